@@ -1,0 +1,217 @@
+//! `pooldesk`: run the server, manage admin keys, read the outbox.
+//!
+//! Thin by design: each command opens the store and calls `pooldesk-core` or
+//! `pooldesk-server`; no business rule lives here.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use pooldesk_core::clock::{Clock, SystemClock};
+use pooldesk_core::password::HashParams;
+use pooldesk_core::store::{AccessKeyStore, MessageStore, Store};
+use pooldesk_core::{Config, Mailer, UserPools, admin};
+use pooldesk_server::{AppState, RootKey};
+use pooldesk_store_sqlite::{Durability, SqliteStore};
+
+#[derive(Parser)]
+#[command(name = "pooldesk", version, about = "Amazon Cognito you run yourself")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Cognito's API (cognito-idp) on one SQLite file.
+    Serve {
+        /// The database file, created and migrated on first start [default: pooldesk.sqlite in the user's data directory]
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Address to listen on. Loopback unless you ask otherwise.
+        #[arg(long, default_value = "127.0.0.1:9229")]
+        listen: SocketAddr,
+        /// Region used in pool ids and ARNs.
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        /// The URL clients reach this server at (token issuer base) [default: http://<listen address>]
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Wait for every commit to reach the disk (survives power loss, not only crashes).
+        #[arg(long)]
+        fsync_every_commit: bool,
+    },
+    /// Manage the access keys admin callers sign requests with.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// List the messages (codes, invitations) PoolDesk sent, newest first.
+    Outbox {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Only this user pool.
+        #[arg(long)]
+        pool: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Create a key and print it (the secret is shown only now).
+    Create {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long, default_value = "created with pooldesk keys create")]
+        description: String,
+    },
+    /// List key ids (never secrets).
+    List {
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Delete a key.
+    Delete {
+        id: String,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+fn default_db() -> anyhow::Result<PathBuf> {
+    let dir = dirs::data_dir().context("no user data directory; pass --db")?;
+    Ok(dir.join("pooldesk").join("pooldesk.sqlite"))
+}
+
+fn open(db: Option<PathBuf>, durability: Durability) -> anyhow::Result<Arc<SqliteStore>> {
+    let path = match db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    let store = SqliteStore::open(&path, durability).with_context(|| format!("opening the database {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { db, listen, region, public_url, fsync_every_commit } => {
+            let durability = if fsync_every_commit { Durability::Full } else { Durability::Normal };
+            serve(open(db, durability)?, listen, region, public_url)
+        }
+        Command::Keys { action } => keys(action),
+        Command::Outbox { db, pool, limit } => outbox(open(db, Durability::Normal)?, pool, limit),
+    }
+}
+
+fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url: Option<String>) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // Operations run on blocking threads; this bounds how many run (and hash) at once.
+        .max_blocking_threads(16)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let root_key = match (std::env::var("POOLDESK_ROOT_ACCESS_KEY_ID"), std::env::var("POOLDESK_ROOT_SECRET_ACCESS_KEY")) {
+            (Ok(id), Ok(secret)) if !id.is_empty() && !secret.is_empty() => Some(RootKey { id, secret }),
+            _ => None,
+        };
+        if root_key.is_none() {
+            if let Some(key) = admin::ensure_root_key(&*store, &*clock)? {
+                println!("Generated the root access key (shown only this once; it is stored in the database):");
+                println!("  AWS_ACCESS_KEY_ID={}", key.id);
+                println!("  AWS_SECRET_ACCESS_KEY={}", key.secret);
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+        let addr = listener.local_addr()?;
+        let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+        let mailer: Option<Arc<dyn Mailer>> = match std::env::var("POOLDESK_SMTP_URL") {
+            Ok(url) if !url.is_empty() => {
+                let from = std::env::var("POOLDESK_SMTP_FROM").unwrap_or_else(|_| "no-reply@pooldesk.localhost".into());
+                Some(Arc::new(pooldesk_server::mail::SmtpMailer::new(&url, &from)?))
+            }
+            _ => None,
+        };
+        let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let pools = Arc::new(UserPools::new(dyn_store.clone(), clock.clone(), config, mailer)?);
+        let state = Arc::new(AppState { pools, store: dyn_store, clock, root_key });
+        println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
+        use std::io::Write as _;
+        std::io::stdout().flush()?;
+        pooldesk_server::serve(listener, state, shutdown_signal()).await?;
+        tracing::info!("shut down cleanly");
+        anyhow::Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn keys(action: KeysAction) -> anyhow::Result<()> {
+    match action {
+        KeysAction::Create { db, description } => {
+            let store = open(db, Durability::Normal)?;
+            let key = admin::create_key(&*store, &SystemClock, &description)?;
+            println!("AWS_ACCESS_KEY_ID={}", key.id);
+            println!("AWS_SECRET_ACCESS_KEY={}", key.secret);
+        }
+        KeysAction::List { db } => {
+            let store = open(db, Durability::Normal)?;
+            for key in store.list_access_keys()? {
+                println!("{}\t{}", key.id, key.description);
+            }
+        }
+        KeysAction::Delete { id, db } => {
+            let store = open(db, Durability::Normal)?;
+            admin::delete_key(&*store, &id)?;
+            println!("deleted {id}");
+        }
+    }
+    Ok(())
+}
+
+fn outbox(store: Arc<SqliteStore>, pool: Option<String>, limit: usize) -> anyhow::Result<()> {
+    let messages = store.list_messages(pool.as_deref(), None, None, limit)?;
+    if messages.is_empty() {
+        println!("(no messages)");
+    }
+    for m in messages {
+        println!(
+            "#{} {} pool={} user={} to={} code={} [{}]\n    {}{}",
+            m.id,
+            m.medium,
+            m.pool_id,
+            m.username,
+            m.destination,
+            m.code.as_deref().unwrap_or("-"),
+            m.delivery,
+            if m.subject.is_empty() { String::new() } else { format!("{}: ", m.subject) },
+            m.body
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! The one error type of PoolDesk's operations. Each variant is a Cognito exception, so every
+//! adapter (HTTP, desktop, CLI) reports the name clients match on; [`Error::wire_code`] gives it.
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("{0}")]
+    InvalidPassword(String),
+    #[error("{0}")]
+    ResourceNotFound(String),
+    #[error("{0}")]
+    UserNotFound(String),
+    #[error("{0}")]
+    UsernameExists(String),
+    #[error("{0}")]
+    AliasExists(String),
+    #[error("{0}")]
+    GroupExists(String),
+    #[error("{0}")]
+    NotAuthorized(String),
+    #[error("{0}")]
+    UserNotConfirmed(String),
+    #[error("{0}")]
+    PasswordResetRequired(String),
+    #[error("{0}")]
+    CodeMismatch(String),
+    #[error("{0}")]
+    ExpiredCode(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    #[error("{0}")]
+    TooManyFailedAttempts(String),
+    #[error("{0}")]
+    CodeDeliveryFailure(String),
+    #[error("{0}")]
+    InvalidUserPoolConfiguration(String),
+    #[error("{0}")]
+    UnsupportedUserState(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    UnknownOperation(String),
+    #[error("{0}")]
+    ConcurrentModification(String),
+    /// Something that is never the caller's fault. Details go to the log, not the client.
+    #[error("internal error: {0:#}")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The `__type` Cognito sends for this error.
+    pub fn wire_code(&self) -> &'static str {
+        match self {
+            Error::InvalidParameter(_) => "InvalidParameterException",
+            Error::InvalidPassword(_) => "InvalidPasswordException",
+            Error::ResourceNotFound(_) => "ResourceNotFoundException",
+            Error::UserNotFound(_) => "UserNotFoundException",
+            Error::UsernameExists(_) => "UsernameExistsException",
+            Error::AliasExists(_) => "AliasExistsException",
+            Error::GroupExists(_) => "GroupExistsException",
+            Error::NotAuthorized(_) => "NotAuthorizedException",
+            Error::UserNotConfirmed(_) => "UserNotConfirmedException",
+            Error::PasswordResetRequired(_) => "PasswordResetRequiredException",
+            Error::CodeMismatch(_) => "CodeMismatchException",
+            Error::ExpiredCode(_) => "ExpiredCodeException",
+            Error::LimitExceeded(_) => "LimitExceededException",
+            Error::TooManyFailedAttempts(_) => "TooManyFailedAttemptsException",
+            Error::CodeDeliveryFailure(_) => "CodeDeliveryFailureException",
+            Error::InvalidUserPoolConfiguration(_) => "InvalidUserPoolConfigurationException",
+            Error::UnsupportedUserState(_) => "UnsupportedUserStateException",
+            Error::Unauthorized(_) => "UnauthorizedException",
+            Error::Unsupported(_) => "UnsupportedOperationException",
+            Error::UnknownOperation(_) => "UnknownOperationException",
+            Error::ConcurrentModification(_) => "ConcurrentModificationException",
+            Error::Internal(_) => "InternalErrorException",
+        }
+    }
+
+    /// Whether the fault is the server's (HTTP 500) rather than the request's (HTTP 400).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Error::Internal(_))
+    }
+
+    /// The message for the client: internal details stay in the log.
+    pub fn client_message(&self) -> String {
+        match self {
+            Error::Internal(_) => "An internal error occurred.".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => Error::ConcurrentModification(format!("Conflicting update: {what}")),
+            other => Error::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl pooldesk_wire::ServiceError for Error {
+    fn unsupported(operation: &'static str) -> Self {
+        Error::Unsupported(format!("PoolDesk does not support {operation} yet."))
+    }
+    fn invalid_parameter(message: String) -> Self {
+        Error::InvalidParameter(message)
+    }
+    fn internal(message: String) -> Self {
+        Error::Internal(anyhow::anyhow!(message))
+    }
+}

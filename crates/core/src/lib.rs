@@ -1,0 +1,27 @@
+//! PoolDesk's core: Amazon Cognito's user pools as a library.
+//!
+//! Every door into PoolDesk (the HTTP server, the desktop app, the CLI) calls the operations
+//! here by their Cognito names with the wire shapes of `pooldesk-wire`; this crate decides
+//! everything and knows nothing of HTTP, SQL or windows.
+//!
+//! # Layout
+//! - [`user_pools`]: the operations, one module per area (pools, clients, users, sign-up,
+//!   sign-in, groups, messages), behind [`UserPools`], which implements the generated
+//!   `cognito_idp::Service` trait.
+//! - [`store`]: the storage ports and records; [`error`]: the Cognito-named error enum.
+//! - [`password`], [`tokens`], [`filter`], [`random`], [`clock`]: the security-sensitive and
+//!   parsing pieces the operations stand on, each testable alone.
+//! - [`admin`]: access keys for SigV4 callers.
+
+pub mod admin;
+pub mod clock;
+pub mod error;
+pub mod filter;
+pub mod password;
+pub mod random;
+pub mod store;
+pub mod tokens;
+pub mod user_pools;
+
+pub use error::{Error, Result};
+pub use user_pools::{Config, Context, Mailer, UserPools};

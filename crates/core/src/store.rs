@@ -1,0 +1,282 @@
+//! Storage ports: what PoolDesk needs from a database, as narrow traits over domain records.
+//!
+//! Each method is one atomic unit of work. Where a use case needs several writes to land
+//! together they travel in one record (a user carries its pending codes) or one method. No
+//! SQL or driver type appears here, so a PostgreSQL store can follow the SQLite one; the
+//! behaviour both must have is `testkit::store_contract`.
+
+use std::collections::BTreeMap;
+
+use pooldesk_wire::cognito_idp::{GroupType, UserPoolClientType, UserPoolType, UserStatusType};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness constraint or an optimistic version check failed.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A pagination token this store did not issue.
+    #[error("invalid pagination token")]
+    BadCursor,
+    #[error("the database is corrupt: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Attributes kept in an index so ListUsers can filter on them (Cognito's searchable set).
+pub const INDEXED_ATTRIBUTES: [&str; 6] = ["email", "phone_number", "name", "given_name", "family_name", "preferred_username"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserPool {
+    pub id: String,
+    /// The pool's settings as Cognito describes them; `Id`, dates and counts are filled in
+    /// when described, not stored.
+    pub config: UserPoolType,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppClient {
+    pub pool_id: String,
+    pub client_id: String,
+    /// Kept apart from `config` so it is never echoed except on creation and describe.
+    pub secret: Option<String>,
+    pub config: UserPoolClientType,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub pool_id: String,
+    pub name: String,
+    pub config: GroupType,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+/// A user. `key` is the username as compared (case-folded in case-insensitive pools).
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub pool_id: String,
+    pub key: String,
+    pub username: String,
+    pub sub: String,
+    pub status: UserStatusType,
+    pub enabled: bool,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    /// Bumped by every update; an update based on a stale read fails with `Conflict`.
+    pub version: i64,
+    pub data: UserData,
+}
+
+/// The parts of a user no index needs, stored together.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserData {
+    /// Every attribute but `sub` (which is a column), by name.
+    pub attributes: BTreeMap<String, String>,
+    /// argon2id PHC string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    /// When a temporary password (FORCE_CHANGE_PASSWORD) stops working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporary_password_expires_ms: Option<i64>,
+    /// Outstanding one-time codes by purpose.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes: BTreeMap<CodePurpose, PendingCode>,
+    /// Consecutive failed sign-ins, and until when sign-in is refused because of them.
+    #[serde(default)]
+    pub failed_sign_ins: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CodePurpose {
+    SignUp,
+    ForgotPassword,
+    /// Verification of a changed attribute (`email` or `phone_number`).
+    VerifyEmail,
+    VerifyPhoneNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingCode {
+    /// SHA-256 of the code, hex.
+    pub hash: String,
+    pub expires_ms: i64,
+    pub attempts_left: u32,
+}
+
+/// A signed-in session: the refresh token (stored only as a hash) and the `origin_jti` its
+/// ID and access tokens carry, so revoking it also stops those tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub origin_jti: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub sub: String,
+    pub refresh_hash: String,
+    pub auth_time: i64,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub revoked: bool,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct SigningKey {
+    pub kid: String,
+    pub pool_id: String,
+    pub alg: String,
+    /// PKCS#8 DER.
+    pub private_der: Vec<u8>,
+    pub created_ms: i64,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("kid", &self.kid).field("pool_id", &self.pool_id).finish_non_exhaustive()
+    }
+}
+
+/// An admin credential for SigV4.
+#[derive(Clone, PartialEq)]
+pub struct AccessKey {
+    pub id: String,
+    pub secret: String,
+    pub description: String,
+    pub created_ms: i64,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey").field("id", &self.id).field("description", &self.description).finish_non_exhaustive()
+    }
+}
+
+/// A message PoolDesk sent (or would have sent) to a user: kept so developers can read codes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: i64,
+    pub pool_id: String,
+    pub username: String,
+    /// `EMAIL` or `SMS`.
+    pub medium: String,
+    pub destination: String,
+    pub subject: String,
+    pub body: String,
+    pub code: Option<String>,
+    pub created_ms: i64,
+    /// `RECORDED` (outbox only), `SENT`, or `FAILED: reason`.
+    pub delivery: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterField {
+    Username,
+    Sub,
+    /// `status`: "Enabled" or "Disabled".
+    Enabled,
+    /// `cognito:user_status`.
+    UserStatus,
+    /// One of [`INDEXED_ATTRIBUTES`].
+    Attribute(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    Equals,
+    StartsWith,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFilter {
+    pub field: FilterField,
+    pub op: FilterOp,
+    pub value: String,
+}
+
+/// A page of results and the token for the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+pub trait UserPoolStore: Send + Sync {
+    /// Creates a pool together with its first signing key.
+    fn create_pool(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()>;
+    fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>>;
+    fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPool>>;
+    fn update_pool(&self, pool: &UserPool) -> StoreResult<()>;
+    /// Deletes the pool and everything in it. False if there was no such pool.
+    fn delete_pool(&self, id: &str) -> StoreResult<bool>;
+    fn count_users(&self, pool_id: &str) -> StoreResult<u64>;
+
+    fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKey>>;
+
+    fn create_client(&self, client: &AppClient) -> StoreResult<()>;
+    fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>>;
+    fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<AppClient>>;
+    fn update_client(&self, client: &AppClient) -> StoreResult<()>;
+    fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
+
+    /// Conflict if the group exists.
+    fn create_group(&self, group: &Group) -> StoreResult<()>;
+    fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<Group>>;
+    fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Group>>;
+    fn update_group(&self, group: &Group) -> StoreResult<()>;
+    fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool>;
+}
+
+pub trait UserStore: Send + Sync {
+    /// Conflict if the username (key) or sub is taken in the pool.
+    fn insert_user(&self, user: &User) -> StoreResult<()>;
+    fn get_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<User>>;
+    fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<User>>;
+    /// Users whose indexed attribute `name` equals `value` exactly.
+    fn find_users_by_attribute(&self, pool_id: &str, name: &str, value: &str) -> StoreResult<Vec<User>>;
+    /// Writes `user` if its stored version is still `user.version`, and bumps it.
+    fn update_user(&self, user: &User) -> StoreResult<()>;
+    /// Deletes the user, its group memberships and its sessions.
+    fn delete_user(&self, pool_id: &str, key: &str) -> StoreResult<bool>;
+    fn list_users(&self, pool_id: &str, filter: Option<&UserFilter>, cursor: Option<&str>, limit: usize) -> StoreResult<Page<User>>;
+
+    fn add_to_group(&self, pool_id: &str, group: &str, sub: &str) -> StoreResult<()>;
+    fn remove_from_group(&self, pool_id: &str, group: &str, sub: &str) -> StoreResult<()>;
+    fn groups_of_user(&self, pool_id: &str, sub: &str) -> StoreResult<Vec<Group>>;
+    fn users_in_group(&self, pool_id: &str, group: &str, cursor: Option<&str>, limit: usize) -> StoreResult<Page<User>>;
+}
+
+pub trait SessionStore: Send + Sync {
+    fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    fn get_session(&self, origin_jti: &str) -> StoreResult<Option<Session>>;
+    fn get_session_by_refresh_hash(&self, refresh_hash: &str) -> StoreResult<Option<Session>>;
+    fn revoke_session(&self, origin_jti: &str) -> StoreResult<()>;
+    /// Global sign-out: revokes every session of the user.
+    fn revoke_user_sessions(&self, pool_id: &str, sub: &str) -> StoreResult<()>;
+}
+
+pub trait AccessKeyStore: Send + Sync {
+    fn put_access_key(&self, key: &AccessKey) -> StoreResult<()>;
+    fn get_access_key(&self, id: &str) -> StoreResult<Option<AccessKey>>;
+    fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>>;
+    fn delete_access_key(&self, id: &str) -> StoreResult<bool>;
+}
+
+pub trait MessageStore: Send + Sync {
+    /// Records a message and returns its id.
+    fn add_message(&self, message: &Message) -> StoreResult<i64>;
+    /// Newest first; `before` is an id from a previous page.
+    fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<Message>>;
+}
+
+/// Everything PoolDesk stores.
+pub trait Store: UserPoolStore + UserStore + SessionStore + AccessKeyStore + MessageStore {}
+
+impl<T: UserPoolStore + UserStore + SessionStore + AccessKeyStore + MessageStore> Store for T {}

@@ -1,0 +1,210 @@
+//! One-time codes and the messages that carry them.
+//!
+//! Every message is recorded in the outbox (so local development needs no mail server) and,
+//! for e-mail, also sent through the [`super::Mailer`] when one is configured. A failed
+//! delivery is recorded and reported to the caller as CodeDeliveryFailureException.
+
+use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType};
+use serde::Serialize;
+
+use super::UserPools;
+use crate::error::{Error, Result};
+use crate::random;
+use crate::store::{CodePurpose, Message, PendingCode, User, UserPool};
+use crate::tokens::sha256_hex;
+
+/// Wrong guesses allowed per code before it is void.
+const CODE_ATTEMPTS: u32 = 5;
+
+/// How long a code lives: Cognito gives 24 hours to confirm a sign-up or verify an
+/// attribute and 1 hour to use a password-reset code.
+fn code_ttl_ms(purpose: CodePurpose) -> i64 {
+    match purpose {
+        CodePurpose::ForgotPassword => 3600 * 1000,
+        _ => 24 * 3600 * 1000,
+    }
+}
+
+/// A message as `PoolDesk.ListMessages` returns it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OutboxMessage {
+    pub message_id: String,
+    pub user_pool_id: String,
+    pub username: String,
+    pub delivery_medium: String,
+    pub destination: String,
+    pub subject: String,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub created_date: f64,
+    pub delivery: String,
+}
+
+impl From<Message> for OutboxMessage {
+    fn from(m: Message) -> Self {
+        OutboxMessage {
+            message_id: m.id.to_string(),
+            user_pool_id: m.pool_id,
+            username: m.username,
+            delivery_medium: m.medium,
+            destination: m.destination,
+            subject: m.subject,
+            body: m.body,
+            code: m.code,
+            created_date: crate::clock::to_wire(m.created_ms),
+            delivery: m.delivery,
+        }
+    }
+}
+
+/// `a***@e***`, as Cognito masks destinations in CodeDeliveryDetails.
+pub(super) fn mask(destination: &str) -> String {
+    if let Some((local, domain)) = destination.split_once('@') {
+        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        format!("{}***@{}***", first(local), first(domain))
+    } else {
+        let tail: String = destination.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("+*******{tail}")
+    }
+}
+
+/// Where a user's codes go: the verified (or, for confirmation, the auto-verified) e-mail or
+/// phone. Returns the medium, the attribute and the address.
+pub(super) fn channel(user: &User, attribute: &str) -> Option<(DeliveryMediumType, String, String)> {
+    let value = user.data.attributes.get(attribute).filter(|v| !v.is_empty())?;
+    let medium = if attribute == "email" { DeliveryMediumType::Email } else { DeliveryMediumType::Sms };
+    Some((medium, attribute.to_owned(), value.clone()))
+}
+
+pub(super) fn details((medium, attribute, destination): &(DeliveryMediumType, String, String)) -> w::CodeDeliveryDetailsType {
+    w::CodeDeliveryDetailsType { destination: Some(mask(destination)), delivery_medium: Some(*medium), attribute_name: Some(attribute.clone()) }
+}
+
+impl UserPools {
+    /// Puts a fresh code on the user (replacing any earlier one for the same purpose) and
+    /// returns it in clear for the message. The user is saved by the caller.
+    pub(super) fn new_code(&self, user: &mut User, purpose: CodePurpose) -> Result<String> {
+        let code = random::code()?;
+        user.data.codes.insert(
+            purpose,
+            PendingCode { hash: sha256_hex(&code), expires_ms: self.now() + code_ttl_ms(purpose), attempts_left: CODE_ATTEMPTS },
+        );
+        Ok(code)
+    }
+
+    /// Checks a code. A wrong guess uses up an attempt and is saved; the right one is removed
+    /// (single use) and the caller saves the user with whatever the code confirmed.
+    pub(super) fn redeem_code(&self, user: &mut User, purpose: CodePurpose, given: &str) -> Result<()> {
+        let Some(pending) = user.data.codes.get_mut(&purpose) else {
+            return Err(Error::ExpiredCode("Invalid code provided, please request a code again.".into()));
+        };
+        if pending.expires_ms <= self.now() {
+            user.data.codes.remove(&purpose);
+            self.save_user(user)?;
+            return Err(Error::ExpiredCode("Invalid code provided, please request a code again.".into()));
+        }
+        if pending.attempts_left == 0 {
+            return Err(Error::LimitExceeded("Attempt limit exceeded, please try after some time.".into()));
+        }
+        let matches = aws_lc_rs::constant_time::verify_slices_are_equal(sha256_hex(given).as_bytes(), pending.hash.as_bytes()).is_ok();
+        if !matches {
+            pending.attempts_left -= 1;
+            self.save_user(user)?;
+            return Err(Error::CodeMismatch("Invalid verification code provided, please try again.".into()));
+        }
+        user.data.codes.remove(&purpose);
+        Ok(())
+    }
+
+    /// Records (and, for e-mail with a mailer, sends) a message. Delivery failures come back
+    /// as CodeDeliveryFailureException after the message is recorded.
+    pub(super) fn deliver(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        (medium, _, destination): &(DeliveryMediumType, String, String),
+        subject: &str,
+        body: &str,
+        code: Option<&str>,
+    ) -> Result<()> {
+        let (delivery, failure) = match (medium, &self.mailer) {
+            (DeliveryMediumType::Email, Some(mailer)) => match mailer.send(destination, subject, body) {
+                Ok(()) => ("SENT".to_owned(), None),
+                Err(e) => (format!("FAILED: {e}"), Some(e)),
+            },
+            _ => ("RECORDED".to_owned(), None),
+        };
+        self.store.add_message(&Message {
+            id: 0,
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            medium: if *medium == DeliveryMediumType::Email { "EMAIL" } else { "SMS" }.to_owned(),
+            destination: destination.clone(),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            code: code.map(str::to_owned),
+            created_ms: self.now(),
+            delivery,
+        })?;
+        match failure {
+            Some(e) => {
+                tracing::warn!(pool = %pool.id, "e-mail delivery failed: {e}");
+                Err(Error::CodeDeliveryFailure(format!("Unable to deliver the message: {e}")))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Sends a verification-style code (sign-up, attribute verification, password reset)
+    /// using the pool's verification template.
+    pub(super) fn send_code(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String), code: &str) -> Result<()> {
+        let t = pool.config.verification_message_template.clone().unwrap_or_default();
+        let (subject, template) = if ch.0 == DeliveryMediumType::Email {
+            (
+                t.email_subject.or(pool.config.email_verification_subject.clone()).unwrap_or_else(|| "Your verification code".into()),
+                t.email_message.or(pool.config.email_verification_message.clone()).unwrap_or_else(|| "Your verification code is {####}.".into()),
+            )
+        } else {
+            (
+                String::new(),
+                t.sms_message.or(pool.config.sms_verification_message.clone()).unwrap_or_else(|| "Your verification code is {####}.".into()),
+            )
+        };
+        let body = template.replace("{####}", code).replace("{username}", &user.username);
+        self.deliver(pool, user, ch, &subject, &body, Some(code))
+    }
+
+    /// Sends the AdminCreateUser invitation with the temporary password.
+    pub(super) fn send_invitation(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String), password: &str) -> Result<()> {
+        let t = pool.config.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.clone()).unwrap_or_default();
+        let default_body = "Your username is {username} and temporary password is {####}.";
+        let (subject, template) = if ch.0 == DeliveryMediumType::Email {
+            (t.email_subject.unwrap_or_else(|| "Your temporary password".into()), t.email_message.unwrap_or_else(|| default_body.into()))
+        } else {
+            (String::new(), t.sms_message.unwrap_or_else(|| default_body.into()))
+        };
+        let body = template.replace("{####}", password).replace("{username}", &user.username);
+        self.deliver(pool, user, ch, &subject, &body, Some(password))
+    }
+
+    /// `PoolDesk.ListMessages`: the outbox, newest first.
+    pub fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> Result<Vec<OutboxMessage>> {
+        if let Some(id) = pool_id {
+            self.pool(id)?;
+        }
+        Ok(self.store.list_messages(pool_id, username, before, limit.clamp(1, 1000))?.into_iter().map(Into::into).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_are_masked_like_cognito() {
+        assert_eq!(mask("alice@example.com"), "a***@e***");
+        assert_eq!(mask("+14155550100"), "+*******0100");
+    }
+}

@@ -1,0 +1,429 @@
+//! User pools: Cognito's `cognito-idp` operations.
+//!
+//! [`UserPools`] holds what every operation needs (store, clock, hasher, token signers, mail)
+//! and implements the generated [`w::Service`] trait by handing each operation to its module.
+//! Operations are synchronous: adapters run them off the async runtime (password hashing and
+//! SQLite block), which keeps this code free of any runtime.
+//!
+//! # Layout
+//! - `pools`, `clients`, `groups`: configuration resources.
+//! - `users`: the admin user lifecycle and ListUsers; `attributes`: schema checks.
+//! - `self_service`: sign-up, confirmation, password reset, and what a signed-in user does
+//!   with an access token.
+//! - `auth`: sign-in flows, challenges, tokens, sign-out and revocation.
+//! - `messages`: codes, message templates, the outbox and delivery.
+
+mod attributes;
+mod auth;
+mod clients;
+mod groups;
+mod messages;
+mod pools;
+mod self_service;
+mod users;
+
+use std::sync::Arc;
+
+use pooldesk_wire::cognito_idp as w;
+use serde_json::{Map, Value};
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::password::{HashParams, Hasher};
+use crate::store::{AppClient, Store, StoreError, User, UserPool};
+use crate::tokens::{self, Signer, SignerCache};
+
+pub use messages::OutboxMessage;
+
+/// Settings that hold for the whole server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Region in ids and ARNs (`us-east-1_AbC...`).
+    pub region: String,
+    /// Account id in ARNs.
+    pub account_id: String,
+    /// The base URL clients reach this server at; token issuers are `{public_url}/{poolId}`.
+    pub public_url: String,
+    pub hash_params: HashParams,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            public_url: "http://127.0.0.1:9229".into(),
+            hash_params: HashParams::default(),
+        }
+    }
+}
+
+/// Who is calling, as far as an operation cares.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The access key that signed the request, for admin operations.
+    pub caller: Option<String>,
+    pub source_ip: Option<String>,
+}
+
+/// Sends e-mail. Messages are always recorded in the outbox; a mailer also delivers them.
+pub trait Mailer: Send + Sync {
+    fn send(&self, to: &str, subject: &str, body: &str) -> std::result::Result<(), String>;
+}
+
+pub struct UserPools {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: Config,
+    hasher: Hasher,
+    signers: SignerCache,
+    mailer: Option<Arc<dyn Mailer>>,
+}
+
+impl UserPools {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config, mailer: Option<Arc<dyn Mailer>>) -> Result<Self> {
+        let hasher = Hasher::new(config.hash_params)?;
+        Ok(UserPools { store, clock, config, hasher, signers: SignerCache::default(), mailer })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_millis()
+    }
+
+    fn pool(&self, id: &str) -> Result<UserPool> {
+        self.store.get_pool(id)?.ok_or_else(|| Error::ResourceNotFound(format!("User pool {id} does not exist.")))
+    }
+
+    fn client(&self, client_id: &str) -> Result<AppClient> {
+        self.store
+            .get_client(client_id)?
+            .ok_or_else(|| Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")))
+    }
+
+    /// The client, checked to belong to `pool_id` (admin calls name both).
+    fn pool_client(&self, pool_id: &str, client_id: &str) -> Result<AppClient> {
+        let client = self.client(client_id)?;
+        if client.pool_id != pool_id {
+            return Err(Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")));
+        }
+        Ok(client)
+    }
+
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{}", self.config.public_url.trim_end_matches('/'), pool_id)
+    }
+
+    fn signers(&self, pool_id: &str) -> Result<Vec<Arc<Signer>>> {
+        let mut keys = self.store.signing_keys(pool_id)?;
+        keys.sort_by_key(|k| std::cmp::Reverse(k.created_ms));
+        keys.iter().map(|k| self.signers.get(k)).collect()
+    }
+
+    /// The newest key of the pool, which signs new tokens.
+    fn signer(&self, pool_id: &str) -> Result<Arc<Signer>> {
+        self.signers(pool_id)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("user pool {pool_id} has no signing key")))
+    }
+
+    /// The JWKS document of a pool (`/{poolId}/.well-known/jwks.json`).
+    pub fn jwks(&self, pool_id: &str) -> Result<Value> {
+        self.pool(pool_id)?;
+        let keys: Vec<Value> = self.signers(pool_id)?.iter().map(|s| s.jwk()).collect();
+        Ok(serde_json::json!({ "keys": keys }))
+    }
+
+    /// The OpenID discovery document of a pool.
+    pub fn openid_configuration(&self, pool_id: &str) -> Result<Value> {
+        self.pool(pool_id)?;
+        let issuer = self.issuer(pool_id);
+        Ok(serde_json::json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "token_use", "cognito:username", "cognito:groups", "email", "email_verified", "phone_number", "phone_number_verified"],
+        }))
+    }
+
+    /// The username as compared: case-folded in pools created case-insensitive.
+    fn user_key(pool: &UserPool, username: &str) -> String {
+        let case_sensitive = pool.config.username_configuration.as_ref().map(|c| c.case_sensitive).unwrap_or(true);
+        if case_sensitive { username.to_owned() } else { username.to_lowercase() }
+    }
+
+    /// Finds a user by what a person types to sign in: the username, or (depending on the
+    /// pool) an e-mail address or phone number used as username, or a verified alias.
+    fn find_user(&self, pool: &UserPool, username: &str) -> Result<Option<User>> {
+        if let Some(user) = self.store.get_user(&pool.id, &Self::user_key(pool, username))? {
+            return Ok(Some(user));
+        }
+        let cfg = &pool.config;
+        let mut candidates: Vec<(&str, bool)> = Vec::new();
+        for a in cfg.username_attributes.iter().flatten() {
+            candidates.push((a.as_str(), false));
+        }
+        for a in cfg.alias_attributes.iter().flatten() {
+            candidates.push((a.as_str(), a.as_str() != "preferred_username"));
+        }
+        for (attr, must_be_verified) in candidates {
+            let value = if attr == "preferred_username" { Self::user_key(pool, username) } else { username.to_owned() };
+            for user in self.store.find_users_by_attribute(&pool.id, attr, &value)? {
+                let verified = user.data.attributes.get(&format!("{attr}_verified")).map(String::as_str) == Some("true");
+                if !must_be_verified || verified {
+                    return Ok(Some(user));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn require_user(&self, pool: &UserPool, username: &str) -> Result<User> {
+        self.find_user(pool, username)?.ok_or_else(|| Error::UserNotFound("User does not exist.".into()))
+    }
+
+    /// Writes a changed user (optimistic: fails if someone else wrote it since it was read).
+    fn save_user(&self, user: &mut User) -> Result<()> {
+        user.modified_ms = self.now();
+        self.store.update_user(user).map_err(|e| match e {
+            StoreError::Conflict(_) => Error::ConcurrentModification("The user was changed by another request; try again.".into()),
+            other => other.into(),
+        })?;
+        user.version += 1;
+        Ok(())
+    }
+
+    /// Checks `SECRET_HASH` (Base64(HMAC-SHA256(client secret, username + client id))) when the
+    /// client has a secret. Any of `usernames` may have been used to compute it.
+    fn check_secret_hash(client: &AppClient, usernames: &[&str], provided: Option<&str>) -> Result<()> {
+        let Some(secret) = &client.secret else { return Ok(()) };
+        let Some(provided) = provided else {
+            return Err(Error::NotAuthorized(format!(
+                "Client {} is configured for secret but secret was not received",
+                client.client_id
+            )));
+        };
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(provided).unwrap_or_default();
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+        for username in usernames {
+            let message = format!("{username}{}", client.client_id);
+            // hmac::verify compares in constant time.
+            if aws_lc_rs::hmac::verify(&key, message.as_bytes(), &decoded).is_ok() {
+                return Ok(());
+            }
+        }
+        Err(Error::NotAuthorized(format!("Unable to verify secret hash for client {}", client.client_id)))
+    }
+
+    /// Resolves an access token to its pool and user, checking signature, issuer, expiry,
+    /// `token_use`, that its session was not revoked, and that the user may still act.
+    fn authenticate(&self, access_token: &str) -> Result<(UserPool, User, Map<String, Value>)> {
+        let invalid = || Error::NotAuthorized("Invalid Access Token".into());
+        let pool_id = unverified_pool_id(access_token).ok_or_else(invalid)?;
+        let pool = self.store.get_pool(&pool_id)?.ok_or_else(invalid)?;
+        let claims = tokens::verify(access_token, &self.signers(&pool.id)?, &self.issuer(&pool.id), "access", self.clock.now_secs())?;
+        let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
+        match self.store.get_session(origin)? {
+            Some(s) if !s.revoked => {}
+            _ => return Err(Error::NotAuthorized("Access Token has been revoked".into())),
+        }
+        let sub = claims.get("sub").and_then(Value::as_str).ok_or_else(invalid)?;
+        let user = self.store.get_user_by_sub(&pool.id, sub)?.ok_or_else(|| Error::UserNotFound("User does not exist.".into()))?;
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        Ok((pool, user, claims))
+    }
+}
+
+/// The pool id from a token's `iss`, read before verification only to find the keys.
+fn unverified_pool_id(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
+    let iss = claims.get("iss")?.as_str()?;
+    Some(iss.rsplit('/').next()?.to_owned())
+}
+
+impl w::Service for UserPools {
+    type Context = Context;
+    type Error = Error;
+
+    fn create_user_pool(&self, _: &Context, i: w::CreateUserPoolRequest) -> Result<w::CreateUserPoolResponse> {
+        self.op_create_user_pool(i)
+    }
+    fn describe_user_pool(&self, _: &Context, i: w::DescribeUserPoolRequest) -> Result<w::DescribeUserPoolResponse> {
+        self.op_describe_user_pool(i)
+    }
+    fn list_user_pools(&self, _: &Context, i: w::ListUserPoolsRequest) -> Result<w::ListUserPoolsResponse> {
+        self.op_list_user_pools(i)
+    }
+    fn update_user_pool(&self, _: &Context, i: w::UpdateUserPoolRequest) -> Result<w::UpdateUserPoolResponse> {
+        self.op_update_user_pool(i)
+    }
+    fn delete_user_pool(&self, _: &Context, i: w::DeleteUserPoolRequest) -> Result<()> {
+        self.op_delete_user_pool(i)
+    }
+    fn add_custom_attributes(&self, _: &Context, i: w::AddCustomAttributesRequest) -> Result<w::AddCustomAttributesResponse> {
+        self.op_add_custom_attributes(i)
+    }
+
+    fn create_user_pool_client(&self, _: &Context, i: w::CreateUserPoolClientRequest) -> Result<w::CreateUserPoolClientResponse> {
+        self.op_create_user_pool_client(i)
+    }
+    fn describe_user_pool_client(&self, _: &Context, i: w::DescribeUserPoolClientRequest) -> Result<w::DescribeUserPoolClientResponse> {
+        self.op_describe_user_pool_client(i)
+    }
+    fn update_user_pool_client(&self, _: &Context, i: w::UpdateUserPoolClientRequest) -> Result<w::UpdateUserPoolClientResponse> {
+        self.op_update_user_pool_client(i)
+    }
+    fn delete_user_pool_client(&self, _: &Context, i: w::DeleteUserPoolClientRequest) -> Result<()> {
+        self.op_delete_user_pool_client(i)
+    }
+    fn list_user_pool_clients(&self, _: &Context, i: w::ListUserPoolClientsRequest) -> Result<w::ListUserPoolClientsResponse> {
+        self.op_list_user_pool_clients(i)
+    }
+
+    fn sign_up(&self, _: &Context, i: w::SignUpRequest) -> Result<w::SignUpResponse> {
+        self.op_sign_up(i)
+    }
+    fn confirm_sign_up(&self, _: &Context, i: w::ConfirmSignUpRequest) -> Result<w::ConfirmSignUpResponse> {
+        self.op_confirm_sign_up(i)
+    }
+    fn resend_confirmation_code(&self, _: &Context, i: w::ResendConfirmationCodeRequest) -> Result<w::ResendConfirmationCodeResponse> {
+        self.op_resend_confirmation_code(i)
+    }
+    fn forgot_password(&self, _: &Context, i: w::ForgotPasswordRequest) -> Result<w::ForgotPasswordResponse> {
+        self.op_forgot_password(i)
+    }
+    fn confirm_forgot_password(&self, _: &Context, i: w::ConfirmForgotPasswordRequest) -> Result<w::ConfirmForgotPasswordResponse> {
+        self.op_confirm_forgot_password(i)
+    }
+    fn change_password(&self, _: &Context, i: w::ChangePasswordRequest) -> Result<w::ChangePasswordResponse> {
+        self.op_change_password(i)
+    }
+    fn get_user(&self, _: &Context, i: w::GetUserRequest) -> Result<w::GetUserResponse> {
+        self.op_get_user(i)
+    }
+    fn update_user_attributes(&self, _: &Context, i: w::UpdateUserAttributesRequest) -> Result<w::UpdateUserAttributesResponse> {
+        self.op_update_user_attributes(i)
+    }
+    fn delete_user_attributes(&self, _: &Context, i: w::DeleteUserAttributesRequest) -> Result<w::DeleteUserAttributesResponse> {
+        self.op_delete_user_attributes(i)
+    }
+    fn delete_user(&self, _: &Context, i: w::DeleteUserRequest) -> Result<()> {
+        self.op_delete_user(i)
+    }
+    fn get_user_attribute_verification_code(
+        &self,
+        _: &Context,
+        i: w::GetUserAttributeVerificationCodeRequest,
+    ) -> Result<w::GetUserAttributeVerificationCodeResponse> {
+        self.op_get_user_attribute_verification_code(i)
+    }
+    fn verify_user_attribute(&self, _: &Context, i: w::VerifyUserAttributeRequest) -> Result<w::VerifyUserAttributeResponse> {
+        self.op_verify_user_attribute(i)
+    }
+
+    fn admin_create_user(&self, _: &Context, i: w::AdminCreateUserRequest) -> Result<w::AdminCreateUserResponse> {
+        self.op_admin_create_user(i)
+    }
+    fn admin_confirm_sign_up(&self, _: &Context, i: w::AdminConfirmSignUpRequest) -> Result<w::AdminConfirmSignUpResponse> {
+        self.op_admin_confirm_sign_up(i)
+    }
+    fn admin_get_user(&self, _: &Context, i: w::AdminGetUserRequest) -> Result<w::AdminGetUserResponse> {
+        self.op_admin_get_user(i)
+    }
+    fn admin_update_user_attributes(&self, _: &Context, i: w::AdminUpdateUserAttributesRequest) -> Result<w::AdminUpdateUserAttributesResponse> {
+        self.op_admin_update_user_attributes(i)
+    }
+    fn admin_delete_user_attributes(&self, _: &Context, i: w::AdminDeleteUserAttributesRequest) -> Result<w::AdminDeleteUserAttributesResponse> {
+        self.op_admin_delete_user_attributes(i)
+    }
+    fn admin_disable_user(&self, _: &Context, i: w::AdminDisableUserRequest) -> Result<w::AdminDisableUserResponse> {
+        self.op_admin_set_enabled(&i.user_pool_id, &i.username, false).map(|_| w::AdminDisableUserResponse::default())
+    }
+    fn admin_enable_user(&self, _: &Context, i: w::AdminEnableUserRequest) -> Result<w::AdminEnableUserResponse> {
+        self.op_admin_set_enabled(&i.user_pool_id, &i.username, true).map(|_| w::AdminEnableUserResponse::default())
+    }
+    fn admin_delete_user(&self, _: &Context, i: w::AdminDeleteUserRequest) -> Result<()> {
+        self.op_admin_delete_user(i)
+    }
+    fn admin_reset_user_password(&self, _: &Context, i: w::AdminResetUserPasswordRequest) -> Result<w::AdminResetUserPasswordResponse> {
+        self.op_admin_reset_user_password(i)
+    }
+    fn admin_set_user_password(&self, _: &Context, i: w::AdminSetUserPasswordRequest) -> Result<w::AdminSetUserPasswordResponse> {
+        self.op_admin_set_user_password(i)
+    }
+    fn admin_user_global_sign_out(&self, _: &Context, i: w::AdminUserGlobalSignOutRequest) -> Result<w::AdminUserGlobalSignOutResponse> {
+        self.op_admin_user_global_sign_out(i)
+    }
+    fn list_users(&self, _: &Context, i: w::ListUsersRequest) -> Result<w::ListUsersResponse> {
+        self.op_list_users(i)
+    }
+
+    fn create_group(&self, _: &Context, i: w::CreateGroupRequest) -> Result<w::CreateGroupResponse> {
+        self.op_create_group(i)
+    }
+    fn get_group(&self, _: &Context, i: w::GetGroupRequest) -> Result<w::GetGroupResponse> {
+        self.op_get_group(i)
+    }
+    fn update_group(&self, _: &Context, i: w::UpdateGroupRequest) -> Result<w::UpdateGroupResponse> {
+        self.op_update_group(i)
+    }
+    fn delete_group(&self, _: &Context, i: w::DeleteGroupRequest) -> Result<()> {
+        self.op_delete_group(i)
+    }
+    fn list_groups(&self, _: &Context, i: w::ListGroupsRequest) -> Result<w::ListGroupsResponse> {
+        self.op_list_groups(i)
+    }
+    fn list_users_in_group(&self, _: &Context, i: w::ListUsersInGroupRequest) -> Result<w::ListUsersInGroupResponse> {
+        self.op_list_users_in_group(i)
+    }
+    fn admin_add_user_to_group(&self, _: &Context, i: w::AdminAddUserToGroupRequest) -> Result<()> {
+        self.op_admin_add_user_to_group(i)
+    }
+    fn admin_remove_user_from_group(&self, _: &Context, i: w::AdminRemoveUserFromGroupRequest) -> Result<()> {
+        self.op_admin_remove_user_from_group(i)
+    }
+    fn admin_list_groups_for_user(&self, _: &Context, i: w::AdminListGroupsForUserRequest) -> Result<w::AdminListGroupsForUserResponse> {
+        self.op_admin_list_groups_for_user(i)
+    }
+
+    fn initiate_auth(&self, _: &Context, i: w::InitiateAuthRequest) -> Result<w::InitiateAuthResponse> {
+        self.op_initiate_auth(i)
+    }
+    fn admin_initiate_auth(&self, _: &Context, i: w::AdminInitiateAuthRequest) -> Result<w::AdminInitiateAuthResponse> {
+        self.op_admin_initiate_auth(i)
+    }
+    fn respond_to_auth_challenge(&self, _: &Context, i: w::RespondToAuthChallengeRequest) -> Result<w::RespondToAuthChallengeResponse> {
+        self.op_respond_to_auth_challenge(i)
+    }
+    fn admin_respond_to_auth_challenge(
+        &self,
+        _: &Context,
+        i: w::AdminRespondToAuthChallengeRequest,
+    ) -> Result<w::AdminRespondToAuthChallengeResponse> {
+        self.op_admin_respond_to_auth_challenge(i)
+    }
+    fn global_sign_out(&self, _: &Context, i: w::GlobalSignOutRequest) -> Result<w::GlobalSignOutResponse> {
+        self.op_global_sign_out(i)
+    }
+    fn revoke_token(&self, _: &Context, i: w::RevokeTokenRequest) -> Result<w::RevokeTokenResponse> {
+        self.op_revoke_token(i)
+    }
+}

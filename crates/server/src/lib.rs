@@ -1,0 +1,248 @@
+//! PoolDesk's HTTP server: Cognito's JSON 1.1 protocol over the core operations.
+//!
+//! # Layout
+//! - this file: the router, the `POST /` dispatch on `X-Amz-Target`, the `.well-known`
+//!   documents, and the single place errors become HTTP responses.
+//! - [`sigv4`]: verification of AWS Signature Version 4 for admin operations.
+//! - [`mail`]: e-mail delivery over SMTP (lettre).
+//!
+//! Handlers own no business rules: they parse, authenticate, call `pooldesk_core` off the
+//! async runtime (hashing and SQLite block), and encode.
+
+pub mod mail;
+pub mod sigv4;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use pooldesk_core::clock::Clock;
+use pooldesk_core::store::Store;
+use pooldesk_core::{Context, Error, UserPools};
+use pooldesk_wire::cognito_idp::{self, Operation};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Requests larger than this are refused before they are read whole.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// An access key given to the server from outside (the environment), never stored.
+#[derive(Clone)]
+pub struct RootKey {
+    pub id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for RootKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RootKey").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+pub struct AppState {
+    pub pools: Arc<UserPools>,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub root_key: Option<RootKey>,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", post(handle_json))
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
+
+/// An error answer in AWS's JSON shape.
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, code, message: message.into() }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        if e.is_internal() {
+            // The detail is for operators; the client learns only that it was not its fault.
+            tracing::error!("internal error: {e:#}");
+        }
+        let status = if e.is_internal() { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::BAD_REQUEST };
+        ApiError { status, code: e.wire_code(), message: e.client_message() }
+    }
+}
+
+fn request_id() -> String {
+    pooldesk_core::random::uuid().unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into())
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-amz-json-1.1"));
+    if let Ok(v) = HeaderValue::from_str(&request_id()) {
+        h.insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "__type": self.code, "message": self.message }).to_string().into_bytes();
+        let mut resp = json_response(self.status, body);
+        if let Ok(v) = HeaderValue::from_str(self.code) {
+            resp.headers_mut().insert("x-amzn-errortype", v);
+        }
+        resp
+    }
+}
+
+/// What `X-Amz-Target` names.
+enum Target {
+    Cognito(Operation),
+    PoolDesk(Extension),
+}
+
+/// PoolDesk's own operations, under the `PoolDesk.` prefix, always SigV4-signed.
+#[derive(Clone, Copy)]
+enum Extension {
+    ListMessages,
+}
+
+fn parse_target(headers: &HeaderMap) -> Result<Target, ApiError> {
+    let unknown = |t: &str| ApiError::new(StatusCode::BAD_REQUEST, "UnknownOperationException", format!("Unknown operation: {t}"));
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let (prefix, op) = target.split_once('.').ok_or_else(|| unknown(target))?;
+    match prefix {
+        p if p == cognito_idp::TARGET_PREFIX => Operation::from_name(op).map(Target::Cognito).ok_or_else(|| unknown(target)),
+        "PoolDesk" => match op {
+            "ListMessages" => Ok(Target::PoolDesk(Extension::ListMessages)),
+            _ => Err(unknown(target)),
+        },
+        _ => Err(unknown(target)),
+    }
+}
+
+/// Checks the SigV4 signature of an admin request; returns the access key id.
+fn authenticate(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+    use sigv4::SigV4Error;
+    let req = sigv4::SignedRequest { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body };
+    let to_api = |e: SigV4Error| match e {
+        SigV4Error::Missing => ApiError::new(StatusCode::BAD_REQUEST, "MissingAuthenticationTokenException", e.message()),
+        SigV4Error::Incomplete(_) => ApiError::new(StatusCode::BAD_REQUEST, "IncompleteSignatureException", e.message()),
+        SigV4Error::Expired(_) | SigV4Error::Mismatch => ApiError::new(StatusCode::BAD_REQUEST, "InvalidSignatureException", e.message()),
+    };
+    let auth = sigv4::parse_authorization(&req).map_err(to_api)?;
+    let secret = match &state.root_key {
+        Some(root) if aws_lc_rs::constant_time::verify_slices_are_equal(root.id.as_bytes(), auth.access_key_id.as_bytes()).is_ok() => {
+            root.secret.clone()
+        }
+        _ => match state.store.get_access_key(auth.access_key_id).map_err(|e| ApiError::from(Error::from(e)))? {
+            Some(key) => key.secret,
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "UnrecognizedClientException",
+                    "The security token included in the request is invalid.",
+                ));
+            }
+        },
+    };
+    let now = u64::try_from(state.clock.now_secs()).unwrap_or(0);
+    sigv4::verify(&req, &auth, &secret, now).map_err(to_api)?;
+    Ok(auth.access_key_id.to_owned())
+}
+
+async fn handle_json(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let target = parse_target(&headers)?;
+        let needs_signature = match &target {
+            Target::Cognito(op) => !op.is_public(),
+            Target::PoolDesk(_) => true,
+        };
+        let caller = if needs_signature { Some(authenticate(&state, &method, &uri, &headers, &body)?) } else { None };
+        let ctx = Context { caller, source_ip: Some(peer.ip().to_string()) };
+        match target {
+            Target::Cognito(op) => Ok(cognito_idp::dispatch(&*state.pools, &ctx, op, &body)?),
+            Target::PoolDesk(Extension::ListMessages) => Ok(list_messages(&state, &body)?),
+        }
+    })
+    .await;
+    match outcome {
+        Ok(Ok(body)) => json_response(StatusCode::OK, body),
+        Ok(Err(e)) => e.into_response(),
+        Err(join) => ApiError::from(Error::internal(anyhow::anyhow!("the operation panicked: {join}"))).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct ListMessagesRequest {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    max_results: Option<usize>,
+    next_token: Option<String>,
+}
+
+fn list_messages(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    let req: ListMessagesRequest = serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))?;
+    let before = req
+        .next_token
+        .as_deref()
+        .map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into())))
+        .transpose()?;
+    let limit = req.max_results.unwrap_or(100);
+    let messages = state.pools.list_messages(req.user_pool_id.as_deref(), req.username.as_deref(), before, limit)?;
+    let next = if messages.len() == limit.clamp(1, 1000) { messages.last().map(|m| m.message_id.clone()) } else { None };
+    serde_json::to_vec(&json!({ "Messages": messages, "NextToken": next })).map_err(Error::internal)
+}
+
+async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<serde_json::Value, Error> + Send + 'static) -> Response {
+    match tokio::task::spawn_blocking(move || f(&state.pools)).await {
+        Ok(Ok(doc)) => {
+            let mut resp = (StatusCode::OK, doc.to_string()).into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp
+        }
+        Ok(Err(e)) => ApiError::from(e).into_response(),
+        Err(join) => ApiError::from(Error::internal(anyhow::anyhow!("{join}"))).into_response(),
+    }
+}
+
+async fn jwks(State(state): State<Arc<AppState>>, Path(pool_id): Path<String>) -> Response {
+    well_known(state, move |p| p.jwks(&pool_id)).await
+}
+
+async fn openid_configuration(State(state): State<Arc<AppState>>, Path(pool_id): Path<String>) -> Response {
+    well_known(state, move |p| p.openid_configuration(&pool_id)).await
+}
+
+async fn not_found() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "ResourceNotFoundException", "No such resource.").into_response()
+}

@@ -1,0 +1,50 @@
+//! E-mail delivery over SMTP with lettre, for pools' messages (codes, invitations).
+
+use lettre::message::Mailbox;
+use lettre::{Message, SmtpTransport, Transport};
+use pooldesk_core::Mailer;
+
+pub struct SmtpMailer {
+    transport: SmtpTransport,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// `url` is `smtp://host:port`, optionally `smtp://user:pass@host:port`: plain SMTP, for
+    /// local sinks and relays on a trusted network. (TLS relays come with a TLS backend.)
+    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
+        let bad = || anyhow::anyhow!("POOLDESK_SMTP_URL must look like smtp://[user:pass@]host:port, got {url}");
+        let rest = url.strip_prefix("smtp://").ok_or_else(bad)?.trim_end_matches('/');
+        let (credentials, hostport) = match rest.rsplit_once('@') {
+            Some((c, h)) => (Some(c), h),
+            None => (None, rest),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad())?),
+            None => (hostport, 25),
+        };
+        if host.is_empty() {
+            return Err(bad());
+        }
+        let mut builder = SmtpTransport::builder_dangerous(host).port(port).timeout(Some(std::time::Duration::from_secs(10)));
+        if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user.into(), pass.into()));
+        }
+        let transport = builder.build();
+        let from = from.parse().map_err(|e| anyhow::anyhow!("the sender address {from} is invalid: {e}"))?;
+        Ok(SmtpMailer { transport, from })
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("invalid recipient: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .body(body.to_owned())
+            .map_err(|e| format!("building the message: {e}"))?;
+        self.transport.send(&message).map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+    }
+}

@@ -1,0 +1,146 @@
+//! `SessionStore`, `AccessKeyStore`, `MessageStore`.
+
+use pooldesk_core::store::{AccessKey, AccessKeyStore, Message, MessageStore, Session, SessionStore, StoreResult};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::{SqliteStore, sql};
+
+const SESSION_COLUMNS: &str = "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked";
+
+fn session_from(r: &Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session {
+        origin_jti: r.get(0)?,
+        pool_id: r.get(1)?,
+        client_id: r.get(2)?,
+        sub: r.get(3)?,
+        refresh_hash: r.get(4)?,
+        auth_time: r.get(5)?,
+        created_ms: r.get(6)?,
+        expires_ms: r.get(7)?,
+        revoked: r.get(8)?,
+    })
+}
+
+impl SessionStore for SqliteStore {
+    fn insert_session(&self, s: &Session) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                params![s.origin_jti, s.pool_id, s.client_id, s.sub, s.refresh_hash, s.auth_time, s.created_ms, s.expires_ms, s.revoked],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn get_session(&self, origin_jti: &str) -> StoreResult<Option<Session>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE origin_jti = ?1"))
+                .and_then(|mut s| s.query_row([origin_jti], session_from).optional())
+                .map_err(sql)
+        })
+    }
+
+    fn get_session_by_refresh_hash(&self, refresh_hash: &str) -> StoreResult<Option<Session>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_hash = ?1"))
+                .and_then(|mut s| s.query_row([refresh_hash], session_from).optional())
+                .map_err(sql)
+        })
+    }
+
+    fn revoke_session(&self, origin_jti: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE sessions SET revoked = 1 WHERE origin_jti = ?1", [origin_jti]).map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn revoke_user_sessions(&self, pool_id: &str, sub: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE sessions SET revoked = 1 WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub]).map_err(sql)?;
+            Ok(())
+        })
+    }
+}
+
+impl AccessKeyStore for SqliteStore {
+    fn put_access_key(&self, key: &AccessKey) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO access_keys (id, secret, description, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![key.id, key.secret, key.description, key.created_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn get_access_key(&self, id: &str) -> StoreResult<Option<AccessKey>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT id, secret, description, created_ms FROM access_keys WHERE id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([id], |r| Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? }))
+                        .optional()
+                })
+                .map_err(sql)
+        })
+    }
+
+    fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached("SELECT id, secret, description, created_ms FROM access_keys ORDER BY created_ms, id").map_err(sql)?;
+            let rows = s
+                .query_map([], |r| Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? }))
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+
+    fn delete_access_key(&self, id: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM access_keys WHERE id = ?1", [id]).map_err(sql)? > 0))
+    }
+}
+
+impl MessageStore for SqliteStore {
+    fn add_message(&self, m: &Message) -> StoreResult<i64> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO messages (pool_id, username, medium, destination, subject, body, code, created_ms, delivery)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![m.pool_id, m.username, m.medium, m.destination, m.subject, m.body, m.code, m.created_ms, m.delivery],
+            )
+            .map_err(sql)?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<Message>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT id, pool_id, username, medium, destination, subject, body, code, created_ms, delivery FROM messages
+                     WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2) AND id < ?3
+                     ORDER BY id DESC LIMIT ?4",
+                )
+                .map_err(sql)?;
+            let rows = s
+                .query_map(params![pool_id, username, before.unwrap_or(i64::MAX), limit as i64], |r| {
+                    Ok(Message {
+                        id: r.get(0)?,
+                        pool_id: r.get(1)?,
+                        username: r.get(2)?,
+                        medium: r.get(3)?,
+                        destination: r.get(4)?,
+                        subject: r.get(5)?,
+                        body: r.get(6)?,
+                        code: r.get(7)?,
+                        created_ms: r.get(8)?,
+                        delivery: r.get(9)?,
+                    })
+                })
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+}

@@ -1,0 +1,233 @@
+//! `UserPoolStore`: pools, signing keys, app clients, groups.
+
+use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::{SqliteStore, json_err, sql};
+
+fn pool_from(row: &Row<'_>) -> rusqlite::Result<(String, String, i64, i64)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn to_pool((id, config, created_ms, modified_ms): (String, String, i64, i64)) -> StoreResult<UserPool> {
+    Ok(UserPool { id, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+}
+
+type ClientRow = (String, String, Option<String>, String, i64, i64);
+
+fn client_from(row: &Row<'_>) -> rusqlite::Result<ClientRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+}
+
+fn to_client((client_id, pool_id, secret, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
+    Ok(AppClient { pool_id, client_id, secret, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+}
+
+type GroupRow = (String, String, String, i64, i64);
+
+fn group_from(row: &Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+pub(crate) fn to_group((pool_id, name, config, created_ms, modified_ms): GroupRow) -> StoreResult<Group> {
+    Ok(Group { pool_id, name, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+}
+
+pub(crate) const GROUP_COLUMNS: &str = "g.pool_id, g.name, g.config, g.created_ms, g.modified_ms";
+
+fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+/// Builds a page from `limit + 1` fetched rows.
+fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(&key)
+    } else {
+        None
+    };
+    Page { items, next }
+}
+
+impl UserPoolStore for SqliteStore {
+    fn create_pool(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()> {
+        let config = to_json(&pool.config)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO user_pools (id, name, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, pool.created_ms, pool.modified_ms],
+            )
+            .map_err(sql)?;
+            tx.execute(
+                "INSERT INTO signing_keys (kid, pool_id, alg, private_der, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key.kid, key.pool_id, key.alg, key.private_der, key.created_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT id, config, created_ms, modified_ms FROM user_pools WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], pool_from).optional())
+                .map_err(sql)?
+                .map(to_pool)
+                .transpose()
+        })
+    }
+
+    fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPool>> {
+        let rows = self.read(|c| {
+            let mut s = c
+                .prepare_cached("SELECT id, config, created_ms, modified_ms FROM user_pools WHERE id > ?1 ORDER BY id LIMIT ?2")
+                .map_err(sql)?;
+            let rows = s.query_map(params![after.unwrap_or(""), (limit + 1) as i64], pool_from).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_pool)).collect::<StoreResult<Vec<_>>>()
+        })?;
+        Ok(page(rows, limit, |p| p.id.clone()))
+    }
+
+    fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
+        let config = to_json(&pool.config)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE user_pools SET name = ?2, config = ?3, modified_ms = ?4 WHERE id = ?1",
+                params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, pool.modified_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn delete_pool(&self, id: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM user_pools WHERE id = ?1", [id]).map_err(sql)? > 0))
+    }
+
+    fn count_users(&self, pool_id: &str) -> StoreResult<u64> {
+        self.read(|c| {
+            c.prepare_cached("SELECT count(*) FROM users WHERE pool_id = ?1")
+                .and_then(|mut s| s.query_row([pool_id], |r| r.get::<_, i64>(0)))
+                .map(|n| n as u64)
+                .map_err(sql)
+        })
+    }
+
+    fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKey>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached("SELECT kid, pool_id, alg, private_der, created_ms FROM signing_keys WHERE pool_id = ?1")
+                .map_err(sql)?;
+            let rows = s
+                .query_map([pool_id], |r| {
+                    Ok(SigningKey { kid: r.get(0)?, pool_id: r.get(1)?, alg: r.get(2)?, private_der: r.get(3)?, created_ms: r.get(4)? })
+                })
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+
+    fn create_client(&self, client: &AppClient) -> StoreResult<()> {
+        let config = to_json(&client.config)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO user_pool_clients (client_id, pool_id, secret, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![client.client_id, client.pool_id, client.secret, config, client.created_ms, client.modified_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1")
+                .and_then(|mut s| s.query_row([client_id], client_from).optional())
+                .map_err(sql)?
+                .map(to_client)
+                .transpose()
+        })
+    }
+
+    fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<AppClient>> {
+        let rows = self.read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients
+                     WHERE pool_id = ?1 AND client_id > ?2 ORDER BY client_id LIMIT ?3",
+                )
+                .map_err(sql)?;
+            let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], client_from).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_client)).collect::<StoreResult<Vec<_>>>()
+        })?;
+        Ok(page(rows, limit, |c| c.client_id.clone()))
+    }
+
+    fn update_client(&self, client: &AppClient) -> StoreResult<()> {
+        let config = to_json(&client.config)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE user_pool_clients SET secret = ?2, config = ?3, modified_ms = ?4 WHERE client_id = ?1",
+                params![client.client_id, client.secret, config, client.modified_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM user_pool_clients WHERE client_id = ?1", [client_id]).map_err(sql)? > 0))
+    }
+
+    fn create_group(&self, group: &Group) -> StoreResult<()> {
+        let config = to_json(&group.config)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO groups (pool_id, name, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![group.pool_id, group.name, config, group.created_ms, group.modified_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<Group>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {GROUP_COLUMNS} FROM groups g WHERE g.pool_id = ?1 AND g.name = ?2"))
+                .and_then(|mut s| s.query_row([pool_id, name], group_from).optional())
+                .map_err(sql)?
+                .map(to_group)
+                .transpose()
+        })
+    }
+
+    fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Group>> {
+        let rows = self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT {GROUP_COLUMNS} FROM groups g WHERE g.pool_id = ?1 AND g.name > ?2 ORDER BY g.name LIMIT ?3"
+                ))
+                .map_err(sql)?;
+            let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], group_from).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_group)).collect::<StoreResult<Vec<_>>>()
+        })?;
+        Ok(page(rows, limit, |g| g.name.clone()))
+    }
+
+    fn update_group(&self, group: &Group) -> StoreResult<()> {
+        let config = to_json(&group.config)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE groups SET config = ?3, modified_ms = ?4 WHERE pool_id = ?1 AND name = ?2",
+                params![group.pool_id, group.name, config, group.modified_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name]).map_err(sql)? > 0))
+    }
+}

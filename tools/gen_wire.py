@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Generate PoolDesk's wire types from the AWS service models.
+
+Reads ../shared/reference/<service>.service-2.json (botocore's models, the same ones the AWS
+SDKs are generated from) and writes crates/wire/src/<module>.rs with:
+
+- one Rust struct per structure shape (member names exactly as on the wire, required members
+  as plain fields, optional ones as `Option`), one enum per string enum;
+- `Validate` impls that check the model's length and range constraints and report them the
+  way AWS does ("1 validation error detected: Value ... at 'userPoolId' failed to satisfy
+  constraint: ...");
+- an `Operation` enum (name, whether SigV4 is required, the errors the model lists);
+- a `Service` trait with one method per operation and a `dispatch` function that decodes a
+  JSON body, validates it, calls the method and encodes the answer.
+
+Usage: python3 tools/gen_wire.py            (regenerates every module)
+       python3 tools/gen_wire.py --check    (exits 1 if a committed file is stale)
+"""
+import json
+import keyword
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT.parent / "shared" / "reference"
+SERVICES = [
+    ("cognito-idp.service-2.json", "cognito_idp"),
+]
+
+# Sensitive shapes that hold secrets get the redacting `Sensitive<T>` wrapper. Usernames,
+# client ids and attribute values are marked sensitive in the model as PII; they stay plain so
+# the domain code reads naturally, and are never logged by PoolDesk anyway.
+SECRET_SHAPES = {
+    "PasswordType", "ClientSecretType", "SecretHashType", "SessionType", "TokenModelType",
+    "SecretCodeType", "GetDerivedTokenTokenModelType", "AuthParametersType",
+    "ChallengeResponsesType", "SoftwareTokenMFAUserCodeType",
+}
+
+RUST_KEYWORDS = set(keyword.kwlist) | {
+    "type", "match", "ref", "mod", "fn", "impl", "struct", "enum", "trait", "use", "where",
+    "loop", "move", "mut", "pub", "self", "super", "crate", "static", "const", "unsafe", "dyn",
+    "box", "abstract", "final", "override", "priv", "typeof", "unsized", "virtual", "yield",
+    "async", "await", "try", "macro", "gen",
+}
+
+
+def snake(name: str) -> str:
+    for plural, word in (("URLs", "Urls"), ("ARNs", "Arns"), ("IDs", "Ids"), ("OAuth", "Oauth")):
+        name = name.replace(plural, word)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = s.replace("-", "_").lower()
+    return f"r#{s}" if s in RUST_KEYWORDS else s
+
+
+def camel_path(name: str) -> str:
+    """AWS reports members in validation messages in lowerCamelCase ('userPoolId')."""
+    return name[:1].lower() + name[1:]
+
+
+def variant_name(value: str, taken: set) -> str:
+    parts = re.split(r"[^A-Za-z0-9]+", value)
+    v = "".join(p[:1].upper() + p[1:].lower() for p in parts if p)
+    if not v or v[0].isdigit():
+        v = "V" + v
+    base, i = v, 2
+    while v in taken:
+        v = f"{base}{i}"
+        i += 1
+    taken.add(v)
+    return v
+
+
+class Gen:
+    def __init__(self, model: dict, module: str):
+        self.m = model
+        self.shapes = model["shapes"]
+        self.module = module
+        self.out: list[str] = []
+        self.reachable: set[str] = set()
+        for op in model["operations"].values():
+            for key in ("input", "output"):
+                if key in op:
+                    self.walk(op[key]["shape"])
+            for err in op.get("errors", []):
+                self.walk(err["shape"])
+
+    def walk(self, name: str):
+        if name in self.reachable:
+            return
+        self.reachable.add(name)
+        s = self.shapes[name]
+        if s["type"] == "structure":
+            for mem in s["members"].values():
+                self.walk(mem["shape"])
+        elif s["type"] == "list":
+            self.walk(s["member"]["shape"])
+        elif s["type"] == "map":
+            self.walk(s["key"]["shape"])
+            self.walk(s["value"]["shape"])
+
+    def rust_type(self, name: str) -> str:
+        s = self.shapes[name]
+        t = s["type"]
+        if t == "structure":
+            inner = name
+        elif t == "string":
+            inner = name if "enum" in s else "String"
+        elif t == "integer":
+            inner = "i32"
+        elif t == "long":
+            inner = "i64"
+        elif t in ("double", "float"):
+            inner = "f64"
+        elif t == "boolean":
+            inner = "bool"
+        elif t == "timestamp":
+            inner = "Timestamp"
+        elif t == "blob":
+            inner = "String"
+        elif t == "list":
+            inner = f"Vec<{self.rust_type(s['member']['shape'])}>"
+        elif t == "map":
+            inner = (f"BTreeMap<{self.rust_type(s['key']['shape'])}, "
+                     f"{self.rust_type(s['value']['shape'])}>")
+        else:
+            raise SystemExit(f"unhandled shape type {t} for {name}")
+        if name in SECRET_SHAPES:
+            return f"Sensitive<{inner}>"
+        return inner
+
+    def emit(self, line: str = ""):
+        self.out.append(line)
+
+    def gen(self) -> str:
+        svc = self.m["metadata"]
+        self.emit("// @generated by tools/gen_wire.py from the AWS model "
+                  f"{svc['uid']}. Do not edit by hand.")
+        self.emit("#![allow(clippy::all, non_camel_case_types, missing_docs)]")
+        self.emit("use crate::{Sensitive, Timestamp, Validate, Violations};")
+        self.emit("use serde::{Deserialize, Serialize};")
+        self.emit("use std::collections::BTreeMap;")
+        self.emit()
+        self.emit(f'/// The JSON 1.1 target prefix, as in `X-Amz-Target: {svc["targetPrefix"]}.<Operation>`.')
+        self.emit(f'pub const TARGET_PREFIX: &str = "{svc["targetPrefix"]}";')
+        self.emit(f'/// The SigV4 signing name of this service.')
+        self.emit(f'pub const SIGNING_NAME: &str = "{svc.get("signingName", svc["endpointPrefix"])}";')
+        self.emit()
+        for name in sorted(self.reachable):
+            s = self.shapes[name]
+            if s["type"] == "structure":
+                self.gen_struct(name, s)
+            elif s["type"] == "string" and "enum" in s:
+                self.gen_enum(name, s)
+        self.gen_operations()
+        return "\n".join(self.out) + "\n"
+
+    def has_default(self, name: str, seen=None) -> bool:
+        """Whether a shape can derive Default: enums have no default value (a silent first
+        variant once turned DeletionProtection on by accident), so neither does a structure
+        that requires one."""
+        seen = seen or set()
+        if name in seen:
+            return True
+        seen.add(name)
+        s = self.shapes[name]
+        if s["type"] == "string" and "enum" in s:
+            return False
+        if s["type"] == "structure":
+            return all(self.has_default(s["members"][m]["shape"], seen) for m in s.get("required", []))
+        return True
+
+    def gen_struct(self, name: str, s: dict):
+        required = set(s.get("required", []))
+        default = ", Default" if self.has_default(name) else ""
+        self.emit(f"#[derive(Debug, Clone{default}, PartialEq, Serialize, Deserialize)]")
+        self.emit(f"pub struct {name} {{")
+        for mname, mem in s["members"].items():
+            ty = self.rust_type(mem["shape"])
+            field = snake(mname)
+            if mname in required:
+                self.emit(f'    #[serde(rename = "{mname}")]')
+                self.emit(f"    pub {field}: {ty},")
+            else:
+                self.emit(f'    #[serde(rename = "{mname}", default, skip_serializing_if = "Option::is_none")]')
+                self.emit(f"    pub {field}: Option<{ty}>,")
+        self.emit("}")
+        self.emit()
+        self.emit(f"impl Validate for {name} {{")
+        self.emit("    fn validate(&self, path: &str, v: &mut Violations) {")
+        self.emit("        let _ = (path, &v);")
+        for mname, mem in s["members"].items():
+            field = snake(mname)
+            checks = self.checks(mem["shape"], "x", f'(path, "{camel_path(mname)}")')
+            if not checks:
+                continue
+            if mname in required:
+                self.emit(f"        {{ let x = &self.{field}; {checks} }}")
+            else:
+                self.emit(f"        if let Some(x) = &self.{field} {{ {checks} }}")
+        self.emit("    }")
+        self.emit("}")
+        self.emit()
+
+    def checks(self, shape_name: str, var: str, path_expr: str) -> str:
+        s = self.shapes[shape_name]
+        t = s["type"]
+        secret = shape_name in SECRET_SHAPES or s.get("sensitive", False)
+        val = f"&{var}[..]" if shape_name not in SECRET_SHAPES else f"&{var}.0[..]"
+        parts = []
+        if t in ("string", "blob") and "enum" not in s:
+            lo, hi = s.get("min"), s.get("max")
+            if lo is not None or hi is not None:
+                parts.append(f"v.length({path_expr}, {val}, {lo if lo is not None else 0}, "
+                             f"{hi if hi is not None else 'usize::MAX'}, {str(secret).lower()});")
+        elif t in ("integer", "long"):
+            lo, hi = s.get("min"), s.get("max")
+            if lo is not None or hi is not None:
+                parts.append(f"v.range({path_expr}, *{var} as i64, {lo if lo is not None else 'i64::MIN'}, "
+                             f"{hi if hi is not None else 'i64::MAX'});")
+        elif t == "structure":
+            parts.append(f"{var}.validate(&crate::join({path_expr}), v);")
+        elif t == "list":
+            lo, hi = s.get("min"), s.get("max")
+            inner = f"&{var}.0" if shape_name in SECRET_SHAPES else var
+            if lo is not None or hi is not None:
+                parts.append(f"v.count({path_expr}, {inner}.len(), {lo if lo is not None else 0}, "
+                             f"{hi if hi is not None else 'usize::MAX'});")
+            sub = self.checks(s["member"]["shape"], "item", f'(&format!("{{}}.{{}}", crate::join({path_expr}), i + 1), "member")')
+            if sub:
+                parts.append(f"for (i, item) in {inner}.iter().enumerate() {{ {sub} }}")
+        elif t == "map":
+            lo, hi = s.get("min"), s.get("max")
+            inner = f"{var}.0" if shape_name in SECRET_SHAPES else var
+            if lo is not None or hi is not None:
+                parts.append(f"v.count({path_expr}, {inner}.len(), {lo if lo is not None else 0}, "
+                             f"{hi if hi is not None else 'usize::MAX'});")
+            ksub = self.checks(s["key"]["shape"], "k", path_expr)
+            vsub = self.checks(s["value"]["shape"], "val", path_expr)
+            if ksub or vsub:
+                parts.append(f"for (k, val) in {inner}.iter() {{ let _ = (k, val); {ksub} {vsub} }}")
+        return " ".join(parts)
+
+    def gen_enum(self, name: str, s: dict):
+        taken: set = set()
+        self.emit("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]")
+        self.emit(f"pub enum {name} {{")
+        variants = []
+        for i, value in enumerate(s["enum"]):
+            var = variant_name(value, taken)
+            variants.append((var, value))
+            self.emit(f'    #[serde(rename = "{value}")]')
+            self.emit(f"    {var},")
+        self.emit("}")
+        self.emit()
+        self.emit(f"impl {name} {{")
+        self.emit("    /// The value as it appears on the wire.")
+        self.emit("    pub fn as_str(&self) -> &'static str {")
+        self.emit("        match self {")
+        for var, value in variants:
+            self.emit(f'            Self::{var} => "{value}",')
+        self.emit("        }")
+        self.emit("    }")
+        self.emit("    /// Parses a wire value; `None` for a value the model does not list.")
+        self.emit("    pub fn parse(value: &str) -> Option<Self> {")
+        self.emit("        match value {")
+        for var, value in variants:
+            self.emit(f'            "{value}" => Some(Self::{var}),')
+        self.emit("            _ => None,")
+        self.emit("        }")
+        self.emit("    }")
+        self.emit("}")
+        self.emit()
+        self.emit(f"impl Validate for {name} {{ fn validate(&self, _: &str, _: &mut Violations) {{}} }}")
+        self.emit()
+
+    def gen_operations(self):
+        ops = self.m["operations"]
+        names = sorted(ops)
+        self.emit("/// Every operation of the service, parsed from the `X-Amz-Target` header.")
+        self.emit("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]")
+        self.emit("pub enum Operation {")
+        for n in names:
+            self.emit(f"    {n},")
+        self.emit("}")
+        self.emit()
+        self.emit("impl Operation {")
+        self.emit("    /// Every operation, in name order.")
+        self.emit(f"    pub const ALL: [Operation; {len(names)}] = [")
+        for n in names:
+            self.emit(f"        Operation::{n},")
+        self.emit("    ];")
+        self.emit("    /// Parses the operation part of `X-Amz-Target` (after the prefix and the dot).")
+        self.emit("    pub fn from_name(name: &str) -> Option<Self> {")
+        self.emit("        match name {")
+        for n in names:
+            self.emit(f'            "{n}" => Some(Self::{n}),')
+        self.emit("            _ => None,")
+        self.emit("        }")
+        self.emit("    }")
+        self.emit("    pub fn name(&self) -> &'static str {")
+        self.emit("        match self {")
+        for n in names:
+            self.emit(f'            Self::{n} => "{n}",')
+        self.emit("        }")
+        self.emit("    }")
+        self.emit("    /// Whether the model marks the operation `authtype: none` (callable without SigV4).")
+        self.emit("    pub fn is_public(&self) -> bool {")
+        public = [n for n in names if ops[n].get("authtype") == "none"]
+        if public:
+            self.emit("        matches!(self, " + " | ".join(f"Self::{n}" for n in public) + ")")
+        else:
+            self.emit("        false")
+        self.emit("    }")
+        self.emit("    /// The error names (`__type`) the model lists for the operation.")
+        self.emit("    pub fn errors(&self) -> &'static [&'static str] {")
+        self.emit("        match self {")
+        for n in names:
+            errs = ", ".join(f'"{e["shape"]}"' for e in ops[n].get("errors", []))
+            self.emit(f"            Self::{n} => &[{errs}],")
+        self.emit("        }")
+        self.emit("    }")
+        self.emit("}")
+        self.emit()
+        # The service trait.
+        self.emit("/// One method per operation. Each has a default body answering")
+        self.emit("/// `Self::Error::unsupported`, so an implementation grows one operation at a time.")
+        self.emit("pub trait Service {")
+        self.emit("    /// Per-request context (caller, source address, ...).")
+        self.emit("    type Context;")
+        self.emit("    type Error: crate::ServiceError;")
+        for n in names:
+            op = ops[n]
+            inp = op["input"]["shape"] if "input" in op else "()"
+            out = op["output"]["shape"] if "output" in op else "()"
+            self.emit(f"    fn {snake(n)}(&self, ctx: &Self::Context, input: {inp}) -> Result<{out}, Self::Error> {{")
+            self.emit(f"        let _ = (ctx, input);")
+            self.emit(f"        Err(<Self::Error as crate::ServiceError>::unsupported(\"{n}\"))")
+            self.emit("    }")
+        self.emit("}")
+        self.emit()
+        self.emit("/// Decodes `body` as the operation's input, validates it against the model, calls the")
+        self.emit("/// service and encodes its answer as JSON.")
+        self.emit("pub fn dispatch<S: Service>(svc: &S, ctx: &S::Context, op: Operation, body: &[u8]) -> Result<Vec<u8>, S::Error> {")
+        self.emit("    match op {")
+        for n in names:
+            op = ops[n]
+            inp = op["input"]["shape"]
+            out_encode = "crate::encode" if "output" in op else "crate::encode_empty"
+            self.emit(f"        Operation::{n} => {{")
+            self.emit(f"            let input: {inp} = crate::decode::<{inp}, S::Error>(body)?;")
+            self.emit(f"            {out_encode}(svc.{snake(n)}(ctx, input)?)")
+            self.emit("        }")
+        self.emit("    }")
+        self.emit("}")
+
+
+def main():
+    check = "--check" in sys.argv
+    stale = False
+    for model_file, module in SERVICES:
+        model = json.loads((REFERENCE / model_file).read_text())
+        code = Gen(model, module).gen()
+        target = ROOT / "crates" / "wire" / "src" / f"{module}.rs"
+        if check:
+            if not target.exists() or target.read_text() != code:
+                print(f"stale: {target.relative_to(ROOT)} (run python3 tools/gen_wire.py)")
+                stale = True
+        else:
+            target.write_text(code)
+            print(f"wrote {target.relative_to(ROOT)}")
+    sys.exit(1 if stale else 0)
+
+
+if __name__ == "__main__":
+    main()
