@@ -126,12 +126,12 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
             (Ok(id), Ok(secret)) if !id.is_empty() && !secret.is_empty() => Some(RootKey { id, secret }),
             _ => None,
         };
-        if root_key.is_none() {
-            if let Some(key) = admin::ensure_root_key(&*store, &*clock)? {
-                println!("Generated the root access key (shown only this once; it is stored in the database):");
-                println!("  AWS_ACCESS_KEY_ID={}", key.id);
-                println!("  AWS_SECRET_ACCESS_KEY={}", key.secret);
-            }
+        if root_key.is_none()
+            && let Some(key) = admin::ensure_root_key(&*store, &*clock)?
+        {
+            println!("Generated the root access key (shown only this once; it is stored in the database):");
+            println!("  AWS_ACCESS_KEY_ID={}", key.id);
+            println!("  AWS_SECRET_ACCESS_KEY={}", key.secret);
         }
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr()?;

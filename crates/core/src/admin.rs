@@ -24,9 +24,5 @@ pub fn create_key(store: &dyn Store, clock: &dyn Clock, description: &str) -> Re
 }
 
 pub fn delete_key(store: &dyn Store, id: &str) -> Result<()> {
-    if store.delete_access_key(id)? {
-        Ok(())
-    } else {
-        Err(Error::ResourceNotFound(format!("No access key {id}.")))
-    }
+    if store.delete_access_key(id)? { Ok(()) } else { Err(Error::ResourceNotFound(format!("No access key {id}."))) }
 }

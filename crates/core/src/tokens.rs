@@ -145,12 +145,12 @@ mod tests {
         claims.insert("token_use".into(), json!("access"));
         claims.insert("exp".into(), json!(2000));
         let token = signer.sign(&claims).unwrap();
-        let got = verify(&token, &[signer.clone()], "http://x/us-east-1_test", "access", 1000).unwrap();
+        let got = verify(&token, std::slice::from_ref(&signer), "http://x/us-east-1_test", "access", 1000).unwrap();
         assert_eq!(got["exp"], json!(2000));
 
-        assert!(verify(&token, &[signer.clone()], "http://x/other", "access", 1000).is_err(), "issuer is checked");
-        assert!(verify(&token, &[signer.clone()], "http://x/us-east-1_test", "id", 1000).is_err(), "token_use is checked");
-        match verify(&token, &[signer.clone()], "http://x/us-east-1_test", "access", 2000) {
+        assert!(verify(&token, std::slice::from_ref(&signer), "http://x/other", "access", 1000).is_err(), "issuer is checked");
+        assert!(verify(&token, std::slice::from_ref(&signer), "http://x/us-east-1_test", "id", 1000).is_err(), "token_use is checked");
+        match verify(&token, std::slice::from_ref(&signer), "http://x/us-east-1_test", "access", 2000) {
             Err(Error::NotAuthorized(m)) => assert_eq!(m, "Access token has expired"),
             other => panic!("{other:?}"),
         }
@@ -158,7 +158,7 @@ mod tests {
         let mid = token.find('.').unwrap() + 5;
         tampered[mid] = if tampered[mid] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).unwrap();
-        assert!(verify(&tampered, &[signer.clone()], "http://x/us-east-1_test", "access", 1000).is_err());
+        assert!(verify(&tampered, std::slice::from_ref(&signer), "http://x/us-east-1_test", "access", 1000).is_err());
 
         let other = Arc::new(Signer::new(&generate_key("p2", 0).unwrap()).unwrap());
         assert!(verify(&token, &[other], "http://x/us-east-1_test", "access", 1000).is_err(), "another pool's key");

@@ -89,7 +89,8 @@ impl AccessKeyStore for SqliteStore {
 
     fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>> {
         self.read(|c| {
-            let mut s = c.prepare_cached("SELECT id, secret, description, created_ms FROM access_keys ORDER BY created_ms, id").map_err(sql)?;
+            let mut s =
+                c.prepare_cached("SELECT id, secret, description, created_ms FROM access_keys ORDER BY created_ms, id").map_err(sql)?;
             let rows = s
                 .query_map([], |r| Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? }))
                 .map_err(sql)?;

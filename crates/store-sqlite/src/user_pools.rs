@@ -116,9 +116,8 @@ impl UserPoolStore for SqliteStore {
 
     fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKey>> {
         self.read(|c| {
-            let mut s = c
-                .prepare_cached("SELECT kid, pool_id, alg, private_der, created_ms FROM signing_keys WHERE pool_id = ?1")
-                .map_err(sql)?;
+            let mut s =
+                c.prepare_cached("SELECT kid, pool_id, alg, private_der, created_ms FROM signing_keys WHERE pool_id = ?1").map_err(sql)?;
             let rows = s
                 .query_map([pool_id], |r| {
                     Ok(SigningKey { kid: r.get(0)?, pool_id: r.get(1)?, alg: r.get(2)?, private_der: r.get(3)?, created_ms: r.get(4)? })
@@ -142,11 +141,13 @@ impl UserPoolStore for SqliteStore {
 
     fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
         self.read(|c| {
-            c.prepare_cached("SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1")
-                .and_then(|mut s| s.query_row([client_id], client_from).optional())
-                .map_err(sql)?
-                .map(to_client)
-                .transpose()
+            c.prepare_cached(
+                "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1",
+            )
+            .and_then(|mut s| s.query_row([client_id], client_from).optional())
+            .map_err(sql)?
+            .map(to_client)
+            .transpose()
         })
     }
 

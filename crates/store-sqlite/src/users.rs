@@ -1,8 +1,6 @@
 //! `UserStore`: users, their searchable-attribute index, group membership, ListUsers.
 
-use pooldesk_core::store::{
-    FilterField, FilterOp, Group, INDEXED_ATTRIBUTES, Page, StoreError, StoreResult, User, UserFilter, UserStore,
-};
+use pooldesk_core::store::{FilterField, FilterOp, Group, INDEXED_ATTRIBUTES, Page, StoreError, StoreResult, User, UserFilter, UserStore};
 use pooldesk_wire::cognito_idp::UserStatusType;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
@@ -75,9 +73,8 @@ fn query_users(c: &rusqlite::Connection, sql_text: &str, args: Vec<Value>) -> St
 /// Rewrites the searchable-attribute rows of one user.
 fn index_attributes(tx: &Transaction<'_>, id: i64, user: &User) -> StoreResult<()> {
     tx.prepare_cached("DELETE FROM user_attribute_index WHERE user_id = ?1").and_then(|mut s| s.execute([id])).map_err(sql)?;
-    let mut insert = tx
-        .prepare_cached("INSERT INTO user_attribute_index (pool_id, name, value, user_id) VALUES (?1, ?2, ?3, ?4)")
-        .map_err(sql)?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO user_attribute_index (pool_id, name, value, user_id) VALUES (?1, ?2, ?3, ?4)").map_err(sql)?;
     for name in INDEXED_ATTRIBUTES {
         if let Some(value) = user.data.attributes.get(name) {
             insert.execute(params![user.pool_id, name, value, id]).map_err(sql)?;
@@ -125,20 +122,22 @@ impl UserStore for SqliteStore {
 
     fn get_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<User>> {
         self.read(|c| {
-            let rows = query_users(c, &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = ?1 AND u.key = ?2"), vec![
-                pool_id.to_owned().into(),
-                key.to_owned().into(),
-            ])?;
+            let rows = query_users(
+                c,
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = ?1 AND u.key = ?2"),
+                vec![pool_id.to_owned().into(), key.to_owned().into()],
+            )?;
             Ok(rows.into_iter().next().map(|r| r.user))
         })
     }
 
     fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<User>> {
         self.read(|c| {
-            let rows = query_users(c, &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = ?1 AND u.sub = ?2"), vec![
-                pool_id.to_owned().into(),
-                sub.to_owned().into(),
-            ])?;
+            let rows = query_users(
+                c,
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = ?1 AND u.sub = ?2"),
+                vec![pool_id.to_owned().into(), sub.to_owned().into()],
+            )?;
             Ok(rows.into_iter().next().map(|r| r.user))
         })
     }
@@ -167,7 +166,16 @@ impl UserStore for SqliteStore {
                 )
                 .and_then(|mut s| {
                     s.query_row(
-                        params![user.pool_id, user.sub, user.username, user.status.as_str(), user.enabled, user.modified_ms, data, user.version],
+                        params![
+                            user.pool_id,
+                            user.sub,
+                            user.username,
+                            user.status.as_str(),
+                            user.enabled,
+                            user.modified_ms,
+                            data,
+                            user.version
+                        ],
                         |r| r.get(0),
                     )
                     .optional()
@@ -219,15 +227,7 @@ impl UserStore for SqliteStore {
                          WHERE i.pool_id = ?1 AND i.name = ?2 AND {cmp} AND (i.value, i.user_id) > (?5, ?6)
                          ORDER BY i.value, i.user_id LIMIT ?7"
                     ),
-                    vec![
-                        pool,
-                        name.clone().into(),
-                        value_lo.into(),
-                        value_hi.into(),
-                        after_value.into(),
-                        after_id.into(),
-                        fetch.into(),
-                    ],
+                    vec![pool, name.clone().into(), value_lo.into(), value_hi.into(), after_value.into(), after_id.into(), fetch.into()],
                     true,
                 )
             }
@@ -255,7 +255,11 @@ impl UserStore for SqliteStore {
                                 })
                                 .map(|(_, v)| *v)
                                 .collect();
-                            let list = if wanted.is_empty() { "-1".to_owned() } else { wanted.iter().map(i64::to_string).collect::<Vec<_>>().join(",") };
+                            let list = if wanted.is_empty() {
+                                "-1".to_owned()
+                            } else {
+                                wanted.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                            };
                             (format!("u.enabled IN ({list})"), vec![])
                         } else {
                             match f.op {

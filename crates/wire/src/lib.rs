@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::fmt;
 
+#[rustfmt::skip]
 pub mod cognito_idp;
 
 /// Seconds since the UNIX epoch, as AWS JSON 1.1 services send timestamps.
@@ -100,10 +101,8 @@ impl Violations {
                 join(at)
             ));
         } else if len > max {
-            self.0.push(format!(
-                "Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {max}",
-                join(at)
-            ));
+            self.0
+                .push(format!("Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {max}", join(at)));
         }
     }
 
@@ -152,14 +151,9 @@ pub fn decode<T: DeserializeOwned + Validate, E: ServiceError>(body: &[u8]) -> R
 /// Turns serde's wording into AWS's where AWS has one (a missing required member).
 fn describe_json_error(e: &serde_json::Error) -> String {
     let text = e.to_string();
-    if let Some(rest) = text.strip_prefix("missing field `") {
-        if let Some(end) = rest.find('`') {
-            let member = &rest[..end];
-            let camel: String = member.chars().take(1).flat_map(char::to_lowercase).chain(member.chars().skip(1)).collect();
-            return format!(
-                "1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null"
-            );
-        }
+    if let Some(member) = text.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+        let camel: String = member.chars().take(1).flat_map(char::to_lowercase).chain(member.chars().skip(1)).collect();
+        return format!("1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null");
     }
     if e.is_syntax() || e.is_eof() {
         return format!("The request body is not valid JSON: {text}");
@@ -173,4 +167,62 @@ pub fn encode<T: Serialize, E: ServiceError>(output: T) -> Result<Vec<u8>, E> {
 
 pub fn encode_empty<E: ServiceError>(_: ()) -> Result<Vec<u8>, E> {
     Ok(b"{}".to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cognito_idp::{CreateUserPoolRequest, ListUsersRequest, SignUpRequest};
+
+    #[derive(Debug)]
+    struct E(String);
+    impl ServiceError for E {
+        fn unsupported(op: &'static str) -> Self {
+            E(format!("unsupported {op}"))
+        }
+        fn invalid_parameter(m: String) -> Self {
+            E(m)
+        }
+        fn internal(m: String) -> Self {
+            E(format!("internal {m}"))
+        }
+    }
+
+    #[test]
+    fn missing_required_members_are_named_as_aws_names_them() {
+        let e = decode::<SignUpRequest, E>(br#"{"Username": "a"}"#).unwrap_err();
+        assert_eq!(e.0, "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null");
+    }
+
+    #[test]
+    fn length_and_range_violations_are_all_reported() {
+        let long = "x".repeat(129);
+        let body = format!(r#"{{"PoolName": "{long}", "Policies": {{"PasswordPolicy": {{"MinimumLength": 200}}}}}}"#);
+        let e = decode::<CreateUserPoolRequest, E>(body.as_bytes()).unwrap_err();
+        assert!(e.0.starts_with("2 validation errors detected: "), "{}", e.0);
+        assert!(e.0.contains("at 'poolName' failed to satisfy constraint: Member must have length less than or equal to 128"), "{}", e.0);
+        assert!(e.0.contains("at 'policies.passwordPolicy.minimumLength'"), "{}", e.0);
+    }
+
+    #[test]
+    fn wrong_types_unknown_enums_and_bad_json_are_refused() {
+        assert!(decode::<ListUsersRequest, E>(br#"{"UserPoolId": 5}"#).is_err());
+        assert!(decode::<CreateUserPoolRequest, E>(br#"{"PoolName": "p", "MfaConfiguration": "SOMETIMES"}"#).is_err());
+        assert!(decode::<CreateUserPoolRequest, E>(b"{not json").unwrap_err().0.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn an_empty_body_is_an_empty_object_and_unknown_members_are_ignored() {
+        let e = decode::<ListUsersRequest, E>(b"").unwrap_err();
+        assert!(e.0.contains("'userPoolId'"));
+        let r = decode::<ListUsersRequest, E>(br#"{"UserPoolId": "us-east-1_x", "Surprise": true}"#).unwrap();
+        assert_eq!(r.user_pool_id, "us-east-1_x");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let r = decode::<SignUpRequest, E>(br#"{"ClientId": "c", "Username": "u", "Password": "hunter2-Secret"}"#).unwrap();
+        assert!(!format!("{r:?}").contains("hunter2"));
+        assert_eq!(r.password.unwrap().0, "hunter2-Secret");
+    }
 }

@@ -43,10 +43,10 @@ pub(super) fn check(pool: &UserPool, attrs: &[AttributeType], writer: Writer<'_>
             if name.ends_with("_verified") || name.starts_with("dev:") {
                 return Err(unauthorized());
             }
-            if let Some(allowed) = client.and_then(|c| c.config.write_attributes.as_ref()) {
-                if !allowed.iter().any(|n| n == name) {
-                    return Err(unauthorized());
-                }
+            if let Some(allowed) = client.and_then(|c| c.config.write_attributes.as_ref())
+                && !allowed.iter().any(|n| n == name)
+            {
+                return Err(unauthorized());
             }
         }
         if !creating && def.mutable == Some(false) {

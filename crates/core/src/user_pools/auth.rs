@@ -9,9 +9,9 @@ use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType as Flow, UserStatusType};
 use serde_json::{Map, Value, json};
 
+use super::UserPools;
 use super::attributes::{self, Writer};
 use super::clients::{allows, validity};
-use super::UserPools;
 use crate::error::{Error, Result};
 use crate::password;
 use crate::random;
@@ -140,8 +140,7 @@ impl UserPools {
                     return Err(Error::NotAuthorized("Temporary password has expired and must be reset by an administrator.".into()));
                 }
                 let session = self.challenge_session(&pool, client, &user, ChallengeNameType::NewPasswordRequired)?;
-                let visible: BTreeMap<&String, &String> =
-                    user.data.attributes.iter().filter(|(k, _)| !k.ends_with("_verified")).collect();
+                let visible: BTreeMap<&String, &String> = user.data.attributes.iter().filter(|(k, _)| !k.ends_with("_verified")).collect();
                 let parameters = BTreeMap::from([
                     ("USER_ID_FOR_SRP".to_owned(), user.username.clone()),
                     ("requiredAttributes".to_owned(), "[]".to_owned()),
@@ -159,10 +158,13 @@ impl UserPools {
     }
 
     fn refresh_flow(&self, client: &AppClient, params: &BTreeMap<String, String>) -> Result<Outcome> {
-        if !allows(client, Flow::AllowRefreshTokenAuth, None) && client.config.explicit_auth_flows.as_ref().is_some_and(|f| f.iter().any(|f| f.as_str().starts_with("ALLOW_"))) {
+        if !allows(client, Flow::AllowRefreshTokenAuth, None)
+            && client.config.explicit_auth_flows.as_ref().is_some_and(|f| f.iter().any(|f| f.as_str().starts_with("ALLOW_")))
+        {
             return Err(Error::InvalidParameter("REFRESH_TOKEN_AUTH flow not enabled for this client".into()));
         }
-        let token = params.get("REFRESH_TOKEN").ok_or_else(|| Error::InvalidParameter("Missing required parameter REFRESH_TOKEN".into()))?;
+        let token =
+            params.get("REFRESH_TOKEN").ok_or_else(|| Error::InvalidParameter("Missing required parameter REFRESH_TOKEN".into()))?;
         let invalid = || Error::NotAuthorized("Invalid Refresh Token".into());
         let session = self.store.get_session_by_refresh_hash(&sha256_hex(token))?.ok_or_else(invalid)?;
         if session.client_id != client.client_id {
@@ -176,7 +178,11 @@ impl UserPools {
         }
         let pool = self.pool(&client.pool_id)?;
         let user = self.store.get_user_by_sub(&pool.id, &session.sub)?.ok_or_else(invalid)?;
-        Self::check_secret_hash(client, &[&user.username, &user.sub, params.get("USERNAME").map(String::as_str).unwrap_or("")], params.get("SECRET_HASH").map(String::as_str))?;
+        Self::check_secret_hash(
+            client,
+            &[&user.username, &user.sub, params.get("USERNAME").map(String::as_str).unwrap_or("")],
+            params.get("SECRET_HASH").map(String::as_str),
+        )?;
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -205,7 +211,8 @@ impl UserPools {
 
     pub(super) fn op_respond_to_auth_challenge(&self, r: w::RespondToAuthChallengeRequest) -> Result<w::RespondToAuthChallengeResponse> {
         let client = self.client(&r.client_id)?;
-        let result = self.respond(&client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
+        let result =
+            self.respond(&client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
         Ok(w::RespondToAuthChallengeResponse { authentication_result: Some(result), ..Default::default() })
     }
 
@@ -215,18 +222,26 @@ impl UserPools {
     ) -> Result<w::AdminRespondToAuthChallengeResponse> {
         self.pool(&r.user_pool_id)?;
         let client = self.pool_client(&r.user_pool_id, &r.client_id)?;
-        let result = self.respond(&client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
+        let result =
+            self.respond(&client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
         Ok(w::AdminRespondToAuthChallengeResponse { authentication_result: Some(result), ..Default::default() })
     }
 
-    fn respond(&self, client: &AppClient, challenge: ChallengeNameType, session: Option<String>, responses: BTreeMap<String, String>) -> Result<w::AuthenticationResultType> {
+    fn respond(
+        &self,
+        client: &AppClient,
+        challenge: ChallengeNameType,
+        session: Option<String>,
+        responses: BTreeMap<String, String>,
+    ) -> Result<w::AuthenticationResultType> {
         if challenge != ChallengeNameType::NewPasswordRequired {
             return Err(Error::Unsupported(format!("PoolDesk does not support the {} challenge yet.", challenge.as_str())));
         }
         let pool = self.pool(&client.pool_id)?;
         let expired = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
         let session = session.ok_or_else(|| Error::InvalidParameter("Missing required parameter Session".into()))?;
-        let claims = tokens::verify(&session, &self.signers(&pool.id)?, &self.issuer(&pool.id), "session", self.clock.now_secs()).map_err(|_| expired())?;
+        let claims = tokens::verify(&session, &self.signers(&pool.id)?, &self.issuer(&pool.id), "session", self.clock.now_secs())
+            .map_err(|_| expired())?;
         if claims.get("client_id").and_then(Value::as_str) != Some(client.client_id.as_str())
             || claims.get("challenge").and_then(Value::as_str) != Some(challenge.as_str())
         {
@@ -242,12 +257,15 @@ impl UserPools {
         if user.status != UserStatusType::ForceChangePassword {
             return Err(expired());
         }
-        let new_password = responses.get("NEW_PASSWORD").ok_or_else(|| Error::InvalidParameter("Missing required parameter NEW_PASSWORD".into()))?;
+        let new_password =
+            responses.get("NEW_PASSWORD").ok_or_else(|| Error::InvalidParameter("Missing required parameter NEW_PASSWORD".into()))?;
         let policy = pool.config.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy);
         password::check_policy(&policy, new_password)?;
         let updates: Vec<w::AttributeType> = responses
             .iter()
-            .filter_map(|(k, v)| k.strip_prefix("userAttributes.").map(|name| w::AttributeType { name: name.to_owned(), value: Some(v.clone()) }))
+            .filter_map(|(k, v)| {
+                k.strip_prefix("userAttributes.").map(|name| w::AttributeType { name: name.to_owned(), value: Some(v.clone()) })
+            })
             .collect();
         attributes::check(&pool, &updates, Writer::User(Some(client)), false)?;
         attributes::apply(&mut user.data.attributes, &updates);
@@ -261,7 +279,13 @@ impl UserPools {
 
     /// ID and access tokens, plus a refresh token for a new sign-in (`session` is None) or
     /// the same session's for a refresh.
-    fn issue_tokens(&self, pool: &UserPool, client: &AppClient, user: &User, session: Option<&Session>) -> Result<w::AuthenticationResultType> {
+    fn issue_tokens(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+        session: Option<&Session>,
+    ) -> Result<w::AuthenticationResultType> {
         let validity = validity(&client.config);
         let now_ms = self.now();
         let now = now_ms.div_euclid(1000);
@@ -359,7 +383,10 @@ impl UserPools {
         if let Some(secret) = &client.secret {
             let given = r.client_secret.as_ref().map(|s| s.0.as_bytes()).unwrap_or_default();
             if aws_lc_rs::constant_time::verify_slices_are_equal(given, secret.as_bytes()).is_err() {
-                return Err(Error::NotAuthorized(format!("Client {} is configured for secret but secret was not received or is wrong", client.client_id)));
+                return Err(Error::NotAuthorized(format!(
+                    "Client {} is configured for secret but secret was not received or is wrong",
+                    client.client_id
+                )));
             }
         }
         if client.config.enable_token_revocation == Some(false) {

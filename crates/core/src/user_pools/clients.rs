@@ -77,7 +77,8 @@ impl UserPools {
             (true, None) => Some(random::client_secret()?),
             (false, None) => None,
         };
-        let flows = r.explicit_auth_flows.unwrap_or_else(|| vec![Flow::AllowRefreshTokenAuth, Flow::AllowUserSrpAuth, Flow::AllowCustomAuth]);
+        let flows =
+            r.explicit_auth_flows.unwrap_or_else(|| vec![Flow::AllowRefreshTokenAuth, Flow::AllowUserSrpAuth, Flow::AllowCustomAuth]);
         check_flows(&flows)?;
         let now = self.now();
         let client_id = random::client_id()?;
@@ -123,7 +124,8 @@ impl UserPools {
     pub(super) fn op_update_user_pool_client(&self, r: w::UpdateUserPoolClientRequest) -> Result<w::UpdateUserPoolClientResponse> {
         self.pool(&r.user_pool_id)?;
         let mut client = self.pool_client(&r.user_pool_id, &r.client_id)?;
-        let flows = r.explicit_auth_flows.unwrap_or_else(|| vec![Flow::AllowRefreshTokenAuth, Flow::AllowUserSrpAuth, Flow::AllowCustomAuth]);
+        let flows =
+            r.explicit_auth_flows.unwrap_or_else(|| vec![Flow::AllowRefreshTokenAuth, Flow::AllowUserSrpAuth, Flow::AllowCustomAuth]);
         check_flows(&flows)?;
         let c = &mut client.config;
         if let Some(name) = r.client_name {

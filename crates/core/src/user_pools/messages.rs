@@ -79,7 +79,11 @@ pub(super) fn channel(user: &User, attribute: &str) -> Option<(DeliveryMediumTyp
 }
 
 pub(super) fn details((medium, attribute, destination): &(DeliveryMediumType, String, String)) -> w::CodeDeliveryDetailsType {
-    w::CodeDeliveryDetailsType { destination: Some(mask(destination)), delivery_medium: Some(*medium), attribute_name: Some(attribute.clone()) }
+    w::CodeDeliveryDetailsType {
+        destination: Some(mask(destination)),
+        delivery_medium: Some(*medium),
+        attribute_name: Some(attribute.clone()),
+    }
 }
 
 impl UserPools {
@@ -164,12 +168,16 @@ impl UserPools {
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
             (
                 t.email_subject.or(pool.config.email_verification_subject.clone()).unwrap_or_else(|| "Your verification code".into()),
-                t.email_message.or(pool.config.email_verification_message.clone()).unwrap_or_else(|| "Your verification code is {####}.".into()),
+                t.email_message
+                    .or(pool.config.email_verification_message.clone())
+                    .unwrap_or_else(|| "Your verification code is {####}.".into()),
             )
         } else {
             (
                 String::new(),
-                t.sms_message.or(pool.config.sms_verification_message.clone()).unwrap_or_else(|| "Your verification code is {####}.".into()),
+                t.sms_message
+                    .or(pool.config.sms_verification_message.clone())
+                    .unwrap_or_else(|| "Your verification code is {####}.".into()),
             )
         };
         let body = template.replace("{####}", code).replace("{username}", &user.username);
@@ -177,7 +185,13 @@ impl UserPools {
     }
 
     /// Sends the AdminCreateUser invitation with the temporary password.
-    pub(super) fn send_invitation(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String), password: &str) -> Result<()> {
+    pub(super) fn send_invitation(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        ch: &(DeliveryMediumType, String, String),
+        password: &str,
+    ) -> Result<()> {
         let t = pool.config.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.clone()).unwrap_or_default();
         let default_body = "Your username is {username} and temporary password is {####}.";
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
@@ -190,7 +204,13 @@ impl UserPools {
     }
 
     /// `PoolDesk.ListMessages`: the outbox, newest first.
-    pub fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> Result<Vec<OutboxMessage>> {
+    pub fn list_messages(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>> {
         if let Some(id) = pool_id {
             self.pool(id)?;
         }

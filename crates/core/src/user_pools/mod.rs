@@ -103,9 +103,7 @@ impl UserPools {
     }
 
     fn client(&self, client_id: &str) -> Result<AppClient> {
-        self.store
-            .get_client(client_id)?
-            .ok_or_else(|| Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")))
+        self.store.get_client(client_id)?.ok_or_else(|| Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")))
     }
 
     /// The client, checked to belong to `pool_id` (admin calls name both).
@@ -129,10 +127,7 @@ impl UserPools {
 
     /// The newest key of the pool, which signs new tokens.
     fn signer(&self, pool_id: &str) -> Result<Arc<Signer>> {
-        self.signers(pool_id)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::internal(anyhow::anyhow!("user pool {pool_id} has no signing key")))
+        self.signers(pool_id)?.into_iter().next().ok_or_else(|| Error::internal(anyhow::anyhow!("user pool {pool_id} has no signing key")))
     }
 
     /// The JWKS document of a pool (`/{poolId}/.well-known/jwks.json`).
@@ -210,10 +205,7 @@ impl UserPools {
     fn check_secret_hash(client: &AppClient, usernames: &[&str], provided: Option<&str>) -> Result<()> {
         let Some(secret) = &client.secret else { return Ok(()) };
         let Some(provided) = provided else {
-            return Err(Error::NotAuthorized(format!(
-                "Client {} is configured for secret but secret was not received",
-                client.client_id
-            )));
+            return Err(Error::NotAuthorized(format!("Client {} is configured for secret but secret was not received", client.client_id)));
         };
         use base64::Engine;
         let decoded = base64::engine::general_purpose::STANDARD.decode(provided).unwrap_or_default();
@@ -348,10 +340,18 @@ impl w::Service for UserPools {
     fn admin_get_user(&self, _: &Context, i: w::AdminGetUserRequest) -> Result<w::AdminGetUserResponse> {
         self.op_admin_get_user(i)
     }
-    fn admin_update_user_attributes(&self, _: &Context, i: w::AdminUpdateUserAttributesRequest) -> Result<w::AdminUpdateUserAttributesResponse> {
+    fn admin_update_user_attributes(
+        &self,
+        _: &Context,
+        i: w::AdminUpdateUserAttributesRequest,
+    ) -> Result<w::AdminUpdateUserAttributesResponse> {
         self.op_admin_update_user_attributes(i)
     }
-    fn admin_delete_user_attributes(&self, _: &Context, i: w::AdminDeleteUserAttributesRequest) -> Result<w::AdminDeleteUserAttributesResponse> {
+    fn admin_delete_user_attributes(
+        &self,
+        _: &Context,
+        i: w::AdminDeleteUserAttributesRequest,
+    ) -> Result<w::AdminDeleteUserAttributesResponse> {
         self.op_admin_delete_user_attributes(i)
     }
     fn admin_disable_user(&self, _: &Context, i: w::AdminDisableUserRequest) -> Result<w::AdminDisableUserResponse> {
@@ -425,5 +425,50 @@ impl w::Service for UserPools {
     }
     fn revoke_token(&self, _: &Context, i: w::RevokeTokenRequest) -> Result<w::RevokeTokenResponse> {
         self.op_revoke_token(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn client(secret: Option<&str>) -> AppClient {
+        AppClient {
+            pool_id: "us-east-1_p".into(),
+            client_id: "abc".into(),
+            secret: secret.map(Into::into),
+            config: Default::default(),
+            created_ms: 0,
+            modified_ms: 0,
+        }
+    }
+
+    /// Base64(HMAC-SHA256(secret, username + client id)), computed independently.
+    fn hash(secret: &str, message: &str) -> String {
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+        base64::engine::general_purpose::STANDARD.encode(aws_lc_rs::hmac::sign(&key, message.as_bytes()))
+    }
+
+    #[test]
+    fn secret_hash_is_required_and_checked_only_for_clients_with_a_secret() {
+        assert!(UserPools::check_secret_hash(&client(None), &["alice"], None).is_ok());
+        let c = client(Some("s3cret"));
+        let good = hash("s3cret", "aliceabc");
+        assert!(UserPools::check_secret_hash(&c, &["alice"], Some(&good)).is_ok());
+        assert!(UserPools::check_secret_hash(&c, &["bob", "alice"], Some(&good)).is_ok(), "any of the names may be the one hashed");
+        let missing = UserPools::check_secret_hash(&c, &["alice"], None).unwrap_err();
+        assert!(missing.to_string().contains("configured for secret but secret was not received"));
+        for bad in [hash("wrong", "aliceabc"), hash("s3cret", "bobabc"), "not base64!".into()] {
+            let e = UserPools::check_secret_hash(&c, &["alice"], Some(&bad)).unwrap_err();
+            assert_eq!(e.to_string(), "Unable to verify secret hash for client abc");
+        }
+    }
+
+    #[test]
+    fn the_pool_id_is_read_from_the_issuer() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"iss":"http://h:1/us-east-1_Ab12"}"#);
+        assert_eq!(unverified_pool_id(&format!("x.{payload}.y")).as_deref(), Some("us-east-1_Ab12"));
+        assert_eq!(unverified_pool_id("garbage"), None);
     }
 }

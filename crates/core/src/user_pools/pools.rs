@@ -22,7 +22,10 @@ fn standard_schema() -> Vec<SchemaAttributeType> {
         developer_only_attribute: Some(false),
         mutable: Some(mutable),
         required: Some(required),
-        string_attribute_constraints: Some(w::StringAttributeConstraintsType { min_length: Some(min.into()), max_length: Some(max.into()) }),
+        string_attribute_constraints: Some(w::StringAttributeConstraintsType {
+            min_length: Some(min.into()),
+            max_length: Some(max.into()),
+        }),
         number_attribute_constraints: None,
     };
     let boolean = |name: &str| SchemaAttributeType {
@@ -34,9 +37,9 @@ fn standard_schema() -> Vec<SchemaAttributeType> {
         ..Default::default()
     };
     let mut schema = vec![string("sub", "1", "2048", false, true)];
-    for name in [
-        "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture", "website", "email",
-    ] {
+    for name in
+        ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture", "website", "email"]
+    {
         schema.push(string(name, "0", "2048", true, false));
     }
     schema.push(boolean("email_verified"));
@@ -316,10 +319,7 @@ impl UserPools {
         for req in &r.custom_attributes {
             let attr = custom_attribute(req)?;
             if schema.iter().any(|a| a.name == attr.name) {
-                return Err(Error::InvalidParameter(format!(
-                    "{} already exists in schema.",
-                    attr.name.as_deref().unwrap_or_default()
-                )));
+                return Err(Error::InvalidParameter(format!("{} already exists in schema.", attr.name.as_deref().unwrap_or_default())));
             }
             schema.push(attr);
         }
@@ -339,10 +339,13 @@ mod tests {
         let req = SchemaAttributeType {
             name: Some("team".into()),
             attribute_data_type: Some(AttributeDataType::Number),
-            number_attribute_constraints: Some(w::NumberAttributeConstraintsType { min_value: Some("1".into()), max_value: Some("9".into()) }),
+            number_attribute_constraints: Some(w::NumberAttributeConstraintsType {
+                min_value: Some("1".into()),
+                max_value: Some("9".into()),
+            }),
             ..Default::default()
         };
-        let schema = build_schema(&[req.clone()]).unwrap();
+        let schema = build_schema(std::slice::from_ref(&req)).unwrap();
         let team = schema.iter().find(|a| a.name.as_deref() == Some("custom:team")).unwrap();
         assert_eq!(team.mutable, Some(true));
         assert!(build_schema(&[req.clone(), req.clone()]).is_err(), "duplicates are refused");

@@ -36,7 +36,9 @@ impl UserPools {
             return Err(Error::NotAuthorized("SignUp is not permitted for this user pool".into()));
         }
         let password = r.password.as_ref().map(|p| p.0.clone()).ok_or_else(|| {
-            Error::InvalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null".into())
+            Error::InvalidParameter(
+                "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null".into(),
+            )
         })?;
         password::check_policy(&Self::password_policy(&pool), &password)?;
         let given = r.user_attributes.clone().unwrap_or_default();

@@ -29,7 +29,13 @@ impl UserPools {
     /// Builds a new user; `username` is what the caller gave. In pools whose usernames are
     /// e-mail addresses or phone numbers, that value becomes the attribute and the username
     /// is the `sub`, as in Cognito.
-    pub(super) fn new_user(&self, pool: &UserPool, username: &str, mut attrs: BTreeMap<String, String>, status: UserStatusType) -> Result<User> {
+    pub(super) fn new_user(
+        &self,
+        pool: &UserPool,
+        username: &str,
+        mut attrs: BTreeMap<String, String>,
+        status: UserStatusType,
+    ) -> Result<User> {
         let sub = random::uuid()?;
         let username_attributes: Vec<&str> = pool.config.username_attributes.iter().flatten().map(|a| a.as_str()).collect();
         let name = if username_attributes.is_empty() {
@@ -41,14 +47,18 @@ impl UserPools {
                 (true, _) if username_attributes.contains(&"email") => "email",
                 (_, true) if username_attributes.contains(&"phone_number") => "phone_number",
                 _ => {
-                    let what = username_attributes.iter().map(|a| if *a == "email" { "an email" } else { "a phone number" }).collect::<Vec<_>>().join(" or ");
+                    let what = username_attributes
+                        .iter()
+                        .map(|a| if *a == "email" { "an email" } else { "a phone number" })
+                        .collect::<Vec<_>>()
+                        .join(" or ");
                     return Err(Error::InvalidParameter(format!("Username should be {what}.")));
                 }
             };
-            if let Some(other) = attrs.get(attr) {
-                if other != username {
-                    return Err(Error::InvalidParameter(format!("The {attr} attribute must match the username.")));
-                }
+            if let Some(other) = attrs.get(attr)
+                && other != username
+            {
+                return Err(Error::InvalidParameter(format!("The {attr} attribute must match the username.")));
             }
             attrs.insert(attr.to_owned(), username.to_owned());
             sub.clone()
@@ -74,10 +84,10 @@ impl UserPools {
     /// Inserts a user, refusing a taken username, e-mail/phone username or verified alias.
     pub(super) fn insert_user(&self, pool: &UserPool, user: &User) -> Result<()> {
         for attr in pool.config.username_attributes.iter().flatten() {
-            if let Some(v) = user.data.attributes.get(attr.as_str()) {
-                if !self.store.find_users_by_attribute(&pool.id, attr.as_str(), v)?.is_empty() {
-                    return Err(Error::UsernameExists(format!("An account with the given {} already exists.", attr.as_str())));
-                }
+            if let Some(v) = user.data.attributes.get(attr.as_str())
+                && !self.store.find_users_by_attribute(&pool.id, attr.as_str(), v)?.is_empty()
+            {
+                return Err(Error::UsernameExists(format!("An account with the given {} already exists.", attr.as_str())));
             }
         }
         self.store.insert_user(user).map_err(|e| match e {
@@ -155,28 +165,37 @@ impl UserPools {
     }
 
     /// Updates attributes; a changed auto-verified e-mail or phone gets a verification code.
-    pub(super) fn update_attributes(&self, pool: &UserPool, user: &mut User, changes: &[w::AttributeType]) -> Result<Vec<w::CodeDeliveryDetailsType>> {
+    pub(super) fn update_attributes(
+        &self,
+        pool: &UserPool,
+        user: &mut User,
+        changes: &[w::AttributeType],
+    ) -> Result<Vec<w::CodeDeliveryDetailsType>> {
         let changed = attributes::apply(&mut user.data.attributes, changes);
-        if let Some(v) = user.data.attributes.get("email").cloned() {
-            if changed.iter().any(|c| c == "email") && pool.config.alias_attributes.iter().flatten().any(|a| a.as_str() == "email") {
-                let taken = self.store.find_users_by_attribute(&pool.id, "email", &v)?.into_iter().any(|u| {
-                    u.sub != user.sub && u.data.attributes.get("email_verified").map(String::as_str) == Some("true")
-                });
-                if taken {
-                    return Err(Error::AliasExists("An account with the given email already exists.".into()));
-                }
+        if let Some(v) = user.data.attributes.get("email").cloned()
+            && changed.iter().any(|c| c == "email")
+            && pool.config.alias_attributes.iter().flatten().any(|a| a.as_str() == "email")
+        {
+            let taken = self
+                .store
+                .find_users_by_attribute(&pool.id, "email", &v)?
+                .into_iter()
+                .any(|u| u.sub != user.sub && u.data.attributes.get("email_verified").map(String::as_str) == Some("true"));
+            if taken {
+                return Err(Error::AliasExists("An account with the given email already exists.".into()));
             }
         }
         let auto: Vec<&str> = pool.config.auto_verified_attributes.iter().flatten().map(|a| a.as_str()).collect();
         let mut to_send = Vec::new();
         for attr in &changed {
             let verified = user.data.attributes.get(&format!("{attr}_verified")).map(String::as_str) == Some("true");
-            if auto.contains(&attr.as_str()) && !verified {
-                if let Some(ch) = messages::channel(user, attr) {
-                    let purpose = if attr == "email" { CodePurpose::VerifyEmail } else { CodePurpose::VerifyPhoneNumber };
-                    let code = self.new_code(user, purpose)?;
-                    to_send.push((ch, code));
-                }
+            if auto.contains(&attr.as_str())
+                && !verified
+                && let Some(ch) = messages::channel(user, attr)
+            {
+                let purpose = if attr == "email" { CodePurpose::VerifyEmail } else { CodePurpose::VerifyPhoneNumber };
+                let code = self.new_code(user, purpose)?;
+                to_send.push((ch, code));
             }
         }
         self.save_user(user)?;
@@ -188,7 +207,10 @@ impl UserPools {
         Ok(details)
     }
 
-    pub(super) fn op_admin_update_user_attributes(&self, r: w::AdminUpdateUserAttributesRequest) -> Result<w::AdminUpdateUserAttributesResponse> {
+    pub(super) fn op_admin_update_user_attributes(
+        &self,
+        r: w::AdminUpdateUserAttributesRequest,
+    ) -> Result<w::AdminUpdateUserAttributesResponse> {
         let pool = self.pool(&r.user_pool_id)?;
         let mut user = self.require_user(&pool, &r.username)?;
         attributes::check(&pool, &r.user_attributes, Writer::Admin, false)?;
@@ -200,7 +222,11 @@ impl UserPools {
         for name in names {
             let def = pool.config.schema_attributes.iter().flatten().find(|d| d.name.as_deref() == Some(name.as_str()));
             match def {
-                None => return Err(Error::InvalidParameter(format!("Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"))),
+                None => {
+                    return Err(Error::InvalidParameter(format!(
+                        "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+                    )));
+                }
                 Some(d) if d.required == Some(true) || d.mutable == Some(false) => {
                     return Err(Error::InvalidParameter(format!("Cannot delete the required or non-mutable attribute {name}")));
                 }
@@ -212,7 +238,10 @@ impl UserPools {
         Ok(())
     }
 
-    pub(super) fn op_admin_delete_user_attributes(&self, r: w::AdminDeleteUserAttributesRequest) -> Result<w::AdminDeleteUserAttributesResponse> {
+    pub(super) fn op_admin_delete_user_attributes(
+        &self,
+        r: w::AdminDeleteUserAttributesRequest,
+    ) -> Result<w::AdminDeleteUserAttributesResponse> {
         let pool = self.pool(&r.user_pool_id)?;
         let mut user = self.require_user(&pool, &r.username)?;
         Self::remove_attributes(&pool, &mut user, &r.user_attribute_names)?;
@@ -313,20 +342,17 @@ impl UserPools {
             }
         };
         let mut filter = filter::parse(r.filter.as_deref().unwrap_or(""))?;
-        if let Some(f) = filter.as_mut() {
-            if f.field == crate::store::FilterField::Username {
-                f.value = Self::user_key(&pool, &f.value);
-            }
+        if let Some(f) = filter.as_mut()
+            && f.field == crate::store::FilterField::Username
+        {
+            f.value = Self::user_key(&pool, &f.value);
         }
         let page = self.store.list_users(&pool.id, filter.as_ref(), r.pagination_token.as_deref(), limit).map_err(|e| match e {
             StoreError::BadCursor => Error::InvalidParameter("Invalid pagination token.".into()),
             other => other.into(),
         })?;
         let only = r.attributes_to_get.as_deref();
-        Ok(w::ListUsersResponse {
-            users: Some(page.items.iter().map(|u| user_type(u, only)).collect()),
-            pagination_token: page.next,
-        })
+        Ok(w::ListUsersResponse { users: Some(page.items.iter().map(|u| user_type(u, only)).collect()), pagination_token: page.next })
     }
 
     /// The verified address a password-reset code goes to, preferring e-mail.
