@@ -20,6 +20,8 @@ pub mod filter;
 pub mod password;
 pub mod random;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod tokens;
 pub mod user_pools;
 

@@ -1,0 +1,231 @@
+//! Test support shared by the store backends and the server's tests (feature `testkit`).
+//!
+//! [`store_contract`] is the behaviour every `Store` implementation must have; each backend
+//! calls it from its own tests with a fresh, empty store.
+
+// Test support: a failed expectation is the report.
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use pooldesk_wire::cognito_idp::{GroupType, UserPoolType, UserStatusType};
+
+use crate::store::*;
+use crate::tokens;
+
+pub use crate::clock::FakeClock;
+
+fn pool(id: &str) -> UserPool {
+    UserPool {
+        id: id.into(),
+        config: UserPoolType { name: Some(format!("pool {id}")), ..Default::default() },
+        created_ms: 1,
+        modified_ms: 1,
+    }
+}
+
+/// A user with the given username and attributes.
+pub fn user(pool_id: &str, username: &str, attrs: &[(&str, &str)]) -> User {
+    User {
+        pool_id: pool_id.into(),
+        key: username.into(),
+        username: username.into(),
+        sub: format!("sub-{username}"),
+        status: UserStatusType::Confirmed,
+        enabled: true,
+        created_ms: 1,
+        modified_ms: 1,
+        version: 0,
+        data: UserData {
+            attributes: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
+            ..Default::default()
+        },
+    }
+}
+
+fn filter(field: FilterField, op: FilterOp, value: &str) -> UserFilter {
+    UserFilter { field, op, value: value.into() }
+}
+
+fn names(page: &Page<User>) -> Vec<&str> {
+    page.items.iter().map(|u| u.username.as_str()).collect()
+}
+
+/// Runs every contract check against `store`, which must start empty.
+pub fn store_contract(store: &dyn Store) {
+    pools_and_keys(store);
+    users_are_unique_and_versioned(store);
+    list_users_pages_and_filters(store);
+    groups_and_cascades(store);
+    sessions_revoke(store);
+    messages_newest_first(store);
+}
+
+fn pools_and_keys(store: &dyn Store) {
+    let key = tokens::generate_key("us-east-1_a", 1).expect("key");
+    store.create_pool(&pool("us-east-1_a"), &key).expect("create pool");
+    assert!(store.create_pool(&pool("us-east-1_a"), &key).is_err(), "a pool id is unique");
+    assert_eq!(store.get_pool("us-east-1_a").expect("get").map(|p| p.id), Some("us-east-1_a".into()));
+    assert_eq!(store.signing_keys("us-east-1_a").expect("keys").len(), 1);
+    for id in ["us-east-1_b", "us-east-1_c"] {
+        store.create_pool(&pool(id), &tokens::generate_key(id, 1).expect("key")).expect("create");
+    }
+    let first = store.list_pools(None, 2).expect("list");
+    assert_eq!(first.items.len(), 2);
+    let second = store.list_pools(first.next.as_deref(), 2).expect("list");
+    assert_eq!(second.items.len(), 1, "pages cover every pool once");
+    assert_eq!(second.next, None);
+    assert!(store.delete_pool("us-east-1_c").expect("delete"));
+    assert!(!store.delete_pool("us-east-1_c").expect("delete again"), "deleting twice reports nothing deleted");
+    assert!(store.signing_keys("us-east-1_c").expect("keys").is_empty(), "a pool's keys go with it");
+}
+
+fn users_are_unique_and_versioned(store: &dyn Store) {
+    let alice = user("us-east-1_a", "alice", &[("email", "alice@example.com")]);
+    store.insert_user(&alice).expect("insert");
+    assert!(matches!(store.insert_user(&alice), Err(StoreError::Conflict(_))), "a username is unique in a pool");
+    let mut same_sub = user("us-east-1_a", "other", &[]);
+    same_sub.sub = alice.sub.clone();
+    assert!(matches!(store.insert_user(&same_sub), Err(StoreError::Conflict(_))), "a sub is unique in a pool");
+    store.insert_user(&user("us-east-1_b", "alice", &[])).expect("the same name in another pool");
+
+    let mut read = store.get_user("us-east-1_a", "alice").expect("get").expect("found");
+    assert_eq!(read, alice);
+    read.data.attributes.insert("email".into(), "new@example.com".into());
+    store.update_user(&read).expect("update");
+    assert!(matches!(store.update_user(&read), Err(StoreError::Conflict(_))), "an update from a stale read is refused");
+    let now = store.get_user_by_sub("us-east-1_a", &alice.sub).expect("by sub").expect("found");
+    assert_eq!(now.version, 1);
+    assert!(
+        store.find_users_by_attribute("us-east-1_a", "email", "alice@example.com").expect("find").is_empty(),
+        "the index follows updates"
+    );
+    assert_eq!(store.find_users_by_attribute("us-east-1_a", "email", "new@example.com").expect("find").len(), 1);
+    assert!(store.delete_user("us-east-1_a", "alice").expect("delete"));
+    assert!(store.get_user("us-east-1_a", "alice").expect("get").is_none());
+    assert!(store.find_users_by_attribute("us-east-1_a", "email", "new@example.com").expect("find").is_empty());
+}
+
+fn list_users_pages_and_filters(store: &dyn Store) {
+    let p = "us-east-1_a";
+    for i in 0..25 {
+        let mut u =
+            user(p, &format!("user{i:02}"), &[("email", &format!("{}{i:02}@example.com", if i % 2 == 0 { "even" } else { "odd" }))]);
+        if i % 5 == 0 {
+            u.enabled = false;
+            u.status = UserStatusType::Unconfirmed;
+        }
+        store.insert_user(&u).expect("insert");
+    }
+    let mut seen = Vec::new();
+    let mut token = None;
+    loop {
+        let page = store.list_users(p, None, token.as_deref(), 10).expect("page");
+        assert!(page.items.len() <= 10);
+        seen.extend(page.items.iter().map(|u| u.username.clone()));
+        match page.next {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 25, "paging returns every user exactly once");
+    seen.dedup();
+    assert_eq!(seen.len(), 25);
+
+    let by_prefix =
+        store.list_users(p, Some(&filter(FilterField::Attribute("email".into()), FilterOp::StartsWith, "even")), None, 60).expect("filter");
+    assert_eq!(by_prefix.items.len(), 13);
+    let exact = store
+        .list_users(p, Some(&filter(FilterField::Attribute("email".into()), FilterOp::Equals, "odd07@example.com")), None, 60)
+        .expect("filter");
+    assert_eq!(names(&exact), vec!["user07"]);
+    let first =
+        store.list_users(p, Some(&filter(FilterField::Attribute("email".into()), FilterOp::StartsWith, "odd")), None, 5).expect("filter");
+    let rest = store
+        .list_users(p, Some(&filter(FilterField::Attribute("email".into()), FilterOp::StartsWith, "odd")), first.next.as_deref(), 60)
+        .expect("filter");
+    assert_eq!(first.items.len() + rest.items.len(), 12, "filtered paging covers every match once");
+    let disabled = store.list_users(p, Some(&filter(FilterField::Enabled, FilterOp::Equals, "Disabled")), None, 60).expect("filter");
+    assert_eq!(disabled.items.len(), 5);
+    let unconfirmed =
+        store.list_users(p, Some(&filter(FilterField::UserStatus, FilterOp::Equals, "UNCONFIRMED")), None, 60).expect("filter");
+    assert_eq!(unconfirmed.items.len(), 5);
+    let named = store.list_users(p, Some(&filter(FilterField::Username, FilterOp::StartsWith, "user1")), None, 60).expect("filter");
+    assert_eq!(named.items.len(), 10);
+    let by_sub = store.list_users(p, Some(&filter(FilterField::Sub, FilterOp::Equals, "sub-user03")), None, 60).expect("filter");
+    assert_eq!(names(&by_sub), vec!["user03"]);
+    assert!(matches!(store.list_users(p, None, Some("not-a-token!"), 10), Err(StoreError::BadCursor)));
+}
+
+fn groups_and_cascades(store: &dyn Store) {
+    let p = "us-east-1_a";
+    let group = Group {
+        pool_id: p.into(),
+        name: "admins".into(),
+        config: GroupType { precedence: Some(1), ..Default::default() },
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_group(&group).expect("create");
+    assert!(matches!(store.create_group(&group), Err(StoreError::Conflict(_))), "a group name is unique in a pool");
+    store.add_to_group(p, "admins", "sub-user01").expect("add");
+    store.add_to_group(p, "admins", "sub-user01").expect("adding twice is harmless");
+    store.add_to_group(p, "admins", "sub-user02").expect("add");
+    assert_eq!(store.users_in_group(p, "admins", None, 60).expect("members").items.len(), 2);
+    assert_eq!(store.groups_of_user(p, "sub-user01").expect("groups").len(), 1);
+    store.remove_from_group(p, "admins", "sub-user01").expect("remove");
+    assert!(store.groups_of_user(p, "sub-user01").expect("groups").is_empty());
+    store.delete_user(p, "user02").expect("delete user");
+    assert!(store.users_in_group(p, "admins", None, 60).expect("members").items.is_empty(), "a deleted user leaves its groups");
+    store.add_to_group(p, "admins", "sub-user03").expect("add");
+    assert!(store.delete_group(p, "admins").expect("delete group"));
+    assert!(store.groups_of_user(p, "sub-user03").expect("groups").is_empty(), "a deleted group leaves no memberships");
+}
+
+fn sessions_revoke(store: &dyn Store) {
+    let session = |jti: &str, sub: &str| Session {
+        origin_jti: jti.into(),
+        pool_id: "us-east-1_a".into(),
+        client_id: "client".into(),
+        sub: sub.into(),
+        refresh_hash: format!("hash-{jti}"),
+        auth_time: 1,
+        created_ms: 1,
+        expires_ms: 10,
+        revoked: false,
+    };
+    store.insert_session(&session("j1", "sub-user04")).expect("insert");
+    store.insert_session(&session("j2", "sub-user04")).expect("insert");
+    store.insert_session(&session("j3", "sub-user06")).expect("insert");
+    assert_eq!(store.get_session_by_refresh_hash("hash-j1").expect("get").map(|s| s.origin_jti), Some("j1".into()));
+    store.revoke_session("j1").expect("revoke");
+    assert!(store.get_session("j1").expect("get").expect("found").revoked);
+    assert!(!store.get_session("j2").expect("get").expect("found").revoked, "revoking one session leaves the others");
+    store.revoke_user_sessions("us-east-1_a", "sub-user04").expect("revoke all");
+    assert!(store.get_session("j2").expect("get").expect("found").revoked);
+    assert!(!store.get_session("j3").expect("get").expect("found").revoked, "another user's sessions stay");
+    store.delete_user("us-east-1_a", "user06").expect("delete");
+    assert!(store.get_session("j3").expect("get").is_none(), "a deleted user's sessions go with it");
+}
+
+fn messages_newest_first(store: &dyn Store) {
+    for (i, pool_id) in ["us-east-1_a", "us-east-1_b", "us-east-1_a"].iter().enumerate() {
+        let m = Message {
+            id: 0,
+            pool_id: (*pool_id).into(),
+            username: "alice".into(),
+            medium: "EMAIL".into(),
+            destination: "alice@example.com".into(),
+            subject: "s".into(),
+            body: format!("message {i}"),
+            code: Some(format!("{i:06}")),
+            created_ms: i as i64,
+            delivery: "RECORDED".into(),
+        };
+        store.add_message(&m).expect("add");
+    }
+    let all = store.list_messages(Some("us-east-1_a"), None, None, 10).expect("list");
+    assert_eq!(all.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), vec!["message 2", "message 0"]);
+    let older = store.list_messages(Some("us-east-1_a"), None, Some(all[0].id), 10).expect("list");
+    assert_eq!(older.len(), 1);
+}
