@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -181,8 +182,20 @@ async fn handle_json(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024)
+            } else {
+                format!("The request body could not be read: {rejection}")
+            };
+            return ApiError::new(status, "InvalidParameterException", message).into_response();
+        }
+    };
     let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let target = parse_target(&headers)?;
         let needs_signature = match &target {
@@ -234,6 +247,7 @@ async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<s
             resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             resp
         }
+        Ok(Err(Error::ResourceNotFound(m))) => ApiError::new(StatusCode::NOT_FOUND, "ResourceNotFoundException", m).into_response(),
         Ok(Err(e)) => ApiError::from(e).into_response(),
         Err(join) => ApiError::from(Error::internal(anyhow::anyhow!("{join}"))).into_response(),
     }

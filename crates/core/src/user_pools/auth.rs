@@ -379,7 +379,9 @@ impl UserPools {
 
     /// Revokes a refresh token and every token issued from it.
     pub(super) fn op_revoke_token(&self, r: w::RevokeTokenRequest) -> Result<w::RevokeTokenResponse> {
-        let client = self.client(&r.client_id)?;
+        // RevokeToken's model lists no ResourceNotFoundException: an unknown client is a
+        // failed client authentication.
+        let client = self.store.get_client(&r.client_id)?.ok_or_else(|| Error::Unauthorized("Client authentication failed.".into()))?;
         if let Some(secret) = &client.secret {
             let given = r.client_secret.as_ref().map(|s| s.0.as_bytes()).unwrap_or_default();
             if aws_lc_rs::constant_time::verify_slices_are_equal(given, secret.as_bytes()).is_err() {
