@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use pooldesk_wire::cognito_idp::{GroupType, UserPoolClientType, UserPoolType, UserStatusType};
+use pooldesk_wire::cognito_idp::{GetUserPoolMfaConfigResponse, GroupType, UserPoolClientType, UserPoolType, UserStatusType};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,8 @@ pub struct UserPool {
     /// The pool's settings as Cognito describes them; `Id`, dates and counts are filled in
     /// when described, not stored.
     pub config: UserPoolType,
+    /// MFA settings as GetUserPoolMfaConfig describes them.
+    pub mfa_config: GetUserPoolMfaConfigResponse,
     pub created_ms: i64,
     pub modified_ms: i64,
 }
@@ -94,6 +96,34 @@ pub struct UserData {
     pub failed_sign_ins: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until_ms: Option<i64>,
+    /// The SRP verifier of the current password (USER_SRP_AUTH), set with the password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srp: Option<crate::srp::Verifier>,
+    #[serde(default)]
+    pub mfa: MfaSettings,
+}
+
+/// A user's second factors.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MfaSettings {
+    /// The verified authenticator secret (base32), and the last time step a code was used
+    /// for, so no code is accepted twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_last_step: Option<i64>,
+    /// A secret handed out by AssociateSoftwareToken, waiting for VerifySoftwareToken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_totp_secret: Option<String>,
+    #[serde(default)]
+    pub totp_enabled: bool,
+    #[serde(default)]
+    pub sms_enabled: bool,
+    #[serde(default)]
+    pub email_enabled: bool,
+    /// `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -122,10 +152,34 @@ pub struct Session {
     pub client_id: String,
     pub sub: String,
     pub refresh_hash: String,
+    /// With refresh token rotation: the token replaced last and when, accepted again only
+    /// within the client's grace period.
+    pub previous_refresh_hash: Option<String>,
+    pub rotated_ms: Option<i64>,
     pub auth_time: i64,
     pub created_ms: i64,
     pub expires_ms: i64,
     pub revoked: bool,
+}
+
+/// A sign-in step waiting for the client's answer, under the Session id the client holds.
+/// `state` is core's own document; the store only keeps it until it expires or is taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChallengeRecord {
+    pub id: String,
+    pub pool_id: String,
+    pub state: String,
+    pub expires_ms: i64,
+}
+
+/// One sign-in attempt, as AdminListUserAuthEvents reports it (`event` is core's document).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthEventRecord {
+    pub id: i64,
+    pub pool_id: String,
+    pub sub: String,
+    pub event: String,
+    pub created_ms: i64,
 }
 
 #[derive(Clone, PartialEq)]
@@ -256,10 +310,28 @@ pub trait UserStore: Send + Sync {
 pub trait SessionStore: Send + Sync {
     fn insert_session(&self, session: &Session) -> StoreResult<()>;
     fn get_session(&self, origin_jti: &str) -> StoreResult<Option<Session>>;
+    /// The session whose current or (after a rotation) previous refresh token has this hash.
     fn get_session_by_refresh_hash(&self, refresh_hash: &str) -> StoreResult<Option<Session>>;
+    /// Replaces the session's refresh token, keeping the old one as `previous_refresh_hash`.
+    /// Conflict if the current token is no longer `expected_hash` (a concurrent rotation).
+    fn rotate_refresh_token(&self, origin_jti: &str, expected_hash: &str, new_hash: &str, now_ms: i64) -> StoreResult<()>;
     fn revoke_session(&self, origin_jti: &str) -> StoreResult<()>;
     /// Global sign-out: revokes every session of the user.
     fn revoke_user_sessions(&self, pool_id: &str, sub: &str) -> StoreResult<()>;
+}
+
+pub trait ChallengeStore: Send + Sync {
+    fn put_challenge(&self, challenge: &ChallengeRecord) -> StoreResult<()>;
+    fn get_challenge(&self, id: &str) -> StoreResult<Option<ChallengeRecord>>;
+    /// Removes the challenge; true only for the one caller that removed it, which is what
+    /// makes answering a challenge single-use. Expired challenges are swept on the way.
+    fn take_challenge(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
+}
+
+pub trait AuthEventStore: Send + Sync {
+    fn add_auth_event(&self, event: &AuthEventRecord) -> StoreResult<i64>;
+    /// Newest first; `before` is an id from a previous page.
+    fn list_auth_events(&self, pool_id: &str, sub: &str, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuthEventRecord>>;
 }
 
 pub trait AccessKeyStore: Send + Sync {
@@ -277,6 +349,6 @@ pub trait MessageStore: Send + Sync {
 }
 
 /// Everything PoolDesk stores.
-pub trait Store: UserPoolStore + UserStore + SessionStore + AccessKeyStore + MessageStore {}
+pub trait Store: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + AccessKeyStore + MessageStore {}
 
-impl<T: UserPoolStore + UserStore + SessionStore + AccessKeyStore + MessageStore> Store for T {}
+impl<T: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + AccessKeyStore + MessageStore> Store for T {}

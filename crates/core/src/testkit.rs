@@ -19,6 +19,7 @@ fn pool(id: &str) -> UserPool {
     UserPool {
         id: id.into(),
         config: UserPoolType { name: Some(format!("pool {id}")), ..Default::default() },
+        mfa_config: Default::default(),
         created_ms: 1,
         modified_ms: 1,
     }
@@ -58,7 +59,53 @@ pub fn store_contract(store: &dyn Store) {
     list_users_pages_and_filters(store);
     groups_and_cascades(store);
     sessions_revoke(store);
+    challenges_are_single_use(store);
     messages_newest_first(store);
+}
+
+fn challenges_are_single_use(store: &dyn Store) {
+    let c = ChallengeRecord { id: "s1".into(), pool_id: "us-east-1_a".into(), state: "{}".into(), expires_ms: 100 };
+    store.put_challenge(&c).expect("put");
+    store.put_challenge(&ChallengeRecord { id: "old".into(), expires_ms: 5, ..c.clone() }).expect("put");
+    assert_eq!(store.get_challenge("s1").expect("get"), Some(c.clone()));
+    assert!(store.take_challenge("s1", 10).expect("take"), "the first answer takes the challenge");
+    assert!(!store.take_challenge("s1", 10).expect("take"), "a second answer finds nothing");
+    assert!(store.get_challenge("old").expect("get").is_none(), "expired challenges are swept");
+
+    let session = Session {
+        origin_jti: "rot".into(),
+        pool_id: "us-east-1_a".into(),
+        client_id: "client".into(),
+        sub: "sub-user08".into(),
+        refresh_hash: "h1".into(),
+        previous_refresh_hash: None,
+        rotated_ms: None,
+        auth_time: 1,
+        created_ms: 1,
+        expires_ms: 10,
+        revoked: false,
+    };
+    store.insert_session(&session).expect("insert");
+    store.rotate_refresh_token("rot", "h1", "h2", 7).expect("rotate");
+    assert!(matches!(store.rotate_refresh_token("rot", "h1", "h3", 8), Err(StoreError::Conflict(_))), "a stale rotation loses");
+    let by_old = store.get_session_by_refresh_hash("h1").expect("get").expect("found by the previous token");
+    assert_eq!((by_old.refresh_hash.as_str(), by_old.previous_refresh_hash.as_deref(), by_old.rotated_ms), ("h2", Some("h1"), Some(7)));
+    assert!(store.get_session_by_refresh_hash("h2").expect("get").is_some());
+
+    let event = |n: i64| AuthEventRecord {
+        id: 0,
+        pool_id: "us-east-1_a".into(),
+        sub: "sub-user08".into(),
+        event: format!("{{\"n\":{n}}}"),
+        created_ms: n,
+    };
+    for n in 0..3 {
+        store.add_auth_event(&event(n)).expect("add");
+    }
+    let events = store.list_auth_events("us-east-1_a", "sub-user08", None, 2).expect("list");
+    assert_eq!(events.iter().map(|e| e.created_ms).collect::<Vec<_>>(), vec![2, 1], "newest first");
+    let rest = store.list_auth_events("us-east-1_a", "sub-user08", Some(events[1].id), 2).expect("list");
+    assert_eq!(rest.len(), 1);
 }
 
 fn pools_and_keys(store: &dyn Store) {
@@ -189,6 +236,8 @@ fn sessions_revoke(store: &dyn Store) {
         client_id: "client".into(),
         sub: sub.into(),
         refresh_hash: format!("hash-{jti}"),
+        previous_refresh_hash: None,
+        rotated_ms: None,
         auth_time: 1,
         created_ms: 1,
         expires_ms: 10,

@@ -21,7 +21,7 @@ use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OpenFlags};
 
 /// The schema versions, in order. Never edit a released one: add a new file.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sign_in.sql")];
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a
 /// commit survives the process being killed.

@@ -1,11 +1,15 @@
 //! `SessionStore`, `AccessKeyStore`, `MessageStore`.
 
-use pooldesk_core::store::{AccessKey, AccessKeyStore, Message, MessageStore, Session, SessionStore, StoreResult};
+use pooldesk_core::store::{
+    AccessKey, AccessKeyStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore, Message, MessageStore, Session,
+    SessionStore, StoreError, StoreResult,
+};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{SqliteStore, sql};
 
-const SESSION_COLUMNS: &str = "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked";
+const SESSION_COLUMNS: &str =
+    "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms";
 
 fn session_from(r: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -18,6 +22,8 @@ fn session_from(r: &Row<'_>) -> rusqlite::Result<Session> {
         created_ms: r.get(6)?,
         expires_ms: r.get(7)?,
         revoked: r.get(8)?,
+        previous_refresh_hash: r.get(9)?,
+        rotated_ms: r.get(10)?,
     })
 }
 
@@ -25,8 +31,20 @@ impl SessionStore for SqliteStore {
     fn insert_session(&self, s: &Session) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(
-                &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-                params![s.origin_jti, s.pool_id, s.client_id, s.sub, s.refresh_hash, s.auth_time, s.created_ms, s.expires_ms, s.revoked],
+                &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    s.origin_jti,
+                    s.pool_id,
+                    s.client_id,
+                    s.sub,
+                    s.refresh_hash,
+                    s.auth_time,
+                    s.created_ms,
+                    s.expires_ms,
+                    s.revoked,
+                    s.previous_refresh_hash,
+                    s.rotated_ms
+                ],
             )
             .map_err(sql)?;
             Ok(())
@@ -43,9 +61,25 @@ impl SessionStore for SqliteStore {
 
     fn get_session_by_refresh_hash(&self, refresh_hash: &str) -> StoreResult<Option<Session>> {
         self.read(|c| {
-            c.prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_hash = ?1"))
-                .and_then(|mut s| s.query_row([refresh_hash], session_from).optional())
-                .map_err(sql)
+            c.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_hash = ?1
+                 UNION ALL SELECT {SESSION_COLUMNS} FROM sessions WHERE previous_refresh_hash = ?1 LIMIT 1"
+            ))
+            .and_then(|mut s| s.query_row([refresh_hash], session_from).optional())
+            .map_err(sql)
+        })
+    }
+
+    fn rotate_refresh_token(&self, origin_jti: &str, expected_hash: &str, new_hash: &str, now_ms: i64) -> StoreResult<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?3, rotated_ms = ?4
+                     WHERE origin_jti = ?1 AND refresh_hash = ?2",
+                    params![origin_jti, expected_hash, new_hash, now_ms],
+                )
+                .map_err(sql)?;
+            if n == 0 { Err(StoreError::Conflict("the refresh token was rotated concurrently".into())) } else { Ok(()) }
         })
     }
 
@@ -60,6 +94,69 @@ impl SessionStore for SqliteStore {
         self.write(|tx| {
             tx.execute("UPDATE sessions SET revoked = 1 WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub]).map_err(sql)?;
             Ok(())
+        })
+    }
+}
+
+impl ChallengeStore for SqliteStore {
+    fn put_challenge(&self, c: &ChallengeRecord) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO auth_challenges (id, pool_id, state, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![c.id, c.pool_id, c.state, c.expires_ms],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn get_challenge(&self, id: &str) -> StoreResult<Option<ChallengeRecord>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT id, pool_id, state, expires_ms FROM auth_challenges WHERE id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([id], |r| {
+                        Ok(ChallengeRecord { id: r.get(0)?, pool_id: r.get(1)?, state: r.get(2)?, expires_ms: r.get(3)? })
+                    })
+                    .optional()
+                })
+                .map_err(sql)
+        })
+    }
+
+    fn take_challenge(&self, id: &str, now_ms: i64) -> StoreResult<bool> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM auth_challenges WHERE expires_ms < ?1", [now_ms]).map_err(sql)?;
+            Ok(tx.execute("DELETE FROM auth_challenges WHERE id = ?1", [id]).map_err(sql)? > 0)
+        })
+    }
+}
+
+impl AuthEventStore for SqliteStore {
+    fn add_auth_event(&self, e: &AuthEventRecord) -> StoreResult<i64> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO auth_events (pool_id, sub, event, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![e.pool_id, e.sub, e.event, e.created_ms],
+            )
+            .map_err(sql)?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn list_auth_events(&self, pool_id: &str, sub: &str, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuthEventRecord>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT id, pool_id, sub, event, created_ms FROM auth_events
+                     WHERE pool_id = ?1 AND sub = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4",
+                )
+                .map_err(sql)?;
+            let rows = s
+                .query_map(params![pool_id, sub, before.unwrap_or(i64::MAX), limit as i64], |r| {
+                    Ok(AuthEventRecord { id: r.get(0)?, pool_id: r.get(1)?, sub: r.get(2)?, event: r.get(3)?, created_ms: r.get(4)? })
+                })
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
         })
     }
 }

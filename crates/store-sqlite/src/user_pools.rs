@@ -5,13 +5,23 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{SqliteStore, json_err, sql};
 
-fn pool_from(row: &Row<'_>) -> rusqlite::Result<(String, String, i64, i64)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+type PoolRow = (String, String, String, i64, i64);
+
+fn pool_from(row: &Row<'_>) -> rusqlite::Result<PoolRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
 }
 
-fn to_pool((id, config, created_ms, modified_ms): (String, String, i64, i64)) -> StoreResult<UserPool> {
-    Ok(UserPool { id, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+fn to_pool((id, config, mfa_config, created_ms, modified_ms): PoolRow) -> StoreResult<UserPool> {
+    Ok(UserPool {
+        id,
+        config: serde_json::from_str(&config).map_err(json_err)?,
+        mfa_config: serde_json::from_str(&mfa_config).map_err(json_err)?,
+        created_ms,
+        modified_ms,
+    })
 }
+
+const POOL_COLUMNS: &str = "id, config, mfa_config, created_ms, modified_ms";
 
 type ClientRow = (String, String, Option<String>, String, i64, i64);
 
@@ -53,10 +63,11 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
 impl UserPoolStore for SqliteStore {
     fn create_pool(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()> {
         let config = to_json(&pool.config)?;
+        let mfa_config = to_json(&pool.mfa_config)?;
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO user_pools (id, name, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, pool.created_ms, pool.modified_ms],
+                "INSERT INTO user_pools (id, name, config, mfa_config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, mfa_config, pool.created_ms, pool.modified_ms],
             )
             .map_err(sql)?;
             tx.execute(
@@ -70,7 +81,7 @@ impl UserPoolStore for SqliteStore {
 
     fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>> {
         self.read(|c| {
-            c.prepare_cached("SELECT id, config, created_ms, modified_ms FROM user_pools WHERE id = ?1")
+            c.prepare_cached(&format!("SELECT {POOL_COLUMNS} FROM user_pools WHERE id = ?1"))
                 .and_then(|mut s| s.query_row([id], pool_from).optional())
                 .map_err(sql)?
                 .map(to_pool)
@@ -80,9 +91,8 @@ impl UserPoolStore for SqliteStore {
 
     fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPool>> {
         let rows = self.read(|c| {
-            let mut s = c
-                .prepare_cached("SELECT id, config, created_ms, modified_ms FROM user_pools WHERE id > ?1 ORDER BY id LIMIT ?2")
-                .map_err(sql)?;
+            let mut s =
+                c.prepare_cached(&format!("SELECT {POOL_COLUMNS} FROM user_pools WHERE id > ?1 ORDER BY id LIMIT ?2")).map_err(sql)?;
             let rows = s.query_map(params![after.unwrap_or(""), (limit + 1) as i64], pool_from).map_err(sql)?;
             rows.map(|r| r.map_err(sql).and_then(to_pool)).collect::<StoreResult<Vec<_>>>()
         })?;
@@ -91,10 +101,11 @@ impl UserPoolStore for SqliteStore {
 
     fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
         let config = to_json(&pool.config)?;
+        let mfa_config = to_json(&pool.mfa_config)?;
         self.write(|tx| {
             tx.execute(
-                "UPDATE user_pools SET name = ?2, config = ?3, modified_ms = ?4 WHERE id = ?1",
-                params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, pool.modified_ms],
+                "UPDATE user_pools SET name = ?2, config = ?3, mfa_config = ?4, modified_ms = ?5 WHERE id = ?1",
+                params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, mfa_config, pool.modified_ms],
             )
             .map_err(sql)?;
             Ok(())
