@@ -145,7 +145,13 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
         };
         let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
         let dyn_store: Arc<dyn Store> = store.clone();
-        let pools = Arc::new(UserPools::new(dyn_store.clone(), clock.clone(), config, mailer)?);
+        let mut pools = UserPools::new(dyn_store.clone(), clock.clone(), config, mailer)?;
+        if let Ok(url) = std::env::var("POOLDESK_SMS_WEBHOOK_URL").map(|u| u.trim().to_owned())
+            && !url.is_empty()
+        {
+            pools = pools.with_sms_sender(Arc::new(pooldesk_server::mail::SmsWebhook::new(&url, tokio::runtime::Handle::current())?));
+        }
+        let pools = Arc::new(pools);
         let state = Arc::new(AppState { pools, store: dyn_store, clock, root_key });
         println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
         use std::io::Write as _;

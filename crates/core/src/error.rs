@@ -38,6 +38,10 @@ pub enum Error {
     #[error("{0}")]
     InvalidUserPoolConfiguration(String),
     #[error("{0}")]
+    RefreshTokenReuse(String),
+    #[error("{0}")]
+    EnableSoftwareTokenMfa(String),
+    #[error("{0}")]
     UnsupportedUserState(String),
     #[error("{0}")]
     Unauthorized(String),
@@ -74,6 +78,8 @@ impl Error {
             Error::TooManyFailedAttempts(_) => "TooManyFailedAttemptsException",
             Error::CodeDeliveryFailure(_) => "CodeDeliveryFailureException",
             Error::InvalidUserPoolConfiguration(_) => "InvalidUserPoolConfigurationException",
+            Error::RefreshTokenReuse(_) => "RefreshTokenReuseException",
+            Error::EnableSoftwareTokenMfa(_) => "EnableSoftwareTokenMFAException",
             Error::UnsupportedUserState(_) => "UnsupportedUserStateException",
             Error::Unauthorized(_) => "UnauthorizedException",
             Error::Unsupported(_) => "UnsupportedOperationException",

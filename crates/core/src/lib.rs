@@ -19,11 +19,13 @@ pub mod error;
 pub mod filter;
 pub mod password;
 pub mod random;
+pub mod srp;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tokens;
+pub mod totp;
 pub mod user_pools;
 
 pub use error::{Error, Result};
-pub use user_pools::{Config, Context, Mailer, UserPools};
+pub use user_pools::{Config, Context, Mailer, SmsSender, UserPools};

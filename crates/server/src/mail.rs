@@ -48,3 +48,31 @@ impl Mailer for SmtpMailer {
         self.transport.send(&message).map(|_| ()).map_err(|e| format!("SMTP: {e}"))
     }
 }
+
+/// Posts each SMS to a webhook, so any SMS gateway can be plugged in:
+/// `POST <url>` with `{"PhoneNumber", "Message", "UserPoolId", "Username"}`; any 2xx is success.
+pub struct SmsWebhook {
+    url: String,
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+}
+
+impl SmsWebhook {
+    /// Operations run on blocking threads; the request is driven on `runtime` from there.
+    pub fn new(url: &str, runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
+        if !url.starts_with("http://") {
+            anyhow::bail!("POOLDESK_SMS_WEBHOOK_URL must be an http:// URL, got {url}");
+        }
+        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build()?;
+        Ok(SmsWebhook { url: url.to_owned(), client, runtime })
+    }
+}
+
+impl pooldesk_core::SmsSender for SmsWebhook {
+    fn send(&self, pool_id: &str, username: &str, phone_number: &str, message: &str) -> Result<(), String> {
+        let body = serde_json::json!({ "PhoneNumber": phone_number, "Message": message, "UserPoolId": pool_id, "Username": username });
+        let request = self.client.post(&self.url).json(&body).send();
+        let response = self.runtime.block_on(request).map_err(|e| format!("SMS webhook: {e}"))?;
+        if response.status().is_success() { Ok(()) } else { Err(format!("SMS webhook answered {}", response.status())) }
+    }
+}

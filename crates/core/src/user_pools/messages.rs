@@ -133,12 +133,15 @@ impl UserPools {
         body: &str,
         code: Option<&str>,
     ) -> Result<()> {
-        let (delivery, failure) = match (medium, &self.mailer) {
-            (DeliveryMediumType::Email, Some(mailer)) => match mailer.send(destination, subject, body) {
-                Ok(()) => ("SENT".to_owned(), None),
-                Err(e) => (format!("FAILED: {e}"), Some(e)),
-            },
-            _ => ("RECORDED".to_owned(), None),
+        let sent = match (medium, &self.mailer, &self.sms) {
+            (DeliveryMediumType::Email, Some(mailer), _) => Some(mailer.send(destination, subject, body)),
+            (DeliveryMediumType::Sms, _, Some(sms)) => Some(sms.send(&pool.id, &user.username, destination, body)),
+            _ => None,
+        };
+        let (delivery, failure) = match sent {
+            Some(Ok(())) => ("SENT".to_owned(), None),
+            Some(Err(e)) => (format!("FAILED: {e}"), Some(e)),
+            None => ("RECORDED".to_owned(), None),
         };
         self.store.add_message(&Message {
             id: 0,
@@ -154,7 +157,7 @@ impl UserPools {
         })?;
         match failure {
             Some(e) => {
-                tracing::warn!(pool = %pool.id, "e-mail delivery failed: {e}");
+                tracing::warn!(pool = %pool.id, "message delivery failed: {e}");
                 Err(Error::CodeDeliveryFailure(format!("Unable to deliver the message: {e}")))
             }
             None => Ok(()),
@@ -201,6 +204,25 @@ impl UserPools {
         };
         let body = template.replace("{####}", password).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(password))
+    }
+
+    /// Sends a sign-in code (SMS_MFA, EMAIL_OTP, SMS_OTP) with the pool's MFA templates.
+    pub(super) fn send_mfa_code(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String), code: &str) -> Result<()> {
+        let c = &pool.mfa_config;
+        let (subject, template) = if ch.0 == DeliveryMediumType::Email {
+            let e = c.email_mfa_configuration.clone().unwrap_or_default();
+            (e.subject.unwrap_or_else(|| "Your sign-in code".into()), e.message.unwrap_or_else(|| "Your sign-in code is {####}.".into()))
+        } else {
+            let template = c
+                .sms_mfa_configuration
+                .as_ref()
+                .and_then(|s| s.sms_authentication_message.clone())
+                .or(pool.config.sms_authentication_message.clone())
+                .unwrap_or_else(|| "Your authentication code is {####}.".into());
+            (String::new(), template)
+        };
+        let body = template.replace("{####}", code).replace("{username}", &user.username);
+        self.deliver(pool, user, ch, &subject, &body, Some(code))
     }
 
     /// `PoolDesk.ListMessages`: the outbox, newest first.

@@ -18,6 +18,7 @@ mod auth;
 mod clients;
 mod groups;
 mod messages;
+mod mfa;
 mod pools;
 mod self_service;
 mod users;
@@ -71,6 +72,11 @@ pub trait Mailer: Send + Sync {
     fn send(&self, to: &str, subject: &str, body: &str) -> std::result::Result<(), String>;
 }
 
+/// Sends SMS through a gateway. Like e-mail, every SMS is also recorded in the outbox.
+pub trait SmsSender: Send + Sync {
+    fn send(&self, pool_id: &str, username: &str, phone_number: &str, message: &str) -> std::result::Result<(), String>;
+}
+
 pub struct UserPools {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -78,12 +84,19 @@ pub struct UserPools {
     hasher: Hasher,
     signers: SignerCache,
     mailer: Option<Arc<dyn Mailer>>,
+    sms: Option<Arc<dyn SmsSender>>,
 }
 
 impl UserPools {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config, mailer: Option<Arc<dyn Mailer>>) -> Result<Self> {
         let hasher = Hasher::new(config.hash_params)?;
-        Ok(UserPools { store, clock, config, hasher, signers: SignerCache::default(), mailer })
+        Ok(UserPools { store, clock, config, hasher, signers: SignerCache::default(), mailer, sms: None })
+    }
+
+    /// Also deliver SMS messages through `sms` (they are always recorded in the outbox).
+    pub fn with_sms_sender(mut self, sms: Arc<dyn SmsSender>) -> Self {
+        self.sms = Some(sms);
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -404,21 +417,66 @@ impl w::Service for UserPools {
         self.op_admin_list_groups_for_user(i)
     }
 
-    fn initiate_auth(&self, _: &Context, i: w::InitiateAuthRequest) -> Result<w::InitiateAuthResponse> {
-        self.op_initiate_auth(i)
+    fn initiate_auth(&self, ctx: &Context, i: w::InitiateAuthRequest) -> Result<w::InitiateAuthResponse> {
+        self.op_initiate_auth(ctx, i)
     }
-    fn admin_initiate_auth(&self, _: &Context, i: w::AdminInitiateAuthRequest) -> Result<w::AdminInitiateAuthResponse> {
-        self.op_admin_initiate_auth(i)
+    fn admin_initiate_auth(&self, ctx: &Context, i: w::AdminInitiateAuthRequest) -> Result<w::AdminInitiateAuthResponse> {
+        self.op_admin_initiate_auth(ctx, i)
     }
-    fn respond_to_auth_challenge(&self, _: &Context, i: w::RespondToAuthChallengeRequest) -> Result<w::RespondToAuthChallengeResponse> {
-        self.op_respond_to_auth_challenge(i)
+    fn respond_to_auth_challenge(&self, ctx: &Context, i: w::RespondToAuthChallengeRequest) -> Result<w::RespondToAuthChallengeResponse> {
+        self.op_respond_to_auth_challenge(ctx, i)
     }
     fn admin_respond_to_auth_challenge(
         &self,
-        _: &Context,
+        ctx: &Context,
         i: w::AdminRespondToAuthChallengeRequest,
     ) -> Result<w::AdminRespondToAuthChallengeResponse> {
-        self.op_admin_respond_to_auth_challenge(i)
+        self.op_admin_respond_to_auth_challenge(ctx, i)
+    }
+    fn get_tokens_from_refresh_token(
+        &self,
+        _: &Context,
+        i: w::GetTokensFromRefreshTokenRequest,
+    ) -> Result<w::GetTokensFromRefreshTokenResponse> {
+        self.op_get_tokens_from_refresh_token(i)
+    }
+    fn admin_list_user_auth_events(&self, _: &Context, i: w::AdminListUserAuthEventsRequest) -> Result<w::AdminListUserAuthEventsResponse> {
+        self.op_admin_list_user_auth_events(i)
+    }
+    fn associate_software_token(&self, _: &Context, i: w::AssociateSoftwareTokenRequest) -> Result<w::AssociateSoftwareTokenResponse> {
+        self.op_associate_software_token(i)
+    }
+    fn admin_delete_software_token(
+        &self,
+        _: &Context,
+        i: w::AdminDeleteSoftwareTokenRequest,
+    ) -> Result<w::AdminDeleteSoftwareTokenResponse> {
+        self.op_admin_delete_software_token(i)
+    }
+    fn verify_software_token(&self, _: &Context, i: w::VerifySoftwareTokenRequest) -> Result<w::VerifySoftwareTokenResponse> {
+        self.op_verify_software_token(i)
+    }
+    fn set_user_mfa_preference(&self, _: &Context, i: w::SetUserMFAPreferenceRequest) -> Result<w::SetUserMFAPreferenceResponse> {
+        self.op_set_user_mfa_preference(i)
+    }
+    fn admin_set_user_mfa_preference(
+        &self,
+        _: &Context,
+        i: w::AdminSetUserMFAPreferenceRequest,
+    ) -> Result<w::AdminSetUserMFAPreferenceResponse> {
+        self.op_admin_set_user_mfa_preference(i)
+    }
+    fn get_user_pool_mfa_config(&self, _: &Context, i: w::GetUserPoolMfaConfigRequest) -> Result<w::GetUserPoolMfaConfigResponse> {
+        self.op_get_user_pool_mfa_config(i)
+    }
+    fn set_user_pool_mfa_config(&self, _: &Context, i: w::SetUserPoolMfaConfigRequest) -> Result<w::SetUserPoolMfaConfigResponse> {
+        self.op_set_user_pool_mfa_config(i)
+    }
+    fn get_user_auth_factors(&self, _: &Context, i: w::GetUserAuthFactorsRequest) -> Result<w::GetUserAuthFactorsResponse> {
+        self.op_get_user_auth_factors(i)
+    }
+    fn admin_get_user_auth_factors(&self, _: &Context, i: w::AdminGetUserAuthFactorsRequest) -> Result<w::AdminGetUserAuthFactorsResponse> {
+        self.op_admin_get_user_auth_factors(i)
     }
     fn global_sign_out(&self, _: &Context, i: w::GlobalSignOutRequest) -> Result<w::GlobalSignOutResponse> {
         self.op_global_sign_out(i)

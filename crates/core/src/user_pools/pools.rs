@@ -211,7 +211,8 @@ impl UserPools {
             user_pool_tier: Some(r.user_pool_tier.unwrap_or(w::UserPoolTierType::Essentials)),
             ..Default::default()
         };
-        let pool = UserPool { id: id.clone(), config, created_ms: now, modified_ms: now };
+        let mfa_config = w::GetUserPoolMfaConfigResponse { mfa_configuration: config.mfa_configuration, ..Default::default() };
+        let pool = UserPool { id: id.clone(), config, mfa_config, created_ms: now, modified_ms: now };
         let key = tokens::generate_key(&id, now)?;
         self.store.create_pool(&pool, &key)?;
         Ok(w::CreateUserPoolResponse { user_pool: Some(self.describe(&pool)?) })

@@ -46,7 +46,7 @@ impl UserPools {
         let attrs: BTreeMap<String, String> = given.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
         let mut user = self.new_user(&pool, &r.username, attrs, UserStatusType::Unconfirmed)?;
         attributes::check_required(&pool, &user.data.attributes)?;
-        user.data.password_hash = Some(self.hasher.hash(&password)?);
+        self.set_password(&pool, &mut user, &password)?;
 
         let channel = self.confirmation_channel(&pool, &user);
         let code = match channel {
@@ -148,7 +148,7 @@ impl UserPools {
         Self::check_secret_hash(&client, &[&r.username, &user.username], r.secret_hash.as_deref().map(String::as_str))?;
         password::check_policy(&Self::password_policy(&pool), &r.password)?;
         self.redeem_code(&mut user, CodePurpose::ForgotPassword, &r.confirmation_code)?;
-        user.data.password_hash = Some(self.hasher.hash(&r.password)?);
+        self.set_password(&pool, &mut user, &r.password)?;
         user.data.failed_sign_ins = 0;
         user.data.locked_until_ms = None;
         user.data.temporary_password_expires_ms = None;
@@ -167,7 +167,7 @@ impl UserPools {
             return Err(Error::NotAuthorized("Incorrect username or password.".into()));
         }
         password::check_policy(&Self::password_policy(&pool), &r.proposed_password)?;
-        user.data.password_hash = Some(self.hasher.hash(&r.proposed_password)?);
+        self.set_password(&pool, &mut user, &r.proposed_password)?;
         self.save_user(&mut user)?;
         Ok(w::ChangePasswordResponse {})
     }
@@ -181,7 +181,7 @@ impl UserPools {
     }
 
     pub(super) fn op_get_user(&self, r: w::GetUserRequest) -> Result<w::GetUserResponse> {
-        let (_, user, claims) = self.authenticate(&r.access_token)?;
+        let (pool, user, claims) = self.authenticate(&r.access_token)?;
         let client = self.token_client(&claims)?;
         let only = client.as_ref().and_then(|c| c.config.read_attributes.clone()).map(|mut v| {
             v.push("sub".into());
@@ -191,8 +191,8 @@ impl UserPools {
             username: user.username.clone(),
             user_attributes: attributes::to_wire(&user.sub, &user.data.attributes, only.as_deref()),
             mfa_options: None,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            preferred_mfa_setting: user.data.mfa.preferred.clone(),
+            user_mfa_setting_list: Some(self.enabled_factors(&pool, &user)).filter(|l| !l.is_empty()),
         })
     }
 

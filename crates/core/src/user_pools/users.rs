@@ -114,7 +114,7 @@ impl UserPools {
             if user.status != UserStatusType::ForceChangePassword {
                 return Err(Error::UnsupportedUserState("Resend not possible. The user is not in FORCE_CHANGE_PASSWORD state.".into()));
             }
-            user.data.password_hash = Some(self.hasher.hash(&temporary)?);
+            self.set_password(&pool, &mut user, &temporary)?;
             user.data.temporary_password_expires_ms = Some(self.now() + validity_days * 86_400_000);
             self.save_user(&mut user)?;
             user
@@ -123,7 +123,7 @@ impl UserPools {
             let attrs: BTreeMap<String, String> = given.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
             let mut user = self.new_user(&pool, &r.username, attrs, UserStatusType::ForceChangePassword)?;
             attributes::check_required(&pool, &user.data.attributes)?;
-            user.data.password_hash = Some(self.hasher.hash(&temporary)?);
+            self.set_password(&pool, &mut user, &temporary)?;
             user.data.temporary_password_expires_ms = Some(self.now() + validity_days * 86_400_000);
             self.insert_user(&pool, &user)?;
             user
@@ -159,8 +159,8 @@ impl UserPools {
             enabled: Some(user.enabled),
             user_status: Some(user.status),
             mfa_options: None,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            preferred_mfa_setting: user.data.mfa.preferred.clone(),
+            user_mfa_setting_list: Some(self.enabled_factors(&pool, &user)).filter(|l| !l.is_empty()),
         })
     }
 
@@ -307,7 +307,7 @@ impl UserPools {
         let mut user = self.require_user(&pool, &r.username)?;
         let policy = pool.config.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy);
         password::check_policy(&policy, &r.password)?;
-        user.data.password_hash = Some(self.hasher.hash(&r.password)?);
+        self.set_password(&pool, &mut user, &r.password)?;
         user.data.failed_sign_ins = 0;
         user.data.locked_until_ms = None;
         if r.permanent == Some(true) {

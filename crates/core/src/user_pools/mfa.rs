@@ -1,0 +1,169 @@
+//! MFA settings: GetUserPoolMfaConfig / SetUserPoolMfaConfig for the pool,
+//! SetUserMFAPreference / AdminSetUserMFAPreference for a user, and the auth factors a user
+//! can sign in with (GetUserAuthFactors / AdminGetUserAuthFactors). The challenges
+//! themselves live in `auth`.
+
+use pooldesk_wire::cognito_idp::{self as w, AuthFactorType, UserPoolMfaType};
+
+use super::UserPools;
+use crate::error::{Error, Result};
+use crate::store::{User, UserPool};
+
+impl UserPools {
+    pub(super) fn op_get_user_pool_mfa_config(&self, r: w::GetUserPoolMfaConfigRequest) -> Result<w::GetUserPoolMfaConfigResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        let mut c = pool.mfa_config.clone();
+        c.mfa_configuration = Some(pool.config.mfa_configuration.unwrap_or(UserPoolMfaType::Off));
+        Ok(c)
+    }
+
+    pub(super) fn op_set_user_pool_mfa_config(&self, r: w::SetUserPoolMfaConfigRequest) -> Result<w::SetUserPoolMfaConfigResponse> {
+        let mut pool = self.pool(&r.user_pool_id)?;
+        let c = &mut pool.mfa_config;
+        if r.sms_mfa_configuration.is_some() {
+            c.sms_mfa_configuration = r.sms_mfa_configuration;
+        }
+        if r.software_token_mfa_configuration.is_some() {
+            c.software_token_mfa_configuration = r.software_token_mfa_configuration;
+        }
+        if r.email_mfa_configuration.is_some() {
+            c.email_mfa_configuration = r.email_mfa_configuration;
+        }
+        if r.web_authn_configuration.is_some() {
+            c.web_authn_configuration = r.web_authn_configuration;
+        }
+        let mode = r.mfa_configuration.or(pool.config.mfa_configuration).unwrap_or(UserPoolMfaType::Off);
+        let any_factor = c.sms_mfa_configuration.is_some()
+            || c.email_mfa_configuration.is_some()
+            || c.software_token_mfa_configuration.as_ref().and_then(|t| t.enabled) == Some(true);
+        if mode != UserPoolMfaType::Off && !any_factor {
+            return Err(Error::InvalidParameter(
+                "Invalid MFA configuration given, can't turn on MFA without any of sms, email or software token mfa configuration.".into(),
+            ));
+        }
+        c.mfa_configuration = Some(mode);
+        pool.config.mfa_configuration = Some(mode);
+        pool.modified_ms = self.now();
+        self.store.update_pool(&pool)?;
+        let c = pool.mfa_config;
+        Ok(w::SetUserPoolMfaConfigResponse {
+            sms_mfa_configuration: c.sms_mfa_configuration,
+            software_token_mfa_configuration: c.software_token_mfa_configuration,
+            email_mfa_configuration: c.email_mfa_configuration,
+            mfa_configuration: c.mfa_configuration,
+            web_authn_configuration: c.web_authn_configuration,
+        })
+    }
+
+    /// Applies MFA preferences. Enabling a factor needs what it runs on: a verified
+    /// authenticator, a phone number, an e-mail address.
+    fn apply_mfa_preference(
+        user: &mut User,
+        sms: Option<w::SMSMfaSettingsType>,
+        totp: Option<w::SoftwareTokenMfaSettingsType>,
+        email: Option<w::EmailMfaSettingsType>,
+    ) -> Result<()> {
+        let m = &mut user.data.mfa;
+        let settings = [
+            ("SMS_MFA", sms.map(|s| (s.enabled, s.preferred_mfa))),
+            ("SOFTWARE_TOKEN_MFA", totp.map(|s| (s.enabled, s.preferred_mfa))),
+            ("EMAIL_OTP", email.map(|s| (s.enabled, s.preferred_mfa))),
+        ];
+        for (factor, setting) in settings {
+            let Some((enabled, preferred)) = setting else { continue };
+            if let Some(on) = enabled {
+                if on {
+                    let ready = match factor {
+                        "SMS_MFA" => user.data.attributes.contains_key("phone_number"),
+                        "SOFTWARE_TOKEN_MFA" => m.totp_secret.is_some(),
+                        _ => user.data.attributes.contains_key("email"),
+                    };
+                    if !ready {
+                        let why = match factor {
+                            "SMS_MFA" => "User does not have a phone number for SMS MFA.",
+                            "SOFTWARE_TOKEN_MFA" => "User has not verified software token mfa",
+                            _ => "User does not have an email address for email MFA.",
+                        };
+                        return Err(Error::InvalidParameter(why.into()));
+                    }
+                }
+                match factor {
+                    "SMS_MFA" => m.sms_enabled = on,
+                    "SOFTWARE_TOKEN_MFA" => m.totp_enabled = on,
+                    _ => m.email_enabled = on,
+                }
+                if !on && m.preferred.as_deref() == Some(factor) {
+                    m.preferred = None;
+                }
+            }
+            match preferred {
+                Some(true) => m.preferred = Some(factor.to_owned()),
+                Some(false) if m.preferred.as_deref() == Some(factor) => m.preferred = None,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn op_set_user_mfa_preference(&self, r: w::SetUserMFAPreferenceRequest) -> Result<w::SetUserMFAPreferenceResponse> {
+        let (_, mut user, _) = self.authenticate(&r.access_token)?;
+        Self::apply_mfa_preference(&mut user, r.sms_mfa_settings, r.software_token_mfa_settings, r.email_mfa_settings)?;
+        self.save_user(&mut user)?;
+        Ok(w::SetUserMFAPreferenceResponse {})
+    }
+
+    pub(super) fn op_admin_set_user_mfa_preference(
+        &self,
+        r: w::AdminSetUserMFAPreferenceRequest,
+    ) -> Result<w::AdminSetUserMFAPreferenceResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        let mut user = self.require_user(&pool, &r.username)?;
+        Self::apply_mfa_preference(&mut user, r.sms_mfa_settings, r.software_token_mfa_settings, r.email_mfa_settings)?;
+        self.save_user(&mut user)?;
+        Ok(w::AdminSetUserMFAPreferenceResponse {})
+    }
+
+    fn auth_factors(&self, pool: &UserPool, user: &User) -> (Option<String>, Option<Vec<String>>, Vec<AuthFactorType>) {
+        let mfa = self.enabled_factors(pool, user);
+        let mut factors: Vec<AuthFactorType> = self
+            .first_factors(pool, user)
+            .iter()
+            .filter_map(|f| match f.as_str() {
+                "PASSWORD" => Some(AuthFactorType::Password),
+                "EMAIL_OTP" => Some(AuthFactorType::EmailOtp),
+                "SMS_OTP" => Some(AuthFactorType::SmsOtp),
+                _ => None,
+            })
+            .collect();
+        if mfa.iter().any(|f| f == "SOFTWARE_TOKEN_MFA") {
+            factors.push(AuthFactorType::SoftwareToken);
+        }
+        (user.data.mfa.preferred.clone(), Some(mfa).filter(|m| !m.is_empty()), factors)
+    }
+
+    pub(super) fn op_get_user_auth_factors(&self, r: w::GetUserAuthFactorsRequest) -> Result<w::GetUserAuthFactorsResponse> {
+        let (pool, user, _) = self.authenticate(&r.access_token)?;
+        let (preferred, list, factors) = self.auth_factors(&pool, &user);
+        Ok(w::GetUserAuthFactorsResponse {
+            username: user.username.clone(),
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: list,
+            configured_user_auth_factors: Some(factors),
+        })
+    }
+
+    pub(super) fn op_admin_get_user_auth_factors(
+        &self,
+        r: w::AdminGetUserAuthFactorsRequest,
+    ) -> Result<w::AdminGetUserAuthFactorsResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        let user = self.require_user(&pool, &r.username)?;
+        let (preferred, list, factors) = self.auth_factors(&pool, &user);
+        Ok(w::AdminGetUserAuthFactorsResponse {
+            username: user.username.clone(),
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: list,
+            configured_user_auth_factors: Some(factors),
+        })
+    }
+}
