@@ -35,6 +35,29 @@ const CODE_ATTEMPTS: u32 = 3;
 /// How far an SRP client's TIMESTAMP may be from the server's clock.
 const SRP_TIMESTAMP_SKEW_SECS: i64 = 5 * 60;
 
+/// The SRP verifier an unknown user appears to have, so that with PreventUserExistenceErrors
+/// the answer (a SALT stable per username, a fresh SRP_B) and the work behind it look like a
+/// real user's. The salt comes from a per-process key; the verifier is one random password's.
+pub(super) struct DecoySrp {
+    key: [u8; 32],
+    verifier: Vec<u8>,
+}
+
+impl DecoySrp {
+    pub(super) fn new() -> Result<Self> {
+        let verifier = srp::make_verifier("decoy_pool", "decoy", &random::token()?)?.verifier;
+        Ok(DecoySrp { key: random::bytes::<32>()?, verifier })
+    }
+
+    fn verifier(&self, pool_id: &str, username: &str) -> srp::Verifier {
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &self.key);
+        let tag = aws_lc_rs::hmac::sign(&key, format!("{pool_id}\0{username}").as_bytes());
+        let mut salt = tag.as_ref()[..16].to_vec();
+        salt[0] |= 1;
+        srp::Verifier { salt, verifier: self.verifier.clone() }
+    }
+}
+
 /// What a flow produced: tokens, or a challenge to answer.
 pub(super) enum Outcome {
     Tokens(w::AuthenticationResultType),
@@ -444,7 +467,7 @@ impl UserPools {
                 }
                 // PreventUserExistenceErrors: a decoy challenge that costs the same and can
                 // only fail.
-                (None, srp::make_verifier(&pool.id, &username, &random::token()?)?)
+                (None, self.decoy_srp.verifier(&pool.id, &username))
             }
         };
         let step = srp::server_step(&verifier, srp_a)?;
@@ -640,12 +663,17 @@ impl UserPools {
         match pending.step {
             Step::PasswordVerifier { b, srp_a, secret_block, user_id } => {
                 self.take(&session)?;
-                let Some(mut user) = user else { return Err(incorrect()) };
                 let timestamp = param(&responses, "TIMESTAMP")?;
+                let block_bytes = base64::engine::general_purpose::STANDARD.decode(&secret_block).map_err(Error::internal)?;
+                let Some(mut user) = user else {
+                    // The decoy for an unknown user: the same work, then the same answer.
+                    let decoy = self.decoy_srp.verifier(&pool.id, &user_id);
+                    let _ = srp::expected_signature(&pool.id, &user_id, &decoy, &srp_a, &unhex(&b)?, &block_bytes, timestamp);
+                    return Err(incorrect());
+                };
                 let fresh = srp::parse_timestamp(timestamp).is_some_and(|t| (t - self.clock.now_secs()).abs() <= SRP_TIMESTAMP_SKEW_SECS);
                 let block_ok = responses.get("PASSWORD_CLAIM_SECRET_BLOCK").map(String::as_str) == Some(secret_block.as_str());
                 let verifier = user.data.srp.clone().ok_or_else(incorrect)?;
-                let block_bytes = base64::engine::general_purpose::STANDARD.decode(&secret_block).map_err(Error::internal)?;
                 let expected = srp::expected_signature(&pool.id, &user_id, &verifier, &srp_a, &unhex(&b)?, &block_bytes, timestamp)?;
                 let signature_ok = srp::signature_matches(&expected, param(&responses, "PASSWORD_CLAIM_SIGNATURE")?);
                 self.password_outcome(ctx, &pool, client, &mut user, fresh && block_ok && signature_ok)?;
@@ -1186,4 +1214,28 @@ fn unhex(s: &str) -> Result<Vec<u8>> {
                 .ok_or_else(|| Error::internal(anyhow::anyhow!("a stored SRP value is not hex")))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoy_salts_are_stable_per_user_and_differ_between_users() {
+        let decoy = DecoySrp::new().unwrap();
+        let a = decoy.verifier("us-east-1_p", "ghost");
+        assert_eq!(a, decoy.verifier("us-east-1_p", "ghost"), "asking twice must not reveal a decoy");
+        assert_ne!(a.salt, decoy.verifier("us-east-1_p", "other").salt);
+        assert_ne!(a.salt, decoy.verifier("us-east-1_q", "ghost").salt);
+        assert_eq!(a.salt.len(), 16);
+        assert_ne!(a.salt[0], 0, "SALT is sent without leading zero bytes");
+    }
+
+    #[test]
+    fn srp_sessions_are_found_by_their_secret_block() {
+        assert_eq!(srp_session_id("block"), srp_session_id("block"));
+        assert_ne!(srp_session_id("block"), srp_session_id("other"));
+        assert_eq!(unhex(&hex(&[0, 1, 0xab, 0xff])).unwrap(), vec![0, 1, 0xab, 0xff]);
+        assert!(unhex("zz").is_err());
+    }
 }

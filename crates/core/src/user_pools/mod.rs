@@ -85,12 +85,15 @@ pub struct UserPools {
     signers: SignerCache,
     mailer: Option<Arc<dyn Mailer>>,
     sms: Option<Arc<dyn SmsSender>>,
+    /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
+    decoy_srp: auth::DecoySrp,
 }
 
 impl UserPools {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config, mailer: Option<Arc<dyn Mailer>>) -> Result<Self> {
         let hasher = Hasher::new(config.hash_params)?;
-        Ok(UserPools { store, clock, config, hasher, signers: SignerCache::default(), mailer, sms: None })
+        let decoy_srp = auth::DecoySrp::new()?;
+        Ok(UserPools { store, clock, config, hasher, signers: SignerCache::default(), mailer, sms: None, decoy_srp })
     }
 
     /// Also deliver SMS messages through `sms` (they are always recorded in the outbox).
