@@ -131,6 +131,20 @@ def test_admin_list_user_auth_events_lists_sign_ins_newest_first(idp, anon_idp, 
     failed, passed = events[0], events[1]
     assert {"ChallengeName": "Password", "ChallengeResponse": "Failure"} in failed["ChallengeResponses"]
     assert {"ChallengeName": "Password", "ChallengeResponse": "Success"} in passed["ChallengeResponses"]
+    # Where the attempt came from, and through which flow and app client.
+    assert passed["EventContextData"]["IpAddress"] == "127.0.0.1"
+    assert passed["EventContextData"]["DeviceName"] == f"USER_PASSWORD_AUTH via app client {u.client_id}"
+
+
+def test_srp_sign_ins_are_recorded_with_their_flow(idp, anon_idp, audited, make_client):
+    from test_srp import SRP_FLOWS, srp_sign_in
+
+    u = audited
+    srp_client_id = make_client(u.pool_id, ExplicitAuthFlows=SRP_FLOWS)["ClientId"]
+    srp_sign_in(anon_idp, u.pool_id, srp_client_id, u.username, u.password)
+    latest = idp.admin_list_user_auth_events(UserPoolId=u.pool_id, Username=u.username)["AuthEvents"][0]
+    assert latest["EventResponse"] == "Pass"
+    assert latest["EventContextData"]["DeviceName"] == f"USER_SRP_AUTH via app client {srp_client_id}"
 
 
 def test_admin_list_user_auth_events_of_a_user_with_no_sign_ins_is_empty(idp, audited):

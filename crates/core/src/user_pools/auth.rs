@@ -64,6 +64,38 @@ pub(super) enum Outcome {
     Challenge { name: Ch, session: String, parameters: BTreeMap<String, String>, available: Option<Vec<Ch>> },
 }
 
+/// How far a sign-in has come: the flow it started with and the challenges passed so far,
+/// which the sign-in event records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Progress {
+    flow: String,
+    passed: Vec<w::ChallengeName>,
+}
+
+impl Progress {
+    fn new(flow: AuthFlowType) -> Self {
+        Progress { flow: flow.as_str().to_owned(), passed: Vec::new() }
+    }
+
+    fn with(mut self, challenge: w::ChallengeName) -> Self {
+        self.passed.push(challenge);
+        self
+    }
+}
+
+impl std::ops::Deref for Progress {
+    type Target = Vec<w::ChallengeName>;
+    fn deref(&self) -> &Self::Target {
+        &self.passed
+    }
+}
+
+impl std::ops::DerefMut for Progress {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.passed
+    }
+}
+
 /// A sign-in waiting for the client, as stored between two calls.
 #[derive(Debug, Serialize, Deserialize)]
 struct Pending {
@@ -72,8 +104,7 @@ struct Pending {
     sub: Option<String>,
     step: Step,
     attempts_left: u32,
-    /// The challenges passed so far, for the sign-in event.
-    passed: Vec<w::ChallengeName>,
+    passed: Progress,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -158,18 +189,19 @@ impl UserPools {
 
     fn initiate(&self, ctx: &Context, client: &AppClient, flow: AuthFlowType, params: &BTreeMap<String, String>) -> Result<Outcome> {
         let pool = self.pool(&client.pool_id)?;
+        let progress = Progress::new(flow);
         match flow {
             AuthFlowType::UserPasswordAuth => {
                 if !allows(client, Flow::AllowUserPasswordAuth, Some(Flow::UserPasswordAuth)) {
                     return Err(Error::InvalidParameter("USER_PASSWORD_AUTH flow not enabled for this client".into()));
                 }
-                self.password_flow(ctx, &pool, client, params)
+                self.password_flow(ctx, &pool, client, params, progress)
             }
             AuthFlowType::AdminUserPasswordAuth | AuthFlowType::AdminNoSrpAuth => {
                 if !allows(client, Flow::AllowAdminUserPasswordAuth, Some(Flow::AdminNoSrpAuth)) {
                     return Err(Error::InvalidParameter("Auth flow not enabled for this client".into()));
                 }
-                self.password_flow(ctx, &pool, client, params)
+                self.password_flow(ctx, &pool, client, params, progress)
             }
             AuthFlowType::UserSrpAuth => {
                 if !allows(client, Flow::AllowUserSrpAuth, None)
@@ -177,13 +209,13 @@ impl UserPools {
                 {
                     return Err(Error::InvalidParameter("USER_SRP_AUTH flow not enabled for this client".into()));
                 }
-                self.srp_flow(&pool, client, params, Vec::new())
+                self.srp_flow(&pool, client, params, progress)
             }
             AuthFlowType::UserAuth => {
                 if !allows(client, Flow::AllowUserAuth, None) {
                     return Err(Error::InvalidParameter("USER_AUTH flow not enabled for this client".into()));
                 }
-                self.choice_flow(ctx, &pool, client, params)
+                self.choice_flow(ctx, &pool, client, params, progress)
             }
             AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => self.refresh_flow(client, params),
             other => Err(Error::Unsupported(format!("PoolDesk does not support the {} flow yet.", other.as_str()))),
@@ -210,18 +242,18 @@ impl UserPools {
 
     /// USERNAME + PASSWORD. The password is checked before anything that would reveal the
     /// account's state.
-    fn password_flow(&self, ctx: &Context, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>) -> Result<Outcome> {
+    fn password_flow(&self, ctx: &Context, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let password = param(params, "PASSWORD")?;
         let mut user = self.sign_in_user(pool, client, params, || self.hasher.verify_dummy(password))?;
-        self.check_password(ctx, pool, client, &mut user, password)?;
-        self.after_first_factor(ctx, pool, client, user, vec![w::ChallengeName::Password])
+        self.check_password(ctx, pool, client, &mut user, password, &progress.flow)?;
+        self.after_first_factor(ctx, pool, client, user, progress.with(w::ChallengeName::Password))
     }
 
     /// Verifies a password with lockout: repeated failures refuse sign-in for a growing time.
-    fn check_password(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &mut User, password: &str) -> Result<()> {
+    fn check_password(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &mut User, password: &str, flow: &str) -> Result<()> {
         self.check_not_locked(user, || self.hasher.verify_dummy(password))?;
         let ok = user.data.password_hash.as_deref().is_some_and(|h| self.hasher.verify(password, h));
-        self.password_outcome(ctx, pool, client, user, ok)
+        self.password_outcome(ctx, pool, client, user, ok, flow)
     }
 
     fn check_not_locked(&self, user: &User, decoy: impl FnOnce()) -> Result<()> {
@@ -234,7 +266,7 @@ impl UserPools {
 
     /// Records a first-factor result: counts failures toward the lockout, resets them on
     /// success, and logs the sign-in event for a failure.
-    fn password_outcome(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &mut User, ok: bool) -> Result<()> {
+    fn password_outcome(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &mut User, ok: bool, flow: &str) -> Result<()> {
         if !ok {
             user.data.failed_sign_ins += 1;
             if user.data.failed_sign_ins >= FREE_ATTEMPTS {
@@ -242,7 +274,7 @@ impl UserPools {
                 user.data.locked_until_ms = Some(self.now() + (1i64 << exponent).min(MAX_LOCKOUT_SECS) * 1000);
             }
             self.save_user(user)?;
-            self.record_event(ctx, pool, client, &user.sub, w::EventResponseType::Fail, &[(w::ChallengeName::Password, false)])?;
+            self.record_event(ctx, pool, client, &user.sub, flow, w::EventResponseType::Fail, &[(w::ChallengeName::Password, false)])?;
             return Err(if user.data.failed_sign_ins > FREE_ATTEMPTS {
                 Error::NotAuthorized("Password attempts exceeded".into())
             } else {
@@ -269,7 +301,7 @@ impl UserPools {
         pool: &UserPool,
         client: &AppClient,
         user: User,
-        passed: Vec<w::ChallengeName>,
+        passed: Progress,
     ) -> Result<Outcome> {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
@@ -301,7 +333,7 @@ impl UserPools {
         pool: &UserPool,
         client: &AppClient,
         user: User,
-        passed: Vec<w::ChallengeName>,
+        passed: Progress,
     ) -> Result<Outcome> {
         let mode = pool.config.mfa_configuration.unwrap_or(w::UserPoolMfaType::Off);
         // A one-time code already proved a second thing the user has.
@@ -364,7 +396,7 @@ impl UserPools {
         out
     }
 
-    fn start_mfa(&self, pool: &UserPool, client: &AppClient, user: User, factor: &str, passed: Vec<w::ChallengeName>) -> Result<Outcome> {
+    fn start_mfa(&self, pool: &UserPool, client: &AppClient, user: User, factor: &str, passed: Progress) -> Result<Outcome> {
         match factor {
             "SOFTWARE_TOKEN_MFA" => {
                 let params = BTreeMap::from([("FRIENDLY_DEVICE_NAME".to_owned(), "TOTP device".to_owned())]);
@@ -384,7 +416,7 @@ impl UserPools {
         user: User,
         attribute: &str,
         name: Ch,
-        passed: Vec<w::ChallengeName>,
+        passed: Progress,
     ) -> Result<Outcome> {
         let ch = messages::channel(&user, attribute)
             .ok_or_else(|| Error::InvalidParameter(format!("The user has no {attribute} to send a code to.")))?;
@@ -409,7 +441,7 @@ impl UserPools {
         step: Step,
         name: Ch,
         mut parameters: BTreeMap<String, String>,
-        passed: Vec<w::ChallengeName>,
+        passed: Progress,
     ) -> Result<Outcome> {
         if let Some(u) = user {
             parameters.entry("USER_ID_FOR_SRP".to_owned()).or_insert_with(|| u.username.clone());
@@ -448,7 +480,7 @@ impl UserPools {
         pool: &UserPool,
         client: &AppClient,
         params: &BTreeMap<String, String>,
-        passed: Vec<w::ChallengeName>,
+        passed: Progress,
     ) -> Result<Outcome> {
         let srp_a = param(params, "SRP_A")?;
         let username = param(params, "USERNAME")?.to_owned();
@@ -493,11 +525,11 @@ impl UserPools {
     }
 
     /// USER_AUTH: the first factor the user picks (PREFERRED_CHALLENGE) or a SELECT_CHALLENGE.
-    fn choice_flow(&self, ctx: &Context, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>) -> Result<Outcome> {
+    fn choice_flow(&self, ctx: &Context, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let user = self.sign_in_user(pool, client, params, || ())?;
         let options = self.first_factors(pool, &user);
         match params.get("PREFERRED_CHALLENGE") {
-            Some(choice) => self.answer_first_factor(ctx, pool, client, user, choice, params, &options),
+            Some(choice) => self.answer_first_factor(ctx, pool, client, user, choice, params, &options, progress),
             None => self.challenge(
                 pool,
                 client,
@@ -505,7 +537,7 @@ impl UserPools {
                 Step::SelectChallenge { options: options.clone() },
                 Ch::SelectChallenge,
                 BTreeMap::new(),
-                vec![],
+                progress,
             ),
         }
     }
@@ -544,6 +576,7 @@ impl UserPools {
         choice: &str,
         params: &BTreeMap<String, String>,
         options: &[String],
+        progress: Progress,
     ) -> Result<Outcome> {
         if !options.iter().any(|o| o == choice) {
             return Err(Error::InvalidParameter(format!("{choice} is not an available challenge for this user.")));
@@ -551,21 +584,21 @@ impl UserPools {
         match choice {
             "PASSWORD" => {
                 let password = param(params, "PASSWORD")?;
-                self.check_password(ctx, pool, client, &mut user, password)?;
-                self.after_first_factor(ctx, pool, client, user, vec![w::ChallengeName::Password])
+                self.check_password(ctx, pool, client, &mut user, password, &progress.flow)?;
+                self.after_first_factor(ctx, pool, client, user, progress.with(w::ChallengeName::Password))
             }
             "PASSWORD_SRP" => {
                 let mut p = params.clone();
                 p.insert("USERNAME".into(), user.username.clone());
-                self.srp_flow(pool, client, &p, vec![])
+                self.srp_flow(pool, client, &p, progress)
             }
             "EMAIL_OTP" => {
                 self.check_not_locked(&user, || ())?;
-                self.send_sign_in_code(pool, client, user, "email", Ch::EmailOtp, vec![])
+                self.send_sign_in_code(pool, client, user, "email", Ch::EmailOtp, progress)
             }
             "SMS_OTP" => {
                 self.check_not_locked(&user, || ())?;
-                self.send_sign_in_code(pool, client, user, "phone_number", Ch::SmsOtp, vec![])
+                self.send_sign_in_code(pool, client, user, "phone_number", Ch::SmsOtp, progress)
             }
             other => Err(Error::InvalidParameter(format!("Unsupported challenge {other}."))),
         }
@@ -676,7 +709,7 @@ impl UserPools {
                 let verifier = user.data.srp.clone().ok_or_else(incorrect)?;
                 let expected = srp::expected_signature(&pool.id, &user_id, &verifier, &srp_a, &unhex(&b)?, &block_bytes, timestamp)?;
                 let signature_ok = srp::signature_matches(&expected, param(&responses, "PASSWORD_CLAIM_SIGNATURE")?);
-                self.password_outcome(ctx, &pool, client, &mut user, fresh && block_ok && signature_ok)?;
+                self.password_outcome(ctx, &pool, client, &mut user, fresh && block_ok && signature_ok, &passed.flow)?;
                 passed.push(w::ChallengeName::Password);
                 self.after_first_factor(ctx, &pool, client, user, passed)
             }
@@ -750,7 +783,7 @@ impl UserPools {
                 let user = user.ok_or_else(expired_session)?;
                 let answer = param(&responses, "ANSWER")?.to_owned();
                 self.take(&session)?;
-                self.answer_first_factor(ctx, &pool, client, user, &answer, &responses, &options)
+                self.answer_first_factor(ctx, &pool, client, user, &answer, &responses, &options, passed)
             }
         }
     }
@@ -765,7 +798,7 @@ impl UserPools {
         session: &str,
         attempts_left: u32,
         user: &User,
-        passed: Vec<w::ChallengeName>,
+        passed: Progress,
     ) -> Result<Outcome> {
         let record = self.store.get_challenge(session)?.ok_or_else(expired_session)?;
         let mut pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
@@ -777,7 +810,7 @@ impl UserPools {
         }
         let mut challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
         challenges.push((w::ChallengeName::Mfa, false));
-        self.record_event(ctx, pool, client, &user.sub, w::EventResponseType::Fail, &challenges)?;
+        self.record_event(ctx, pool, client, &user.sub, &passed.flow, w::EventResponseType::Fail, &challenges)?;
         Err(Error::CodeMismatch("Invalid code received for user".into()))
     }
 
@@ -808,19 +841,23 @@ impl UserPools {
     }
 
     /// Tokens for a completed sign-in, and its event.
-    fn finish(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &User, passed: &[w::ChallengeName]) -> Result<Outcome> {
+    fn finish(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &User, passed: &Progress) -> Result<Outcome> {
         let tokens = self.issue_tokens(pool, client, user, None)?;
         let challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
-        self.record_event(ctx, pool, client, &user.sub, w::EventResponseType::Pass, &challenges)?;
+        self.record_event(ctx, pool, client, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
         Ok(Outcome::Tokens(tokens))
     }
 
+    /// Records a sign-in attempt. AuthEventType has no member for the flow or the app
+    /// client, so they go where an admin reads them: the event's device name.
+    #[allow(clippy::too_many_arguments)]
     fn record_event(
         &self,
         ctx: &Context,
         pool: &UserPool,
         client: &AppClient,
         sub: &str,
+        flow: &str,
         response: w::EventResponseType,
         challenges: &[(w::ChallengeName, bool)],
     ) -> Result<()> {
@@ -842,7 +879,7 @@ impl UserPools {
             ),
             event_context_data: Some(w::EventContextDataType {
                 ip_address: ctx.source_ip.clone(),
-                device_name: Some(format!("app client {}", client.client_id)),
+                device_name: Some(format!("{flow} via app client {}", client.client_id)),
                 ..Default::default()
             }),
             event_feedback: None,
