@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
 SERVICES = [
     ("cognito-idp.service-2.json", "cognito_idp"),
+    ("cognito-identity.service-2.json", "cognito_identity"),
 ]
 
 # Sensitive shapes that hold secrets get the redacting `Sensitive<T>` wrapper. Usernames,
@@ -35,6 +36,8 @@ SECRET_SHAPES = {
     "PasswordType", "ClientSecretType", "SecretHashType", "SessionType", "TokenModelType",
     "SecretCodeType", "GetDerivedTokenTokenModelType", "AuthParametersType",
     "ChallengeResponsesType", "SoftwareTokenMFAUserCodeType",
+    # cognito-identity
+    "SecretKeyString", "OIDCToken", "IdentityProviderToken",
 }
 
 RUST_KEYWORDS = set(keyword.kwlist) | {
