@@ -242,7 +242,14 @@ impl UserPools {
 
     /// USERNAME + PASSWORD. The password is checked before anything that would reveal the
     /// account's state.
-    fn password_flow(&self, ctx: &Context, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
+    fn password_flow(
+        &self,
+        ctx: &Context,
+        pool: &UserPool,
+        client: &AppClient,
+        params: &BTreeMap<String, String>,
+        progress: Progress,
+    ) -> Result<Outcome> {
         let password = param(params, "PASSWORD")?;
         let mut user = self.sign_in_user(pool, client, params, || self.hasher.verify_dummy(password))?;
         self.check_password(ctx, pool, client, &mut user, password, &progress.flow)?;
@@ -250,7 +257,15 @@ impl UserPools {
     }
 
     /// Verifies a password with lockout: repeated failures refuse sign-in for a growing time.
-    fn check_password(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &mut User, password: &str, flow: &str) -> Result<()> {
+    fn check_password(
+        &self,
+        ctx: &Context,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &mut User,
+        password: &str,
+        flow: &str,
+    ) -> Result<()> {
         self.check_not_locked(user, || self.hasher.verify_dummy(password))?;
         let ok = user.data.password_hash.as_deref().is_some_and(|h| self.hasher.verify(password, h));
         self.password_outcome(ctx, pool, client, user, ok, flow)
@@ -295,14 +310,7 @@ impl UserPools {
 
     /// After the first factor: the account's state, then a new password or a second factor
     /// if needed, then tokens.
-    fn after_first_factor(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        user: User,
-        passed: Progress,
-    ) -> Result<Outcome> {
+    fn after_first_factor(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: User, passed: Progress) -> Result<Outcome> {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -327,14 +335,7 @@ impl UserPools {
     }
 
     /// The second factor the pool and user call for, or tokens.
-    fn second_factor(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        user: User,
-        passed: Progress,
-    ) -> Result<Outcome> {
+    fn second_factor(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: User, passed: Progress) -> Result<Outcome> {
         let mode = pool.config.mfa_configuration.unwrap_or(w::UserPoolMfaType::Off);
         // A one-time code already proved a second thing the user has.
         let code_first = passed.iter().all(|c| *c != w::ChallengeName::Password);
@@ -475,13 +476,7 @@ impl UserPools {
     }
 
     /// USER_SRP_AUTH: USERNAME + SRP_A, answered with PASSWORD_VERIFIER.
-    fn srp_flow(
-        &self,
-        pool: &UserPool,
-        client: &AppClient,
-        params: &BTreeMap<String, String>,
-        passed: Progress,
-    ) -> Result<Outcome> {
+    fn srp_flow(&self, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, passed: Progress) -> Result<Outcome> {
         let srp_a = param(params, "SRP_A")?;
         let username = param(params, "USERNAME")?.to_owned();
         let secret_hash = params.get("SECRET_HASH").map(String::as_str);
@@ -525,7 +520,14 @@ impl UserPools {
     }
 
     /// USER_AUTH: the first factor the user picks (PREFERRED_CHALLENGE) or a SELECT_CHALLENGE.
-    fn choice_flow(&self, ctx: &Context, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
+    fn choice_flow(
+        &self,
+        ctx: &Context,
+        pool: &UserPool,
+        client: &AppClient,
+        params: &BTreeMap<String, String>,
+        progress: Progress,
+    ) -> Result<Outcome> {
         let user = self.sign_in_user(pool, client, params, || ())?;
         let options = self.first_factors(pool, &user);
         match params.get("PREFERRED_CHALLENGE") {
