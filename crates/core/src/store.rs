@@ -334,6 +334,55 @@ pub trait AuthEventStore: Send + Sync {
     fn list_auth_events(&self, pool_id: &str, sub: &str, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuthEventRecord>>;
 }
 
+/// An identity pool: its settings as DescribeIdentityPool answers them, its roles and role
+/// mappings, and its principal-tag maps by provider (core's documents).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityPoolRecord {
+    pub id: String,
+    pub config: pooldesk_wire::cognito_identity::IdentityPool,
+    pub roles: pooldesk_wire::cognito_identity::GetIdentityPoolRolesResponse,
+    pub tag_maps: BTreeMap<String, pooldesk_wire::cognito_identity::GetPrincipalTagAttributeMapResponse>,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+/// An identity and the logins (provider, subject) linked to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityRecord {
+    pub id: String,
+    pub pool_id: String,
+    pub logins: Vec<(String, String)>,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+pub trait IdentityStore: Send + Sync {
+    fn create_identity_pool(&self, pool: &IdentityPoolRecord) -> StoreResult<()>;
+    fn get_identity_pool(&self, id: &str) -> StoreResult<Option<IdentityPoolRecord>>;
+    fn list_identity_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityPoolRecord>>;
+    fn update_identity_pool(&self, pool: &IdentityPoolRecord) -> StoreResult<()>;
+    /// Deletes the pool and its identities. False if there was no such pool.
+    fn delete_identity_pool(&self, id: &str) -> StoreResult<bool>;
+
+    /// The identity a login is linked to in a pool.
+    fn identity_for_login(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<Option<String>>;
+    /// Creates an identity with its first logins. Conflict if one of them is already linked
+    /// (a concurrent first sign-in): the caller looks the login up again.
+    fn create_identity(&self, identity: &IdentityRecord) -> StoreResult<()>;
+    /// Links more logins to an identity (Conflict if one belongs to another identity), and
+    /// touches its modification time.
+    fn link_logins(&self, pool_id: &str, identity_id: &str, logins: &[(String, String)], now_ms: i64) -> StoreResult<()>;
+    fn unlink_login(&self, pool_id: &str, identity_id: &str, provider: &str, subject: &str) -> StoreResult<bool>;
+    /// Moves every login of `from` to `to` and deletes `from` (MergeDeveloperIdentities).
+    fn merge_identities(&self, from: &str, to: &str, now_ms: i64) -> StoreResult<()>;
+    fn get_identity(&self, id: &str) -> StoreResult<Option<IdentityRecord>>;
+    fn list_identities(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityRecord>>;
+    fn delete_identity(&self, id: &str) -> StoreResult<bool>;
+
+    /// A server-held secret by name, created with `make` the first time it is asked for.
+    fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>>;
+}
+
 pub trait AccessKeyStore: Send + Sync {
     fn put_access_key(&self, key: &AccessKey) -> StoreResult<()>;
     fn get_access_key(&self, id: &str) -> StoreResult<Option<AccessKey>>;
@@ -349,6 +398,12 @@ pub trait MessageStore: Send + Sync {
 }
 
 /// Everything PoolDesk stores.
-pub trait Store: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + AccessKeyStore + MessageStore {}
+pub trait Store:
+    UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore
+{
+}
 
-impl<T: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + AccessKeyStore + MessageStore> Store for T {}
+impl<T: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore> Store
+    for T
+{
+}

@@ -10,6 +10,7 @@
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
 //! run concurrently thanks to WAL. No rusqlite type leaves this crate.
 
+mod identity_pools;
 mod misc;
 mod user_pools;
 mod users;
@@ -21,7 +22,11 @@ use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OpenFlags};
 
 /// The schema versions, in order. Never edit a released one: add a new file.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sign_in.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_sign_in.sql"),
+    include_str!("../migrations/0003_identity_pools.sql"),
+];
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a
 /// commit survives the process being killed.
