@@ -38,6 +38,12 @@ pub enum Error {
     #[error("{0}")]
     InvalidUserPoolConfiguration(String),
     #[error("{0}")]
+    ResourceConflict(String),
+    #[error("{0}")]
+    InvalidIdentityPoolConfiguration(String),
+    #[error("{0}")]
+    DeveloperUserAlreadyRegistered(String),
+    #[error("{0}")]
     RefreshTokenReuse(String),
     #[error("{0}")]
     EnableSoftwareTokenMfa(String),
@@ -78,6 +84,9 @@ impl Error {
             Error::TooManyFailedAttempts(_) => "TooManyFailedAttemptsException",
             Error::CodeDeliveryFailure(_) => "CodeDeliveryFailureException",
             Error::InvalidUserPoolConfiguration(_) => "InvalidUserPoolConfigurationException",
+            Error::ResourceConflict(_) => "ResourceConflictException",
+            Error::InvalidIdentityPoolConfiguration(_) => "InvalidIdentityPoolConfigurationException",
+            Error::DeveloperUserAlreadyRegistered(_) => "DeveloperUserAlreadyRegisteredException",
             Error::RefreshTokenReuse(_) => "RefreshTokenReuseException",
             Error::EnableSoftwareTokenMfa(_) => "EnableSoftwareTokenMFAException",
             Error::UnsupportedUserState(_) => "UnsupportedUserStateException",

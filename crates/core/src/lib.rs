@@ -17,6 +17,7 @@ pub mod admin;
 pub mod clock;
 pub mod error;
 pub mod filter;
+pub mod identity_pools;
 pub mod password;
 pub mod random;
 pub mod srp;

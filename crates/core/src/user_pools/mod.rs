@@ -257,7 +257,48 @@ impl UserPools {
     }
 }
 
-/// The pool id from a token's `iss`, read before verification only to find the keys.
+impl UserPools {
+    /// Verifies an ID token of `pool_id` for an identity pool: signature, issuer, expiry,
+    /// `token_use`, an audience among `client_ids` (when the identity pool names any) and, with
+    /// `server_side_check`, that the session is not revoked and the user still exists and is
+    /// enabled. Returns the token's claims.
+    pub fn verify_id_token(
+        &self,
+        pool_id: &str,
+        token: &str,
+        client_ids: &[String],
+        server_side_check: bool,
+    ) -> Result<Map<String, Value>> {
+        let invalid = |why: &str| Error::NotAuthorized(format!("Invalid login token. {why}"));
+        let pool = self.store.get_pool(pool_id)?.ok_or_else(|| invalid("The user pool does not exist."))?;
+        let claims = tokens::verify(token, &self.signers(&pool.id)?, &self.issuer(&pool.id), "id", self.clock.now_secs())
+            .map_err(|e| invalid(&e.to_string()))?;
+        let aud = claims.get("aud").and_then(Value::as_str).unwrap_or_default();
+        if !client_ids.is_empty() && !client_ids.iter().any(|c| c == aud) {
+            return Err(invalid("Incorrect token audience."));
+        }
+        if server_side_check {
+            let origin = claims.get("origin_jti").and_then(Value::as_str).unwrap_or_default();
+            if self.store.get_session(origin)?.is_none_or(|s| s.revoked) {
+                return Err(invalid("The token has been revoked."));
+            }
+            let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+            match self.store.get_user_by_sub(&pool.id, sub)? {
+                Some(u) if u.enabled => {}
+                Some(_) => return Err(invalid("User is disabled.")),
+                None => return Err(invalid("User does not exist.")),
+            }
+        }
+        Ok(claims)
+    }
+}
+
+/// The user pool id from a token's `iss`, read without verification: only to know which keys
+/// to verify it with.
+pub fn token_issuer_pool(token: &str) -> Option<String> {
+    unverified_pool_id(token)
+}
+
 fn unverified_pool_id(token: &str) -> Option<String> {
     use base64::Engine;
     let payload = token.split('.').nth(1)?;

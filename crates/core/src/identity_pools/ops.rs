@@ -1,0 +1,827 @@
+//! The cognito-identity operations behind [`IdentityPools`], plus what STS and the
+//! `PoolDesk.SimulateRoleMapping` extension need: opening session tokens, the classic flow's
+//! AssumeRoleWithWebIdentity, and role simulation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use pooldesk_wire::Sensitive;
+use pooldesk_wire::cognito_identity::{self as w};
+use serde_json::{Map, Value, json};
+
+use super::credentials::{CredentialError, CredentialsKey, SessionClaims, TemporaryCredentials};
+use super::role_mapping::{self, RoleDecision, RoleError, RoleInput};
+use crate::clock::{Clock, to_wire};
+use crate::error::{Error, Result};
+use crate::random;
+use crate::store::{IdentityPoolRecord, IdentityRecord, SigningKey, Store, StoreError};
+use crate::tokens::{self, Signer};
+use crate::user_pools::{Context, UserPools};
+
+/// The login name under which identity pools accept their own OpenID tokens, as in AWS.
+pub const DEVELOPER_LOGIN: &str = "cognito-identity.amazonaws.com";
+/// Temporary credentials live one hour, like Cognito's.
+const CREDENTIALS_TTL_MS: i64 = 3600 * 1000;
+const SESSION_NAME: &str = "CognitoIdentityCredentials";
+
+/// A login whose token checked out.
+#[derive(Debug, Clone)]
+struct VerifiedLogin {
+    /// The provider as identities are linked and role mappings looked up.
+    provider: String,
+    subject: String,
+    claims: Map<String, Value>,
+}
+
+pub struct IdentityPools {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    user_pools: Arc<UserPools>,
+    credentials: CredentialsKey,
+    openid: Arc<Signer>,
+}
+
+fn not_found(what: &str) -> Error {
+    Error::ResourceNotFound(what.to_owned())
+}
+
+impl IdentityPools {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, user_pools: Arc<UserPools>) -> Result<Self> {
+        let secret = store.server_secret("credentials-key", &|| random::bytes::<64>().map(|b| b.to_vec()).unwrap_or_default())?;
+        let credentials = CredentialsKey::new(&secret)?;
+        let der = store.server_secret("identity-openid-key", &|| {
+            tokens::generate_key("cognito-identity", 0).map(|k| k.private_der).unwrap_or_default()
+        })?;
+        let kid = tokens::sha256_hex(&String::from_utf8_lossy(&der))[..16].to_owned();
+        let openid = Arc::new(Signer::new(&SigningKey {
+            kid,
+            pool_id: "cognito-identity".into(),
+            alg: "RS256".into(),
+            private_der: der,
+            created_ms: 0,
+        })?);
+        Ok(IdentityPools { store, clock, user_pools, credentials, openid })
+    }
+
+    fn config(&self) -> &crate::user_pools::Config {
+        self.user_pools.config()
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_millis()
+    }
+
+    /// The issuer of this server's identity OpenID tokens.
+    pub fn openid_issuer(&self) -> String {
+        format!("{}/cognito-identity", self.config().public_url.trim_end_matches('/'))
+    }
+
+    /// The JWKS that verifies GetOpenIdToken's tokens.
+    pub fn openid_jwks(&self) -> Value {
+        json!({ "keys": [self.openid.jwk()] })
+    }
+
+    fn pool(&self, id: &str) -> Result<IdentityPoolRecord> {
+        self.store.get_identity_pool(id)?.ok_or_else(|| not_found(&format!("IdentityPool '{id}' not found.")))
+    }
+
+    fn identity(&self, id: &str) -> Result<IdentityRecord> {
+        self.store.get_identity(id)?.ok_or_else(|| not_found(&format!("Identity '{id}' not found.")))
+    }
+
+    fn arn(&self, pool_id: &str) -> String {
+        format!("arn:aws:cognito-identity:{}:{}:identitypool/{pool_id}", self.config().region, self.config().account_id)
+    }
+
+    fn pool_from_arn(&self, arn: &str) -> Result<IdentityPoolRecord> {
+        let id = arn
+            .rsplit_once(":identitypool/")
+            .map(|(_, id)| id)
+            .ok_or_else(|| Error::InvalidParameter(format!("{arn} is not an identity pool ARN.")))?;
+        self.pool(id)
+    }
+
+    /// The user pool a provider name points at, in either spelling clients use:
+    /// `cognito-idp.<region>.amazonaws.com/<poolId>` or this server's issuer without scheme.
+    fn user_pool_of(&self, provider: &str) -> Option<String> {
+        let (prefix, pool_id) = provider.rsplit_once('/')?;
+        let own = self.config().public_url.split_once("://").map(|(_, rest)| rest.trim_end_matches('/')).unwrap_or_default();
+        let aws = prefix.starts_with("cognito-idp.") && prefix.ends_with(".amazonaws.com");
+        (aws || prefix == own).then(|| pool_id.to_owned())
+    }
+
+    fn canonical_provider(&self, pool_id: &str) -> String {
+        format!("cognito-idp.{}.amazonaws.com/{pool_id}", self.config().region)
+    }
+
+    /// Verifies one login of a request against the pool's configured providers.
+    fn verify_login(&self, pool: &IdentityPoolRecord, provider: &str, token: &str) -> Result<VerifiedLogin> {
+        if provider == DEVELOPER_LOGIN {
+            let claims = self.verify_openid_token(token, &pool.id)?;
+            let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+            return Ok(VerifiedLogin { provider: DEVELOPER_LOGIN.to_owned(), subject, claims });
+        }
+        if let Some(user_pool_id) = self.user_pool_of(provider) {
+            let configured = pool
+                .config
+                .cognito_identity_providers
+                .iter()
+                .flatten()
+                .filter(|p| p.provider_name.as_deref().and_then(|n| self.user_pool_of(n)).as_deref() == Some(user_pool_id.as_str()))
+                .collect::<Vec<_>>();
+            if configured.is_empty() {
+                return Err(Error::NotAuthorized(format!("Invalid login token. The identity pool does not accept {provider}.")));
+            }
+            let client_ids: Vec<String> = configured.iter().filter_map(|p| p.client_id.clone()).collect();
+            let server_side = configured.iter().any(|p| p.server_side_token_check == Some(true));
+            let claims = self.user_pools.verify_id_token(&user_pool_id, token, &client_ids, server_side)?;
+            let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+            return Ok(VerifiedLogin { provider: self.canonical_provider(&user_pool_id), subject, claims });
+        }
+        Err(Error::NotAuthorized(format!(
+            "Invalid login token. PoolDesk does not verify tokens of {provider} yet (supported: this server's user pools and {DEVELOPER_LOGIN})."
+        )))
+    }
+
+    fn verify_logins(&self, pool: &IdentityPoolRecord, logins: &BTreeMap<String, Sensitive<String>>) -> Result<Vec<VerifiedLogin>> {
+        logins.iter().map(|(provider, token)| self.verify_login(pool, provider, token)).collect()
+    }
+
+    /// The identity for verified logins: the one they are linked to, or a new one. Logins
+    /// linked to two different identities are refused.
+    fn identity_for(&self, pool: &IdentityPoolRecord, logins: &[VerifiedLogin]) -> Result<String> {
+        let pairs: Vec<(String, String)> = logins.iter().map(|l| (l.provider.clone(), l.subject.clone())).collect();
+        let mut found: Option<String> = None;
+        for (provider, subject) in &pairs {
+            if let Some(id) = self.store.identity_for_login(&pool.id, provider, subject)? {
+                if found.as_ref().is_some_and(|f| *f != id) {
+                    return Err(Error::ResourceConflict("Logins are linked to different identities.".into()));
+                }
+                found = Some(id);
+            }
+        }
+        let now = self.now();
+        match found {
+            Some(id) => {
+                self.store.link_logins(&pool.id, &id, &pairs, now).map_err(conflict)?;
+                Ok(id)
+            }
+            None => {
+                let id = format!("{}:{}", self.config().region, random::uuid()?);
+                let identity =
+                    IdentityRecord { id: id.clone(), pool_id: pool.id.clone(), logins: pairs.clone(), created_ms: now, modified_ms: now };
+                match self.store.create_identity(&identity) {
+                    Ok(()) => Ok(id),
+                    // A concurrent first sign-in created it: use theirs.
+                    Err(StoreError::Conflict(_)) => match self.store.identity_for_login(&pool.id, &pairs[0].0, &pairs[0].1)? {
+                        Some(theirs) => Ok(theirs),
+                        None => Err(Error::ConcurrentModification("Try again.".into())),
+                    },
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    /// Checks that a request's logins belong to the identity (or, with none, that it is a
+    /// guest of a pool that allows guests). Returns the logins.
+    fn logins_for_identity(
+        &self,
+        pool: &IdentityPoolRecord,
+        identity: &IdentityRecord,
+        logins: Option<&BTreeMap<String, Sensitive<String>>>,
+    ) -> Result<Vec<VerifiedLogin>> {
+        let mismatch = || {
+            Error::NotAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.".into())
+        };
+        match logins.filter(|l| !l.is_empty()) {
+            None => {
+                if !pool.config.allow_unauthenticated_identities {
+                    return Err(Error::NotAuthorized("Unauthenticated access is not supported for this identity pool.".into()));
+                }
+                if !identity.logins.is_empty() {
+                    return Err(mismatch());
+                }
+                Ok(Vec::new())
+            }
+            Some(logins) => {
+                let verified = self.verify_logins(pool, logins)?;
+                for l in &verified {
+                    let linked = if l.provider == DEVELOPER_LOGIN {
+                        l.subject == identity.id
+                    } else {
+                        identity.logins.iter().any(|(p, s)| *p == l.provider && *s == l.subject)
+                    };
+                    if !linked {
+                        return Err(mismatch());
+                    }
+                }
+                Ok(verified)
+            }
+        }
+    }
+
+    /// The role (and why) for an identity's request, and its principal tags.
+    fn decide(
+        &self,
+        pool: &IdentityPoolRecord,
+        login: Option<&VerifiedLogin>,
+        custom_role_arn: Option<&str>,
+    ) -> (std::result::Result<RoleDecision, RoleError>, BTreeMap<String, String>) {
+        let empty = Map::new();
+        let roles = pool.roles.roles.clone().unwrap_or_default();
+        let mappings = pool.roles.role_mappings.clone().unwrap_or_default();
+        let mapping = login.and_then(|l| self.per_provider(&mappings, l));
+        let claims = login.map(|l| &l.claims).unwrap_or(&empty);
+        let decision =
+            role_mapping::resolve(&RoleInput { authenticated: login.is_some(), roles: &roles, mapping, claims, custom_role_arn });
+        let tags = match login.and_then(|l| self.per_provider(&pool.tag_maps, l)) {
+            Some(map) => role_mapping::principal_tags(claims, map.principal_tags.as_ref(), map.use_defaults.unwrap_or(false)),
+            None => BTreeMap::new(),
+        };
+        (decision, tags)
+    }
+
+    /// The entry of a per-provider map (RoleMappings, principal tag maps) for a login. Keys
+    /// name the provider in any spelling, and for user pools Cognito's own spelling adds the app
+    /// client: `cognito-idp.<region>.amazonaws.com/<poolId>:<clientId>`. An entry for the
+    /// login's exact app client wins over one for the whole provider.
+    fn per_provider<'a, T>(&self, map: &'a BTreeMap<String, T>, login: &VerifiedLogin) -> Option<&'a T> {
+        let aud = login.claims.get("aud").and_then(Value::as_str);
+        let mut general = None;
+        for (key, value) in map {
+            let (provider, client) = match key.rsplit_once('/') {
+                Some((prefix, rest)) => match rest.split_once(':') {
+                    Some((pool, client)) => (format!("{prefix}/{pool}"), Some(client)),
+                    None => (key.clone(), None),
+                },
+                None => (key.clone(), None),
+            };
+            let provider = self.user_pool_of(&provider).map(|p| self.canonical_provider(&p)).unwrap_or(provider);
+            if provider != login.provider {
+                continue;
+            }
+            match client {
+                Some(c) if Some(c) == aud => return Some(value),
+                Some(_) => {}
+                None => general = general.or(Some(value)),
+            }
+        }
+        general
+    }
+
+    fn issue(
+        &self,
+        identity_id: &str,
+        role_arn: &str,
+        session_name: &str,
+        tags: BTreeMap<String, String>,
+        ttl_ms: i64,
+    ) -> Result<TemporaryCredentials> {
+        self.credentials.issue(SessionClaims {
+            access_key_id: String::new(),
+            identity_id: identity_id.to_owned(),
+            role_arn: role_arn.to_owned(),
+            session_name: session_name.to_owned(),
+            tags,
+            expires_ms: self.now() + ttl_ms,
+        })
+    }
+
+    /// Opens the session token of a request signed with temporary credentials; returns what it
+    /// vouches for and the secret the signature must use.
+    pub fn open_session(&self, access_key_id: &str, session_token: &str) -> std::result::Result<(SessionClaims, String), CredentialError> {
+        self.credentials.open(access_key_id, session_token, self.now())
+    }
+
+    /// An OpenID token for an identity (GetOpenIdToken and the developer variant).
+    fn openid_token(&self, pool_id: &str, identity_id: &str, amr: Vec<String>, ttl_secs: i64) -> Result<String> {
+        let now = self.clock.now_secs();
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!(self.openid_issuer()));
+        claims.insert("sub".into(), json!(identity_id));
+        claims.insert("aud".into(), json!(pool_id));
+        claims.insert("amr".into(), json!(amr));
+        claims.insert("token_use".into(), json!("openid"));
+        claims.insert("iat".into(), json!(now));
+        claims.insert("exp".into(), json!(now + ttl_secs));
+        self.openid.sign(&claims)
+    }
+
+    fn verify_openid_token(&self, token: &str, pool_id: &str) -> Result<Map<String, Value>> {
+        let claims = tokens::verify(token, std::slice::from_ref(&self.openid), &self.openid_issuer(), "openid", self.clock.now_secs())
+            .map_err(|_| Error::NotAuthorized("Invalid login token.".into()))?;
+        if claims.get("aud").and_then(Value::as_str) != Some(pool_id) {
+            return Err(Error::NotAuthorized("Invalid login token. Incorrect audience.".into()));
+        }
+        Ok(claims)
+    }
+
+    /// STS AssumeRoleWithWebIdentity for the classic (basic) flow: a GetOpenIdToken token of a
+    /// pool that allows the classic flow, for a role that pool uses.
+    pub fn assume_role_with_web_identity(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        token: &str,
+        duration_secs: Option<i64>,
+    ) -> Result<(TemporaryCredentials, SessionClaims)> {
+        let invalid = |why: &str| Error::NotAuthorized(format!("InvalidIdentityToken: {why}"));
+        let unverified_aud = token
+            .split('.')
+            .nth(1)
+            .and_then(|p| base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok())
+            .and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
+            .and_then(|c| c.get("aud").and_then(Value::as_str).map(str::to_owned))
+            .ok_or_else(|| invalid("the token is not a PoolDesk identity token"))?;
+        let pool = self.store.get_identity_pool(&unverified_aud)?.ok_or_else(|| invalid("unknown audience"))?;
+        let claims = self.verify_openid_token(token, &pool.id).map_err(|_| invalid("the token does not verify"))?;
+        if pool.config.allow_classic_flow != Some(true) {
+            return Err(Error::Unauthorized("AccessDenied: the identity pool does not allow the basic (classic) flow.".into()));
+        }
+        let roles = pool.roles.roles.clone().unwrap_or_default();
+        let in_rules = pool
+            .roles
+            .role_mappings
+            .iter()
+            .flatten()
+            .flat_map(|(_, m)| m.rules_configuration.iter().flat_map(|r| r.rules.iter()))
+            .any(|r| r.role_arn == role_arn);
+        if !roles.values().any(|r| r == role_arn) && !in_rules {
+            return Err(Error::Unauthorized("AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".into()));
+        }
+        let identity_id = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let ttl = duration_secs.unwrap_or(3600).clamp(900, 43200) * 1000;
+        let creds = self.issue(&identity_id, role_arn, session_name, BTreeMap::new(), ttl)?;
+        let (session, _) = self
+            .open_session(&creds.access_key_id, &creds.session_token)
+            .map_err(|_| Error::internal(anyhow::anyhow!("a fresh session token did not open")))?;
+        Ok((creds, session))
+    }
+
+    /// `PoolDesk.SimulateRoleMapping`: which role an ID token, or claims given by hand, would
+    /// get from an identity pool, why, and the principal tags.
+    pub fn simulate_role_mapping(&self, body: &Value) -> Result<Value> {
+        let pool_id = body
+            .get("IdentityPoolId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::InvalidParameter("IdentityPoolId is required.".into()))?;
+        let pool = self.pool(pool_id)?;
+        let custom = body.get("CustomRoleArn").and_then(Value::as_str);
+        let login = if let Some(token) = body.get("IdToken").and_then(Value::as_str) {
+            let provider = match body.get("Provider").and_then(Value::as_str) {
+                Some(p) => p.to_owned(),
+                None => {
+                    let iss = crate::user_pools::token_issuer_pool(token)
+                        .ok_or_else(|| Error::InvalidParameter("The token has no issuer.".into()))?;
+                    self.canonical_provider(&iss)
+                }
+            };
+            Some(self.verify_login(&pool, &provider, token)?)
+        } else if let Some(claims) = body.get("Claims").and_then(Value::as_object) {
+            let provider = body
+                .get("Provider")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::InvalidParameter("Provider is required with Claims.".into()))?;
+            let provider = self.user_pool_of(provider).map(|p| self.canonical_provider(&p)).unwrap_or_else(|| provider.to_owned());
+            Some(VerifiedLogin { provider, subject: String::new(), claims: claims.clone() })
+        } else {
+            None
+        };
+        let (decision, tags) = self.decide(&pool, login.as_ref(), custom);
+        Ok(match decision {
+            Ok(d) => {
+                let mut out = json!({
+                    "RoleArn": d.role_arn,
+                    "Reason": reason_kind(&d.reason),
+                    "Description": d.reason.describe(),
+                    "PrincipalTags": tags,
+                });
+                if let role_mapping::Reason::RuleMatched { index, .. } = d.reason {
+                    out["RuleIndex"] = json!(index);
+                }
+                out
+            }
+            Err(e) => json!({
+                "RoleArn": Value::Null,
+                "Error": { "Code": e.wire_code(), "Message": e.message(), "Explanation": e.explain() },
+                "PrincipalTags": tags,
+            }),
+        })
+    }
+}
+
+fn reason_kind(reason: &role_mapping::Reason) -> &'static str {
+    use role_mapping::Reason::*;
+    match reason {
+        GuestRole => "GuestRole",
+        DefaultRole => "DefaultRole",
+        RuleMatched { .. } => "RuleMatched",
+        PreferredRole => "PreferredRole",
+        OnlyRoleInToken => "OnlyRoleInToken",
+        CustomRoleFromToken => "CustomRoleFromToken",
+        AmbiguousFellBackToAuthenticatedRole { .. } => "AmbiguousFellBackToAuthenticatedRole",
+    }
+}
+
+fn conflict(e: StoreError) -> Error {
+    match e {
+        StoreError::Conflict(_) => Error::ResourceConflict("A login in the request is linked to another identity.".into()),
+        other => other.into(),
+    }
+}
+
+fn role_error(e: RoleError) -> Error {
+    match e.wire_code() {
+        "InvalidIdentityPoolConfigurationException" => Error::InvalidIdentityPoolConfiguration(e.message()),
+        "InvalidParameterException" => Error::InvalidParameter(e.message()),
+        _ => Error::NotAuthorized(e.message()),
+    }
+}
+
+fn check_pool_config(c: &w::IdentityPool) -> Result<()> {
+    for p in c.cognito_identity_providers.iter().flatten() {
+        if p.provider_name.as_deref().is_none_or(str::is_empty) {
+            return Err(Error::InvalidParameter("Every CognitoIdentityProvider needs a ProviderName.".into()));
+        }
+    }
+    Ok(())
+}
+
+impl w::Service for IdentityPools {
+    type Context = Context;
+    type Error = Error;
+
+    fn create_identity_pool(&self, _: &Context, r: w::CreateIdentityPoolInput) -> Result<w::IdentityPool> {
+        let now = self.now();
+        let id = format!("{}:{}", self.config().region, random::uuid()?);
+        let config = w::IdentityPool {
+            identity_pool_id: id.clone(),
+            identity_pool_name: r.identity_pool_name,
+            allow_unauthenticated_identities: r.allow_unauthenticated_identities,
+            allow_classic_flow: Some(r.allow_classic_flow.unwrap_or(false)),
+            supported_login_providers: r.supported_login_providers,
+            developer_provider_name: r.developer_provider_name,
+            open_id_connect_provider_arns: r.open_id_connect_provider_arns,
+            cognito_identity_providers: r.cognito_identity_providers,
+            saml_provider_arns: r.saml_provider_arns,
+            identity_pool_tags: r.identity_pool_tags,
+        };
+        check_pool_config(&config)?;
+        let record = IdentityPoolRecord {
+            id,
+            config: config.clone(),
+            roles: Default::default(),
+            tag_maps: BTreeMap::new(),
+            created_ms: now,
+            modified_ms: now,
+        };
+        self.store.create_identity_pool(&record)?;
+        Ok(config)
+    }
+
+    fn describe_identity_pool(&self, _: &Context, r: w::DescribeIdentityPoolInput) -> Result<w::IdentityPool> {
+        Ok(self.pool(&r.identity_pool_id)?.config)
+    }
+
+    fn update_identity_pool(&self, _: &Context, r: w::IdentityPool) -> Result<w::IdentityPool> {
+        let mut pool = self.pool(&r.identity_pool_id)?;
+        if pool.config.developer_provider_name.is_some()
+            && r.developer_provider_name != pool.config.developer_provider_name
+            && r.developer_provider_name.is_some()
+        {
+            return Err(Error::InvalidParameter("DeveloperProviderName cannot be changed once set.".into()));
+        }
+        let developer = r.developer_provider_name.clone().or(pool.config.developer_provider_name.clone());
+        pool.config =
+            w::IdentityPool { developer_provider_name: developer, allow_classic_flow: Some(r.allow_classic_flow.unwrap_or(false)), ..r };
+        check_pool_config(&pool.config)?;
+        pool.modified_ms = self.now();
+        self.store.update_identity_pool(&pool)?;
+        Ok(pool.config)
+    }
+
+    fn delete_identity_pool(&self, _: &Context, r: w::DeleteIdentityPoolInput) -> Result<()> {
+        if !self.store.delete_identity_pool(&r.identity_pool_id)? {
+            return Err(not_found(&format!("IdentityPool '{}' not found.", r.identity_pool_id)));
+        }
+        Ok(())
+    }
+
+    fn list_identity_pools(&self, _: &Context, r: w::ListIdentityPoolsInput) -> Result<w::ListIdentityPoolsResponse> {
+        let page = self.store.list_identity_pools(r.next_token.as_deref(), r.max_results.clamp(1, 60) as usize)?;
+        Ok(w::ListIdentityPoolsResponse {
+            identity_pools: Some(
+                page.items
+                    .iter()
+                    .map(|p| w::IdentityPoolShortDescription {
+                        identity_pool_id: Some(p.id.clone()),
+                        identity_pool_name: Some(p.config.identity_pool_name.clone()),
+                    })
+                    .collect(),
+            ),
+            next_token: page.next,
+        })
+    }
+
+    fn get_id(&self, _: &Context, r: w::GetIdInput) -> Result<w::GetIdResponse> {
+        let pool = self.pool(&r.identity_pool_id)?;
+        let logins = r.logins.unwrap_or_default();
+        if logins.is_empty() {
+            if !pool.config.allow_unauthenticated_identities {
+                return Err(Error::NotAuthorized("Unauthenticated access is not supported for this identity pool.".into()));
+            }
+            let now = self.now();
+            let id = format!("{}:{}", self.config().region, random::uuid()?);
+            self.store.create_identity(&IdentityRecord {
+                id: id.clone(),
+                pool_id: pool.id.clone(),
+                logins: vec![],
+                created_ms: now,
+                modified_ms: now,
+            })?;
+            return Ok(w::GetIdResponse { identity_id: Some(id) });
+        }
+        let verified = self.verify_logins(&pool, &logins)?;
+        if let Some(dev) = verified.iter().find(|l| l.provider == DEVELOPER_LOGIN) {
+            return Ok(w::GetIdResponse { identity_id: Some(dev.subject.clone()) });
+        }
+        Ok(w::GetIdResponse { identity_id: Some(self.identity_for(&pool, &verified)?) })
+    }
+
+    fn get_credentials_for_identity(
+        &self,
+        _: &Context,
+        r: w::GetCredentialsForIdentityInput,
+    ) -> Result<w::GetCredentialsForIdentityResponse> {
+        let identity = self.identity(&r.identity_id)?;
+        let pool = self.pool(&identity.pool_id)?;
+        let logins = self.logins_for_identity(&pool, &identity, r.logins.as_ref())?;
+        let (decision, tags) = self.decide(&pool, logins.first(), r.custom_role_arn.as_deref());
+        let decision = decision.map_err(role_error)?;
+        let creds = self.issue(&identity.id, &decision.role_arn, SESSION_NAME, tags, CREDENTIALS_TTL_MS)?;
+        Ok(w::GetCredentialsForIdentityResponse {
+            identity_id: Some(identity.id),
+            credentials: Some(w::Credentials {
+                access_key_id: Some(creds.access_key_id),
+                secret_key: Some(Sensitive(creds.secret_key)),
+                session_token: Some(creds.session_token),
+                expiration: Some(to_wire(creds.expires_ms)),
+            }),
+        })
+    }
+
+    fn get_open_id_token(&self, _: &Context, r: w::GetOpenIdTokenInput) -> Result<w::GetOpenIdTokenResponse> {
+        let identity = self.identity(&r.identity_id)?;
+        let pool = self.pool(&identity.pool_id)?;
+        let logins = self.logins_for_identity(&pool, &identity, r.logins.as_ref())?;
+        let mut amr = vec![if logins.is_empty() { "unauthenticated".to_owned() } else { "authenticated".to_owned() }];
+        amr.extend(logins.iter().map(|l| l.provider.clone()));
+        let token = self.openid_token(&pool.id, &identity.id, amr, 600)?;
+        Ok(w::GetOpenIdTokenResponse { identity_id: Some(identity.id), token: Some(Sensitive(token)) })
+    }
+
+    fn get_open_id_token_for_developer_identity(
+        &self,
+        _: &Context,
+        r: w::GetOpenIdTokenForDeveloperIdentityInput,
+    ) -> Result<w::GetOpenIdTokenForDeveloperIdentityResponse> {
+        let pool = self.pool(&r.identity_pool_id)?;
+        let developer = pool
+            .config
+            .developer_provider_name
+            .clone()
+            .ok_or_else(|| Error::InvalidParameter("The identity pool has no DeveloperProviderName.".into()))?;
+        let mut pairs = Vec::new();
+        let mut verified = Vec::new();
+        for (provider, value) in &r.logins {
+            if *provider == developer {
+                pairs.push((developer.clone(), value.0.clone()));
+            } else {
+                verified.push(self.verify_login(&pool, provider, value)?);
+            }
+        }
+        if pairs.is_empty() {
+            return Err(Error::InvalidParameter(format!("Logins must include the developer provider {developer}.")));
+        }
+        let logins: Vec<VerifiedLogin> = pairs
+            .iter()
+            .map(|(p, s)| VerifiedLogin { provider: p.clone(), subject: s.clone(), claims: Map::new() })
+            .chain(verified)
+            .collect();
+        let identity_id = match &r.identity_id {
+            Some(id) => {
+                let identity = self.identity(id)?;
+                if identity.pool_id != pool.id {
+                    return Err(not_found(&format!("Identity '{id}' not found.")));
+                }
+                if let Some(other) = self.store.identity_for_login(&pool.id, &developer, &pairs[0].1)?
+                    && other != *id
+                {
+                    return Err(Error::DeveloperUserAlreadyRegistered(
+                        "The developer user identifier is already linked to another identity.".into(),
+                    ));
+                }
+                let all: Vec<(String, String)> = logins.iter().map(|l| (l.provider.clone(), l.subject.clone())).collect();
+                self.store.link_logins(&pool.id, id, &all, self.now()).map_err(conflict)?;
+                id.clone()
+            }
+            None => self.identity_for(&pool, &logins)?,
+        };
+        let ttl = r.token_duration.unwrap_or(900).clamp(1, 86400);
+        let token = self.openid_token(&pool.id, &identity_id, vec!["authenticated".into(), developer], ttl)?;
+        Ok(w::GetOpenIdTokenForDeveloperIdentityResponse { identity_id: Some(identity_id), token: Some(Sensitive(token)) })
+    }
+
+    fn lookup_developer_identity(&self, _: &Context, r: w::LookupDeveloperIdentityInput) -> Result<w::LookupDeveloperIdentityResponse> {
+        let pool = self.pool(&r.identity_pool_id)?;
+        let developer = pool.config.developer_provider_name.clone().unwrap_or_default();
+        let identity_id = match (&r.identity_id, &r.developer_user_identifier) {
+            (Some(id), _) => id.clone(),
+            (None, Some(user)) => self
+                .store
+                .identity_for_login(&pool.id, &developer, user)?
+                .ok_or_else(|| not_found("No identity for this developer user identifier."))?,
+            (None, None) => return Err(Error::InvalidParameter("Either IdentityId or DeveloperUserIdentifier is required.".into())),
+        };
+        let identity = self.identity(&identity_id)?;
+        let users: Vec<String> = identity.logins.iter().filter(|(p, _)| *p == developer).map(|(_, s)| s.clone()).collect();
+        Ok(w::LookupDeveloperIdentityResponse {
+            identity_id: Some(identity.id),
+            developer_user_identifier_list: Some(users),
+            next_token: None,
+        })
+    }
+
+    fn merge_developer_identities(&self, _: &Context, r: w::MergeDeveloperIdentitiesInput) -> Result<w::MergeDeveloperIdentitiesResponse> {
+        let pool = self.pool(&r.identity_pool_id)?;
+        if pool.config.developer_provider_name.as_deref() != Some(r.developer_provider_name.as_str()) {
+            return Err(Error::InvalidParameter("DeveloperProviderName does not match the identity pool.".into()));
+        }
+        let find = |user: &str| -> Result<String> {
+            self.store
+                .identity_for_login(&pool.id, &r.developer_provider_name, user)?
+                .ok_or_else(|| not_found(&format!("No identity for {user}.")))
+        };
+        let (from, to) = (find(&r.source_user_identifier)?, find(&r.destination_user_identifier)?);
+        if from != to {
+            self.store.merge_identities(&from, &to, self.now())?;
+        }
+        Ok(w::MergeDeveloperIdentitiesResponse { identity_id: Some(to) })
+    }
+
+    fn unlink_developer_identity(&self, _: &Context, r: w::UnlinkDeveloperIdentityInput) -> Result<()> {
+        self.pool(&r.identity_pool_id)?;
+        if !self.store.unlink_login(&r.identity_pool_id, &r.identity_id, &r.developer_provider_name, &r.developer_user_identifier)? {
+            return Err(not_found("No such developer identity link."));
+        }
+        Ok(())
+    }
+
+    fn unlink_identity(&self, _: &Context, r: w::UnlinkIdentityInput) -> Result<()> {
+        let identity = self.identity(&r.identity_id)?;
+        let pool = self.pool(&identity.pool_id)?;
+        self.logins_for_identity(&pool, &identity, Some(&r.logins))?;
+        for remove in &r.logins_to_remove {
+            let provider = self.user_pool_of(remove).map(|p| self.canonical_provider(&p)).unwrap_or_else(|| remove.clone());
+            for (p, s) in identity.logins.iter().filter(|(p, _)| *p == provider) {
+                self.store.unlink_login(&pool.id, &identity.id, p, s)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn describe_identity(&self, _: &Context, r: w::DescribeIdentityInput) -> Result<w::IdentityDescription> {
+        Ok(describe(&self.identity(&r.identity_id)?))
+    }
+
+    fn list_identities(&self, _: &Context, r: w::ListIdentitiesInput) -> Result<w::ListIdentitiesResponse> {
+        self.pool(&r.identity_pool_id)?;
+        let page = self.store.list_identities(&r.identity_pool_id, r.next_token.as_deref(), r.max_results.clamp(1, 60) as usize)?;
+        Ok(w::ListIdentitiesResponse {
+            identity_pool_id: Some(r.identity_pool_id),
+            identities: Some(page.items.iter().map(describe).collect()),
+            next_token: page.next,
+        })
+    }
+
+    fn delete_identities(&self, _: &Context, r: w::DeleteIdentitiesInput) -> Result<w::DeleteIdentitiesResponse> {
+        for id in &r.identity_ids_to_delete {
+            self.store.delete_identity(id)?;
+        }
+        Ok(w::DeleteIdentitiesResponse { unprocessed_identity_ids: Some(vec![]) })
+    }
+
+    fn set_identity_pool_roles(&self, _: &Context, r: w::SetIdentityPoolRolesInput) -> Result<()> {
+        let mut pool = self.pool(&r.identity_pool_id)?;
+        for (kind, arn) in &r.roles {
+            if kind != role_mapping::AUTHENTICATED && kind != role_mapping::UNAUTHENTICATED {
+                return Err(Error::InvalidParameter(format!("Invalid role type {kind}: use authenticated or unauthenticated.")));
+            }
+            if !role_mapping::is_role_arn(arn) {
+                return Err(Error::InvalidParameter(format!("{arn} is not a valid role ARN.")));
+            }
+        }
+        for (provider, mapping) in r.role_mappings.iter().flatten() {
+            role_mapping::validate_mapping(mapping)
+                .map_err(|e| Error::InvalidParameter(format!("Invalid role mapping for {provider}: {e}")))?;
+        }
+        pool.roles = w::GetIdentityPoolRolesResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            roles: Some(r.roles),
+            role_mappings: r.role_mappings,
+        };
+        pool.modified_ms = self.now();
+        self.store.update_identity_pool(&pool)?;
+        Ok(())
+    }
+
+    fn get_identity_pool_roles(&self, _: &Context, r: w::GetIdentityPoolRolesInput) -> Result<w::GetIdentityPoolRolesResponse> {
+        let pool = self.pool(&r.identity_pool_id)?;
+        Ok(w::GetIdentityPoolRolesResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            roles: Some(pool.roles.roles.unwrap_or_default()),
+            role_mappings: pool.roles.role_mappings,
+        })
+    }
+
+    fn set_principal_tag_attribute_map(
+        &self,
+        _: &Context,
+        r: w::SetPrincipalTagAttributeMapInput,
+    ) -> Result<w::SetPrincipalTagAttributeMapResponse> {
+        let mut pool = self.pool(&r.identity_pool_id)?;
+        let map = w::GetPrincipalTagAttributeMapResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            identity_provider_name: Some(r.identity_provider_name.clone()),
+            use_defaults: Some(r.use_defaults.unwrap_or(false)),
+            principal_tags: r.principal_tags,
+        };
+        pool.tag_maps.insert(r.identity_provider_name, map.clone());
+        pool.modified_ms = self.now();
+        self.store.update_identity_pool(&pool)?;
+        Ok(w::SetPrincipalTagAttributeMapResponse {
+            identity_pool_id: map.identity_pool_id,
+            identity_provider_name: map.identity_provider_name,
+            use_defaults: map.use_defaults,
+            principal_tags: map.principal_tags,
+        })
+    }
+
+    fn get_principal_tag_attribute_map(
+        &self,
+        _: &Context,
+        r: w::GetPrincipalTagAttributeMapInput,
+    ) -> Result<w::GetPrincipalTagAttributeMapResponse> {
+        let pool = self.pool(&r.identity_pool_id)?;
+        Ok(pool.tag_maps.get(&r.identity_provider_name).cloned().unwrap_or(w::GetPrincipalTagAttributeMapResponse {
+            identity_pool_id: Some(pool.id.clone()),
+            identity_provider_name: Some(r.identity_provider_name),
+            use_defaults: Some(false),
+            principal_tags: None,
+        }))
+    }
+
+    fn tag_resource(&self, _: &Context, r: w::TagResourceInput) -> Result<w::TagResourceResponse> {
+        let mut pool = self.pool_from_arn(&r.resource_arn)?;
+        pool.config.identity_pool_tags.get_or_insert_with(BTreeMap::new).extend(r.tags);
+        pool.modified_ms = self.now();
+        self.store.update_identity_pool(&pool)?;
+        Ok(w::TagResourceResponse {})
+    }
+
+    fn untag_resource(&self, _: &Context, r: w::UntagResourceInput) -> Result<w::UntagResourceResponse> {
+        let mut pool = self.pool_from_arn(&r.resource_arn)?;
+        if let Some(tags) = pool.config.identity_pool_tags.as_mut() {
+            for k in &r.tag_keys {
+                tags.remove(k);
+            }
+        }
+        pool.modified_ms = self.now();
+        self.store.update_identity_pool(&pool)?;
+        Ok(w::UntagResourceResponse {})
+    }
+
+    fn list_tags_for_resource(&self, _: &Context, r: w::ListTagsForResourceInput) -> Result<w::ListTagsForResourceResponse> {
+        let pool = self.pool_from_arn(&r.resource_arn)?;
+        Ok(w::ListTagsForResourceResponse { tags: Some(pool.config.identity_pool_tags.unwrap_or_default()) })
+    }
+}
+
+impl IdentityPools {
+    /// The ARN clients tag an identity pool by.
+    pub fn pool_arn(&self, pool_id: &str) -> String {
+        self.arn(pool_id)
+    }
+}
+
+fn describe(i: &IdentityRecord) -> w::IdentityDescription {
+    let mut logins: Vec<String> = i.logins.iter().map(|(p, _)| p.clone()).collect();
+    logins.dedup();
+    w::IdentityDescription {
+        identity_id: Some(i.id.clone()),
+        logins: Some(logins),
+        creation_date: Some(to_wire(i.created_ms)),
+        last_modified_date: Some(to_wire(i.modified_ms)),
+    }
+}
