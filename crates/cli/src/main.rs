@@ -152,7 +152,8 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
             pools = pools.with_sms_sender(Arc::new(pooldesk_server::mail::SmsWebhook::new(&url, tokio::runtime::Handle::current())?));
         }
         let pools = Arc::new(pools);
-        let state = Arc::new(AppState { pools, store: dyn_store, clock, root_key });
+        let identity = Arc::new(pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), clock.clone(), pools.clone())?);
+        let state = Arc::new(AppState { pools, identity, store: dyn_store, clock, root_key });
         println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
         use std::io::Write as _;
         std::io::stdout().flush()?;

@@ -11,6 +11,7 @@
 
 pub mod mail;
 pub mod sigv4;
+mod sts;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,8 +24,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pooldesk_core::clock::Clock;
+use pooldesk_core::identity_pools::IdentityPools;
+use pooldesk_core::identity_pools::credentials::{CredentialError, SessionClaims};
 use pooldesk_core::store::Store;
 use pooldesk_core::{Context, Error, UserPools};
+use pooldesk_wire::cognito_identity;
 use pooldesk_wire::cognito_idp::{self, Operation};
 use serde::Deserialize;
 use serde_json::json;
@@ -47,6 +51,7 @@ impl std::fmt::Debug for RootKey {
 
 pub struct AppState {
     pub pools: Arc<UserPools>,
+    pub identity: Arc<IdentityPools>,
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub root_key: Option<RootKey>,
@@ -95,7 +100,7 @@ impl From<Error> for ApiError {
     }
 }
 
-fn request_id() -> String {
+pub(crate) fn request_id() -> String {
     pooldesk_core::random::uuid().unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into())
 }
 
@@ -123,6 +128,7 @@ impl IntoResponse for ApiError {
 /// What `X-Amz-Target` names.
 enum Target {
     Cognito(Operation),
+    Identity(cognito_identity::Operation),
     PoolDesk(Extension),
 }
 
@@ -130,6 +136,7 @@ enum Target {
 #[derive(Clone, Copy)]
 enum Extension {
     ListMessages,
+    SimulateRoleMapping,
 }
 
 fn parse_target(headers: &HeaderMap) -> Result<Target, ApiError> {
@@ -138,42 +145,105 @@ fn parse_target(headers: &HeaderMap) -> Result<Target, ApiError> {
     let (prefix, op) = target.split_once('.').ok_or_else(|| unknown(target))?;
     match prefix {
         p if p == cognito_idp::TARGET_PREFIX => Operation::from_name(op).map(Target::Cognito).ok_or_else(|| unknown(target)),
+        p if p == cognito_identity::TARGET_PREFIX => {
+            cognito_identity::Operation::from_name(op).map(Target::Identity).ok_or_else(|| unknown(target))
+        }
         "PoolDesk" => match op {
             "ListMessages" => Ok(Target::PoolDesk(Extension::ListMessages)),
+            "SimulateRoleMapping" => Ok(Target::PoolDesk(Extension::SimulateRoleMapping)),
             _ => Err(unknown(target)),
         },
         _ => Err(unknown(target)),
     }
 }
 
-/// Checks the SigV4 signature of an admin request; returns the access key id.
-fn authenticate(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+/// Who signed a request.
+pub(crate) enum Caller {
+    /// An admin access key (the root key or one from `pooldesk keys`).
+    Admin(String),
+    /// Temporary credentials from an identity pool (or STS), with what their token vouches for.
+    Session(SessionClaims),
+}
+
+/// Why a signature was not accepted, before it is worded for JSON or for STS's XML.
+pub(crate) enum AuthFailure {
+    Missing(String),
+    Incomplete(String),
+    Signature(String),
+    UnknownKey,
+    ExpiredToken,
+}
+
+impl AuthFailure {
+    fn into_json(self) -> ApiError {
+        match self {
+            AuthFailure::Missing(m) => ApiError::new(StatusCode::BAD_REQUEST, "MissingAuthenticationTokenException", m),
+            AuthFailure::Incomplete(m) => ApiError::new(StatusCode::BAD_REQUEST, "IncompleteSignatureException", m),
+            AuthFailure::Signature(m) => ApiError::new(StatusCode::BAD_REQUEST, "InvalidSignatureException", m),
+            AuthFailure::UnknownKey => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            ),
+            AuthFailure::ExpiredToken => {
+                ApiError::new(StatusCode::BAD_REQUEST, "ExpiredTokenException", "The security token included in the request is expired")
+            }
+        }
+    }
+}
+
+/// Checks the SigV4 signature of a request, by an admin key or by temporary credentials
+/// (access key `ASIA...` with `X-Amz-Security-Token`).
+pub(crate) fn authenticate(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Caller, AuthFailure> {
     use sigv4::SigV4Error;
     let req = sigv4::SignedRequest { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body };
-    let to_api = |e: SigV4Error| match e {
-        SigV4Error::Missing => ApiError::new(StatusCode::BAD_REQUEST, "MissingAuthenticationTokenException", e.message()),
-        SigV4Error::Incomplete(_) => ApiError::new(StatusCode::BAD_REQUEST, "IncompleteSignatureException", e.message()),
-        SigV4Error::Expired(_) | SigV4Error::Mismatch => ApiError::new(StatusCode::BAD_REQUEST, "InvalidSignatureException", e.message()),
+    let failure = |e: SigV4Error| match e {
+        SigV4Error::Missing => AuthFailure::Missing(e.message()),
+        SigV4Error::Incomplete(_) => AuthFailure::Incomplete(e.message()),
+        SigV4Error::Expired(_) | SigV4Error::Mismatch => AuthFailure::Signature(e.message()),
     };
-    let auth = sigv4::parse_authorization(&req).map_err(to_api)?;
-    let secret = match &state.root_key {
-        Some(root) if aws_lc_rs::constant_time::verify_slices_are_equal(root.id.as_bytes(), auth.access_key_id.as_bytes()).is_ok() => {
-            root.secret.clone()
-        }
-        _ => match state.store.get_access_key(auth.access_key_id).map_err(|e| ApiError::from(Error::from(e)))? {
-            Some(key) => key.secret,
-            None => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "UnrecognizedClientException",
-                    "The security token included in the request is invalid.",
-                ));
-            }
+    let auth = sigv4::parse_authorization(&req).map_err(failure)?;
+    let session_token = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
+    let (caller, secret) = match session_token {
+        Some(token) => match state.identity.open_session(auth.access_key_id, token) {
+            Ok((claims, secret)) => (Caller::Session(claims), secret),
+            Err(CredentialError::Expired) => return Err(AuthFailure::ExpiredToken),
+            Err(CredentialError::Invalid) => return Err(AuthFailure::UnknownKey),
         },
+        None => {
+            let secret = match &state.root_key {
+                Some(root)
+                    if aws_lc_rs::constant_time::verify_slices_are_equal(root.id.as_bytes(), auth.access_key_id.as_bytes()).is_ok() =>
+                {
+                    root.secret.clone()
+                }
+                _ => match state.store.get_access_key(auth.access_key_id) {
+                    Ok(Some(key)) => key.secret,
+                    Ok(None) => return Err(AuthFailure::UnknownKey),
+                    Err(e) => {
+                        tracing::error!("reading access keys: {e}");
+                        return Err(AuthFailure::UnknownKey);
+                    }
+                },
+            };
+            (Caller::Admin(auth.access_key_id.to_owned()), secret)
+        }
     };
     let now = u64::try_from(state.clock.now_secs()).unwrap_or(0);
-    sigv4::verify(&req, &auth, &secret, now).map_err(to_api)?;
-    Ok(auth.access_key_id.to_owned())
+    sigv4::verify(&req, &auth, &secret, now).map_err(failure)?;
+    Ok(caller)
+}
+
+/// An admin operation: signed by an admin key, not by temporary credentials.
+fn require_admin(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+    match authenticate(state, method, uri, headers, body).map_err(AuthFailure::into_json)? {
+        Caller::Admin(key) => Ok(key),
+        Caller::Session(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "NotAuthorizedException",
+            "Temporary credentials from an identity pool cannot call admin operations.",
+        )),
+    }
 }
 
 async fn handle_json(
@@ -196,17 +266,24 @@ async fn handle_json(
             return ApiError::new(status, "InvalidParameterException", message).into_response();
         }
     };
+    // STS speaks the query protocol: a form body and no X-Amz-Target.
+    if !headers.contains_key("x-amz-target") && sts::is_sts_request(&headers, &body) {
+        return sts::handle(state, peer, method, uri, headers, body).await;
+    }
     let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let target = parse_target(&headers)?;
         let needs_signature = match &target {
             Target::Cognito(op) => !op.is_public(),
+            Target::Identity(op) => !op.is_public(),
             Target::PoolDesk(_) => true,
         };
-        let caller = if needs_signature { Some(authenticate(&state, &method, &uri, &headers, &body)?) } else { None };
+        let caller = if needs_signature { Some(require_admin(&state, &method, &uri, &headers, &body)?) } else { None };
         let ctx = Context { caller, source_ip: Some(peer.ip().to_string()) };
         match target {
             Target::Cognito(op) => Ok(cognito_idp::dispatch(&*state.pools, &ctx, op, &body)?),
+            Target::Identity(op) => Ok(cognito_identity::dispatch(&*state.identity, &ctx, op, &body)?),
             Target::PoolDesk(Extension::ListMessages) => Ok(list_messages(&state, &body)?),
+            Target::PoolDesk(Extension::SimulateRoleMapping) => Ok(simulate_role_mapping(&state, &body)?),
         }
     })
     .await;
@@ -240,6 +317,12 @@ fn list_messages(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(&json!({ "Messages": messages, "NextToken": next })).map_err(Error::internal)
 }
 
+fn simulate_role_mapping(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    let req: serde_json::Value = serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))?;
+    serde_json::to_vec(&state.identity.simulate_role_mapping(&req)?).map_err(Error::internal)
+}
+
 async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<serde_json::Value, Error> + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(move || f(&state.pools)).await {
         Ok(Ok(doc)) => {
@@ -254,6 +337,11 @@ async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<s
 }
 
 async fn jwks(State(state): State<Arc<AppState>>, Path(pool_id): Path<String>) -> Response {
+    if pool_id == "cognito-identity" {
+        // The keys of GetOpenIdToken's tokens (issuer `{public url}/cognito-identity`).
+        let identity = state.identity.clone();
+        return well_known(state, move |_| Ok(identity.openid_jwks())).await;
+    }
     well_known(state, move |p| p.jwks(&pool_id)).await
 }
 

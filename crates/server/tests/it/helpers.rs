@@ -94,8 +94,13 @@ pub async fn spawn_app_on(store: Arc<SqliteStore>, clock: Arc<FakeClock>, dir: O
     let dyn_clock: Arc<dyn Clock> = clock.clone();
     let config = Config { public_url: base_url.clone(), ..Default::default() };
     let pools = Arc::new(UserPools::new(dyn_store.clone(), dyn_clock.clone(), config, None).expect("building UserPools"));
+    let identity = Arc::new(
+        pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), dyn_clock.clone(), pools.clone())
+            .expect("building IdentityPools"),
+    );
     let state = Arc::new(AppState {
         pools,
+        identity,
         store: dyn_store,
         clock: dyn_clock,
         root_key: Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }),

@@ -1,0 +1,215 @@
+//! STS on the same endpoint, in its query protocol (form-encoded in, XML out):
+//! `GetCallerIdentity` for any signed caller (temporary credentials answer their assumed role)
+//! and `AssumeRoleWithWebIdentity` for identity pools' classic flow.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use pooldesk_core::Error;
+use pooldesk_core::identity_pools::credentials::SessionClaims;
+
+use crate::{AppState, AuthFailure, Caller, authenticate, request_id};
+
+const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+pub(crate) fn is_sts_request(headers: &HeaderMap, body: &[u8]) -> bool {
+    let form =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    form || body.starts_with(b"Action=")
+}
+
+struct StsError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl StsError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        StsError { status, code, message: message.into() }
+    }
+}
+
+impl From<AuthFailure> for StsError {
+    fn from(f: AuthFailure) -> Self {
+        match f {
+            AuthFailure::Missing(m) => StsError::new(StatusCode::FORBIDDEN, "MissingAuthenticationToken", m),
+            AuthFailure::Incomplete(m) => StsError::new(StatusCode::BAD_REQUEST, "IncompleteSignature", m),
+            AuthFailure::Signature(m) => StsError::new(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", m),
+            AuthFailure::UnknownKey => {
+                StsError::new(StatusCode::FORBIDDEN, "InvalidClientTokenId", "The security token included in the request is invalid.")
+            }
+            AuthFailure::ExpiredToken => {
+                StsError::new(StatusCode::BAD_REQUEST, "ExpiredToken", "The security token included in the request is expired")
+            }
+        }
+    }
+}
+
+impl From<Error> for StsError {
+    fn from(e: Error) -> Self {
+        let message = e.client_message();
+        let strip = |prefix: &str| message.strip_prefix(prefix).map(str::trim_start).unwrap_or(&message).to_owned();
+        match &e {
+            Error::NotAuthorized(m) if m.starts_with("InvalidIdentityToken") => {
+                StsError::new(StatusCode::BAD_REQUEST, "InvalidIdentityToken", strip("InvalidIdentityToken:"))
+            }
+            Error::Unauthorized(m) if m.starts_with("AccessDenied") => {
+                StsError::new(StatusCode::FORBIDDEN, "AccessDenied", strip("AccessDenied:"))
+            }
+            Error::InvalidParameter(_) => StsError::new(StatusCode::BAD_REQUEST, "ValidationError", message),
+            Error::Internal(_) => {
+                tracing::error!("STS: {e:#}");
+                StsError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", message)
+            }
+            _ => StsError::new(StatusCode::BAD_REQUEST, "InvalidIdentityToken", message),
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+fn xml(status: StatusCode, body: String) -> Response {
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if let Ok(v) = HeaderValue::from_str(&request_id()) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+fn error_response(e: StsError) -> Response {
+    let kind = if e.status.is_server_error() { "Receiver" } else { "Sender" };
+    xml(
+        e.status,
+        format!(
+            "<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+            e.code,
+            escape(&e.message),
+            request_id()
+        ),
+    )
+}
+
+fn ok(action: &str, result: String) -> Response {
+    xml(
+        StatusCode::OK,
+        format!(
+            "<{action}Response xmlns=\"{NS}\"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>",
+            request_id()
+        ),
+    )
+}
+
+/// `AROA...`: a stable id for a role, as IAM gives each role one.
+fn role_id(role_arn: &str) -> String {
+    let digest = pooldesk_core::tokens::sha256_hex(role_arn).to_uppercase();
+    format!("AROA{}", &digest[..17])
+}
+
+fn role_name(role_arn: &str) -> &str {
+    role_arn.rsplit('/').next().unwrap_or(role_arn)
+}
+
+fn assumed_role_arn(account: &str, s: &SessionClaims) -> String {
+    format!("arn:aws:sts::{account}:assumed-role/{}/{}", role_name(&s.role_arn), s.session_name)
+}
+
+fn iso8601(ms: i64) -> String {
+    // Days-from-civil, inverted (Howard Hinnant's algorithm), to avoid a date crate for one format.
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+pub(crate) async fn handle(state: Arc<AppState>, _peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Response, StsError> {
+        let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+        let param = |name: &str| {
+            params.get(name).cloned().ok_or_else(|| StsError::new(StatusCode::BAD_REQUEST, "MissingParameter", format!("The request must contain the parameter {name}")))
+        };
+        let account = state.pools.config().account_id.clone();
+        match param("Action")?.as_str() {
+            "GetCallerIdentity" => {
+                let result = match authenticate(&state, &method, &uri, &headers, &body)? {
+                    Caller::Admin(_) => format!("<Arn>arn:aws:iam::{account}:root</Arn><UserId>{account}</UserId><Account>{account}</Account>"),
+                    Caller::Session(s) => format!(
+                        "<Arn>{}</Arn><UserId>{}:{}</UserId><Account>{account}</Account>",
+                        escape(&assumed_role_arn(&account, &s)),
+                        role_id(&s.role_arn),
+                        escape(&s.session_name)
+                    ),
+                };
+                Ok(ok("GetCallerIdentity", result))
+            }
+            "AssumeRoleWithWebIdentity" => {
+                let role_arn = param("RoleArn")?;
+                let session_name = param("RoleSessionName")?;
+                if session_name.is_empty() || session_name.len() > 64 || !session_name.chars().all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c)) {
+                    return Err(StsError::new(StatusCode::BAD_REQUEST, "ValidationError", "RoleSessionName must be 2-64 characters of [\\w+=,.@-]."));
+                }
+                let token = param("WebIdentityToken")?;
+                let duration = params.get("DurationSeconds").and_then(|d| d.parse::<i64>().ok());
+                let (creds, session) = state.identity.assume_role_with_web_identity(&role_arn, &session_name, &token, duration)?;
+                let result = format!(
+                    "<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>\
+                     <SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken><AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{}:{}</AssumedRoleId></AssumedRoleUser>\
+                     <Audience>{}</Audience><Provider>{}</Provider>",
+                    creds.access_key_id,
+                    escape(&creds.secret_key),
+                    escape(&creds.session_token),
+                    iso8601(creds.expires_ms),
+                    escape(&session.identity_id),
+                    escape(&assumed_role_arn(&account, &session)),
+                    role_id(&role_arn),
+                    escape(&session_name),
+                    escape(session.identity_id.split(':').next().unwrap_or_default()),
+                    escape(&state.identity.openid_issuer()),
+                );
+                Ok(ok("AssumeRoleWithWebIdentity", result))
+            }
+            other => Err(StsError::new(StatusCode::BAD_REQUEST, "InvalidAction", format!("Could not find operation {other} for version 2011-06-15"))),
+        }
+    })
+    .await;
+    match outcome {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => error_response(e),
+        Err(join) => error_response(StsError::from(Error::internal(anyhow::anyhow!("{join}")))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_iso8601_utc() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_700_000_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn roles_have_stable_ids_and_names() {
+        assert_eq!(role_name("arn:aws:iam::000000000000:role/path/Admin"), "Admin");
+        assert_eq!(role_id("arn:aws:iam::0:role/A"), role_id("arn:aws:iam::0:role/A"));
+        assert!(role_id("arn:aws:iam::0:role/A").starts_with("AROA"));
+        assert_eq!(escape("<a&'\">"), "&lt;a&amp;&apos;&quot;&gt;");
+    }
+}
