@@ -139,7 +139,7 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
         let mailer: Option<Arc<dyn Mailer>> = match std::env::var("POOLDESK_SMTP_URL") {
             Ok(url) if !url.is_empty() => {
                 let from = std::env::var("POOLDESK_SMTP_FROM").unwrap_or_else(|_| "no-reply@pooldesk.localhost".into());
-                Some(Arc::new(pooldesk_server::mail::SmtpMailer::new(&url, &from)?))
+                Some(Arc::new(pooldesk_server::outbound::SmtpMailer::new(&url, &from)?))
             }
             _ => None,
         };
@@ -149,10 +149,13 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
         if let Ok(url) = std::env::var("POOLDESK_SMS_WEBHOOK_URL").map(|u| u.trim().to_owned())
             && !url.is_empty()
         {
-            pools = pools.with_sms_sender(Arc::new(pooldesk_server::mail::SmsWebhook::new(&url, tokio::runtime::Handle::current())?));
+            pools = pools.with_sms_sender(Arc::new(pooldesk_server::outbound::SmsWebhook::new(&url, tokio::runtime::Handle::current())?));
         }
         let pools = Arc::new(pools);
-        let identity = Arc::new(pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), clock.clone(), pools.clone())?);
+        let jwks = Arc::new(pooldesk_server::outbound::HttpJwks::new(tokio::runtime::Handle::current())?);
+        let identity = Arc::new(
+            pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks),
+        );
         let state = Arc::new(AppState { pools, identity, store: dyn_store, clock, root_key });
         println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
         use std::io::Write as _;

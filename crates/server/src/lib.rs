@@ -4,12 +4,13 @@
 //! - this file: the router, the `POST /` dispatch on `X-Amz-Target`, the `.well-known`
 //!   documents, and the single place errors become HTTP responses.
 //! - [`sigv4`]: verification of AWS Signature Version 4 for admin operations.
-//! - [`mail`]: e-mail delivery over SMTP (lettre).
+//! - [`outbound`]: what the server sends or fetches over the network: e-mail (SMTP, lettre),
+//!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
 //!
 //! Handlers own no business rules: they parse, authenticate, call `pooldesk_core` off the
 //! async runtime (hashing and SQLite block), and encode.
 
-pub mod mail;
+pub mod outbound;
 pub mod sigv4;
 mod sts;
 

@@ -33,12 +33,26 @@ struct VerifiedLogin {
     claims: Map<String, Value>,
 }
 
+/// Fetches an OpenID provider's signing keys: the JWKS named by
+/// `{issuer}/.well-known/openid-configuration`. Implemented by an adapter that can do HTTP.
+pub trait JwksSource: Send + Sync {
+    fn fetch(&self, issuer: &str) -> std::result::Result<Value, String>;
+}
+
+/// How long fetched provider keys are trusted before they are fetched again.
+const JWKS_TTL_MS: i64 = 10 * 60 * 1000;
+/// An unknown `kid` refetches at most this often, so bad tokens cannot hammer the provider.
+const JWKS_REFETCH_MS: i64 = 60 * 1000;
+
 pub struct IdentityPools {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     user_pools: Arc<UserPools>,
     credentials: CredentialsKey,
     openid: Arc<Signer>,
+    jwks_source: Option<Arc<dyn JwksSource>>,
+    /// Provider keys by issuer: when fetched, and the JWKS.
+    jwks_cache: std::sync::Mutex<BTreeMap<String, (i64, jsonwebtoken::jwk::JwkSet)>>,
 }
 
 fn not_found(what: &str) -> Error {
@@ -60,7 +74,78 @@ impl IdentityPools {
             private_der: der,
             created_ms: 0,
         })?);
-        Ok(IdentityPools { store, clock, user_pools, credentials, openid })
+        Ok(IdentityPools { store, clock, user_pools, credentials, openid, jwks_source: None, jwks_cache: Default::default() })
+    }
+
+    /// Verify logins of external OpenID Connect providers with keys fetched by `source`.
+    pub fn with_jwks_source(mut self, source: Arc<dyn JwksSource>) -> Self {
+        self.jwks_source = Some(source);
+        self
+    }
+
+    /// The provider's keys, from the cache unless stale or missing `kid`.
+    fn provider_keys(&self, issuer: &str, kid: &str) -> Result<jsonwebtoken::jwk::JwkSet> {
+        let now = self.now();
+        let cached = self.jwks_cache.lock().unwrap_or_else(|p| p.into_inner()).get(issuer).cloned();
+        if let Some((fetched, set)) = &cached {
+            let fresh = now - fetched < JWKS_TTL_MS;
+            if fresh && (set.find(kid).is_some() || now - fetched < JWKS_REFETCH_MS) {
+                return Ok(set.clone());
+            }
+        }
+        let source = self
+            .jwks_source
+            .as_ref()
+            .ok_or_else(|| Error::NotAuthorized("Invalid login token. This server cannot fetch provider keys.".into()))?;
+        let doc = source
+            .fetch(issuer)
+            .map_err(|e| Error::NotAuthorized(format!("Invalid login token. Could not fetch the provider's keys: {e}")))?;
+        let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(doc)
+            .map_err(|e| Error::NotAuthorized(format!("Invalid login token. The provider's JWKS is malformed: {e}")))?;
+        self.jwks_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(issuer.to_owned(), (now, set.clone()));
+        Ok(set)
+    }
+
+    /// Verifies a token of an OpenID Connect provider the pool lists (by its IAM OIDC provider
+    /// ARN, `arn:aws:iam::<account>:oidc-provider/<issuer host and path>`). The audience is
+    /// checked against the pool's SupportedLoginProviders entry for the provider when it has one
+    /// (IAM's client-id list is not modelled here).
+    fn verify_oidc(&self, pool: &IdentityPoolRecord, provider: &str, token: &str) -> Result<Option<VerifiedLogin>> {
+        let listed = pool
+            .config
+            .open_id_connect_provider_arns
+            .iter()
+            .flatten()
+            .any(|arn| arn.rsplit_once(":oidc-provider/").map(|(_, p)| p) == Some(provider));
+        if !listed {
+            return Ok(None);
+        }
+        let invalid = |why: &str| Error::NotAuthorized(format!("Invalid login token. {why}"));
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("Not a JWT."))?;
+        let kid = header.kid.clone().ok_or_else(|| invalid("The token has no kid."))?;
+        if !matches!(header.alg, jsonwebtoken::Algorithm::RS256 | jsonwebtoken::Algorithm::ES256) {
+            return Err(invalid("Unsupported signing algorithm."));
+        }
+        // The issuer is the provider's host and path with https, or http on loopback.
+        let loopback = provider.starts_with("127.0.0.1") || provider.starts_with("localhost") || provider.starts_with("[::1]");
+        let issuer = format!("{}://{provider}", if loopback { "http" } else { "https" });
+        let keys = self.provider_keys(&issuer, &kid)?;
+        let jwk = keys.find(&kid).ok_or_else(|| invalid("Unknown signing key."))?;
+        let key = jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|_| invalid("Unusable signing key."))?;
+        let mut validation = jsonwebtoken::Validation::new(header.alg);
+        validation.set_issuer(&[&issuer]);
+        validation.validate_exp = false;
+        match pool.config.supported_login_providers.as_ref().and_then(|m| m.get(provider)) {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| invalid(&format!("{e}.")))?.claims;
+        if claims.get("exp").and_then(Value::as_i64).is_none_or(|exp| exp <= self.clock.now_secs()) {
+            return Err(invalid("Token expired."));
+        }
+        let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+        Ok(Some(VerifiedLogin { provider: provider.to_owned(), subject, claims }))
     }
 
     fn config(&self) -> &crate::user_pools::Config {
@@ -121,6 +206,11 @@ impl IdentityPools {
             let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
             return Ok(VerifiedLogin { provider: DEVELOPER_LOGIN.to_owned(), subject, claims });
         }
+        // An OpenID Connect provider listed by ARN (which may even be one of this server's own
+        // user pools, federated as a plain OIDC issuer).
+        if let Some(login) = self.verify_oidc(pool, provider, token)? {
+            return Ok(login);
+        }
         if let Some(user_pool_id) = self.user_pool_of(provider) {
             let configured = pool
                 .config
@@ -139,7 +229,7 @@ impl IdentityPools {
             return Ok(VerifiedLogin { provider: self.canonical_provider(&user_pool_id), subject, claims });
         }
         Err(Error::NotAuthorized(format!(
-            "Invalid login token. PoolDesk does not verify tokens of {provider} yet (supported: this server's user pools and {DEVELOPER_LOGIN})."
+            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, and {DEVELOPER_LOGIN})."
         )))
     }
 

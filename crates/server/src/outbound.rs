@@ -1,4 +1,5 @@
-//! E-mail delivery over SMTP with lettre, for pools' messages (codes, invitations).
+//! What the server sends or fetches over the network: e-mail over SMTP (lettre), SMS to a
+//! gateway webhook, and OpenID providers' signing keys over HTTP.
 
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
@@ -74,5 +75,37 @@ impl pooldesk_core::SmsSender for SmsWebhook {
         let request = self.client.post(&self.url).json(&body).send();
         let response = self.runtime.block_on(request).map_err(|e| format!("SMS webhook: {e}"))?;
         if response.status().is_success() { Ok(()) } else { Err(format!("SMS webhook answered {}", response.status())) }
+    }
+}
+
+/// Fetches OpenID providers' signing keys over HTTP for identity pools:
+/// `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`.
+pub struct HttpJwks {
+    client: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+}
+
+impl HttpJwks {
+    pub fn new(runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build()?;
+        Ok(HttpJwks { client, runtime })
+    }
+
+    async fn get_json(&self, url: &str) -> Result<serde_json::Value, String> {
+        let resp = self.client.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
+        if !resp.status().is_success() {
+            return Err(format!("{url} answered {}", resp.status()));
+        }
+        resp.json().await.map_err(|e| format!("{url}: {e}"))
+    }
+}
+
+impl pooldesk_core::identity_pools::JwksSource for HttpJwks {
+    fn fetch(&self, issuer: &str) -> Result<serde_json::Value, String> {
+        self.runtime.block_on(async {
+            let discovery = self.get_json(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))).await?;
+            let jwks_uri = discovery.get("jwks_uri").and_then(|v| v.as_str()).ok_or("the discovery document has no jwks_uri")?;
+            self.get_json(jwks_uri).await
+        })
     }
 }
