@@ -67,7 +67,7 @@ pub struct TestApp {
     pub base_url: String,
     pub clock: Arc<FakeClock>,
     pub store: Arc<SqliteStore>,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     /// Keeps the database's directory alive as long as the app (None: the caller owns it).

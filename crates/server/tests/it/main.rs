@@ -6,5 +6,6 @@
 mod codes;
 mod durability;
 mod helpers;
+mod identity;
 mod lifecycle;
 mod protocol;
