@@ -76,3 +76,15 @@ def test_a_token_of_an_unlisted_issuer_is_refused(server, anon_ci, anon_idp, mak
     with pytest.raises(Exception) as e:
         anon_ci.get_id(IdentityPoolId=identity_pool_id, Logins={provider: token})
     assert error_code(e.value) == "NotAuthorizedException"
+
+
+def test_an_oidc_provider_without_a_configured_audience_is_refused(server, ci, anon_ci, anon_idp, make_pool, make_client, make_user, make_identity_pool):
+    pool = make_pool()
+    client = make_client(pool["Id"])
+    user = make_user(pool["Id"])
+    provider = f"{server.endpoint.removeprefix('http://')}/{pool['Id']}"
+    identity_pool = make_identity_pool(OpenIdConnectProviderARNs=[f"arn:aws:iam::000000000000:oidc-provider/{provider}"])
+    token = sign_in(anon_idp, client["ClientId"], user.username, user.password)["IdToken"]
+    with pytest.raises(anon_ci.exceptions.NotAuthorizedException) as e:
+        anon_ci.get_id(IdentityPoolId=identity_pool["IdentityPoolId"], Logins={provider: token})
+    assert "SupportedLoginProviders" in e.value.response["Error"]["Message"]

@@ -107,9 +107,9 @@ impl IdentityPools {
     }
 
     /// Verifies a token of an OpenID Connect provider the pool lists (by its IAM OIDC provider
-    /// ARN, `arn:aws:iam::<account>:oidc-provider/<issuer host and path>`). The audience is
-    /// checked against the pool's SupportedLoginProviders entry for the provider when it has one
-    /// (IAM's client-id list is not modelled here).
+    /// ARN, `arn:aws:iam::<account>:oidc-provider/<issuer host and path>`): signature with the
+    /// provider's published keys, issuer, expiry, and an audience among the client ids in the
+    /// pool's SupportedLoginProviders entry for the provider (comma-separated).
     fn verify_oidc(&self, pool: &IdentityPoolRecord, provider: &str, token: &str) -> Result<Option<VerifiedLogin>> {
         let listed = pool
             .config
@@ -135,10 +135,14 @@ impl IdentityPools {
         let mut validation = jsonwebtoken::Validation::new(header.alg);
         validation.set_issuer(&[&issuer]);
         validation.validate_exp = false;
-        match pool.config.supported_login_providers.as_ref().and_then(|m| m.get(provider)) {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
-        }
+        // The audience is always checked. IAM keeps an OIDC provider's client ids, which PoolDesk
+        // does not model; the identity pool's SupportedLoginProviders holds them instead.
+        let audience = pool.config.supported_login_providers.as_ref().and_then(|m| m.get(provider)).ok_or_else(|| {
+            invalid(&format!(
+                "No audience is configured for {provider}: add it to SupportedLoginProviders with the client id as the value."
+            ))
+        })?;
+        validation.set_audience(&audience.split(',').map(str::trim).collect::<Vec<_>>());
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| invalid(&format!("{e}.")))?.claims;
         if claims.get("exp").and_then(Value::as_i64).is_none_or(|exp| exp <= self.clock.now_secs()) {
