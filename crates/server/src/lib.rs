@@ -194,8 +194,17 @@ impl AuthFailure {
 }
 
 /// Checks the SigV4 signature of a request, by an admin key or by temporary credentials
-/// (access key `ASIA...` with `X-Amz-Security-Token`).
-pub(crate) fn authenticate(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Caller, AuthFailure> {
+/// (access key `ASIA...` with `X-Amz-Security-Token`). `service`, when given, is the signing
+/// name the credential scope must carry, as AWS requires (a signature for one service is not
+/// accepted by another).
+pub(crate) fn authenticate(
+    state: &AppState,
+    service: Option<&str>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Caller, AuthFailure> {
     use sigv4::SigV4Error;
     let req = sigv4::SignedRequest { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body };
     let failure = |e: SigV4Error| match e {
@@ -204,6 +213,9 @@ pub(crate) fn authenticate(state: &AppState, method: &Method, uri: &Uri, headers
         SigV4Error::Expired(_) | SigV4Error::Mismatch => AuthFailure::Signature(e.message()),
     };
     let auth = sigv4::parse_authorization(&req).map_err(failure)?;
+    if let Some(expected) = service.filter(|s| *s != auth.service) {
+        return Err(AuthFailure::Signature(format!("Credential should be scoped to correct service: '{expected}'.")));
+    }
     let session_token = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     let (caller, secret) = match session_token {
         Some(token) => match state.identity.open_session(auth.access_key_id, token) {
@@ -236,8 +248,15 @@ pub(crate) fn authenticate(state: &AppState, method: &Method, uri: &Uri, headers
 }
 
 /// An admin operation: signed by an admin key, not by temporary credentials.
-fn require_admin(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
-    match authenticate(state, method, uri, headers, body).map_err(AuthFailure::into_json)? {
+fn require_admin(
+    state: &AppState,
+    service: Option<&str>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, ApiError> {
+    match authenticate(state, service, method, uri, headers, body).map_err(AuthFailure::into_json)? {
         Caller::Admin(key) => Ok(key),
         Caller::Session(_) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -273,12 +292,14 @@ async fn handle_json(
     }
     let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let target = parse_target(&headers)?;
-        let needs_signature = match &target {
-            Target::Cognito(op) => !op.is_public(),
-            Target::Identity(op) => !op.is_public(),
-            Target::PoolDesk(_) => true,
+        // Which operations need a signature, and for which service's signing name. PoolDesk's
+        // own operations accept either Cognito service's.
+        let (needs_signature, service) = match &target {
+            Target::Cognito(op) => (!op.is_public(), Some(cognito_idp::SIGNING_NAME)),
+            Target::Identity(op) => (!op.is_public(), Some(cognito_identity::SIGNING_NAME)),
+            Target::PoolDesk(_) => (true, None),
         };
-        let caller = if needs_signature { Some(require_admin(&state, &method, &uri, &headers, &body)?) } else { None };
+        let caller = if needs_signature { Some(require_admin(&state, service, &method, &uri, &headers, &body)?) } else { None };
         let ctx = Context { caller, source_ip: Some(peer.ip().to_string()) };
         match target {
             Target::Cognito(op) => Ok(cognito_idp::dispatch(&*state.pools, &ctx, op, &body)?),

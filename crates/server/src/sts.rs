@@ -146,7 +146,7 @@ pub(crate) async fn handle(state: Arc<AppState>, _peer: SocketAddr, method: Meth
         let account = state.pools.config().account_id.clone();
         match param("Action")?.as_str() {
             "GetCallerIdentity" => {
-                let result = match authenticate(&state, &method, &uri, &headers, &body)? {
+                let result = match authenticate(&state, Some("sts"), &method, &uri, &headers, &body)? {
                     Caller::Admin(_) => format!("<Arn>arn:aws:iam::{account}:root</Arn><UserId>{account}</UserId><Account>{account}</Account>"),
                     Caller::Session(s) => format!(
                         "<Arn>{}</Arn><UserId>{}:{}</UserId><Account>{account}</Account>",

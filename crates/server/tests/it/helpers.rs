@@ -173,7 +173,9 @@ impl TestApp {
             } else {
                 self.now() - Duration::from_secs(skew_secs.unsigned_abs())
             };
-            let signed = sign_headers(&format!("{}/", self.base_url), &headers, &body, key, time);
+            let service =
+                if target.is_some_and(|t| t.starts_with("AWSCognitoIdentityService.")) { "cognito-identity" } else { "cognito-idp" };
+            let signed = sign_headers(&format!("{}/", self.base_url), &headers, &body, key, service, time);
             headers.extend(signed);
         }
         let mut req = self.http.post(format!("{}/", self.base_url));
@@ -307,12 +309,19 @@ pub fn target(op: &str) -> String {
 
 /// Signs a `POST {uri}` with `headers` and `body` as an AWS SDK would; returns the headers to
 /// add (`x-amz-date`, `authorization`).
-pub fn sign_headers(uri: &str, headers: &[(String, String)], body: &[u8], key: Key<'_>, time: SystemTime) -> Vec<(String, String)> {
+pub fn sign_headers(
+    uri: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    key: Key<'_>,
+    service: &str,
+    time: SystemTime,
+) -> Vec<(String, String)> {
     let identity = Credentials::new(key.id, key.secret, None, None, "pooldesk-it").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
-        .name("cognito-idp")
+        .name(service)
         .time(time)
         .settings(SigningSettings::default())
         .build()

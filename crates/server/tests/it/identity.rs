@@ -45,7 +45,7 @@ async fn get_caller_identity(app: &TestApp, creds: &Value) -> (StatusCode, Strin
         ("x-amz-security-token".into(), creds["SessionToken"].as_str().expect("a session token").into()),
     ];
     let key = Key { id: creds["AccessKeyId"].as_str().expect("an access key"), secret: creds["SecretKey"].as_str().expect("a secret") };
-    let signed = sign_headers(&format!("{}/", app.base_url), &headers, &body, key, app.now());
+    let signed = sign_headers(&format!("{}/", app.base_url), &headers, &body, key, "sts", app.now());
     let mut req = app.http.post(format!("{}/", app.base_url));
     for (name, value) in headers.iter().chain(signed.iter()) {
         req = req.header(name.as_str(), value.as_str());

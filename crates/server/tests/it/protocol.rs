@@ -107,7 +107,8 @@ async fn admin_operations_require_a_valid_signature() {
         ("content-type".to_owned(), "application/x-amz-json-1.1".to_owned()),
         ("x-amz-target".to_owned(), list.clone()),
     ];
-    let signed = crate::helpers::sign_headers(&format!("{}/", app.base_url), &headers, br#"{"MaxResults":10}"#, ROOT, app.now());
+    let signed =
+        crate::helpers::sign_headers(&format!("{}/", app.base_url), &headers, br#"{"MaxResults":10}"#, ROOT, "cognito-idp", app.now());
     let client = reqwest::Client::new();
     let mut req = client.post(format!("{}/", app.base_url));
     for (n, v) in headers.iter().chain(signed.iter()) {
@@ -117,6 +118,35 @@ async fn admin_operations_require_a_valid_signature() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body["__type"], json!("InvalidSignatureException"), "{body}");
+}
+
+/// A signature made for another service is not accepted, even with the right key.
+#[tokio::test]
+async fn a_signature_for_another_service_is_refused() {
+    let app = spawn_app(clock()).await;
+    let list = target("ListUserPools");
+    let headers = vec![
+        ("host".to_owned(), app.addr.to_string()),
+        ("content-type".to_owned(), "application/x-amz-json-1.1".to_owned()),
+        ("x-amz-target".to_owned(), list),
+    ];
+    let body = br#"{"MaxResults":10}"#;
+    for (service, ok) in [("cognito-idp", true), ("cognito-identity", false), ("sts", false)] {
+        let signed = crate::helpers::sign_headers(&format!("{}/", app.base_url), &headers, body, ROOT, service, app.now());
+        let mut req = app.http.post(format!("{}/", app.base_url));
+        for (n, v) in headers.iter().chain(signed.iter()) {
+            req = req.header(n.as_str(), v.as_str());
+        }
+        let resp = req.body(body.to_vec()).send().await.expect("request");
+        let status = resp.status();
+        let answer: serde_json::Value = resp.json().await.expect("json");
+        if ok {
+            assert_eq!(status, StatusCode::OK, "{answer}");
+        } else {
+            assert_eq!(answer["__type"], json!("InvalidSignatureException"), "{service}: {answer}");
+            assert!(answer["message"].as_str().unwrap_or_default().contains("'cognito-idp'"), "{answer}");
+        }
+    }
 }
 
 #[tokio::test]
