@@ -58,6 +58,23 @@ impl DecoySrp {
     }
 }
 
+/// Fills any of the four sign-in responses (InitiateAuth, AdminInitiateAuth and their
+/// RespondToAuthChallenge twins), which share these members, from an [`Outcome`].
+macro_rules! respond_with {
+    ($response:ident, $outcome:expr) => {
+        match $outcome {
+            Outcome::Tokens(result) => w::$response { authentication_result: Some(result), ..Default::default() },
+            Outcome::Challenge { name, session, parameters, available } => w::$response {
+                challenge_name: Some(name),
+                session: Some(Sensitive(session)),
+                challenge_parameters: Some(parameters),
+                available_challenges: available,
+                ..Default::default()
+            },
+        }
+    };
+}
+
 /// What a flow produced: tokens, or a challenge to answer.
 pub(super) enum Outcome {
     Tokens(w::AuthenticationResultType),
@@ -155,16 +172,7 @@ impl UserPools {
             return Err(Error::InvalidParameter(format!("Initiate Auth method not supported: {}", r.auth_flow.as_str())));
         }
         let outcome = self.initiate(ctx, &client, r.auth_flow, &params)?;
-        Ok(match outcome {
-            Outcome::Tokens(result) => w::InitiateAuthResponse { authentication_result: Some(result), ..Default::default() },
-            Outcome::Challenge { name, session, parameters, available } => w::InitiateAuthResponse {
-                challenge_name: Some(name),
-                session: Some(Sensitive(session)),
-                challenge_parameters: Some(parameters),
-                available_challenges: available,
-                ..Default::default()
-            },
-        })
+        Ok(respond_with!(InitiateAuthResponse, outcome))
     }
 
     pub(super) fn op_admin_initiate_auth(&self, ctx: &Context, r: w::AdminInitiateAuthRequest) -> Result<w::AdminInitiateAuthResponse> {
@@ -175,16 +183,7 @@ impl UserPools {
             return Err(Error::InvalidParameter("Initiate Auth method not supported: USER_PASSWORD_AUTH".into()));
         }
         let outcome = self.initiate(ctx, &client, r.auth_flow, &params)?;
-        Ok(match outcome {
-            Outcome::Tokens(result) => w::AdminInitiateAuthResponse { authentication_result: Some(result), ..Default::default() },
-            Outcome::Challenge { name, session, parameters, available } => w::AdminInitiateAuthResponse {
-                challenge_name: Some(name),
-                session: Some(Sensitive(session)),
-                challenge_parameters: Some(parameters),
-                available_challenges: available,
-                ..Default::default()
-            },
-        })
+        Ok(respond_with!(AdminInitiateAuthResponse, outcome))
     }
 
     fn initiate(&self, ctx: &Context, client: &AppClient, flow: AuthFlowType, params: &BTreeMap<String, String>) -> Result<Outcome> {
@@ -614,16 +613,7 @@ impl UserPools {
         let client = self.client(&r.client_id)?;
         let outcome =
             self.respond(ctx, &client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
-        Ok(match outcome {
-            Outcome::Tokens(result) => w::RespondToAuthChallengeResponse { authentication_result: Some(result), ..Default::default() },
-            Outcome::Challenge { name, session, parameters, available } => w::RespondToAuthChallengeResponse {
-                challenge_name: Some(name),
-                session: Some(Sensitive(session)),
-                challenge_parameters: Some(parameters),
-                available_challenges: available,
-                ..Default::default()
-            },
-        })
+        Ok(respond_with!(RespondToAuthChallengeResponse, outcome))
     }
 
     pub(super) fn op_admin_respond_to_auth_challenge(
@@ -635,16 +625,7 @@ impl UserPools {
         let client = self.pool_client(&r.user_pool_id, &r.client_id)?;
         let outcome =
             self.respond(ctx, &client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
-        Ok(match outcome {
-            Outcome::Tokens(result) => w::AdminRespondToAuthChallengeResponse { authentication_result: Some(result), ..Default::default() },
-            Outcome::Challenge { name, session, parameters, available } => w::AdminRespondToAuthChallengeResponse {
-                challenge_name: Some(name),
-                session: Some(Sensitive(session)),
-                challenge_parameters: Some(parameters),
-                available_challenges: available,
-                ..Default::default()
-            },
-        })
+        Ok(respond_with!(AdminRespondToAuthChallengeResponse, outcome))
     }
 
     /// Loads a pending step by Session, checking that it belongs to this client and is the
