@@ -64,7 +64,9 @@ def camel_path(name: str) -> str:
 
 def variant_name(value: str, taken: set) -> str:
     parts = re.split(r"[^A-Za-z0-9]+", value)
-    v = "".join(p[:1].upper() + p[1:].lower() for p in parts if p)
+    # SCREAMING_CASE and lowercase words are capitalised; words already in mixed case
+    # ("AuthenticatedRole", "SignIn") keep their humps.
+    v = "".join(p[:1].upper() + (p[1:] if p[1:] != p[1:].lower() and p != p.upper() else p[1:].lower()) for p in parts if p)
     if not v or v[0].isdigit():
         v = "V" + v
     base, i = v, 2

@@ -12,7 +12,7 @@ pub const SIGNING_NAME: &str = "cognito-identity";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AmbiguousRoleResolutionType {
     #[serde(rename = "AuthenticatedRole")]
-    Authenticatedrole,
+    AuthenticatedRole,
     #[serde(rename = "Deny")]
     Deny,
 }
@@ -21,14 +21,14 @@ impl AmbiguousRoleResolutionType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Authenticatedrole => "AuthenticatedRole",
+            Self::AuthenticatedRole => "AuthenticatedRole",
             Self::Deny => "Deny",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
-            "AuthenticatedRole" => Some(Self::Authenticatedrole),
+            "AuthenticatedRole" => Some(Self::AuthenticatedRole),
             "Deny" => Some(Self::Deny),
             _ => None,
         }
@@ -200,24 +200,24 @@ impl Validate for DeveloperUserAlreadyRegisteredException {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ErrorCode {
     #[serde(rename = "AccessDenied")]
-    Accessdenied,
+    AccessDenied,
     #[serde(rename = "InternalServerError")]
-    Internalservererror,
+    InternalServerError,
 }
 
 impl ErrorCode {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Accessdenied => "AccessDenied",
-            Self::Internalservererror => "InternalServerError",
+            Self::AccessDenied => "AccessDenied",
+            Self::InternalServerError => "InternalServerError",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
-            "AccessDenied" => Some(Self::Accessdenied),
-            "InternalServerError" => Some(Self::Internalservererror),
+            "AccessDenied" => Some(Self::AccessDenied),
+            "InternalServerError" => Some(Self::InternalServerError),
             _ => None,
         }
     }
@@ -736,9 +736,9 @@ pub enum MappingRuleMatchType {
     #[serde(rename = "Contains")]
     Contains,
     #[serde(rename = "StartsWith")]
-    Startswith,
+    StartsWith,
     #[serde(rename = "NotEqual")]
-    Notequal,
+    NotEqual,
 }
 
 impl MappingRuleMatchType {
@@ -747,8 +747,8 @@ impl MappingRuleMatchType {
         match self {
             Self::Equals => "Equals",
             Self::Contains => "Contains",
-            Self::Startswith => "StartsWith",
-            Self::Notequal => "NotEqual",
+            Self::StartsWith => "StartsWith",
+            Self::NotEqual => "NotEqual",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
@@ -756,8 +756,8 @@ impl MappingRuleMatchType {
         match value {
             "Equals" => Some(Self::Equals),
             "Contains" => Some(Self::Contains),
-            "StartsWith" => Some(Self::Startswith),
-            "NotEqual" => Some(Self::Notequal),
+            "StartsWith" => Some(Self::StartsWith),
+            "NotEqual" => Some(Self::NotEqual),
             _ => None,
         }
     }

@@ -1509,7 +1509,7 @@ pub enum AttributeDataType {
     #[serde(rename = "Number")]
     Number,
     #[serde(rename = "DateTime")]
-    Datetime,
+    DateTime,
     #[serde(rename = "Boolean")]
     Boolean,
 }
@@ -1520,7 +1520,7 @@ impl AttributeDataType {
         match self {
             Self::String => "String",
             Self::Number => "Number",
-            Self::Datetime => "DateTime",
+            Self::DateTime => "DateTime",
             Self::Boolean => "Boolean",
         }
     }
@@ -1529,7 +1529,7 @@ impl AttributeDataType {
         match value {
             "String" => Some(Self::String),
             "Number" => Some(Self::Number),
-            "DateTime" => Some(Self::Datetime),
+            "DateTime" => Some(Self::DateTime),
             "Boolean" => Some(Self::Boolean),
             _ => None,
         }
@@ -3972,7 +3972,7 @@ pub enum EventResponseType {
     #[serde(rename = "Fail")]
     Fail,
     #[serde(rename = "InProgress")]
-    Inprogress,
+    InProgress,
 }
 
 impl EventResponseType {
@@ -3981,7 +3981,7 @@ impl EventResponseType {
         match self {
             Self::Pass => "Pass",
             Self::Fail => "Fail",
-            Self::Inprogress => "InProgress",
+            Self::InProgress => "InProgress",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
@@ -3989,7 +3989,7 @@ impl EventResponseType {
         match value {
             "Pass" => Some(Self::Pass),
             "Fail" => Some(Self::Fail),
-            "InProgress" => Some(Self::Inprogress),
+            "InProgress" => Some(Self::InProgress),
             _ => None,
         }
     }
@@ -4016,24 +4016,24 @@ impl Validate for EventRiskType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventSourceName {
     #[serde(rename = "userNotification")]
-    Usernotification,
+    UserNotification,
     #[serde(rename = "userAuthEvents")]
-    Userauthevents,
+    UserAuthEvents,
 }
 
 impl EventSourceName {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Usernotification => "userNotification",
-            Self::Userauthevents => "userAuthEvents",
+            Self::UserNotification => "userNotification",
+            Self::UserAuthEvents => "userAuthEvents",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
-            "userNotification" => Some(Self::Usernotification),
-            "userAuthEvents" => Some(Self::Userauthevents),
+            "userNotification" => Some(Self::UserNotification),
+            "userAuthEvents" => Some(Self::UserAuthEvents),
             _ => None,
         }
     }
@@ -4044,36 +4044,36 @@ impl Validate for EventSourceName { fn validate(&self, _: &str, _: &mut Violatio
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventType {
     #[serde(rename = "SignIn")]
-    Signin,
+    SignIn,
     #[serde(rename = "SignUp")]
-    Signup,
+    SignUp,
     #[serde(rename = "ForgotPassword")]
-    Forgotpassword,
+    ForgotPassword,
     #[serde(rename = "PasswordChange")]
-    Passwordchange,
+    PasswordChange,
     #[serde(rename = "ResendCode")]
-    Resendcode,
+    ResendCode,
 }
 
 impl EventType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Signin => "SignIn",
-            Self::Signup => "SignUp",
-            Self::Forgotpassword => "ForgotPassword",
-            Self::Passwordchange => "PasswordChange",
-            Self::Resendcode => "ResendCode",
+            Self::SignIn => "SignIn",
+            Self::SignUp => "SignUp",
+            Self::ForgotPassword => "ForgotPassword",
+            Self::PasswordChange => "PasswordChange",
+            Self::ResendCode => "ResendCode",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
-            "SignIn" => Some(Self::Signin),
-            "SignUp" => Some(Self::Signup),
-            "ForgotPassword" => Some(Self::Forgotpassword),
-            "PasswordChange" => Some(Self::Passwordchange),
-            "ResendCode" => Some(Self::Resendcode),
+            "SignIn" => Some(Self::SignIn),
+            "SignUp" => Some(Self::SignUp),
+            "ForgotPassword" => Some(Self::ForgotPassword),
+            "PasswordChange" => Some(Self::PasswordChange),
+            "ResendCode" => Some(Self::ResendCode),
             _ => None,
         }
     }
@@ -5007,9 +5007,9 @@ pub enum IdentityProviderTypeType {
     #[serde(rename = "Google")]
     Google,
     #[serde(rename = "LoginWithAmazon")]
-    Loginwithamazon,
+    LoginWithAmazon,
     #[serde(rename = "SignInWithApple")]
-    Signinwithapple,
+    SignInWithApple,
     #[serde(rename = "OIDC")]
     Oidc,
 }
@@ -5021,8 +5021,8 @@ impl IdentityProviderTypeType {
             Self::Saml => "SAML",
             Self::Facebook => "Facebook",
             Self::Google => "Google",
-            Self::Loginwithamazon => "LoginWithAmazon",
-            Self::Signinwithapple => "SignInWithApple",
+            Self::LoginWithAmazon => "LoginWithAmazon",
+            Self::SignInWithApple => "SignInWithApple",
             Self::Oidc => "OIDC",
         }
     }
@@ -5032,8 +5032,8 @@ impl IdentityProviderTypeType {
             "SAML" => Some(Self::Saml),
             "Facebook" => Some(Self::Facebook),
             "Google" => Some(Self::Google),
-            "LoginWithAmazon" => Some(Self::Loginwithamazon),
-            "SignInWithApple" => Some(Self::Signinwithapple),
+            "LoginWithAmazon" => Some(Self::LoginWithAmazon),
+            "SignInWithApple" => Some(Self::SignInWithApple),
             "OIDC" => Some(Self::Oidc),
             _ => None,
         }
@@ -6955,9 +6955,9 @@ impl Validate for RiskConfigurationType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RiskDecisionType {
     #[serde(rename = "NoRisk")]
-    Norisk,
+    NoRisk,
     #[serde(rename = "AccountTakeover")]
-    Accounttakeover,
+    AccountTakeover,
     #[serde(rename = "Block")]
     Block,
 }
@@ -6966,16 +6966,16 @@ impl RiskDecisionType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Norisk => "NoRisk",
-            Self::Accounttakeover => "AccountTakeover",
+            Self::NoRisk => "NoRisk",
+            Self::AccountTakeover => "AccountTakeover",
             Self::Block => "Block",
         }
     }
     /// Parses a wire value; `None` for a value the model does not list.
     pub fn parse(value: &str) -> Option<Self> {
         match value {
-            "NoRisk" => Some(Self::Norisk),
-            "AccountTakeover" => Some(Self::Accounttakeover),
+            "NoRisk" => Some(Self::NoRisk),
+            "AccountTakeover" => Some(Self::AccountTakeover),
             "Block" => Some(Self::Block),
             _ => None,
         }
@@ -8809,7 +8809,7 @@ pub enum UserImportJobStatusType {
     #[serde(rename = "Pending")]
     Pending,
     #[serde(rename = "InProgress")]
-    Inprogress,
+    InProgress,
     #[serde(rename = "Stopping")]
     Stopping,
     #[serde(rename = "Expired")]
@@ -8828,7 +8828,7 @@ impl UserImportJobStatusType {
         match self {
             Self::Created => "Created",
             Self::Pending => "Pending",
-            Self::Inprogress => "InProgress",
+            Self::InProgress => "InProgress",
             Self::Stopping => "Stopping",
             Self::Expired => "Expired",
             Self::Stopped => "Stopped",
@@ -8841,7 +8841,7 @@ impl UserImportJobStatusType {
         match value {
             "Created" => Some(Self::Created),
             "Pending" => Some(Self::Pending),
-            "InProgress" => Some(Self::Inprogress),
+            "InProgress" => Some(Self::InProgress),
             "Stopping" => Some(Self::Stopping),
             "Expired" => Some(Self::Expired),
             "Stopped" => Some(Self::Stopped),

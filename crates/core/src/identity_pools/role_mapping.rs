@@ -320,7 +320,7 @@ fn ambiguous(
     deny: impl FnOnce(String) -> RoleError,
 ) -> Result<RoleDecision, RoleError> {
     match mapping.ambiguous_role_resolution {
-        Some(AmbiguousRoleResolutionType::Authenticatedrole) => pool_role(input.roles, AUTHENTICATED)
+        Some(AmbiguousRoleResolutionType::AuthenticatedRole) => pool_role(input.roles, AUTHENTICATED)
             .map(|role_arn| RoleDecision { role_arn, reason: Reason::AmbiguousFellBackToAuthenticatedRole { why } }),
         // Absent is refused by validate_mapping; for stored data without it, Deny is the safe reading.
         Some(AmbiguousRoleResolutionType::Deny) | None => Err(deny(why)),
@@ -356,8 +356,8 @@ pub fn rule_matches(rule: &MappingRule, claims: &Map<String, Value>) -> bool {
     match rule.match_type {
         MappingRuleMatchType::Equals => values.iter().any(|v| v == want),
         MappingRuleMatchType::Contains => values.iter().any(|v| v.contains(want)),
-        MappingRuleMatchType::Startswith => values.iter().any(|v| v.starts_with(want)),
-        MappingRuleMatchType::Notequal => !values.iter().any(|v| v == want),
+        MappingRuleMatchType::StartsWith => values.iter().any(|v| v.starts_with(want)),
+        MappingRuleMatchType::NotEqual => !values.iter().any(|v| v == want),
     }
 }
 
@@ -474,8 +474,8 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    use AmbiguousRoleResolutionType::{Authenticatedrole as FallBack, Deny};
-    use MappingRuleMatchType::{Contains, Equals, Notequal as NotEqual, Startswith as StartsWith};
+    use AmbiguousRoleResolutionType::{AuthenticatedRole as FallBack, Deny};
+    use MappingRuleMatchType::{Contains, Equals, NotEqual, StartsWith};
 
     const AUTH: &str = "arn:aws:iam::123456789012:role/Auth";
     const GUEST: &str = "arn:aws:iam::123456789012:role/Guest";

@@ -90,7 +90,7 @@ fn check_value(def: &SchemaAttributeType, name: &str, value: &str) -> Result<()>
                 return Err(nonconforming(format!("{name}: Boolean expected (true or false)")));
             }
         }
-        AttributeDataType::Datetime => {}
+        AttributeDataType::DateTime => {}
     }
     Ok(())
 }

@@ -847,7 +847,7 @@ impl UserPools {
         let now = self.now();
         let event = w::AuthEventType {
             event_id: Some(random::uuid()?),
-            event_type: Some(w::EventType::Signin),
+            event_type: Some(w::EventType::SignIn),
             creation_date: Some(crate::clock::to_wire(now)),
             event_response: Some(response),
             event_risk: None,

@@ -115,7 +115,7 @@ fn custom_attribute(req: &SchemaAttributeType) -> Result<SchemaAttributeType> {
             }
             attr.number_attribute_constraints = Some(c);
         }
-        AttributeDataType::Datetime | AttributeDataType::Boolean => {}
+        AttributeDataType::DateTime | AttributeDataType::Boolean => {}
     }
     Ok(attr)
 }
