@@ -1,4 +1,4 @@
-//! `pooldesk`: run the server, manage admin keys, read the outbox.
+//! `pooldesk`: run the server, manage admin keys, read the outbox, import users.
 //!
 //! Thin by design: each command opens the store and calls `pooldesk-core` or
 //! `pooldesk-server`; no business rule lives here.
@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
 use pooldesk_core::store::{AccessKeyStore, MessageStore, Store};
+use pooldesk_core::user_pools::ImportRow;
 use pooldesk_core::{Config, Mailer, UserPools, admin};
 use pooldesk_server::{AppState, RootKey};
 use pooldesk_store_sqlite::{Durability, SqliteStore};
@@ -47,6 +48,17 @@ enum Command {
     Keys {
         #[command(subcommand)]
         action: KeysAction,
+    },
+    /// Import users from Cognito's user-import CSV (header from GetCSVHeader; at least
+    /// `cognito:username`). Users start in RESET_REQUIRED, as Cognito's import jobs leave them.
+    /// Safe while `pooldesk serve` runs on the same database.
+    ImportUsers {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        user_pool_id: String,
+        /// The CSV file, or `-` for standard input.
+        file: PathBuf,
     },
     /// List the messages (codes, invitations) PoolDesk sent, newest first.
     Outbox {
@@ -109,6 +121,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Keys { action } => keys(action),
         Command::Outbox { db, pool, limit } => outbox(open(db, Durability::Normal)?, pool, limit),
+        Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
     }
 }
 
@@ -223,5 +236,48 @@ fn outbox(store: Arc<SqliteStore>, pool: Option<String>, limit: usize) -> anyhow
             m.body
         );
     }
+    Ok(())
+}
+
+fn import_users(store: Arc<SqliteStore>, pool_id: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?)
+    };
+    let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 20, input));
+    let header: Vec<String> = reader.headers().context("reading the CSV header")?.iter().map(str::to_owned).collect();
+    if !header.iter().any(|h| h == "cognito:username") {
+        anyhow::bail!("the CSV header has no cognito:username column (see GetCSVHeader)");
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let pools = UserPools::new(store.clone(), clock, Config::default(), None)?;
+    let started = std::time::Instant::now();
+    let mut bad_records = Vec::new();
+    let rows = reader.records().enumerate().filter_map(|(i, record)| {
+        let line = i as u64 + 2;
+        match record {
+            Ok(r) => Some(ImportRow { line, columns: header.iter().cloned().zip(r.iter().map(str::to_owned)).collect() }),
+            Err(e) => {
+                bad_records.push((line, e.to_string()));
+                None
+            }
+        }
+    });
+    let report = pools.import_users(pool_id, rows, |r| eprint!("\rimported {} users", r.imported))?;
+    eprintln!();
+    let failed: Vec<_> = bad_records.into_iter().chain(report.failed).collect();
+    for (line, why) in failed.iter().take(20) {
+        eprintln!("line {line}: {why}");
+    }
+    if failed.len() > 20 {
+        eprintln!("... and {} more refused rows", failed.len() - 20);
+    }
+    println!(
+        "imported {} users into {pool_id} in {:.1} s; {} rows refused",
+        report.imported,
+        started.elapsed().as_secs_f64(),
+        failed.len()
+    );
     Ok(())
 }

@@ -189,6 +189,68 @@ pub fn signature_matches(expected: &[u8; 32], given_b64: &str) -> bool {
     }
 }
 
+/// The client's side, as amazon-cognito-identity-js computes it: for PoolDesk's own tools (the
+/// load generator) and tests, not used by the server.
+///
+/// One client holds one secret `a`; a real sign-in uses a fresh client for each exchange.
+#[derive(Clone)]
+pub struct SrpClient {
+    pool_id: String,
+    a: U256,
+    big_a: U3072,
+}
+
+impl SrpClient {
+    /// A client with a fresh random 256-bit `a`, for the pool `pool_id`.
+    pub fn new(pool_id: &str) -> Result<Self> {
+        pool_name(pool_id)?;
+        let a = U256::from_be_slice(&random::bytes::<32>()?);
+        let big_a = Fe::new(&U3072::from_u8(G)).pow(&a).retrieve();
+        Ok(SrpClient { pool_id: pool_id.to_owned(), a, big_a })
+    }
+
+    /// `SRP_A`, as InitiateAuth sends it.
+    pub fn srp_a_hex(&self) -> String {
+        to_hex_trimmed(&to_be(&self.big_a))
+    }
+
+    /// `PASSWORD_CLAIM_SIGNATURE` (base64) for the PASSWORD_VERIFIER challenge's `SALT`,
+    /// `SRP_B`, `USER_ID_FOR_SRP` and decoded `SECRET_BLOCK`, at `timestamp` (Cognito's format).
+    pub fn password_claim(
+        &self,
+        user_id_for_srp: &str,
+        password: &str,
+        salt_hex: &str,
+        srp_b_hex: &str,
+        secret_block: &[u8],
+        timestamp: &str,
+    ) -> Result<String> {
+        let invalid = |what: &str| Error::InvalidParameter(format!("{what} is not a valid SRP value."));
+        let pool_name = pool_name(&self.pool_id)?;
+        let big_b = parse_srp_hex(srp_b_hex).and_then(|b| uint_from_be::<{ U3072::LIMBS }>(&b)).ok_or_else(|| invalid("SRP_B"))?;
+        if big_b.rem(CognitoN::PARAMS.modulus().as_nz_ref()).is_zero_vartime() {
+            return Err(invalid("SRP_B"));
+        }
+        let salt = parse_srp_hex(salt_hex).ok_or_else(|| invalid("SALT"))?;
+        let u = sha256(&[&pad(&to_be(&self.big_a)), &pad(&to_be(&big_b))]);
+        let x = password_hash(pool_name, user_id_for_srp, password, &salt);
+        let (u_int, x_int) = (uint_from_be::<{ U256::LIMBS }>(&u).ok_or_else(bug)?, uint_from_be::<{ U256::LIMBS }>(&x).ok_or_else(bug)?);
+        // S = (B - k*g^x)^(a + u*x), with the exponent computed exactly in 576 bits.
+        let (lo, hi) = u_int.widening_mul(&x_int);
+        let ux: Uint<{ 2 * U256::LIMBS }> = lo.concat(&hi);
+        let exponent = ux.resize::<{ 2 * U256::LIMBS + 1 }>().wrapping_add(&self.a.resize());
+        let gx = Fe::new(&U3072::from_u8(G)).pow(&x_int);
+        let base = Fe::new(&big_b.rem(CognitoN::PARAMS.modulus().as_nz_ref())).sub(&Fe::new(&k()).mul(&gx));
+        let s = base.pow(&exponent).retrieve();
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &hkdf16(&pad(&to_be(&s)), &pad(&u))?);
+        let mut ctx = hmac::Context::with_key(&key);
+        for part in [pool_name.as_bytes(), user_id_for_srp.as_bytes(), secret_block, timestamp.as_bytes()] {
+            ctx.update(part);
+        }
+        Ok(STANDARD.encode(ctx.sign().as_ref()))
+    }
+}
+
 /// The 16-byte session key K both sides derive.
 fn session_key(v: &Verifier, srp_a_hex: &str, step_b: &[u8]) -> Result<[u8; 16]> {
     let a = parse_a(srp_a_hex)?;
@@ -803,6 +865,17 @@ mod tests {
         assert!(!signature_matches(&expected, ""));
         assert!(!signature_matches(&expected, "not base64!"));
         assert!(!signature_matches(&expected, &STANDARD.encode(&expected[..31])));
+
+        // The public client agrees with the test's, and with the server.
+        let public = SrpClient::new(pool).unwrap();
+        let same_a = Client::new(pool, user, public.a.resize());
+        assert_eq!(public.srp_a_hex(), same_a.srp_a_hex());
+        let step2 = server_step(&v, &public.srp_a_hex()).unwrap();
+        let claim = public.password_claim(user, password, &v.salt_hex(), &step2.srp_b_hex, &block, &ts).unwrap();
+        assert_eq!(claim, same_a.signature(password, &v.salt_hex(), &step2.srp_b_hex, &block, &ts));
+        let expected2 = expected_signature(pool, user, &v, &public.srp_a_hex(), &step2.b, &block, &ts).unwrap();
+        assert!(signature_matches(&expected2, &claim));
+        assert!(public.password_claim(user, password, &v.salt_hex(), "0", &block, &ts).is_err());
 
         // A second exchange draws a new b.
         let again = server_step(&v, &client.srp_a_hex()).unwrap();

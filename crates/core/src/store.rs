@@ -291,6 +291,9 @@ pub trait UserPoolStore: Send + Sync {
 pub trait UserStore: Send + Sync {
     /// Conflict if the username (key) or sub is taken in the pool.
     fn insert_user(&self, user: &User) -> StoreResult<()>;
+    /// Inserts many users in one transaction (bulk import). Returns the positions of the users
+    /// refused because their username or sub is taken; the others are stored.
+    fn insert_users(&self, users: &[User]) -> StoreResult<Vec<usize>>;
     fn get_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<User>>;
     fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<User>>;
     /// Users whose indexed attribute `name` equals `value` exactly.

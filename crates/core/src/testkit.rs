@@ -56,6 +56,7 @@ fn names(page: &Page<User>) -> Vec<&str> {
 pub fn store_contract(store: &dyn Store) {
     pools_and_keys(store);
     users_are_unique_and_versioned(store);
+    bulk_inserts_keep_every_row_not_taken(store);
     list_users_pages_and_filters(store);
     groups_and_cascades(store);
     sessions_revoke(store);
@@ -151,6 +152,25 @@ fn users_are_unique_and_versioned(store: &dyn Store) {
     assert!(store.delete_user("us-east-1_a", "alice").expect("delete"));
     assert!(store.get_user("us-east-1_a", "alice").expect("get").is_none());
     assert!(store.find_users_by_attribute("us-east-1_a", "email", "new@example.com").expect("find").is_empty());
+}
+
+fn bulk_inserts_keep_every_row_not_taken(store: &dyn Store) {
+    let pool = "us-east-1_b";
+    let before = store.count_users(pool).expect("count");
+    let taken = store.get_user(pool, "alice").expect("get").expect("alice is in pool b");
+    let batch = vec![
+        user(pool, "bulk-1", &[("email", "bulk-1@example.com")]),
+        taken.clone(),
+        user(pool, "bulk-2", &[("email", "bulk-2@example.com")]),
+        user(pool, "bulk-1", &[]),
+    ];
+    assert_eq!(store.insert_users(&batch).expect("bulk insert"), vec![1, 3], "the taken username and the repeated one are refused");
+    assert_eq!(store.count_users(pool).expect("count"), before + 2, "the user count follows inserts");
+    assert_eq!(store.find_users_by_attribute(pool, "email", "bulk-2@example.com").expect("find").len(), 1, "bulk rows are indexed");
+    assert_eq!(store.get_user(pool, "alice").expect("get"), Some(taken), "a refused row changes nothing");
+    assert!(store.delete_user(pool, "bulk-1").expect("delete"));
+    assert_eq!(store.count_users(pool).expect("count"), before + 1, "the user count follows deletes");
+    assert!(store.insert_users(&[]).expect("empty batch").is_empty());
 }
 
 fn list_users_pages_and_filters(store: &dyn Store) {

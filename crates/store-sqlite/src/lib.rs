@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_sign_in.sql"),
     include_str!("../migrations/0003_identity_pools.sql"),
+    include_str!("../migrations/0004_user_counts.sql"),
 ];
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a

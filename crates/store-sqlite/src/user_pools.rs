@@ -118,9 +118,10 @@ impl UserPoolStore for SqliteStore {
 
     fn count_users(&self, pool_id: &str) -> StoreResult<u64> {
         self.read(|c| {
-            c.prepare_cached("SELECT count(*) FROM users WHERE pool_id = ?1")
-                .and_then(|mut s| s.query_row([pool_id], |r| r.get::<_, i64>(0)))
-                .map(|n| n as u64)
+            // Kept by the triggers of migration 0004.
+            c.prepare_cached("SELECT user_count FROM user_pools WHERE id = ?1")
+                .and_then(|mut s| s.query_row([pool_id], |r| r.get::<_, i64>(0)).optional())
+                .map(|n| n.unwrap_or(0).max(0) as u64)
                 .map_err(sql)
         })
     }

@@ -83,6 +83,29 @@ fn index_attributes(tx: &Transaction<'_>, id: i64, user: &User) -> StoreResult<(
     Ok(())
 }
 
+fn insert_row(tx: &Transaction<'_>, user: &User, data: &str) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO users (pool_id, key, username, sub, status, enabled, created_ms, modified_ms, version, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            user.pool_id,
+            user.key,
+            user.username,
+            user.sub,
+            user.status.as_str(),
+            user.enabled,
+            user.created_ms,
+            user.modified_ms,
+            user.version,
+            data
+        ])
+    })
+    .map_err(sql)?;
+    index_attributes(tx, tx.last_insert_rowid(), user)
+}
+
 /// The smallest string greater than every string starting with `prefix` (for range scans
 /// that use the index instead of LIKE).
 fn prefix_end(prefix: &str) -> String {
@@ -96,27 +119,22 @@ fn data_json(user: &User) -> StoreResult<String> {
 impl UserStore for SqliteStore {
     fn insert_user(&self, user: &User) -> StoreResult<()> {
         let data = data_json(user)?;
+        self.write(|tx| insert_row(tx, user, &data))
+    }
+
+    fn insert_users(&self, users: &[User]) -> StoreResult<Vec<usize>> {
+        let rows = users.iter().map(|u| data_json(u).map(|d| (u, d))).collect::<StoreResult<Vec<_>>>()?;
         self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT INTO users (pool_id, key, username, sub, status, enabled, created_ms, modified_ms, version, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    user.pool_id,
-                    user.key,
-                    user.username,
-                    user.sub,
-                    user.status.as_str(),
-                    user.enabled,
-                    user.created_ms,
-                    user.modified_ms,
-                    user.version,
-                    data
-                ])
-            })
-            .map_err(sql)?;
-            index_attributes(tx, tx.last_insert_rowid(), user)
+            let mut conflicts = Vec::new();
+            for (i, (user, data)) in rows.iter().enumerate() {
+                // A failed INSERT undoes only itself, so one taken username does not cost the batch.
+                match insert_row(tx, user, data) {
+                    Ok(()) => {}
+                    Err(StoreError::Conflict(_)) => conflicts.push(i),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(conflicts)
         })
     }
 

@@ -17,7 +17,7 @@ pub(super) enum Writer<'a> {
     User(Option<&'a AppClient>),
 }
 
-fn schema(pool: &UserPool) -> &[SchemaAttributeType] {
+pub(super) fn schema(pool: &UserPool) -> &[SchemaAttributeType] {
     pool.config.schema_attributes.as_deref().unwrap_or_default()
 }
 

@@ -17,6 +17,7 @@ mod attributes;
 mod auth;
 mod clients;
 mod groups;
+mod import;
 mod messages;
 mod mfa;
 mod pools;
@@ -34,6 +35,7 @@ use crate::password::{HashParams, Hasher};
 use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Signer, SignerCache};
 
+pub use import::{ImportReport, ImportRow};
 pub use messages::OutboxMessage;
 
 /// Settings that hold for the whole server.
@@ -388,6 +390,9 @@ impl w::Service for UserPools {
         self.op_verify_user_attribute(i)
     }
 
+    fn get_csv_header(&self, _: &Context, i: w::GetCSVHeaderRequest) -> Result<w::GetCSVHeaderResponse> {
+        self.op_get_csv_header(i)
+    }
     fn admin_create_user(&self, _: &Context, i: w::AdminCreateUserRequest) -> Result<w::AdminCreateUserResponse> {
         self.op_admin_create_user(i)
     }

@@ -100,12 +100,16 @@ impl UserPools {
         let pool = self.pool(&r.user_pool_id)?;
         let given = r.user_attributes.clone().unwrap_or_default();
         let policy = pool.config.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy);
+        // A generated password that is neither sent nor returned is known to no one, so none
+        // is stored: the user waits for AdminSetUserPassword or a RESEND, as in Cognito, and
+        // the call costs no password hash.
         let temporary = match &r.temporary_password {
             Some(p) => {
                 password::check_policy(&policy, p)?;
-                p.0.clone()
+                Some(p.0.clone())
             }
-            None => random::temporary_password(policy.minimum_length.unwrap_or(8) as usize)?,
+            None if r.message_action == Some(MessageActionType::Suppress) => None,
+            None => Some(random::temporary_password(policy.minimum_length.unwrap_or(8) as usize)?),
         };
         let validity_days = i64::from(policy.temporary_password_validity_days.unwrap_or(7));
 
@@ -114,7 +118,8 @@ impl UserPools {
             if user.status != UserStatusType::ForceChangePassword {
                 return Err(Error::UnsupportedUserState("Resend not possible. The user is not in FORCE_CHANGE_PASSWORD state.".into()));
             }
-            self.set_password(&pool, &mut user, &temporary)?;
+            let temporary = temporary.as_deref().ok_or_else(|| Error::InvalidParameter("RESEND delivers a temporary password.".into()))?;
+            self.set_password(&pool, &mut user, temporary)?;
             user.data.temporary_password_expires_ms = Some(self.now() + validity_days * 86_400_000);
             self.save_user(&mut user)?;
             user
@@ -123,8 +128,10 @@ impl UserPools {
             let attrs: BTreeMap<String, String> = given.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
             let mut user = self.new_user(&pool, &r.username, attrs, UserStatusType::ForceChangePassword)?;
             attributes::check_required(&pool, &user.data.attributes)?;
-            self.set_password(&pool, &mut user, &temporary)?;
-            user.data.temporary_password_expires_ms = Some(self.now() + validity_days * 86_400_000);
+            if let Some(temporary) = &temporary {
+                self.set_password(&pool, &mut user, temporary)?;
+                user.data.temporary_password_expires_ms = Some(self.now() + validity_days * 86_400_000);
+            }
             self.insert_user(&pool, &user)?;
             user
         };
@@ -142,7 +149,7 @@ impl UserPools {
                 channels.extend(messages::channel(&user, "email").or_else(|| messages::channel(&user, "phone_number")));
             }
             for ch in &channels {
-                self.send_invitation(&pool, &user, ch, &temporary)?;
+                self.send_invitation(&pool, &user, ch, temporary.as_deref().unwrap_or_default())?;
             }
         }
         Ok(w::AdminCreateUserResponse { user: Some(user_type(&user, None)) })
