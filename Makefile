@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are the source of truth (they also install what is missing).
-.PHONY: run test wire
+.PHONY: run test wire bench bench-core
 
 run:
 	./scripts/run.sh
@@ -10,3 +10,12 @@ test:
 # Regenerate crates/wire from ../shared/reference after a model update.
 wire:
 	python3 tools/gen_wire.py
+
+# PoolDesk against moto, cognito-local, cognitox and fakecloud, then at a million users
+# (installs the peers once; see BENCHMARKS.md).
+bench:
+	./scripts/bench.sh
+
+# criterion benchmarks of core's hot paths.
+bench-core:
+	cargo bench -p pooldesk-core --bench hot_paths

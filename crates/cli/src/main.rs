@@ -250,6 +250,7 @@ fn import_users(store: Arc<SqliteStore>, pool_id: &str, file: &std::path::Path) 
     if !header.iter().any(|h| h == "cognito:username") {
         anyhow::bail!("the CSV header has no cognito:username column (see GetCSVHeader)");
     }
+    store.set_writer_cache_mib(256)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let pools = UserPools::new(store.clone(), clock, Config::default(), None)?;
     let started = std::time::Instant::now();
@@ -264,7 +265,11 @@ fn import_users(store: Arc<SqliteStore>, pool_id: &str, file: &std::path::Path) 
             }
         }
     });
-    let report = pools.import_users(pool_id, rows, |r| eprint!("\rimported {} users", r.imported))?;
+    let report = pools.import_users(pool_id, rows, |r| {
+        if r.imported % 100_000 < 5_000 {
+            eprintln!("imported {} users", r.imported);
+        }
+    })?;
     eprintln!();
     let failed: Vec<_> = bad_records.into_iter().chain(report.failed).collect();
     for (line, why) in failed.iter().take(20) {

@@ -49,6 +49,7 @@ pub struct Key {
 
 pub struct Conn {
     sender: SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
     host: String,
     key: Key,
 }
@@ -76,16 +77,20 @@ impl Reply {
     }
 }
 
+async fn handshake(addr: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        // Ends when the server closes the connection or the sender is dropped.
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
+
 impl Conn {
     pub async fn open(addr: SocketAddr, key: &Key) -> anyhow::Result<Conn> {
-        let stream = tokio::net::TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
-        stream.set_nodelay(true)?;
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            // Ends when the server closes the connection or the sender is dropped.
-            let _ = connection.await;
-        });
-        Ok(Conn { sender, host: addr.to_string(), key: key.clone() })
+        Ok(Conn { sender: handshake(addr).await?, addr, host: addr.to_string(), key: key.clone() })
     }
 
     /// `POST /` with `X-Amz-Target: {service}.{operation}`; SigV4-signed if `signed`.
@@ -104,7 +109,12 @@ impl Conn {
             request = request.header(name, value);
         }
         let request = request.body(Full::new(Bytes::from(body)))?;
-        self.sender.ready().await.context("the connection closed")?;
+        // A server that closes connections (moto's werkzeug answers `Connection: close`) gets
+        // a new one, and pays for it in the measured latency as its clients would.
+        if self.sender.is_closed() || self.sender.ready().await.is_err() {
+            self.sender = handshake(self.addr).await?;
+            self.sender.ready().await.context("a new connection closed at once")?;
+        }
         let response = self.sender.send_request(request).await?;
         let status = response.status().as_u16();
         let body = response.into_body().collect().await?.to_bytes();

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -43,6 +44,8 @@ pub fn histogram() -> Histogram<u64> {
 
 /// Runs `w` against `addr` for the warm-up and then the measuring window.
 pub async fn run(addr: SocketAddr, key: &Key, fixture: Arc<Fixture>, w: Workload, cfg: RunConfig) -> anyhow::Result<Outcome> {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run_id = RUNS.fetch_add(1, Ordering::Relaxed);
     let start = Instant::now();
     let measure_from = start + cfg.warmup;
     let end = measure_from + cfg.duration;
@@ -51,7 +54,7 @@ pub async fn run(addr: SocketAddr, key: &Key, fixture: Arc<Fixture>, w: Workload
         let (key, fixture) = (key.clone(), fixture.clone());
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::open(addr, &key).await?;
-            let mut state = WorkerState::default();
+            let mut state = WorkerState { run: run_id, ..WorkerState::default() };
             let mut out = Outcome { ops: 0, errors: 0, seconds: 0.0, latency: histogram(), first_error: None, all_ops: 0 };
             let mut seq = 0u64;
             loop {

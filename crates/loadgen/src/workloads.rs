@@ -253,6 +253,8 @@ pub struct WorkerState {
     pub srp: Option<SrpClient>,
     /// The next page's token, for the paging workloads (None: start over).
     pub page: Option<String>,
+    /// Distinguishes the runs of one process, for AdminCreateUser's fresh usernames.
+    pub run: u64,
 }
 
 /// One operation of `w`; Err(message) when the server refused it.
@@ -270,8 +272,8 @@ pub async fn op(w: Workload, f: &Fixture, c: &mut Conn, state: &mut WorkerState,
         Workload::AdminCreateUser => (
             Service::Idp,
             "AdminCreateUser",
-            json!({"UserPoolId": f.pool_id, "Username": format!("new-{}-{worker}-{seq}", f.tag), "MessageAction": "SUPPRESS",
-                   "UserAttributes": [{"Name": "email", "Value": format!("new-{worker}-{seq}@example.com")}]}),
+            json!({"UserPoolId": f.pool_id, "Username": format!("new-{}-{}-{worker}-{seq}", f.tag, state.run), "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": format!("new-{}-{worker}-{seq}@example.com", state.run)}]}),
             true,
         ),
         Workload::ListUsers => (

@@ -89,6 +89,14 @@ impl SqliteStore {
         out
     }
 
+    /// Gives the writer connection a page cache of `mib` MiB, for bulk loads: a million users'
+    /// indexes (random `sub`s among them) no longer fit SQLite's default 2 MiB, and every
+    /// insert would fetch pages from the OS.
+    pub fn set_writer_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.pragma_update(None, "cache_size", -(i64::from(mib) * 1024)).map_err(sql)
+    }
+
     /// `PRAGMA integrity_check`: "ok" for a sound database.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.read(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sql))

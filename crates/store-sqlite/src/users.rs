@@ -238,6 +238,9 @@ impl UserStore for SqliteStore {
                     }
                     None => (String::new(), -1),
                 };
+                // The scan starts at the cursor, not at the prefix: the row-value comparison
+                // alone would make SQLite walk every earlier entry of the prefix on each page.
+                let value_lo = if *op == FilterOp::StartsWith && after_value > value_lo { after_value.clone() } else { value_lo };
                 let cmp = if *op == FilterOp::Equals { "i.value = ?3" } else { "i.value >= ?3 AND i.value < ?4" };
                 (
                     format!(

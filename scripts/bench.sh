@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make bench`: PoolDesk against the other Cognito emulators, side by side, in one run.
+#
+# Installs the peers once into $POOLDESK_BENCH_CACHE (default ~/.cache/pooldesk-bench) and
+# reuses them: moto's server (PyPI), cognito-local (npm), cognitox and fakecloud (crates.io;
+# fakecloud's first build takes long). A peer that fails to install is left out and named.
+# Then `pooldesk-loadgen compare` runs every workload on every server in alternating rounds,
+# and `pooldesk-loadgen scale` measures PoolDesk at a million users. Reports go to
+# target/bench/*.md. Nothing here is a test: timings never fail anything.
+#
+# Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (4 s), BENCH_CONNECTIONS (16),
+# BENCH_USERS (10000), BENCH_SCALE_USERS (1000000; 0 skips the scale run),
+# BENCH_PEERS (moto,cognito-local,cognitox,fakecloud).
+source "$(dirname "$0")/lib.sh"
+
+CACHE="${POOLDESK_BENCH_CACHE:-$HOME/.cache/pooldesk-bench}"
+PEERS="${BENCH_PEERS:-moto,cognito-local,cognitox,fakecloud}"
+mkdir -p "$CACHE" target/bench
+
+apt_install "${SYSTEM_PACKAGES[@]}" python3 python3-venv
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+ensure_rust
+
+wanted() { [[ ",$PEERS," == *",$1,"* ]]; }
+skipped=()
+
+if wanted moto && [ ! -x "$CACHE/venv/bin/moto_server" ]; then
+    echo "==> installing moto[server]"
+    { python3 -m venv "$CACHE/venv" && "$CACHE/venv/bin/pip" install -q 'moto[server]'; } || skipped+=(moto)
+fi
+if wanted cognito-local && [ ! -f "$CACHE/npm/node_modules/cognito-local/lib/bin/start.js" ]; then
+    echo "==> installing cognito-local"
+    npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" cognito-local || skipped+=(cognito-local)
+fi
+for crate in cognitox fakecloud; do
+    if wanted "$crate" && [ ! -x "$CACHE/cargo/bin/$crate" ]; then
+        echo "==> installing $crate (cargo install; fakecloud's first build takes a long time)"
+        cargo install -q --locked --root "$CACHE/cargo" "$crate" || skipped+=("$crate")
+    fi
+done
+
+echo "==> building pooldesk and pooldesk-loadgen (release)"
+cargo build --locked --release -q -p pooldesk-cli -p pooldesk-loadgen
+LOADGEN="$ROOT/target/release/pooldesk-loadgen"
+KEY="POOLDESK_ROOT_ACCESS_KEY_ID=AKIDPOOLDESKBENCH POOLDESK_ROOT_SECRET_ACCESS_KEY=pooldesk-bench-secret-not-for-production"
+
+# NAME=COMMAND; {port} and {dir} are filled in by the load generator. PoolDesk first: the
+# ratios are PoolDesk's throughput over the best peer's.
+servers=(--server "pooldesk=env $KEY RUST_LOG=warn $ROOT/target/release/pooldesk serve --db {dir}/db.sqlite --listen 127.0.0.1:{port}")
+if wanted moto && [ -x "$CACHE/venv/bin/moto_server" ]; then
+    servers+=(--server "moto=$CACHE/venv/bin/moto_server -H 127.0.0.1 -p {port}")
+fi
+if wanted cognito-local && [ -f "$CACHE/npm/node_modules/cognito-local/lib/bin/start.js" ]; then
+    servers+=(--server "cognito-local=env PORT={port} HOST=127.0.0.1 node $CACHE/npm/node_modules/cognito-local/lib/bin/start.js")
+fi
+if wanted cognitox && [ -x "$CACHE/cargo/bin/cognitox" ]; then
+    servers+=(--server "cognitox=$CACHE/cargo/bin/cognitox -p {port} -l warn")
+fi
+if wanted fakecloud && [ -x "$CACHE/cargo/bin/fakecloud" ]; then
+    servers+=(--server "fakecloud=$CACHE/cargo/bin/fakecloud --addr 127.0.0.1:{port} --log warn")
+fi
+
+echo "==> comparing (${#servers[@]} / 2 servers); left out: ${skipped[*]:-none}"
+"$LOADGEN" compare "${servers[@]}" \
+    --rounds "${BENCH_ROUNDS:-3}" --duration "${BENCH_DURATION:-4}" --connections "${BENCH_CONNECTIONS:-16}" \
+    --users "${BENCH_USERS:-10000}" --work-dir target/bench/compare | tee target/bench/compare.md
+
+if [ "${BENCH_SCALE_USERS:-1000000}" != 0 ]; then
+    echo "==> PoolDesk at ${BENCH_SCALE_USERS:-1000000} users"
+    "$LOADGEN" scale --pooldesk target/release/pooldesk --users "${BENCH_SCALE_USERS:-1000000}" \
+        --duration "${BENCH_DURATION:-4}" --connections 8 --work-dir target/bench/scale | tee target/bench/scale.md
+fi
+echo "==> reports: target/bench/compare.md, target/bench/scale.md"
