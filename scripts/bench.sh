@@ -35,7 +35,9 @@ fi
 for crate in cognitox fakecloud; do
     if wanted "$crate" && [ ! -x "$CACHE/cargo/bin/$crate" ]; then
         echo "==> installing $crate (cargo install; fakecloud's first build takes a long time)"
-        cargo install -q --locked --root "$CACHE/cargo" "$crate" || skipped+=("$crate")
+        # cognitox 0.2 needs a newer rustc than 1.95; 0.1.2 is the newest that builds here.
+        version=(); [ "$crate" = cognitox ] && version=(--version 0.1.2)
+        cargo install -q --locked --root "$CACHE/cargo" "${version[@]}" "$crate" || skipped+=("$crate")
     fi
 done
 
@@ -51,13 +53,13 @@ if wanted moto && [ -x "$CACHE/venv/bin/moto_server" ]; then
     servers+=(--server "moto=$CACHE/venv/bin/moto_server -H 127.0.0.1 -p {port}")
 fi
 if wanted cognito-local && [ -f "$CACHE/npm/node_modules/cognito-local/lib/bin/start.js" ]; then
-    servers+=(--server "cognito-local=env PORT={port} HOST=127.0.0.1 node $CACHE/npm/node_modules/cognito-local/lib/bin/start.js")
+    servers+=(--server "cognito-local=$ROOT/scripts/bench-cognito-local.sh {dir} {port} $CACHE")
 fi
 if wanted cognitox && [ -x "$CACHE/cargo/bin/cognitox" ]; then
     servers+=(--server "cognitox=$CACHE/cargo/bin/cognitox -p {port} -l warn")
 fi
 if wanted fakecloud && [ -x "$CACHE/cargo/bin/fakecloud" ]; then
-    servers+=(--server "fakecloud=$CACHE/cargo/bin/fakecloud --addr 127.0.0.1:{port} --log warn")
+    servers+=(--server "fakecloud=env FAKECLOUD_LOG=warn $CACHE/cargo/bin/fakecloud --addr 127.0.0.1:{port}")
 fi
 
 echo "==> comparing (${#servers[@]} / 2 servers); left out: ${skipped[*]:-none}"
