@@ -80,6 +80,15 @@ impl Row {
         if self.ops == 0 { "–".into() } else { fmt_ms(self.latency.value_at_quantile(q) as f64 / 1000.0) }
     }
 
+    /// The error count, with the first error's text.
+    fn errors_cell(&self) -> String {
+        match (&self.first_error, self.errors) {
+            (_, 0) => "0".to_owned(),
+            (Some(e), n) => format!("{n}: {}", short(e)),
+            (None, n) => n.to_string(),
+        }
+    }
+
     fn cpu_per_op(&self) -> String {
         if self.all_ops == 0 { "–".into() } else { fmt_ms(self.cpu_seconds * 1000.0 / self.all_ops as f64) }
     }
@@ -152,19 +161,15 @@ pub fn print_compare(
             let m = r.median();
             let ratio = if best_peer > 0.0 { format!("{:.2}×", m / best_peer) } else { "–".into() };
             let flag = if m > NEAR_CEILING * ceiling.0 { " (near the client's ceiling)" } else { "" };
-            let errors = match (&r.first_error, r.errors) {
-                (_, 0) => "0".to_owned(),
-                (Some(e), n) => format!("{n}: {}", short(e)),
-                (None, n) => n.to_string(),
-            };
             println!(
-                "| {} | {}{}{flag} | {} | {} | {} | {ratio} | {errors} |",
+                "| {} | {}{}{flag} | {} | {} | {} | {ratio} | {} |",
                 r.server,
                 fmt_rate(m),
                 r.spread(),
                 r.ms(0.5),
                 r.ms(0.99),
-                r.cpu_per_op()
+                r.cpu_per_op(),
+                r.errors_cell()
             );
         }
     }
@@ -209,19 +214,15 @@ pub fn print_scale(
     println!("| operation | connections | ops/s | p50 | p99 | server CPU/op | errors |");
     println!("| --- | --- | ---: | ---: | ---: | ---: | --- |");
     for r in rows {
-        let errors = match (&r.first_error, r.errors) {
-            (_, 0) => "0".to_owned(),
-            (Some(e), n) => format!("{n}: {}", short(e)),
-            (None, n) => n.to_string(),
-        };
         println!(
-            "| {} | {} | {} | {} | {} | {} | {errors} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.workload.name(),
             r.server,
             fmt_rate(r.median()),
             r.ms(0.5),
             r.ms(0.99),
-            r.cpu_per_op()
+            r.cpu_per_op(),
+            r.errors_cell()
         );
     }
 }
