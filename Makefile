@@ -1,11 +1,16 @@
 # Shortcuts; the scripts are the source of truth (they also install what is missing).
-.PHONY: run test wire bench bench-core
+.PHONY: run test wire package bench bench-core
 
 run:
 	./scripts/run.sh
 
 test:
 	./scripts/test.sh
+
+# The desktop app as an installable .deb (release build).
+package:
+	npm ci --silent --no-audit --no-fund --prefix ui
+	ui/node_modules/.bin/tauri build --bundles deb -- --locked
 
 # Regenerate crates/wire from ../shared/reference after a model update.
 wire:

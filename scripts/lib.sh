@@ -30,3 +30,19 @@ ensure_rust() {
 }
 
 SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl)
+
+# The desktop app (Tauri 2: GTK and WebKitGTK), see ../shared/TAURI-NOTES.md.
+DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
+    libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev libdbus-1-dev file)
+# Its tests in a real window: Xvfb, WebKit's WebDriver, a private D-Bus session.
+DESKTOP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 fonts-dejavu-core)
+
+# ensure_node: Node.js and npm for the web UI (the machine's own when it has them).
+ensure_node() {
+    command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+}
+
+# ui_install: the web UI's npm dependencies, exactly as locked.
+ui_install() {
+    npm ci --silent --no-audit --no-fund --prefix ui
+}

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, the Rust unit and integration tests, the check that
-# the generated wire types match the AWS models, and the end-to-end suite that drives
-# `pooldesk serve` with boto3, PyJWT, an SMTP sink, the AWS CLI, pycognito, pyotp and the
-# amazon-cognito-identity-js package in Node.
+# Runs every test: formatting and lints, the Rust unit and integration tests (the desktop
+# app's commands through Tauri's IPC on the mock runtime among them), the checks that generated
+# types match the AWS models and the Rust command types, the web UI's type check and unit tests,
+# the end-to-end suite that drives `pooldesk serve` with boto3, PyJWT, an SMTP sink, the AWS
+# CLI, pycognito, pyotp and amazon-cognito-identity-js, and finally the desktop app: built,
+# packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver).
 source "$(dirname "$0")/lib.sh"
 
-apt_install "${SYSTEM_PACKAGES[@]}" python3 python3-venv
-command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" python3 python3-venv
+ensure_node
 ensure_rust
 
-echo "==> generated wire types are up to date"
+echo "==> generated wire types (Rust and TypeScript) are up to date"
 python3 tools/gen_wire.py --check
+
+echo "==> web UI: install, type check, unit tests (Vitest)"
+ui_install
+npm run --silent --prefix ui typecheck
+npm test --silent --prefix ui
 
 echo "==> cargo fmt, clippy"
 cargo fmt --all --check
@@ -18,6 +25,11 @@ cargo clippy --locked --workspace --all-targets -q -- -D warnings
 
 echo "==> Rust tests"
 cargo test --locked --workspace
+# ts-rs rewrote ui/src/generated/*.ts from the command types while testing: they must match.
+if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --exit-code --stat -- ui/src/generated; then
+    echo "ui/src/generated is stale: commit what cargo test -p pooldesk-desktop generated" >&2
+    exit 1
+fi
 
 echo "==> end-to-end suite (boto3, PyJWT, aiosmtpd, AWS CLI, pycognito, pyotp, amazon-cognito-identity-js)"
 if [ ! -x .venv/bin/python ]; then
@@ -27,3 +39,11 @@ fi
 npm ci --silent --no-audit --no-fund --prefix tests/e2e/js
 cargo build --locked -p pooldesk-cli
 POOLDESK_BIN="$ROOT/target/debug/pooldesk" .venv/bin/python -m pytest tests/e2e -q
+
+echo "==> desktop app: build, package (.deb), install, drive the real window"
+command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ] || cargo install --locked tauri-driver --version "^2"
+.venv/bin/pip install -q --disable-pip-version-check -r tests/desktop/requirements.txt
+ui/node_modules/.bin/tauri build --debug --bundles deb -- --locked
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./target/debug/bundle/deb/pooldesk_*.deb
+POOLDESK_DESKTOP_BIN=/usr/bin/pooldesk-desktop PATH="$HOME/.cargo/bin:$PATH" \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- .venv/bin/python -m pytest tests/desktop -q

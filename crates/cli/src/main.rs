@@ -11,10 +11,10 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
-use pooldesk_core::store::{AccessKeyStore, MessageStore, Store};
+use pooldesk_core::store::{AccessKeyStore, MessageStore};
 use pooldesk_core::user_pools::ImportRow;
-use pooldesk_core::{Config, Mailer, UserPools, admin};
-use pooldesk_server::{AppState, RootKey};
+use pooldesk_core::{Config, UserPools, admin};
+use pooldesk_server::{AppState, Outbound, RootKey};
 use pooldesk_store_sqlite::{Durability, SqliteStore};
 
 #[derive(Parser)]
@@ -149,27 +149,9 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr()?;
         let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
-        let mailer: Option<Arc<dyn Mailer>> = match std::env::var("POOLDESK_SMTP_URL") {
-            Ok(url) if !url.is_empty() => {
-                let from = std::env::var("POOLDESK_SMTP_FROM").unwrap_or_else(|_| "no-reply@pooldesk.localhost".into());
-                Some(Arc::new(pooldesk_server::outbound::SmtpMailer::new(&url, &from)?))
-            }
-            _ => None,
-        };
         let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
-        let dyn_store: Arc<dyn Store> = store.clone();
-        let mut pools = UserPools::new(dyn_store.clone(), clock.clone(), config, mailer)?;
-        if let Ok(url) = std::env::var("POOLDESK_SMS_WEBHOOK_URL").map(|u| u.trim().to_owned())
-            && !url.is_empty()
-        {
-            pools = pools.with_sms_sender(Arc::new(pooldesk_server::outbound::SmsWebhook::new(&url, tokio::runtime::Handle::current())?));
-        }
-        let pools = Arc::new(pools);
-        let jwks = Arc::new(pooldesk_server::outbound::HttpJwks::new(tokio::runtime::Handle::current())?);
-        let identity = Arc::new(
-            pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks),
-        );
-        let state = Arc::new(AppState { pools, identity, store: dyn_store, clock, root_key });
+        let state = AppState::new(store.clone(), clock, config, root_key, Outbound::from_env(), tokio::runtime::Handle::current())?;
+        let state = Arc::new(state);
         println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
         use std::io::Write as _;
         std::io::stdout().flush()?;

@@ -58,6 +58,53 @@ pub struct AppState {
     pub root_key: Option<RootKey>,
 }
 
+/// Where the server's messages go beyond the outbox, and whom it trusts from outside.
+#[derive(Default)]
+pub struct Outbound {
+    /// `POOLDESK_SMTP_URL` / `POOLDESK_SMTP_FROM`: e-mail is also delivered over SMTP.
+    pub smtp: Option<(String, String)>,
+    /// `POOLDESK_SMS_WEBHOOK_URL`: SMS is also posted to this gateway.
+    pub sms_webhook_url: Option<String>,
+}
+
+impl Outbound {
+    /// Reads the `POOLDESK_SMTP_*` and `POOLDESK_SMS_WEBHOOK_URL` environment variables.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        Outbound {
+            smtp: var("POOLDESK_SMTP_URL")
+                .map(|url| (url, var("POOLDESK_SMTP_FROM").unwrap_or_else(|| "no-reply@pooldesk.localhost".into()))),
+            sms_webhook_url: var("POOLDESK_SMS_WEBHOOK_URL"),
+        }
+    }
+}
+
+impl AppState {
+    /// Assembles the user pools, identity pools and their outbound adapters over one store.
+    /// `runtime` runs the few calls that go out over the network (SMS webhook, OpenID keys).
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: pooldesk_core::Config,
+        root_key: Option<RootKey>,
+        outbound: Outbound,
+        runtime: tokio::runtime::Handle,
+    ) -> anyhow::Result<AppState> {
+        let mailer: Option<Arc<dyn pooldesk_core::Mailer>> = match &outbound.smtp {
+            Some((url, from)) => Some(Arc::new(outbound::SmtpMailer::new(url, from)?)),
+            None => None,
+        };
+        let mut pools = UserPools::new(store.clone(), clock.clone(), config, mailer)?;
+        if let Some(url) = &outbound.sms_webhook_url {
+            pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
+        }
+        let pools = Arc::new(pools);
+        let jwks = Arc::new(outbound::HttpJwks::new(runtime)?);
+        let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));
+        Ok(AppState { pools, identity, store, clock, root_key })
+    }
+}
+
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", post(handle_json))
@@ -140,22 +187,50 @@ enum Extension {
     SimulateRoleMapping,
 }
 
-fn parse_target(headers: &HeaderMap) -> Result<Target, ApiError> {
-    let unknown = |t: &str| ApiError::new(StatusCode::BAD_REQUEST, "UnknownOperationException", format!("Unknown operation: {t}"));
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let (prefix, op) = target.split_once('.').ok_or_else(|| unknown(target))?;
-    match prefix {
-        p if p == cognito_idp::TARGET_PREFIX => Operation::from_name(op).map(Target::Cognito).ok_or_else(|| unknown(target)),
-        p if p == cognito_identity::TARGET_PREFIX => {
-            cognito_identity::Operation::from_name(op).map(Target::Identity).ok_or_else(|| unknown(target))
+impl Target {
+    /// Parses an `X-Amz-Target` value such as `AWSCognitoIdentityProviderService.ListUsers`.
+    fn parse(target: &str) -> Result<Target, ApiError> {
+        let unknown = || ApiError::new(StatusCode::BAD_REQUEST, "UnknownOperationException", format!("Unknown operation: {target}"));
+        let (prefix, op) = target.split_once('.').ok_or_else(unknown)?;
+        match prefix {
+            p if p == cognito_idp::TARGET_PREFIX => Operation::from_name(op).map(Target::Cognito).ok_or_else(unknown),
+            p if p == cognito_identity::TARGET_PREFIX => {
+                cognito_identity::Operation::from_name(op).map(Target::Identity).ok_or_else(unknown)
+            }
+            "PoolDesk" => match op {
+                "ListMessages" => Ok(Target::PoolDesk(Extension::ListMessages)),
+                "SimulateRoleMapping" => Ok(Target::PoolDesk(Extension::SimulateRoleMapping)),
+                _ => Err(unknown()),
+            },
+            _ => Err(unknown()),
         }
-        "PoolDesk" => match op {
-            "ListMessages" => Ok(Target::PoolDesk(Extension::ListMessages)),
-            "SimulateRoleMapping" => Ok(Target::PoolDesk(Extension::SimulateRoleMapping)),
-            _ => Err(unknown(target)),
-        },
-        _ => Err(unknown(target)),
     }
+
+    /// Runs the operation for an already authenticated caller.
+    fn call(self, state: &AppState, ctx: &Context, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+        match self {
+            Target::Cognito(op) => Ok(cognito_idp::dispatch(&*state.pools, ctx, op, body)?),
+            Target::Identity(op) => Ok(cognito_identity::dispatch(&*state.identity, ctx, op, body)?),
+            Target::PoolDesk(Extension::ListMessages) => Ok(list_messages(state, body)?),
+            Target::PoolDesk(Extension::SimulateRoleMapping) => Ok(simulate_role_mapping(state, body)?),
+        }
+    }
+}
+
+/// An operation's error as an in-process caller (the desktop app) sees it: Cognito's error
+/// name and the message a client would get over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    pub code: String,
+    pub message: String,
+}
+
+/// Runs any operation by its `X-Amz-Target` name, in process, as the admin `caller`: the path
+/// the desktop app takes for this computer's pools. Blocks (hashing, SQLite); call it off an
+/// async runtime. Same decoding, validation and errors as over HTTP.
+pub fn call(state: &AppState, caller: &str, target: &str, body: &[u8]) -> Result<Vec<u8>, CallError> {
+    let ctx = Context { caller: Some(caller.to_owned()), source_ip: None };
+    Target::parse(target).and_then(|t| t.call(state, &ctx, body)).map_err(|e| CallError { code: e.code.to_owned(), message: e.message })
 }
 
 /// Who signed a request.
@@ -291,7 +366,7 @@ async fn handle_json(
         return sts::handle(state, peer, method, uri, headers, body).await;
     }
     let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        let target = parse_target(&headers)?;
+        let target = Target::parse(headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or(""))?;
         // Which operations need a signature, and for which service's signing name. PoolDesk's
         // own operations accept either Cognito service's.
         let (needs_signature, service) = match &target {
@@ -301,12 +376,7 @@ async fn handle_json(
         };
         let caller = if needs_signature { Some(require_admin(&state, service, &method, &uri, &headers, &body)?) } else { None };
         let ctx = Context { caller, source_ip: Some(peer.ip().to_string()) };
-        match target {
-            Target::Cognito(op) => Ok(cognito_idp::dispatch(&*state.pools, &ctx, op, &body)?),
-            Target::Identity(op) => Ok(cognito_identity::dispatch(&*state.identity, &ctx, op, &body)?),
-            Target::PoolDesk(Extension::ListMessages) => Ok(list_messages(&state, &body)?),
-            Target::PoolDesk(Extension::SimulateRoleMapping) => Ok(simulate_role_mapping(&state, &body)?),
-        }
+        target.call(&state, &ctx, &body)
     })
     .await;
     match outcome {

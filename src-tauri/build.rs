@@ -1,0 +1,12 @@
+//! Tauri's build step. The app's own commands are declared here so that each gets a permission
+//! (`allow-call`, ...) and the capability in `src-tauri/capabilities/` can grant exactly them.
+
+fn main() {
+    let commands = &["call", "app_info", "serve_start", "serve_stop", "serve_status"];
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        println!("cargo::error={e:#}");
+    }
+}

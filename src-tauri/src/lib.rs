@@ -1,0 +1,115 @@
+//! The PoolDesk desktop app: a Tauri shell over the same operations the server answers.
+//!
+//! # Layout
+//! - this file: opening this computer's pools, the builder (commands and state), the run loop;
+//! - [`commands`]: what the web UI may invoke: one typed path for every Cognito operation
+//!   (`call`, by `X-Amz-Target` name with the wire shapes) and a few app commands;
+//! - [`serve`]: "Serve this computer's pools" on a loopback port, stopped with the app.
+//!
+//! No business rule lives here: a local call goes to `pooldesk_server::call`, the same dispatch
+//! and validation as an HTTP request, minus the signature the desktop user does not need.
+
+mod commands;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use pooldesk_core::clock::{Clock, SystemClock};
+use pooldesk_core::store::Store;
+use pooldesk_server::{AppState, Outbound};
+use pooldesk_store_sqlite::{Durability, SqliteStore};
+use tauri::Runtime;
+
+pub use commands::{AppInfo, CommandError};
+pub use serve::ServeInfo;
+
+/// The connection id of this computer's pools (remote servers get their own ids).
+pub const LOCAL: &str = "local";
+
+/// What the app holds while it runs: this computer's pools, and the server when serving them.
+pub struct Desktop {
+    database_path: PathBuf,
+    store: Arc<SqliteStore>,
+    local: Arc<AppState>,
+    runtime: tokio::runtime::Handle,
+    serving: tokio::sync::Mutex<Option<serve::Running>>,
+}
+
+impl Desktop {
+    /// Opens (creating and migrating on first start) the local pools in `database_path`.
+    pub fn open(database_path: &Path, runtime: tokio::runtime::Handle) -> anyhow::Result<Desktop> {
+        if let Some(dir) = database_path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let store = Arc::new(
+            SqliteStore::open(database_path, Durability::Normal)
+                .with_context(|| format!("opening the database {}", database_path.display()))?,
+        );
+        let local = Arc::new(state(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);
+        Ok(Desktop { database_path: database_path.to_owned(), store, local, runtime, serving: tokio::sync::Mutex::new(None) })
+    }
+
+    pub fn database_path(&self) -> &Path {
+        &self.database_path
+    }
+}
+
+/// The operations over `store`, with token issuers at `http://127.0.0.1:{port}` (where the
+/// pools are served when the user asks).
+fn state(store: Arc<SqliteStore>, port: u16, runtime: tokio::runtime::Handle) -> anyhow::Result<AppState> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let config = pooldesk_core::Config { public_url: format!("http://127.0.0.1:{port}"), ..pooldesk_core::Config::default() };
+    let store: Arc<dyn Store> = store;
+    AppState::new(store, clock, config, None, Outbound::from_env(), runtime)
+}
+
+/// Where this computer's pools live unless `POOLDESK_DB` says otherwise: the same file
+/// `pooldesk serve` uses by default, so the CLI and the app see the same pools.
+pub fn default_database_path() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("POOLDESK_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let dir = dirs::data_dir().context("this user has no data directory; set POOLDESK_DB")?;
+    Ok(dir.join("pooldesk").join("pooldesk.sqlite"))
+}
+
+/// The app with its commands and state, generic over the runtime so tests drive it through
+/// Tauri's mock runtime and the real IPC.
+pub fn builder<R: Runtime>(desktop: Desktop) -> tauri::Builder<R> {
+    tauri::Builder::<R>::new().manage(desktop).invoke_handler(tauri::generate_handler![
+        commands::call,
+        commands::app_info,
+        serve::serve_start,
+        serve::serve_stop,
+        serve::serve_status,
+    ])
+}
+
+/// The app's configuration, capabilities and (in release builds) embedded web UI.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+/// Runs the app until its window closes; a running server is stopped before the process ends.
+pub fn run() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    // One runtime for Tauri's async commands and for the embedded server.
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")?;
+    tauri::async_runtime::set(runtime.handle().clone());
+    let desktop = Desktop::open(&default_database_path()?, runtime.handle().clone())?;
+    let app = builder::<tauri::Wry>(desktop).build(context()).context("starting the window")?;
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            use tauri::Manager as _;
+            let desktop = handle.state::<Desktop>();
+            desktop.runtime.block_on(serve::stop(&desktop));
+        }
+    });
+    Ok(())
+}

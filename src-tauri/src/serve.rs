@@ -1,0 +1,84 @@
+//! "Serve this computer's pools": the embedded server on a loopback port, so apps under
+//! development sign in against local pools. It gets an admin key of its own that exists only
+//! while it runs (kept in memory, never in the database), and stops when the app exits.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::Desktop;
+use crate::commands::CommandError;
+
+pub const DEFAULT_PORT: u16 = 9229;
+
+/// Where the served pools are and the key admin clients sign with.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/generated/")]
+pub struct ServeInfo {
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+pub(crate) struct Running {
+    info: ServeInfo,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+#[tauri::command]
+pub async fn serve_start(desktop: State<'_, Desktop>, port: Option<u16>) -> Result<ServeInfo, CommandError> {
+    start(&desktop, port.unwrap_or(DEFAULT_PORT)).await
+}
+
+#[tauri::command]
+pub async fn serve_stop(desktop: State<'_, Desktop>) -> Result<(), CommandError> {
+    stop(&desktop).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn serve_status(desktop: State<'_, Desktop>) -> Result<Option<ServeInfo>, CommandError> {
+    Ok(desktop.serving.lock().await.as_ref().map(|r| r.info.clone()))
+}
+
+/// Starts serving (or answers where it already serves). Port 0 picks a free port.
+pub(crate) async fn start(desktop: &Desktop, port: u16) -> Result<ServeInfo, CommandError> {
+    let mut serving = desktop.serving.lock().await;
+    if let Some(running) = serving.as_ref() {
+        return Ok(running.info.clone());
+    }
+    let failed = |m: String| CommandError::new("ServeFailed", m);
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .await
+        .map_err(|e| failed(format!("Could not listen on 127.0.0.1:{port}: {e}. Is another server using that port?")))?;
+    let addr = listener.local_addr().map_err(|e| failed(e.to_string()))?;
+    let (id, secret) = pooldesk_core::random::access_key().map_err(|e| failed(e.to_string()))?;
+    let mut state = crate::state(desktop.store.clone(), addr.port(), desktop.runtime.clone()).map_err(|e| failed(format!("{e:#}")))?;
+    state.root_key = Some(pooldesk_server::RootKey { id: id.clone(), secret: secret.clone() });
+    let region = desktop.local.pools.config().region.clone();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(pooldesk_server::serve(listener, Arc::new(state), async move {
+        let _ = stopped.await;
+    }));
+    let info = ServeInfo { endpoint: format!("http://{addr}"), region, access_key_id: id, secret_access_key: secret };
+    tracing::info!("serving this computer's pools on {}", info.endpoint);
+    *serving = Some(Running { info: info.clone(), shutdown, task });
+    Ok(info)
+}
+
+/// Stops serving, letting requests in flight finish.
+pub(crate) async fn stop(desktop: &Desktop) {
+    let Some(running) = desktop.serving.lock().await.take() else { return };
+    let _ = running.shutdown.send(());
+    match running.task.await {
+        Ok(Ok(())) => tracing::info!("stopped serving {}", running.info.endpoint),
+        Ok(Err(e)) => tracing::warn!("the server stopped with an error: {e}"),
+        Err(e) => tracing::warn!("the server task ended abnormally: {e}"),
+    }
+}

@@ -1,0 +1,170 @@
+//! The command layer through Tauri's real IPC and capability checks, on the mock runtime (no
+//! display): what the web UI sends and receives, against a real SQLite file.
+
+// Helpers outside #[test] functions set up the harness; a failure there is a failed test.
+#![allow(clippy::expect_used)]
+
+use pooldesk_desktop::{Desktop, builder, context};
+use serde_json::{Value, json};
+use tauri::test::{MockRuntime, get_ipc_response};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    invoke_key: String,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let desktop = Desktop::open(&dir.path().join("pools.sqlite"), runtime.handle().clone()).expect("open desktop");
+    // The app's own builder and context (capabilities included), on the mock runtime.
+    let app = builder::<MockRuntime>(desktop).build(context()).expect("build app");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    let invoke_key = app.invoke_key().to_owned();
+    Harness { _dir: dir, _runtime: runtime, _app: app, window, invoke_key }
+}
+
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: tauri::ipc::InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: h.invoke_key.clone(),
+    };
+    get_ipc_response(&h.window, request).map(|body| body.deserialize::<Value>().expect("JSON answer"))
+}
+
+fn call(h: &Harness, target: &str, input: Value) -> Result<Value, Value> {
+    invoke(h, "call", json!({ "connection": "local", "target": target, "input": input }))
+}
+
+const IDP: &str = "AWSCognitoIdentityProviderService";
+
+#[test]
+fn operations_run_by_their_cognito_names_with_wire_shapes() {
+    let h = harness();
+    let created = call(&h, &format!("{IDP}.CreateUserPool"), json!({ "PoolName": "shop" })).expect("CreateUserPool");
+    let pool_id = created["UserPool"]["Id"].as_str().expect("pool id").to_owned();
+    assert!(pool_id.starts_with("us-east-1_"), "{pool_id}");
+    call(
+        &h,
+        &format!("{IDP}.AdminCreateUser"),
+        json!({ "UserPoolId": pool_id, "Username": "alice", "UserAttributes": [{ "Name": "email", "Value": "alice@example.com" }], "MessageAction": "SUPPRESS" }),
+    )
+    .expect("AdminCreateUser");
+    let page = call(&h, &format!("{IDP}.ListUsers"), json!({ "UserPoolId": pool_id, "Filter": "email ^= \"ali\"", "Limit": 60 }))
+        .expect("ListUsers");
+    let users = page["Users"].as_array().expect("Users");
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["Username"], "alice");
+    assert_eq!(users[0]["Enabled"], true);
+    assert!(users[0]["UserCreateDate"].is_number(), "timestamps are epoch seconds: {}", users[0]);
+}
+
+#[test]
+fn errors_reach_the_ui_typed_with_cognito_names() {
+    let h = harness();
+    let missing = call(&h, &format!("{IDP}.DescribeUserPool"), json!({ "UserPoolId": "us-east-1_nope12345" })).expect_err("no such pool");
+    assert_eq!(missing["code"], "ResourceNotFoundException");
+    assert!(missing["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    let invalid = call(&h, &format!("{IDP}.CreateUserPool"), json!({ "PoolName": "" })).expect_err("empty name");
+    assert_eq!(invalid["code"], "InvalidParameterException", "{invalid}");
+
+    let wrong_type = call(&h, &format!("{IDP}.ListUsers"), json!({ "UserPoolId": 42 })).expect_err("wrong type");
+    assert!(wrong_type["code"].as_str().is_some_and(|c| c.ends_with("Exception")), "{wrong_type}");
+
+    let unknown = call(&h, &format!("{IDP}.DropEverything"), json!({})).expect_err("unknown op");
+    assert_eq!(unknown["code"], "UnknownOperationException");
+
+    let elsewhere = invoke(&h, "call", json!({ "connection": "prod", "target": format!("{IDP}.ListUserPools"), "input": {} }))
+        .expect_err("unknown connection");
+    assert_eq!(elsewhere["code"], "UnknownConnection");
+}
+
+#[test]
+fn identity_pools_and_the_role_simulator_go_through_the_same_path() {
+    let h = harness();
+    let pool = call(
+        &h,
+        "AWSCognitoIdentityService.CreateIdentityPool",
+        json!({ "IdentityPoolName": "ids", "AllowUnauthenticatedIdentities": true }),
+    )
+    .expect("CreateIdentityPool");
+    let id = pool["IdentityPoolId"].as_str().expect("id");
+    call(
+        &h,
+        "AWSCognitoIdentityService.SetIdentityPoolRoles",
+        json!({ "IdentityPoolId": id, "Roles": { "unauthenticated": "arn:aws:iam::123456789012:role/guest" } }),
+    )
+    .expect("SetIdentityPoolRoles");
+    let guest = call(&h, "PoolDesk.SimulateRoleMapping", json!({ "IdentityPoolId": id })).expect("simulate");
+    assert_eq!(guest["RoleArn"], "arn:aws:iam::123456789012:role/guest");
+    assert_eq!(guest["Reason"], "GuestRole");
+}
+
+#[test]
+fn app_commands_report_the_database_and_serve_on_loopback() {
+    let h = harness();
+    let info = invoke(&h, "app_info", json!({})).expect("app_info");
+    assert!(info["databasePath"].as_str().is_some_and(|p| p.ends_with("pools.sqlite")), "{info}");
+    assert_eq!(invoke(&h, "serve_status", json!({})).expect("status"), Value::Null);
+
+    let serving = invoke(&h, "serve_start", json!({ "port": 0 })).expect("serve_start");
+    let endpoint = serving["endpoint"].as_str().expect("endpoint").to_owned();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "only loopback: {endpoint}");
+    assert!(serving["accessKeyId"].as_str().is_some_and(|k| k.len() >= 16));
+    assert!(serving["secretAccessKey"].as_str().is_some_and(|k| k.len() >= 30));
+    let port: u16 = endpoint.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(), "the server accepts connections");
+    // Starting again answers where it already serves.
+    assert_eq!(invoke(&h, "serve_start", json!({ "port": 0 })).expect("again")["endpoint"], endpoint.as_str());
+
+    invoke(&h, "serve_stop", json!({})).expect("serve_stop");
+    assert_eq!(invoke(&h, "serve_status", json!({})).expect("status"), Value::Null);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "stopped serving");
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let h = harness();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let err = invoke(&h, "serve_start", json!({ "port": port })).expect_err("port in use");
+    assert_eq!(err["code"], "ServeFailed");
+    assert!(err["message"].as_str().is_some_and(|m| m.contains(&port.to_string())), "{err}");
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let h = harness();
+    // A command the app does not define, and a core plugin command it does not grant.
+    assert!(invoke(&h, "plugin:path|resolve_directory", json!({ "directory": 1 })).is_err());
+    assert!(invoke(&h, "read_file", json!({ "path": "/etc/passwd" })).is_err());
+}
+
+#[test]
+fn only_the_main_window_is_granted_the_commands() {
+    let h = harness();
+    // The capability names the "main" window; any other webview is refused even the app's own commands.
+    let other = WebviewWindowBuilder::new(&h._app, "other", Default::default()).build().expect("second window");
+    let request = InvokeRequest {
+        cmd: "app_info".into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: tauri::ipc::InvokeBody::Json(json!({})),
+        headers: Default::default(),
+        invoke_key: h.invoke_key.clone(),
+    };
+    assert!(get_ipc_response(&other, request).is_err(), "a window outside the capability must not run commands");
+    assert!(invoke(&h, "app_info", json!({})).is_ok());
+}

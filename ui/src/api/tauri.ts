@@ -1,0 +1,34 @@
+// The only module that talks to Tauri. Everything else goes through `call` and the app
+// commands below, so tests mock `@tauri-apps/api/core` and a remote connection later needs
+// no UI change (the Rust side decides where `connection` points).
+import { invoke } from "@tauri-apps/api/core";
+import { ApiError } from "./errors";
+// Generated from the Rust command types by ts-rs (`cargo test -p pooldesk-desktop`).
+import type { AppInfo } from "../generated/AppInfo";
+import type { ServeInfo } from "../generated/ServeInfo";
+
+export type { AppInfo, ServeInfo };
+/** What `serve_status` answers while serving. */
+export type ServeStatus = ServeInfo;
+
+/** One Cognito (or PoolDesk) JSON 1.1 call on a connection; input/output in the AWS wire shape. */
+export async function call<O = unknown>(connection: string, target: string, input: unknown): Promise<O> {
+  try {
+    return await invoke<O>("call", { connection, target, input });
+  } catch (e) {
+    throw ApiError.from(e);
+  }
+}
+
+async function command<O>(name: string, args?: Record<string, unknown>): Promise<O> {
+  try {
+    return await invoke<O>(name, args);
+  } catch (e) {
+    throw ApiError.from(e);
+  }
+}
+
+export const appInfo = () => command<AppInfo>("app_info");
+export const serveStatus = () => command<ServeStatus | null>("serve_status");
+export const serveStart = (port: number | null) => command<ServeStatus>("serve_start", { port });
+export const serveStop = () => command<null>("serve_stop");

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import {
+  createPoolDefaults,
+  createPoolSchema,
+  toCreateClientRequest,
+  toCreateUserPoolRequest,
+  toMfaRequest,
+  type CreatePoolValues,
+} from "./createPoolForm";
+import { toUpdateUserPoolRequest, settingsFromPool } from "./poolSettings";
+
+const parse = (over: Partial<CreatePoolValues>) => createPoolSchema.parse({ ...createPoolDefaults, ...over });
+
+describe("create user pool form → wire", () => {
+  it("maps defaults to CreateUserPool + first client", () => {
+    const v = parse({ name: "demo" });
+    expect(toCreateUserPoolRequest(v)).toEqual({
+      PoolName: "demo",
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 8,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: false,
+          TemporaryPasswordValidityDays: 7,
+        },
+      },
+      DeletionProtection: "INACTIVE",
+      MfaConfiguration: "OFF",
+      UsernameConfiguration: { CaseSensitive: false },
+      AutoVerifiedAttributes: ["email"],
+    });
+    expect(toMfaRequest("p", v)).toBeUndefined();
+    expect(toCreateClientRequest("p", v)).toEqual({
+      UserPoolId: "p",
+      ClientName: "app",
+      GenerateSecret: false,
+      ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    });
+  });
+
+  it("uses UsernameAttributes or AliasAttributes, never both", () => {
+    expect(toCreateUserPoolRequest(parse({ name: "a", signIn: "email", aliasEmail: true })).UsernameAttributes).toEqual(["email"]);
+    expect(toCreateUserPoolRequest(parse({ name: "a", signIn: "email", aliasEmail: true })).AliasAttributes).toBeUndefined();
+    const aliases = toCreateUserPoolRequest(parse({ name: "a", aliasEmail: true, aliasPreferredUsername: true }));
+    expect(aliases.AliasAttributes).toEqual(["email", "preferred_username"]);
+    expect(aliases.UsernameAttributes).toBeUndefined();
+  });
+
+  it("builds the Schema from required and custom attributes with constraints", () => {
+    const v = parse({
+      name: "a",
+      requiredAttributes: ["email"],
+      customAttributes: [
+        { name: "tier", type: "String", mutable: true, min: "1", max: "10" },
+        { name: "age", type: "Number", mutable: false, min: "0", max: "" },
+        { name: "vip", type: "Boolean", mutable: true, min: "", max: "" },
+      ],
+    });
+    expect(toCreateUserPoolRequest(v).Schema).toEqual([
+      { Name: "email", AttributeDataType: "String", Mutable: true, Required: true },
+      { Name: "tier", AttributeDataType: "String", Mutable: true, Required: false, StringAttributeConstraints: { MinLength: "1", MaxLength: "10" } },
+      { Name: "age", AttributeDataType: "Number", Mutable: false, Required: false, NumberAttributeConstraints: { MinValue: "0" } },
+      { Name: "vip", AttributeDataType: "Boolean", Mutable: true, Required: false },
+    ]);
+  });
+
+  it("turns MFA on after creation with TOTP", () => {
+    expect(toMfaRequest("p", parse({ name: "a", mfa: "ON" }))).toEqual({
+      UserPoolId: "p",
+      MfaConfiguration: "ON",
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+    });
+  });
+
+  it("validates like Cognito", () => {
+    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "" }).success).toBe(false);
+    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", minLength: 5 }).success).toBe(false);
+    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", minLength: 100 }).success).toBe(false);
+    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", minLength: 99 }).success).toBe(true);
+    const dup = createPoolSchema.safeParse({
+      ...createPoolDefaults,
+      name: "a",
+      customAttributes: [
+        { name: "x", type: "String", mutable: true, min: "", max: "" },
+        { name: "x", type: "Number", mutable: true, min: "5", max: "1" },
+      ],
+    });
+    expect(dup.success).toBe(false);
+    expect(dup.error!.issues.map((i) => i.message)).toEqual(expect.arrayContaining(["Duplicate name", "Max must be at least min"]));
+  });
+});
+
+describe("UpdateUserPool keeps what the form does not edit", () => {
+  it("copies the pool's other settings and replaces the password policy", () => {
+    const pool = {
+      Id: "p",
+      Name: "demo",
+      AutoVerifiedAttributes: ["email" as const],
+      MfaConfiguration: "OPTIONAL" as const,
+      EmailVerificationSubject: "Your code",
+      Policies: { PasswordPolicy: { MinimumLength: 8, PasswordHistorySize: 3 } },
+      SchemaAttributes: [{ Name: "email" }],
+    };
+    const v = { ...settingsFromPool(pool), minLength: 12, deletionProtection: true };
+    const req = toUpdateUserPoolRequest(pool, v);
+    expect(req.UserPoolId).toBe("p");
+    expect(req.PoolName).toBe("demo");
+    expect(req.AutoVerifiedAttributes).toEqual(["email"]);
+    expect(req.MfaConfiguration).toBe("OPTIONAL");
+    expect(req.EmailVerificationSubject).toBe("Your code");
+    expect(req.DeletionProtection).toBe("ACTIVE");
+    expect(req.Policies!.PasswordPolicy).toMatchObject({ MinimumLength: 12, PasswordHistorySize: 3 });
+    expect(req).not.toHaveProperty("SchemaAttributes");
+  });
+});

@@ -1,0 +1,215 @@
+// Form state of the "create user pool" wizard and its explicit mapping to the wire requests
+// (CreateUserPool, then SetUserPoolMfaConfig and CreateUserPoolClient).
+import { z } from "zod";
+import type {
+  CreateUserPoolClientRequest,
+  CreateUserPoolRequest,
+  ExplicitAuthFlowsType,
+  SchemaAttributeType,
+  SetUserPoolMfaConfigRequest,
+} from "../../generated/cognito-idp";
+
+export const REQUIRABLE_ATTRIBUTES = [
+  "email",
+  "phone_number",
+  "name",
+  "given_name",
+  "family_name",
+  "preferred_username",
+  "birthdate",
+  "locale",
+] as const;
+
+export const AUTH_FLOWS: { value: ExplicitAuthFlowsType; label: string }[] = [
+  { value: "ALLOW_USER_SRP_AUTH", label: "SRP (USER_SRP_AUTH)" },
+  { value: "ALLOW_USER_PASSWORD_AUTH", label: "Password (USER_PASSWORD_AUTH)" },
+  { value: "ALLOW_ADMIN_USER_PASSWORD_AUTH", label: "Admin password (ADMIN_USER_PASSWORD_AUTH)" },
+  { value: "ALLOW_USER_AUTH", label: "Choice-based (USER_AUTH)" },
+  { value: "ALLOW_CUSTOM_AUTH", label: "Custom (CUSTOM_AUTH)" },
+  { value: "ALLOW_REFRESH_TOKEN_AUTH", label: "Refresh token (REFRESH_TOKEN_AUTH)" },
+];
+
+const optionalInt = z
+  .string()
+  .trim()
+  .refine((s) => s === "" || /^-?\d+$/.test(s), "Whole number");
+
+export const customAttributeSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1, "Name is required")
+      .max(20, "At most 20 characters")
+      .regex(/^[^\s:]+$/, "No spaces or colons (custom: is added for you)"),
+    type: z.enum(["String", "Number", "DateTime", "Boolean"]),
+    mutable: z.boolean(),
+    min: optionalInt,
+    max: optionalInt,
+  })
+  .superRefine((a, ctx) => {
+    if (a.min !== "" && a.max !== "" && Number(a.min) > Number(a.max)) {
+      ctx.addIssue({ code: "custom", path: ["max"], message: "Max must be at least min" });
+    }
+    if (a.type === "String") {
+      for (const k of ["min", "max"] as const) {
+        if (a[k] !== "" && (Number(a[k]) < 0 || Number(a[k]) > 2048)) {
+          ctx.addIssue({ code: "custom", path: [k], message: "Length between 0 and 2048" });
+        }
+      }
+    }
+  });
+
+export const createPoolSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, "Pool name is required")
+      .max(128, "At most 128 characters")
+      .regex(/^[\w\s+=,.@-]+$/, "Letters, digits, spaces and + = , . @ - _ only"),
+    signIn: z.enum(["username", "email", "phone_number", "email_or_phone"]),
+    aliasEmail: z.boolean(),
+    aliasPhone: z.boolean(),
+    aliasPreferredUsername: z.boolean(),
+    caseInsensitive: z.boolean(),
+    autoVerifyEmail: z.boolean(),
+    autoVerifyPhone: z.boolean(),
+    minLength: z.coerce.number().int("Whole number").min(6, "At least 6").max(99, "At most 99"),
+    requireUppercase: z.boolean(),
+    requireLowercase: z.boolean(),
+    requireNumbers: z.boolean(),
+    requireSymbols: z.boolean(),
+    temporaryPasswordValidityDays: z.coerce.number().int().min(0).max(365),
+    mfa: z.enum(["OFF", "OPTIONAL", "ON"]),
+    deletionProtection: z.boolean(),
+    requiredAttributes: z.array(z.enum(REQUIRABLE_ATTRIBUTES)),
+    customAttributes: z.array(customAttributeSchema).max(50, "At most 50 custom attributes"),
+    createClient: z.boolean(),
+    clientName: z.string().trim(),
+    generateSecret: z.boolean(),
+    authFlows: z.array(z.string()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.createClient && v.clientName === "") {
+      ctx.addIssue({ code: "custom", path: ["clientName"], message: "App client name is required" });
+    }
+    if (v.createClient && v.clientName.length > 128) {
+      ctx.addIssue({ code: "custom", path: ["clientName"], message: "At most 128 characters" });
+    }
+    const names = v.customAttributes.map((a) => a.name);
+    names.forEach((n, i) => {
+      if (n && names.indexOf(n) !== i) {
+        ctx.addIssue({ code: "custom", path: ["customAttributes", i, "name"], message: "Duplicate name" });
+      }
+    });
+  });
+
+export type CreatePoolValues = z.input<typeof createPoolSchema>;
+export type CreatePoolParsed = z.output<typeof createPoolSchema>;
+
+export const createPoolDefaults: CreatePoolValues = {
+  name: "",
+  signIn: "username",
+  aliasEmail: false,
+  aliasPhone: false,
+  aliasPreferredUsername: false,
+  caseInsensitive: true,
+  autoVerifyEmail: true,
+  autoVerifyPhone: false,
+  minLength: 8,
+  requireUppercase: true,
+  requireLowercase: true,
+  requireNumbers: true,
+  requireSymbols: false,
+  temporaryPasswordValidityDays: 7,
+  mfa: "OFF",
+  deletionProtection: false,
+  requiredAttributes: [],
+  customAttributes: [],
+  createClient: true,
+  clientName: "app",
+  generateSecret: false,
+  authFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+};
+
+function customToSchema(a: CreatePoolParsed["customAttributes"][number]): SchemaAttributeType {
+  const s: SchemaAttributeType = { Name: a.name, AttributeDataType: a.type, Mutable: a.mutable, Required: false };
+  const c = (lo: string, hi: string) => ({ ...(lo !== "" ? { lo } : {}), ...(hi !== "" ? { hi } : {}) });
+  const range = c(a.min, a.max);
+  if (a.type === "String" && (range.lo !== undefined || range.hi !== undefined)) {
+    s.StringAttributeConstraints = {
+      ...(range.lo !== undefined ? { MinLength: range.lo } : {}),
+      ...(range.hi !== undefined ? { MaxLength: range.hi } : {}),
+    };
+  }
+  if (a.type === "Number" && (range.lo !== undefined || range.hi !== undefined)) {
+    s.NumberAttributeConstraints = {
+      ...(range.lo !== undefined ? { MinValue: range.lo } : {}),
+      ...(range.hi !== undefined ? { MaxValue: range.hi } : {}),
+    };
+  }
+  return s;
+}
+
+/**
+ * CreateUserPool. MFA is created OFF and switched on by `toMfaRequest` afterwards, because
+ * Cognito only accepts ON/OPTIONAL once an MFA method (TOTP here) is configured.
+ */
+export function toCreateUserPoolRequest(v: CreatePoolParsed): CreateUserPoolRequest {
+  const req: CreateUserPoolRequest = {
+    PoolName: v.name,
+    Policies: {
+      PasswordPolicy: {
+        MinimumLength: v.minLength,
+        RequireUppercase: v.requireUppercase,
+        RequireLowercase: v.requireLowercase,
+        RequireNumbers: v.requireNumbers,
+        RequireSymbols: v.requireSymbols,
+        TemporaryPasswordValidityDays: v.temporaryPasswordValidityDays,
+      },
+    },
+    DeletionProtection: v.deletionProtection ? "ACTIVE" : "INACTIVE",
+    MfaConfiguration: "OFF",
+    UsernameConfiguration: { CaseSensitive: !v.caseInsensitive },
+  };
+  if (v.signIn === "username") {
+    const aliases = [
+      ...(v.aliasEmail ? (["email"] as const) : []),
+      ...(v.aliasPhone ? (["phone_number"] as const) : []),
+      ...(v.aliasPreferredUsername ? (["preferred_username"] as const) : []),
+    ];
+    if (aliases.length > 0) req.AliasAttributes = aliases;
+  } else if (v.signIn === "email_or_phone") {
+    req.UsernameAttributes = ["email", "phone_number"];
+  } else {
+    req.UsernameAttributes = [v.signIn];
+  }
+  const verified = [
+    ...(v.autoVerifyEmail ? (["email"] as const) : []),
+    ...(v.autoVerifyPhone ? (["phone_number"] as const) : []),
+  ];
+  if (verified.length > 0) req.AutoVerifiedAttributes = verified;
+  const schema: SchemaAttributeType[] = [
+    ...v.requiredAttributes.map(
+      (name): SchemaAttributeType => ({ Name: name, AttributeDataType: "String", Mutable: true, Required: true }),
+    ),
+    ...v.customAttributes.map(customToSchema),
+  ];
+  if (schema.length > 0) req.Schema = schema;
+  return req;
+}
+
+export function toMfaRequest(poolId: string, v: CreatePoolParsed): SetUserPoolMfaConfigRequest | undefined {
+  if (v.mfa === "OFF") return undefined;
+  return { UserPoolId: poolId, MfaConfiguration: v.mfa, SoftwareTokenMfaConfiguration: { Enabled: true } };
+}
+
+export function toCreateClientRequest(poolId: string, v: CreatePoolParsed): CreateUserPoolClientRequest | undefined {
+  if (!v.createClient) return undefined;
+  return {
+    UserPoolId: poolId,
+    ClientName: v.clientName,
+    GenerateSecret: v.generateSecret,
+    ExplicitAuthFlows: v.authFlows as ExplicitAuthFlowsType[],
+  };
+}

@@ -1,0 +1,11 @@
+/** Wire timestamps are epoch seconds. */
+export function formatEpoch(seconds: number | undefined | null): string {
+  if (seconds === undefined || seconds === null) return "—";
+  const d = new Date(seconds * 1000);
+  if (Number.isNaN(d.getTime())) return "—";
+  return d.toLocaleString();
+}
+
+export function attr(attributes: { Name?: string; Value?: string }[] | undefined, name: string): string | undefined {
+  return attributes?.find((a) => a.Name === name)?.Value;
+}

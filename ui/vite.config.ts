@@ -1,0 +1,26 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// Tauri loads ui/dist from disk (custom protocol), so asset URLs stay relative, and the dev
+// server must be on a fixed port that tauri.conf.json's devUrl points at.
+export default defineConfig({
+  base: "./",
+  plugins: [react()],
+  clearScreen: false,
+  // tauri.conf.json devUrl is http://localhost:1420.
+  server: { port: 1420, strictPort: true },
+  build: {
+    outDir: "dist",
+    target: "es2021",
+    sourcemap: false,
+    // A strict CSP forbids inline scripts; Vite's module preload polyfill is inline-free but unneeded.
+    modulePreload: { polyfill: false },
+  },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+  },
+});
