@@ -30,6 +30,11 @@ fn harness() -> Harness {
 }
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_from(h, &h.window, cmd, args)
+}
+
+/// Invokes `cmd` as the web page in `window` would.
+fn invoke_from(h: &Harness, window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: tauri::ipc::CallbackFn(0),
@@ -39,7 +44,7 @@ fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
         headers: Default::default(),
         invoke_key: h.invoke_key.clone(),
     };
-    get_ipc_response(&h.window, request).map(|body| body.deserialize::<Value>().expect("JSON answer"))
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().expect("JSON answer"))
 }
 
 fn call(h: &Harness, target: &str, input: Value) -> Result<Value, Value> {
@@ -156,15 +161,6 @@ fn only_the_main_window_is_granted_the_commands() {
     let h = harness();
     // The capability names the "main" window; any other webview is refused even the app's own commands.
     let other = WebviewWindowBuilder::new(&h._app, "other", Default::default()).build().expect("second window");
-    let request = InvokeRequest {
-        cmd: "app_info".into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().expect("url"),
-        body: tauri::ipc::InvokeBody::Json(json!({})),
-        headers: Default::default(),
-        invoke_key: h.invoke_key.clone(),
-    };
-    assert!(get_ipc_response(&other, request).is_err(), "a window outside the capability must not run commands");
+    assert!(invoke_from(&h, &other, "app_info", json!({})).is_err(), "a window outside the capability must not run commands");
     assert!(invoke(&h, "app_info", json!({})).is_ok());
 }
