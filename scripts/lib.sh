@@ -29,13 +29,17 @@ ensure_rust() {
     fi
 }
 
-SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl)
+# libdbus-1-dev: the OS keychain (Secret Service over D-Bus) where remote connections' secrets live.
+SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl libdbus-1-dev)
 
 # The desktop app (Tauri 2: GTK and WebKitGTK), see ../shared/TAURI-NOTES.md.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
     libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev libdbus-1-dev file)
 # Its tests in a real window: Xvfb, WebKit's WebDriver, a private D-Bus session.
 DESKTOP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 fonts-dejavu-core)
+# The keychain tests: a real Secret Service (GNOME Keyring) in a private session, secret-tool to
+# look inside it, and faketime for a server whose clock is wrong.
+KEYCHAIN_TEST_PACKAGES=(gnome-keyring dbus-daemon libsecret-tools faketime)
 
 # ensure_node: Node.js and npm for the web UI (the machine's own when it has them).
 ensure_node() {
