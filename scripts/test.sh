@@ -7,7 +7,8 @@
 # packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver).
 source "$(dirname "$0")/lib.sh"
 
-apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" python3 python3-venv
+apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" "${KEYCHAIN_TEST_PACKAGES[@]}" \
+    python3 python3-venv
 ensure_node
 ensure_rust
 
@@ -23,8 +24,8 @@ echo "==> cargo fmt, clippy"
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -q -- -D warnings
 
-echo "==> Rust tests"
-cargo test --locked --workspace
+echo "==> Rust tests (in a private D-Bus session with a real Secret Service, for the keychain tests)"
+scripts/with-keyring.sh cargo test --locked --workspace
 # ts-rs rewrote ui/src/generated/*.ts from the command types while testing: they must match.
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --exit-code --stat -- ui/src/generated; then
     echo "ui/src/generated is stale: commit what cargo test -p pooldesk-desktop generated" >&2
@@ -38,12 +39,12 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
 npm ci --silent --no-audit --no-fund --prefix tests/e2e/js
 cargo build --locked -p pooldesk-cli
-POOLDESK_BIN="$ROOT/target/debug/pooldesk" .venv/bin/python -m pytest tests/e2e -q
+POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/python -m pytest tests/e2e -q
 
 echo "==> desktop app: build, package (.deb), install, drive the real window"
 command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ] || cargo install --locked tauri-driver --version "^2"
 .venv/bin/pip install -q --disable-pip-version-check -r tests/desktop/requirements.txt
 ui/node_modules/.bin/tauri build --debug --bundles deb -- --locked
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./target/debug/bundle/deb/pooldesk_*.deb
-POOLDESK_DESKTOP_BIN=/usr/bin/pooldesk-desktop PATH="$HOME/.cargo/bin:$PATH" \
-    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- .venv/bin/python -m pytest tests/desktop -q
+POOLDESK_DESKTOP_BIN=/usr/bin/pooldesk-desktop POOLDESK_BIN="$ROOT/target/debug/pooldesk" PATH="$HOME/.cargo/bin:$PATH" \
+    xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh .venv/bin/python -m pytest tests/desktop -q

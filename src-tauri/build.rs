@@ -2,7 +2,17 @@
 //! (`allow-call`, ...) and the capability in `src-tauri/capabilities/` can grant exactly them.
 
 fn main() {
-    let commands = &["call", "app_info", "serve_start", "serve_stop", "serve_status"];
+    let commands = &[
+        "call",
+        "app_info",
+        "connections_list",
+        "connection_add",
+        "connection_test",
+        "connection_remove",
+        "serve_start",
+        "serve_stop",
+        "serve_status",
+    ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -39,11 +39,13 @@ pub async fn call(
     target: String,
     input: serde_json::Value,
 ) -> Result<Response, CommandError> {
+    let body = serde_json::to_vec(&input).map_err(|e| CommandError::new("InvalidParameterException", e.to_string()))?;
     if connection != LOCAL {
-        return Err(CommandError::new("UnknownConnection", format!("There is no connection named {connection:?}.")));
+        let answer = desktop.remotes.client(&connection).await?.call(&target, body).await?;
+        let json = String::from_utf8(answer).map_err(|e| CommandError::new("RemoteNotCognito", e.to_string()))?;
+        return Ok(Response::new(InvokeResponseBody::Json(json)));
     }
     let state = desktop.local.clone();
-    let body = serde_json::to_vec(&input).map_err(|e| CommandError::new("InvalidParameterException", e.to_string()))?;
     // Operations block (argon2id, SQLite): off the runtime's worker threads, like the server.
     let answer = tokio::task::spawn_blocking(move || pooldesk_server::call(&state, "desktop", &target, &body))
         .await

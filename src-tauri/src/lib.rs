@@ -4,12 +4,16 @@
 //! - this file: opening this computer's pools, the builder (commands and state), the run loop;
 //! - [`commands`]: what the web UI may invoke: one typed path for every Cognito operation
 //!   (`call`, by `X-Amz-Target` name with the wire shapes) and a few app commands;
+//! - [`connections`]: remote servers: added (tested first), tested, removed; their secrets
+//!   live in the OS keychain;
 //! - [`serve`]: "Serve this computer's pools" on a loopback port, stopped with the app.
 //!
 //! No business rule lives here: a local call goes to `pooldesk_server::call`, the same dispatch
-//! and validation as an HTTP request, minus the signature the desktop user does not need.
+//! and validation as an HTTP request, minus the signature the desktop user does not need; a
+//! remote call goes over HTTP, SigV4-signed on this side (`pooldesk_remote`).
 
 mod commands;
+mod connections;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -23,23 +27,25 @@ use pooldesk_store_sqlite::{Durability, SqliteStore};
 use tauri::Runtime;
 
 pub use commands::{AppInfo, CommandError};
+pub use connections::{ConnectionCheck, ConnectionInfo, NewConnection, RemovedConnection};
+pub use pooldesk_remote::LOCAL;
+use pooldesk_remote::Remotes;
 pub use serve::ServeInfo;
-
-/// The connection id of this computer's pools (remote servers get their own ids).
-pub const LOCAL: &str = "local";
 
 /// What the app holds while it runs: this computer's pools, and the server when serving them.
 pub struct Desktop {
     database_path: PathBuf,
     store: Arc<SqliteStore>,
     local: Arc<AppState>,
+    remotes: Remotes,
     runtime: tokio::runtime::Handle,
     serving: tokio::sync::Mutex<Option<serve::Running>>,
 }
 
 impl Desktop {
-    /// Opens (creating and migrating on first start) the local pools in `database_path`.
-    pub fn open(database_path: &Path, runtime: tokio::runtime::Handle) -> anyhow::Result<Desktop> {
+    /// Opens (creating and migrating on first start) the local pools in `database_path`, next
+    /// to the remote connections in `remotes`.
+    pub fn open(database_path: &Path, remotes: Remotes, runtime: tokio::runtime::Handle) -> anyhow::Result<Desktop> {
         if let Some(dir) = database_path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
@@ -48,7 +54,7 @@ impl Desktop {
                 .with_context(|| format!("opening the database {}", database_path.display()))?,
         );
         let local = Arc::new(state(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);
-        Ok(Desktop { database_path: database_path.to_owned(), store, local, runtime, serving: tokio::sync::Mutex::new(None) })
+        Ok(Desktop { database_path: database_path.to_owned(), store, local, remotes, runtime, serving: tokio::sync::Mutex::new(None) })
     }
 
     pub fn database_path(&self) -> &Path {
@@ -81,6 +87,10 @@ pub fn builder<R: Runtime>(desktop: Desktop) -> tauri::Builder<R> {
     tauri::Builder::<R>::new().manage(desktop).invoke_handler(tauri::generate_handler![
         commands::call,
         commands::app_info,
+        connections::connections_list,
+        connections::connection_add,
+        connections::connection_test,
+        connections::connection_remove,
         serve::serve_start,
         serve::serve_stop,
         serve::serve_status,
@@ -102,7 +112,10 @@ pub fn run() -> anyhow::Result<()> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")?;
     tauri::async_runtime::set(runtime.handle().clone());
-    let desktop = Desktop::open(&default_database_path()?, runtime.handle().clone())?;
+    // Shared with the CLI (`pooldesk remote ...`): the same file and keychain entries.
+    let connections_path = pooldesk_remote::connections::default_path()?;
+    let remotes = Remotes::open(&connections_path, pooldesk_remote::Keychain::default())?;
+    let desktop = Desktop::open(&default_database_path()?, remotes, runtime.handle().clone())?;
     let app = builder::<tauri::Wry>(desktop).build(context()).context("starting the window")?;
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used)]
 
 use pooldesk_desktop::{Desktop, builder, context};
+use pooldesk_remote::{Keychain, RemoteError, Remotes};
 use serde_json::{Value, json};
 use tauri::test::{MockRuntime, get_ipc_response};
 use tauri::webview::InvokeRequest;
@@ -21,12 +22,19 @@ struct Harness {
 fn harness() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let desktop = Desktop::open(&dir.path().join("pools.sqlite"), runtime.handle().clone()).expect("open desktop");
+    // Remote connections in this test's own file and keychain entries (a real Secret Service:
+    // the suite runs under scripts/with-keyring.sh).
+    let remotes = Remotes::open(&dir.path().join("connections.sqlite"), keychain()).expect("connections file");
+    let desktop = Desktop::open(&dir.path().join("pools.sqlite"), remotes, runtime.handle().clone()).expect("open desktop");
     // The app's own builder and context (capabilities included), on the mock runtime.
     let app = builder::<MockRuntime>(desktop).build(context()).expect("build app");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     let invoke_key = app.invoke_key().to_owned();
     Harness { _dir: dir, _runtime: runtime, _app: app, window, invoke_key }
+}
+
+fn keychain() -> Keychain {
+    Keychain::with_service(&format!("pooldesk-desktop-test-{}", std::process::id()))
 }
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -163,4 +171,69 @@ fn only_the_main_window_is_granted_the_commands() {
     let other = WebviewWindowBuilder::new(&h._app, "other", Default::default()).build().expect("second window");
     assert!(invoke_from(&h, &other, "app_info", json!({})).is_err(), "a window outside the capability must not run commands");
     assert!(invoke(&h, "app_info", json!({})).is_ok());
+}
+
+#[test]
+fn a_remote_server_is_a_connection_like_this_computer() {
+    // One app serves its pools on loopback (with a key of its own); the other connects to it.
+    let server = harness();
+    let serving = invoke(&server, "serve_start", json!({ "port": 0 })).expect("serve_start");
+    let (endpoint, key_id, secret) = (&serving["endpoint"], &serving["accessKeyId"], serving["secretAccessKey"].as_str().expect("secret"));
+    let h = harness();
+    assert_eq!(invoke(&h, "connections_list", json!({})).expect("list"), json!([]));
+
+    let wrong = json!({ "input": { "name": "lab", "endpoint": endpoint, "region": "us-east-1", "accessKeyId": key_id, "secretAccessKey": "not-it" } });
+    let err = invoke(&h, "connection_add", wrong).expect_err("wrong secret");
+    assert_eq!(err["code"], "InvalidSignatureException");
+    assert!(err["message"].as_str().is_some_and(|m| m.contains("the secret access key is wrong")), "{err}");
+    assert_eq!(invoke(&h, "connections_list", json!({})).expect("list"), json!([]), "a failed test saves nothing");
+
+    let input = json!({ "input": { "name": "lab", "endpoint": endpoint, "region": "us-east-1", "accessKeyId": key_id, "secretAccessKey": secret } });
+    let check = invoke(&h, "connection_add", input).expect("connection_add");
+    assert_eq!(check["connection"], json!({ "name": "lab", "endpoint": endpoint, "region": "us-east-1", "accessKeyId": key_id }));
+    assert_eq!(check["userPools"], 0);
+    let listed = invoke(&h, "connections_list", json!({})).expect("list");
+    assert_eq!(listed, json!([check["connection"]]));
+    assert!(!listed.to_string().contains(secret), "the secret never goes back to the web view");
+
+    // Every operation, the simulator included, runs on the remote server with the same errors.
+    let remote = |target: &str, input: Value| invoke(&h, "call", json!({ "connection": "lab", "target": target, "input": input }));
+    let pool = remote(&format!("{IDP}.CreateUserPool"), json!({ "PoolName": "remote-shop" })).expect("CreateUserPool");
+    let pool_id = pool["UserPool"]["Id"].as_str().expect("pool id");
+    remote(&format!("{IDP}.AdminCreateUser"), json!({ "UserPoolId": pool_id, "Username": "bob", "MessageAction": "SUPPRESS" }))
+        .expect("AdminCreateUser");
+    let taken = remote(&format!("{IDP}.AdminCreateUser"), json!({ "UserPoolId": pool_id, "Username": "bob" })).expect_err("taken");
+    assert_eq!(taken["code"], "UsernameExistsException");
+    let ids = remote(
+        "AWSCognitoIdentityService.CreateIdentityPool",
+        json!({ "IdentityPoolName": "ids", "AllowUnauthenticatedIdentities": true }),
+    )
+    .expect("CreateIdentityPool");
+    let roles = json!({ "IdentityPoolId": ids["IdentityPoolId"], "Roles": { "unauthenticated": "arn:aws:iam::123456789012:role/guest" } });
+    remote("AWSCognitoIdentityService.SetIdentityPoolRoles", roles).expect("SetIdentityPoolRoles");
+    let guest = remote("PoolDesk.SimulateRoleMapping", json!({ "IdentityPoolId": ids["IdentityPoolId"] })).expect("simulate");
+    assert_eq!(guest["Reason"], "GuestRole");
+    // ... and it is the serving app's pools that changed.
+    let users = call(&server, &format!("{IDP}.ListUsers"), json!({ "UserPoolId": pool_id })).expect("ListUsers on the server");
+    assert_eq!(users["Users"][0]["Username"], "bob");
+    assert_eq!(invoke(&h, "connection_test", json!({ "name": "lab" })).expect("test")["userPools"], 1);
+
+    // The secret is in the keychain, not in the app's files.
+    assert_eq!(keychain().read("lab").expect("keychain entry"), secret);
+    for entry in std::fs::read_dir(h._dir.path()).expect("app dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds the secret", path.display());
+    }
+
+    let removed = invoke(&h, "connection_remove", json!({ "name": "lab" })).expect("remove");
+    assert_eq!(removed, json!({ "name": "lab", "secretDeleted": true }));
+    assert!(matches!(keychain().read("lab"), Err(RemoteError::SecretMissing(_))));
+    let gone = remote(&format!("{IDP}.ListUserPools"), json!({ "MaxResults": 1 })).expect_err("removed");
+    assert_eq!(gone["code"], "UnknownConnection");
+
+    // A server that went away is said so.
+    invoke(&server, "serve_stop", json!({})).expect("serve_stop");
+    let input = json!({ "input": { "name": "lab", "endpoint": endpoint, "region": "us-east-1", "accessKeyId": key_id, "secretAccessKey": secret } });
+    assert_eq!(invoke(&h, "connection_add", input).expect_err("server down")["code"], "RemoteUnreachable");
 }

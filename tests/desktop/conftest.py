@@ -1,6 +1,7 @@
 """Drives the real desktop app in a real window: tauri-driver + WebKitWebDriver under Xvfb.
 
-Run it inside `xvfb-run -a dbus-run-session` (scripts/test.sh does). The app is
+Run it inside `xvfb-run -a scripts/with-keyring.sh` (scripts/test.sh does): a private D-Bus
+session with a real Secret Service for remote connections' secrets. The app is
 $POOLDESK_DESKTOP_BIN (the installed .deb's /usr/bin/pooldesk-desktop in CI), on a fresh HOME
 and database per test, and each test saves screenshots to $POOLDESK_SCREENSHOTS.
 """
@@ -102,8 +103,19 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def app(request):
     home = Path(tempfile.mkdtemp(prefix="pooldesk-desktop-"))
-    env = dict(os.environ, HOME=str(home), POOLDESK_DB=str(home / "pools.sqlite"), XDG_DATA_HOME=str(home / "data"))
-    driver_proc = subprocess.Popen([tauri_driver()], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        POOLDESK_DB=str(home / "pools.sqlite"),
+        POOLDESK_CONNECTIONS=str(home / "connections.sqlite"),
+        XDG_DATA_HOME=str(home / "data"),
+        # Debug-level logs, kept in app.log: tests check that no secret ever reaches them.
+        RUST_LOG="debug",
+        NO_COLOR="1",
+    )
+    log = open(home / "app.log", "wb")  # noqa: SIM115 (the driver and the app write to it)
+    driver_proc = subprocess.Popen([tauri_driver()], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
     driver = None
     try:
         # tauri-driver accepts on 4444 before its WebKitWebDriver child listens on 4445; a

@@ -224,10 +224,11 @@ _LIVE_SERVERS: list[PoolDeskServer] = []
 
 
 def start_pooldesk(
-    db_path: Path, smtp: SmtpSink | None, log_dir: Path, listen: str = "127.0.0.1:0"
+    db_path: Path, smtp: SmtpSink | None, log_dir: Path, listen: str = "127.0.0.1:0", wrapper: list[str] | None = None
 ) -> PoolDeskServer:
     """Start `pooldesk serve` (port chosen by the OS unless `listen` names one) with the root
-    test key; wait until it prints its listening line."""
+    test key; wait until it prints its listening line. `wrapper` prefixes the command (e.g.
+    `faketime` for a server whose clock is wrong)."""
     if not Path(POOLDESK_BIN).is_file():
         pytest.fail(f"POOLDESK_BIN {POOLDESK_BIN!r} does not exist: build the `pooldesk` binary first")
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -244,7 +245,7 @@ def start_pooldesk(
         env["POOLDESK_SMTP_URL"] = smtp.url
     stderr_file = open(log_dir / "stderr.log", "ab")  # noqa: SIM115 (owned by the process)
     proc = subprocess.Popen(
-        [POOLDESK_BIN, "serve", "--db", str(db_path), "--listen", listen],
+        [*(wrapper or []), POOLDESK_BIN, "serve", "--db", str(db_path), "--listen", listen],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr_file,

@@ -4,7 +4,7 @@ import { ConnectionProvider, LOCAL_CONNECTION } from "./api/connection";
 import { appInfo } from "./api/tauri";
 import { ConfirmProvider } from "./components/Confirm";
 import { ToastProvider } from "./components/Toast";
-import { toIdentityPools, toMessages, toServe, toUserPools, type View } from "./routes";
+import { toConnections, toIdentityPools, toMessages, toServe, toUserPools, type View } from "./routes";
 import { applyTheme, loadTheme, nextTheme, type ThemeChoice } from "./theme";
 import { UserPoolList } from "./features/userPools/UserPoolList";
 import { UserPoolView } from "./features/userPools/UserPoolView";
@@ -12,14 +12,21 @@ import { IdentityPoolList } from "./features/identityPools/IdentityPoolList";
 import { IdentityPoolView } from "./features/identityPools/IdentityPoolView";
 import { MessagesView } from "./features/messages/MessagesView";
 import { ServePanel } from "./features/serve/ServePanel";
+import { AddConnectionDialog } from "./features/connections/AddConnectionDialog";
+import { ConnectionsView, type ConnectionsViewProps } from "./features/connections/ConnectionsView";
+import type { ConnectionPrefill } from "./features/connections/connectionForm";
+import { useConnections } from "./features/connections/queries";
+import { ErrorBox } from "./components/bits";
 
 interface Connection {
   id: string;
   label: string;
+  /** The remote server's endpoint, shown as a tooltip. */
+  endpoint?: string;
 }
 
-/** Remote servers will be added here; "local" is the pools in this computer's data directory. */
-const CONNECTIONS: Connection[] = [{ id: LOCAL_CONNECTION, label: "This computer" }];
+/** "local" is the pools in this computer's data directory; remote servers follow it. */
+const THIS_COMPUTER: Connection = { id: LOCAL_CONNECTION, label: "This computer" };
 
 const SECTIONS: { kind: View["kind"]; label: string; testId: string; to: () => View; match: View["kind"][] }[] = [
   { kind: "userPools", label: "User pools", testId: "nav-user-pools", to: toUserPools, match: ["userPools", "userPool"] },
@@ -34,11 +41,32 @@ const SECTIONS: { kind: View["kind"]; label: string; testId: string; to: () => V
   { kind: "serve", label: "Serve", testId: "nav-serve", to: toServe, match: ["serve"] },
 ];
 
+/** Serving is of this computer's pools only. */
+const sectionsFor = (connection: string) => SECTIONS.filter((s) => s.kind !== "serve" || connection === LOCAL_CONNECTION);
+
 export function App() {
   const [connection, setConnection] = useState(LOCAL_CONNECTION);
   const [view, setView] = useState<View>(toUserPools());
   const [theme, setTheme] = useState<ThemeChoice>(loadTheme);
   const info = useQuery({ queryKey: ["app_info"], queryFn: appInfo, staleTime: Infinity });
+  const remotes = useConnections();
+  const [adding, setAdding] = useState<ConnectionPrefill | null>(null);
+  const connections: Connection[] = [
+    THIS_COMPUTER,
+    ...(remotes.data ?? []).map((c) => ({ id: c.name, label: c.name, endpoint: c.endpoint })),
+  ];
+
+  /** Every connection opens on its user pools; caches stay apart (query keys start with it). */
+  const selectConnection = (id: string) => {
+    setConnection(id);
+    setView(toUserPools());
+  };
+  const connectionsScreen: ConnectionsViewProps = {
+    onAdd: (prefill) => setAdding(prefill ?? {}),
+    onRemoved: (name) => {
+      if (name === connection) selectConnection(LOCAL_CONNECTION);
+    },
+  };
 
   const toggleTheme = () => {
     const t = nextTheme(theme);
@@ -56,22 +84,21 @@ export function App() {
           <div className="app">
             <nav className="sidebar" aria-label="Connections and sections">
               <div className="brand">PoolDesk</div>
-              {CONNECTIONS.map((c) => (
+              {connections.map((c) => (
                 <div key={c.id} className="connection">
                   <button
                     type="button"
                     className={`connection-name ${c.id === connection ? "active" : ""}`}
                     aria-current={c.id === connection ? "true" : undefined}
-                    onClick={() => {
-                      setConnection(c.id);
-                      setView(toUserPools());
-                    }}
+                    data-testid={`connection-${c.id}`}
+                    title={c.endpoint}
+                    onClick={() => selectConnection(c.id)}
                   >
                     {c.label}
                   </button>
                   {c.id === connection && (
                     <ul className="nav-list">
-                      {SECTIONS.map((s) => {
+                      {sectionsFor(c.id).map((s) => {
                         const active = s.match.includes(view.kind);
                         return (
                           <li key={s.kind}>
@@ -91,6 +118,21 @@ export function App() {
                   )}
                 </div>
               ))}
+              <ErrorBox error={remotes.error} testId="connections-list-error" />
+              <div className="sidebar-actions">
+                <button type="button" className="small" data-testid="add-connection" onClick={() => setAdding({})}>
+                  Add a server
+                </button>
+                <button
+                  type="button"
+                  className={view.kind === "connections" ? "nav-item active" : "nav-item"}
+                  aria-current={view.kind === "connections" ? "page" : undefined}
+                  data-testid="nav-connections"
+                  onClick={() => setView(toConnections())}
+                >
+                  Connections
+                </button>
+              </div>
               <div className="sidebar-footer">
                 <button type="button" className="small" onClick={toggleTheme} aria-label={`Theme: ${theme}. Change theme`}>
                   Theme: {theme}
@@ -103,16 +145,34 @@ export function App() {
               </div>
             </nav>
             <main id="main" className="main" tabIndex={-1}>
-              <Screen view={view} navigate={setView} key={connection} />
+              <Screen view={view} navigate={setView} connections={connectionsScreen} key={connection} />
             </main>
           </div>
+          {adding && (
+            <AddConnectionDialog
+              prefill={adding}
+              onClose={() => setAdding(null)}
+              onAdded={(c) => {
+                setAdding(null);
+                selectConnection(c.connection.name);
+              }}
+            />
+          )}
         </ConnectionProvider>
       </ConfirmProvider>
     </ToastProvider>
   );
 }
 
-function Screen({ view, navigate }: { view: View; navigate: (v: View) => void }) {
+function Screen({
+  view,
+  navigate,
+  connections,
+}: {
+  view: View;
+  navigate: (v: View) => void;
+  connections: ConnectionsViewProps;
+}) {
   switch (view.kind) {
     case "userPools":
       return <UserPoolList navigate={navigate} />;
@@ -126,5 +186,7 @@ function Screen({ view, navigate }: { view: View; navigate: (v: View) => void })
       return <MessagesView initialPoolId={view.poolId} initialUsername={view.username} />;
     case "serve":
       return <ServePanel />;
+    case "connections":
+      return <ConnectionsView {...connections} />;
   }
 }

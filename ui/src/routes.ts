@@ -9,7 +9,8 @@ export type View =
   | { kind: "identityPools" }
   | { kind: "identityPool"; identityPoolId: string }
   | { kind: "messages"; poolId?: string; username?: string }
-  | { kind: "serve" };
+  | { kind: "serve" }
+  | { kind: "connections" };
 
 export const toUserPools = (): View => ({ kind: "userPools" });
 export const toUserPool = (poolId: string, tab: PoolTab = "users"): View => ({ kind: "userPool", poolId, tab });
@@ -17,5 +18,6 @@ export const toIdentityPools = (): View => ({ kind: "identityPools" });
 export const toIdentityPool = (identityPoolId: string): View => ({ kind: "identityPool", identityPoolId });
 export const toMessages = (poolId?: string, username?: string): View => ({ kind: "messages", poolId, username });
 export const toServe = (): View => ({ kind: "serve" });
+export const toConnections = (): View => ({ kind: "connections" });
 
 export type Navigate = (v: View) => void;

@@ -1,7 +1,10 @@
-//! `pooldesk`: run the server, manage admin keys, read the outbox, import users.
+//! `pooldesk`: run the server, manage admin keys, read the outbox, import users, run any
+//! operation here or on a remote server, and manage remote connections.
 //!
 //! Thin by design: each command opens the store and calls `pooldesk-core` or
 //! `pooldesk-server`; no business rule lives here.
+
+mod remote;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,6 +62,24 @@ enum Command {
         user_pool_id: String,
         /// The CSV file, or `-` for standard input.
         file: PathBuf,
+    },
+    /// Run one Cognito operation, here (`--db`) or on a remote server (`--remote NAME`), e.g.
+    /// `pooldesk call create-user-pool '{"PoolName": "shop"}' --remote prod`. Prints the answer.
+    Call {
+        /// The operation: `CreateUserPool`, `create-user-pool`, or a whole X-Amz-Target.
+        operation: String,
+        /// Its input as JSON (`-`: standard input) [default: {}]
+        input: Option<String>,
+        /// A connection saved with `pooldesk remote add`.
+        #[arg(long, conflicts_with = "db")]
+        remote: Option<String>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Remote servers (shared with the desktop app); their secrets live in the OS keychain.
+    Remote {
+        #[command(subcommand)]
+        action: remote::RemoteAction,
     },
     /// List the messages (codes, invitations) PoolDesk sent, newest first.
     Outbox {
@@ -120,6 +141,8 @@ fn main() -> anyhow::Result<()> {
             serve(open(db, durability)?, listen, region, public_url)
         }
         Command::Keys { action } => keys(action),
+        Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
+        Command::Remote { action } => remote::remote(action),
         Command::Outbox { db, pool, limit } => outbox(open(db, Durability::Normal)?, pool, limit),
         Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
     }

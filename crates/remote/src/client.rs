@@ -120,13 +120,8 @@ impl RemoteClient {
             .build()
             .map_err(|e| signing_error(&e))?
             .into();
-        let signable = SignableRequest::new(
-            "POST",
-            &self.url,
-            headers.iter().map(|(n, v)| (*n, v.as_str())),
-            SignableBody::Bytes(body),
-        )
-        .map_err(|e| signing_error(&e))?;
+        let signable = SignableRequest::new("POST", &self.url, headers.iter().map(|(n, v)| (*n, v.as_str())), SignableBody::Bytes(body))
+            .map_err(|e| signing_error(&e))?;
         let (instructions, _) = sign(signable, &params).map_err(|e| signing_error(&e))?.into_parts();
         let mut signed = Vec::new();
         for (name, value) in instructions.headers() {
@@ -189,11 +184,7 @@ impl RemoteClient {
             };
             return RemoteError::Tls { endpoint, detail };
         }
-        let detail = if e.is_timeout() {
-            format!("no answer within {} s", timeout.as_secs())
-        } else {
-            root_cause(e)
-        };
+        let detail = if e.is_timeout() { format!("no answer within {} s", timeout.as_secs()) } else { root_cause(e) };
         RemoteError::Unreachable { endpoint, detail }
     }
 }
@@ -258,7 +249,10 @@ mod tests {
     #[test]
     fn error_codes_in_every_shape_aws_uses() {
         let code = |body: &str, header| cognito_error(body.as_bytes(), header).map(|(c, _)| c);
-        assert_eq!(code(r#"{"__type":"com.amazonaws#UserNotFoundException","message":"m"}"#, None).as_deref(), Some("UserNotFoundException"));
+        assert_eq!(
+            code(r#"{"__type":"com.amazonaws#UserNotFoundException","message":"m"}"#, None).as_deref(),
+            Some("UserNotFoundException")
+        );
         assert_eq!(code(r#"{"__type":"NotAuthorizedException","Message":"m"}"#, None).as_deref(), Some("NotAuthorizedException"));
         assert_eq!(code("", Some("InvalidSignatureException:http://internal.amazon.com/")).as_deref(), Some("InvalidSignatureException"));
         assert_eq!(code("<html>Not Found</html>", None), None);

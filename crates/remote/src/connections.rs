@@ -73,8 +73,8 @@ pub fn default_path() -> Result<PathBuf, RemoteError> {
     if let Some(path) = std::env::var_os("POOLDESK_CONNECTIONS").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    let dir = dirs::data_dir()
-        .ok_or_else(|| RemoteError::Settings("this user has no data directory; set POOLDESK_CONNECTIONS".to_owned()))?;
+    let dir =
+        dirs::data_dir().ok_or_else(|| RemoteError::Settings("this user has no data directory; set POOLDESK_CONNECTIONS".to_owned()))?;
     Ok(dir.join("pooldesk").join("connections.sqlite"))
 }
 
@@ -125,12 +125,8 @@ impl Connections {
 
     pub fn get(&self, name: &str) -> Result<Connection, RemoteError> {
         self.with(|db| {
-            db.query_row(
-                "SELECT name, endpoint, region, access_key_id FROM remote_connections WHERE name = ?1",
-                [name],
-                row_to_connection,
-            )
-            .optional()
+            db.query_row("SELECT name, endpoint, region, access_key_id FROM remote_connections WHERE name = ?1", [name], row_to_connection)
+                .optional()
         })?
         .ok_or_else(|| RemoteError::UnknownConnection(name.to_owned()))
     }

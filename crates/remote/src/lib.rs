@@ -36,7 +36,9 @@ pub enum RemoteError {
          (GNOME Keyring, KWallet or KeePassXC) in this session, or use a desktop session that has one, and try again."
     )]
     KeychainUnavailable(String),
-    #[error("The OS keychain is locked or refused access ({0}). Unlock it (for GNOME Keyring, log in or open Passwords and Keys) and try again.")]
+    #[error(
+        "The OS keychain is locked or refused access ({0}). Unlock it (for GNOME Keyring, log in or open Passwords and Keys) and try again."
+    )]
     KeychainLocked(String),
     #[error("The keychain holds no secret for the connection {0:?}. Add the connection again with its secret access key.")]
     SecretMissing(String),

@@ -147,9 +147,8 @@ async fn a_failed_test_saves_nothing_and_says_what_is_wrong() {
     let server = serve(0).await;
     let dir = tempfile::tempdir().unwrap();
     let remotes = remotes(&dir, "failures");
-    let add = |name: &str, endpoint: &str, key_id: &str, secret: &str| {
-        remotes.add(connection(name, endpoint, key_id), secret.to_owned(), false)
-    };
+    let add =
+        |name: &str, endpoint: &str, key_id: &str, secret: &str| remotes.add(connection(name, endpoint, key_id), secret.to_owned(), false);
 
     let e = add("wrong-secret", &server.endpoint, KEY_ID, "not-the-secret").await.unwrap_err();
     assert_eq!(e.code(), "InvalidSignatureException");

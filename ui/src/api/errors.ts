@@ -26,3 +26,24 @@ export function describeError(e: unknown): { code: string; message: string } {
   const err = ApiError.from(e);
   return { code: err.code, message: err.message };
 }
+
+/** Short headings for the errors of remote connections (their messages say what to do). */
+const HEADINGS: Record<string, string> = {
+  InvalidConnection: "Invalid connection settings",
+  ConnectionExists: "Connection already exists",
+  UnknownConnection: "Unknown connection",
+  KeychainUnavailable: "Keychain unavailable",
+  KeychainLocked: "Keychain locked",
+  SecretMissing: "Secret access key missing",
+  RemoteUnreachable: "Server unreachable",
+  RemoteTlsError: "TLS problem",
+  RemoteClockSkew: "Clock skew",
+  RemoteNotCognito: "Not a Cognito endpoint",
+  UnrecognizedClientException: "Unknown access key",
+  InvalidSignatureException: "Wrong secret access key",
+};
+
+/** A heading for a connection error code, or undefined for Cognito's own errors. */
+export function errorHeading(code: string): string | undefined {
+  return HEADINGS[code];
+}

@@ -1,13 +1,17 @@
 // The only module that talks to Tauri. Everything else goes through `call` and the app
-// commands below, so tests mock `@tauri-apps/api/core` and a remote connection later needs
-// no UI change (the Rust side decides where `connection` points).
+// commands below, so tests mock `@tauri-apps/api/core`; a remote connection needs no change to
+// the screens (the Rust side decides where `connection` points).
 import { invoke } from "@tauri-apps/api/core";
 import { ApiError } from "./errors";
 // Generated from the Rust command types by ts-rs (`cargo test -p pooldesk-desktop`).
 import type { AppInfo } from "../generated/AppInfo";
 import type { ServeInfo } from "../generated/ServeInfo";
+import type { ConnectionInfo } from "../generated/ConnectionInfo";
+import type { NewConnection } from "../generated/NewConnection";
+import type { ConnectionCheck } from "../generated/ConnectionCheck";
+import type { RemovedConnection } from "../generated/RemovedConnection";
 
-export type { AppInfo, ServeInfo };
+export type { AppInfo, ServeInfo, ConnectionInfo, NewConnection, ConnectionCheck, RemovedConnection };
 /** What `serve_status` answers while serving. */
 export type ServeStatus = ServeInfo;
 
@@ -32,3 +36,10 @@ export const appInfo = () => command<AppInfo>("app_info");
 export const serveStatus = () => command<ServeStatus | null>("serve_status");
 export const serveStart = (port: number | null) => command<ServeStatus>("serve_start", { port });
 export const serveStop = () => command<null>("serve_stop");
+
+/** The remote servers ("This computer", `local`, is always there and not listed). */
+export const connectionsList = () => command<ConnectionInfo[]>("connections_list");
+/** Tests the server with the key first; saves nothing (and no secret) if the test fails. */
+export const connectionAdd = (input: NewConnection) => command<ConnectionCheck>("connection_add", { input });
+export const connectionTest = (name: string) => command<ConnectionCheck>("connection_test", { name });
+export const connectionRemove = (name: string) => command<RemovedConnection>("connection_remove", { name });

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from "react";
-import { describeError } from "../api/errors";
+import { describeError, errorHeading } from "../api/errors";
 
 export function Spinner({ label = "Loading" }: { label?: string }) {
   return (
@@ -10,13 +10,17 @@ export function Spinner({ label = "Loading" }: { label?: string }) {
   );
 }
 
-/** Cognito's error, code and message, as the user should see it. */
+/** Cognito's error, code and message, as the user should see it (connection errors get a heading). */
 export function ErrorBox({ error, onRetry, testId }: { error: unknown; onRetry?: () => void; testId?: string }) {
   if (!error) return null;
   const { code, message } = describeError(error);
+  const heading = errorHeading(code);
   return (
     <div className="error-box" role="alert" data-testid={testId ?? "error"}>
-      <strong className="error-code">{code}</strong> <span>{message}</span>
+      <strong className="error-code" title={heading ? code : undefined}>
+        {heading ?? code}
+      </strong>{" "}
+      <span>{message}</span>
       {onRetry && (
         <button type="button" onClick={onRetry} className="link-button">
           Retry

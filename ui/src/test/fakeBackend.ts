@@ -15,7 +15,17 @@ export function fakeBackend() {
   const clients = new Map<string, Json[]>();
   const identityPools = new Map<string, Json>();
   const roles = new Map<string, Json>();
-  const log: { target: string; input: Json }[] = [];
+  const log: { connection: string; target: string; input: Json }[] = [];
+  /** Remote connections as `connections_list` answers them (never with a secret). */
+  const connections: Json[] = [];
+  /** Every command other than `call`, with its arguments. */
+  const commands: { cmd: string; args?: Json }[] = [];
+  /** Make commands fail: `connection_add` always, `connection_test` / `call` per connection. */
+  const failures: { add: CognitoError | null; test: Map<string, CognitoError>; call: Map<string, CognitoError> } = {
+    add: null,
+    test: new Map(),
+    call: new Map(),
+  };
   let n = 0;
   const now = () => 1_700_000_000 + n;
 
@@ -96,12 +106,52 @@ export function fakeBackend() {
     ListMessages: () => ({ Messages: [], NextToken: null }),
   };
 
+  const check = (c: Json) => ({ connection: { ...c }, userPools: pools.size, clockOffsetSecs: 0 });
+  const fail = (e: CognitoError) => ({ code: e.code, message: e.message });
+
+  const app: Record<string, (a: Json) => unknown> = {
+    app_info: () => ({ version: "0.0.0-test", databasePath: "/tmp/test.sqlite" }),
+    serve_status: () => null,
+    connections_list: () => connections.map((c) => ({ ...c })),
+    connection_add: ({ input }) => {
+      if (failures.add) throw fail(failures.add);
+      const { name, endpoint, region, accessKeyId, replace } = input;
+      const i = connections.findIndex((c) => c.name === name);
+      if (i >= 0 && !replace) throw { code: "ConnectionExists", message: `A connection named "${name}" exists.` };
+      const c = { name, endpoint, region, accessKeyId };
+      if (i >= 0) connections[i] = c;
+      else connections.push(c);
+      return check(c);
+    },
+    connection_test: ({ name }) => {
+      const c = connections.find((x) => x.name === name);
+      if (!c) throw { code: "UnknownConnection", message: `No connection named "${name}".` };
+      const f = failures.test.get(name);
+      if (f) throw fail(f);
+      return check(c);
+    },
+    connection_remove: ({ name }) => {
+      const i = connections.findIndex((c) => c.name === name);
+      if (i < 0) throw { code: "UnknownConnection", message: `No connection named "${name}".` };
+      connections.splice(i, 1);
+      return { name, secretDeleted: true };
+    },
+  };
+
   async function invoke(cmd: string, args?: Json): Promise<unknown> {
-    if (cmd === "app_info") return { version: "0.0.0-test", databasePath: "/tmp/test.sqlite" };
-    if (cmd === "serve_status") return null;
-    if (cmd !== "call") throw { code: "UnknownCommand", message: cmd };
-    const { target, input } = args as { target: string; input: Json };
-    log.push({ target, input });
+    if (cmd !== "call") {
+      commands.push({ cmd, args: structuredClone(args) });
+      const fn = app[cmd];
+      if (!fn) throw { code: "UnknownCommand", message: cmd };
+      return fn(args ?? {});
+    }
+    const { connection, target, input } = args as { connection: string; target: string; input: Json };
+    log.push({ connection, target, input });
+    if (connection !== "local" && !connections.some((c) => c.name === connection)) {
+      throw { code: "UnknownConnection", message: `No connection named "${connection}".` };
+    }
+    const callFailure = failures.call.get(connection);
+    if (callFailure) throw fail(callFailure);
     const [prefix, op] = target.split(".") as [string, string];
     const table =
       prefix === "AWSCognitoIdentityProviderService" ? idp : prefix === "AWSCognitoIdentityService" ? identity : pooldesk;
@@ -115,5 +165,5 @@ export function fakeBackend() {
     }
   }
 
-  return { invoke, log, pools, users, identityPools, roles };
+  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles };
 }

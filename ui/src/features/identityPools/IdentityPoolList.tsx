@@ -37,7 +37,7 @@ export function IdentityPoolList({ navigate }: { navigate: Navigate }) {
       <ErrorBox error={pools.error} onRetry={() => pools.refetch()} />
       {pools.isPending ? (
         <Spinner label="Loading identity pools" />
-      ) : rows.length === 0 && !pools.error ? (
+      ) : rows.length === 0 && pools.error ? null : rows.length === 0 ? (
         <EmptyState title="No identity pools yet">
           <p>An identity pool turns user-pool sign-ins (or guests) into AWS credentials for a role.</p>
         </EmptyState>

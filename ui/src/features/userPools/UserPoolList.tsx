@@ -28,7 +28,7 @@ export function UserPoolList({ navigate }: { navigate: Navigate }) {
       <ErrorBox error={pools.error} onRetry={() => pools.refetch()} />
       {pools.isPending ? (
         <Spinner label="Loading user pools" />
-      ) : rows.length === 0 && !pools.error ? (
+      ) : rows.length === 0 && pools.error ? null : rows.length === 0 ? (
         <EmptyState title="No user pools yet">
           <p>Create one to add users, app clients and groups.</p>
         </EmptyState>

@@ -1,0 +1,67 @@
+// The "Add a server" form: light client-side checks mirroring the server's rules (the server
+// checks again and answers InvalidConnection with a precise message) and the wire mapping.
+import { z } from "zod";
+import { LOCAL_CONNECTION } from "../../api/connection";
+import type { ConnectionCheck, NewConnection } from "../../api/tauri";
+
+export const connectionSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name is required")
+    .max(64, "At most 64 characters")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits, '-', '_' or '.', starting with a letter or digit")
+    .refine((n) => n.toLowerCase() !== LOCAL_CONNECTION, '"local" is this computer; choose another name'),
+  endpoint: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/?#]+\/?$/i, "An http:// or https:// address, e.g. https://cognito.example.com"),
+  region: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,32}$/, "A region name like us-east-1"),
+  accessKeyId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{16,128}$/, "16 to 128 letters and digits, like AKIA…"),
+  secretAccessKey: z.string().min(1, "Secret access key is required"),
+  replace: z.boolean(),
+});
+
+export type ConnectionValues = z.infer<typeof connectionSchema>;
+
+/** What may be filled in ahead (re-adding a connection whose secret is missing); never the secret. */
+export type ConnectionPrefill = Partial<Omit<ConnectionValues, "secretAccessKey">>;
+
+export const connectionDefaults: ConnectionValues = {
+  name: "",
+  endpoint: "",
+  region: "us-east-1",
+  accessKeyId: "",
+  secretAccessKey: "",
+  replace: false,
+};
+
+export function toNewConnection(v: ConnectionValues): NewConnection {
+  return {
+    name: v.name,
+    endpoint: v.endpoint,
+    region: v.region,
+    accessKeyId: v.accessKeyId,
+    secretAccessKey: v.secretAccessKey,
+    ...(v.replace ? { replace: true } : {}),
+  };
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+/** "3 user pools, clock offset 0s" */
+export function checkSummary(c: ConnectionCheck): string {
+  const clock = c.clockOffsetSecs === null ? "clock offset unknown" : `clock offset ${c.clockOffsetSecs}s`;
+  return `${plural(c.userPools, "user pool")}, ${clock}`;
+}
+
+/** "Connected to prod: 3 user pools" */
+export function addedMessage(c: ConnectionCheck): string {
+  return `Connected to ${c.connection.name}: ${plural(c.userPools, "user pool")}`;
+}

@@ -1,0 +1,7 @@
+import { useQuery } from "@tanstack/react-query";
+import { connectionsList } from "../../api/tauri";
+
+/** The saved remote servers (never with their secrets). */
+export function useConnections() {
+  return useQuery({ queryKey: ["connections"], queryFn: connectionsList });
+}
