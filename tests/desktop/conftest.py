@@ -69,7 +69,13 @@ class App:
         return WebDriverWait(self.driver, timeout)
 
     def click(self, testid: str):
-        self.by(testid).click()
+        self.click_element(self.by(testid))
+
+    def click_element(self, element):
+        """Clicks as a user would after bringing the element to the middle of the window, clear of
+        the toasts stacked in the bottom corner (WebDriver refuses a click they cover)."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", element)
+        element.click()
 
     def type(self, testid: str, text: str, within=None):
         el = (within.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]') if within else self.by(testid))

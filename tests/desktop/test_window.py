@@ -70,7 +70,7 @@ def test_pool_user_filter_disable_then_identity_pool_rules_and_simulator(app):
         app.type("rule-value", value, within=row)
         app.type("rule-role", role, within=row)
     # The more specific rule goes first: moved up with the keyboard-reachable button.
-    app.all("rule-row")[1].find_element(By.CSS_SELECTOR, '[data-testid="rule-up"]').click()
+    app.click_element(app.all("rule-row")[1].find_element(By.CSS_SELECTOR, '[data-testid="rule-up"]'))
     assert [r.find_element(By.CSS_SELECTOR, '[data-testid="rule-value"]').get_attribute("value") for r in app.all("rule-row")] == [
         "alice", "@example.com"]
     app.screenshot("rules-edited")
