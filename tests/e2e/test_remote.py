@@ -81,6 +81,9 @@ def test_a_remote_server_administered_from_the_cli(server, cli, tmp_path):
     cli.ok("call", "AdminCreateUser", "-", "--remote", name, stdin=json.dumps(user))
     taken = cli.fails("call", "AdminCreateUser", json.dumps(user), "--remote", name)
     assert "UsernameExistsException" in taken
+    # The outbox, too: the invitation AdminCreateUser sent, read from the remote server.
+    outbox = cli.ok("outbox", "--remote", name, "--pool", pool_id)
+    assert f"pool={pool_id} user=rosa to=rosa@example.com" in outbox
 
     # boto3, on the server itself, sees them.
     idp = idp_client(server.endpoint)
@@ -164,3 +167,13 @@ def test_without_a_keychain_the_cli_says_so_and_saves_nothing(server, cli):
     assert "The OS keychain is not available" in message
     assert "start a Secret Service" in message
     assert "no remote connections" in cli.ok("remote", "list")
+
+
+def test_call_runs_on_a_database_file_too(server, cli):
+    # Without --remote, the same command works on a database (here the live server's).
+    name = unique("local-pool")
+    pool = json.loads(cli.ok("call", "CreateUserPool", json.dumps({"PoolName": name}), "--db", str(server.db_path)))
+    assert idp_client(server.endpoint).describe_user_pool(UserPoolId=pool["UserPool"]["Id"])["UserPool"]["Name"] == name
+    invalid = cli.fails("call", "DescribeUserPool", "{}", "--db", str(server.db_path))
+    assert "InvalidParameterException" in invalid
+    assert "not a Cognito operation" in cli.fails("call", "drop-everything", "--db", str(server.db_path))

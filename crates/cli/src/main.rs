@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
-use pooldesk_core::store::{AccessKeyStore, MessageStore};
+use pooldesk_core::store::AccessKeyStore;
 use pooldesk_core::user_pools::ImportRow;
 use pooldesk_core::{Config, UserPools, admin};
 use pooldesk_server::{AppState, Outbound, RootKey};
@@ -85,6 +85,9 @@ enum Command {
     Outbox {
         #[arg(long)]
         db: Option<PathBuf>,
+        /// A connection saved with `pooldesk remote add`.
+        #[arg(long, conflicts_with = "db")]
+        remote: Option<String>,
         /// Only this user pool.
         #[arg(long)]
         pool: Option<String>,
@@ -143,7 +146,7 @@ fn main() -> anyhow::Result<()> {
         Command::Keys { action } => keys(action),
         Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
         Command::Remote { action } => remote::remote(action),
-        Command::Outbox { db, pool, limit } => outbox(open(db, Durability::Normal)?, pool, limit),
+        Command::Outbox { db, remote, pool, limit } => outbox(db, remote, pool, limit),
         Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
     }
 }
@@ -222,23 +225,28 @@ fn keys(action: KeysAction) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn outbox(store: Arc<SqliteStore>, pool: Option<String>, limit: usize) -> anyhow::Result<()> {
-    let messages = store.list_messages(pool.as_deref(), None, None, limit)?;
+/// The outbox through `PoolDesk.ListMessages`, here or on a remote server.
+fn outbox(db: Option<PathBuf>, remote: Option<String>, pool: Option<String>, limit: usize) -> anyhow::Result<()> {
+    let input = serde_json::json!({ "UserPoolId": pool, "MaxResults": limit });
+    let answer = remote::run("PoolDesk.ListMessages", &input, remote, db)?;
+    let messages = answer["Messages"].as_array().map(Vec::as_slice).unwrap_or_default();
     if messages.is_empty() {
         println!("(no messages)");
     }
+    let text = |m: &serde_json::Value, field: &str| m[field].as_str().unwrap_or("-").to_owned();
     for m in messages {
+        let subject = m["Subject"].as_str().unwrap_or_default();
         println!(
             "#{} {} pool={} user={} to={} code={} [{}]\n    {}{}",
-            m.id,
-            m.medium,
-            m.pool_id,
-            m.username,
-            m.destination,
-            m.code.as_deref().unwrap_or("-"),
-            m.delivery,
-            if m.subject.is_empty() { String::new() } else { format!("{}: ", m.subject) },
-            m.body
+            text(m, "MessageId"),
+            text(m, "DeliveryMedium"),
+            text(m, "UserPoolId"),
+            text(m, "Username"),
+            text(m, "Destination"),
+            text(m, "Code"),
+            text(m, "Delivery"),
+            if subject.is_empty() { String::new() } else { format!("{subject}: ") },
+            text(m, "Body")
         );
     }
     Ok(())

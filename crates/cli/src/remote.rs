@@ -139,27 +139,35 @@ pub fn call(operation: &str, input: Option<String>, remote: Option<String>, db: 
         }
         Some(text) => text.to_owned(),
     };
-    let body = serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(&input).context("the input is not JSON")?)?;
+    let input: serde_json::Value = serde_json::from_str(&input).context("the input is not JSON")?;
+    let answer = run(&target, &input, remote, db)?;
+    println!("{}", serde_json::to_string_pretty(&answer)?);
+    Ok(())
+}
+
+/// Runs `target` with `input` on the remote connection named `remote`, or else on the
+/// database `db` (this computer's by default), as the admin `cli`.
+pub fn run(target: &str, input: &serde_json::Value, remote: Option<String>, db: Option<PathBuf>) -> anyhow::Result<serde_json::Value> {
+    let body = serde_json::to_vec(input)?;
     let runtime = runtime()?;
     let answer = match remote {
         Some(name) => runtime.block_on(async {
             let client: Arc<RemoteClient> = remotes()?.client(&name).await?;
-            client.call(&target, body).await.map_err(|e| anyhow!("{}: {e}", e.code()))
+            client.call(target, body).await.map_err(|e| anyhow!("{}: {e}", e.code()))
         })?,
         None => {
             let store = crate::open(db, pooldesk_store_sqlite::Durability::Normal)?;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let config = pooldesk_core::Config::default();
             let state = AppState::new(store, clock, config, None, Outbound::from_env(), runtime.handle().clone())?;
+            let target = target.to_owned();
             // Off the runtime's workers, like the server: operations block (hashing, SQLite).
             runtime
-                .block_on(tokio::task::spawn_blocking(move || pooldesk_server::call(&state, "cli", &target, &body)))?
+                .block_on(runtime.spawn_blocking(move || pooldesk_server::call(&state, "cli", &target, &body)))?
                 .map_err(|e| anyhow!("{}: {}", e.code, e.message))?
         }
     };
-    let value: serde_json::Value = serde_json::from_slice(&answer).context("the answer is not JSON")?;
-    println!("{}", serde_json::to_string_pretty(&value)?);
-    Ok(())
+    serde_json::from_slice(&answer).context("the answer is not JSON")
 }
 
 #[cfg(test)]
