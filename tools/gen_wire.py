@@ -184,7 +184,10 @@ class Gen:
     def gen_struct(self, name: str, s: dict):
         required = set(s.get("required", []))
         default = ", Default" if self.has_default(name) else ""
+        # `remote = "Self"` turns the derives into inherent functions, wrapped below so a
+        # structure is read from a JSON object only (serde alone also takes an array).
         self.emit(f"#[derive(Debug, Clone{default}, PartialEq, Serialize, Deserialize)]")
+        self.emit('#[serde(remote = "Self")]')
         self.emit(f"pub struct {name} {{")
         for mname, mem in s["members"].items():
             ty = self.rust_type(mem["shape"])
@@ -195,6 +198,18 @@ class Gen:
             else:
                 self.emit(f'    #[serde(rename = "{mname}", default, skip_serializing_if = "Option::is_none")]')
                 self.emit(f"    pub {field}: Option<{ty}>,")
+        self.emit("}")
+        self.emit()
+        self.emit(f"impl Serialize for {name} {{")
+        self.emit("    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {")
+        self.emit(f"        {name}::serialize(self, s)")
+        self.emit("    }")
+        self.emit("}")
+        self.emit()
+        self.emit(f"impl<'de> Deserialize<'de> for {name} {{")
+        self.emit("    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {")
+        self.emit(f"        {name}::deserialize(crate::ObjectOnly(d))")
+        self.emit("    }")
         self.emit("}")
         self.emit()
         self.emit(f"impl Validate for {name} {{")
@@ -219,7 +234,12 @@ class Gen:
         secret = shape_name in SECRET_SHAPES or s.get("sensitive", False)
         val = f"&{var}[..]" if shape_name not in SECRET_SHAPES else f"&{var}.0[..]"
         parts = []
-        if t in ("string", "blob") and "enum" not in s:
+        if t == "blob":
+            # Blobs travel in base64; the model's lengths count the decoded bytes.
+            lo, hi = s.get("min"), s.get("max")
+            parts.append(f"v.blob({path_expr}, {val}, {lo if lo is not None else 0}, "
+                         f"{hi if hi is not None else 'usize::MAX'});")
+        elif t == "string" and "enum" not in s:
             lo, hi = s.get("min"), s.get("max")
             if lo is not None or hi is not None:
                 parts.append(f"v.length({path_expr}, {val}, {lo if lo is not None else 0}, "
@@ -254,7 +274,9 @@ class Gen:
 
     def gen_enum(self, name: str, s: dict):
         taken: set = set()
-        self.emit("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]")
+        # Deserialize is written below: from a JSON string only (serde's derive also takes
+        # `{"VALUE": null}`).
+        self.emit("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]")
         self.emit(f"pub enum {name} {{")
         variants = []
         for i, value in enumerate(s["enum"]):
@@ -279,6 +301,13 @@ class Gen:
             self.emit(f'            "{value}" => Some(Self::{var}),')
         self.emit("            _ => None,")
         self.emit("        }")
+        self.emit("    }")
+        self.emit("}")
+        self.emit()
+        self.emit(f"impl<'de> Deserialize<'de> for {name} {{")
+        self.emit("    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {")
+        values = ", ".join(f'"{value}"' for _, value in variants)
+        self.emit(f"        crate::enum_value(d, &[{values}], Self::parse)")
         self.emit("    }")
         self.emit("}")
         self.emit()

@@ -9,7 +9,7 @@ pub const TARGET_PREFIX: &str = "AWSCognitoIdentityService";
 /// The SigV4 signing name of this service.
 pub const SIGNING_NAME: &str = "cognito-identity";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AmbiguousRoleResolutionType {
     #[serde(rename = "AuthenticatedRole")]
     AuthenticatedRole,
@@ -35,9 +35,16 @@ impl AmbiguousRoleResolutionType {
     }
 }
 
+impl<'de> Deserialize<'de> for AmbiguousRoleResolutionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["AuthenticatedRole", "Deny"], Self::parse)
+    }
+}
+
 impl Validate for AmbiguousRoleResolutionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CognitoIdentityProvider {
     #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
@@ -45,6 +52,18 @@ pub struct CognitoIdentityProvider {
     pub client_id: Option<String>,
     #[serde(rename = "ServerSideTokenCheck", default, skip_serializing_if = "Option::is_none")]
     pub server_side_token_check: Option<bool>,
+}
+
+impl Serialize for CognitoIdentityProvider {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CognitoIdentityProvider::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CognitoIdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CognitoIdentityProvider::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CognitoIdentityProvider {
@@ -56,9 +75,22 @@ impl Validate for CognitoIdentityProvider {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConcurrentModificationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ConcurrentModificationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConcurrentModificationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConcurrentModificationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConcurrentModificationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ConcurrentModificationException {
@@ -68,6 +100,7 @@ impl Validate for ConcurrentModificationException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateIdentityPoolInput {
     #[serde(rename = "IdentityPoolName")]
     pub identity_pool_name: String,
@@ -89,6 +122,18 @@ pub struct CreateIdentityPoolInput {
     pub identity_pool_tags: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for CreateIdentityPoolInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateIdentityPoolInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateIdentityPoolInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateIdentityPoolInput::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateIdentityPoolInput {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -103,6 +148,7 @@ impl Validate for CreateIdentityPoolInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Credentials {
     #[serde(rename = "AccessKeyId", default, skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
@@ -114,6 +160,18 @@ pub struct Credentials {
     pub expiration: Option<Timestamp>,
 }
 
+impl Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Credentials::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Credentials::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for Credentials {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -121,9 +179,22 @@ impl Validate for Credentials {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteIdentitiesInput {
     #[serde(rename = "IdentityIdsToDelete")]
     pub identity_ids_to_delete: Vec<String>,
+}
+
+impl Serialize for DeleteIdentitiesInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteIdentitiesInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteIdentitiesInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteIdentitiesInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteIdentitiesInput {
@@ -134,9 +205,22 @@ impl Validate for DeleteIdentitiesInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteIdentitiesResponse {
     #[serde(rename = "UnprocessedIdentityIds", default, skip_serializing_if = "Option::is_none")]
     pub unprocessed_identity_ids: Option<Vec<UnprocessedIdentityId>>,
+}
+
+impl Serialize for DeleteIdentitiesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteIdentitiesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteIdentitiesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteIdentitiesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteIdentitiesResponse {
@@ -147,9 +231,22 @@ impl Validate for DeleteIdentitiesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteIdentityPoolInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
+}
+
+impl Serialize for DeleteIdentityPoolInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteIdentityPoolInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteIdentityPoolInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteIdentityPoolInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteIdentityPoolInput {
@@ -160,9 +257,22 @@ impl Validate for DeleteIdentityPoolInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeIdentityInput {
     #[serde(rename = "IdentityId")]
     pub identity_id: String,
+}
+
+impl Serialize for DescribeIdentityInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeIdentityInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeIdentityInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeIdentityInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeIdentityInput {
@@ -173,9 +283,22 @@ impl Validate for DescribeIdentityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeIdentityPoolInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
+}
+
+impl Serialize for DescribeIdentityPoolInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeIdentityPoolInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeIdentityPoolInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeIdentityPoolInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeIdentityPoolInput {
@@ -186,9 +309,22 @@ impl Validate for DescribeIdentityPoolInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeveloperUserAlreadyRegisteredException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for DeveloperUserAlreadyRegisteredException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeveloperUserAlreadyRegisteredException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeveloperUserAlreadyRegisteredException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeveloperUserAlreadyRegisteredException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeveloperUserAlreadyRegisteredException {
@@ -197,7 +333,7 @@ impl Validate for DeveloperUserAlreadyRegisteredException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ErrorCode {
     #[serde(rename = "AccessDenied")]
     AccessDenied,
@@ -223,12 +359,31 @@ impl ErrorCode {
     }
 }
 
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["AccessDenied", "InternalServerError"], Self::parse)
+    }
+}
+
 impl Validate for ErrorCode { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ExternalServiceException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ExternalServiceException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ExternalServiceException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExternalServiceException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ExternalServiceException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ExternalServiceException {
@@ -238,6 +393,7 @@ impl Validate for ExternalServiceException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetCredentialsForIdentityInput {
     #[serde(rename = "IdentityId")]
     pub identity_id: String,
@@ -245,6 +401,18 @@ pub struct GetCredentialsForIdentityInput {
     pub logins: Option<BTreeMap<String, Sensitive<String>>>,
     #[serde(rename = "CustomRoleArn", default, skip_serializing_if = "Option::is_none")]
     pub custom_role_arn: Option<String>,
+}
+
+impl Serialize for GetCredentialsForIdentityInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetCredentialsForIdentityInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetCredentialsForIdentityInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetCredentialsForIdentityInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetCredentialsForIdentityInput {
@@ -257,11 +425,24 @@ impl Validate for GetCredentialsForIdentityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetCredentialsForIdentityResponse {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "Credentials", default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Credentials>,
+}
+
+impl Serialize for GetCredentialsForIdentityResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetCredentialsForIdentityResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetCredentialsForIdentityResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetCredentialsForIdentityResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetCredentialsForIdentityResponse {
@@ -273,6 +454,7 @@ impl Validate for GetCredentialsForIdentityResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetIdInput {
     #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -280,6 +462,18 @@ pub struct GetIdInput {
     pub identity_pool_id: String,
     #[serde(rename = "Logins", default, skip_serializing_if = "Option::is_none")]
     pub logins: Option<BTreeMap<String, Sensitive<String>>>,
+}
+
+impl Serialize for GetIdInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetIdInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetIdInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetIdInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetIdInput {
@@ -292,9 +486,22 @@ impl Validate for GetIdInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetIdResponse {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
+}
+
+impl Serialize for GetIdResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetIdResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetIdResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetIdResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetIdResponse {
@@ -305,9 +512,22 @@ impl Validate for GetIdResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetIdentityPoolRolesInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
+}
+
+impl Serialize for GetIdentityPoolRolesInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetIdentityPoolRolesInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetIdentityPoolRolesInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetIdentityPoolRolesInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetIdentityPoolRolesInput {
@@ -318,6 +538,7 @@ impl Validate for GetIdentityPoolRolesInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetIdentityPoolRolesResponse {
     #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
@@ -325,6 +546,18 @@ pub struct GetIdentityPoolRolesResponse {
     pub roles: Option<BTreeMap<String, String>>,
     #[serde(rename = "RoleMappings", default, skip_serializing_if = "Option::is_none")]
     pub role_mappings: Option<BTreeMap<String, RoleMapping>>,
+}
+
+impl Serialize for GetIdentityPoolRolesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetIdentityPoolRolesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetIdentityPoolRolesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetIdentityPoolRolesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetIdentityPoolRolesResponse {
@@ -337,6 +570,7 @@ impl Validate for GetIdentityPoolRolesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetOpenIdTokenForDeveloperIdentityInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
@@ -348,6 +582,18 @@ pub struct GetOpenIdTokenForDeveloperIdentityInput {
     pub principal_tags: Option<BTreeMap<String, String>>,
     #[serde(rename = "TokenDuration", default, skip_serializing_if = "Option::is_none")]
     pub token_duration: Option<i64>,
+}
+
+impl Serialize for GetOpenIdTokenForDeveloperIdentityInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetOpenIdTokenForDeveloperIdentityInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetOpenIdTokenForDeveloperIdentityInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetOpenIdTokenForDeveloperIdentityInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetOpenIdTokenForDeveloperIdentityInput {
@@ -362,11 +608,24 @@ impl Validate for GetOpenIdTokenForDeveloperIdentityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetOpenIdTokenForDeveloperIdentityResponse {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "Token", default, skip_serializing_if = "Option::is_none")]
     pub token: Option<Sensitive<String>>,
+}
+
+impl Serialize for GetOpenIdTokenForDeveloperIdentityResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetOpenIdTokenForDeveloperIdentityResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetOpenIdTokenForDeveloperIdentityResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetOpenIdTokenForDeveloperIdentityResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetOpenIdTokenForDeveloperIdentityResponse {
@@ -377,11 +636,24 @@ impl Validate for GetOpenIdTokenForDeveloperIdentityResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetOpenIdTokenInput {
     #[serde(rename = "IdentityId")]
     pub identity_id: String,
     #[serde(rename = "Logins", default, skip_serializing_if = "Option::is_none")]
     pub logins: Option<BTreeMap<String, Sensitive<String>>>,
+}
+
+impl Serialize for GetOpenIdTokenInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetOpenIdTokenInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetOpenIdTokenInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetOpenIdTokenInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetOpenIdTokenInput {
@@ -393,11 +665,24 @@ impl Validate for GetOpenIdTokenInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetOpenIdTokenResponse {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "Token", default, skip_serializing_if = "Option::is_none")]
     pub token: Option<Sensitive<String>>,
+}
+
+impl Serialize for GetOpenIdTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetOpenIdTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetOpenIdTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetOpenIdTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetOpenIdTokenResponse {
@@ -408,11 +693,24 @@ impl Validate for GetOpenIdTokenResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetPrincipalTagAttributeMapInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
     #[serde(rename = "IdentityProviderName")]
     pub identity_provider_name: String,
+}
+
+impl Serialize for GetPrincipalTagAttributeMapInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetPrincipalTagAttributeMapInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetPrincipalTagAttributeMapInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetPrincipalTagAttributeMapInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetPrincipalTagAttributeMapInput {
@@ -424,6 +722,7 @@ impl Validate for GetPrincipalTagAttributeMapInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetPrincipalTagAttributeMapResponse {
     #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
@@ -433,6 +732,18 @@ pub struct GetPrincipalTagAttributeMapResponse {
     pub use_defaults: Option<bool>,
     #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for GetPrincipalTagAttributeMapResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetPrincipalTagAttributeMapResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetPrincipalTagAttributeMapResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetPrincipalTagAttributeMapResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetPrincipalTagAttributeMapResponse {
@@ -445,6 +756,7 @@ impl Validate for GetPrincipalTagAttributeMapResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct IdentityDescription {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
@@ -456,6 +768,18 @@ pub struct IdentityDescription {
     pub last_modified_date: Option<Timestamp>,
 }
 
+impl Serialize for IdentityDescription {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IdentityDescription::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentityDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IdentityDescription::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for IdentityDescription {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -465,6 +789,7 @@ impl Validate for IdentityDescription {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct IdentityPool {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
@@ -488,6 +813,18 @@ pub struct IdentityPool {
     pub identity_pool_tags: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for IdentityPool {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IdentityPool::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentityPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IdentityPool::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for IdentityPool {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -503,11 +840,24 @@ impl Validate for IdentityPool {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct IdentityPoolShortDescription {
     #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
     #[serde(rename = "IdentityPoolName", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_name: Option<String>,
+}
+
+impl Serialize for IdentityPoolShortDescription {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IdentityPoolShortDescription::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentityPoolShortDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IdentityPoolShortDescription::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for IdentityPoolShortDescription {
@@ -519,9 +869,22 @@ impl Validate for IdentityPoolShortDescription {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InternalErrorException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InternalErrorException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InternalErrorException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InternalErrorException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InternalErrorException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InternalErrorException {
@@ -531,9 +894,22 @@ impl Validate for InternalErrorException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidIdentityPoolConfigurationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidIdentityPoolConfigurationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidIdentityPoolConfigurationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidIdentityPoolConfigurationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidIdentityPoolConfigurationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidIdentityPoolConfigurationException {
@@ -543,9 +919,22 @@ impl Validate for InvalidIdentityPoolConfigurationException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidParameterException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidParameterException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidParameterException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidParameterException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidParameterException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidParameterException {
@@ -555,9 +944,22 @@ impl Validate for InvalidParameterException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LimitExceededException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for LimitExceededException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LimitExceededException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LimitExceededException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LimitExceededException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LimitExceededException {
@@ -567,6 +969,7 @@ impl Validate for LimitExceededException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListIdentitiesInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
@@ -576,6 +979,18 @@ pub struct ListIdentitiesInput {
     pub next_token: Option<String>,
     #[serde(rename = "HideDisabled", default, skip_serializing_if = "Option::is_none")]
     pub hide_disabled: Option<bool>,
+}
+
+impl Serialize for ListIdentitiesInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListIdentitiesInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListIdentitiesInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListIdentitiesInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListIdentitiesInput {
@@ -588,6 +1003,7 @@ impl Validate for ListIdentitiesInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListIdentitiesResponse {
     #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
@@ -595,6 +1011,18 @@ pub struct ListIdentitiesResponse {
     pub identities: Option<Vec<IdentityDescription>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListIdentitiesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListIdentitiesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListIdentitiesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListIdentitiesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListIdentitiesResponse {
@@ -607,11 +1035,24 @@ impl Validate for ListIdentitiesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListIdentityPoolsInput {
     #[serde(rename = "MaxResults")]
     pub max_results: i32,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListIdentityPoolsInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListIdentityPoolsInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListIdentityPoolsInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListIdentityPoolsInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListIdentityPoolsInput {
@@ -623,11 +1064,24 @@ impl Validate for ListIdentityPoolsInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListIdentityPoolsResponse {
     #[serde(rename = "IdentityPools", default, skip_serializing_if = "Option::is_none")]
     pub identity_pools: Option<Vec<IdentityPoolShortDescription>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListIdentityPoolsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListIdentityPoolsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListIdentityPoolsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListIdentityPoolsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListIdentityPoolsResponse {
@@ -639,9 +1093,22 @@ impl Validate for ListIdentityPoolsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListTagsForResourceInput {
     #[serde(rename = "ResourceArn")]
     pub resource_arn: String,
+}
+
+impl Serialize for ListTagsForResourceInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListTagsForResourceInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListTagsForResourceInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListTagsForResourceInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListTagsForResourceInput {
@@ -652,9 +1119,22 @@ impl Validate for ListTagsForResourceInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListTagsForResourceResponse {
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for ListTagsForResourceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListTagsForResourceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListTagsForResourceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListTagsForResourceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListTagsForResourceResponse {
@@ -665,6 +1145,7 @@ impl Validate for ListTagsForResourceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LookupDeveloperIdentityInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
@@ -676,6 +1157,18 @@ pub struct LookupDeveloperIdentityInput {
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for LookupDeveloperIdentityInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LookupDeveloperIdentityInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LookupDeveloperIdentityInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LookupDeveloperIdentityInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LookupDeveloperIdentityInput {
@@ -690,6 +1183,7 @@ impl Validate for LookupDeveloperIdentityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LookupDeveloperIdentityResponse {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
@@ -697,6 +1191,18 @@ pub struct LookupDeveloperIdentityResponse {
     pub developer_user_identifier_list: Option<Vec<String>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for LookupDeveloperIdentityResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LookupDeveloperIdentityResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LookupDeveloperIdentityResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LookupDeveloperIdentityResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LookupDeveloperIdentityResponse {
@@ -709,6 +1215,7 @@ impl Validate for LookupDeveloperIdentityResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MappingRule {
     #[serde(rename = "Claim")]
     pub claim: String,
@@ -720,6 +1227,18 @@ pub struct MappingRule {
     pub role_arn: String,
 }
 
+impl Serialize for MappingRule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MappingRule::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MappingRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MappingRule::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for MappingRule {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -729,7 +1248,7 @@ impl Validate for MappingRule {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum MappingRuleMatchType {
     #[serde(rename = "Equals")]
     Equals,
@@ -763,9 +1282,16 @@ impl MappingRuleMatchType {
     }
 }
 
+impl<'de> Deserialize<'de> for MappingRuleMatchType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Equals", "Contains", "StartsWith", "NotEqual"], Self::parse)
+    }
+}
+
 impl Validate for MappingRuleMatchType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MergeDeveloperIdentitiesInput {
     #[serde(rename = "SourceUserIdentifier")]
     pub source_user_identifier: String,
@@ -775,6 +1301,18 @@ pub struct MergeDeveloperIdentitiesInput {
     pub developer_provider_name: String,
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
+}
+
+impl Serialize for MergeDeveloperIdentitiesInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MergeDeveloperIdentitiesInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MergeDeveloperIdentitiesInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MergeDeveloperIdentitiesInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for MergeDeveloperIdentitiesInput {
@@ -788,9 +1326,22 @@ impl Validate for MergeDeveloperIdentitiesInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MergeDeveloperIdentitiesResponse {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
+}
+
+impl Serialize for MergeDeveloperIdentitiesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MergeDeveloperIdentitiesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MergeDeveloperIdentitiesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MergeDeveloperIdentitiesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for MergeDeveloperIdentitiesResponse {
@@ -801,9 +1352,22 @@ impl Validate for MergeDeveloperIdentitiesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NotAuthorizedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for NotAuthorizedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NotAuthorizedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotAuthorizedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NotAuthorizedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for NotAuthorizedException {
@@ -813,9 +1377,22 @@ impl Validate for NotAuthorizedException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResourceConflictException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ResourceConflictException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResourceConflictException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceConflictException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResourceConflictException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ResourceConflictException {
@@ -825,9 +1402,22 @@ impl Validate for ResourceConflictException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResourceNotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ResourceNotFoundException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResourceNotFoundException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceNotFoundException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResourceNotFoundException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ResourceNotFoundException {
@@ -837,6 +1427,7 @@ impl Validate for ResourceNotFoundException {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RoleMapping {
     #[serde(rename = "Type")]
     pub r#type: RoleMappingType,
@@ -846,6 +1437,18 @@ pub struct RoleMapping {
     pub rules_configuration: Option<RulesConfigurationType>,
 }
 
+impl Serialize for RoleMapping {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RoleMapping::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleMapping {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RoleMapping::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for RoleMapping {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -853,7 +1456,7 @@ impl Validate for RoleMapping {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum RoleMappingType {
     #[serde(rename = "Token")]
     Token,
@@ -879,12 +1482,31 @@ impl RoleMappingType {
     }
 }
 
+impl<'de> Deserialize<'de> for RoleMappingType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Token", "Rules"], Self::parse)
+    }
+}
+
 impl Validate for RoleMappingType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RulesConfigurationType {
     #[serde(rename = "Rules")]
     pub rules: Vec<MappingRule>,
+}
+
+impl Serialize for RulesConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RulesConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RulesConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RulesConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RulesConfigurationType {
@@ -895,6 +1517,7 @@ impl Validate for RulesConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetIdentityPoolRolesInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
@@ -902,6 +1525,18 @@ pub struct SetIdentityPoolRolesInput {
     pub roles: BTreeMap<String, String>,
     #[serde(rename = "RoleMappings", default, skip_serializing_if = "Option::is_none")]
     pub role_mappings: Option<BTreeMap<String, RoleMapping>>,
+}
+
+impl Serialize for SetIdentityPoolRolesInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetIdentityPoolRolesInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetIdentityPoolRolesInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetIdentityPoolRolesInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetIdentityPoolRolesInput {
@@ -914,6 +1549,7 @@ impl Validate for SetIdentityPoolRolesInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetPrincipalTagAttributeMapInput {
     #[serde(rename = "IdentityPoolId")]
     pub identity_pool_id: String,
@@ -923,6 +1559,18 @@ pub struct SetPrincipalTagAttributeMapInput {
     pub use_defaults: Option<bool>,
     #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for SetPrincipalTagAttributeMapInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetPrincipalTagAttributeMapInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetPrincipalTagAttributeMapInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetPrincipalTagAttributeMapInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetPrincipalTagAttributeMapInput {
@@ -935,6 +1583,7 @@ impl Validate for SetPrincipalTagAttributeMapInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetPrincipalTagAttributeMapResponse {
     #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
@@ -944,6 +1593,18 @@ pub struct SetPrincipalTagAttributeMapResponse {
     pub use_defaults: Option<bool>,
     #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for SetPrincipalTagAttributeMapResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetPrincipalTagAttributeMapResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetPrincipalTagAttributeMapResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetPrincipalTagAttributeMapResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetPrincipalTagAttributeMapResponse {
@@ -956,11 +1617,24 @@ impl Validate for SetPrincipalTagAttributeMapResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TagResourceInput {
     #[serde(rename = "ResourceArn")]
     pub resource_arn: String,
     #[serde(rename = "Tags")]
     pub tags: BTreeMap<String, String>,
+}
+
+impl Serialize for TagResourceInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TagResourceInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TagResourceInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TagResourceInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TagResourceInput {
@@ -972,7 +1646,20 @@ impl Validate for TagResourceInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TagResourceResponse {
+}
+
+impl Serialize for TagResourceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TagResourceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TagResourceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TagResourceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TagResourceResponse {
@@ -982,9 +1669,22 @@ impl Validate for TagResourceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TooManyRequestsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for TooManyRequestsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TooManyRequestsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TooManyRequestsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TooManyRequestsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TooManyRequestsException {
@@ -994,6 +1694,7 @@ impl Validate for TooManyRequestsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnlinkDeveloperIdentityInput {
     #[serde(rename = "IdentityId")]
     pub identity_id: String,
@@ -1003,6 +1704,18 @@ pub struct UnlinkDeveloperIdentityInput {
     pub developer_provider_name: String,
     #[serde(rename = "DeveloperUserIdentifier")]
     pub developer_user_identifier: String,
+}
+
+impl Serialize for UnlinkDeveloperIdentityInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnlinkDeveloperIdentityInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnlinkDeveloperIdentityInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnlinkDeveloperIdentityInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnlinkDeveloperIdentityInput {
@@ -1016,6 +1729,7 @@ impl Validate for UnlinkDeveloperIdentityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnlinkIdentityInput {
     #[serde(rename = "IdentityId")]
     pub identity_id: String,
@@ -1023,6 +1737,18 @@ pub struct UnlinkIdentityInput {
     pub logins: BTreeMap<String, Sensitive<String>>,
     #[serde(rename = "LoginsToRemove")]
     pub logins_to_remove: Vec<String>,
+}
+
+impl Serialize for UnlinkIdentityInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnlinkIdentityInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnlinkIdentityInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnlinkIdentityInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnlinkIdentityInput {
@@ -1035,11 +1761,24 @@ impl Validate for UnlinkIdentityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnprocessedIdentityId {
     #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<ErrorCode>,
+}
+
+impl Serialize for UnprocessedIdentityId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnprocessedIdentityId::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnprocessedIdentityId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnprocessedIdentityId::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnprocessedIdentityId {
@@ -1050,11 +1789,24 @@ impl Validate for UnprocessedIdentityId {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UntagResourceInput {
     #[serde(rename = "ResourceArn")]
     pub resource_arn: String,
     #[serde(rename = "TagKeys")]
     pub tag_keys: Vec<String>,
+}
+
+impl Serialize for UntagResourceInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UntagResourceInput::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UntagResourceInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UntagResourceInput::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UntagResourceInput {
@@ -1066,7 +1818,20 @@ impl Validate for UntagResourceInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UntagResourceResponse {
+}
+
+impl Serialize for UntagResourceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UntagResourceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UntagResourceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UntagResourceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UntagResourceResponse {

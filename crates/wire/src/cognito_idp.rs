@@ -10,9 +10,22 @@ pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService";
 pub const SIGNING_NAME: &str = "cognito-idp";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AccessDeniedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for AccessDeniedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AccessDeniedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccessDeniedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AccessDeniedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AccessDeniedException {
@@ -22,9 +35,22 @@ impl Validate for AccessDeniedException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AccountRecoverySettingType {
     #[serde(rename = "RecoveryMechanisms", default, skip_serializing_if = "Option::is_none")]
     pub recovery_mechanisms: Option<Vec<RecoveryOptionType>>,
+}
+
+impl Serialize for AccountRecoverySettingType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AccountRecoverySettingType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountRecoverySettingType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AccountRecoverySettingType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AccountRecoverySettingType {
@@ -35,11 +61,24 @@ impl Validate for AccountRecoverySettingType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AccountTakeoverActionType {
     #[serde(rename = "Notify")]
     pub notify: bool,
     #[serde(rename = "EventAction")]
     pub event_action: AccountTakeoverEventActionType,
+}
+
+impl Serialize for AccountTakeoverActionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AccountTakeoverActionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountTakeoverActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AccountTakeoverActionType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AccountTakeoverActionType {
@@ -49,6 +88,7 @@ impl Validate for AccountTakeoverActionType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AccountTakeoverActionsType {
     #[serde(rename = "LowAction", default, skip_serializing_if = "Option::is_none")]
     pub low_action: Option<AccountTakeoverActionType>,
@@ -56,6 +96,18 @@ pub struct AccountTakeoverActionsType {
     pub medium_action: Option<AccountTakeoverActionType>,
     #[serde(rename = "HighAction", default, skip_serializing_if = "Option::is_none")]
     pub high_action: Option<AccountTakeoverActionType>,
+}
+
+impl Serialize for AccountTakeoverActionsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AccountTakeoverActionsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountTakeoverActionsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AccountTakeoverActionsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AccountTakeoverActionsType {
@@ -67,7 +119,7 @@ impl Validate for AccountTakeoverActionsType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AccountTakeoverEventActionType {
     #[serde(rename = "BLOCK")]
     Block,
@@ -101,14 +153,33 @@ impl AccountTakeoverEventActionType {
     }
 }
 
+impl<'de> Deserialize<'de> for AccountTakeoverEventActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["BLOCK", "MFA_IF_CONFIGURED", "MFA_REQUIRED", "NO_ACTION"], Self::parse)
+    }
+}
+
 impl Validate for AccountTakeoverEventActionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AccountTakeoverRiskConfigurationType {
     #[serde(rename = "NotifyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub notify_configuration: Option<NotifyConfigurationType>,
     #[serde(rename = "Actions")]
     pub actions: AccountTakeoverActionsType,
+}
+
+impl Serialize for AccountTakeoverRiskConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AccountTakeoverRiskConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountTakeoverRiskConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AccountTakeoverRiskConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AccountTakeoverRiskConfigurationType {
@@ -120,9 +191,22 @@ impl Validate for AccountTakeoverRiskConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AcrLevelConfigType {
     #[serde(rename = "AcrValue")]
     pub acr_value: String,
+}
+
+impl Serialize for AcrLevelConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AcrLevelConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AcrLevelConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AcrLevelConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AcrLevelConfigType {
@@ -133,11 +217,24 @@ impl Validate for AcrLevelConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AddCustomAttributesRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "CustomAttributes")]
     pub custom_attributes: Vec<SchemaAttributeType>,
+}
+
+impl Serialize for AddCustomAttributesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AddCustomAttributesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AddCustomAttributesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AddCustomAttributesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AddCustomAttributesRequest {
@@ -149,7 +246,20 @@ impl Validate for AddCustomAttributesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AddCustomAttributesResponse {
+}
+
+impl Serialize for AddCustomAttributesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AddCustomAttributesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AddCustomAttributesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AddCustomAttributesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AddCustomAttributesResponse {
@@ -159,6 +269,7 @@ impl Validate for AddCustomAttributesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AddUserPoolClientSecretRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -166,6 +277,18 @@ pub struct AddUserPoolClientSecretRequest {
     pub client_id: String,
     #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<Sensitive<String>>,
+}
+
+impl Serialize for AddUserPoolClientSecretRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AddUserPoolClientSecretRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AddUserPoolClientSecretRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AddUserPoolClientSecretRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AddUserPoolClientSecretRequest {
@@ -178,9 +301,22 @@ impl Validate for AddUserPoolClientSecretRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AddUserPoolClientSecretResponse {
     #[serde(rename = "ClientSecretDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_descriptor: Option<ClientSecretDescriptorType>,
+}
+
+impl Serialize for AddUserPoolClientSecretResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AddUserPoolClientSecretResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AddUserPoolClientSecretResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AddUserPoolClientSecretResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AddUserPoolClientSecretResponse {
@@ -191,6 +327,7 @@ impl Validate for AddUserPoolClientSecretResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminAddUserToGroupRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -198,6 +335,18 @@ pub struct AdminAddUserToGroupRequest {
     pub username: String,
     #[serde(rename = "GroupName")]
     pub group_name: String,
+}
+
+impl Serialize for AdminAddUserToGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminAddUserToGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminAddUserToGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminAddUserToGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminAddUserToGroupRequest {
@@ -210,6 +359,7 @@ impl Validate for AdminAddUserToGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminConfirmSignUpRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -217,6 +367,18 @@ pub struct AdminConfirmSignUpRequest {
     pub username: String,
     #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for AdminConfirmSignUpRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminConfirmSignUpRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminConfirmSignUpRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminConfirmSignUpRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminConfirmSignUpRequest {
@@ -229,7 +391,20 @@ impl Validate for AdminConfirmSignUpRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminConfirmSignUpResponse {
+}
+
+impl Serialize for AdminConfirmSignUpResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminConfirmSignUpResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminConfirmSignUpResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminConfirmSignUpResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminConfirmSignUpResponse {
@@ -239,6 +414,7 @@ impl Validate for AdminConfirmSignUpResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminCreateUserConfigType {
     #[serde(rename = "AllowAdminCreateUserOnly", default, skip_serializing_if = "Option::is_none")]
     pub allow_admin_create_user_only: Option<bool>,
@@ -246,6 +422,18 @@ pub struct AdminCreateUserConfigType {
     pub unused_account_validity_days: Option<i32>,
     #[serde(rename = "InviteMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub invite_message_template: Option<MessageTemplateType>,
+}
+
+impl Serialize for AdminCreateUserConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminCreateUserConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminCreateUserConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminCreateUserConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminCreateUserConfigType {
@@ -257,6 +445,7 @@ impl Validate for AdminCreateUserConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminCreateUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -278,6 +467,18 @@ pub struct AdminCreateUserRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for AdminCreateUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminCreateUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminCreateUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminCreateUserRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminCreateUserRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -291,9 +492,22 @@ impl Validate for AdminCreateUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminCreateUserResponse {
     #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserType>,
+}
+
+impl Serialize for AdminCreateUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminCreateUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminCreateUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminCreateUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminCreateUserResponse {
@@ -304,11 +518,24 @@ impl Validate for AdminCreateUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDeleteSoftwareTokenRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminDeleteSoftwareTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDeleteSoftwareTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDeleteSoftwareTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDeleteSoftwareTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDeleteSoftwareTokenRequest {
@@ -320,7 +547,20 @@ impl Validate for AdminDeleteSoftwareTokenRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDeleteSoftwareTokenResponse {
+}
+
+impl Serialize for AdminDeleteSoftwareTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDeleteSoftwareTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDeleteSoftwareTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDeleteSoftwareTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDeleteSoftwareTokenResponse {
@@ -330,6 +570,7 @@ impl Validate for AdminDeleteSoftwareTokenResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDeleteUserAttributesRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -337,6 +578,18 @@ pub struct AdminDeleteUserAttributesRequest {
     pub username: String,
     #[serde(rename = "UserAttributeNames")]
     pub user_attribute_names: Vec<String>,
+}
+
+impl Serialize for AdminDeleteUserAttributesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDeleteUserAttributesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDeleteUserAttributesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDeleteUserAttributesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDeleteUserAttributesRequest {
@@ -349,7 +602,20 @@ impl Validate for AdminDeleteUserAttributesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDeleteUserAttributesResponse {
+}
+
+impl Serialize for AdminDeleteUserAttributesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDeleteUserAttributesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDeleteUserAttributesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDeleteUserAttributesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDeleteUserAttributesResponse {
@@ -359,11 +625,24 @@ impl Validate for AdminDeleteUserAttributesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDeleteUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminDeleteUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDeleteUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDeleteUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDeleteUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDeleteUserRequest {
@@ -375,11 +654,24 @@ impl Validate for AdminDeleteUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDisableProviderForUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "User")]
     pub user: ProviderUserIdentifierType,
+}
+
+impl Serialize for AdminDisableProviderForUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDisableProviderForUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDisableProviderForUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDisableProviderForUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDisableProviderForUserRequest {
@@ -391,7 +683,20 @@ impl Validate for AdminDisableProviderForUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDisableProviderForUserResponse {
+}
+
+impl Serialize for AdminDisableProviderForUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDisableProviderForUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDisableProviderForUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDisableProviderForUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDisableProviderForUserResponse {
@@ -401,11 +706,24 @@ impl Validate for AdminDisableProviderForUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDisableUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminDisableUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDisableUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDisableUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDisableUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDisableUserRequest {
@@ -417,7 +735,20 @@ impl Validate for AdminDisableUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminDisableUserResponse {
+}
+
+impl Serialize for AdminDisableUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminDisableUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminDisableUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminDisableUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminDisableUserResponse {
@@ -427,11 +758,24 @@ impl Validate for AdminDisableUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminEnableUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminEnableUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminEnableUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminEnableUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminEnableUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminEnableUserRequest {
@@ -443,7 +787,20 @@ impl Validate for AdminEnableUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminEnableUserResponse {
+}
+
+impl Serialize for AdminEnableUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminEnableUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminEnableUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminEnableUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminEnableUserResponse {
@@ -453,6 +810,7 @@ impl Validate for AdminEnableUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminForgetDeviceRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -460,6 +818,18 @@ pub struct AdminForgetDeviceRequest {
     pub username: String,
     #[serde(rename = "DeviceKey")]
     pub device_key: String,
+}
+
+impl Serialize for AdminForgetDeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminForgetDeviceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminForgetDeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminForgetDeviceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminForgetDeviceRequest {
@@ -472,6 +842,7 @@ impl Validate for AdminForgetDeviceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminGetDeviceRequest {
     #[serde(rename = "DeviceKey")]
     pub device_key: String,
@@ -479,6 +850,18 @@ pub struct AdminGetDeviceRequest {
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminGetDeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminGetDeviceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminGetDeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminGetDeviceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminGetDeviceRequest {
@@ -491,9 +874,22 @@ impl Validate for AdminGetDeviceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminGetDeviceResponse {
     #[serde(rename = "Device")]
     pub device: DeviceType,
+}
+
+impl Serialize for AdminGetDeviceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminGetDeviceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminGetDeviceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminGetDeviceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminGetDeviceResponse {
@@ -504,11 +900,24 @@ impl Validate for AdminGetDeviceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminGetUserAuthFactorsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminGetUserAuthFactorsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminGetUserAuthFactorsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminGetUserAuthFactorsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminGetUserAuthFactorsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminGetUserAuthFactorsRequest {
@@ -520,6 +929,7 @@ impl Validate for AdminGetUserAuthFactorsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminGetUserAuthFactorsResponse {
     #[serde(rename = "Username")]
     pub username: String,
@@ -529,6 +939,18 @@ pub struct AdminGetUserAuthFactorsResponse {
     pub user_mfa_setting_list: Option<Vec<String>>,
     #[serde(rename = "ConfiguredUserAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub configured_user_auth_factors: Option<Vec<AuthFactorType>>,
+}
+
+impl Serialize for AdminGetUserAuthFactorsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminGetUserAuthFactorsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminGetUserAuthFactorsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminGetUserAuthFactorsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminGetUserAuthFactorsResponse {
@@ -542,11 +964,24 @@ impl Validate for AdminGetUserAuthFactorsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminGetUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminGetUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminGetUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminGetUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminGetUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminGetUserRequest {
@@ -558,6 +993,7 @@ impl Validate for AdminGetUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminGetUserResponse {
     #[serde(rename = "Username")]
     pub username: String,
@@ -579,6 +1015,18 @@ pub struct AdminGetUserResponse {
     pub user_mfa_setting_list: Option<Vec<String>>,
 }
 
+impl Serialize for AdminGetUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminGetUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminGetUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminGetUserResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminGetUserResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -591,6 +1039,7 @@ impl Validate for AdminGetUserResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminInitiateAuthRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -610,6 +1059,18 @@ pub struct AdminInitiateAuthRequest {
     pub session: Option<Sensitive<String>>,
 }
 
+impl Serialize for AdminInitiateAuthRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminInitiateAuthRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminInitiateAuthRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminInitiateAuthRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminInitiateAuthRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -624,6 +1085,7 @@ impl Validate for AdminInitiateAuthRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminInitiateAuthResponse {
     #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
@@ -637,6 +1099,18 @@ pub struct AdminInitiateAuthResponse {
     pub available_challenges: Option<Vec<ChallengeNameType>>,
 }
 
+impl Serialize for AdminInitiateAuthResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminInitiateAuthResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminInitiateAuthResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminInitiateAuthResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminInitiateAuthResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -647,6 +1121,7 @@ impl Validate for AdminInitiateAuthResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminLinkProviderForUserRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -654,6 +1129,18 @@ pub struct AdminLinkProviderForUserRequest {
     pub destination_user: ProviderUserIdentifierType,
     #[serde(rename = "SourceUser")]
     pub source_user: ProviderUserIdentifierType,
+}
+
+impl Serialize for AdminLinkProviderForUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminLinkProviderForUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminLinkProviderForUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminLinkProviderForUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminLinkProviderForUserRequest {
@@ -666,7 +1153,20 @@ impl Validate for AdminLinkProviderForUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminLinkProviderForUserResponse {
+}
+
+impl Serialize for AdminLinkProviderForUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminLinkProviderForUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminLinkProviderForUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminLinkProviderForUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminLinkProviderForUserResponse {
@@ -676,6 +1176,7 @@ impl Validate for AdminLinkProviderForUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListDevicesRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -685,6 +1186,18 @@ pub struct AdminListDevicesRequest {
     pub limit: Option<i32>,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for AdminListDevicesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListDevicesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListDevicesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListDevicesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListDevicesRequest {
@@ -698,11 +1211,24 @@ impl Validate for AdminListDevicesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListDevicesResponse {
     #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceType>>,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for AdminListDevicesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListDevicesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListDevicesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListDevicesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListDevicesResponse {
@@ -714,6 +1240,7 @@ impl Validate for AdminListDevicesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListGroupsForUserRequest {
     #[serde(rename = "Username")]
     pub username: String,
@@ -723,6 +1250,18 @@ pub struct AdminListGroupsForUserRequest {
     pub limit: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for AdminListGroupsForUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListGroupsForUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListGroupsForUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListGroupsForUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListGroupsForUserRequest {
@@ -736,11 +1275,24 @@ impl Validate for AdminListGroupsForUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListGroupsForUserResponse {
     #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<GroupType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for AdminListGroupsForUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListGroupsForUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListGroupsForUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListGroupsForUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListGroupsForUserResponse {
@@ -752,6 +1304,7 @@ impl Validate for AdminListGroupsForUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListUserAuthEventsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -761,6 +1314,18 @@ pub struct AdminListUserAuthEventsRequest {
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for AdminListUserAuthEventsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListUserAuthEventsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListUserAuthEventsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListUserAuthEventsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListUserAuthEventsRequest {
@@ -774,11 +1339,24 @@ impl Validate for AdminListUserAuthEventsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListUserAuthEventsResponse {
     #[serde(rename = "AuthEvents", default, skip_serializing_if = "Option::is_none")]
     pub auth_events: Option<Vec<AuthEventType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for AdminListUserAuthEventsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListUserAuthEventsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListUserAuthEventsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListUserAuthEventsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListUserAuthEventsResponse {
@@ -790,6 +1368,7 @@ impl Validate for AdminListUserAuthEventsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListUserSessionsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -797,6 +1376,18 @@ pub struct AdminListUserSessionsRequest {
     pub username: String,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for AdminListUserSessionsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListUserSessionsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListUserSessionsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListUserSessionsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListUserSessionsRequest {
@@ -809,11 +1400,24 @@ impl Validate for AdminListUserSessionsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminListUserSessionsResponse {
     #[serde(rename = "Sessions", default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<SessionDescriptionType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for AdminListUserSessionsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminListUserSessionsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminListUserSessionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminListUserSessionsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminListUserSessionsResponse {
@@ -825,6 +1429,7 @@ impl Validate for AdminListUserSessionsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminRemoveUserFromGroupRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -832,6 +1437,18 @@ pub struct AdminRemoveUserFromGroupRequest {
     pub username: String,
     #[serde(rename = "GroupName")]
     pub group_name: String,
+}
+
+impl Serialize for AdminRemoveUserFromGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminRemoveUserFromGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminRemoveUserFromGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminRemoveUserFromGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminRemoveUserFromGroupRequest {
@@ -844,6 +1461,7 @@ impl Validate for AdminRemoveUserFromGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminResetUserPasswordRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -851,6 +1469,18 @@ pub struct AdminResetUserPasswordRequest {
     pub username: String,
     #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for AdminResetUserPasswordRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminResetUserPasswordRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminResetUserPasswordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminResetUserPasswordRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminResetUserPasswordRequest {
@@ -863,7 +1493,20 @@ impl Validate for AdminResetUserPasswordRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminResetUserPasswordResponse {
+}
+
+impl Serialize for AdminResetUserPasswordResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminResetUserPasswordResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminResetUserPasswordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminResetUserPasswordResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminResetUserPasswordResponse {
@@ -873,6 +1516,7 @@ impl Validate for AdminResetUserPasswordResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminRespondToAuthChallengeRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -892,6 +1536,18 @@ pub struct AdminRespondToAuthChallengeRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for AdminRespondToAuthChallengeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminRespondToAuthChallengeRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminRespondToAuthChallengeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminRespondToAuthChallengeRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminRespondToAuthChallengeRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -906,6 +1562,7 @@ impl Validate for AdminRespondToAuthChallengeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminRespondToAuthChallengeResponse {
     #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
@@ -919,6 +1576,18 @@ pub struct AdminRespondToAuthChallengeResponse {
     pub available_challenges: Option<Vec<ChallengeNameType>>,
 }
 
+impl Serialize for AdminRespondToAuthChallengeResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminRespondToAuthChallengeResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminRespondToAuthChallengeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminRespondToAuthChallengeResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminRespondToAuthChallengeResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -929,6 +1598,7 @@ impl Validate for AdminRespondToAuthChallengeResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminRevokeUserSessionRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -938,6 +1608,18 @@ pub struct AdminRevokeUserSessionRequest {
     pub session_id: String,
     #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<RevokeAssociatedSessionsType>,
+}
+
+impl Serialize for AdminRevokeUserSessionRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminRevokeUserSessionRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminRevokeUserSessionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminRevokeUserSessionRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminRevokeUserSessionRequest {
@@ -950,7 +1632,20 @@ impl Validate for AdminRevokeUserSessionRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminRevokeUserSessionResponse {
+}
+
+impl Serialize for AdminRevokeUserSessionResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminRevokeUserSessionResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminRevokeUserSessionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminRevokeUserSessionResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminRevokeUserSessionResponse {
@@ -960,6 +1655,7 @@ impl Validate for AdminRevokeUserSessionResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminSetUserMFAPreferenceRequest {
     #[serde(rename = "SMSMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_settings: Option<SMSMfaSettingsType>,
@@ -975,6 +1671,18 @@ pub struct AdminSetUserMFAPreferenceRequest {
     pub user_pool_id: String,
 }
 
+impl Serialize for AdminSetUserMFAPreferenceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminSetUserMFAPreferenceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminSetUserMFAPreferenceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminSetUserMFAPreferenceRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AdminSetUserMFAPreferenceRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -988,7 +1696,20 @@ impl Validate for AdminSetUserMFAPreferenceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminSetUserMFAPreferenceResponse {
+}
+
+impl Serialize for AdminSetUserMFAPreferenceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminSetUserMFAPreferenceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminSetUserMFAPreferenceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminSetUserMFAPreferenceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminSetUserMFAPreferenceResponse {
@@ -998,6 +1719,7 @@ impl Validate for AdminSetUserMFAPreferenceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminSetUserPasswordRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -1007,6 +1729,18 @@ pub struct AdminSetUserPasswordRequest {
     pub password: Sensitive<String>,
     #[serde(rename = "Permanent", default, skip_serializing_if = "Option::is_none")]
     pub permanent: Option<bool>,
+}
+
+impl Serialize for AdminSetUserPasswordRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminSetUserPasswordRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminSetUserPasswordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminSetUserPasswordRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminSetUserPasswordRequest {
@@ -1019,7 +1753,20 @@ impl Validate for AdminSetUserPasswordRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminSetUserPasswordResponse {
+}
+
+impl Serialize for AdminSetUserPasswordResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminSetUserPasswordResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminSetUserPasswordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminSetUserPasswordResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminSetUserPasswordResponse {
@@ -1029,6 +1776,7 @@ impl Validate for AdminSetUserPasswordResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminSetUserSettingsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -1036,6 +1784,18 @@ pub struct AdminSetUserSettingsRequest {
     pub username: String,
     #[serde(rename = "MFAOptions")]
     pub mfa_options: Vec<MFAOptionType>,
+}
+
+impl Serialize for AdminSetUserSettingsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminSetUserSettingsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminSetUserSettingsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminSetUserSettingsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminSetUserSettingsRequest {
@@ -1048,7 +1808,20 @@ impl Validate for AdminSetUserSettingsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminSetUserSettingsResponse {
+}
+
+impl Serialize for AdminSetUserSettingsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminSetUserSettingsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminSetUserSettingsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminSetUserSettingsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminSetUserSettingsResponse {
@@ -1058,6 +1831,7 @@ impl Validate for AdminSetUserSettingsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUpdateAuthEventFeedbackRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -1067,6 +1841,18 @@ pub struct AdminUpdateAuthEventFeedbackRequest {
     pub event_id: String,
     #[serde(rename = "FeedbackValue")]
     pub feedback_value: FeedbackValueType,
+}
+
+impl Serialize for AdminUpdateAuthEventFeedbackRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUpdateAuthEventFeedbackRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUpdateAuthEventFeedbackRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUpdateAuthEventFeedbackRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUpdateAuthEventFeedbackRequest {
@@ -1079,7 +1865,20 @@ impl Validate for AdminUpdateAuthEventFeedbackRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUpdateAuthEventFeedbackResponse {
+}
+
+impl Serialize for AdminUpdateAuthEventFeedbackResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUpdateAuthEventFeedbackResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUpdateAuthEventFeedbackResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUpdateAuthEventFeedbackResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUpdateAuthEventFeedbackResponse {
@@ -1089,6 +1888,7 @@ impl Validate for AdminUpdateAuthEventFeedbackResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUpdateDeviceStatusRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -1098,6 +1898,18 @@ pub struct AdminUpdateDeviceStatusRequest {
     pub device_key: String,
     #[serde(rename = "DeviceRememberedStatus", default, skip_serializing_if = "Option::is_none")]
     pub device_remembered_status: Option<DeviceRememberedStatusType>,
+}
+
+impl Serialize for AdminUpdateDeviceStatusRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUpdateDeviceStatusRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUpdateDeviceStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUpdateDeviceStatusRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUpdateDeviceStatusRequest {
@@ -1110,7 +1922,20 @@ impl Validate for AdminUpdateDeviceStatusRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUpdateDeviceStatusResponse {
+}
+
+impl Serialize for AdminUpdateDeviceStatusResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUpdateDeviceStatusResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUpdateDeviceStatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUpdateDeviceStatusResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUpdateDeviceStatusResponse {
@@ -1120,6 +1945,7 @@ impl Validate for AdminUpdateDeviceStatusResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUpdateUserAttributesRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -1129,6 +1955,18 @@ pub struct AdminUpdateUserAttributesRequest {
     pub user_attributes: Vec<AttributeType>,
     #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for AdminUpdateUserAttributesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUpdateUserAttributesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUpdateUserAttributesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUpdateUserAttributesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUpdateUserAttributesRequest {
@@ -1142,7 +1980,20 @@ impl Validate for AdminUpdateUserAttributesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUpdateUserAttributesResponse {
+}
+
+impl Serialize for AdminUpdateUserAttributesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUpdateUserAttributesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUpdateUserAttributesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUpdateUserAttributesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUpdateUserAttributesResponse {
@@ -1152,11 +2003,24 @@ impl Validate for AdminUpdateUserAttributesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUserGlobalSignOutRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Username")]
     pub username: String,
+}
+
+impl Serialize for AdminUserGlobalSignOutRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUserGlobalSignOutRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUserGlobalSignOutRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUserGlobalSignOutRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUserGlobalSignOutRequest {
@@ -1168,7 +2032,20 @@ impl Validate for AdminUserGlobalSignOutRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdminUserGlobalSignOutResponse {
+}
+
+impl Serialize for AdminUserGlobalSignOutResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdminUserGlobalSignOutResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdminUserGlobalSignOutResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdminUserGlobalSignOutResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdminUserGlobalSignOutResponse {
@@ -1178,9 +2055,22 @@ impl Validate for AdminUserGlobalSignOutResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AdvancedSecurityAdditionalFlowsType {
     #[serde(rename = "CustomAuthMode", default, skip_serializing_if = "Option::is_none")]
     pub custom_auth_mode: Option<AdvancedSecurityEnabledModeType>,
+}
+
+impl Serialize for AdvancedSecurityAdditionalFlowsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AdvancedSecurityAdditionalFlowsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AdvancedSecurityAdditionalFlowsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AdvancedSecurityAdditionalFlowsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AdvancedSecurityAdditionalFlowsType {
@@ -1189,7 +2079,7 @@ impl Validate for AdvancedSecurityAdditionalFlowsType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AdvancedSecurityEnabledModeType {
     #[serde(rename = "AUDIT")]
     Audit,
@@ -1215,9 +2105,15 @@ impl AdvancedSecurityEnabledModeType {
     }
 }
 
+impl<'de> Deserialize<'de> for AdvancedSecurityEnabledModeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["AUDIT", "ENFORCED"], Self::parse)
+    }
+}
+
 impl Validate for AdvancedSecurityEnabledModeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AdvancedSecurityModeType {
     #[serde(rename = "OFF")]
     Off,
@@ -1247,9 +2143,15 @@ impl AdvancedSecurityModeType {
     }
 }
 
+impl<'de> Deserialize<'de> for AdvancedSecurityModeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["OFF", "AUDIT", "ENFORCED"], Self::parse)
+    }
+}
+
 impl Validate for AdvancedSecurityModeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AliasAttributeType {
     #[serde(rename = "phone_number")]
     PhoneNumber,
@@ -1279,12 +2181,31 @@ impl AliasAttributeType {
     }
 }
 
+impl<'de> Deserialize<'de> for AliasAttributeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["phone_number", "email", "preferred_username"], Self::parse)
+    }
+}
+
 impl Validate for AliasAttributeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AliasExistsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for AliasExistsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AliasExistsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AliasExistsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AliasExistsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AliasExistsException {
@@ -1294,6 +2215,7 @@ impl Validate for AliasExistsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AnalyticsConfigurationType {
     #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
@@ -1307,6 +2229,18 @@ pub struct AnalyticsConfigurationType {
     pub user_data_shared: Option<bool>,
 }
 
+impl Serialize for AnalyticsConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AnalyticsConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AnalyticsConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AnalyticsConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AnalyticsConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -1317,9 +2251,22 @@ impl Validate for AnalyticsConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AnalyticsMetadataType {
     #[serde(rename = "AnalyticsEndpointId", default, skip_serializing_if = "Option::is_none")]
     pub analytics_endpoint_id: Option<String>,
+}
+
+impl Serialize for AnalyticsMetadataType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AnalyticsMetadataType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AnalyticsMetadataType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AnalyticsMetadataType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AnalyticsMetadataType {
@@ -1329,7 +2276,7 @@ impl Validate for AnalyticsMetadataType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AssetCategoryType {
     #[serde(rename = "FAVICON_ICO")]
     FaviconIco,
@@ -1407,9 +2354,15 @@ impl AssetCategoryType {
     }
 }
 
+impl<'de> Deserialize<'de> for AssetCategoryType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["FAVICON_ICO", "FAVICON_SVG", "EMAIL_GRAPHIC", "SMS_GRAPHIC", "AUTH_APP_GRAPHIC", "PASSWORD_GRAPHIC", "PASSKEY_GRAPHIC", "PAGE_HEADER_LOGO", "PAGE_HEADER_BACKGROUND", "PAGE_FOOTER_LOGO", "PAGE_FOOTER_BACKGROUND", "PAGE_BACKGROUND", "FORM_BACKGROUND", "FORM_LOGO", "IDP_BUTTON_ICON"], Self::parse)
+    }
+}
+
 impl Validate for AssetCategoryType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AssetExtensionType {
     #[serde(rename = "ICO")]
     Ico,
@@ -1447,9 +2400,16 @@ impl AssetExtensionType {
     }
 }
 
+impl<'de> Deserialize<'de> for AssetExtensionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ICO", "JPEG", "PNG", "SVG", "WEBP"], Self::parse)
+    }
+}
+
 impl Validate for AssetExtensionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AssetType {
     #[serde(rename = "Category")]
     pub category: AssetCategoryType,
@@ -1463,20 +2423,45 @@ pub struct AssetType {
     pub resource_id: Option<String>,
 }
 
+impl Serialize for AssetType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AssetType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AssetType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AssetType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AssetType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
-        if let Some(x) = &self.bytes { v.length((path, "bytes"), &x[..], 0, 1000000, false); }
+        if let Some(x) = &self.bytes { v.blob((path, "bytes"), &x[..], 0, 1000000); }
         if let Some(x) = &self.resource_id { v.length((path, "resourceId"), &x[..], 1, 40, false); }
     }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AssociateSoftwareTokenRequest {
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Sensitive<String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Sensitive<String>>,
+}
+
+impl Serialize for AssociateSoftwareTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AssociateSoftwareTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AssociateSoftwareTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AssociateSoftwareTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AssociateSoftwareTokenRequest {
@@ -1487,11 +2472,24 @@ impl Validate for AssociateSoftwareTokenRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AssociateSoftwareTokenResponse {
     #[serde(rename = "SecretCode", default, skip_serializing_if = "Option::is_none")]
     pub secret_code: Option<Sensitive<String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Sensitive<String>>,
+}
+
+impl Serialize for AssociateSoftwareTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AssociateSoftwareTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AssociateSoftwareTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AssociateSoftwareTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AssociateSoftwareTokenResponse {
@@ -1502,7 +2500,7 @@ impl Validate for AssociateSoftwareTokenResponse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AttributeDataType {
     #[serde(rename = "String")]
     String,
@@ -1536,14 +2534,33 @@ impl AttributeDataType {
     }
 }
 
+impl<'de> Deserialize<'de> for AttributeDataType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["String", "Number", "DateTime", "Boolean"], Self::parse)
+    }
+}
+
 impl Validate for AttributeDataType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AttributeType {
     #[serde(rename = "Name")]
     pub name: String,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl Serialize for AttributeType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AttributeType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AttributeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AttributeType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for AttributeType {
@@ -1555,6 +2572,7 @@ impl Validate for AttributeType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuthEventType {
     #[serde(rename = "EventId", default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
@@ -1574,6 +2592,18 @@ pub struct AuthEventType {
     pub event_feedback: Option<EventFeedbackType>,
 }
 
+impl Serialize for AuthEventType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AuthEventType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AuthEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AuthEventType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AuthEventType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -1585,7 +2615,7 @@ impl Validate for AuthEventType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AuthFactorType {
     #[serde(rename = "PASSWORD")]
     Password,
@@ -1623,9 +2653,15 @@ impl AuthFactorType {
     }
 }
 
+impl<'de> Deserialize<'de> for AuthFactorType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "SOFTWARE_TOKEN"], Self::parse)
+    }
+}
+
 impl Validate for AuthFactorType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum AuthFlowType {
     #[serde(rename = "USER_SRP_AUTH")]
     UserSrpAuth,
@@ -1675,9 +2711,16 @@ impl AuthFlowType {
     }
 }
 
+impl<'de> Deserialize<'de> for AuthFlowType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH"], Self::parse)
+    }
+}
+
 impl Validate for AuthFlowType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AuthenticationResultType {
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Sensitive<String>>,
@@ -1693,6 +2736,18 @@ pub struct AuthenticationResultType {
     pub new_device_metadata: Option<NewDeviceMetadataType>,
 }
 
+impl Serialize for AuthenticationResultType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AuthenticationResultType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AuthenticationResultType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AuthenticationResultType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for AuthenticationResultType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -1701,7 +2756,7 @@ impl Validate for AuthenticationResultType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ChallengeName {
     #[serde(rename = "Password")]
     Password,
@@ -1727,9 +2782,15 @@ impl ChallengeName {
     }
 }
 
+impl<'de> Deserialize<'de> for ChallengeName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Password", "Mfa"], Self::parse)
+    }
+}
+
 impl Validate for ChallengeName { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ChallengeNameType {
     #[serde(rename = "SMS_MFA")]
     SmsMfa,
@@ -1811,9 +2872,15 @@ impl ChallengeNameType {
     }
 }
 
+impl<'de> Deserialize<'de> for ChallengeNameType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER", "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP"], Self::parse)
+    }
+}
+
 impl Validate for ChallengeNameType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ChallengeResponse {
     #[serde(rename = "Success")]
     Success,
@@ -1839,14 +2906,33 @@ impl ChallengeResponse {
     }
 }
 
+impl<'de> Deserialize<'de> for ChallengeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Success", "Failure"], Self::parse)
+    }
+}
+
 impl Validate for ChallengeResponse { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ChallengeResponseType {
     #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeName>,
     #[serde(rename = "ChallengeResponse", default, skip_serializing_if = "Option::is_none")]
     pub challenge_response: Option<ChallengeResponse>,
+}
+
+impl Serialize for ChallengeResponseType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ChallengeResponseType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChallengeResponseType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ChallengeResponseType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ChallengeResponseType {
@@ -1856,6 +2942,7 @@ impl Validate for ChallengeResponseType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ChangePasswordRequest {
     #[serde(rename = "PreviousPassword", default, skip_serializing_if = "Option::is_none")]
     pub previous_password: Option<Sensitive<String>>,
@@ -1863,6 +2950,18 @@ pub struct ChangePasswordRequest {
     pub proposed_password: Sensitive<String>,
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for ChangePasswordRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ChangePasswordRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChangePasswordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ChangePasswordRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ChangePasswordRequest {
@@ -1874,7 +2973,20 @@ impl Validate for ChangePasswordRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ChangePasswordResponse {
+}
+
+impl Serialize for ChangePasswordResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ChangePasswordResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChangePasswordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ChangePasswordResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ChangePasswordResponse {
@@ -1884,6 +2996,7 @@ impl Validate for ChangePasswordResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ClientAuthenticationResultType {
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Sensitive<String>>,
@@ -1891,6 +3004,18 @@ pub struct ClientAuthenticationResultType {
     pub expires_in: Option<i32>,
     #[serde(rename = "TokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+}
+
+impl Serialize for ClientAuthenticationResultType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ClientAuthenticationResultType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientAuthenticationResultType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ClientAuthenticationResultType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ClientAuthenticationResultType {
@@ -1901,9 +3026,22 @@ impl Validate for ClientAuthenticationResultType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ClientSSOSessionConfigType {
     #[serde(rename = "MaxValidityMinutes")]
     pub max_validity_minutes: i32,
+}
+
+impl Serialize for ClientSSOSessionConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ClientSSOSessionConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientSSOSessionConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ClientSSOSessionConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ClientSSOSessionConfigType {
@@ -1914,6 +3052,7 @@ impl Validate for ClientSSOSessionConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ClientSecretDescriptorType {
     #[serde(rename = "ClientSecretId", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_id: Option<String>,
@@ -1921,6 +3060,18 @@ pub struct ClientSecretDescriptorType {
     pub client_secret_value: Option<Sensitive<String>>,
     #[serde(rename = "ClientSecretCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_create_date: Option<Timestamp>,
+}
+
+impl Serialize for ClientSecretDescriptorType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ClientSecretDescriptorType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientSecretDescriptorType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ClientSecretDescriptorType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ClientSecretDescriptorType {
@@ -1931,7 +3082,7 @@ impl Validate for ClientSecretDescriptorType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ClientTypeType {
     #[serde(rename = "REGULAR")]
     Regular,
@@ -1957,12 +3108,31 @@ impl ClientTypeType {
     }
 }
 
+impl<'de> Deserialize<'de> for ClientTypeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["REGULAR", "DCR"], Self::parse)
+    }
+}
+
 impl Validate for ClientTypeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CloudWatchLogsConfigurationType {
     #[serde(rename = "LogGroupArn", default, skip_serializing_if = "Option::is_none")]
     pub log_group_arn: Option<String>,
+}
+
+impl Serialize for CloudWatchLogsConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CloudWatchLogsConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CloudWatchLogsConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CloudWatchLogsConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CloudWatchLogsConfigurationType {
@@ -1973,6 +3143,7 @@ impl Validate for CloudWatchLogsConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CodeDeliveryDetailsType {
     #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
@@ -1980,6 +3151,18 @@ pub struct CodeDeliveryDetailsType {
     pub delivery_medium: Option<DeliveryMediumType>,
     #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
+}
+
+impl Serialize for CodeDeliveryDetailsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CodeDeliveryDetailsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CodeDeliveryDetailsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CodeDeliveryDetailsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CodeDeliveryDetailsType {
@@ -1991,9 +3174,22 @@ impl Validate for CodeDeliveryDetailsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CodeDeliveryFailureException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for CodeDeliveryFailureException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CodeDeliveryFailureException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CodeDeliveryFailureException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CodeDeliveryFailureException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CodeDeliveryFailureException {
@@ -2003,9 +3199,22 @@ impl Validate for CodeDeliveryFailureException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CodeMismatchException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for CodeMismatchException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CodeMismatchException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CodeMismatchException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CodeMismatchException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CodeMismatchException {
@@ -2014,7 +3223,7 @@ impl Validate for CodeMismatchException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ColorSchemeModeType {
     #[serde(rename = "LIGHT")]
     Light,
@@ -2044,14 +3253,33 @@ impl ColorSchemeModeType {
     }
 }
 
+impl<'de> Deserialize<'de> for ColorSchemeModeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["LIGHT", "DARK", "DYNAMIC"], Self::parse)
+    }
+}
+
 impl Validate for ColorSchemeModeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CompleteWebAuthnRegistrationRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
     #[serde(rename = "Credential")]
     pub credential: Document,
+}
+
+impl Serialize for CompleteWebAuthnRegistrationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CompleteWebAuthnRegistrationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompleteWebAuthnRegistrationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CompleteWebAuthnRegistrationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CompleteWebAuthnRegistrationRequest {
@@ -2062,7 +3290,20 @@ impl Validate for CompleteWebAuthnRegistrationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CompleteWebAuthnRegistrationResponse {
+}
+
+impl Serialize for CompleteWebAuthnRegistrationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CompleteWebAuthnRegistrationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompleteWebAuthnRegistrationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CompleteWebAuthnRegistrationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CompleteWebAuthnRegistrationResponse {
@@ -2072,9 +3313,22 @@ impl Validate for CompleteWebAuthnRegistrationResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CompromisedCredentialsActionsType {
     #[serde(rename = "EventAction")]
     pub event_action: CompromisedCredentialsEventActionType,
+}
+
+impl Serialize for CompromisedCredentialsActionsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CompromisedCredentialsActionsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompromisedCredentialsActionsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CompromisedCredentialsActionsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CompromisedCredentialsActionsType {
@@ -2083,7 +3337,7 @@ impl Validate for CompromisedCredentialsActionsType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum CompromisedCredentialsEventActionType {
     #[serde(rename = "BLOCK")]
     Block,
@@ -2109,14 +3363,33 @@ impl CompromisedCredentialsEventActionType {
     }
 }
 
+impl<'de> Deserialize<'de> for CompromisedCredentialsEventActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["BLOCK", "NO_ACTION"], Self::parse)
+    }
+}
+
 impl Validate for CompromisedCredentialsEventActionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CompromisedCredentialsRiskConfigurationType {
     #[serde(rename = "EventFilter", default, skip_serializing_if = "Option::is_none")]
     pub event_filter: Option<Vec<EventFilterType>>,
     #[serde(rename = "Actions")]
     pub actions: CompromisedCredentialsActionsType,
+}
+
+impl Serialize for CompromisedCredentialsRiskConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CompromisedCredentialsRiskConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompromisedCredentialsRiskConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CompromisedCredentialsRiskConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CompromisedCredentialsRiskConfigurationType {
@@ -2127,9 +3400,22 @@ impl Validate for CompromisedCredentialsRiskConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConcurrentModificationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ConcurrentModificationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConcurrentModificationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConcurrentModificationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConcurrentModificationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ConcurrentModificationException {
@@ -2139,6 +3425,7 @@ impl Validate for ConcurrentModificationException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConfirmDeviceRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -2148,6 +3435,18 @@ pub struct ConfirmDeviceRequest {
     pub device_secret_verifier_config: Option<DeviceSecretVerifierConfigType>,
     #[serde(rename = "DeviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+}
+
+impl Serialize for ConfirmDeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConfirmDeviceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfirmDeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfirmDeviceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ConfirmDeviceRequest {
@@ -2160,9 +3459,22 @@ impl Validate for ConfirmDeviceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConfirmDeviceResponse {
     #[serde(rename = "UserConfirmationNecessary", default, skip_serializing_if = "Option::is_none")]
     pub user_confirmation_necessary: Option<bool>,
+}
+
+impl Serialize for ConfirmDeviceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConfirmDeviceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfirmDeviceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfirmDeviceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ConfirmDeviceResponse {
@@ -2172,6 +3484,7 @@ impl Validate for ConfirmDeviceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConfirmForgotPasswordRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -2191,6 +3504,18 @@ pub struct ConfirmForgotPasswordRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for ConfirmForgotPasswordRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConfirmForgotPasswordRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfirmForgotPasswordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfirmForgotPasswordRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ConfirmForgotPasswordRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2206,7 +3531,20 @@ impl Validate for ConfirmForgotPasswordRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConfirmForgotPasswordResponse {
+}
+
+impl Serialize for ConfirmForgotPasswordResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConfirmForgotPasswordResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfirmForgotPasswordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfirmForgotPasswordResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ConfirmForgotPasswordResponse {
@@ -2216,6 +3554,7 @@ impl Validate for ConfirmForgotPasswordResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConfirmSignUpRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -2237,6 +3576,18 @@ pub struct ConfirmSignUpRequest {
     pub session: Option<Sensitive<String>>,
 }
 
+impl Serialize for ConfirmSignUpRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConfirmSignUpRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfirmSignUpRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfirmSignUpRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ConfirmSignUpRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2252,9 +3603,22 @@ impl Validate for ConfirmSignUpRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ConfirmSignUpResponse {
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Sensitive<String>>,
+}
+
+impl Serialize for ConfirmSignUpResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ConfirmSignUpResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfirmSignUpResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ConfirmSignUpResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ConfirmSignUpResponse {
@@ -2265,6 +3629,7 @@ impl Validate for ConfirmSignUpResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ContextDataType {
     #[serde(rename = "IpAddress")]
     pub ip_address: String,
@@ -2276,6 +3641,18 @@ pub struct ContextDataType {
     pub http_headers: Vec<HttpHeader>,
     #[serde(rename = "EncodedData", default, skip_serializing_if = "Option::is_none")]
     pub encoded_data: Option<String>,
+}
+
+impl Serialize for ContextDataType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ContextDataType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ContextDataType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ContextDataType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ContextDataType {
@@ -2290,6 +3667,7 @@ impl Validate for ContextDataType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateGroupRequest {
     #[serde(rename = "GroupName")]
     pub group_name: String,
@@ -2301,6 +3679,18 @@ pub struct CreateGroupRequest {
     pub role_arn: Option<String>,
     #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i32>,
+}
+
+impl Serialize for CreateGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateGroupRequest {
@@ -2315,9 +3705,22 @@ impl Validate for CreateGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateGroupResponse {
     #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupType>,
+}
+
+impl Serialize for CreateGroupResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateGroupResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateGroupResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateGroupResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateGroupResponse {
@@ -2328,6 +3731,7 @@ impl Validate for CreateGroupResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateIdentityProviderRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -2345,6 +3749,18 @@ pub struct CreateIdentityProviderRequest {
     pub acr_mapping: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for CreateIdentityProviderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateIdentityProviderRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateIdentityProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateIdentityProviderRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateIdentityProviderRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2358,9 +3774,22 @@ impl Validate for CreateIdentityProviderRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateIdentityProviderResponse {
     #[serde(rename = "IdentityProvider")]
     pub identity_provider: IdentityProviderType,
+}
+
+impl Serialize for CreateIdentityProviderResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateIdentityProviderResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateIdentityProviderResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateIdentityProviderResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateIdentityProviderResponse {
@@ -2371,6 +3800,7 @@ impl Validate for CreateIdentityProviderResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateManagedLoginBrandingRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -2384,6 +3814,18 @@ pub struct CreateManagedLoginBrandingRequest {
     pub assets: Option<Vec<AssetType>>,
 }
 
+impl Serialize for CreateManagedLoginBrandingRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateManagedLoginBrandingRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateManagedLoginBrandingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateManagedLoginBrandingRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateManagedLoginBrandingRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2395,9 +3837,22 @@ impl Validate for CreateManagedLoginBrandingRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateManagedLoginBrandingResponse {
     #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
+}
+
+impl Serialize for CreateManagedLoginBrandingResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateManagedLoginBrandingResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateManagedLoginBrandingResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateManagedLoginBrandingResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateManagedLoginBrandingResponse {
@@ -2408,6 +3863,7 @@ impl Validate for CreateManagedLoginBrandingResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateResourceServerRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -2417,6 +3873,18 @@ pub struct CreateResourceServerRequest {
     pub name: String,
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<ResourceServerScopeType>>,
+}
+
+impl Serialize for CreateResourceServerRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateResourceServerRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateResourceServerRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateResourceServerRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateResourceServerRequest {
@@ -2430,9 +3898,22 @@ impl Validate for CreateResourceServerRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateResourceServerResponse {
     #[serde(rename = "ResourceServer")]
     pub resource_server: ResourceServerType,
+}
+
+impl Serialize for CreateResourceServerResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateResourceServerResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateResourceServerResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateResourceServerResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateResourceServerResponse {
@@ -2443,6 +3924,7 @@ impl Validate for CreateResourceServerResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateTermsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -2458,6 +3940,18 @@ pub struct CreateTermsRequest {
     pub links: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for CreateTermsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateTermsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateTermsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateTermsRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateTermsRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2468,9 +3962,22 @@ impl Validate for CreateTermsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateTermsResponse {
     #[serde(rename = "Terms", default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<TermsType>,
+}
+
+impl Serialize for CreateTermsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateTermsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateTermsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateTermsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateTermsResponse {
@@ -2481,6 +3988,7 @@ impl Validate for CreateTermsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserImportJobRequest {
     #[serde(rename = "JobName")]
     pub job_name: String,
@@ -2490,6 +3998,18 @@ pub struct CreateUserImportJobRequest {
     pub cloud_watch_logs_role_arn: String,
     #[serde(rename = "PasswordHashingAlgorithm", default, skip_serializing_if = "Option::is_none")]
     pub password_hashing_algorithm: Option<PasswordHashingAlgorithmType>,
+}
+
+impl Serialize for CreateUserImportJobRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserImportJobRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserImportJobRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserImportJobRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserImportJobRequest {
@@ -2502,9 +4022,22 @@ impl Validate for CreateUserImportJobRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserImportJobResponse {
     #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
+}
+
+impl Serialize for CreateUserImportJobResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserImportJobResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserImportJobResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserImportJobResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserImportJobResponse {
@@ -2515,6 +4048,7 @@ impl Validate for CreateUserImportJobResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolClientRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -2566,6 +4100,18 @@ pub struct CreateUserPoolClientRequest {
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
+impl Serialize for CreateUserPoolClientRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolClientRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolClientRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolClientRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateUserPoolClientRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2591,9 +4137,22 @@ impl Validate for CreateUserPoolClientRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolClientResponse {
     #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
+}
+
+impl Serialize for CreateUserPoolClientResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolClientResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolClientResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolClientResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserPoolClientResponse {
@@ -2604,6 +4163,7 @@ impl Validate for CreateUserPoolClientResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolDomainRequest {
     #[serde(rename = "Domain")]
     pub domain: String,
@@ -2617,6 +4177,18 @@ pub struct CreateUserPoolDomainRequest {
     pub routing: Option<RoutingType>,
 }
 
+impl Serialize for CreateUserPoolDomainRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolDomainRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolDomainRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolDomainRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateUserPoolDomainRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2628,6 +4200,7 @@ impl Validate for CreateUserPoolDomainRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolDomainResponse {
     #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
@@ -2635,6 +4208,18 @@ pub struct CreateUserPoolDomainResponse {
     pub cloud_front_domain: Option<String>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
+}
+
+impl Serialize for CreateUserPoolDomainResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolDomainResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolDomainResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolDomainResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserPoolDomainResponse {
@@ -2646,6 +4231,7 @@ impl Validate for CreateUserPoolDomainResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolReplicaRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -2653,6 +4239,18 @@ pub struct CreateUserPoolReplicaRequest {
     pub region_name: String,
     #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for CreateUserPoolReplicaRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolReplicaRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolReplicaRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolReplicaRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserPoolReplicaRequest {
@@ -2665,9 +4263,22 @@ impl Validate for CreateUserPoolReplicaRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolReplicaResponse {
     #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
+}
+
+impl Serialize for CreateUserPoolReplicaResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolReplicaResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolReplicaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolReplicaResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserPoolReplicaResponse {
@@ -2678,6 +4289,7 @@ impl Validate for CreateUserPoolReplicaResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolRequest {
     #[serde(rename = "PoolName")]
     pub pool_name: String,
@@ -2737,6 +4349,18 @@ pub struct CreateUserPoolRequest {
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
 }
 
+impl Serialize for CreateUserPoolRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for CreateUserPoolRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2766,9 +4390,22 @@ impl Validate for CreateUserPoolRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CreateUserPoolResponse {
     #[serde(rename = "UserPool", default, skip_serializing_if = "Option::is_none")]
     pub user_pool: Option<UserPoolType>,
+}
+
+impl Serialize for CreateUserPoolResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CreateUserPoolResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateUserPoolResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CreateUserPoolResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CreateUserPoolResponse {
@@ -2779,11 +4416,24 @@ impl Validate for CreateUserPoolResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CustomDomainConfigType {
     #[serde(rename = "CertificateArn")]
     pub certificate_arn: String,
     #[serde(rename = "SecurityPolicy", default, skip_serializing_if = "Option::is_none")]
     pub security_policy: Option<SecurityPolicyType>,
+}
+
+impl Serialize for CustomDomainConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CustomDomainConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomDomainConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CustomDomainConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CustomDomainConfigType {
@@ -2794,11 +4444,24 @@ impl Validate for CustomDomainConfigType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CustomEmailLambdaVersionConfigType {
     #[serde(rename = "LambdaVersion")]
     pub lambda_version: CustomEmailSenderLambdaVersionType,
     #[serde(rename = "LambdaArn")]
     pub lambda_arn: String,
+}
+
+impl Serialize for CustomEmailLambdaVersionConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CustomEmailLambdaVersionConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomEmailLambdaVersionConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CustomEmailLambdaVersionConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CustomEmailLambdaVersionConfigType {
@@ -2808,7 +4471,7 @@ impl Validate for CustomEmailLambdaVersionConfigType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum CustomEmailSenderLambdaVersionType {
     #[serde(rename = "V1_0")]
     V10,
@@ -2830,14 +4493,33 @@ impl CustomEmailSenderLambdaVersionType {
     }
 }
 
+impl<'de> Deserialize<'de> for CustomEmailSenderLambdaVersionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["V1_0"], Self::parse)
+    }
+}
+
 impl Validate for CustomEmailSenderLambdaVersionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CustomSMSLambdaVersionConfigType {
     #[serde(rename = "LambdaVersion")]
     pub lambda_version: CustomSMSSenderLambdaVersionType,
     #[serde(rename = "LambdaArn")]
     pub lambda_arn: String,
+}
+
+impl Serialize for CustomSMSLambdaVersionConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CustomSMSLambdaVersionConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomSMSLambdaVersionConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CustomSMSLambdaVersionConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for CustomSMSLambdaVersionConfigType {
@@ -2847,7 +4529,7 @@ impl Validate for CustomSMSLambdaVersionConfigType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum CustomSMSSenderLambdaVersionType {
     #[serde(rename = "V1_0")]
     V10,
@@ -2869,9 +4551,16 @@ impl CustomSMSSenderLambdaVersionType {
     }
 }
 
+impl<'de> Deserialize<'de> for CustomSMSSenderLambdaVersionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["V1_0"], Self::parse)
+    }
+}
+
 impl Validate for CustomSMSSenderLambdaVersionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DcrConfigurationType {
     #[serde(rename = "EnableStatus", default, skip_serializing_if = "Option::is_none")]
     pub enable_status: Option<StatusType>,
@@ -2885,6 +4574,18 @@ pub struct DcrConfigurationType {
     pub allowed_scopes: Option<Vec<String>>,
 }
 
+impl Serialize for DcrConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DcrConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DcrConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DcrConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for DcrConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -2894,7 +4595,7 @@ impl Validate for DcrConfigurationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DefaultEmailOptionType {
     #[serde(rename = "CONFIRM_WITH_LINK")]
     ConfirmWithLink,
@@ -2920,14 +4621,33 @@ impl DefaultEmailOptionType {
     }
 }
 
+impl<'de> Deserialize<'de> for DefaultEmailOptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["CONFIRM_WITH_LINK", "CONFIRM_WITH_CODE"], Self::parse)
+    }
+}
+
 impl Validate for DefaultEmailOptionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteGroupRequest {
     #[serde(rename = "GroupName")]
     pub group_name: String,
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DeleteGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteGroupRequest {
@@ -2939,11 +4659,24 @@ impl Validate for DeleteGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteIdentityProviderRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ProviderName")]
     pub provider_name: String,
+}
+
+impl Serialize for DeleteIdentityProviderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteIdentityProviderRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteIdentityProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteIdentityProviderRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteIdentityProviderRequest {
@@ -2955,11 +4688,24 @@ impl Validate for DeleteIdentityProviderRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteManagedLoginBrandingRequest {
     #[serde(rename = "ManagedLoginBrandingId")]
     pub managed_login_branding_id: String,
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DeleteManagedLoginBrandingRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteManagedLoginBrandingRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteManagedLoginBrandingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteManagedLoginBrandingRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteManagedLoginBrandingRequest {
@@ -2970,11 +4716,24 @@ impl Validate for DeleteManagedLoginBrandingRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteResourceServerRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Identifier")]
     pub identifier: String,
+}
+
+impl Serialize for DeleteResourceServerRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteResourceServerRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteResourceServerRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteResourceServerRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteResourceServerRequest {
@@ -2986,11 +4745,24 @@ impl Validate for DeleteResourceServerRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteTermsRequest {
     #[serde(rename = "TermsId")]
     pub terms_id: String,
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DeleteTermsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteTermsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteTermsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteTermsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteTermsRequest {
@@ -3001,11 +4773,24 @@ impl Validate for DeleteTermsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserAttributesRequest {
     #[serde(rename = "UserAttributeNames")]
     pub user_attribute_names: Vec<String>,
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for DeleteUserAttributesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserAttributesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserAttributesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserAttributesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserAttributesRequest {
@@ -3016,7 +4801,20 @@ impl Validate for DeleteUserAttributesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserAttributesResponse {
+}
+
+impl Serialize for DeleteUserAttributesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserAttributesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserAttributesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserAttributesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserAttributesResponse {
@@ -3026,11 +4824,24 @@ impl Validate for DeleteUserAttributesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolClientRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ClientId")]
     pub client_id: String,
+}
+
+impl Serialize for DeleteUserPoolClientRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolClientRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolClientRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolClientRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolClientRequest {
@@ -3042,6 +4853,7 @@ impl Validate for DeleteUserPoolClientRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolClientSecretRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -3049,6 +4861,18 @@ pub struct DeleteUserPoolClientSecretRequest {
     pub client_id: String,
     #[serde(rename = "ClientSecretId")]
     pub client_secret_id: String,
+}
+
+impl Serialize for DeleteUserPoolClientSecretRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolClientSecretRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolClientSecretRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolClientSecretRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolClientSecretRequest {
@@ -3061,7 +4885,20 @@ impl Validate for DeleteUserPoolClientSecretRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolClientSecretResponse {
+}
+
+impl Serialize for DeleteUserPoolClientSecretResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolClientSecretResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolClientSecretResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolClientSecretResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolClientSecretResponse {
@@ -3071,11 +4908,24 @@ impl Validate for DeleteUserPoolClientSecretResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolDomainRequest {
     #[serde(rename = "Domain")]
     pub domain: String,
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DeleteUserPoolDomainRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolDomainRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolDomainRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolDomainRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolDomainRequest {
@@ -3087,7 +4937,20 @@ impl Validate for DeleteUserPoolDomainRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolDomainResponse {
+}
+
+impl Serialize for DeleteUserPoolDomainResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolDomainResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolDomainResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolDomainResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolDomainResponse {
@@ -3097,11 +4960,24 @@ impl Validate for DeleteUserPoolDomainResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolReplicaRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "RegionName")]
     pub region_name: String,
+}
+
+impl Serialize for DeleteUserPoolReplicaRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolReplicaRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolReplicaRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolReplicaRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolReplicaRequest {
@@ -3113,9 +4989,22 @@ impl Validate for DeleteUserPoolReplicaRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolReplicaResponse {
     #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
+}
+
+impl Serialize for DeleteUserPoolReplicaResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolReplicaResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolReplicaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolReplicaResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolReplicaResponse {
@@ -3126,9 +5015,22 @@ impl Validate for DeleteUserPoolReplicaResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserPoolRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DeleteUserPoolRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserPoolRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserPoolRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserPoolRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserPoolRequest {
@@ -3139,9 +5041,22 @@ impl Validate for DeleteUserPoolRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteUserRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for DeleteUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteUserRequest {
@@ -3151,11 +5066,24 @@ impl Validate for DeleteUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteWebAuthnCredentialRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
     #[serde(rename = "CredentialId")]
     pub credential_id: String,
+}
+
+impl Serialize for DeleteWebAuthnCredentialRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteWebAuthnCredentialRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteWebAuthnCredentialRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteWebAuthnCredentialRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteWebAuthnCredentialRequest {
@@ -3166,7 +5094,20 @@ impl Validate for DeleteWebAuthnCredentialRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteWebAuthnCredentialResponse {
+}
+
+impl Serialize for DeleteWebAuthnCredentialResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeleteWebAuthnCredentialResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteWebAuthnCredentialResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeleteWebAuthnCredentialResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeleteWebAuthnCredentialResponse {
@@ -3175,7 +5116,7 @@ impl Validate for DeleteWebAuthnCredentialResponse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DeletionProtectionType {
     #[serde(rename = "ACTIVE")]
     Active,
@@ -3201,9 +5142,15 @@ impl DeletionProtectionType {
     }
 }
 
+impl<'de> Deserialize<'de> for DeletionProtectionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ACTIVE", "INACTIVE"], Self::parse)
+    }
+}
+
 impl Validate for DeletionProtectionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DeliveryMediumType {
     #[serde(rename = "SMS")]
     Sms,
@@ -3229,14 +5176,33 @@ impl DeliveryMediumType {
     }
 }
 
+impl<'de> Deserialize<'de> for DeliveryMediumType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SMS", "EMAIL"], Self::parse)
+    }
+}
+
 impl Validate for DeliveryMediumType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeIdentityProviderRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ProviderName")]
     pub provider_name: String,
+}
+
+impl Serialize for DescribeIdentityProviderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeIdentityProviderRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeIdentityProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeIdentityProviderRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeIdentityProviderRequest {
@@ -3248,9 +5214,22 @@ impl Validate for DescribeIdentityProviderRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeIdentityProviderResponse {
     #[serde(rename = "IdentityProvider")]
     pub identity_provider: IdentityProviderType,
+}
+
+impl Serialize for DescribeIdentityProviderResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeIdentityProviderResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeIdentityProviderResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeIdentityProviderResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeIdentityProviderResponse {
@@ -3261,6 +5240,7 @@ impl Validate for DescribeIdentityProviderResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeManagedLoginBrandingByClientRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -3268,6 +5248,18 @@ pub struct DescribeManagedLoginBrandingByClientRequest {
     pub client_id: String,
     #[serde(rename = "ReturnMergedResources", default, skip_serializing_if = "Option::is_none")]
     pub return_merged_resources: Option<bool>,
+}
+
+impl Serialize for DescribeManagedLoginBrandingByClientRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeManagedLoginBrandingByClientRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeManagedLoginBrandingByClientRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeManagedLoginBrandingByClientRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeManagedLoginBrandingByClientRequest {
@@ -3279,9 +5271,22 @@ impl Validate for DescribeManagedLoginBrandingByClientRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeManagedLoginBrandingByClientResponse {
     #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
+}
+
+impl Serialize for DescribeManagedLoginBrandingByClientResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeManagedLoginBrandingByClientResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeManagedLoginBrandingByClientResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeManagedLoginBrandingByClientResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeManagedLoginBrandingByClientResponse {
@@ -3292,6 +5297,7 @@ impl Validate for DescribeManagedLoginBrandingByClientResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeManagedLoginBrandingRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -3299,6 +5305,18 @@ pub struct DescribeManagedLoginBrandingRequest {
     pub managed_login_branding_id: String,
     #[serde(rename = "ReturnMergedResources", default, skip_serializing_if = "Option::is_none")]
     pub return_merged_resources: Option<bool>,
+}
+
+impl Serialize for DescribeManagedLoginBrandingRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeManagedLoginBrandingRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeManagedLoginBrandingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeManagedLoginBrandingRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeManagedLoginBrandingRequest {
@@ -3309,9 +5327,22 @@ impl Validate for DescribeManagedLoginBrandingRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeManagedLoginBrandingResponse {
     #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
+}
+
+impl Serialize for DescribeManagedLoginBrandingResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeManagedLoginBrandingResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeManagedLoginBrandingResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeManagedLoginBrandingResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeManagedLoginBrandingResponse {
@@ -3322,11 +5353,24 @@ impl Validate for DescribeManagedLoginBrandingResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeResourceServerRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "Identifier")]
     pub identifier: String,
+}
+
+impl Serialize for DescribeResourceServerRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeResourceServerRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeResourceServerRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeResourceServerRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeResourceServerRequest {
@@ -3338,9 +5382,22 @@ impl Validate for DescribeResourceServerRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeResourceServerResponse {
     #[serde(rename = "ResourceServer")]
     pub resource_server: ResourceServerType,
+}
+
+impl Serialize for DescribeResourceServerResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeResourceServerResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeResourceServerResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeResourceServerResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeResourceServerResponse {
@@ -3351,11 +5408,24 @@ impl Validate for DescribeResourceServerResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeRiskConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+
+impl Serialize for DescribeRiskConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeRiskConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeRiskConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeRiskConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeRiskConfigurationRequest {
@@ -3367,9 +5437,22 @@ impl Validate for DescribeRiskConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeRiskConfigurationResponse {
     #[serde(rename = "RiskConfiguration")]
     pub risk_configuration: RiskConfigurationType,
+}
+
+impl Serialize for DescribeRiskConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeRiskConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeRiskConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeRiskConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeRiskConfigurationResponse {
@@ -3380,6 +5463,7 @@ impl Validate for DescribeRiskConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeTermsByClientRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -3387,6 +5471,18 @@ pub struct DescribeTermsByClientRequest {
     pub user_pool_id: String,
     #[serde(rename = "TermsName")]
     pub terms_name: String,
+}
+
+impl Serialize for DescribeTermsByClientRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeTermsByClientRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeTermsByClientRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeTermsByClientRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeTermsByClientRequest {
@@ -3398,9 +5494,22 @@ impl Validate for DescribeTermsByClientRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeTermsByClientResponse {
     #[serde(rename = "Terms", default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<TermsType>,
+}
+
+impl Serialize for DescribeTermsByClientResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeTermsByClientResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeTermsByClientResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeTermsByClientResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeTermsByClientResponse {
@@ -3411,11 +5520,24 @@ impl Validate for DescribeTermsByClientResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeTermsRequest {
     #[serde(rename = "TermsId")]
     pub terms_id: String,
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DescribeTermsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeTermsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeTermsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeTermsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeTermsRequest {
@@ -3426,9 +5548,22 @@ impl Validate for DescribeTermsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeTermsResponse {
     #[serde(rename = "Terms", default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<TermsType>,
+}
+
+impl Serialize for DescribeTermsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeTermsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeTermsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeTermsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeTermsResponse {
@@ -3439,11 +5574,24 @@ impl Validate for DescribeTermsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserImportJobRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "JobId")]
     pub job_id: String,
+}
+
+impl Serialize for DescribeUserImportJobRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserImportJobRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserImportJobRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserImportJobRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserImportJobRequest {
@@ -3455,9 +5603,22 @@ impl Validate for DescribeUserImportJobRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserImportJobResponse {
     #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
+}
+
+impl Serialize for DescribeUserImportJobResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserImportJobResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserImportJobResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserImportJobResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserImportJobResponse {
@@ -3468,11 +5629,24 @@ impl Validate for DescribeUserImportJobResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserPoolClientRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ClientId")]
     pub client_id: String,
+}
+
+impl Serialize for DescribeUserPoolClientRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserPoolClientRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserPoolClientRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserPoolClientRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserPoolClientRequest {
@@ -3484,9 +5658,22 @@ impl Validate for DescribeUserPoolClientRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserPoolClientResponse {
     #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
+}
+
+impl Serialize for DescribeUserPoolClientResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserPoolClientResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserPoolClientResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserPoolClientResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserPoolClientResponse {
@@ -3497,9 +5684,22 @@ impl Validate for DescribeUserPoolClientResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserPoolDomainRequest {
     #[serde(rename = "Domain")]
     pub domain: String,
+}
+
+impl Serialize for DescribeUserPoolDomainRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserPoolDomainRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserPoolDomainRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserPoolDomainRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserPoolDomainRequest {
@@ -3510,9 +5710,22 @@ impl Validate for DescribeUserPoolDomainRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserPoolDomainResponse {
     #[serde(rename = "DomainDescription", default, skip_serializing_if = "Option::is_none")]
     pub domain_description: Option<DomainDescriptionType>,
+}
+
+impl Serialize for DescribeUserPoolDomainResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserPoolDomainResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserPoolDomainResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserPoolDomainResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserPoolDomainResponse {
@@ -3523,9 +5736,22 @@ impl Validate for DescribeUserPoolDomainResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserPoolRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for DescribeUserPoolRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserPoolRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserPoolRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserPoolRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserPoolRequest {
@@ -3536,9 +5762,22 @@ impl Validate for DescribeUserPoolRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DescribeUserPoolResponse {
     #[serde(rename = "UserPool", default, skip_serializing_if = "Option::is_none")]
     pub user_pool: Option<UserPoolType>,
+}
+
+impl Serialize for DescribeUserPoolResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DescribeUserPoolResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DescribeUserPoolResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DescribeUserPoolResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DescribeUserPoolResponse {
@@ -3549,11 +5788,24 @@ impl Validate for DescribeUserPoolResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeviceConfigurationType {
     #[serde(rename = "ChallengeRequiredOnNewDevice", default, skip_serializing_if = "Option::is_none")]
     pub challenge_required_on_new_device: Option<bool>,
     #[serde(rename = "DeviceOnlyRememberedOnUserPrompt", default, skip_serializing_if = "Option::is_none")]
     pub device_only_remembered_on_user_prompt: Option<bool>,
+}
+
+impl Serialize for DeviceConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeviceConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeviceConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeviceConfigurationType {
@@ -3563,9 +5815,22 @@ impl Validate for DeviceConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeviceKeyExistsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for DeviceKeyExistsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeviceKeyExistsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceKeyExistsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeviceKeyExistsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeviceKeyExistsException {
@@ -3574,7 +5839,7 @@ impl Validate for DeviceKeyExistsException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DeviceRememberedStatusType {
     #[serde(rename = "remembered")]
     Remembered,
@@ -3600,14 +5865,33 @@ impl DeviceRememberedStatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for DeviceRememberedStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["remembered", "not_remembered"], Self::parse)
+    }
+}
+
 impl Validate for DeviceRememberedStatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeviceSecretVerifierConfigType {
     #[serde(rename = "PasswordVerifier", default, skip_serializing_if = "Option::is_none")]
     pub password_verifier: Option<String>,
     #[serde(rename = "Salt", default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
+}
+
+impl Serialize for DeviceSecretVerifierConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeviceSecretVerifierConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceSecretVerifierConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeviceSecretVerifierConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DeviceSecretVerifierConfigType {
@@ -3619,6 +5903,7 @@ impl Validate for DeviceSecretVerifierConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeviceType {
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
@@ -3632,6 +5917,18 @@ pub struct DeviceType {
     pub device_last_authenticated_date: Option<Timestamp>,
 }
 
+impl Serialize for DeviceType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DeviceType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DeviceType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for DeviceType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -3641,7 +5938,20 @@ impl Validate for DeviceType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Document {
+}
+
+impl Serialize for Document {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Document::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Document::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for Document {
@@ -3651,6 +5961,7 @@ impl Validate for Document {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DomainDescriptionType {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -3674,6 +5985,18 @@ pub struct DomainDescriptionType {
     pub routing: Option<RoutingType>,
 }
 
+impl Serialize for DomainDescriptionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DomainDescriptionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DomainDescriptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DomainDescriptionType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for DomainDescriptionType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -3688,7 +6011,7 @@ impl Validate for DomainDescriptionType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DomainStatusType {
     #[serde(rename = "CREATING")]
     Creating,
@@ -3726,12 +6049,31 @@ impl DomainStatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for DomainStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["CREATING", "DELETING", "UPDATING", "ACTIVE", "FAILED"], Self::parse)
+    }
+}
+
 impl Validate for DomainStatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DuplicateProviderException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for DuplicateProviderException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DuplicateProviderException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DuplicateProviderException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DuplicateProviderException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for DuplicateProviderException {
@@ -3741,6 +6083,7 @@ impl Validate for DuplicateProviderException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EmailConfigurationType {
     #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
     pub source_arn: Option<String>,
@@ -3754,6 +6097,18 @@ pub struct EmailConfigurationType {
     pub configuration_set: Option<String>,
 }
 
+impl Serialize for EmailConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EmailConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EmailConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for EmailConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -3764,11 +6119,24 @@ impl Validate for EmailConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EmailMfaConfigType {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+}
+
+impl Serialize for EmailMfaConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EmailMfaConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailMfaConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EmailMfaConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for EmailMfaConfigType {
@@ -3779,11 +6147,24 @@ impl Validate for EmailMfaConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EmailMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
+}
+
+impl Serialize for EmailMfaSettingsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EmailMfaSettingsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailMfaSettingsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EmailMfaSettingsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for EmailMfaSettingsType {
@@ -3792,7 +6173,7 @@ impl Validate for EmailMfaSettingsType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EmailSendingAccountType {
     #[serde(rename = "COGNITO_DEFAULT")]
     CognitoDefault,
@@ -3818,12 +6199,31 @@ impl EmailSendingAccountType {
     }
 }
 
+impl<'de> Deserialize<'de> for EmailSendingAccountType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["COGNITO_DEFAULT", "DEVELOPER"], Self::parse)
+    }
+}
+
 impl Validate for EmailSendingAccountType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EnableSoftwareTokenMFAException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for EnableSoftwareTokenMFAException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EnableSoftwareTokenMFAException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EnableSoftwareTokenMFAException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EnableSoftwareTokenMFAException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for EnableSoftwareTokenMFAException {
@@ -3832,7 +6232,7 @@ impl Validate for EnableSoftwareTokenMFAException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EncryptionKeyType {
     #[serde(rename = "AWS_OWNED_KEY")]
     AwsOwnedKey,
@@ -3858,9 +6258,16 @@ impl EncryptionKeyType {
     }
 }
 
+impl<'de> Deserialize<'de> for EncryptionKeyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"], Self::parse)
+    }
+}
+
 impl Validate for EncryptionKeyType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EumsSmsConfigurationType {
     #[serde(rename = "CallerArn")]
     pub caller_arn: String,
@@ -3878,6 +6285,18 @@ pub struct EumsSmsConfigurationType {
     pub region: Option<String>,
 }
 
+impl Serialize for EumsSmsConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EumsSmsConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EumsSmsConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EumsSmsConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for EumsSmsConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -3892,6 +6311,7 @@ impl Validate for EumsSmsConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EventContextDataType {
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
@@ -3903,6 +6323,18 @@ pub struct EventContextDataType {
     pub city: Option<String>,
     #[serde(rename = "Country", default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+}
+
+impl Serialize for EventContextDataType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EventContextDataType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventContextDataType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EventContextDataType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for EventContextDataType {
@@ -3917,6 +6349,7 @@ impl Validate for EventContextDataType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EventFeedbackType {
     #[serde(rename = "FeedbackValue")]
     pub feedback_value: FeedbackValueType,
@@ -3926,6 +6359,18 @@ pub struct EventFeedbackType {
     pub feedback_date: Option<Timestamp>,
 }
 
+impl Serialize for EventFeedbackType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EventFeedbackType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventFeedbackType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EventFeedbackType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for EventFeedbackType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -3933,7 +6378,7 @@ impl Validate for EventFeedbackType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EventFilterType {
     #[serde(rename = "SIGN_IN")]
     SignIn,
@@ -3963,9 +6408,15 @@ impl EventFilterType {
     }
 }
 
+impl<'de> Deserialize<'de> for EventFilterType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SIGN_IN", "PASSWORD_CHANGE", "SIGN_UP"], Self::parse)
+    }
+}
+
 impl Validate for EventFilterType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EventResponseType {
     #[serde(rename = "Pass")]
     Pass,
@@ -3995,9 +6446,16 @@ impl EventResponseType {
     }
 }
 
+impl<'de> Deserialize<'de> for EventResponseType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Pass", "Fail", "InProgress"], Self::parse)
+    }
+}
+
 impl Validate for EventResponseType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EventRiskType {
     #[serde(rename = "RiskDecision", default, skip_serializing_if = "Option::is_none")]
     pub risk_decision: Option<RiskDecisionType>,
@@ -4007,13 +6465,25 @@ pub struct EventRiskType {
     pub compromised_credentials_detected: Option<bool>,
 }
 
+impl Serialize for EventRiskType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EventRiskType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventRiskType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EventRiskType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for EventRiskType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EventSourceName {
     #[serde(rename = "userNotification")]
     UserNotification,
@@ -4039,9 +6509,15 @@ impl EventSourceName {
     }
 }
 
+impl<'de> Deserialize<'de> for EventSourceName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["userNotification", "userAuthEvents"], Self::parse)
+    }
+}
+
 impl Validate for EventSourceName { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EventType {
     #[serde(rename = "SignIn")]
     SignIn,
@@ -4079,12 +6555,31 @@ impl EventType {
     }
 }
 
+impl<'de> Deserialize<'de> for EventType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SignIn", "SignUp", "ForgotPassword", "PasswordChange", "ResendCode"], Self::parse)
+    }
+}
+
 impl Validate for EventType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ExpiredCodeException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ExpiredCodeException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ExpiredCodeException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpiredCodeException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ExpiredCodeException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ExpiredCodeException {
@@ -4093,7 +6588,7 @@ impl Validate for ExpiredCodeException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ExplicitAuthFlowsType {
     #[serde(rename = "ADMIN_NO_SRP_AUTH")]
     AdminNoSrpAuth,
@@ -4155,14 +6650,33 @@ impl ExplicitAuthFlowsType {
     }
 }
 
+impl<'de> Deserialize<'de> for ExplicitAuthFlowsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH", "ALLOW_TOKEN_EXCHANGE_DELEGATION", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION"], Self::parse)
+    }
+}
+
 impl Validate for ExplicitAuthFlowsType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FailoverType {
     #[serde(rename = "SecondaryRegion")]
     pub secondary_region: String,
     #[serde(rename = "PrimaryRoute53HealthCheckId")]
     pub primary_route53_health_check_id: String,
+}
+
+impl Serialize for FailoverType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        FailoverType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for FailoverType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FailoverType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for FailoverType {
@@ -4173,7 +6687,7 @@ impl Validate for FailoverType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum FeatureType {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -4199,12 +6713,31 @@ impl FeatureType {
     }
 }
 
+impl<'de> Deserialize<'de> for FeatureType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ENABLED", "DISABLED"], Self::parse)
+    }
+}
+
 impl Validate for FeatureType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FeatureUnavailableInTierException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for FeatureUnavailableInTierException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        FeatureUnavailableInTierException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureUnavailableInTierException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FeatureUnavailableInTierException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for FeatureUnavailableInTierException {
@@ -4213,7 +6746,7 @@ impl Validate for FeatureUnavailableInTierException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum FeedbackValueType {
     #[serde(rename = "Valid")]
     Valid,
@@ -4239,12 +6772,31 @@ impl FeedbackValueType {
     }
 }
 
+impl<'de> Deserialize<'de> for FeedbackValueType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Valid", "Invalid"], Self::parse)
+    }
+}
+
 impl Validate for FeedbackValueType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct FirehoseConfigurationType {
     #[serde(rename = "StreamArn", default, skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<String>,
+}
+
+impl Serialize for FirehoseConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        FirehoseConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for FirehoseConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FirehoseConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for FirehoseConfigurationType {
@@ -4255,9 +6807,22 @@ impl Validate for FirehoseConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ForbiddenException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ForbiddenException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ForbiddenException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ForbiddenException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ForbiddenException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ForbiddenException {
@@ -4267,11 +6832,24 @@ impl Validate for ForbiddenException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ForgetDeviceRequest {
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Sensitive<String>>,
     #[serde(rename = "DeviceKey")]
     pub device_key: String,
+}
+
+impl Serialize for ForgetDeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ForgetDeviceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ForgetDeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ForgetDeviceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ForgetDeviceRequest {
@@ -4282,6 +6860,7 @@ impl Validate for ForgetDeviceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ForgotPasswordRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -4297,6 +6876,18 @@ pub struct ForgotPasswordRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for ForgotPasswordRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ForgotPasswordRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ForgotPasswordRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ForgotPasswordRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ForgotPasswordRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4310,9 +6901,22 @@ impl Validate for ForgotPasswordRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ForgotPasswordResponse {
     #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
+}
+
+impl Serialize for ForgotPasswordResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ForgotPasswordResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ForgotPasswordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ForgotPasswordResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ForgotPasswordResponse {
@@ -4323,9 +6927,22 @@ impl Validate for ForgotPasswordResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetCSVHeaderRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for GetCSVHeaderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetCSVHeaderRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetCSVHeaderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetCSVHeaderRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetCSVHeaderRequest {
@@ -4336,11 +6953,24 @@ impl Validate for GetCSVHeaderRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetCSVHeaderResponse {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "CSVHeader", default, skip_serializing_if = "Option::is_none")]
     pub csv_header: Option<Vec<String>>,
+}
+
+impl Serialize for GetCSVHeaderResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetCSVHeaderResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetCSVHeaderResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetCSVHeaderResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetCSVHeaderResponse {
@@ -4352,6 +6982,7 @@ impl Validate for GetCSVHeaderResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetClientTokenRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -4361,6 +6992,18 @@ pub struct GetClientTokenRequest {
     pub scopes: Option<Vec<String>>,
     #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for GetClientTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetClientTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetClientTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetClientTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetClientTokenRequest {
@@ -4374,9 +7017,22 @@ impl Validate for GetClientTokenRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetClientTokenResponse {
     #[serde(rename = "ClientAuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_result: Option<ClientAuthenticationResultType>,
+}
+
+impl Serialize for GetClientTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetClientTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetClientTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetClientTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetClientTokenResponse {
@@ -4387,6 +7043,7 @@ impl Validate for GetClientTokenResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetDerivedTokenRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -4414,6 +7071,18 @@ pub struct GetDerivedTokenRequest {
     pub requested_token_type: Option<IssuedTokenTypeIdentifierType>,
 }
 
+impl Serialize for GetDerivedTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetDerivedTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetDerivedTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetDerivedTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for GetDerivedTokenRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4430,6 +7099,7 @@ impl Validate for GetDerivedTokenRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetDerivedTokenResponse {
     #[serde(rename = "IssuedToken")]
     pub issued_token: Sensitive<String>,
@@ -4443,6 +7113,18 @@ pub struct GetDerivedTokenResponse {
     pub scopes: Option<Vec<String>>,
 }
 
+impl Serialize for GetDerivedTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetDerivedTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetDerivedTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetDerivedTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for GetDerivedTokenResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4451,11 +7133,24 @@ impl Validate for GetDerivedTokenResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetDeviceRequest {
     #[serde(rename = "DeviceKey")]
     pub device_key: String,
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Sensitive<String>>,
+}
+
+impl Serialize for GetDeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetDeviceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetDeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetDeviceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetDeviceRequest {
@@ -4466,9 +7161,22 @@ impl Validate for GetDeviceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetDeviceResponse {
     #[serde(rename = "Device")]
     pub device: DeviceType,
+}
+
+impl Serialize for GetDeviceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetDeviceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetDeviceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetDeviceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetDeviceResponse {
@@ -4479,11 +7187,24 @@ impl Validate for GetDeviceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetGroupRequest {
     #[serde(rename = "GroupName")]
     pub group_name: String,
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for GetGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetGroupRequest {
@@ -4495,9 +7216,22 @@ impl Validate for GetGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetGroupResponse {
     #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupType>,
+}
+
+impl Serialize for GetGroupResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetGroupResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetGroupResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetGroupResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetGroupResponse {
@@ -4508,11 +7242,24 @@ impl Validate for GetGroupResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetIdentityProviderByIdentifierRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "IdpIdentifier")]
     pub idp_identifier: String,
+}
+
+impl Serialize for GetIdentityProviderByIdentifierRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetIdentityProviderByIdentifierRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetIdentityProviderByIdentifierRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetIdentityProviderByIdentifierRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetIdentityProviderByIdentifierRequest {
@@ -4524,9 +7271,22 @@ impl Validate for GetIdentityProviderByIdentifierRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetIdentityProviderByIdentifierResponse {
     #[serde(rename = "IdentityProvider")]
     pub identity_provider: IdentityProviderType,
+}
+
+impl Serialize for GetIdentityProviderByIdentifierResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetIdentityProviderByIdentifierResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetIdentityProviderByIdentifierResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetIdentityProviderByIdentifierResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetIdentityProviderByIdentifierResponse {
@@ -4537,9 +7297,22 @@ impl Validate for GetIdentityProviderByIdentifierResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetLogDeliveryConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for GetLogDeliveryConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetLogDeliveryConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetLogDeliveryConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetLogDeliveryConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetLogDeliveryConfigurationRequest {
@@ -4550,9 +7323,22 @@ impl Validate for GetLogDeliveryConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetLogDeliveryConfigurationResponse {
     #[serde(rename = "LogDeliveryConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub log_delivery_configuration: Option<LogDeliveryConfigurationType>,
+}
+
+impl Serialize for GetLogDeliveryConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetLogDeliveryConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetLogDeliveryConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetLogDeliveryConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetLogDeliveryConfigurationResponse {
@@ -4563,9 +7349,22 @@ impl Validate for GetLogDeliveryConfigurationResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetProvisionedLimitRequest {
     #[serde(rename = "LimitDefinition")]
     pub limit_definition: LimitDefinitionType,
+}
+
+impl Serialize for GetProvisionedLimitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetProvisionedLimitRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetProvisionedLimitRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetProvisionedLimitRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetProvisionedLimitRequest {
@@ -4576,9 +7375,22 @@ impl Validate for GetProvisionedLimitRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetProvisionedLimitResponse {
     #[serde(rename = "Limit")]
     pub limit: LimitType,
+}
+
+impl Serialize for GetProvisionedLimitResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetProvisionedLimitResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetProvisionedLimitResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetProvisionedLimitResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetProvisionedLimitResponse {
@@ -4589,9 +7401,22 @@ impl Validate for GetProvisionedLimitResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetSigningCertificateRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for GetSigningCertificateRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetSigningCertificateRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetSigningCertificateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetSigningCertificateRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetSigningCertificateRequest {
@@ -4602,9 +7427,22 @@ impl Validate for GetSigningCertificateRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetSigningCertificateResponse {
     #[serde(rename = "Certificate", default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
+}
+
+impl Serialize for GetSigningCertificateResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetSigningCertificateResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetSigningCertificateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetSigningCertificateResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetSigningCertificateResponse {
@@ -4615,6 +7453,7 @@ impl Validate for GetSigningCertificateResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetTokensFromRefreshTokenRequest {
     #[serde(rename = "RefreshToken")]
     pub refresh_token: Sensitive<String>,
@@ -4628,6 +7467,18 @@ pub struct GetTokensFromRefreshTokenRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for GetTokensFromRefreshTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetTokensFromRefreshTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetTokensFromRefreshTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetTokensFromRefreshTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for GetTokensFromRefreshTokenRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4639,9 +7490,22 @@ impl Validate for GetTokensFromRefreshTokenRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetTokensFromRefreshTokenResponse {
     #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
+}
+
+impl Serialize for GetTokensFromRefreshTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetTokensFromRefreshTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetTokensFromRefreshTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetTokensFromRefreshTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetTokensFromRefreshTokenResponse {
@@ -4652,11 +7516,24 @@ impl Validate for GetTokensFromRefreshTokenResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUICustomizationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+
+impl Serialize for GetUICustomizationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUICustomizationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUICustomizationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUICustomizationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUICustomizationRequest {
@@ -4668,9 +7545,22 @@ impl Validate for GetUICustomizationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUICustomizationResponse {
     #[serde(rename = "UICustomization")]
     pub ui_customization: UICustomizationType,
+}
+
+impl Serialize for GetUICustomizationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUICustomizationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUICustomizationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUICustomizationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUICustomizationResponse {
@@ -4681,6 +7571,7 @@ impl Validate for GetUICustomizationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserAttributeVerificationCodeRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -4688,6 +7579,18 @@ pub struct GetUserAttributeVerificationCodeRequest {
     pub attribute_name: String,
     #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for GetUserAttributeVerificationCodeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserAttributeVerificationCodeRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserAttributeVerificationCodeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserAttributeVerificationCodeRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserAttributeVerificationCodeRequest {
@@ -4699,9 +7602,22 @@ impl Validate for GetUserAttributeVerificationCodeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserAttributeVerificationCodeResponse {
     #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
+}
+
+impl Serialize for GetUserAttributeVerificationCodeResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserAttributeVerificationCodeResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserAttributeVerificationCodeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserAttributeVerificationCodeResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserAttributeVerificationCodeResponse {
@@ -4712,9 +7628,22 @@ impl Validate for GetUserAttributeVerificationCodeResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserAuthFactorsRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for GetUserAuthFactorsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserAuthFactorsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserAuthFactorsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserAuthFactorsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserAuthFactorsRequest {
@@ -4724,6 +7653,7 @@ impl Validate for GetUserAuthFactorsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserAuthFactorsResponse {
     #[serde(rename = "Username")]
     pub username: String,
@@ -4733,6 +7663,18 @@ pub struct GetUserAuthFactorsResponse {
     pub user_mfa_setting_list: Option<Vec<String>>,
     #[serde(rename = "ConfiguredUserAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub configured_user_auth_factors: Option<Vec<AuthFactorType>>,
+}
+
+impl Serialize for GetUserAuthFactorsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserAuthFactorsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserAuthFactorsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserAuthFactorsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserAuthFactorsResponse {
@@ -4746,11 +7688,24 @@ impl Validate for GetUserAuthFactorsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserPoolClientSessionConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "ClientId")]
     pub client_id: String,
+}
+
+impl Serialize for GetUserPoolClientSessionConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserPoolClientSessionConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserPoolClientSessionConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserPoolClientSessionConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserPoolClientSessionConfigurationRequest {
@@ -4762,6 +7717,7 @@ impl Validate for GetUserPoolClientSessionConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserPoolClientSessionConfigurationResponse {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -4769,6 +7725,18 @@ pub struct GetUserPoolClientSessionConfigurationResponse {
     pub client_id: Option<String>,
     #[serde(rename = "SSOSession", default, skip_serializing_if = "Option::is_none")]
     pub sso_session: Option<ClientSSOSessionConfigType>,
+}
+
+impl Serialize for GetUserPoolClientSessionConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserPoolClientSessionConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserPoolClientSessionConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserPoolClientSessionConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserPoolClientSessionConfigurationResponse {
@@ -4781,9 +7749,22 @@ impl Validate for GetUserPoolClientSessionConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserPoolMfaConfigRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for GetUserPoolMfaConfigRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserPoolMfaConfigRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserPoolMfaConfigRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserPoolMfaConfigRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserPoolMfaConfigRequest {
@@ -4794,6 +7775,7 @@ impl Validate for GetUserPoolMfaConfigRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserPoolMfaConfigResponse {
     #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
@@ -4807,6 +7789,18 @@ pub struct GetUserPoolMfaConfigResponse {
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
+impl Serialize for GetUserPoolMfaConfigResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserPoolMfaConfigResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserPoolMfaConfigResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserPoolMfaConfigResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for GetUserPoolMfaConfigResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4818,9 +7812,22 @@ impl Validate for GetUserPoolMfaConfigResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserPoolSessionConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
+}
+
+impl Serialize for GetUserPoolSessionConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserPoolSessionConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserPoolSessionConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserPoolSessionConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserPoolSessionConfigurationRequest {
@@ -4831,6 +7838,7 @@ impl Validate for GetUserPoolSessionConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserPoolSessionConfigurationResponse {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -4838,6 +7846,18 @@ pub struct GetUserPoolSessionConfigurationResponse {
     pub user_session_tracking: Option<UserSessionTrackingType>,
     #[serde(rename = "TokenSession", default, skip_serializing_if = "Option::is_none")]
     pub token_session: Option<UserPoolTokenSessionConfigType>,
+}
+
+impl Serialize for GetUserPoolSessionConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserPoolSessionConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserPoolSessionConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserPoolSessionConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserPoolSessionConfigurationResponse {
@@ -4849,9 +7869,22 @@ impl Validate for GetUserPoolSessionConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for GetUserRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserRequest {
@@ -4861,6 +7894,7 @@ impl Validate for GetUserRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GetUserResponse {
     #[serde(rename = "Username")]
     pub username: String,
@@ -4872,6 +7906,18 @@ pub struct GetUserResponse {
     pub preferred_mfa_setting: Option<String>,
     #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
+}
+
+impl Serialize for GetUserResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GetUserResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GetUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GetUserResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GetUserResponse {
@@ -4886,9 +7932,22 @@ impl Validate for GetUserResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GlobalSignOutRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for GlobalSignOutRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GlobalSignOutRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobalSignOutRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GlobalSignOutRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GlobalSignOutRequest {
@@ -4898,7 +7957,20 @@ impl Validate for GlobalSignOutRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GlobalSignOutResponse {
+}
+
+impl Serialize for GlobalSignOutResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GlobalSignOutResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobalSignOutResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GlobalSignOutResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GlobalSignOutResponse {
@@ -4908,9 +7980,22 @@ impl Validate for GlobalSignOutResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GroupExistsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for GroupExistsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GroupExistsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupExistsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GroupExistsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for GroupExistsException {
@@ -4920,6 +8005,7 @@ impl Validate for GroupExistsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct GroupType {
     #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
@@ -4937,6 +8023,18 @@ pub struct GroupType {
     pub creation_date: Option<Timestamp>,
 }
 
+impl Serialize for GroupType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GroupType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        GroupType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for GroupType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4949,11 +8047,24 @@ impl Validate for GroupType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct HttpHeader {
     #[serde(rename = "headerName", default, skip_serializing_if = "Option::is_none")]
     pub header_name: Option<String>,
     #[serde(rename = "headerValue", default, skip_serializing_if = "Option::is_none")]
     pub header_value: Option<String>,
+}
+
+impl Serialize for HttpHeader {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        HttpHeader::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        HttpHeader::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for HttpHeader {
@@ -4965,6 +8076,7 @@ impl Validate for HttpHeader {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct IdentityProviderType {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -4986,6 +8098,18 @@ pub struct IdentityProviderType {
     pub creation_date: Option<Timestamp>,
 }
 
+impl Serialize for IdentityProviderType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IdentityProviderType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentityProviderType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IdentityProviderType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for IdentityProviderType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -4998,7 +8122,7 @@ impl Validate for IdentityProviderType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum IdentityProviderTypeType {
     #[serde(rename = "SAML")]
     Saml,
@@ -5040,14 +8164,33 @@ impl IdentityProviderTypeType {
     }
 }
 
+impl<'de> Deserialize<'de> for IdentityProviderTypeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"], Self::parse)
+    }
+}
+
 impl Validate for IdentityProviderTypeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InboundFederationLambdaType {
     #[serde(rename = "LambdaVersion")]
     pub lambda_version: InboundFederationLambdaVersionType,
     #[serde(rename = "LambdaArn")]
     pub lambda_arn: String,
+}
+
+impl Serialize for InboundFederationLambdaType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InboundFederationLambdaType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InboundFederationLambdaType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InboundFederationLambdaType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InboundFederationLambdaType {
@@ -5057,7 +8200,7 @@ impl Validate for InboundFederationLambdaType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum InboundFederationLambdaVersionType {
     #[serde(rename = "V1_0")]
     V10,
@@ -5079,9 +8222,16 @@ impl InboundFederationLambdaVersionType {
     }
 }
 
+impl<'de> Deserialize<'de> for InboundFederationLambdaVersionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["V1_0"], Self::parse)
+    }
+}
+
 impl Validate for InboundFederationLambdaVersionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InitiateAuthRequest {
     #[serde(rename = "AuthFlow")]
     pub auth_flow: AuthFlowType,
@@ -5099,6 +8249,18 @@ pub struct InitiateAuthRequest {
     pub session: Option<Sensitive<String>>,
 }
 
+impl Serialize for InitiateAuthRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InitiateAuthRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InitiateAuthRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InitiateAuthRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for InitiateAuthRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -5112,6 +8274,7 @@ impl Validate for InitiateAuthRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InitiateAuthResponse {
     #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
@@ -5125,6 +8288,18 @@ pub struct InitiateAuthResponse {
     pub available_challenges: Option<Vec<ChallengeNameType>>,
 }
 
+impl Serialize for InitiateAuthResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InitiateAuthResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InitiateAuthResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InitiateAuthResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for InitiateAuthResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -5135,9 +8310,22 @@ impl Validate for InitiateAuthResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InternalErrorException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InternalErrorException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InternalErrorException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InternalErrorException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InternalErrorException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InternalErrorException {
@@ -5147,9 +8335,22 @@ impl Validate for InternalErrorException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InternalServerException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InternalServerException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InternalServerException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InternalServerException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InternalServerException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InternalServerException {
@@ -5159,9 +8360,22 @@ impl Validate for InternalServerException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidEmailRoleAccessPolicyException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidEmailRoleAccessPolicyException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidEmailRoleAccessPolicyException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidEmailRoleAccessPolicyException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidEmailRoleAccessPolicyException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidEmailRoleAccessPolicyException {
@@ -5171,9 +8385,22 @@ impl Validate for InvalidEmailRoleAccessPolicyException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidLambdaResponseException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidLambdaResponseException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidLambdaResponseException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidLambdaResponseException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidLambdaResponseException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidLambdaResponseException {
@@ -5183,9 +8410,22 @@ impl Validate for InvalidLambdaResponseException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidOAuthFlowException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidOAuthFlowException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidOAuthFlowException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidOAuthFlowException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidOAuthFlowException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidOAuthFlowException {
@@ -5195,11 +8435,24 @@ impl Validate for InvalidOAuthFlowException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidParameterException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(rename = "reasonCode", default, skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<String>,
+}
+
+impl Serialize for InvalidParameterException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidParameterException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidParameterException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidParameterException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidParameterException {
@@ -5209,9 +8462,22 @@ impl Validate for InvalidParameterException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidPasswordException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidPasswordException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidPasswordException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidPasswordException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidPasswordException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidPasswordException {
@@ -5221,9 +8487,22 @@ impl Validate for InvalidPasswordException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidSmsRoleAccessPolicyException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidSmsRoleAccessPolicyException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidSmsRoleAccessPolicyException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidSmsRoleAccessPolicyException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidSmsRoleAccessPolicyException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidSmsRoleAccessPolicyException {
@@ -5233,9 +8512,22 @@ impl Validate for InvalidSmsRoleAccessPolicyException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidSmsRoleTrustRelationshipException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidSmsRoleTrustRelationshipException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidSmsRoleTrustRelationshipException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidSmsRoleTrustRelationshipException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidSmsRoleTrustRelationshipException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidSmsRoleTrustRelationshipException {
@@ -5245,9 +8537,22 @@ impl Validate for InvalidSmsRoleTrustRelationshipException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct InvalidUserPoolConfigurationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for InvalidUserPoolConfigurationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        InvalidUserPoolConfigurationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InvalidUserPoolConfigurationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        InvalidUserPoolConfigurationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for InvalidUserPoolConfigurationException {
@@ -5256,7 +8561,7 @@ impl Validate for InvalidUserPoolConfigurationException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum IssuedTokenTypeIdentifierType {
     #[serde(rename = "ACCESS_TOKEN")]
     AccessToken,
@@ -5282,12 +8587,31 @@ impl IssuedTokenTypeIdentifierType {
     }
 }
 
+impl<'de> Deserialize<'de> for IssuedTokenTypeIdentifierType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ACCESS_TOKEN", "ID_TOKEN"], Self::parse)
+    }
+}
+
 impl Validate for IssuedTokenTypeIdentifierType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct IssuerConfigurationType {
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<IssuerType>,
+}
+
+impl Serialize for IssuerConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IssuerConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IssuerConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IssuerConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for IssuerConfigurationType {
@@ -5296,7 +8620,7 @@ impl Validate for IssuerConfigurationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum IssuerType {
     #[serde(rename = "ORIGINAL")]
     Original,
@@ -5322,14 +8646,33 @@ impl IssuerType {
     }
 }
 
+impl<'de> Deserialize<'de> for IssuerType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ORIGINAL", "UPDATED"], Self::parse)
+    }
+}
+
 impl Validate for IssuerType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct KeyConfigurationType {
     #[serde(rename = "KeyType", default, skip_serializing_if = "Option::is_none")]
     pub key_type: Option<EncryptionKeyType>,
     #[serde(rename = "KmsKeyArn", default, skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<String>,
+}
+
+impl Serialize for KeyConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        KeyConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        KeyConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for KeyConfigurationType {
@@ -5340,6 +8683,7 @@ impl Validate for KeyConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LambdaConfigType {
     #[serde(rename = "PreSignUp", default, skip_serializing_if = "Option::is_none")]
     pub pre_sign_up: Option<String>,
@@ -5373,6 +8717,18 @@ pub struct LambdaConfigType {
     pub inbound_federation: Option<InboundFederationLambdaType>,
 }
 
+impl Serialize for LambdaConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LambdaConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LambdaConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LambdaConfigType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for LambdaConfigType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -5394,7 +8750,7 @@ impl Validate for LambdaConfigType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum LimitClass {
     #[serde(rename = "API_CATEGORY")]
     ApiCategory,
@@ -5416,14 +8772,33 @@ impl LimitClass {
     }
 }
 
+impl<'de> Deserialize<'de> for LimitClass {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["API_CATEGORY"], Self::parse)
+    }
+}
+
 impl Validate for LimitClass { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LimitDefinitionType {
     #[serde(rename = "LimitClass")]
     pub limit_class: LimitClass,
     #[serde(rename = "Attributes")]
     pub attributes: BTreeMap<String, String>,
+}
+
+impl Serialize for LimitDefinitionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LimitDefinitionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LimitDefinitionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LimitDefinitionType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LimitDefinitionType {
@@ -5434,9 +8809,22 @@ impl Validate for LimitDefinitionType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LimitExceededException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for LimitExceededException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LimitExceededException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LimitExceededException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LimitExceededException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LimitExceededException {
@@ -5446,6 +8834,7 @@ impl Validate for LimitExceededException {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LimitType {
     #[serde(rename = "LimitDefinition")]
     pub limit_definition: LimitDefinitionType,
@@ -5453,6 +8842,18 @@ pub struct LimitType {
     pub provisioned_limit_value: i32,
     #[serde(rename = "FreeLimitValue")]
     pub free_limit_value: i32,
+}
+
+impl Serialize for LimitType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LimitType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LimitType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LimitType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LimitType {
@@ -5463,6 +8864,7 @@ impl Validate for LimitType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListDevicesRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -5470,6 +8872,18 @@ pub struct ListDevicesRequest {
     pub limit: Option<i32>,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for ListDevicesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListDevicesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListDevicesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListDevicesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListDevicesRequest {
@@ -5481,11 +8895,24 @@ impl Validate for ListDevicesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListDevicesResponse {
     #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceType>>,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for ListDevicesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListDevicesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListDevicesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListDevicesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListDevicesResponse {
@@ -5497,6 +8924,7 @@ impl Validate for ListDevicesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListGroupsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5504,6 +8932,18 @@ pub struct ListGroupsRequest {
     pub limit: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListGroupsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListGroupsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListGroupsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListGroupsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListGroupsRequest {
@@ -5516,11 +8956,24 @@ impl Validate for ListGroupsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListGroupsResponse {
     #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<GroupType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListGroupsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListGroupsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListGroupsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListGroupsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListGroupsResponse {
@@ -5532,6 +8985,7 @@ impl Validate for ListGroupsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListIdentityProvidersRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5539,6 +8993,18 @@ pub struct ListIdentityProvidersRequest {
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListIdentityProvidersRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListIdentityProvidersRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListIdentityProvidersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListIdentityProvidersRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListIdentityProvidersRequest {
@@ -5551,11 +9017,24 @@ impl Validate for ListIdentityProvidersRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListIdentityProvidersResponse {
     #[serde(rename = "Providers")]
     pub providers: Vec<ProviderDescription>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListIdentityProvidersResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListIdentityProvidersResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListIdentityProvidersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListIdentityProvidersResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListIdentityProvidersResponse {
@@ -5567,6 +9046,7 @@ impl Validate for ListIdentityProvidersResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListResourceServersRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5574,6 +9054,18 @@ pub struct ListResourceServersRequest {
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListResourceServersRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListResourceServersRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListResourceServersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListResourceServersRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListResourceServersRequest {
@@ -5586,11 +9078,24 @@ impl Validate for ListResourceServersRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListResourceServersResponse {
     #[serde(rename = "ResourceServers")]
     pub resource_servers: Vec<ResourceServerType>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListResourceServersResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListResourceServersResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListResourceServersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListResourceServersResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListResourceServersResponse {
@@ -5602,9 +9107,22 @@ impl Validate for ListResourceServersResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListTagsForResourceRequest {
     #[serde(rename = "ResourceArn")]
     pub resource_arn: String,
+}
+
+impl Serialize for ListTagsForResourceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListTagsForResourceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListTagsForResourceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListTagsForResourceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListTagsForResourceRequest {
@@ -5615,9 +9133,22 @@ impl Validate for ListTagsForResourceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListTagsForResourceResponse {
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for ListTagsForResourceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListTagsForResourceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListTagsForResourceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListTagsForResourceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListTagsForResourceResponse {
@@ -5628,6 +9159,7 @@ impl Validate for ListTagsForResourceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListTermsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5635,6 +9167,18 @@ pub struct ListTermsRequest {
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListTermsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListTermsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListTermsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListTermsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListTermsRequest {
@@ -5647,11 +9191,24 @@ impl Validate for ListTermsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListTermsResponse {
     #[serde(rename = "Terms")]
     pub terms: Vec<TermsDescriptionType>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListTermsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListTermsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListTermsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListTermsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListTermsResponse {
@@ -5663,6 +9220,7 @@ impl Validate for ListTermsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserImportJobsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5670,6 +9228,18 @@ pub struct ListUserImportJobsRequest {
     pub max_results: i32,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for ListUserImportJobsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserImportJobsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserImportJobsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserImportJobsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserImportJobsRequest {
@@ -5682,11 +9252,24 @@ impl Validate for ListUserImportJobsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserImportJobsResponse {
     #[serde(rename = "UserImportJobs", default, skip_serializing_if = "Option::is_none")]
     pub user_import_jobs: Option<Vec<UserImportJobType>>,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for ListUserImportJobsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserImportJobsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserImportJobsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserImportJobsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserImportJobsResponse {
@@ -5698,6 +9281,7 @@ impl Validate for ListUserImportJobsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolClientSecretsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5705,6 +9289,18 @@ pub struct ListUserPoolClientSecretsRequest {
     pub client_id: String,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserPoolClientSecretsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolClientSecretsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolClientSecretsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolClientSecretsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolClientSecretsRequest {
@@ -5717,11 +9313,24 @@ impl Validate for ListUserPoolClientSecretsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolClientSecretsResponse {
     #[serde(rename = "ClientSecrets", default, skip_serializing_if = "Option::is_none")]
     pub client_secrets: Option<Vec<ClientSecretDescriptorType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserPoolClientSecretsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolClientSecretsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolClientSecretsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolClientSecretsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolClientSecretsResponse {
@@ -5733,6 +9342,7 @@ impl Validate for ListUserPoolClientSecretsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolClientsRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5742,6 +9352,18 @@ pub struct ListUserPoolClientsRequest {
     pub next_token: Option<String>,
     #[serde(rename = "ClientType", default, skip_serializing_if = "Option::is_none")]
     pub client_type: Option<ClientTypeType>,
+}
+
+impl Serialize for ListUserPoolClientsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolClientsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolClientsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolClientsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolClientsRequest {
@@ -5754,11 +9376,24 @@ impl Validate for ListUserPoolClientsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolClientsResponse {
     #[serde(rename = "UserPoolClients", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_clients: Option<Vec<UserPoolClientDescription>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserPoolClientsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolClientsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolClientsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolClientsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolClientsResponse {
@@ -5770,11 +9405,24 @@ impl Validate for ListUserPoolClientsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolReplicasRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserPoolReplicasRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolReplicasRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolReplicasRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolReplicasRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolReplicasRequest {
@@ -5786,11 +9434,24 @@ impl Validate for ListUserPoolReplicasRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolReplicasResponse {
     #[serde(rename = "UserPoolReplicas", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replicas: Option<Vec<UserPoolReplicaType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserPoolReplicasResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolReplicasResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolReplicasResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolReplicasResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolReplicasResponse {
@@ -5802,11 +9463,24 @@ impl Validate for ListUserPoolReplicasResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolsRequest {
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     #[serde(rename = "MaxResults")]
     pub max_results: i32,
+}
+
+impl Serialize for ListUserPoolsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolsRequest {
@@ -5818,11 +9492,24 @@ impl Validate for ListUserPoolsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserPoolsResponse {
     #[serde(rename = "UserPools", default, skip_serializing_if = "Option::is_none")]
     pub user_pools: Option<Vec<UserPoolDescriptionType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserPoolsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserPoolsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserPoolsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserPoolsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserPoolsResponse {
@@ -5834,11 +9521,24 @@ impl Validate for ListUserPoolsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserSessionsRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserSessionsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserSessionsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserSessionsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserSessionsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserSessionsRequest {
@@ -5849,11 +9549,24 @@ impl Validate for ListUserSessionsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUserSessionsResponse {
     #[serde(rename = "Sessions", default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<SessionDescriptionType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUserSessionsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUserSessionsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUserSessionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUserSessionsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUserSessionsResponse {
@@ -5865,6 +9578,7 @@ impl Validate for ListUserSessionsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUsersInGroupRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5874,6 +9588,18 @@ pub struct ListUsersInGroupRequest {
     pub limit: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUsersInGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUsersInGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUsersInGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUsersInGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUsersInGroupRequest {
@@ -5887,11 +9613,24 @@ impl Validate for ListUsersInGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUsersInGroupResponse {
     #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListUsersInGroupResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUsersInGroupResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUsersInGroupResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUsersInGroupResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUsersInGroupResponse {
@@ -5903,6 +9642,7 @@ impl Validate for ListUsersInGroupResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUsersRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -5914,6 +9654,18 @@ pub struct ListUsersRequest {
     pub pagination_token: Option<String>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
+}
+
+impl Serialize for ListUsersRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUsersRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUsersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUsersRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUsersRequest {
@@ -5928,11 +9680,24 @@ impl Validate for ListUsersRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListUsersResponse {
     #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserType>>,
     #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
+}
+
+impl Serialize for ListUsersResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListUsersResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListUsersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListUsersResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListUsersResponse {
@@ -5944,6 +9709,7 @@ impl Validate for ListUsersResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListWebAuthnCredentialsRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -5951,6 +9717,18 @@ pub struct ListWebAuthnCredentialsRequest {
     pub next_token: Option<String>,
     #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
+}
+
+impl Serialize for ListWebAuthnCredentialsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListWebAuthnCredentialsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListWebAuthnCredentialsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListWebAuthnCredentialsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListWebAuthnCredentialsRequest {
@@ -5962,11 +9740,24 @@ impl Validate for ListWebAuthnCredentialsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ListWebAuthnCredentialsResponse {
     #[serde(rename = "Credentials")]
     pub credentials: Vec<WebAuthnCredentialDescription>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+impl Serialize for ListWebAuthnCredentialsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListWebAuthnCredentialsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ListWebAuthnCredentialsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListWebAuthnCredentialsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ListWebAuthnCredentialsResponse {
@@ -5978,6 +9769,7 @@ impl Validate for ListWebAuthnCredentialsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LogConfigurationType {
     #[serde(rename = "LogLevel")]
     pub log_level: LogLevel,
@@ -5991,6 +9783,18 @@ pub struct LogConfigurationType {
     pub firehose_configuration: Option<FirehoseConfigurationType>,
 }
 
+impl Serialize for LogConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LogConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LogConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LogConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for LogConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6001,11 +9805,24 @@ impl Validate for LogConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct LogDeliveryConfigurationType {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "LogConfigurations")]
     pub log_configurations: Vec<LogConfigurationType>,
+}
+
+impl Serialize for LogDeliveryConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LogDeliveryConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for LogDeliveryConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        LogDeliveryConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for LogDeliveryConfigurationType {
@@ -6016,7 +9833,7 @@ impl Validate for LogDeliveryConfigurationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum LogLevel {
     #[serde(rename = "ERROR")]
     Error,
@@ -6042,12 +9859,31 @@ impl LogLevel {
     }
 }
 
+impl<'de> Deserialize<'de> for LogLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ERROR", "INFO"], Self::parse)
+    }
+}
+
 impl Validate for LogLevel { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MFAMethodNotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for MFAMethodNotFoundException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MFAMethodNotFoundException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MFAMethodNotFoundException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MFAMethodNotFoundException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for MFAMethodNotFoundException {
@@ -6057,11 +9893,24 @@ impl Validate for MFAMethodNotFoundException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MFAOptionType {
     #[serde(rename = "DeliveryMedium", default, skip_serializing_if = "Option::is_none")]
     pub delivery_medium: Option<DeliveryMediumType>,
     #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
+}
+
+impl Serialize for MFAOptionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MFAOptionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MFAOptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MFAOptionType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for MFAOptionType {
@@ -6072,9 +9921,22 @@ impl Validate for MFAOptionType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ManagedLoginBrandingExistsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ManagedLoginBrandingExistsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ManagedLoginBrandingExistsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagedLoginBrandingExistsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ManagedLoginBrandingExistsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ManagedLoginBrandingExistsException {
@@ -6084,6 +9946,7 @@ impl Validate for ManagedLoginBrandingExistsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ManagedLoginBrandingType {
     #[serde(rename = "ManagedLoginBrandingId", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding_id: Option<String>,
@@ -6101,6 +9964,18 @@ pub struct ManagedLoginBrandingType {
     pub last_modified_date: Option<Timestamp>,
 }
 
+impl Serialize for ManagedLoginBrandingType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ManagedLoginBrandingType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagedLoginBrandingType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ManagedLoginBrandingType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ManagedLoginBrandingType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6110,7 +9985,7 @@ impl Validate for ManagedLoginBrandingType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum MessageActionType {
     #[serde(rename = "RESEND")]
     Resend,
@@ -6136,9 +10011,16 @@ impl MessageActionType {
     }
 }
 
+impl<'de> Deserialize<'de> for MessageActionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["RESEND", "SUPPRESS"], Self::parse)
+    }
+}
+
 impl Validate for MessageActionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MessageTemplateType {
     #[serde(rename = "SMSMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
@@ -6146,6 +10028,18 @@ pub struct MessageTemplateType {
     pub email_message: Option<String>,
     #[serde(rename = "EmailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
+}
+
+impl Serialize for MessageTemplateType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MessageTemplateType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageTemplateType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MessageTemplateType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for MessageTemplateType {
@@ -6158,11 +10052,24 @@ impl Validate for MessageTemplateType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NewDeviceMetadataType {
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
     #[serde(rename = "DeviceGroupKey", default, skip_serializing_if = "Option::is_none")]
     pub device_group_key: Option<String>,
+}
+
+impl Serialize for NewDeviceMetadataType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NewDeviceMetadataType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NewDeviceMetadataType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NewDeviceMetadataType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for NewDeviceMetadataType {
@@ -6174,9 +10081,22 @@ impl Validate for NewDeviceMetadataType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NotAuthorizedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for NotAuthorizedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NotAuthorizedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotAuthorizedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NotAuthorizedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for NotAuthorizedException {
@@ -6186,6 +10106,7 @@ impl Validate for NotAuthorizedException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NotifyConfigurationType {
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub r#from: Option<String>,
@@ -6201,6 +10122,18 @@ pub struct NotifyConfigurationType {
     pub mfa_email: Option<NotifyEmailType>,
 }
 
+impl Serialize for NotifyConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NotifyConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotifyConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NotifyConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for NotifyConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6214,6 +10147,7 @@ impl Validate for NotifyConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NotifyEmailType {
     #[serde(rename = "Subject")]
     pub subject: String,
@@ -6221,6 +10155,18 @@ pub struct NotifyEmailType {
     pub html_body: Option<String>,
     #[serde(rename = "TextBody", default, skip_serializing_if = "Option::is_none")]
     pub text_body: Option<String>,
+}
+
+impl Serialize for NotifyEmailType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NotifyEmailType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotifyEmailType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NotifyEmailType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for NotifyEmailType {
@@ -6233,11 +10179,24 @@ impl Validate for NotifyEmailType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NumberAttributeConstraintsType {
     #[serde(rename = "MinValue", default, skip_serializing_if = "Option::is_none")]
     pub min_value: Option<String>,
     #[serde(rename = "MaxValue", default, skip_serializing_if = "Option::is_none")]
     pub max_value: Option<String>,
+}
+
+impl Serialize for NumberAttributeConstraintsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        NumberAttributeConstraintsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NumberAttributeConstraintsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NumberAttributeConstraintsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for NumberAttributeConstraintsType {
@@ -6248,7 +10207,7 @@ impl Validate for NumberAttributeConstraintsType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum OAuthFlowType {
     #[serde(rename = "code")]
     Code,
@@ -6278,9 +10237,15 @@ impl OAuthFlowType {
     }
 }
 
+impl<'de> Deserialize<'de> for OAuthFlowType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["code", "implicit", "client_credentials"], Self::parse)
+    }
+}
+
 impl Validate for OAuthFlowType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum OAuthTokenTypeType {
     #[serde(rename = "Bearer")]
     Bearer,
@@ -6306,12 +10271,31 @@ impl OAuthTokenTypeType {
     }
 }
 
+impl<'de> Deserialize<'de> for OAuthTokenTypeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Bearer", "N_A"], Self::parse)
+    }
+}
+
 impl Validate for OAuthTokenTypeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct OperationNotEnabledException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for OperationNotEnabledException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        OperationNotEnabledException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for OperationNotEnabledException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        OperationNotEnabledException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for OperationNotEnabledException {
@@ -6320,7 +10304,7 @@ impl Validate for OperationNotEnabledException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum PasswordHashingAlgorithmType {
     #[serde(rename = "BCRYPT")]
     Bcrypt,
@@ -6354,12 +10338,31 @@ impl PasswordHashingAlgorithmType {
     }
 }
 
+impl<'de> Deserialize<'de> for PasswordHashingAlgorithmType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["BCRYPT", "SCRYPT", "ARGON2ID", "PBKDF2_SHA256"], Self::parse)
+    }
+}
+
 impl Validate for PasswordHashingAlgorithmType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PasswordHistoryPolicyViolationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for PasswordHistoryPolicyViolationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PasswordHistoryPolicyViolationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordHistoryPolicyViolationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PasswordHistoryPolicyViolationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for PasswordHistoryPolicyViolationException {
@@ -6369,6 +10372,7 @@ impl Validate for PasswordHistoryPolicyViolationException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PasswordPolicyType {
     #[serde(rename = "MinimumLength", default, skip_serializing_if = "Option::is_none")]
     pub minimum_length: Option<i32>,
@@ -6386,6 +10390,18 @@ pub struct PasswordPolicyType {
     pub temporary_password_validity_days: Option<i32>,
 }
 
+impl Serialize for PasswordPolicyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PasswordPolicyType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordPolicyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PasswordPolicyType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for PasswordPolicyType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6396,9 +10412,22 @@ impl Validate for PasswordPolicyType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PasswordResetRequiredException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for PasswordResetRequiredException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PasswordResetRequiredException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordResetRequiredException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PasswordResetRequiredException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for PasswordResetRequiredException {
@@ -6407,7 +10436,7 @@ impl Validate for PasswordResetRequiredException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum PreTokenGenerationLambdaVersionType {
     #[serde(rename = "V1_0")]
     V10,
@@ -6437,14 +10466,33 @@ impl PreTokenGenerationLambdaVersionType {
     }
 }
 
+impl<'de> Deserialize<'de> for PreTokenGenerationLambdaVersionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["V1_0", "V2_0", "V3_0"], Self::parse)
+    }
+}
+
 impl Validate for PreTokenGenerationLambdaVersionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PreTokenGenerationVersionConfigType {
     #[serde(rename = "LambdaVersion")]
     pub lambda_version: PreTokenGenerationLambdaVersionType,
     #[serde(rename = "LambdaArn")]
     pub lambda_arn: String,
+}
+
+impl Serialize for PreTokenGenerationVersionConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PreTokenGenerationVersionConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PreTokenGenerationVersionConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PreTokenGenerationVersionConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for PreTokenGenerationVersionConfigType {
@@ -6455,9 +10503,22 @@ impl Validate for PreTokenGenerationVersionConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PreconditionNotMetException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for PreconditionNotMetException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PreconditionNotMetException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PreconditionNotMetException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PreconditionNotMetException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for PreconditionNotMetException {
@@ -6466,7 +10527,7 @@ impl Validate for PreconditionNotMetException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum PreventUserExistenceErrorTypes {
     #[serde(rename = "LEGACY")]
     Legacy,
@@ -6492,9 +10553,16 @@ impl PreventUserExistenceErrorTypes {
     }
 }
 
+impl<'de> Deserialize<'de> for PreventUserExistenceErrorTypes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["LEGACY", "ENABLED"], Self::parse)
+    }
+}
+
 impl Validate for PreventUserExistenceErrorTypes { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ProviderDescription {
     #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
@@ -6506,6 +10574,18 @@ pub struct ProviderDescription {
     pub creation_date: Option<Timestamp>,
 }
 
+impl Serialize for ProviderDescription {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ProviderDescription::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ProviderDescription::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ProviderDescription {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6514,6 +10594,7 @@ impl Validate for ProviderDescription {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ProviderUserIdentifierType {
     #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
@@ -6521,6 +10602,18 @@ pub struct ProviderUserIdentifierType {
     pub provider_attribute_name: Option<String>,
     #[serde(rename = "ProviderAttributeValue", default, skip_serializing_if = "Option::is_none")]
     pub provider_attribute_value: Option<String>,
+}
+
+impl Serialize for ProviderUserIdentifierType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ProviderUserIdentifierType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderUserIdentifierType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ProviderUserIdentifierType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ProviderUserIdentifierType {
@@ -6532,7 +10625,7 @@ impl Validate for ProviderUserIdentifierType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum RecoveryOptionNameType {
     #[serde(rename = "verified_email")]
     VerifiedEmail,
@@ -6562,14 +10655,33 @@ impl RecoveryOptionNameType {
     }
 }
 
+impl<'de> Deserialize<'de> for RecoveryOptionNameType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["verified_email", "verified_phone_number", "admin_only"], Self::parse)
+    }
+}
+
 impl Validate for RecoveryOptionNameType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RecoveryOptionType {
     #[serde(rename = "Priority")]
     pub priority: i32,
     #[serde(rename = "Name")]
     pub name: RecoveryOptionNameType,
+}
+
+impl Serialize for RecoveryOptionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RecoveryOptionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecoveryOptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RecoveryOptionType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RecoveryOptionType {
@@ -6580,9 +10692,22 @@ impl Validate for RecoveryOptionType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RefreshTokenReuseException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for RefreshTokenReuseException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RefreshTokenReuseException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RefreshTokenReuseException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RefreshTokenReuseException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RefreshTokenReuseException {
@@ -6592,11 +10717,24 @@ impl Validate for RefreshTokenReuseException {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RefreshTokenRotationType {
     #[serde(rename = "Feature")]
     pub feature: FeatureType,
     #[serde(rename = "RetryGracePeriodSeconds", default, skip_serializing_if = "Option::is_none")]
     pub retry_grace_period_seconds: Option<i32>,
+}
+
+impl Serialize for RefreshTokenRotationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RefreshTokenRotationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RefreshTokenRotationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RefreshTokenRotationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RefreshTokenRotationType {
@@ -6606,7 +10744,7 @@ impl Validate for RefreshTokenRotationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ReplicaRoleType {
     #[serde(rename = "PRIMARY")]
     Primary,
@@ -6632,9 +10770,15 @@ impl ReplicaRoleType {
     }
 }
 
+impl<'de> Deserialize<'de> for ReplicaRoleType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["PRIMARY", "SECONDARY"], Self::parse)
+    }
+}
+
 impl Validate for ReplicaRoleType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ReplicaStatusType {
     #[serde(rename = "CREATING")]
     Creating,
@@ -6668,9 +10812,16 @@ impl ReplicaStatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for ReplicaStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["CREATING", "ACTIVE", "INACTIVE", "DELETING"], Self::parse)
+    }
+}
+
 impl Validate for ReplicaStatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResendConfirmationCodeRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -6686,6 +10837,18 @@ pub struct ResendConfirmationCodeRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for ResendConfirmationCodeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResendConfirmationCodeRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResendConfirmationCodeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResendConfirmationCodeRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ResendConfirmationCodeRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6699,9 +10862,22 @@ impl Validate for ResendConfirmationCodeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResendConfirmationCodeResponse {
     #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
+}
+
+impl Serialize for ResendConfirmationCodeResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResendConfirmationCodeResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResendConfirmationCodeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResendConfirmationCodeResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ResendConfirmationCodeResponse {
@@ -6712,9 +10888,22 @@ impl Validate for ResendConfirmationCodeResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResourceNotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ResourceNotFoundException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResourceNotFoundException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceNotFoundException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResourceNotFoundException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ResourceNotFoundException {
@@ -6723,7 +10912,7 @@ impl Validate for ResourceNotFoundException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ResourceServerManagedByType {
     #[serde(rename = "COGNITO")]
     Cognito,
@@ -6745,14 +10934,33 @@ impl ResourceServerManagedByType {
     }
 }
 
+impl<'de> Deserialize<'de> for ResourceServerManagedByType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["COGNITO"], Self::parse)
+    }
+}
+
 impl Validate for ResourceServerManagedByType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResourceServerScopeType {
     #[serde(rename = "ScopeName")]
     pub scope_name: String,
     #[serde(rename = "ScopeDescription")]
     pub scope_description: String,
+}
+
+impl Serialize for ResourceServerScopeType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResourceServerScopeType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceServerScopeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResourceServerScopeType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ResourceServerScopeType {
@@ -6764,6 +10972,7 @@ impl Validate for ResourceServerScopeType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ResourceServerType {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -6777,6 +10986,18 @@ pub struct ResourceServerType {
     pub managed_by: Option<ResourceServerManagedByType>,
 }
 
+impl Serialize for ResourceServerType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResourceServerType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceServerType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResourceServerType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for ResourceServerType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6788,6 +11009,7 @@ impl Validate for ResourceServerType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RespondToAuthChallengeRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -6805,6 +11027,18 @@ pub struct RespondToAuthChallengeRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for RespondToAuthChallengeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RespondToAuthChallengeRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RespondToAuthChallengeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RespondToAuthChallengeRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for RespondToAuthChallengeRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6818,6 +11052,7 @@ impl Validate for RespondToAuthChallengeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RespondToAuthChallengeResponse {
     #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
@@ -6831,6 +11066,18 @@ pub struct RespondToAuthChallengeResponse {
     pub available_challenges: Option<Vec<ChallengeNameType>>,
 }
 
+impl Serialize for RespondToAuthChallengeResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RespondToAuthChallengeResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RespondToAuthChallengeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RespondToAuthChallengeResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for RespondToAuthChallengeResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6840,7 +11087,7 @@ impl Validate for RespondToAuthChallengeResponse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum RevokeAssociatedSessionsType {
     #[serde(rename = "NONE")]
     None,
@@ -6866,9 +11113,16 @@ impl RevokeAssociatedSessionsType {
     }
 }
 
+impl<'de> Deserialize<'de> for RevokeAssociatedSessionsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["NONE", "LINKED"], Self::parse)
+    }
+}
+
 impl Validate for RevokeAssociatedSessionsType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RevokeTokenRequest {
     #[serde(rename = "Token")]
     pub token: Sensitive<String>,
@@ -6880,6 +11134,18 @@ pub struct RevokeTokenRequest {
     pub revoke_associated_sessions: Option<RevokeAssociatedSessionsType>,
 }
 
+impl Serialize for RevokeTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RevokeTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RevokeTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RevokeTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for RevokeTokenRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6889,7 +11155,20 @@ impl Validate for RevokeTokenRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RevokeTokenResponse {
+}
+
+impl Serialize for RevokeTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RevokeTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RevokeTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RevokeTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RevokeTokenResponse {
@@ -6899,6 +11178,7 @@ impl Validate for RevokeTokenResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RevokeUserSessionRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -6906,6 +11186,18 @@ pub struct RevokeUserSessionRequest {
     pub session_id: String,
     #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<RevokeAssociatedSessionsType>,
+}
+
+impl Serialize for RevokeUserSessionRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RevokeUserSessionRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RevokeUserSessionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RevokeUserSessionRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RevokeUserSessionRequest {
@@ -6916,7 +11208,20 @@ impl Validate for RevokeUserSessionRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RevokeUserSessionResponse {
+}
+
+impl Serialize for RevokeUserSessionResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RevokeUserSessionResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RevokeUserSessionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RevokeUserSessionResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RevokeUserSessionResponse {
@@ -6926,6 +11231,7 @@ impl Validate for RevokeUserSessionResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RiskConfigurationType {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -6941,6 +11247,18 @@ pub struct RiskConfigurationType {
     pub last_modified_date: Option<Timestamp>,
 }
 
+impl Serialize for RiskConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RiskConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RiskConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RiskConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for RiskConfigurationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -6952,7 +11270,7 @@ impl Validate for RiskConfigurationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum RiskDecisionType {
     #[serde(rename = "NoRisk")]
     NoRisk,
@@ -6982,14 +11300,33 @@ impl RiskDecisionType {
     }
 }
 
+impl<'de> Deserialize<'de> for RiskDecisionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["NoRisk", "AccountTakeover", "Block"], Self::parse)
+    }
+}
+
 impl Validate for RiskDecisionType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RiskExceptionConfigurationType {
     #[serde(rename = "BlockedIPRangeList", default, skip_serializing_if = "Option::is_none")]
     pub blocked_ip_range_list: Option<Vec<String>>,
     #[serde(rename = "SkippedIPRangeList", default, skip_serializing_if = "Option::is_none")]
     pub skipped_ip_range_list: Option<Vec<String>>,
+}
+
+impl Serialize for RiskExceptionConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RiskExceptionConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RiskExceptionConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RiskExceptionConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RiskExceptionConfigurationType {
@@ -7000,7 +11337,7 @@ impl Validate for RiskExceptionConfigurationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum RiskLevelType {
     #[serde(rename = "Low")]
     Low,
@@ -7030,12 +11367,31 @@ impl RiskLevelType {
     }
 }
 
+impl<'de> Deserialize<'de> for RiskLevelType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Low", "Medium", "High"], Self::parse)
+    }
+}
+
 impl Validate for RiskLevelType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RoutingType {
     #[serde(rename = "Failover", default, skip_serializing_if = "Option::is_none")]
     pub failover: Option<FailoverType>,
+}
+
+impl Serialize for RoutingType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RoutingType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RoutingType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RoutingType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for RoutingType {
@@ -7046,9 +11402,22 @@ impl Validate for RoutingType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct S3ConfigurationType {
     #[serde(rename = "BucketArn", default, skip_serializing_if = "Option::is_none")]
     pub bucket_arn: Option<String>,
+}
+
+impl Serialize for S3ConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        S3ConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for S3ConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        S3ConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for S3ConfigurationType {
@@ -7059,11 +11428,24 @@ impl Validate for S3ConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SMSMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
+}
+
+impl Serialize for SMSMfaSettingsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SMSMfaSettingsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SMSMfaSettingsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SMSMfaSettingsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SMSMfaSettingsType {
@@ -7073,6 +11455,7 @@ impl Validate for SMSMfaSettingsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SchemaAttributeType {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -7090,6 +11473,18 @@ pub struct SchemaAttributeType {
     pub string_attribute_constraints: Option<StringAttributeConstraintsType>,
 }
 
+impl Serialize for SchemaAttributeType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SchemaAttributeType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SchemaAttributeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SchemaAttributeType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SchemaAttributeType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7100,9 +11495,22 @@ impl Validate for SchemaAttributeType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ScopeDoesNotExistException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ScopeDoesNotExistException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ScopeDoesNotExistException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ScopeDoesNotExistException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ScopeDoesNotExistException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ScopeDoesNotExistException {
@@ -7111,7 +11519,7 @@ impl Validate for ScopeDoesNotExistException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum SecurityPolicyType {
     #[serde(rename = "TLS_V1")]
     TlsV1,
@@ -7141,12 +11549,31 @@ impl SecurityPolicyType {
     }
 }
 
+impl<'de> Deserialize<'de> for SecurityPolicyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["TLS_V1", "TLS_V1_2_2021", "TLS_V1_3_2025"], Self::parse)
+    }
+}
+
 impl Validate for SecurityPolicyType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ServiceQuotaExceededException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ServiceQuotaExceededException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ServiceQuotaExceededException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceQuotaExceededException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ServiceQuotaExceededException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for ServiceQuotaExceededException {
@@ -7156,6 +11583,7 @@ impl Validate for ServiceQuotaExceededException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SessionDescriptionType {
     #[serde(rename = "SessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
@@ -7179,6 +11607,18 @@ pub struct SessionDescriptionType {
     pub is_current_session: Option<bool>,
 }
 
+impl Serialize for SessionDescriptionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SessionDescriptionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionDescriptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SessionDescriptionType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SessionDescriptionType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7192,11 +11632,24 @@ impl Validate for SessionDescriptionType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SessionLocationType {
     #[serde(rename = "City", default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     #[serde(rename = "Country", default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+}
+
+impl Serialize for SessionLocationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SessionLocationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionLocationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SessionLocationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SessionLocationType {
@@ -7207,7 +11660,7 @@ impl Validate for SessionLocationType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum SessionTypeType {
     #[serde(rename = "TOKEN")]
     Token,
@@ -7233,14 +11686,33 @@ impl SessionTypeType {
     }
 }
 
+impl<'de> Deserialize<'de> for SessionTypeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["TOKEN", "SSO"], Self::parse)
+    }
+}
+
 impl Validate for SessionTypeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetLogDeliveryConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "LogConfigurations")]
     pub log_configurations: Vec<LogConfigurationType>,
+}
+
+impl Serialize for SetLogDeliveryConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetLogDeliveryConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetLogDeliveryConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetLogDeliveryConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetLogDeliveryConfigurationRequest {
@@ -7252,9 +11724,22 @@ impl Validate for SetLogDeliveryConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetLogDeliveryConfigurationResponse {
     #[serde(rename = "LogDeliveryConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub log_delivery_configuration: Option<LogDeliveryConfigurationType>,
+}
+
+impl Serialize for SetLogDeliveryConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetLogDeliveryConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetLogDeliveryConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetLogDeliveryConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetLogDeliveryConfigurationResponse {
@@ -7265,6 +11750,7 @@ impl Validate for SetLogDeliveryConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetRiskConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -7276,6 +11762,18 @@ pub struct SetRiskConfigurationRequest {
     pub account_takeover_risk_configuration: Option<AccountTakeoverRiskConfigurationType>,
     #[serde(rename = "RiskExceptionConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub risk_exception_configuration: Option<RiskExceptionConfigurationType>,
+}
+
+impl Serialize for SetRiskConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetRiskConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetRiskConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetRiskConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetRiskConfigurationRequest {
@@ -7290,9 +11788,22 @@ impl Validate for SetRiskConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetRiskConfigurationResponse {
     #[serde(rename = "RiskConfiguration")]
     pub risk_configuration: RiskConfigurationType,
+}
+
+impl Serialize for SetRiskConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetRiskConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetRiskConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetRiskConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetRiskConfigurationResponse {
@@ -7303,6 +11814,7 @@ impl Validate for SetRiskConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUICustomizationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -7314,20 +11826,45 @@ pub struct SetUICustomizationRequest {
     pub image_file: Option<String>,
 }
 
+impl Serialize for SetUICustomizationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUICustomizationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUICustomizationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUICustomizationRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SetUICustomizationRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
         { let x = &self.user_pool_id; v.length((path, "userPoolId"), &x[..], 1, 55, false); }
         if let Some(x) = &self.client_id { v.length((path, "clientId"), &x[..], 1, 128, true); }
         if let Some(x) = &self.css { v.length((path, "cSS"), &x[..], 0, 131072, false); }
-        if let Some(x) = &self.image_file { v.length((path, "imageFile"), &x[..], 0, 131072, false); }
+        if let Some(x) = &self.image_file { v.blob((path, "imageFile"), &x[..], 0, 131072); }
     }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUICustomizationResponse {
     #[serde(rename = "UICustomization")]
     pub ui_customization: UICustomizationType,
+}
+
+impl Serialize for SetUICustomizationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUICustomizationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUICustomizationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUICustomizationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUICustomizationResponse {
@@ -7338,6 +11875,7 @@ impl Validate for SetUICustomizationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserMFAPreferenceRequest {
     #[serde(rename = "SMSMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_settings: Option<SMSMfaSettingsType>,
@@ -7351,6 +11889,18 @@ pub struct SetUserMFAPreferenceRequest {
     pub access_token: Sensitive<String>,
 }
 
+impl Serialize for SetUserMFAPreferenceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserMFAPreferenceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserMFAPreferenceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserMFAPreferenceRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SetUserMFAPreferenceRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7362,7 +11912,20 @@ impl Validate for SetUserMFAPreferenceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserMFAPreferenceResponse {
+}
+
+impl Serialize for SetUserMFAPreferenceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserMFAPreferenceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserMFAPreferenceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserMFAPreferenceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserMFAPreferenceResponse {
@@ -7372,6 +11935,7 @@ impl Validate for SetUserMFAPreferenceResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserPoolClientSessionConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -7379,6 +11943,18 @@ pub struct SetUserPoolClientSessionConfigurationRequest {
     pub client_id: String,
     #[serde(rename = "SSOSession")]
     pub sso_session: ClientSSOSessionConfigType,
+}
+
+impl Serialize for SetUserPoolClientSessionConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserPoolClientSessionConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserPoolClientSessionConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserPoolClientSessionConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserPoolClientSessionConfigurationRequest {
@@ -7391,6 +11967,7 @@ impl Validate for SetUserPoolClientSessionConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserPoolClientSessionConfigurationResponse {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -7398,6 +11975,18 @@ pub struct SetUserPoolClientSessionConfigurationResponse {
     pub client_id: Option<String>,
     #[serde(rename = "SSOSession", default, skip_serializing_if = "Option::is_none")]
     pub sso_session: Option<ClientSSOSessionConfigType>,
+}
+
+impl Serialize for SetUserPoolClientSessionConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserPoolClientSessionConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserPoolClientSessionConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserPoolClientSessionConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserPoolClientSessionConfigurationResponse {
@@ -7410,6 +11999,7 @@ impl Validate for SetUserPoolClientSessionConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserPoolMfaConfigRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -7425,6 +12015,18 @@ pub struct SetUserPoolMfaConfigRequest {
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
+impl Serialize for SetUserPoolMfaConfigRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserPoolMfaConfigRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserPoolMfaConfigRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserPoolMfaConfigRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SetUserPoolMfaConfigRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7437,6 +12039,7 @@ impl Validate for SetUserPoolMfaConfigRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserPoolMfaConfigResponse {
     #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
@@ -7450,6 +12053,18 @@ pub struct SetUserPoolMfaConfigResponse {
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
+impl Serialize for SetUserPoolMfaConfigResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserPoolMfaConfigResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserPoolMfaConfigResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserPoolMfaConfigResponse::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SetUserPoolMfaConfigResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7461,6 +12076,7 @@ impl Validate for SetUserPoolMfaConfigResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserPoolSessionConfigurationRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -7468,6 +12084,18 @@ pub struct SetUserPoolSessionConfigurationRequest {
     pub user_session_tracking: UserSessionTrackingType,
     #[serde(rename = "TokenSession")]
     pub token_session: UserPoolTokenSessionConfigType,
+}
+
+impl Serialize for SetUserPoolSessionConfigurationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserPoolSessionConfigurationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserPoolSessionConfigurationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserPoolSessionConfigurationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserPoolSessionConfigurationRequest {
@@ -7479,6 +12107,7 @@ impl Validate for SetUserPoolSessionConfigurationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserPoolSessionConfigurationResponse {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -7486,6 +12115,18 @@ pub struct SetUserPoolSessionConfigurationResponse {
     pub user_session_tracking: Option<UserSessionTrackingType>,
     #[serde(rename = "TokenSession", default, skip_serializing_if = "Option::is_none")]
     pub token_session: Option<UserPoolTokenSessionConfigType>,
+}
+
+impl Serialize for SetUserPoolSessionConfigurationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserPoolSessionConfigurationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserPoolSessionConfigurationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserPoolSessionConfigurationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserPoolSessionConfigurationResponse {
@@ -7497,11 +12138,24 @@ impl Validate for SetUserPoolSessionConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserSettingsRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
     #[serde(rename = "MFAOptions")]
     pub mfa_options: Vec<MFAOptionType>,
+}
+
+impl Serialize for SetUserSettingsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserSettingsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserSettingsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserSettingsRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserSettingsRequest {
@@ -7512,7 +12166,20 @@ impl Validate for SetUserSettingsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SetUserSettingsResponse {
+}
+
+impl Serialize for SetUserSettingsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SetUserSettingsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SetUserSettingsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SetUserSettingsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SetUserSettingsResponse {
@@ -7522,9 +12189,22 @@ impl Validate for SetUserSettingsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SignInPolicyType {
     #[serde(rename = "AllowedFirstAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub allowed_first_auth_factors: Option<Vec<AuthFactorType>>,
+}
+
+impl Serialize for SignInPolicyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SignInPolicyType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignInPolicyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SignInPolicyType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SignInPolicyType {
@@ -7535,6 +12215,7 @@ impl Validate for SignInPolicyType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SignUpRequest {
     #[serde(rename = "ClientId")]
     pub client_id: String,
@@ -7556,6 +12237,18 @@ pub struct SignUpRequest {
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for SignUpRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SignUpRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignUpRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SignUpRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for SignUpRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7572,6 +12265,7 @@ impl Validate for SignUpRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SignUpResponse {
     #[serde(rename = "UserConfirmed")]
     pub user_confirmed: bool,
@@ -7581,6 +12275,18 @@ pub struct SignUpResponse {
     pub user_sub: String,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Sensitive<String>>,
+}
+
+impl Serialize for SignUpResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SignUpResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignUpResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SignUpResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SignUpResponse {
@@ -7593,6 +12299,7 @@ impl Validate for SignUpResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SmsConfigurationType {
     #[serde(rename = "SnsCallerArn", default, skip_serializing_if = "Option::is_none")]
     pub sns_caller_arn: Option<String>,
@@ -7602,6 +12309,18 @@ pub struct SmsConfigurationType {
     pub sns_region: Option<String>,
     #[serde(rename = "EumsSms", default, skip_serializing_if = "Option::is_none")]
     pub eums_sms: Option<EumsSmsConfigurationType>,
+}
+
+impl Serialize for SmsConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SmsConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SmsConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SmsConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SmsConfigurationType {
@@ -7615,11 +12334,24 @@ impl Validate for SmsConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SmsMfaConfigType {
     #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
     #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
+}
+
+impl Serialize for SmsMfaConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SmsMfaConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SmsMfaConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SmsMfaConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SmsMfaConfigType {
@@ -7631,9 +12363,22 @@ impl Validate for SmsMfaConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SoftwareTokenMFANotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for SoftwareTokenMFANotFoundException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SoftwareTokenMFANotFoundException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SoftwareTokenMFANotFoundException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SoftwareTokenMFANotFoundException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SoftwareTokenMFANotFoundException {
@@ -7643,9 +12388,22 @@ impl Validate for SoftwareTokenMFANotFoundException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SoftwareTokenMfaConfigType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+impl Serialize for SoftwareTokenMfaConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SoftwareTokenMfaConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SoftwareTokenMfaConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SoftwareTokenMfaConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SoftwareTokenMfaConfigType {
@@ -7655,11 +12413,24 @@ impl Validate for SoftwareTokenMfaConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SoftwareTokenMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
+}
+
+impl Serialize for SoftwareTokenMfaSettingsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SoftwareTokenMfaSettingsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SoftwareTokenMfaSettingsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SoftwareTokenMfaSettingsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for SoftwareTokenMfaSettingsType {
@@ -7669,11 +12440,24 @@ impl Validate for SoftwareTokenMfaSettingsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StartUserImportJobRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "JobId")]
     pub job_id: String,
+}
+
+impl Serialize for StartUserImportJobRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StartUserImportJobRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StartUserImportJobRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StartUserImportJobRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StartUserImportJobRequest {
@@ -7685,9 +12469,22 @@ impl Validate for StartUserImportJobRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StartUserImportJobResponse {
     #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
+}
+
+impl Serialize for StartUserImportJobResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StartUserImportJobResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StartUserImportJobResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StartUserImportJobResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StartUserImportJobResponse {
@@ -7698,9 +12495,22 @@ impl Validate for StartUserImportJobResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StartWebAuthnRegistrationRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
+}
+
+impl Serialize for StartWebAuthnRegistrationRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StartWebAuthnRegistrationRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StartWebAuthnRegistrationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StartWebAuthnRegistrationRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StartWebAuthnRegistrationRequest {
@@ -7710,9 +12520,22 @@ impl Validate for StartWebAuthnRegistrationRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StartWebAuthnRegistrationResponse {
     #[serde(rename = "CredentialCreationOptions")]
     pub credential_creation_options: Document,
+}
+
+impl Serialize for StartWebAuthnRegistrationResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StartWebAuthnRegistrationResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StartWebAuthnRegistrationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StartWebAuthnRegistrationResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StartWebAuthnRegistrationResponse {
@@ -7722,7 +12545,7 @@ impl Validate for StartWebAuthnRegistrationResponse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum StatusType {
     #[serde(rename = "Enabled")]
     Enabled,
@@ -7748,14 +12571,33 @@ impl StatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for StatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Enabled", "Disabled"], Self::parse)
+    }
+}
+
 impl Validate for StatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StopUserImportJobRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
     #[serde(rename = "JobId")]
     pub job_id: String,
+}
+
+impl Serialize for StopUserImportJobRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StopUserImportJobRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StopUserImportJobRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StopUserImportJobRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StopUserImportJobRequest {
@@ -7767,9 +12609,22 @@ impl Validate for StopUserImportJobRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StopUserImportJobResponse {
     #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
+}
+
+impl Serialize for StopUserImportJobResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StopUserImportJobResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StopUserImportJobResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StopUserImportJobResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StopUserImportJobResponse {
@@ -7780,11 +12635,24 @@ impl Validate for StopUserImportJobResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct StringAttributeConstraintsType {
     #[serde(rename = "MinLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<String>,
     #[serde(rename = "MaxLength", default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<String>,
+}
+
+impl Serialize for StringAttributeConstraintsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StringAttributeConstraintsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StringAttributeConstraintsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StringAttributeConstraintsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for StringAttributeConstraintsType {
@@ -7796,11 +12664,24 @@ impl Validate for StringAttributeConstraintsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TagResourceRequest {
     #[serde(rename = "ResourceArn")]
     pub resource_arn: String,
     #[serde(rename = "Tags")]
     pub tags: BTreeMap<String, String>,
+}
+
+impl Serialize for TagResourceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TagResourceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TagResourceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TagResourceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TagResourceRequest {
@@ -7812,7 +12693,20 @@ impl Validate for TagResourceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TagResourceResponse {
+}
+
+impl Serialize for TagResourceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TagResourceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TagResourceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TagResourceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TagResourceResponse {
@@ -7822,6 +12716,7 @@ impl Validate for TagResourceResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TermsDescriptionType {
     #[serde(rename = "TermsId")]
     pub terms_id: String,
@@ -7835,13 +12730,25 @@ pub struct TermsDescriptionType {
     pub last_modified_date: Timestamp,
 }
 
+impl Serialize for TermsDescriptionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TermsDescriptionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TermsDescriptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TermsDescriptionType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for TermsDescriptionType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TermsEnforcementType {
     #[serde(rename = "NONE")]
     None,
@@ -7863,12 +12770,31 @@ impl TermsEnforcementType {
     }
 }
 
+impl<'de> Deserialize<'de> for TermsEnforcementType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["NONE"], Self::parse)
+    }
+}
+
 impl Validate for TermsEnforcementType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TermsExistsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for TermsExistsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TermsExistsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TermsExistsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TermsExistsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TermsExistsException {
@@ -7877,7 +12803,7 @@ impl Validate for TermsExistsException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TermsSourceType {
     #[serde(rename = "LINK")]
     Link,
@@ -7899,9 +12825,16 @@ impl TermsSourceType {
     }
 }
 
+impl<'de> Deserialize<'de> for TermsSourceType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["LINK"], Self::parse)
+    }
+}
+
 impl Validate for TermsSourceType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TermsType {
     #[serde(rename = "TermsId")]
     pub terms_id: String,
@@ -7923,6 +12856,18 @@ pub struct TermsType {
     pub last_modified_date: Timestamp,
 }
 
+impl Serialize for TermsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TermsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TermsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TermsType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for TermsType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -7933,9 +12878,22 @@ impl Validate for TermsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TierChangeNotAllowedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for TierChangeNotAllowedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TierChangeNotAllowedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TierChangeNotAllowedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TierChangeNotAllowedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TierChangeNotAllowedException {
@@ -7944,7 +12902,7 @@ impl Validate for TierChangeNotAllowedException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TimeUnitsType {
     #[serde(rename = "seconds")]
     Seconds,
@@ -7978,9 +12936,15 @@ impl TimeUnitsType {
     }
 }
 
+impl<'de> Deserialize<'de> for TimeUnitsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["seconds", "minutes", "hours", "days"], Self::parse)
+    }
+}
+
 impl Validate for TimeUnitsType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum TokenTypeIdentifierType {
     #[serde(rename = "ACCESS_TOKEN")]
     AccessToken,
@@ -8010,9 +12974,16 @@ impl TokenTypeIdentifierType {
     }
 }
 
+impl<'de> Deserialize<'de> for TokenTypeIdentifierType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ACCESS_TOKEN", "ID_TOKEN", "SAML2"], Self::parse)
+    }
+}
+
 impl Validate for TokenTypeIdentifierType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TokenValidityUnitsType {
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<TimeUnitsType>,
@@ -8022,6 +12993,18 @@ pub struct TokenValidityUnitsType {
     pub refresh_token: Option<TimeUnitsType>,
 }
 
+impl Serialize for TokenValidityUnitsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TokenValidityUnitsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TokenValidityUnitsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TokenValidityUnitsType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for TokenValidityUnitsType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8029,9 +13012,22 @@ impl Validate for TokenValidityUnitsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TooManyFailedAttemptsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for TooManyFailedAttemptsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TooManyFailedAttemptsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TooManyFailedAttemptsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TooManyFailedAttemptsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TooManyFailedAttemptsException {
@@ -8041,9 +13037,22 @@ impl Validate for TooManyFailedAttemptsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct TooManyRequestsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for TooManyRequestsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        TooManyRequestsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TooManyRequestsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TooManyRequestsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for TooManyRequestsException {
@@ -8053,6 +13062,7 @@ impl Validate for TooManyRequestsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UICustomizationType {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -8070,6 +13080,18 @@ pub struct UICustomizationType {
     pub creation_date: Option<Timestamp>,
 }
 
+impl Serialize for UICustomizationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UICustomizationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UICustomizationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UICustomizationType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UICustomizationType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8080,9 +13102,22 @@ impl Validate for UICustomizationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnauthorizedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UnauthorizedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnauthorizedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnauthorizedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnauthorizedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnauthorizedException {
@@ -8092,9 +13127,22 @@ impl Validate for UnauthorizedException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnexpectedLambdaException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UnexpectedLambdaException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnexpectedLambdaException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnexpectedLambdaException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnexpectedLambdaException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnexpectedLambdaException {
@@ -8104,9 +13152,22 @@ impl Validate for UnexpectedLambdaException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnsupportedIdentityProviderException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UnsupportedIdentityProviderException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnsupportedIdentityProviderException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnsupportedIdentityProviderException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnsupportedIdentityProviderException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnsupportedIdentityProviderException {
@@ -8116,9 +13177,22 @@ impl Validate for UnsupportedIdentityProviderException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnsupportedOperationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UnsupportedOperationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnsupportedOperationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnsupportedOperationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnsupportedOperationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnsupportedOperationException {
@@ -8128,9 +13202,22 @@ impl Validate for UnsupportedOperationException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnsupportedTokenTypeException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UnsupportedTokenTypeException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnsupportedTokenTypeException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnsupportedTokenTypeException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnsupportedTokenTypeException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnsupportedTokenTypeException {
@@ -8140,9 +13227,22 @@ impl Validate for UnsupportedTokenTypeException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UnsupportedUserStateException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UnsupportedUserStateException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UnsupportedUserStateException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UnsupportedUserStateException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UnsupportedUserStateException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UnsupportedUserStateException {
@@ -8152,11 +13252,24 @@ impl Validate for UnsupportedUserStateException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UntagResourceRequest {
     #[serde(rename = "ResourceArn")]
     pub resource_arn: String,
     #[serde(rename = "TagKeys")]
     pub tag_keys: Vec<String>,
+}
+
+impl Serialize for UntagResourceRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UntagResourceRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UntagResourceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UntagResourceRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UntagResourceRequest {
@@ -8168,7 +13281,20 @@ impl Validate for UntagResourceRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UntagResourceResponse {
+}
+
+impl Serialize for UntagResourceResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UntagResourceResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UntagResourceResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UntagResourceResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UntagResourceResponse {
@@ -8178,6 +13304,7 @@ impl Validate for UntagResourceResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateAuthEventFeedbackRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -8191,6 +13318,18 @@ pub struct UpdateAuthEventFeedbackRequest {
     pub feedback_value: FeedbackValueType,
 }
 
+impl Serialize for UpdateAuthEventFeedbackRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateAuthEventFeedbackRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateAuthEventFeedbackRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateAuthEventFeedbackRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateAuthEventFeedbackRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8201,7 +13340,20 @@ impl Validate for UpdateAuthEventFeedbackRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateAuthEventFeedbackResponse {
+}
+
+impl Serialize for UpdateAuthEventFeedbackResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateAuthEventFeedbackResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateAuthEventFeedbackResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateAuthEventFeedbackResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateAuthEventFeedbackResponse {
@@ -8211,6 +13363,7 @@ impl Validate for UpdateAuthEventFeedbackResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateDeviceStatusRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -8218,6 +13371,18 @@ pub struct UpdateDeviceStatusRequest {
     pub device_key: String,
     #[serde(rename = "DeviceRememberedStatus", default, skip_serializing_if = "Option::is_none")]
     pub device_remembered_status: Option<DeviceRememberedStatusType>,
+}
+
+impl Serialize for UpdateDeviceStatusRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateDeviceStatusRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateDeviceStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateDeviceStatusRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateDeviceStatusRequest {
@@ -8228,7 +13393,20 @@ impl Validate for UpdateDeviceStatusRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateDeviceStatusResponse {
+}
+
+impl Serialize for UpdateDeviceStatusResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateDeviceStatusResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateDeviceStatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateDeviceStatusResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateDeviceStatusResponse {
@@ -8238,6 +13416,7 @@ impl Validate for UpdateDeviceStatusResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateGroupRequest {
     #[serde(rename = "GroupName")]
     pub group_name: String,
@@ -8249,6 +13428,18 @@ pub struct UpdateGroupRequest {
     pub role_arn: Option<String>,
     #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i32>,
+}
+
+impl Serialize for UpdateGroupRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateGroupRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateGroupRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateGroupRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateGroupRequest {
@@ -8263,9 +13454,22 @@ impl Validate for UpdateGroupRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateGroupResponse {
     #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupType>,
+}
+
+impl Serialize for UpdateGroupResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateGroupResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateGroupResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateGroupResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateGroupResponse {
@@ -8276,6 +13480,7 @@ impl Validate for UpdateGroupResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateIdentityProviderRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -8291,6 +13496,18 @@ pub struct UpdateIdentityProviderRequest {
     pub acr_mapping: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for UpdateIdentityProviderRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateIdentityProviderRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateIdentityProviderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateIdentityProviderRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateIdentityProviderRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8304,9 +13521,22 @@ impl Validate for UpdateIdentityProviderRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateIdentityProviderResponse {
     #[serde(rename = "IdentityProvider")]
     pub identity_provider: IdentityProviderType,
+}
+
+impl Serialize for UpdateIdentityProviderResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateIdentityProviderResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateIdentityProviderResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateIdentityProviderResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateIdentityProviderResponse {
@@ -8317,6 +13547,7 @@ impl Validate for UpdateIdentityProviderResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateManagedLoginBrandingRequest {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -8330,6 +13561,18 @@ pub struct UpdateManagedLoginBrandingRequest {
     pub assets: Option<Vec<AssetType>>,
 }
 
+impl Serialize for UpdateManagedLoginBrandingRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateManagedLoginBrandingRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateManagedLoginBrandingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateManagedLoginBrandingRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateManagedLoginBrandingRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8340,9 +13583,22 @@ impl Validate for UpdateManagedLoginBrandingRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateManagedLoginBrandingResponse {
     #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
+}
+
+impl Serialize for UpdateManagedLoginBrandingResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateManagedLoginBrandingResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateManagedLoginBrandingResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateManagedLoginBrandingResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateManagedLoginBrandingResponse {
@@ -8353,11 +13609,24 @@ impl Validate for UpdateManagedLoginBrandingResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateProvisionedLimitRequest {
     #[serde(rename = "LimitDefinition")]
     pub limit_definition: LimitDefinitionType,
     #[serde(rename = "RequestedLimitValue")]
     pub requested_limit_value: i32,
+}
+
+impl Serialize for UpdateProvisionedLimitRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateProvisionedLimitRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateProvisionedLimitRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateProvisionedLimitRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateProvisionedLimitRequest {
@@ -8368,9 +13637,22 @@ impl Validate for UpdateProvisionedLimitRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateProvisionedLimitResponse {
     #[serde(rename = "Limit")]
     pub limit: LimitType,
+}
+
+impl Serialize for UpdateProvisionedLimitResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateProvisionedLimitResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateProvisionedLimitResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateProvisionedLimitResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateProvisionedLimitResponse {
@@ -8380,7 +13662,7 @@ impl Validate for UpdateProvisionedLimitResponse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UpdateReplicaStatusType {
     #[serde(rename = "ACTIVE")]
     Active,
@@ -8406,9 +13688,16 @@ impl UpdateReplicaStatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for UpdateReplicaStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ACTIVE", "INACTIVE"], Self::parse)
+    }
+}
+
 impl Validate for UpdateReplicaStatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateResourceServerRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -8418,6 +13707,18 @@ pub struct UpdateResourceServerRequest {
     pub name: String,
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<ResourceServerScopeType>>,
+}
+
+impl Serialize for UpdateResourceServerRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateResourceServerRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateResourceServerRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateResourceServerRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateResourceServerRequest {
@@ -8431,9 +13732,22 @@ impl Validate for UpdateResourceServerRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateResourceServerResponse {
     #[serde(rename = "ResourceServer")]
     pub resource_server: ResourceServerType,
+}
+
+impl Serialize for UpdateResourceServerResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateResourceServerResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateResourceServerResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateResourceServerResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateResourceServerResponse {
@@ -8444,6 +13758,7 @@ impl Validate for UpdateResourceServerResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateTermsRequest {
     #[serde(rename = "TermsId")]
     pub terms_id: String,
@@ -8459,6 +13774,18 @@ pub struct UpdateTermsRequest {
     pub links: Option<BTreeMap<String, String>>,
 }
 
+impl Serialize for UpdateTermsRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateTermsRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateTermsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateTermsRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateTermsRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8468,9 +13795,22 @@ impl Validate for UpdateTermsRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateTermsResponse {
     #[serde(rename = "Terms", default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<TermsType>,
+}
+
+impl Serialize for UpdateTermsResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateTermsResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateTermsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateTermsResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateTermsResponse {
@@ -8481,6 +13821,7 @@ impl Validate for UpdateTermsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserAttributesRequest {
     #[serde(rename = "UserAttributes")]
     pub user_attributes: Vec<AttributeType>,
@@ -8488,6 +13829,18 @@ pub struct UpdateUserAttributesRequest {
     pub access_token: Sensitive<String>,
     #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+impl Serialize for UpdateUserAttributesRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserAttributesRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserAttributesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserAttributesRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserAttributesRequest {
@@ -8499,9 +13852,22 @@ impl Validate for UpdateUserAttributesRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserAttributesResponse {
     #[serde(rename = "CodeDeliveryDetailsList", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details_list: Option<Vec<CodeDeliveryDetailsType>>,
+}
+
+impl Serialize for UpdateUserAttributesResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserAttributesResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserAttributesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserAttributesResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserAttributesResponse {
@@ -8512,6 +13878,7 @@ impl Validate for UpdateUserAttributesResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolClientRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -8561,6 +13928,18 @@ pub struct UpdateUserPoolClientRequest {
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
+impl Serialize for UpdateUserPoolClientRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolClientRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolClientRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolClientRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateUserPoolClientRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8586,9 +13965,22 @@ impl Validate for UpdateUserPoolClientRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolClientResponse {
     #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
+}
+
+impl Serialize for UpdateUserPoolClientResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolClientResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolClientResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolClientResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserPoolClientResponse {
@@ -8599,6 +13991,7 @@ impl Validate for UpdateUserPoolClientResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolDomainRequest {
     #[serde(rename = "Domain")]
     pub domain: String,
@@ -8612,6 +14005,18 @@ pub struct UpdateUserPoolDomainRequest {
     pub routing: Option<RoutingType>,
 }
 
+impl Serialize for UpdateUserPoolDomainRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolDomainRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolDomainRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolDomainRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateUserPoolDomainRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8623,6 +14028,7 @@ impl Validate for UpdateUserPoolDomainRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolDomainResponse {
     #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
@@ -8630,6 +14036,18 @@ pub struct UpdateUserPoolDomainResponse {
     pub cloud_front_domain: Option<String>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
+}
+
+impl Serialize for UpdateUserPoolDomainResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolDomainResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolDomainResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolDomainResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserPoolDomainResponse {
@@ -8641,6 +14059,7 @@ impl Validate for UpdateUserPoolDomainResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolReplicaRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -8648,6 +14067,18 @@ pub struct UpdateUserPoolReplicaRequest {
     pub region_name: String,
     #[serde(rename = "Status")]
     pub status: UpdateReplicaStatusType,
+}
+
+impl Serialize for UpdateUserPoolReplicaRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolReplicaRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolReplicaRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolReplicaRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserPoolReplicaRequest {
@@ -8659,9 +14090,22 @@ impl Validate for UpdateUserPoolReplicaRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolReplicaResponse {
     #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
+}
+
+impl Serialize for UpdateUserPoolReplicaResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolReplicaResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolReplicaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolReplicaResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserPoolReplicaResponse {
@@ -8672,6 +14116,7 @@ impl Validate for UpdateUserPoolReplicaResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolRequest {
     #[serde(rename = "UserPoolId")]
     pub user_pool_id: String,
@@ -8725,6 +14170,18 @@ pub struct UpdateUserPoolRequest {
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
 }
 
+impl Serialize for UpdateUserPoolRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolRequest::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UpdateUserPoolRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8753,7 +14210,20 @@ impl Validate for UpdateUserPoolRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateUserPoolResponse {
+}
+
+impl Serialize for UpdateUserPoolResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UpdateUserPoolResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateUserPoolResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UpdateUserPoolResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UpdateUserPoolResponse {
@@ -8763,9 +14233,22 @@ impl Validate for UpdateUserPoolResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserAttributeUpdateSettingsType {
     #[serde(rename = "AttributesRequireVerificationBeforeUpdate", default, skip_serializing_if = "Option::is_none")]
     pub attributes_require_verification_before_update: Option<Vec<VerifiedAttributeType>>,
+}
+
+impl Serialize for UserAttributeUpdateSettingsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserAttributeUpdateSettingsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserAttributeUpdateSettingsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserAttributeUpdateSettingsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserAttributeUpdateSettingsType {
@@ -8775,11 +14258,24 @@ impl Validate for UserAttributeUpdateSettingsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserContextDataType {
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     #[serde(rename = "EncodedData", default, skip_serializing_if = "Option::is_none")]
     pub encoded_data: Option<String>,
+}
+
+impl Serialize for UserContextDataType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserContextDataType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserContextDataType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserContextDataType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserContextDataType {
@@ -8791,9 +14287,22 @@ impl Validate for UserContextDataType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserImportInProgressException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UserImportInProgressException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserImportInProgressException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserImportInProgressException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserImportInProgressException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserImportInProgressException {
@@ -8802,7 +14311,7 @@ impl Validate for UserImportInProgressException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UserImportJobStatusType {
     #[serde(rename = "Created")]
     Created,
@@ -8852,9 +14361,16 @@ impl UserImportJobStatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for UserImportJobStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["Created", "Pending", "InProgress", "Stopping", "Expired", "Stopped", "Failed", "Succeeded"], Self::parse)
+    }
+}
+
 impl Validate for UserImportJobStatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserImportJobType {
     #[serde(rename = "JobName", default, skip_serializing_if = "Option::is_none")]
     pub job_name: Option<String>,
@@ -8886,6 +14402,18 @@ pub struct UserImportJobType {
     pub password_hashing_algorithm: Option<PasswordHashingAlgorithmType>,
 }
 
+impl Serialize for UserImportJobType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserImportJobType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserImportJobType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserImportJobType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UserImportJobType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -8899,9 +14427,22 @@ impl Validate for UserImportJobType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserLambdaValidationException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UserLambdaValidationException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserLambdaValidationException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserLambdaValidationException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserLambdaValidationException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserLambdaValidationException {
@@ -8911,9 +14452,22 @@ impl Validate for UserLambdaValidationException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserNotConfirmedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UserNotConfirmedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserNotConfirmedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserNotConfirmedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserNotConfirmedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserNotConfirmedException {
@@ -8923,9 +14477,22 @@ impl Validate for UserNotConfirmedException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserNotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UserNotFoundException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserNotFoundException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserNotFoundException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserNotFoundException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserNotFoundException {
@@ -8935,9 +14502,22 @@ impl Validate for UserNotFoundException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolAddOnNotEnabledException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UserPoolAddOnNotEnabledException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolAddOnNotEnabledException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolAddOnNotEnabledException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolAddOnNotEnabledException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserPoolAddOnNotEnabledException {
@@ -8947,11 +14527,24 @@ impl Validate for UserPoolAddOnNotEnabledException {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolAddOnsType {
     #[serde(rename = "AdvancedSecurityMode")]
     pub advanced_security_mode: AdvancedSecurityModeType,
     #[serde(rename = "AdvancedSecurityAdditionalFlows", default, skip_serializing_if = "Option::is_none")]
     pub advanced_security_additional_flows: Option<AdvancedSecurityAdditionalFlowsType>,
+}
+
+impl Serialize for UserPoolAddOnsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolAddOnsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolAddOnsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolAddOnsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserPoolAddOnsType {
@@ -8962,6 +14555,7 @@ impl Validate for UserPoolAddOnsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolClientDescription {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -8969,6 +14563,18 @@ pub struct UserPoolClientDescription {
     pub user_pool_id: Option<String>,
     #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
+}
+
+impl Serialize for UserPoolClientDescription {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolClientDescription::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolClientDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolClientDescription::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserPoolClientDescription {
@@ -8981,6 +14587,7 @@ impl Validate for UserPoolClientDescription {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolClientType {
     #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
@@ -9038,6 +14645,18 @@ pub struct UserPoolClientType {
     pub client_type: Option<ClientTypeType>,
 }
 
+impl Serialize for UserPoolClientType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolClientType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolClientType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolClientType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UserPoolClientType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9064,6 +14683,7 @@ impl Validate for UserPoolClientType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolDescriptionType {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -9081,6 +14701,18 @@ pub struct UserPoolDescriptionType {
     pub replica_regions: Option<Vec<String>>,
 }
 
+impl Serialize for UserPoolDescriptionType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolDescriptionType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolDescriptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolDescriptionType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UserPoolDescriptionType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9091,7 +14723,7 @@ impl Validate for UserPoolDescriptionType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UserPoolMfaType {
     #[serde(rename = "OFF")]
     Off,
@@ -9121,14 +14753,33 @@ impl UserPoolMfaType {
     }
 }
 
+impl<'de> Deserialize<'de> for UserPoolMfaType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["OFF", "ON", "OPTIONAL"], Self::parse)
+    }
+}
+
 impl Validate for UserPoolMfaType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolPolicyType {
     #[serde(rename = "PasswordPolicy", default, skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<PasswordPolicyType>,
     #[serde(rename = "SignInPolicy", default, skip_serializing_if = "Option::is_none")]
     pub sign_in_policy: Option<SignInPolicyType>,
+}
+
+impl Serialize for UserPoolPolicyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolPolicyType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolPolicyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolPolicyType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserPoolPolicyType {
@@ -9140,6 +14791,7 @@ impl Validate for UserPoolPolicyType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolReplicaType {
     #[serde(rename = "RegionName", default, skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
@@ -9151,6 +14803,18 @@ pub struct UserPoolReplicaType {
     pub user_pool_arn: Option<String>,
 }
 
+impl Serialize for UserPoolReplicaType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolReplicaType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolReplicaType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolReplicaType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UserPoolReplicaType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9160,9 +14824,22 @@ impl Validate for UserPoolReplicaType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolTaggingException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UserPoolTaggingException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolTaggingException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolTaggingException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolTaggingException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserPoolTaggingException {
@@ -9171,7 +14848,7 @@ impl Validate for UserPoolTaggingException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UserPoolTierType {
     #[serde(rename = "LITE")]
     Lite,
@@ -9201,12 +14878,31 @@ impl UserPoolTierType {
     }
 }
 
+impl<'de> Deserialize<'de> for UserPoolTierType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["LITE", "ESSENTIALS", "PLUS"], Self::parse)
+    }
+}
+
 impl Validate for UserPoolTierType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolTokenSessionConfigType {
     #[serde(rename = "MaxPerUser")]
     pub max_per_user: i32,
+}
+
+impl Serialize for UserPoolTokenSessionConfigType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolTokenSessionConfigType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolTokenSessionConfigType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolTokenSessionConfigType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UserPoolTokenSessionConfigType {
@@ -9217,6 +14913,7 @@ impl Validate for UserPoolTokenSessionConfigType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserPoolType {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -9296,6 +14993,18 @@ pub struct UserPoolType {
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
 }
 
+impl Serialize for UserPoolType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserPoolType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPoolType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserPoolType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UserPoolType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9330,7 +15039,7 @@ impl Validate for UserPoolType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UserSessionTrackingType {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -9356,9 +15065,15 @@ impl UserSessionTrackingType {
     }
 }
 
+impl<'de> Deserialize<'de> for UserSessionTrackingType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["ENABLED", "DISABLED"], Self::parse)
+    }
+}
+
 impl Validate for UserSessionTrackingType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UserStatusType {
     #[serde(rename = "UNCONFIRMED")]
     Unconfirmed,
@@ -9408,9 +15123,16 @@ impl UserStatusType {
     }
 }
 
+impl<'de> Deserialize<'de> for UserStatusType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["UNCONFIRMED", "CONFIRMED", "ARCHIVED", "COMPROMISED", "UNKNOWN", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD", "EXTERNAL_PROVIDER"], Self::parse)
+    }
+}
+
 impl Validate for UserStatusType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UserType {
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -9428,6 +15150,18 @@ pub struct UserType {
     pub mfa_options: Option<Vec<MFAOptionType>>,
 }
 
+impl Serialize for UserType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UserType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UserType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for UserType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9437,7 +15171,7 @@ impl Validate for UserType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UserVerificationType {
     #[serde(rename = "required")]
     Required,
@@ -9463,9 +15197,15 @@ impl UserVerificationType {
     }
 }
 
+impl<'de> Deserialize<'de> for UserVerificationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["required", "preferred"], Self::parse)
+    }
+}
+
 impl Validate for UserVerificationType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum UsernameAttributeType {
     #[serde(rename = "phone_number")]
     PhoneNumber,
@@ -9491,12 +15231,31 @@ impl UsernameAttributeType {
     }
 }
 
+impl<'de> Deserialize<'de> for UsernameAttributeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["phone_number", "email"], Self::parse)
+    }
+}
+
 impl Validate for UsernameAttributeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UsernameConfigurationType {
     #[serde(rename = "CaseSensitive")]
     pub case_sensitive: bool,
+}
+
+impl Serialize for UsernameConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UsernameConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UsernameConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UsernameConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UsernameConfigurationType {
@@ -9506,9 +15265,22 @@ impl Validate for UsernameConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UsernameExistsException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for UsernameExistsException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        UsernameExistsException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UsernameExistsException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        UsernameExistsException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for UsernameExistsException {
@@ -9518,6 +15290,7 @@ impl Validate for UsernameExistsException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct VerificationMessageTemplateType {
     #[serde(rename = "SmsMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
@@ -9533,6 +15306,18 @@ pub struct VerificationMessageTemplateType {
     pub default_email_option: Option<DefaultEmailOptionType>,
 }
 
+impl Serialize for VerificationMessageTemplateType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        VerificationMessageTemplateType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VerificationMessageTemplateType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        VerificationMessageTemplateType::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for VerificationMessageTemplateType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9544,7 +15329,7 @@ impl Validate for VerificationMessageTemplateType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum VerifiedAttributeType {
     #[serde(rename = "phone_number")]
     PhoneNumber,
@@ -9570,9 +15355,16 @@ impl VerifiedAttributeType {
     }
 }
 
+impl<'de> Deserialize<'de> for VerifiedAttributeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["phone_number", "email"], Self::parse)
+    }
+}
+
 impl Validate for VerifiedAttributeType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct VerifySoftwareTokenRequest {
     #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Sensitive<String>>,
@@ -9582,6 +15374,18 @@ pub struct VerifySoftwareTokenRequest {
     pub user_code: Sensitive<String>,
     #[serde(rename = "FriendlyDeviceName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_device_name: Option<String>,
+}
+
+impl Serialize for VerifySoftwareTokenRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        VerifySoftwareTokenRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VerifySoftwareTokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        VerifySoftwareTokenRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for VerifySoftwareTokenRequest {
@@ -9594,11 +15398,24 @@ impl Validate for VerifySoftwareTokenRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct VerifySoftwareTokenResponse {
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<VerifySoftwareTokenResponseType>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Sensitive<String>>,
+}
+
+impl Serialize for VerifySoftwareTokenResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        VerifySoftwareTokenResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VerifySoftwareTokenResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        VerifySoftwareTokenResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for VerifySoftwareTokenResponse {
@@ -9608,7 +15425,7 @@ impl Validate for VerifySoftwareTokenResponse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum VerifySoftwareTokenResponseType {
     #[serde(rename = "SUCCESS")]
     Success,
@@ -9634,9 +15451,16 @@ impl VerifySoftwareTokenResponseType {
     }
 }
 
+impl<'de> Deserialize<'de> for VerifySoftwareTokenResponseType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SUCCESS", "ERROR"], Self::parse)
+    }
+}
+
 impl Validate for VerifySoftwareTokenResponseType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct VerifyUserAttributeRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
@@ -9644,6 +15468,18 @@ pub struct VerifyUserAttributeRequest {
     pub attribute_name: String,
     #[serde(rename = "Code")]
     pub code: String,
+}
+
+impl Serialize for VerifyUserAttributeRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        VerifyUserAttributeRequest::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VerifyUserAttributeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        VerifyUserAttributeRequest::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for VerifyUserAttributeRequest {
@@ -9655,7 +15491,20 @@ impl Validate for VerifyUserAttributeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct VerifyUserAttributeResponse {
+}
+
+impl Serialize for VerifyUserAttributeResponse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        VerifyUserAttributeResponse::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VerifyUserAttributeResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        VerifyUserAttributeResponse::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for VerifyUserAttributeResponse {
@@ -9665,9 +15514,22 @@ impl Validate for VerifyUserAttributeResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnChallengeNotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnChallengeNotFoundException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnChallengeNotFoundException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnChallengeNotFoundException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnChallengeNotFoundException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnChallengeNotFoundException {
@@ -9677,9 +15539,22 @@ impl Validate for WebAuthnChallengeNotFoundException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnClientMismatchException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnClientMismatchException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnClientMismatchException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnClientMismatchException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnClientMismatchException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnClientMismatchException {
@@ -9689,9 +15564,22 @@ impl Validate for WebAuthnClientMismatchException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnConfigurationMissingException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnConfigurationMissingException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnConfigurationMissingException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnConfigurationMissingException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnConfigurationMissingException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnConfigurationMissingException {
@@ -9701,6 +15589,7 @@ impl Validate for WebAuthnConfigurationMissingException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnConfigurationType {
     #[serde(rename = "RelyingPartyId", default, skip_serializing_if = "Option::is_none")]
     pub relying_party_id: Option<String>,
@@ -9708,6 +15597,18 @@ pub struct WebAuthnConfigurationType {
     pub user_verification: Option<UserVerificationType>,
     #[serde(rename = "FactorConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub factor_configuration: Option<WebAuthnFactorConfigurationType>,
+}
+
+impl Serialize for WebAuthnConfigurationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnConfigurationType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnConfigurationType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnConfigurationType {
@@ -9718,6 +15619,7 @@ impl Validate for WebAuthnConfigurationType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnCredentialDescription {
     #[serde(rename = "CredentialId")]
     pub credential_id: String,
@@ -9733,6 +15635,18 @@ pub struct WebAuthnCredentialDescription {
     pub created_at: Timestamp,
 }
 
+impl Serialize for WebAuthnCredentialDescription {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnCredentialDescription::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnCredentialDescription {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnCredentialDescription::deserialize(crate::ObjectOnly(d))
+    }
+}
+
 impl Validate for WebAuthnCredentialDescription {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
@@ -9743,9 +15657,22 @@ impl Validate for WebAuthnCredentialDescription {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnCredentialNotSupportedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnCredentialNotSupportedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnCredentialNotSupportedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnCredentialNotSupportedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnCredentialNotSupportedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnCredentialNotSupportedException {
@@ -9754,7 +15681,7 @@ impl Validate for WebAuthnCredentialNotSupportedException {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum WebAuthnFactorConfigurationType {
     #[serde(rename = "SINGLE_FACTOR")]
     SingleFactor,
@@ -9780,12 +15707,31 @@ impl WebAuthnFactorConfigurationType {
     }
 }
 
+impl<'de> Deserialize<'de> for WebAuthnFactorConfigurationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enum_value(d, &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"], Self::parse)
+    }
+}
+
 impl Validate for WebAuthnFactorConfigurationType { fn validate(&self, _: &str, _: &mut Violations) {} }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+impl Serialize for WebAuthnMfaSettingsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnMfaSettingsType::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnMfaSettingsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnMfaSettingsType::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnMfaSettingsType {
@@ -9795,9 +15741,22 @@ impl Validate for WebAuthnMfaSettingsType {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnNotEnabledException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnNotEnabledException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnNotEnabledException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnNotEnabledException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnNotEnabledException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnNotEnabledException {
@@ -9807,9 +15766,22 @@ impl Validate for WebAuthnNotEnabledException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnOriginNotAllowedException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnOriginNotAllowedException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnOriginNotAllowedException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnOriginNotAllowedException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnOriginNotAllowedException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnOriginNotAllowedException {
@@ -9819,9 +15791,22 @@ impl Validate for WebAuthnOriginNotAllowedException {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebAuthnRelyingPartyMismatchException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for WebAuthnRelyingPartyMismatchException {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WebAuthnRelyingPartyMismatchException::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAuthnRelyingPartyMismatchException {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        WebAuthnRelyingPartyMismatchException::deserialize(crate::ObjectOnly(d))
+    }
 }
 
 impl Validate for WebAuthnRelyingPartyMismatchException {

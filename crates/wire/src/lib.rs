@@ -108,6 +108,14 @@ impl Violations {
         }
     }
 
+    /// A blob member: base64 on the wire, its length counted in decoded bytes.
+    pub fn blob(&mut self, at: At<'_>, value: &str, min: usize, max: usize) {
+        use base64::Engine as _;
+        match base64::engine::general_purpose::STANDARD.decode(value) {
+            Err(_) => self.0.push(format!("Value at '{}' failed to satisfy constraint: Member must be base64-encoded", join(at))),
+            Ok(bytes) => self.count(at, bytes.len(), min, max),
+        }
+    }
     /// AWS's summary: "2 validation errors detected: A; B".
     pub fn into_message(self) -> Option<String> {
         match self.0.len() {
@@ -136,6 +144,55 @@ pub trait ServiceError: Sized {
     fn invalid_parameter(message: String) -> Self;
     /// The answer could not be encoded (a bug, never the client's fault).
     fn internal(message: String) -> Self;
+}
+
+/// Reads a structure from a JSON object only. serde's derive also accepts an array of the
+/// members' values, which no AWS client sends and AWS refuses; the generated structures
+/// deserialize through this.
+pub struct ObjectOnly<D>(pub D);
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// Reads an enum from a JSON string only (serde's derive also accepts `{"VALUE": null}`).
+pub fn enum_value<'de, D: serde::Deserializer<'de>, T>(
+    d: D,
+    values: &'static [&'static str],
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, D::Error> {
+    struct EnumVisitor<T> {
+        values: &'static [&'static str],
+        parse: fn(&str) -> Option<T>,
+    }
+    impl<T> serde::de::Visitor<'_> for EnumVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "one of {}", self.values.join(", "))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            (self.parse)(v).ok_or_else(|| E::unknown_variant(v, self.values))
+        }
+    }
+    d.deserialize_str(EnumVisitor { values, parse })
 }
 
 /// Decodes and validates an operation's input. An empty body counts as `{}`.
