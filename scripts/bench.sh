@@ -48,7 +48,7 @@ KEY="POOLDESK_ROOT_ACCESS_KEY_ID=AKIDPOOLDESKBENCH POOLDESK_ROOT_SECRET_ACCESS_K
 
 # NAME=COMMAND; {port} and {dir} are filled in by the load generator. PoolDesk first: the
 # ratios are PoolDesk's throughput over the best peer's.
-servers=(--server "pooldesk=env $KEY RUST_LOG=warn $ROOT/target/release/pooldesk serve --db {dir}/db.sqlite --listen 127.0.0.1:{port}")
+servers=(--server "pooldesk=env $KEY RUST_LOG=warn $ROOT/target/release/pooldesk serve --db {dir}/db.sqlite --listen 127.0.0.1:{port} --rate-limits off")
 if wanted moto && [ -x "$CACHE/venv/bin/moto_server" ]; then
     servers+=(--server "moto=$CACHE/venv/bin/moto_server -H 127.0.0.1 -p {port}")
 fi

@@ -14,6 +14,7 @@
 
 mod commands;
 mod connections;
+mod master_key;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ impl Desktop {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let store = Arc::new(
-            SqliteStore::open(database_path, Durability::Normal)
+            SqliteStore::open(database_path, Durability::Normal, &*master_key::vault_for(database_path, remotes.keychain()))
                 .with_context(|| format!("opening the database {}", database_path.display()))?,
         );
         let local = Arc::new(state(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);

@@ -1,7 +1,9 @@
 """The journeys a user takes in the real window, each ending in what the pools now hold."""
+import base64
 import json
 import socket
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -95,6 +97,24 @@ def test_pool_user_filter_disable_then_identity_pool_rules_and_simulator(app):
     # What was saved is the wire RoleMapping, in the new order.
     (roles,) = sqlite_row(app, "SELECT roles FROM identity_pools")
     assert [r["Value"] for r in find_rules(json.loads(roles))] == ["alice", "@example.com"]
+
+    # Every change made in the window is in the audit log, by the desktop app.
+    app.click("nav-audit")
+    app.wait().until(lambda d: len(app.texts("audit-row")) >= 5)
+    rows = app.texts("audit-row")
+    for operation in ("CreateUserPool", "AdminCreateUser", "AdminDisableUser", "CreateIdentityPool", "SetIdentityPoolRoles"):
+        assert any(operation in r and "desktop" in r for r in rows), (operation, rows)
+    assert "AdminDisableUser" in rows[0] or "SetIdentityPoolRoles" in rows[0], "newest first"
+    app.screenshot("audit-log")
+
+    # The pool's signing key is sealed in the database, under a master key in the OS keychain
+    # (not in a file beside the database).
+    (der,) = sqlite_row(app, "SELECT private_der FROM signing_keys")
+    assert der.startswith(b"\0PDS1")
+    assert not (app.home / "pools.sqlite.key").exists()
+    account = f"master-key:{app.home / 'pools.sqlite'}"
+    found = subprocess.run(["secret-tool", "lookup", "service", "pooldesk", "username", account], capture_output=True, text=True)
+    assert found.returncode == 0 and len(base64.b64decode(found.stdout.strip())) == 32, found
 
 
 def test_serve_this_computers_pools_to_an_sdk(app):

@@ -224,16 +224,24 @@ _LIVE_SERVERS: list[PoolDeskServer] = []
 
 
 def start_pooldesk(
-    db_path: Path, smtp: SmtpSink | None, log_dir: Path, listen: str = "127.0.0.1:0", wrapper: list[str] | None = None
+    db_path: Path,
+    smtp: SmtpSink | None,
+    log_dir: Path,
+    listen: str = "127.0.0.1:0",
+    wrapper: list[str] | None = None,
+    *,
+    args: list[str] | None = None,
+    env: dict[str, str | None] | None = None,
 ) -> PoolDeskServer:
     """Start `pooldesk serve` (port chosen by the OS unless `listen` names one) with the root
     test key; wait until it prints its listening line. `wrapper` prefixes the command (e.g.
-    `faketime` for a server whose clock is wrong)."""
+    `faketime` for a server whose clock is wrong); `args` are appended to `serve`'s arguments;
+    `env` sets (or, with None, removes) environment variables of the process."""
     if not Path(POOLDESK_BIN).is_file():
         pytest.fail(f"POOLDESK_BIN {POOLDESK_BIN!r} does not exist: build the `pooldesk` binary first")
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
+    proc_env = dict(os.environ)
+    proc_env.update(
         {
             "POOLDESK_ROOT_ACCESS_KEY_ID": ROOT_ACCESS_KEY_ID,
             "POOLDESK_ROOT_SECRET_ACCESS_KEY": ROOT_SECRET_ACCESS_KEY,
@@ -242,14 +250,19 @@ def start_pooldesk(
         }
     )
     if smtp is not None:
-        env["POOLDESK_SMTP_URL"] = smtp.url
+        proc_env["POOLDESK_SMTP_URL"] = smtp.url
+    for name, value in (env or {}).items():
+        if value is None:
+            proc_env.pop(name, None)
+        else:
+            proc_env[name] = value
     stderr_file = open(log_dir / "stderr.log", "ab")  # noqa: SIM115 (owned by the process)
     proc = subprocess.Popen(
-        [*(wrapper or []), POOLDESK_BIN, "serve", "--db", str(db_path), "--listen", listen],
+        [*(wrapper or []), POOLDESK_BIN, "serve", "--db", str(db_path), "--listen", listen, *(args or [])],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr_file,
-        env=env,
+        env=proc_env,
     )
     stderr_file.close()
     srv = PoolDeskServer(endpoint="", db_path=db_path, proc=proc, smtp=smtp, log_dir=log_dir)
@@ -296,17 +309,24 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def private_servers(smtp_sink, tmp_path):
-    """start(db_path=None, listen=None) -> a private PoolDesk on its own database.
+    """start(db_path=None, listen=None, *, args=None, env=None) -> a private PoolDesk on its own database.
 
     The database is tmp_path/db.sqlite unless given; `listen` ("127.0.0.1:PORT") restarts a
-    server at the address it had, so its issuer URL stays the same. Each call starts a new
-    process; any still running at teardown is killed.
+    server at the address it had, so its issuer URL stays the same; `args` and `env` go to
+    `start_pooldesk`. Each call starts a new process; any still running at teardown is killed.
     """
     started: list[PoolDeskServer] = []
 
-    def _start(db_path: Path | None = None, listen: str | None = None) -> PoolDeskServer:
+    def _start(
+        db_path: Path | None = None,
+        listen: str | None = None,
+        *,
+        args: list[str] | None = None,
+        env: dict[str, str | None] | None = None,
+    ) -> PoolDeskServer:
         srv = start_pooldesk(
-            db_path or tmp_path / "db.sqlite", smtp_sink, tmp_path / f"logs-{len(started)}", listen or "127.0.0.1:0"
+            db_path or tmp_path / "db.sqlite", smtp_sink, tmp_path / f"logs-{len(started)}", listen or "127.0.0.1:0",
+            args=args, env=env,
         )
         started.append(srv)
         return srv

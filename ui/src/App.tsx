@@ -4,13 +4,14 @@ import { ConnectionProvider, LOCAL_CONNECTION } from "./api/connection";
 import { appInfo } from "./api/tauri";
 import { ConfirmProvider } from "./components/Confirm";
 import { ToastProvider } from "./components/Toast";
-import { toConnections, toIdentityPools, toMessages, toServe, toUserPools, type View } from "./routes";
+import { toAudit, toConnections, toIdentityPools, toMessages, toServe, toUserPools, type View } from "./routes";
 import { applyTheme, loadTheme, nextTheme, type ThemeChoice } from "./theme";
 import { UserPoolList } from "./features/userPools/UserPoolList";
 import { UserPoolView } from "./features/userPools/UserPoolView";
 import { IdentityPoolList } from "./features/identityPools/IdentityPoolList";
 import { IdentityPoolView } from "./features/identityPools/IdentityPoolView";
 import { MessagesView } from "./features/messages/MessagesView";
+import { AuditLogView } from "./features/audit/AuditLogView";
 import { ServePanel } from "./features/serve/ServePanel";
 import { AddConnectionDialog } from "./features/connections/AddConnectionDialog";
 import { ConnectionsView, type ConnectionsViewProps } from "./features/connections/ConnectionsView";
@@ -38,6 +39,7 @@ const SECTIONS: { kind: View["kind"]; label: string; testId: string; to: () => V
     match: ["identityPools", "identityPool"],
   },
   { kind: "messages", label: "Messages", testId: "nav-messages", to: () => toMessages(), match: ["messages"] },
+  { kind: "audit", label: "Audit log", testId: "nav-audit", to: toAudit, match: ["audit"] },
   { kind: "serve", label: "Serve", testId: "nav-serve", to: toServe, match: ["serve"] },
 ];
 
@@ -184,6 +186,8 @@ function Screen({
       return <IdentityPoolView identityPoolId={view.identityPoolId} navigate={navigate} />;
     case "messages":
       return <MessagesView initialPoolId={view.poolId} initialUsername={view.username} />;
+    case "audit":
+      return <AuditLogView />;
     case "serve":
       return <ServePanel />;
     case "connections":

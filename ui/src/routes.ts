@@ -9,6 +9,7 @@ export type View =
   | { kind: "identityPools" }
   | { kind: "identityPool"; identityPoolId: string }
   | { kind: "messages"; poolId?: string; username?: string }
+  | { kind: "audit" }
   | { kind: "serve" }
   | { kind: "connections" };
 
@@ -17,6 +18,7 @@ export const toUserPool = (poolId: string, tab: PoolTab = "users"): View => ({ k
 export const toIdentityPools = (): View => ({ kind: "identityPools" });
 export const toIdentityPool = (identityPoolId: string): View => ({ kind: "identityPool", identityPoolId });
 export const toMessages = (poolId?: string, username?: string): View => ({ kind: "messages", poolId, username });
+export const toAudit = (): View => ({ kind: "audit" });
 export const toServe = (): View => ({ kind: "serve" });
 export const toConnections = (): View => ({ kind: "connections" });
 

@@ -17,8 +17,9 @@ use pooldesk_core::password::HashParams;
 use pooldesk_core::store::AccessKeyStore;
 use pooldesk_core::user_pools::ImportRow;
 use pooldesk_core::{Config, UserPools, admin};
+use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
 use pooldesk_server::{AppState, Outbound, RootKey};
-use pooldesk_store_sqlite::{Durability, SqliteStore};
+use pooldesk_store_sqlite::{Durability, GivenKey, KeyFile, KeyVault, MasterKey, SqliteStore};
 
 #[derive(Parser)]
 #[command(name = "pooldesk", version, about = "Amazon Cognito you run yourself")]
@@ -46,6 +47,11 @@ enum Command {
         /// Wait for every commit to reach the disk (survives power loss, not only crashes).
         #[arg(long)]
         fsync_every_commit: bool,
+        /// Rate limits on the public operations: sign-in and account operations per second
+        /// from one address (`source`) and for one app client (`client`); other public
+        /// operations get ten times as many. `off` turns them off.
+        #[arg(long, env = "POOLDESK_RATE_LIMITS", default_value = "source=50,client=500", value_parser = RateLimitConfig::parse)]
+        rate_limits: RateLimitConfig,
     },
     /// Manage the access keys admin callers sign requests with.
     Keys {
@@ -80,6 +86,35 @@ enum Command {
     Remote {
         #[command(subcommand)]
         action: remote::RemoteAction,
+    },
+    /// The audit log: every admin action (who, what, when, from where), newest first.
+    Audit {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// A connection saved with `pooldesk remote add`.
+        #[arg(long, conflicts_with = "db")]
+        remote: Option<String>,
+        /// Only this actor's actions (an access key id, `desktop` or `cli`).
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Copy the database while it is in use (a consistent, compact snapshot). Its secrets stay
+    /// sealed under the database's master key: keep that key to restore.
+    Backup {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The backup file to write (never overwritten).
+        to: PathBuf,
+    },
+    /// Replace the database's content with a backup made by `pooldesk backup`, after checking
+    /// it. Stop any server using the database first.
+    Restore {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The backup file.
+        from: PathBuf,
     },
     /// List the messages (codes, invitations) PoolDesk sent, newest first.
     Outbox {
@@ -116,6 +151,16 @@ enum KeysAction {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Re-seal the database's secrets (signing keys, client and admin key secrets, TOTP
+    /// seeds) under a new master key. Stop any server using the database first.
+    RotateMaster {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Write the new key here instead of where the current one is (required when the
+        /// key comes from POOLDESK_MASTER_KEY).
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+    },
 }
 
 fn default_db() -> anyhow::Result<PathBuf> {
@@ -123,12 +168,34 @@ fn default_db() -> anyhow::Result<PathBuf> {
     Ok(dir.join("pooldesk").join("pooldesk.sqlite"))
 }
 
+fn db_path(db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match db {
+        Some(p) => Ok(p),
+        None => default_db(),
+    }
+}
+
+/// Where the master key of the database at `path` is: `POOLDESK_MASTER_KEY` (the key itself,
+/// base64), the file `POOLDESK_MASTER_KEY_FILE`, or else a file beside the database
+/// (`pooldesk.sqlite.key`), made owner-only on first use.
+fn key_vault(path: &std::path::Path) -> anyhow::Result<Box<dyn KeyVault>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(text) = var("POOLDESK_MASTER_KEY") {
+        let key = MasterKey::decode(&text).map_err(|e| anyhow::anyhow!("POOLDESK_MASTER_KEY: {e}"))?;
+        return Ok(Box::new(GivenKey { key, source: "POOLDESK_MASTER_KEY".into() }));
+    }
+    Ok(Box::new(match var("POOLDESK_MASTER_KEY_FILE") {
+        Some(file) => KeyFile::new(file),
+        None => KeyFile::beside(path),
+    }))
+}
+
 fn open(db: Option<PathBuf>, durability: Durability) -> anyhow::Result<Arc<SqliteStore>> {
-    let path = match db {
-        Some(p) => p,
-        None => default_db()?,
-    };
-    let store = SqliteStore::open(&path, durability).with_context(|| format!("opening the database {}", path.display()))?;
+    let path = db_path(db)?;
+    let vault = key_vault(&path)?;
+    let store = SqliteStore::open(&path, durability, &*vault).with_context(|| {
+        format!("opening the database {} (master key: POOLDESK_MASTER_KEY, POOLDESK_MASTER_KEY_FILE or the file beside it)", path.display())
+    })?;
     Ok(Arc::new(store))
 }
 
@@ -139,19 +206,41 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { db, listen, region, public_url, fsync_every_commit } => {
+        Command::Serve { db, listen, region, public_url, fsync_every_commit, rate_limits } => {
             let durability = if fsync_every_commit { Durability::Full } else { Durability::Normal };
-            serve(open(db, durability)?, listen, region, public_url)
+            serve(open(db, durability)?, listen, region, public_url, rate_limits)
         }
         Command::Keys { action } => keys(action),
         Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
         Command::Remote { action } => remote::remote(action),
         Command::Outbox { db, remote, pool, limit } => outbox(db, remote, pool, limit),
         Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
+        Command::Audit { db, remote, actor, limit } => audit(db, remote, actor, limit),
+        Command::Backup { db, to } => {
+            let store = open(db, Durability::Normal)?;
+            store.backup_to(&to).with_context(|| format!("backing up to {}", to.display()))?;
+            record(&store, "PoolDesk.Backup", &format!("To={}", to.display()));
+            println!("backed up {} to {}", store.path(), to.display());
+            println!("its secrets are sealed under this database's master key: keep the key to restore it");
+            Ok(())
+        }
+        Command::Restore { db, from } => {
+            let store = open(db, Durability::Full)?;
+            store.restore_from(&from)?;
+            record(&store, "PoolDesk.Restore", &format!("From={}", from.display()));
+            println!("restored {} from {}", store.path(), from.display());
+            Ok(())
+        }
     }
 }
 
-fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url: Option<String>) -> anyhow::Result<()> {
+fn serve(
+    store: Arc<SqliteStore>,
+    listen: SocketAddr,
+    region: String,
+    public_url: Option<String>,
+    rate_limits: RateLimitConfig,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         // Operations run on blocking threads; this bounds how many run (and hash) at once.
@@ -176,7 +265,8 @@ fn serve(store: Arc<SqliteStore>, listen: SocketAddr, region: String, public_url
         let addr = listener.local_addr()?;
         let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
         let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
-        let state = AppState::new(store.clone(), clock, config, root_key, Outbound::from_env(), tokio::runtime::Handle::current())?;
+        let mut state = AppState::new(store.clone(), clock, config, root_key, Outbound::from_env(), tokio::runtime::Handle::current())?;
+        state.limiter = RateLimiter::new(rate_limits);
         let state = Arc::new(state);
         println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
         use std::io::Write as _;
@@ -207,6 +297,7 @@ fn keys(action: KeysAction) -> anyhow::Result<()> {
         KeysAction::Create { db, description } => {
             let store = open(db, Durability::Normal)?;
             let key = admin::create_key(&*store, &SystemClock, &description)?;
+            record(&store, "PoolDesk.CreateAccessKey", &format!("AccessKeyId={}", key.id));
             println!("AWS_ACCESS_KEY_ID={}", key.id);
             println!("AWS_SECRET_ACCESS_KEY={}", key.secret);
         }
@@ -219,13 +310,67 @@ fn keys(action: KeysAction) -> anyhow::Result<()> {
         KeysAction::Delete { id, db } => {
             let store = open(db, Durability::Normal)?;
             admin::delete_key(&*store, &id)?;
+            record(&store, "PoolDesk.DeleteAccessKey", &format!("AccessKeyId={id}"));
             println!("deleted {id}");
+        }
+        KeysAction::RotateMaster { db, new_key_file } => {
+            let path = db_path(db)?;
+            let current = key_vault(&path)?;
+            let store = SqliteStore::open(&path, Durability::Full, &*current)
+                .with_context(|| format!("opening the database {}", path.display()))?;
+            let target: Box<dyn KeyVault> = match new_key_file {
+                Some(file) => Box::new(KeyFile::new(file)),
+                None if std::env::var_os("POOLDESK_MASTER_KEY").is_some() => {
+                    anyhow::bail!("the master key comes from POOLDESK_MASTER_KEY: pass --new-key-file to say where the new key goes")
+                }
+                None => current,
+            };
+            let count = store.rotate_master_key(&*target)?;
+            record(&store, "PoolDesk.RotateMasterKey", "");
+            println!("re-sealed {} secrets under a new master key, now in {}", count.0, target.describe());
         }
     }
     Ok(())
 }
 
 /// The outbox through `PoolDesk.ListMessages`, here or on a remote server.
+/// Records an action this command took on the database in its audit log, as `cli`.
+fn record(store: &SqliteStore, operation: &str, resource: &str) {
+    let event = pooldesk_core::store::AuditEvent {
+        id: 0,
+        at_ms: SystemClock.now_millis(),
+        actor: "cli".into(),
+        source: "local".into(),
+        operation: operation.into(),
+        resource: resource.into(),
+        outcome: "OK".into(),
+    };
+    if let Err(e) = pooldesk_core::store::AuditStore::append_audit(store, &event) {
+        tracing::error!("could not record {operation} in the audit log: {e}");
+    }
+}
+
+fn audit(db: Option<PathBuf>, remote: Option<String>, actor: Option<String>, limit: usize) -> anyhow::Result<()> {
+    let input = serde_json::json!({ "Actor": actor, "MaxResults": limit.clamp(1, 1000) });
+    let answer = remote::run("PoolDesk.ListAuditEvents", &input, remote, db)?;
+    let events = answer["Events"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if events.is_empty() {
+        println!("(no admin actions recorded)");
+    }
+    for e in events {
+        let text = |field: &str| e[field].as_str().unwrap_or("-").to_owned();
+        let when = e["Time"].as_i64().and_then(http_date).unwrap_or_else(|| "-".into());
+        println!("{when}\t{}\t{}\t{}\t{}\t{}", text("Actor"), text("Source"), text("Operation"), text("Outcome"), text("Resource"));
+    }
+    Ok(())
+}
+
+/// `Mon, 23 Nov 2026 16:33:08 GMT` for epoch milliseconds.
+fn http_date(ms: i64) -> Option<String> {
+    let time = std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_millis(u64::try_from(ms).ok()?))?;
+    Some(httpdate::fmt_http_date(time))
+}
+
 fn outbox(db: Option<PathBuf>, remote: Option<String>, pool: Option<String>, limit: usize) -> anyhow::Result<()> {
     let input = serde_json::json!({ "UserPoolId": pool, "MaxResults": limit });
     let answer = remote::run("PoolDesk.ListMessages", &input, remote, db)?;

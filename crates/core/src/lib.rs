@@ -14,6 +14,7 @@
 //! - [`admin`]: access keys for SigV4 callers.
 
 pub mod admin;
+pub mod audit;
 pub mod clock;
 pub mod error;
 pub mod filter;

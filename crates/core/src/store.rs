@@ -393,6 +393,32 @@ pub trait AccessKeyStore: Send + Sync {
     fn delete_access_key(&self, id: &str) -> StoreResult<bool>;
 }
 
+/// One admin action in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuditEvent {
+    /// Assigned by the store; 0 when appending.
+    pub id: i64,
+    #[serde(rename = "Time")]
+    pub at_ms: i64,
+    /// The access key id that signed the request, or who acted locally (`desktop`, `cli`).
+    pub actor: String,
+    /// The client's address, or `local` for the desktop app and the CLI.
+    pub source: String,
+    /// The operation's `X-Amz-Target` name, e.g. `AWSCognitoIdentityProviderService.AdminDeleteUser`.
+    pub operation: String,
+    /// The ids the request named (`UserPoolId=…, Username=…`), never a secret.
+    pub resource: String,
+    /// `OK`, or the error's name.
+    pub outcome: String,
+}
+
+pub trait AuditStore: Send + Sync {
+    fn append_audit(&self, event: &AuditEvent) -> StoreResult<()>;
+    /// Newest first; `before` is an id from a previous page; `actor` keeps one actor's.
+    fn list_audit(&self, actor: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEvent>>;
+}
+
 pub trait MessageStore: Send + Sync {
     /// Records a message and returns its id.
     fn add_message(&self, message: &Message) -> StoreResult<i64>;
@@ -402,11 +428,12 @@ pub trait MessageStore: Send + Sync {
 
 /// Everything PoolDesk stores.
 pub trait Store:
-    UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore
+    UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore + AuditStore
 {
 }
 
-impl<T: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore> Store
-    for T
+impl<
+    T: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore + AuditStore,
+> Store for T
 {
 }

@@ -62,6 +62,27 @@ pub fn store_contract(store: &dyn Store) {
     sessions_revoke(store);
     challenges_are_single_use(store);
     messages_newest_first(store);
+    audit_newest_first(store);
+}
+
+fn audit_newest_first(store: &dyn Store) {
+    let event = |n: i64, actor: &str| AuditEvent {
+        id: 0,
+        at_ms: n,
+        actor: actor.into(),
+        source: "127.0.0.1".into(),
+        operation: format!("Op{n}"),
+        resource: "UserPoolId=us-east-1_a".into(),
+        outcome: "OK".into(),
+    };
+    for n in 0..3 {
+        store.append_audit(&event(n, if n == 1 { "AKIAOTHER" } else { "AKIAROOT" })).expect("append");
+    }
+    let all = store.list_audit(None, None, 2).expect("list");
+    assert_eq!(all.iter().map(|e| e.at_ms).collect::<Vec<_>>(), vec![2, 1], "newest first");
+    assert_eq!(store.list_audit(None, Some(all[1].id), 10).expect("list").len(), 1, "the next page");
+    let root = store.list_audit(Some("AKIAROOT"), None, 10).expect("list");
+    assert_eq!(root.iter().map(|e| e.at_ms).collect::<Vec<_>>(), vec![2, 0], "one actor's");
 }
 
 fn challenges_are_single_use(store: &dyn Store) {

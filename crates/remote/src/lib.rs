@@ -110,6 +110,11 @@ impl Remotes {
         Ok(Remotes { connections: Connections::open(path)?, keychain, clients: Mutex::new(HashMap::new()) })
     }
 
+    /// The keychain the secrets are in (the desktop keeps its database's master key there too).
+    pub fn keychain(&self) -> &Keychain {
+        &self.keychain
+    }
+
     pub fn connections(&self) -> &Connections {
         &self.connections
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_remote::{Connection, Keychain, RemoteClient, RemoteError, Remotes};
 use pooldesk_server::{AppState, Outbound, RootKey};
-use pooldesk_store_sqlite::{Durability, SqliteStore};
+use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 use serde_json::{Value, json};
 
 const KEY_ID: &str = "PDREMOTETESTKEY00001";
@@ -33,7 +33,10 @@ struct Server {
 
 async fn serve(clock_offset_secs: i64) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("server.sqlite"), Durability::Normal).unwrap());
+    let store = Arc::new(
+        SqliteStore::open(&dir.path().join("server.sqlite"), Durability::Normal, &KeyFile::beside(&dir.path().join("server.sqlite")))
+            .unwrap(),
+    );
     let root = RootKey { id: KEY_ID.to_owned(), secret: SECRET.to_owned() };
     let clock: Arc<dyn Clock> = Arc::new(OffsetClock(clock_offset_secs));
     let state =

@@ -4,12 +4,14 @@
 //! - this file: the router, the `POST /` dispatch on `X-Amz-Target`, the `.well-known`
 //!   documents, and the single place errors become HTTP responses.
 //! - [`sigv4`]: verification of AWS Signature Version 4 for admin operations.
+//! - [`limits`]: rate limits on the public operations, per source address and app client.
 //! - [`outbound`]: what the server sends or fetches over the network: e-mail (SMTP, lettre),
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
 //!
 //! Handlers own no business rules: they parse, authenticate, call `pooldesk_core` off the
 //! async runtime (hashing and SQLite block), and encode.
 
+pub mod limits;
 pub mod outbound;
 pub mod sigv4;
 mod sts;
@@ -19,7 +21,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -56,6 +57,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub root_key: Option<RootKey>,
+    pub limiter: limits::RateLimiter,
 }
 
 /// Where the server's messages go beyond the outbox, and whom it trusts from outside.
@@ -101,7 +103,8 @@ impl AppState {
         let pools = Arc::new(pools);
         let jwks = Arc::new(outbound::HttpJwks::new(runtime)?);
         let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));
-        Ok(AppState { pools, identity, store, clock, root_key })
+        let limiter = limits::RateLimiter::new(limits::RateLimitConfig::default());
+        Ok(AppState { pools, identity, store, clock, root_key, limiter })
     }
 }
 
@@ -115,13 +118,55 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// How long a client may take to send a request's headers, and then its body: a slow
+/// client (slowloris) is cut off instead of holding a connection open.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                Err(e) => {
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = app.clone().map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            req.map(axum::body::Body::new)
+        });
+        // HTTP/1.1 only (what the SDKs speak to a plain-HTTP endpoint): its header timer
+        // starts when the connection opens, so a client that sends nothing is cut off too.
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {peer}: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// An error answer in AWS's JSON shape.
@@ -185,6 +230,7 @@ enum Target {
 enum Extension {
     ListMessages,
     SimulateRoleMapping,
+    ListAuditEvents,
 }
 
 impl Target {
@@ -200,6 +246,7 @@ impl Target {
             "PoolDesk" => match op {
                 "ListMessages" => Ok(Target::PoolDesk(Extension::ListMessages)),
                 "SimulateRoleMapping" => Ok(Target::PoolDesk(Extension::SimulateRoleMapping)),
+                "ListAuditEvents" => Ok(Target::PoolDesk(Extension::ListAuditEvents)),
                 _ => Err(unknown()),
             },
             _ => Err(unknown()),
@@ -213,7 +260,19 @@ impl Target {
             Target::Identity(op) => Ok(cognito_identity::dispatch(&*state.identity, ctx, op, body)?),
             Target::PoolDesk(Extension::ListMessages) => Ok(list_messages(state, body)?),
             Target::PoolDesk(Extension::SimulateRoleMapping) => Ok(simulate_role_mapping(state, body)?),
+            Target::PoolDesk(Extension::ListAuditEvents) => Ok(list_audit_events(state, body)?),
         }
+    }
+
+    /// Runs the operation for an authenticated caller and, for an admin, records it in the
+    /// audit log (`source`: where the request came from).
+    fn call_audited(self, state: &AppState, ctx: &Context, target: &str, source: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+        let result = self.call(state, ctx, body);
+        if let Some(actor) = &ctx.caller {
+            let outcome = result.as_deref().map_err(|e| e.code);
+            pooldesk_core::audit::record(&*state.store, &*state.clock, actor, source, target, body, outcome);
+        }
+        result
     }
 }
 
@@ -230,7 +289,9 @@ pub struct CallError {
 /// async runtime. Same decoding, validation and errors as over HTTP.
 pub fn call(state: &AppState, caller: &str, target: &str, body: &[u8]) -> Result<Vec<u8>, CallError> {
     let ctx = Context { caller: Some(caller.to_owned()), source_ip: None };
-    Target::parse(target).and_then(|t| t.call(state, &ctx, body)).map_err(|e| CallError { code: e.code.to_owned(), message: e.message })
+    Target::parse(target)
+        .and_then(|t| t.call_audited(state, &ctx, target, "local", body))
+        .map_err(|e| CallError { code: e.code.to_owned(), message: e.message })
 }
 
 /// Who signed a request.
@@ -347,26 +408,19 @@ async fn handle_json(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: axum::body::Body,
 ) -> Response {
-    let body = match body {
+    let body = match read_body(body).await {
         Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024)
-            } else {
-                format!("The request body could not be read: {rejection}")
-            };
-            return ApiError::new(status, "InvalidParameterException", message).into_response();
-        }
+        Err(e) => return e.into_response(),
     };
     // STS speaks the query protocol: a form body and no X-Amz-Target.
     if !headers.contains_key("x-amz-target") && sts::is_sts_request(&headers, &body) {
         return sts::handle(state, peer, method, uri, headers, body).await;
     }
     let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        let target = Target::parse(headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or(""))?;
+        let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let target = Target::parse(target_name)?;
         // Which operations need a signature, and for which service's signing name. PoolDesk's
         // own operations accept either Cognito service's.
         let (needs_signature, service) = match &target {
@@ -375,8 +429,19 @@ async fn handle_json(
             Target::PoolDesk(_) => (true, None),
         };
         let caller = if needs_signature { Some(require_admin(&state, service, &method, &uri, &headers, &body)?) } else { None };
-        let ctx = Context { caller, source_ip: Some(peer.ip().to_string()) };
-        target.call(&state, &ctx, &body)
+        if !needs_signature {
+            let operation = target_name.rsplit('.').next().unwrap_or_default();
+            if !state.limiter.admit(operation, peer.ip(), client_id_of(&body).as_deref()) {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "TooManyRequestsException",
+                    "Too many requests from this address or for this app client. Slow down and retry.",
+                ));
+            }
+        }
+        let source = peer.ip().to_string();
+        let ctx = Context { caller, source_ip: Some(source.clone()) };
+        target.call_audited(&state, &ctx, target_name, &source, &body)
     })
     .await;
     match outcome {
@@ -384,6 +449,30 @@ async fn handle_json(
         Ok(Err(e)) => e.into_response(),
         Err(join) => ApiError::from(Error::internal(anyhow::anyhow!("the operation panicked: {join}"))).into_response(),
     }
+}
+
+/// Reads a request body of at most [`MAX_BODY_BYTES`] that arrives whole within
+/// [`BODY_TIMEOUT`] (a deadline for the whole body, not a gap between its pieces).
+async fn read_body(body: axum::body::Body) -> Result<Bytes, ApiError> {
+    let bad = |status, message: String| ApiError::new(status, "InvalidParameterException", message);
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) => {
+            Err(bad(StatusCode::PAYLOAD_TOO_LARGE, format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024)))
+        }
+        Ok(Err(_)) => Err(bad(StatusCode::BAD_REQUEST, "The request body could not be read.".into())),
+        Err(_) => Err(bad(StatusCode::BAD_REQUEST, format!("The request body did not arrive within {} s.", BODY_TIMEOUT.as_secs()))),
+    }
+}
+
+/// The app client a public request names, for its rate limit.
+fn client_id_of(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(rename = "ClientId")]
+        client_id: Option<String>,
+    }
+    serde_json::from_slice::<Named>(body).ok().and_then(|n| n.client_id)
 }
 
 #[derive(Deserialize, Default)]
@@ -407,6 +496,31 @@ fn list_messages(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
     let messages = state.pools.list_messages(req.user_pool_id.as_deref(), req.username.as_deref(), before, limit)?;
     let next = if messages.len() == limit.clamp(1, 1000) { messages.last().map(|m| m.message_id.clone()) } else { None };
     serde_json::to_vec(&json!({ "Messages": messages, "NextToken": next })).map_err(Error::internal)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct ListAuditEventsRequest {
+    actor: Option<String>,
+    max_results: Option<usize>,
+    next_token: Option<String>,
+}
+
+fn list_audit_events(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    let req: ListAuditEventsRequest = serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))?;
+    let before = req
+        .next_token
+        .as_deref()
+        .map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into())))
+        .transpose()?;
+    let limit = req.max_results.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(Error::InvalidParameter("MaxResults must be between 1 and 1000.".into()));
+    }
+    let events = state.store.list_audit(req.actor.as_deref(), before, limit)?;
+    let next = if events.len() == limit { events.last().map(|e| e.id.to_string()) } else { None };
+    serde_json::to_vec(&json!({ "Events": events, "NextToken": next })).map_err(Error::internal)
 }
 
 fn simulate_role_mapping(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {

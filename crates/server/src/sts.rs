@@ -137,7 +137,7 @@ fn iso8601(ms: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-pub(crate) async fn handle(state: Arc<AppState>, _peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let outcome = tokio::task::spawn_blocking(move || -> Result<Response, StsError> {
         let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
         let param = |name: &str| {
@@ -158,6 +158,10 @@ pub(crate) async fn handle(state: Arc<AppState>, _peer: SocketAddr, method: Meth
                 Ok(ok("GetCallerIdentity", result))
             }
             "AssumeRoleWithWebIdentity" => {
+                // Unsigned, like Cognito's public operations, and limited like them.
+                if !state.limiter.admit("AssumeRoleWithWebIdentity", peer.ip(), None) {
+                    return Err(StsError::new(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"));
+                }
                 let role_arn = param("RoleArn")?;
                 let session_name = param("RoleSessionName")?;
                 if session_name.is_empty() || session_name.len() > 64 || !session_name.chars().all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c)) {

@@ -208,18 +208,24 @@ impl IdentityStore for SqliteStore {
     }
 
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>> {
-        if let Some(v) = self.read(|c| {
+        let place = format!("server_secrets:{name}");
+        let sealer = self.sealer();
+        let stored = self.read(|c| {
             c.prepare_cached("SELECT value FROM server_secrets WHERE name = ?1")
                 .and_then(|mut s| s.query_row([name], |r| r.get::<_, Vec<u8>>(0)).optional())
                 .map_err(sql)
-        })? {
-            return Ok(v);
-        }
-        let fresh = make();
-        self.write(|tx| {
-            // Another writer may have created it first: keep theirs, return what is stored.
-            tx.execute("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)", params![name, fresh]).map_err(sql)?;
-            tx.query_row("SELECT value FROM server_secrets WHERE name = ?1", [name], |r| r.get(0)).map_err(sql)
-        })
+        })?;
+        let sealed = match stored {
+            Some(v) => v,
+            None => {
+                let fresh = sealer.seal(&place, &make())?;
+                self.write(|tx| {
+                    // Another writer may have created it first: keep theirs, return what is stored.
+                    tx.execute("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)", params![name, fresh]).map_err(sql)?;
+                    tx.query_row("SELECT value FROM server_secrets WHERE name = ?1", [name], |r| r.get(0)).map_err(sql)
+                })?
+            }
+        };
+        sealer.open(&place, &sealed)
     }
 }

@@ -4,6 +4,7 @@
 //! - this file: opening a database (PRAGMAs, migrations), the connection pool and the one
 //!   function that turns `rusqlite::Error` into `StoreError`.
 //! - `user_pools`, `users`, `misc`: the trait implementations, one module per area.
+//! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
 //! - `../migrations/NNNN_name.sql`: forward-only schema versions, tracked in `user_version`.
 //!
 //! One writer connection serialises writes (SQLite allows one writer at a time anyway, and
@@ -12,14 +13,17 @@
 
 mod identity_pools;
 mod misc;
+pub mod sealed;
 mod user_pools;
 mod users;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use pooldesk_core::store::StoreError;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
+pub use sealed::{GivenKey, KeyFile, KeyVault, MasterKey};
+use sealed::{Reseal, Sealer, is_sealed_blob, is_sealed_text};
 
 /// The schema versions, in order. Never edit a released one: add a new file.
 const MIGRATIONS: &[&str] = &[
@@ -27,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_sign_in.sql"),
     include_str!("../migrations/0003_identity_pools.sql"),
     include_str!("../migrations/0004_user_counts.sql"),
+    include_str!("../migrations/0005_audit_log.sql"),
 ];
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a
@@ -45,20 +50,130 @@ pub struct SqliteStore {
     durability: Durability,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    sealer: RwLock<Arc<Sealer>>,
 }
+
+/// The `server_secrets` row that tells whether a master key is this database's.
+const KEY_CHECK: &str = "master-key-check";
+const KEY_CHECK_VALUE: &[u8] = b"PoolDesk master key check";
 
 const MAX_IDLE_READERS: usize = 4;
 
 impl SqliteStore {
-    /// Opens (creating if needed) and migrates the database at `path`.
-    pub fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) and migrates the database at `path`, with its secrets
+    /// sealed under the master key in `vault`. A database without one gets the vault's key,
+    /// or a new one saved there, and any secret stored in plain text before is sealed now.
+    pub fn open(path: &Path, durability: Durability, vault: &dyn KeyVault) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(Box::new(e)))?;
         }
+        #[cfg(unix)]
+        let new_file = !path.exists();
         let path = path.to_string_lossy().into_owned();
         let mut writer = open_connection(&path, durability, false)?;
+        // Password hashes and sealed secrets: owner-only, like the key file (SQLite gives the
+        // WAL and shared-memory files the database's permissions).
+        #[cfg(unix)]
+        if new_file {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(|e| StoreError::Other(Box::new(e)))?;
+        }
         migrate(&mut writer)?;
-        Ok(SqliteStore { path, durability, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        let sealer = unlock(&mut writer, vault)?;
+        Ok(SqliteStore {
+            path,
+            durability,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            sealer: RwLock::new(Arc::new(sealer)),
+        })
+    }
+
+    pub(crate) fn sealer(&self) -> Arc<Sealer> {
+        self.sealer.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Re-seals every secret under a new master key, saved to `vault` first as its next key
+    /// and made its key once the database commits: a crash at any point leaves a key that
+    /// opens the database. Servers using the database must restart with the new key.
+    pub fn rotate_master_key(&self, vault: &dyn KeyVault) -> Result<SealedCount, StoreError> {
+        let new_key = MasterKey::generate()?;
+        vault.save_next(&new_key).map_err(vault_error)?;
+        let (old, new) = (self.sealer(), Sealer::new(&new_key)?);
+        let count = self.write(|tx| {
+            let count = reseal(tx, &|place, sealed| new.seal(place, &old.open(place, sealed)?).map(Some))?;
+            tx.execute("UPDATE server_secrets SET value = ?2 WHERE name = ?1", params![KEY_CHECK, new.seal(KEY_CHECK, KEY_CHECK_VALUE)?])
+                .map_err(sql)?;
+            Ok(count)
+        })?;
+        vault.promote_next().map_err(vault_error)?;
+        *self.sealer.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
+        Ok(count)
+    }
+
+    /// A consistent copy of the database at `dest` (`VACUUM INTO`: online, while others
+    /// read and write; compact). Its secrets stay sealed under the same master key.
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!("{} already exists", dest.display())));
+        }
+        let dest = dest.to_string_lossy().into_owned();
+        self.read(|c| c.execute("VACUUM INTO ?1", [dest]).map(drop).map_err(sql))
+    }
+
+    /// Replaces this database's content with the backup at `source`, after checking that
+    /// the backup is sound and opens under this database's master key. SQLite's backup API
+    /// copies it page by page under the database's own locks; an older backup is migrated.
+    pub fn restore_from(&self, source: &Path) -> Result<(), StoreError> {
+        let src = self.check_backup(source)?;
+        // The audit trail is not rolled back: what was recorded after the backup was taken
+        // is carried over to the restored database.
+        let backup_audit_end: i64 = src.query_row("SELECT coalesce(max(at_ms), 0) FROM audit_log", [], |r| r.get(0)).unwrap_or(0);
+        let later = pooldesk_core::store::AuditStore::list_audit(self, None, None, usize::MAX >> 1)?
+            .into_iter()
+            .filter(|e| e.at_ms > backup_audit_end)
+            .collect::<Vec<_>>();
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        rusqlite::backup::Backup::new(&src, &mut writer)
+            .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
+            .map_err(sql)?;
+        migrate(&mut writer)?;
+        for e in later.iter().rev() {
+            writer
+                .execute(
+                    "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
+                )
+                .map_err(sql)?;
+        }
+        self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(())
+    }
+
+    /// Opens the backup at `source` read-only if it is a sound PoolDesk database sealed under
+    /// this store's master key.
+    fn check_backup(&self, source: &Path) -> Result<Connection, StoreError> {
+        let refuse = |why: String| StoreError::Other(format!("cannot restore {}: {why}", source.display()).into());
+        if !source.is_file() {
+            return Err(refuse("no such file".into()));
+        }
+        let conn = open_connection(&source.to_string_lossy(), self.durability, true).map_err(|e| refuse(e.to_string()))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| refuse(e.to_string()))?;
+        if version < 1 || version as usize > MIGRATIONS.len() {
+            return Err(refuse("it is not a PoolDesk database this version knows".into()));
+        }
+        let verdict: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| refuse(e.to_string()))?;
+        if verdict != "ok" {
+            return Err(refuse(format!("it fails its integrity check: {verdict}")));
+        }
+        let check: Option<Vec<u8>> = conn
+            .query_row("SELECT value FROM server_secrets WHERE name = ?1", [KEY_CHECK], |r| r.get(0))
+            .optional()
+            .map_err(|e| refuse(e.to_string()))?;
+        if check.is_none_or(|c| self.sealer().open(KEY_CHECK, &c).is_err()) {
+            return Err(refuse("its secrets are not sealed under this database's master key".into()));
+        }
+        Ok(conn)
     }
 
     pub fn path(&self) -> &str {
@@ -111,18 +226,115 @@ fn open_connection(path: &str, durability: Durability, read_only: bool) -> Resul
     };
     let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
     // PRAGMAs belong to the connection, not the schema, so they are set on every open.
+    // secure_delete: what is deleted or replaced (a secret, a deleted user) is zeroed, not
+    // left readable in free pages.
     let sync = match durability {
         Durability::Normal => "NORMAL",
         Durability::Full => "FULL",
     };
     conn.execute_batch(&format!(
-        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; PRAGMA cache_size = -2000;"
+        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; PRAGMA cache_size = -2000; \
+         PRAGMA secure_delete = ON;"
     ))
     .map_err(sql)?;
     if !read_only {
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(sql)?;
     }
     Ok(conn)
+}
+
+/// How many secrets a pass over the database sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SealedCount(pub usize);
+
+fn vault_error(message: String) -> StoreError {
+    StoreError::Other(message.into())
+}
+
+/// Finds the sealer for this database: checks the vault's key against the database's check
+/// value (falling back to, and promoting, a next key an interrupted rotation left), or makes
+/// the vault's key (a new one if it has none) this database's and seals what was plain.
+fn unlock(conn: &mut Connection, vault: &dyn KeyVault) -> Result<Sealer, StoreError> {
+    let check: Option<Vec<u8>> =
+        conn.query_row("SELECT value FROM server_secrets WHERE name = ?1", [KEY_CHECK], |r| r.get(0)).optional().map_err(sql)?;
+    let Some(check) = check else {
+        let key = match vault.load().map_err(vault_error)? {
+            Some(key) => key,
+            None => {
+                let key = MasterKey::generate()?;
+                vault.save(&key).map_err(vault_error)?;
+                tracing::info!("created the master key for this database's secrets in {}", vault.describe());
+                key
+            }
+        };
+        let sealer = Sealer::new(&key)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+        let SealedCount(n) = reseal(&tx, &|place, plain| (!is_sealed_blob(plain)).then(|| sealer.seal(place, plain)).transpose())?;
+        tx.execute(
+            "INSERT INTO server_secrets (name, value) VALUES (?1, ?2)",
+            params![KEY_CHECK, sealer.seal(KEY_CHECK, KEY_CHECK_VALUE)?],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        if n > 0 {
+            // The plain text is still in freed pages and the WAL: rebuild the file without it.
+            conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql)?;
+            tracing::info!("sealed {n} secrets stored in plain text by an earlier PoolDesk");
+        }
+        return Ok(sealer);
+    };
+    let opens = |key: &MasterKey| Sealer::new(key).and_then(|s| s.open(KEY_CHECK, &check)).is_ok_and(|v| v == KEY_CHECK_VALUE);
+    if let Some(key) = vault.load().map_err(vault_error)?.filter(opens) {
+        return Sealer::new(&key);
+    }
+    if let Some(key) = vault.load_next().map_err(vault_error)?.filter(opens) {
+        vault.promote_next().map_err(vault_error)?;
+        tracing::warn!("finished an interrupted master key rotation in {}", vault.describe());
+        return Sealer::new(&key);
+    }
+    Err(StoreError::Other(format!("this database's secrets are sealed under a master key that {} does not hold", vault.describe()).into()))
+}
+
+/// Rewrites every secret in the database with `f(place, stored)` (`None`: leave it). Secrets
+/// are handled as bytes; TEXT columns hold sealed bytes in base64 after a prefix.
+fn reseal(tx: &rusqlite::Transaction<'_>, f: Reseal<'_>) -> Result<SealedCount, StoreError> {
+    let mut count = 0;
+    // BLOB columns: (table, key column, secret column, place prefix).
+    for (table, key, column) in [("signing_keys", "kid", "private_der"), ("server_secrets", "name", "value")] {
+        let rows: Vec<(String, Vec<u8>)> = {
+            let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {key} != ?1")).map_err(sql)?;
+            s.query_map([KEY_CHECK], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
+        };
+        for (id, value) in rows {
+            if let Some(new) = f(&format!("{table}:{id}"), &value)? {
+                tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"), params![id, new]).map_err(sql)?;
+                count += 1;
+            }
+        }
+    }
+    // TEXT columns.
+    for (table, key, column) in [("user_pool_clients", "client_id", "secret"), ("access_keys", "id", "secret")] {
+        let rows: Vec<(String, String)> = {
+            let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")).map_err(sql)?;
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
+        };
+        for (id, value) in rows {
+            let place = format!("{table}:{id}");
+            let stored = text_as_bytes(&value)?;
+            if let Some(new) = f(&place, &stored)? {
+                tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"), params![id, sealed::text_of(&new)])
+                    .map_err(sql)?;
+                count += 1;
+            }
+        }
+    }
+    count += users::reseal_totp(tx, f)?;
+    Ok(SealedCount(count))
+}
+
+/// A TEXT secret as the bytes [`reseal`] works on: the sealed bytes, or the plain text.
+pub(crate) fn text_as_bytes(value: &str) -> Result<Vec<u8>, StoreError> {
+    if is_sealed_text(value) { sealed::bytes_of(value) } else { Ok(value.as_bytes().to_vec()) }
 }
 
 /// Applies the migrations the database has not seen, each in its own transaction.
@@ -190,11 +402,16 @@ mod tests {
     fn migrations_apply_once_and_set_the_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        SqliteStore::open(&path, Durability::Normal).unwrap();
-        let store = SqliteStore::open(&path, Durability::Normal).unwrap();
+        SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).unwrap();
+        let store = SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).unwrap();
         let v: i64 = store.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)).unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
         assert_eq!(store.integrity_check().unwrap(), "ok");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "a new database is owner-only");
+        }
     }
 
     #[test]
@@ -205,7 +422,7 @@ mod tests {
             let c = Connection::open(&path).unwrap();
             c.pragma_update(None, "user_version", 99).unwrap();
         }
-        assert!(matches!(SqliteStore::open(&path, Durability::Normal), Err(StoreError::Corrupt(_))));
+        assert!(matches!(SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)), Err(StoreError::Corrupt(_))));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `SessionStore`, `AccessKeyStore`, `MessageStore`.
 
 use pooldesk_core::store::{
-    AccessKey, AccessKeyStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore, Message, MessageStore, Session,
-    SessionStore, StoreError, StoreResult,
+    AccessKey, AccessKeyStore, AuditEvent, AuditStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore, Message,
+    MessageStore, Session, SessionStore, StoreError, StoreResult,
 };
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -161,12 +161,30 @@ impl AuthEventStore for SqliteStore {
     }
 }
 
+/// Where an admin key's secret is sealed.
+fn access_key_place(id: &str) -> String {
+    format!("access_keys:{id}")
+}
+
+/// An access key row, its secret still sealed.
+fn access_key_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccessKey> {
+    Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? })
+}
+
+impl SqliteStore {
+    fn open_access_key(&self, mut key: AccessKey) -> StoreResult<AccessKey> {
+        key.secret = self.sealer().open_text(&access_key_place(&key.id), &key.secret)?;
+        Ok(key)
+    }
+}
+
 impl AccessKeyStore for SqliteStore {
     fn put_access_key(&self, key: &AccessKey) -> StoreResult<()> {
+        let secret = self.sealer().seal_text(&access_key_place(&key.id), &key.secret)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO access_keys (id, secret, description, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![key.id, key.secret, key.description, key.created_ms],
+                params![key.id, secret, key.description, key.created_ms],
             )
             .map_err(sql)?;
             Ok(())
@@ -174,25 +192,22 @@ impl AccessKeyStore for SqliteStore {
     }
 
     fn get_access_key(&self, id: &str) -> StoreResult<Option<AccessKey>> {
-        self.read(|c| {
+        let key = self.read(|c| {
             c.prepare_cached("SELECT id, secret, description, created_ms FROM access_keys WHERE id = ?1")
-                .and_then(|mut s| {
-                    s.query_row([id], |r| Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? }))
-                        .optional()
-                })
+                .and_then(|mut s| s.query_row([id], access_key_from).optional())
                 .map_err(sql)
-        })
+        })?;
+        key.map(|k| self.open_access_key(k)).transpose()
     }
 
     fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>> {
-        self.read(|c| {
+        let keys = self.read(|c| {
             let mut s =
                 c.prepare_cached("SELECT id, secret, description, created_ms FROM access_keys ORDER BY created_ms, id").map_err(sql)?;
-            let rows = s
-                .query_map([], |r| Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? }))
-                .map_err(sql)?;
+            let rows = s.query_map([], access_key_from).map_err(sql)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
-        })
+        })?;
+        keys.into_iter().map(|k| self.open_access_key(k)).collect()
     }
 
     fn delete_access_key(&self, id: &str) -> StoreResult<bool> {
@@ -235,6 +250,44 @@ impl MessageStore for SqliteStore {
                         code: r.get(7)?,
                         created_ms: r.get(8)?,
                         delivery: r.get(9)?,
+                    })
+                })
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+}
+
+impl AuditStore for SqliteStore {
+    fn append_audit(&self, e: &AuditEvent) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
+            )
+            .map_err(sql)?;
+            Ok(())
+        })
+    }
+
+    fn list_audit(&self, actor: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEvent>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT id, at_ms, actor, source, operation, resource, outcome FROM audit_log
+                     WHERE (?1 IS NULL OR actor = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                )
+                .map_err(sql)?;
+            let rows = s
+                .query_map(params![actor, before.unwrap_or(i64::MAX), limit as i64], |r| {
+                    Ok(AuditEvent {
+                        id: r.get(0)?,
+                        at_ms: r.get(1)?,
+                        actor: r.get(2)?,
+                        source: r.get(3)?,
+                        operation: r.get(4)?,
+                        resource: r.get(5)?,
+                        outcome: r.get(6)?,
                     })
                 })
                 .map_err(sql)?;

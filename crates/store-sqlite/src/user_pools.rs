@@ -3,6 +3,7 @@
 use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::sealed::Sealer;
 use crate::{SqliteStore, json_err, sql};
 
 type PoolRow = (String, String, String, i64, i64);
@@ -29,8 +30,14 @@ fn client_from(row: &Row<'_>) -> rusqlite::Result<ClientRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
 }
 
-fn to_client((client_id, pool_id, secret, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
+fn to_client(sealer: &Sealer, (client_id, pool_id, secret, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
+    let secret = secret.map(|s| sealer.open_text(&client_place(&client_id), &s)).transpose()?;
     Ok(AppClient { pool_id, client_id, secret, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+}
+
+/// Where an app client's secret is sealed.
+fn client_place(client_id: &str) -> String {
+    format!("user_pool_clients:{client_id}")
 }
 
 type GroupRow = (String, String, String, i64, i64);
@@ -64,6 +71,7 @@ impl UserPoolStore for SqliteStore {
     fn create_pool(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()> {
         let config = to_json(&pool.config)?;
         let mfa_config = to_json(&pool.mfa_config)?;
+        let private_der = self.sealer().seal(&format!("signing_keys:{}", key.kid), &key.private_der)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO user_pools (id, name, config, mfa_config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -72,7 +80,7 @@ impl UserPoolStore for SqliteStore {
             .map_err(sql)?;
             tx.execute(
                 "INSERT INTO signing_keys (kid, pool_id, alg, private_der, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![key.kid, key.pool_id, key.alg, key.private_der, key.created_ms],
+                params![key.kid, key.pool_id, key.alg, private_der, key.created_ms],
             )
             .map_err(sql)?;
             Ok(())
@@ -127,6 +135,7 @@ impl UserPoolStore for SqliteStore {
     }
 
     fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKey>> {
+        let sealer = self.sealer();
         self.read(|c| {
             let mut s =
                 c.prepare_cached("SELECT kid, pool_id, alg, private_der, created_ms FROM signing_keys WHERE pool_id = ?1").map_err(sql)?;
@@ -135,16 +144,22 @@ impl UserPoolStore for SqliteStore {
                     Ok(SigningKey { kid: r.get(0)?, pool_id: r.get(1)?, alg: r.get(2)?, private_der: r.get(3)?, created_ms: r.get(4)? })
                 })
                 .map_err(sql)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+            rows.map(|r| {
+                let mut key = r.map_err(sql)?;
+                key.private_der = sealer.open(&format!("signing_keys:{}", key.kid), &key.private_der)?;
+                Ok(key)
+            })
+            .collect()
         })
     }
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
+        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&client_place(&client.client_id), s)).transpose()?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO user_pool_clients (client_id, pool_id, secret, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![client.client_id, client.pool_id, client.secret, config, client.created_ms, client.modified_ms],
+                params![client.client_id, client.pool_id, secret, config, client.created_ms, client.modified_ms],
             )
             .map_err(sql)?;
             Ok(())
@@ -152,18 +167,20 @@ impl UserPoolStore for SqliteStore {
     }
 
     fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
+        let sealer = self.sealer();
         self.read(|c| {
             c.prepare_cached(
                 "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1",
             )
             .and_then(|mut s| s.query_row([client_id], client_from).optional())
             .map_err(sql)?
-            .map(to_client)
+            .map(|row| to_client(&sealer, row))
             .transpose()
         })
     }
 
     fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<AppClient>> {
+        let sealer = self.sealer();
         let rows = self.read(|c| {
             let mut s = c
                 .prepare_cached(
@@ -172,17 +189,18 @@ impl UserPoolStore for SqliteStore {
                 )
                 .map_err(sql)?;
             let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], client_from).map_err(sql)?;
-            rows.map(|r| r.map_err(sql).and_then(to_client)).collect::<StoreResult<Vec<_>>>()
+            rows.map(|r| r.map_err(sql).and_then(|row| to_client(&sealer, row))).collect::<StoreResult<Vec<_>>>()
         })?;
         Ok(page(rows, limit, |c| c.client_id.clone()))
     }
 
     fn update_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
+        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&client_place(&client.client_id), s)).transpose()?;
         self.write(|tx| {
             tx.execute(
                 "UPDATE user_pool_clients SET secret = ?2, config = ?3, modified_ms = ?4 WHERE client_id = ?1",
-                params![client.client_id, client.secret, config, client.modified_ms],
+                params![client.client_id, secret, config, client.modified_ms],
             )
             .map_err(sql)?;
             Ok(())

@@ -5,8 +5,9 @@ use pooldesk_wire::cognito_idp::UserStatusType;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
+use crate::sealed::{self, Sealer};
 use crate::user_pools::{GROUP_COLUMNS, to_group};
-use crate::{SqliteStore, cursor, json_err, sql};
+use crate::{SqliteStore, cursor, json_err, sql, text_as_bytes};
 
 const USER_COLUMNS: &str = "u.id, u.pool_id, u.key, u.username, u.sub, u.status, u.enabled, u.created_ms, u.modified_ms, u.version, u.data";
 
@@ -47,7 +48,7 @@ fn user_from(r: &Row<'_>) -> rusqlite::Result<RawUser> {
     })
 }
 
-fn finish(raw: RawUser) -> StoreResult<Row_> {
+fn finish(sealer: &Sealer, raw: RawUser) -> StoreResult<Row_> {
     let status = UserStatusType::parse(&raw.status).ok_or_else(|| StoreError::Corrupt(format!("unknown user status {}", raw.status)))?;
     let user = User {
         pool_id: raw.pool_id,
@@ -61,13 +62,20 @@ fn finish(raw: RawUser) -> StoreResult<Row_> {
         version: raw.version,
         data: serde_json::from_str(&raw.data).map_err(json_err)?,
     };
+    let mut user = user;
+    let mfa = &mut user.data.mfa;
+    for (field, secret) in [("totp_secret", &mut mfa.totp_secret), ("pending_totp_secret", &mut mfa.pending_totp_secret)] {
+        if let Some(sealed) = secret.as_mut() {
+            *sealed = sealer.open_text(&totp_place(&user.pool_id, &user.sub, field), sealed)?;
+        }
+    }
     Ok(Row_ { id: raw.id, user })
 }
 
-fn query_users(c: &rusqlite::Connection, sql_text: &str, args: Vec<Value>) -> StoreResult<Vec<Row_>> {
+fn query_users(sealer: &Sealer, c: &rusqlite::Connection, sql_text: &str, args: Vec<Value>) -> StoreResult<Vec<Row_>> {
     let mut s = c.prepare_cached(sql_text).map_err(sql)?;
     let rows = s.query_map(params_from_iter(args), user_from).map_err(sql)?;
-    rows.map(|r| r.map_err(sql).and_then(finish)).collect()
+    rows.map(|r| r.map_err(sql).and_then(|raw| finish(sealer, raw))).collect()
 }
 
 /// Rewrites the searchable-attribute rows of one user.
@@ -112,18 +120,62 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
-fn data_json(user: &User) -> StoreResult<String> {
-    serde_json::to_string(&user.data).map_err(|e| StoreError::Other(Box::new(e)))
+/// Where a user's authenticator secret (`field`) is sealed.
+fn totp_place(pool_id: &str, sub: &str, field: &str) -> String {
+    format!("users:{pool_id}:{sub}:{field}")
+}
+
+/// The user's document as stored: its authenticator secrets sealed.
+fn data_json(sealer: &Sealer, user: &User) -> StoreResult<String> {
+    let encode = |data: &pooldesk_core::store::UserData| serde_json::to_string(data).map_err(|e| StoreError::Other(Box::new(e)));
+    let mfa = &user.data.mfa;
+    if mfa.totp_secret.is_none() && mfa.pending_totp_secret.is_none() {
+        return encode(&user.data);
+    }
+    let mut data = user.data.clone();
+    let mfa = &mut data.mfa;
+    for (field, secret) in [("totp_secret", &mut mfa.totp_secret), ("pending_totp_secret", &mut mfa.pending_totp_secret)] {
+        if let Some(plain) = secret.as_mut() {
+            *plain = sealer.seal_text(&totp_place(&user.pool_id, &user.sub, field), plain)?;
+        }
+    }
+    encode(&data)
+}
+
+/// [`crate::reseal`] for the authenticator secrets inside users' documents.
+pub(crate) fn reseal_totp(tx: &Transaction<'_>, f: sealed::Reseal<'_>) -> StoreResult<usize> {
+    let rows: Vec<(i64, String, String, String)> = {
+        let mut s = tx.prepare("SELECT id, pool_id, sub, data FROM users WHERE data LIKE '%totp_secret%'").map_err(sql)?;
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
+    };
+    let mut count = 0;
+    for (id, pool_id, sub, data) in rows {
+        let mut doc: serde_json::Value = serde_json::from_str(&data).map_err(json_err)?;
+        let mut changed = false;
+        for field in ["totp_secret", "pending_totp_secret"] {
+            let Some(serde_json::Value::String(stored)) = doc.pointer_mut(&format!("/mfa/{field}")) else { continue };
+            if let Some(new) = f(&totp_place(&pool_id, &sub, field), &text_as_bytes(stored)?)? {
+                *stored = sealed::text_of(&new);
+                changed = true;
+                count += 1;
+            }
+        }
+        if changed {
+            tx.execute("UPDATE users SET data = ?2 WHERE id = ?1", params![id, doc.to_string()]).map_err(sql)?;
+        }
+    }
+    Ok(count)
 }
 
 impl UserStore for SqliteStore {
     fn insert_user(&self, user: &User) -> StoreResult<()> {
-        let data = data_json(user)?;
+        let data = data_json(&self.sealer(), user)?;
         self.write(|tx| insert_row(tx, user, &data))
     }
 
     fn insert_users(&self, users: &[User]) -> StoreResult<Vec<usize>> {
-        let rows = users.iter().map(|u| data_json(u).map(|d| (u, d))).collect::<StoreResult<Vec<_>>>()?;
+        let sealer = self.sealer();
+        let rows = users.iter().map(|u| data_json(&sealer, u).map(|d| (u, d))).collect::<StoreResult<Vec<_>>>()?;
         self.write(|tx| {
             let mut conflicts = Vec::new();
             for (i, (user, data)) in rows.iter().enumerate() {
@@ -141,6 +193,7 @@ impl UserStore for SqliteStore {
     fn get_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<User>> {
         self.read(|c| {
             let rows = query_users(
+                &self.sealer(),
                 c,
                 &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = ?1 AND u.key = ?2"),
                 vec![pool_id.to_owned().into(), key.to_owned().into()],
@@ -152,6 +205,7 @@ impl UserStore for SqliteStore {
     fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> StoreResult<Option<User>> {
         self.read(|c| {
             let rows = query_users(
+                &self.sealer(),
                 c,
                 &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = ?1 AND u.sub = ?2"),
                 vec![pool_id.to_owned().into(), sub.to_owned().into()],
@@ -163,6 +217,7 @@ impl UserStore for SqliteStore {
     fn find_users_by_attribute(&self, pool_id: &str, name: &str, value: &str) -> StoreResult<Vec<User>> {
         self.read(|c| {
             let rows = query_users(
+                &self.sealer(),
                 c,
                 &format!(
                     "SELECT {USER_COLUMNS} FROM user_attribute_index i JOIN users u ON u.id = i.user_id
@@ -175,7 +230,7 @@ impl UserStore for SqliteStore {
     }
 
     fn update_user(&self, user: &User) -> StoreResult<()> {
-        let data = data_json(user)?;
+        let data = data_json(&self.sealer(), user)?;
         self.write(|tx| {
             let id: Option<i64> = tx
                 .prepare_cached(
@@ -301,7 +356,7 @@ impl UserStore for SqliteStore {
                 )
             }
         };
-        let mut rows = self.read(|c| query_users(c, &sql_text, args))?;
+        let mut rows = self.read(|c| query_users(&self.sealer(), c, &sql_text, args))?;
         let next = if rows.len() > limit {
             rows.truncate(limit);
             rows.last().map(|r| {
@@ -367,6 +422,7 @@ impl UserStore for SqliteStore {
         };
         let mut rows = self.read(|c| {
             query_users(
+                &self.sealer(),
                 c,
                 &format!(
                     "SELECT {USER_COLUMNS} FROM group_members m JOIN users u ON u.id = m.user_id

@@ -1,11 +1,13 @@
 //! The storage contract (`pooldesk_core::testkit::store_contract`) on a real SQLite file.
 
-use pooldesk_store_sqlite::{Durability, SqliteStore};
+use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 
 #[test]
 fn sqlite_store_meets_the_contract() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(&dir.path().join("contract.sqlite"), Durability::Normal).expect("open");
+    let store =
+        SqliteStore::open(&dir.path().join("contract.sqlite"), Durability::Normal, &KeyFile::beside(&dir.path().join("contract.sqlite")))
+            .expect("open");
     pooldesk_core::testkit::store_contract(&store);
     assert_eq!(store.integrity_check().expect("check"), "ok");
 }

@@ -64,7 +64,39 @@ export interface SimulationNoRole {
 
 export type SimulateRoleMappingResponse = SimulationMatch | SimulationNoRole;
 
+/** One administrative call the server recorded. */
+export interface AuditEvent {
+  Id: number;
+  /** Epoch milliseconds. */
+  Time: number;
+  /** The caller's access key id, or "desktop" / "cli" for local callers. */
+  Actor: string;
+  /** The client's IP address, or "local". */
+  Source: string;
+  /** The full X-Amz-Target, e.g. "AWSCognitoIdentityProviderService.AdminDeleteUser". */
+  Operation: string;
+  /** What it acted on, e.g. "UserPoolId=us-east-1_abc, Username=alice". */
+  Resource: string;
+  /** "OK", or the error's name (e.g. "UsernameExistsException"). */
+  Outcome: string;
+}
+
+export interface ListAuditEventsRequest {
+  Actor?: string;
+  /** 1..1000; the server's default is 100. */
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface ListAuditEventsResponse {
+  /** Newest first. */
+  Events: AuditEvent[];
+  /** For the next (older) page; null (or absent) when there are no more. */
+  NextToken?: string | null;
+}
+
 export interface PoolDeskOperations {
   ListMessages: { input: ListMessagesRequest; output: ListMessagesResponse };
+  ListAuditEvents: { input: ListAuditEventsRequest; output: ListAuditEventsResponse };
   SimulateRoleMapping: { input: SimulateRoleMappingRequest; output: SimulateRoleMappingResponse };
 }

@@ -6,6 +6,12 @@ export function formatEpoch(seconds: number | undefined | null): string {
   return d.toLocaleString();
 }
 
+/** PoolDesk's own timestamps (the audit log's) are epoch milliseconds. */
+export function formatEpochMillis(ms: number | undefined | null): string {
+  if (ms === undefined || ms === null) return "—";
+  return formatEpoch(ms / 1000);
+}
+
 export function attr(attributes: { Name?: string; Value?: string }[] | undefined, name: string): string | undefined {
   return attributes?.find((a) => a.Name === name)?.Value;
 }

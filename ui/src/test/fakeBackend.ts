@@ -104,6 +104,7 @@ export function fakeBackend() {
 
   const pooldesk: Record<string, (i: Json) => Json> = {
     ListMessages: () => ({ Messages: [], NextToken: null }),
+    ListAuditEvents: () => ({ Events: [], NextToken: null }),
   };
 
   const check = (c: Json) => ({ connection: { ...c }, userPools: pools.size, clockOffsetSecs: 0 });

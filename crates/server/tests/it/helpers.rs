@@ -15,7 +15,7 @@ use pooldesk_core::clock::{Clock, FakeClock};
 use pooldesk_core::store::Store;
 use pooldesk_core::{Config, UserPools};
 use pooldesk_server::{AppState, RootKey};
-use pooldesk_store_sqlite::{Durability, SqliteStore};
+use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -82,7 +82,7 @@ pub async fn spawn_app(clock: Arc<FakeClock>) -> TestApp {
 }
 
 pub fn open_store(path: &Path) -> Arc<SqliteStore> {
-    Arc::new(SqliteStore::open(path, Durability::Normal).expect("opening the SQLite store"))
+    Arc::new(SqliteStore::open(path, Durability::Normal, &KeyFile::beside(path)).expect("opening the SQLite store"))
 }
 
 /// A server over `store`, whose file the caller keeps (or hands over in `dir`).
@@ -104,6 +104,7 @@ pub async fn spawn_app_on(store: Arc<SqliteStore>, clock: Arc<FakeClock>, dir: O
         store: dyn_store,
         clock: dyn_clock,
         root_key: Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }),
+        limiter: pooldesk_server::limits::RateLimiter::new(pooldesk_server::limits::RateLimitConfig::OFF),
     });
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(pooldesk_server::serve(listener, state, async move {
