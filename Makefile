@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are the source of truth (they also install what is missing).
-.PHONY: run test wire package bench bench-core crash-safety
+.PHONY: run test wire package bench bench-core crash-safety soak
 
 run:
 	./scripts/run.sh
@@ -17,6 +17,11 @@ package:
 crash-safety:
 	cargo build -p pooldesk-cli
 	.venv/bin/python tests/e2e/crash_safety.py --trials 20 --bin target/debug/pooldesk
+
+# 30 minutes of steady mixed load on the release build; memory must stay flat (scripts/soak.py).
+soak:
+	cargo build --locked --release -p pooldesk-cli
+	.venv/bin/python scripts/soak.py --minutes 30 --bin target/release/pooldesk
 
 # Regenerate crates/wire from ../shared/reference after a model update.
 wire:
