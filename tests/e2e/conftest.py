@@ -203,11 +203,11 @@ class PoolDeskServer:
         """SIGTERM, wait for exit, return the exit code (killing it if it hangs)."""
         self._forget()
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self._signal(signal.SIGTERM)
             try:
                 self.proc.wait(SHUTDOWN_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal(signal.SIGKILL)
                 self.proc.wait(5)
                 pytest.fail(f"pooldesk did not exit within {SHUTDOWN_TIMEOUT_S}s of SIGTERM\n{self.log_tail()}")
         return self.proc.returncode
@@ -216,8 +216,15 @@ class PoolDeskServer:
         """SIGKILL: no chance to flush anything."""
         self._forget()
         if self.proc.poll() is None:
-            self.proc.kill()
+            self._signal(signal.SIGKILL)
         self.proc.wait(10)
+
+    def _signal(self, sig: int) -> None:
+        """To the server's whole process group: a wrapper (`faketime`) and the server in it."""
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
 
 
 _LIVE_SERVERS: list[PoolDeskServer] = []
@@ -263,6 +270,7 @@ def start_pooldesk(
         stdout=subprocess.PIPE,
         stderr=stderr_file,
         env=proc_env,
+        start_new_session=True,
     )
     stderr_file.close()
     srv = PoolDeskServer(endpoint="", db_path=db_path, proc=proc, smtp=smtp, log_dir=log_dir)
