@@ -1,5 +1,5 @@
 # Shortcuts; the scripts are the source of truth (they also install what is missing).
-.PHONY: run test wire package bench bench-core crash-safety soak
+.PHONY: run test wire package bench bench-core crash-safety soak fuzz
 
 run:
 	./scripts/run.sh
@@ -22,6 +22,11 @@ crash-safety:
 soak:
 	cargo build --locked --release -p pooldesk-cli
 	.venv/bin/python scripts/soak.py --minutes 30 --bin target/release/pooldesk
+
+# Each cargo-fuzz target for FUZZ_SECONDS (default 60) on nightly (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Regenerate crates/wire from ../shared/reference after a model update.
 wire:

@@ -4,7 +4,8 @@
 # types match the AWS models and the Rust command types, the web UI's type check and unit tests,
 # the end-to-end suite that drives `pooldesk serve` with boto3, PyJWT, an SMTP sink, the AWS
 # CLI, pycognito, pyotp and amazon-cognito-identity-js, and finally the desktop app: built,
-# packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver).
+# packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver), and a
+# short pass of every fuzz target.
 source "$(dirname "$0")/lib.sh"
 
 apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" "${KEYCHAIN_TEST_PACKAGES[@]}" \
@@ -48,3 +49,6 @@ ui/node_modules/.bin/tauri build --debug --bundles deb -- --locked
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./target/debug/bundle/deb/pooldesk_*.deb
 POOLDESK_DESKTOP_BIN=/usr/bin/pooldesk-desktop POOLDESK_BIN="$ROOT/target/debug/pooldesk" PATH="$HOME/.cargo/bin:$PATH" \
     xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh .venv/bin/python -m pytest tests/desktop -q
+
+echo "==> fuzzing: every cargo-fuzz target for ${FUZZ_SECONDS:-20} s (nightly; fuzz/README.md)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
