@@ -5,7 +5,7 @@
 //! one RSA signature and nothing more; verification goes through `jsonwebtoken`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
@@ -104,21 +104,66 @@ pub fn verify(token: &str, signers: &[Arc<Signer>], issuer: &str, token_use: &st
     let kid = header.kid.ok_or_else(invalid)?;
     let signer = signers.iter().find(|s| s.kid == kid).ok_or_else(invalid)?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[issuer]);
     validation.validate_aud = false;
-    // Expiry is checked below against the injected clock, not the wall clock.
+    // Issuer, use and expiry are checked by `check_claims`, against the injected clock.
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["exp", "iss"]);
     let data = jsonwebtoken::decode::<Map<String, Value>>(token, &signer.decoding_key(), &validation).map_err(|_| invalid())?;
-    let claims = data.claims;
-    if claims.get("token_use").and_then(Value::as_str) != Some(token_use) {
+    check_claims(&data.claims, issuer, token_use, now_secs)?;
+    Ok(data.claims)
+}
+
+/// Checks what a good signature does not vouch for on its own: the issuer, the `token_use`,
+/// and the expiry (against `now_secs`).
+pub fn check_claims(claims: &Map<String, Value>, issuer: &str, token_use: &str, now_secs: i64) -> Result<()> {
+    let invalid = || Error::NotAuthorized(format!("Invalid {token_use} token"));
+    if claims.get("iss").and_then(Value::as_str) != Some(issuer) || claims.get("token_use").and_then(Value::as_str) != Some(token_use) {
         return Err(invalid());
     }
     let exp = claims.get("exp").and_then(Value::as_i64).ok_or_else(invalid)?;
     if exp <= now_secs {
         return Err(Error::NotAuthorized(format!("{} token has expired", capitalize(token_use))));
     }
-    Ok(claims)
+    Ok(())
+}
+
+/// A token's claims.
+pub type Claims = Map<String, Value>;
+
+/// The claims of tokens whose signature verified, by the token's SHA-256. A client presents
+/// the same access or ID token on every call until it expires, and an RS256 check costs
+/// ~30 µs plus a query for the pool's keys; hashing the token costs ~1 µs. Only the signature
+/// is remembered: `check_claims` runs on every use, and revocation is the caller's check.
+/// Signing keys are never removed, so a remembered signature never goes bad.
+#[derive(Default)]
+pub struct VerifiedTokens(Mutex<HashMap<[u8; 32], Arc<Claims>>>);
+
+impl VerifiedTokens {
+    /// At most this many are remembered (a few MiB): past it, the expired ones are dropped,
+    /// or all of them if none has expired.
+    const CAPACITY: usize = 4096;
+
+    pub fn get(&self, token: &str) -> Option<Arc<Claims>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&token_digest(token)).cloned()
+    }
+
+    pub fn remember(&self, token: &str, claims: Arc<Claims>, now_secs: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::CAPACITY {
+            map.retain(|_, c| c.get("exp").and_then(Value::as_i64).is_some_and(|exp| exp > now_secs));
+            if map.len() >= Self::CAPACITY {
+                map.clear();
+            }
+        }
+        map.insert(token_digest(token), claims);
+    }
+}
+
+fn token_digest(token: &str) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
 }
 
 fn capitalize(s: &str) -> String {
@@ -162,6 +207,35 @@ mod tests {
 
         let other = Arc::new(Signer::new(&generate_key("p2", 0).unwrap()).unwrap());
         assert!(verify(&token, &[other], "http://x/us-east-1_test", "access", 1000).is_err(), "another pool's key");
+    }
+
+    fn claims(exp: i64) -> Arc<Claims> {
+        Arc::new(json!({ "iss": "http://x/p", "token_use": "access", "exp": exp }).as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn remembered_signatures_are_found_by_the_exact_token_and_claims_are_still_checked() {
+        let verified = VerifiedTokens::default();
+        verified.remember("a.b.c", claims(2000), 1000);
+        let got = verified.get("a.b.c").expect("remembered");
+        assert!(check_claims(&got, "http://x/p", "access", 1000).is_ok());
+        assert!(check_claims(&got, "http://x/p", "access", 2000).is_err(), "expiry is checked on every use");
+        assert!(check_claims(&got, "http://x/other", "access", 1000).is_err(), "issuer too");
+        assert!(check_claims(&got, "http://x/p", "id", 1000).is_err(), "and use");
+        assert!(verified.get("a.b.d").is_none(), "another token (a tampered one) is not found");
+    }
+
+    #[test]
+    fn remembered_signatures_are_bounded_and_expired_ones_go_first() {
+        let verified = VerifiedTokens::default();
+        verified.remember("live", claims(5000), 1000);
+        for i in 1..VerifiedTokens::CAPACITY {
+            verified.remember(&format!("expired-{i}"), claims(1500), 1000);
+        }
+        verified.remember("new", claims(5000), 2000);
+        assert!(verified.get("live").is_some() && verified.get("new").is_some());
+        assert!(verified.get("expired-1").is_none());
+        assert_eq!(verified.0.lock().unwrap().len(), 2);
     }
 
     #[test]

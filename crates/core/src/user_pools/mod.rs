@@ -33,7 +33,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::password::{HashParams, Hasher};
 use crate::store::{AppClient, Store, StoreError, User, UserPool};
-use crate::tokens::{self, Signer, SignerCache};
+use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
 pub use import::{ImportReport, ImportRow};
 pub use messages::OutboxMessage;
@@ -85,6 +85,7 @@ pub struct UserPools {
     config: Config,
     hasher: Hasher,
     signers: SignerCache,
+    verified: VerifiedTokens,
     mailer: Option<Arc<dyn Mailer>>,
     sms: Option<Arc<dyn SmsSender>>,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
@@ -95,7 +96,17 @@ impl UserPools {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config, mailer: Option<Arc<dyn Mailer>>) -> Result<Self> {
         let hasher = Hasher::new(config.hash_params)?;
         let decoy_srp = auth::DecoySrp::new()?;
-        Ok(UserPools { store, clock, config, hasher, signers: SignerCache::default(), mailer, sms: None, decoy_srp })
+        Ok(UserPools {
+            store,
+            clock,
+            config,
+            hasher,
+            signers: SignerCache::default(),
+            verified: VerifiedTokens::default(),
+            mailer,
+            sms: None,
+            decoy_srp,
+        })
     }
 
     /// Also deliver SMS messages through `sms` (they are always recorded in the outbox).
@@ -238,13 +249,26 @@ impl UserPools {
         Err(Error::NotAuthorized(format!("Unable to verify secret hash for client {}", client.client_id)))
     }
 
+    /// Verifies a token of `pool_id` (signature, issuer, use, expiry), checking its signature
+    /// only the first time it is presented (`VerifiedTokens`).
+    fn verified_claims(&self, pool_id: &str, token: &str, token_use: &str) -> Result<Arc<Claims>> {
+        let (issuer, now) = (self.issuer(pool_id), self.clock.now_secs());
+        if let Some(claims) = self.verified.get(token) {
+            tokens::check_claims(&claims, &issuer, token_use, now)?;
+            return Ok(claims);
+        }
+        let claims = Arc::new(tokens::verify(token, &self.signers(pool_id)?, &issuer, token_use, now)?);
+        self.verified.remember(token, claims.clone(), now);
+        Ok(claims)
+    }
+
     /// Resolves an access token to its pool and user, checking signature, issuer, expiry,
     /// `token_use`, that its session was not revoked, and that the user may still act.
-    fn authenticate(&self, access_token: &str) -> Result<(UserPool, User, Map<String, Value>)> {
+    fn authenticate(&self, access_token: &str) -> Result<(UserPool, User, Arc<Claims>)> {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
         let pool_id = unverified_pool_id(access_token).ok_or_else(invalid)?;
         let pool = self.store.get_pool(&pool_id)?.ok_or_else(invalid)?;
-        let claims = tokens::verify(access_token, &self.signers(&pool.id)?, &self.issuer(&pool.id), "access", self.clock.now_secs())?;
+        let claims = self.verified_claims(&pool.id, access_token, "access")?;
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
         match self.store.get_session(origin)? {
             Some(s) if !s.revoked => {}
@@ -273,8 +297,7 @@ impl UserPools {
     ) -> Result<Map<String, Value>> {
         let invalid = |why: &str| Error::NotAuthorized(format!("Invalid login token. {why}"));
         let pool = self.store.get_pool(pool_id)?.ok_or_else(|| invalid("The user pool does not exist."))?;
-        let claims = tokens::verify(token, &self.signers(&pool.id)?, &self.issuer(&pool.id), "id", self.clock.now_secs())
-            .map_err(|e| invalid(&e.to_string()))?;
+        let claims = self.verified_claims(&pool.id, token, "id").map_err(|e| invalid(&e.to_string()))?;
         let aud = claims.get("aud").and_then(Value::as_str).unwrap_or_default();
         if !client_ids.is_empty() && !client_ids.iter().any(|c| c == aud) {
             return Err(invalid("Incorrect token audience."));
@@ -291,7 +314,7 @@ impl UserPools {
                 None => return Err(invalid("User does not exist.")),
             }
         }
-        Ok(claims)
+        Ok(Arc::unwrap_or_clone(claims))
     }
 }
 
