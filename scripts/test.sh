@@ -23,6 +23,7 @@ npm test --silent --prefix ui
 
 echo "==> cargo fmt, clippy"
 cargo fmt --all --check
+(cd fuzz && cargo fmt --check)  # its own workspace, outside --all
 cargo clippy --locked --workspace --all-targets -q -- -D warnings
 
 echo "==> Rust tests (in a private D-Bus session with a real Secret Service, for the keychain tests)"
