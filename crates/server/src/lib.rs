@@ -475,6 +475,17 @@ fn client_id_of(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<Named>(body).ok().and_then(|n| n.client_id)
 }
 
+/// A PoolDesk extension's request body: a JSON object, or nothing at all for `{}`.
+fn decode_extension_request<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
+    serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))
+}
+
+/// The extensions' `NextToken`: the number of the last item of the previous page.
+fn parse_next_token(token: Option<&str>) -> Result<Option<i64>, Error> {
+    token.map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into()))).transpose()
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 struct ListMessagesRequest {
@@ -485,13 +496,8 @@ struct ListMessagesRequest {
 }
 
 fn list_messages(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    let req: ListMessagesRequest = serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))?;
-    let before = req
-        .next_token
-        .as_deref()
-        .map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into())))
-        .transpose()?;
+    let req: ListMessagesRequest = decode_extension_request(body)?;
+    let before = parse_next_token(req.next_token.as_deref())?;
     let limit = req.max_results.unwrap_or(100);
     let messages = state.pools.list_messages(req.user_pool_id.as_deref(), req.username.as_deref(), before, limit)?;
     let next = if messages.len() == limit.clamp(1, 1000) { messages.last().map(|m| m.message_id.clone()) } else { None };
@@ -507,13 +513,8 @@ struct ListAuditEventsRequest {
 }
 
 fn list_audit_events(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    let req: ListAuditEventsRequest = serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))?;
-    let before = req
-        .next_token
-        .as_deref()
-        .map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into())))
-        .transpose()?;
+    let req: ListAuditEventsRequest = decode_extension_request(body)?;
+    let before = parse_next_token(req.next_token.as_deref())?;
     let limit = req.max_results.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(Error::InvalidParameter("MaxResults must be between 1 and 1000.".into()));
