@@ -253,6 +253,29 @@ impl Target {
         }
     }
 
+    /// Whether the operation reads a few rows by key, never hashes a password, signs a token or
+    /// writes: cheaper to run on the async worker than to hand to a blocking thread.
+    fn is_point_read(&self) -> bool {
+        match self {
+            Target::Cognito(op) => matches!(
+                op,
+                Operation::GetUser
+                    | Operation::AdminGetUser
+                    | Operation::DescribeUserPool
+                    | Operation::DescribeUserPoolClient
+                    | Operation::GetGroup
+                    | Operation::GetUserPoolMfaConfig
+            ),
+            Target::Identity(op) => matches!(
+                op,
+                cognito_identity::Operation::DescribeIdentityPool
+                    | cognito_identity::Operation::DescribeIdentity
+                    | cognito_identity::Operation::GetIdentityPoolRoles
+            ),
+            Target::PoolDesk(_) => false,
+        }
+    }
+
     /// Runs the operation for an already authenticated caller.
     fn call(self, state: &AppState, ctx: &Context, body: &[u8]) -> Result<Vec<u8>, ApiError> {
         match self {
@@ -418,7 +441,9 @@ async fn handle_json(
     if !headers.contains_key("x-amz-target") && sts::is_sts_request(&headers, &body) {
         return sts::handle(state, peer, method, uri, headers, body).await;
     }
-    let outcome = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+    let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let inline = Target::parse(target_name).is_ok_and(|t| t.is_point_read());
+    let run = move || -> Result<Vec<u8>, ApiError> {
         let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
         let target = Target::parse(target_name)?;
         // Which operations need a signature, and for which service's signing name. PoolDesk's
@@ -442,12 +467,19 @@ async fn handle_json(
         let source = peer.ip().to_string();
         let ctx = Context { caller, source_ip: Some(source.clone()) };
         target.call_audited(&state, &ctx, target_name, &source, &body)
-    })
-    .await;
+    };
+    // A point read takes less time than handing it to a blocking thread and back (two thread
+    // wake-ups, two context switches), so it runs here; everything else (hashing, writes that
+    // may wait for the writer, scans) runs on the blocking pool.
+    let outcome = if inline {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).map_err(|_| "the operation panicked".to_owned())
+    } else {
+        tokio::task::spawn_blocking(run).await.map_err(|join| format!("the operation panicked: {join}"))
+    };
     match outcome {
         Ok(Ok(body)) => json_response(StatusCode::OK, body),
         Ok(Err(e)) => e.into_response(),
-        Err(join) => ApiError::from(Error::internal(anyhow::anyhow!("the operation panicked: {join}"))).into_response(),
+        Err(why) => ApiError::from(Error::internal(anyhow::anyhow!(why))).into_response(),
     }
 }
 
