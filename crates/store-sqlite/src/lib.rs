@@ -5,12 +5,14 @@
 //!   function that turns `rusqlite::Error` into `StoreError`.
 //! - `user_pools`, `users`, `misc`: the trait implementations, one module per area.
 //! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
+//! - `config_cache`: pools and app clients kept decoded while they do not change.
 //! - `../migrations/NNNN_name.sql`: forward-only schema versions, tracked in `user_version`.
 //!
 //! One writer connection serialises writes (SQLite allows one writer at a time anyway, and
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
 //! run concurrently thanks to WAL. No rusqlite type leaves this crate.
 
+mod config_cache;
 mod identity_pools;
 mod misc;
 pub mod sealed;
@@ -32,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_identity_pools.sql"),
     include_str!("../migrations/0004_user_counts.sql"),
     include_str!("../migrations/0005_audit_log.sql"),
+    include_str!("../migrations/0006_config_generation.sql"),
 ];
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a
@@ -51,6 +54,7 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     sealer: RwLock<Arc<Sealer>>,
+    configs: config_cache::ConfigCache,
 }
 
 /// The `server_secrets` row that tells whether a master key is this database's.
@@ -89,6 +93,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             sealer: RwLock::new(Arc::new(sealer)),
+            configs: config_cache::ConfigCache::default(),
         })
     }
 
@@ -141,6 +146,9 @@ impl SqliteStore {
             .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
             .map_err(sql)?;
         migrate(&mut writer)?;
+        // A server elsewhere may have kept this database's pools and clients as they were.
+        writer.execute("UPDATE config_generation SET value = random()", []).map_err(sql)?;
+        self.configs.clear();
         for e in later.iter().rev() {
             writer
                 .execute(

@@ -4,7 +4,7 @@ use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, Store
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::sealed::Sealer;
-use crate::{SqliteStore, json_err, sql};
+use crate::{SqliteStore, config_cache, json_err, sql};
 
 type PoolRow = (String, String, String, i64, i64);
 
@@ -89,11 +89,20 @@ impl UserPoolStore for SqliteStore {
 
     fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>> {
         self.read(|c| {
-            c.prepare_cached(&format!("SELECT {POOL_COLUMNS} FROM user_pools WHERE id = ?1"))
+            let generation = config_cache::generation(c)?;
+            if let Some(pool) = self.configs.pool(generation, id) {
+                return Ok(Some(pool));
+            }
+            let pool = c
+                .prepare_cached(&format!("SELECT {POOL_COLUMNS} FROM user_pools WHERE id = ?1"))
                 .and_then(|mut s| s.query_row([id], pool_from).optional())
                 .map_err(sql)?
                 .map(to_pool)
-                .transpose()
+                .transpose()?;
+            if let Some(pool) = &pool {
+                self.configs.keep_pool(generation, pool);
+            }
+            Ok(pool)
         })
     }
 
@@ -167,15 +176,23 @@ impl UserPoolStore for SqliteStore {
     }
 
     fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
-        let sealer = self.sealer();
         self.read(|c| {
-            c.prepare_cached(
-                "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1",
-            )
-            .and_then(|mut s| s.query_row([client_id], client_from).optional())
-            .map_err(sql)?
-            .map(|row| to_client(&sealer, row))
-            .transpose()
+            let generation = config_cache::generation(c)?;
+            if let Some(client) = self.configs.client(generation, client_id) {
+                return Ok(Some(client));
+            }
+            let client = c
+                .prepare_cached(
+                    "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1",
+                )
+                .and_then(|mut s| s.query_row([client_id], client_from).optional())
+                .map_err(sql)?
+                .map(|row| to_client(&self.sealer(), row))
+                .transpose()?;
+            if let Some(client) = &client {
+                self.configs.keep_client(generation, client);
+            }
+            Ok(client)
         })
     }
 
