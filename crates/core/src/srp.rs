@@ -404,45 +404,73 @@ fn to_hex_trimmed(be: &[u8]) -> String {
     }
 }
 
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// Each byte's value as a hex digit, or 0xff for a byte that is not one.
+const HEX_VALUES: [u8; 256] = {
+    let mut values = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        values[b"0123456789abcdef"[i] as usize] = i as u8;
+        values[b"0123456789ABCDEF"[i] as usize] = i as u8;
+        i += 1;
     }
-}
+    values
+};
 
 /// A number in hex as clients send them: any case, any length (odd too), at least one digit.
+/// Checked once at the end rather than digit by digit: stored verifiers are decoded on every
+/// call that loads a user.
 fn parse_srp_hex(s: &str) -> Option<Vec<u8>> {
-    let digits = s.bytes().map(hex_digit).collect::<Option<Vec<u8>>>()?;
-    if digits.is_empty() {
+    if s.is_empty() {
         return None;
     }
-    let (head, pairs) = digits.split_at(digits.len() % 2);
-    let mut out = Vec::with_capacity(digits.len() / 2 + 1);
-    out.extend_from_slice(head);
-    out.extend(pairs.chunks_exact(2).map(|p| (p[0] << 4) | p[1]));
-    Some(out)
+    let (head, pairs) = s.as_bytes().split_at(s.len() % 2);
+    let mut out = Vec::with_capacity(s.len() / 2 + 1);
+    // Digits are below 16; a non-digit (0xff) sets the high bits.
+    let mut seen = 0u8;
+    if let [digit] = head {
+        seen |= HEX_VALUES[*digit as usize];
+        out.push(HEX_VALUES[*digit as usize]);
+    }
+    for pair in pairs.chunks_exact(2) {
+        let (high, low) = (HEX_VALUES[pair[0] as usize], HEX_VALUES[pair[1] as usize]);
+        seen |= high | low;
+        out.push((high << 4) | low);
+    }
+    (seen < 16).then_some(out)
 }
 
 /// Byte strings as hex in stored documents: lowercase when written, even length when read.
 mod hex_string {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+    use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(&super::to_hex(bytes))
     }
 
+    /// Decodes the string where the deserializer holds it (a user's document is read on
+    /// every call made with a token; its verifier is 768 digits).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        if s.len() % 2 != 0 {
-            return Err(D::Error::custom("hex of odd length"));
+        d.deserialize_str(HexVisitor)
+    }
+
+    struct HexVisitor;
+
+    impl serde::de::Visitor<'_> for HexVisitor {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string of hex digits of even length")
         }
-        if s.is_empty() {
-            return Ok(Vec::new());
+
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Vec<u8>, E> {
+            if !s.len().is_multiple_of(2) {
+                return Err(E::custom("hex of odd length"));
+            }
+            if s.is_empty() {
+                return Ok(Vec::new());
+            }
+            super::parse_srp_hex(s).ok_or_else(|| E::custom("not hex"))
         }
-        super::parse_srp_hex(&s).ok_or_else(|| D::Error::custom("not hex"))
     }
 }
 
@@ -979,6 +1007,10 @@ mod tests {
         assert_eq!(parse_srp_hex("0"), Some(vec![0]));
         assert_eq!(parse_srp_hex(""), None);
         assert_eq!(parse_srp_hex("g"), None);
+        assert_eq!(parse_srp_hex("g01"), None);
+        assert_eq!(parse_srp_hex("010g"), None);
+        assert_eq!(parse_srp_hex("01\u{e9}"), None);
+        assert_eq!(parse_srp_hex("fF00"), Some(vec![0xff, 0]));
     }
 
     #[test]
@@ -989,6 +1021,9 @@ mod tests {
         assert_eq!(serde_json::from_value::<Verifier>(json).unwrap(), v);
         assert!(serde_json::from_value::<Verifier>(serde_json::json!({"salt": "abc", "verifier": "01"})).is_err());
         assert!(serde_json::from_value::<Verifier>(serde_json::json!({"salt": "zz", "verifier": "01"})).is_err());
+        // As stored documents are read: from text, escapes and all; never from a number.
+        assert_eq!(serde_json::from_str::<Verifier>(r#"{"salt": "0AfF", "verifier": "01\u00302\u0030\u0033"}"#).unwrap(), v);
+        assert!(serde_json::from_str::<Verifier>(r#"{"salt": 10, "verifier": "01"}"#).is_err());
 
         let debug = format!("{v:?}");
         assert!(!debug.contains("010203") && debug.contains("0aff"), "{debug}");
