@@ -6,7 +6,8 @@
 //! memory. Unknown users are checked against a dummy hash so the time an answer takes does not
 //! reveal whether the user exists.
 
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use aws_lc_rs::constant_time;
@@ -46,19 +47,40 @@ impl Default for HashParams {
 pub struct Hasher {
     params: Params,
     dummy_hash: String,
-    running: Mutex<Running>,
-    slot_freed: Condvar,
+    shared: Arc<Shared>,
     max_concurrent: usize,
 }
 
+/// What the hashing threads and the thread that releases idle memory share.
+struct Shared {
+    /// [`RELEASE_IDLE_AFTER`], but for tests.
+    release_after: Duration,
+    running: Mutex<Running>,
+    slot_freed: Condvar,
+    /// Signalled when a memory goes idle, and when the hasher is dropped.
+    memory_idle: Condvar,
+}
+
 /// The hashes in progress and the idle working memories (argon2's blocks, 19 MiB each at the
-/// floor). A memory is reused by the next hash, so there are never more than one per slot,
-/// and hashing pays no 19 MiB allocation and page faults each time.
+/// floor). A burst of hashes reuses them, so hashing pays no 19 MiB allocation and page faults
+/// each time; once no hash has run for [`RELEASE_IDLE_AFTER`] they are given back to the OS.
 #[derive(Default)]
 struct Running {
     count: usize,
     idle: Vec<Vec<Block>>,
+    last_done: Option<Instant>,
+    releaser_started: bool,
+    closed: bool,
 }
+
+/// How long idle working memory is kept for the next hash.
+const RELEASE_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// Working memory is reserved at least this large (in 1 KiB blocks), beyond what glibc's
+/// malloc ever keeps in its heap (its mmap threshold rises to at most 32 MiB): it is then
+/// mapped on its own and unmapped when freed, so releasing it really returns it to the OS.
+/// Only the blocks a hash uses are ever touched, so the rest costs no memory.
+const MIN_MAPPED_BLOCKS: usize = 33 * 1024;
 
 impl Hasher {
     pub const MAX_CONCURRENT: usize = 4;
@@ -73,7 +95,13 @@ impl Hasher {
         // password against it costs exactly what a real check costs and never matches, and
         // making it costs no hashing (nor 19 MiB) at startup.
         let dummy_hash = phc(&params, &random::bytes::<16>()?, &random::bytes::<32>()?);
-        Ok(Hasher { params, dummy_hash, running: Mutex::new(Running::default()), slot_freed: Condvar::new(), max_concurrent })
+        let shared = Arc::new(Shared {
+            release_after: RELEASE_IDLE_AFTER,
+            running: Mutex::default(),
+            slot_freed: Condvar::new(),
+            memory_idle: Condvar::new(),
+        });
+        Ok(Hasher { params, dummy_hash, shared, max_concurrent })
     }
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
@@ -118,20 +146,63 @@ impl Hasher {
         let blocks = params.block_count();
         if slot.memory.len() != blocks {
             // First use of this slot, or a hash stored under other parameters.
-            slot.memory = vec![Block::default(); blocks];
+            slot.memory = Vec::with_capacity(blocks.max(MIN_MAPPED_BLOCKS));
+            slot.memory.resize(blocks, Block::default());
         }
         argon2.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut slot.memory[..])
     }
 
     fn slot(&self) -> Slot<'_> {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = lock(&self.shared.running);
         while running.count >= self.max_concurrent {
-            running = self.slot_freed.wait(running).unwrap_or_else(|p| p.into_inner());
+            running = self.shared.slot_freed.wait(running).unwrap_or_else(|p| p.into_inner());
         }
         running.count += 1;
         let memory = running.idle.pop().unwrap_or_default();
         Slot { hasher: self, memory }
     }
+
+    #[cfg(test)]
+    fn releasing_after(mut self, after: Duration) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.release_after = after;
+        }
+        self
+    }
+
+    /// How many working memories are kept idle for the next hash.
+    #[cfg(test)]
+    fn idle_memories(&self) -> usize {
+        lock(&self.shared.running).idle.len()
+    }
+}
+
+impl Drop for Hasher {
+    fn drop(&mut self) {
+        lock(&self.shared.running).closed = true;
+        self.shared.memory_idle.notify_all();
+    }
+}
+
+/// Frees the idle memories once no hash has run for [`RELEASE_IDLE_AFTER`]; sleeps while
+/// there are none; ends when the hasher is dropped.
+fn release_idle_memory(shared: &Shared) {
+    let mut running = lock(&shared.running);
+    while !running.closed {
+        let quiet_for = running.last_done.map_or(Duration::ZERO, |t| t.elapsed());
+        if running.idle.is_empty() {
+            running = shared.memory_idle.wait(running).unwrap_or_else(|p| p.into_inner());
+        } else if running.count == 0 && quiet_for >= shared.release_after {
+            running.idle.clear();
+        } else {
+            let wait = shared.release_after.saturating_sub(quiet_for).max(Duration::from_millis(10));
+            running = shared.memory_idle.wait_timeout(running, wait).unwrap_or_else(|p| p.into_inner()).0;
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The PHC string argon2's own encoder writes.
@@ -147,12 +218,23 @@ struct Slot<'a> {
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        let mut running = self.hasher.running.lock().unwrap_or_else(|p| p.into_inner());
+        let shared = &self.hasher.shared;
+        let mut running = lock(&shared.running);
         running.count -= 1;
+        running.last_done = Some(Instant::now());
         if self.memory.len() == self.hasher.params.block_count() {
             running.idle.push(std::mem::take(&mut self.memory));
+            if !running.releaser_started {
+                let releasing = Arc::clone(shared);
+                match std::thread::Builder::new().name("argon2-release".into()).spawn(move || release_idle_memory(&releasing)) {
+                    Ok(_) => running.releaser_started = true,
+                    // Memory is then kept, as it is while hashes keep coming.
+                    Err(e) => tracing::warn!("starting the thread that frees idle hashing memory: {e}"),
+                }
+            }
+            shared.memory_idle.notify_one();
         }
-        self.hasher.slot_freed.notify_one();
+        shared.slot_freed.notify_one();
     }
 }
 
@@ -268,6 +350,29 @@ mod tests {
         assert_eq!((params.m_cost(), params.t_cost(), params.p_cost()), (20 * 1024, 3, 1));
         assert_eq!(parsed.hash.map(|h| h.len()), Some(32));
         assert!(!hasher.verify("anything", &hasher.dummy_hash.clone()));
+    }
+
+    #[test]
+    fn idle_working_memory_is_reused_by_the_next_hash() {
+        let hasher = Hasher::new(HashParams::FLOOR).unwrap().releasing_after(Duration::from_secs(3600));
+        let stored = hasher.hash("correct horse").unwrap();
+        assert_eq!(hasher.idle_memories(), 1);
+        assert!(hasher.verify("correct horse", &stored));
+        assert_eq!(hasher.idle_memories(), 1);
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // waits for the releasing thread, not for a worker's clock
+    fn idle_working_memory_is_released_once_hashing_stops() {
+        let hasher = Hasher::new(HashParams::FLOOR).unwrap().releasing_after(Duration::from_millis(50));
+        let stored = hasher.hash("correct horse").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while hasher.idle_memories() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(hasher.idle_memories(), 0);
+        // A hasher that gave its memory back hashes as before.
+        assert!(hasher.verify("correct horse", &stored));
     }
 
     #[test]
