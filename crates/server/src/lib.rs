@@ -9,7 +9,8 @@
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
 //!
 //! Handlers own no business rules: they parse, authenticate, call `pooldesk_core` off the
-//! async runtime (hashing and SQLite block), and encode.
+//! async runtime (hashing and SQLite block), and encode. Point reads by key (GetUser and the
+//! like) are the exception: they take less time than the hand-off to a blocking thread.
 
 pub mod limits;
 pub mod outbound;
