@@ -3,7 +3,7 @@
 use pooldesk_core::store::{IdentityPoolRecord, IdentityRecord, IdentityStore, Page, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::{SqliteStore, json_err, sql};
+use crate::{SqliteStore, execute, json_err, sql};
 
 type PoolRow = (String, String, String, String, i64, i64);
 
@@ -54,11 +54,11 @@ impl IdentityStore for SqliteStore {
     fn create_identity_pool(&self, p: &IdentityPoolRecord) -> StoreResult<()> {
         let (config, roles, tag_maps) = (to_json(&p.config)?, to_json(&p.roles)?, to_json(&p.tag_maps)?);
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 &format!("INSERT INTO identity_pools ({POOL_COLUMNS}, name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
                 params![p.id, config, roles, tag_maps, p.created_ms, p.modified_ms, p.config.identity_pool_name],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -92,19 +92,19 @@ impl IdentityStore for SqliteStore {
     fn update_identity_pool(&self, p: &IdentityPoolRecord) -> StoreResult<()> {
         let (config, roles, tag_maps) = (to_json(&p.config)?, to_json(&p.roles)?, to_json(&p.tag_maps)?);
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "UPDATE identity_pools SET name = ?2, config = ?3, roles = ?4, tag_maps = ?5, modified_ms = ?6 WHERE id = ?1",
                 params![p.id, p.config.identity_pool_name, config, roles, tag_maps, p.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
 
     fn delete_identity_pool(&self, id: &str) -> StoreResult<bool> {
         self.write(|tx| {
-            tx.execute("DELETE FROM identity_logins WHERE pool_id = ?1", [id]).map_err(sql)?;
-            Ok(tx.execute("DELETE FROM identity_pools WHERE id = ?1", [id]).map_err(sql)? > 0)
+            execute(tx, "DELETE FROM identity_logins WHERE pool_id = ?1", [id])?;
+            Ok(execute(tx, "DELETE FROM identity_pools WHERE id = ?1", [id])? > 0)
         })
     }
 
@@ -118,11 +118,11 @@ impl IdentityStore for SqliteStore {
 
     fn create_identity(&self, i: &IdentityRecord) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO identities (id, pool_id, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4)",
                 params![i.id, i.pool_id, i.created_ms, i.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             insert_logins(tx, &i.pool_id, &i.id, &i.logins)
         })
     }
@@ -130,7 +130,7 @@ impl IdentityStore for SqliteStore {
     fn link_logins(&self, pool_id: &str, identity_id: &str, logins: &[(String, String)], now_ms: i64) -> StoreResult<()> {
         self.write(|tx| {
             insert_logins(tx, pool_id, identity_id, logins)?;
-            tx.execute("UPDATE identities SET modified_ms = ?2 WHERE id = ?1", params![identity_id, now_ms]).map_err(sql)?;
+            execute(tx, "UPDATE identities SET modified_ms = ?2 WHERE id = ?1", params![identity_id, now_ms])?;
             Ok(())
         })
     }
@@ -149,9 +149,9 @@ impl IdentityStore for SqliteStore {
 
     fn merge_identities(&self, from: &str, to: &str, now_ms: i64) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("UPDATE identity_logins SET identity_id = ?2 WHERE identity_id = ?1", [from, to]).map_err(sql)?;
-            tx.execute("DELETE FROM identities WHERE id = ?1", [from]).map_err(sql)?;
-            tx.execute("UPDATE identities SET modified_ms = ?2 WHERE id = ?1", params![to, now_ms]).map_err(sql)?;
+            execute(tx, "UPDATE identity_logins SET identity_id = ?2 WHERE identity_id = ?1", [from, to])?;
+            execute(tx, "DELETE FROM identities WHERE id = ?1", [from])?;
+            execute(tx, "UPDATE identities SET modified_ms = ?2 WHERE id = ?1", params![to, now_ms])?;
             Ok(())
         })
     }
@@ -204,7 +204,7 @@ impl IdentityStore for SqliteStore {
     }
 
     fn delete_identity(&self, id: &str) -> StoreResult<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM identities WHERE id = ?1", [id]).map_err(sql)? > 0))
+        self.write(|tx| Ok(execute(tx, "DELETE FROM identities WHERE id = ?1", [id])? > 0))
     }
 
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>> {
@@ -221,7 +221,7 @@ impl IdentityStore for SqliteStore {
                 let fresh = sealer.seal(&place, &make())?;
                 self.write(|tx| {
                     // Another writer may have created it first: keep theirs, return what is stored.
-                    tx.execute("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)", params![name, fresh]).map_err(sql)?;
+                    execute(tx, "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)", params![name, fresh])?;
                     tx.query_row("SELECT value FROM server_secrets WHERE name = ?1", [name], |r| r.get(0)).map_err(sql)
                 })?
             }

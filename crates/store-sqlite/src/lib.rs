@@ -248,6 +248,8 @@ fn open_connection(path: &str, durability: Durability, read_only: bool) -> Resul
          PRAGMA secure_delete = ON;"
     ))
     .map_err(sql)?;
+    // Room for every statement a connection runs (rusqlite keeps 16), so none is parsed twice.
+    conn.set_prepared_statement_cache_capacity(64);
     if !read_only {
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(sql)?;
     }
@@ -368,6 +370,13 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// The one place a rusqlite error becomes a `StoreError`.
+/// Runs a write through the connection's statement cache: sessions, audit rows and identities
+/// are written on every sign-in, refresh or admin call, and parsing their SQL each time cost
+/// more than running it.
+pub(crate) fn execute(conn: &Connection, statement: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
+    conn.prepare_cached(statement).and_then(|mut s| s.execute(params)).map_err(sql)
+}
+
 pub(crate) fn sql(e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     match &e {

@@ -6,7 +6,7 @@ use pooldesk_core::store::{
 };
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::{SqliteStore, sql};
+use crate::{SqliteStore, execute, sql};
 
 const SESSION_COLUMNS: &str =
     "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms";
@@ -30,7 +30,8 @@ fn session_from(r: &Row<'_>) -> rusqlite::Result<Session> {
 impl SessionStore for SqliteStore {
     fn insert_session(&self, s: &Session) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
                 params![
                     s.origin_jti,
@@ -45,8 +46,7 @@ impl SessionStore for SqliteStore {
                     s.previous_refresh_hash,
                     s.rotated_ms
                 ],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -85,14 +85,14 @@ impl SessionStore for SqliteStore {
 
     fn revoke_session(&self, origin_jti: &str) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("UPDATE sessions SET revoked = 1 WHERE origin_jti = ?1", [origin_jti]).map_err(sql)?;
+            execute(tx, "UPDATE sessions SET revoked = 1 WHERE origin_jti = ?1", [origin_jti])?;
             Ok(())
         })
     }
 
     fn revoke_user_sessions(&self, pool_id: &str, sub: &str) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute("UPDATE sessions SET revoked = 1 WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub]).map_err(sql)?;
+            execute(tx, "UPDATE sessions SET revoked = 1 WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub])?;
             Ok(())
         })
     }
@@ -101,11 +101,11 @@ impl SessionStore for SqliteStore {
 impl ChallengeStore for SqliteStore {
     fn put_challenge(&self, c: &ChallengeRecord) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT OR REPLACE INTO auth_challenges (id, pool_id, state, expires_ms) VALUES (?1, ?2, ?3, ?4)",
                 params![c.id, c.pool_id, c.state, c.expires_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -125,8 +125,8 @@ impl ChallengeStore for SqliteStore {
 
     fn take_challenge(&self, id: &str, now_ms: i64) -> StoreResult<bool> {
         self.write(|tx| {
-            tx.execute("DELETE FROM auth_challenges WHERE expires_ms < ?1", [now_ms]).map_err(sql)?;
-            Ok(tx.execute("DELETE FROM auth_challenges WHERE id = ?1", [id]).map_err(sql)? > 0)
+            execute(tx, "DELETE FROM auth_challenges WHERE expires_ms < ?1", [now_ms])?;
+            Ok(execute(tx, "DELETE FROM auth_challenges WHERE id = ?1", [id])? > 0)
         })
     }
 }
@@ -134,11 +134,11 @@ impl ChallengeStore for SqliteStore {
 impl AuthEventStore for SqliteStore {
     fn add_auth_event(&self, e: &AuthEventRecord) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO auth_events (pool_id, sub, event, created_ms) VALUES (?1, ?2, ?3, ?4)",
                 params![e.pool_id, e.sub, e.event, e.created_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(tx.last_insert_rowid())
         })
     }
@@ -182,11 +182,11 @@ impl AccessKeyStore for SqliteStore {
     fn put_access_key(&self, key: &AccessKey) -> StoreResult<()> {
         let secret = self.sealer().seal_text(&access_key_place(&key.id), &key.secret)?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT OR REPLACE INTO access_keys (id, secret, description, created_ms) VALUES (?1, ?2, ?3, ?4)",
                 params![key.id, secret, key.description, key.created_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -211,19 +211,19 @@ impl AccessKeyStore for SqliteStore {
     }
 
     fn delete_access_key(&self, id: &str) -> StoreResult<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM access_keys WHERE id = ?1", [id]).map_err(sql)? > 0))
+        self.write(|tx| Ok(execute(tx, "DELETE FROM access_keys WHERE id = ?1", [id])? > 0))
     }
 }
 
 impl MessageStore for SqliteStore {
     fn add_message(&self, m: &Message) -> StoreResult<i64> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO messages (pool_id, username, medium, destination, subject, body, code, created_ms, delivery)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![m.pool_id, m.username, m.medium, m.destination, m.subject, m.body, m.code, m.created_ms, m.delivery],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(tx.last_insert_rowid())
         })
     }
@@ -261,11 +261,11 @@ impl MessageStore for SqliteStore {
 impl AuditStore for SqliteStore {
     fn append_audit(&self, e: &AuditEvent) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }

@@ -4,7 +4,7 @@ use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, Store
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::sealed::Sealer;
-use crate::{SqliteStore, config_cache, json_err, sql};
+use crate::{SqliteStore, config_cache, execute, json_err, sql};
 
 type PoolRow = (String, String, String, i64, i64);
 
@@ -73,16 +73,16 @@ impl UserPoolStore for SqliteStore {
         let mfa_config = to_json(&pool.mfa_config)?;
         let private_der = self.sealer().seal(&format!("signing_keys:{}", key.kid), &key.private_der)?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO user_pools (id, name, config, mfa_config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, mfa_config, pool.created_ms, pool.modified_ms],
-            )
-            .map_err(sql)?;
-            tx.execute(
+            )?;
+            execute(
+                tx,
                 "INSERT INTO signing_keys (kid, pool_id, alg, private_der, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key.kid, key.pool_id, key.alg, private_der, key.created_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -120,17 +120,17 @@ impl UserPoolStore for SqliteStore {
         let config = to_json(&pool.config)?;
         let mfa_config = to_json(&pool.mfa_config)?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "UPDATE user_pools SET name = ?2, config = ?3, mfa_config = ?4, modified_ms = ?5 WHERE id = ?1",
                 params![pool.id, pool.config.name.as_deref().unwrap_or_default(), config, mfa_config, pool.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
 
     fn delete_pool(&self, id: &str) -> StoreResult<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM user_pools WHERE id = ?1", [id]).map_err(sql)? > 0))
+        self.write(|tx| Ok(execute(tx, "DELETE FROM user_pools WHERE id = ?1", [id])? > 0))
     }
 
     fn count_users(&self, pool_id: &str) -> StoreResult<u64> {
@@ -166,11 +166,11 @@ impl UserPoolStore for SqliteStore {
         let config = to_json(&client.config)?;
         let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&client_place(&client.client_id), s)).transpose()?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO user_pool_clients (client_id, pool_id, secret, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![client.client_id, client.pool_id, secret, config, client.created_ms, client.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -215,27 +215,27 @@ impl UserPoolStore for SqliteStore {
         let config = to_json(&client.config)?;
         let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&client_place(&client.client_id), s)).transpose()?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "UPDATE user_pool_clients SET secret = ?2, config = ?3, modified_ms = ?4 WHERE client_id = ?1",
                 params![client.client_id, secret, config, client.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
 
     fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM user_pool_clients WHERE client_id = ?1", [client_id]).map_err(sql)? > 0))
+        self.write(|tx| Ok(execute(tx, "DELETE FROM user_pool_clients WHERE client_id = ?1", [client_id])? > 0))
     }
 
     fn create_group(&self, group: &Group) -> StoreResult<()> {
         let config = to_json(&group.config)?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT INTO groups (pool_id, name, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![group.pool_id, group.name, config, group.created_ms, group.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
@@ -266,16 +266,16 @@ impl UserPoolStore for SqliteStore {
     fn update_group(&self, group: &Group) -> StoreResult<()> {
         let config = to_json(&group.config)?;
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "UPDATE groups SET config = ?3, modified_ms = ?4 WHERE pool_id = ?1 AND name = ?2",
                 params![group.pool_id, group.name, config, group.modified_ms],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
 
     fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name]).map_err(sql)? > 0))
+        self.write(|tx| Ok(execute(tx, "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name])? > 0))
     }
 }

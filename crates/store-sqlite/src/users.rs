@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
 use crate::sealed::{self, Sealer};
 use crate::user_pools::{GROUP_COLUMNS, to_group};
-use crate::{SqliteStore, cursor, json_err, sql, text_as_bytes};
+use crate::{SqliteStore, cursor, execute, json_err, sql, text_as_bytes};
 
 const USER_COLUMNS: &str = "u.id, u.pool_id, u.key, u.username, u.sub, u.status, u.enabled, u.created_ms, u.modified_ms, u.version, u.data";
 
@@ -161,7 +161,7 @@ pub(crate) fn reseal_totp(tx: &Transaction<'_>, f: sealed::Reseal<'_>) -> StoreR
             }
         }
         if changed {
-            tx.execute("UPDATE users SET data = ?2 WHERE id = ?1", params![id, doc.to_string()]).map_err(sql)?;
+            execute(tx, "UPDATE users SET data = ?2 WHERE id = ?1", params![id, doc.to_string()])?;
         }
     }
     Ok(count)
@@ -267,7 +267,7 @@ impl UserStore for SqliteStore {
                 .map_err(sql)?;
             match sub {
                 Some(sub) => {
-                    tx.execute("DELETE FROM sessions WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub.as_str()]).map_err(sql)?;
+                    execute(tx, "DELETE FROM sessions WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub.as_str()])?;
                     Ok(true)
                 }
                 None => Ok(false),
@@ -379,24 +379,24 @@ impl UserStore for SqliteStore {
 
     fn add_to_group(&self, pool_id: &str, group: &str, sub: &str) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "INSERT OR IGNORE INTO group_members (pool_id, group_name, user_id)
                  SELECT ?1, ?2, id FROM users WHERE pool_id = ?1 AND sub = ?3",
                 [pool_id, group, sub],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
 
     fn remove_from_group(&self, pool_id: &str, group: &str, sub: &str) -> StoreResult<()> {
         self.write(|tx| {
-            tx.execute(
+            execute(
+                tx,
                 "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2
                  AND user_id = (SELECT id FROM users WHERE pool_id = ?1 AND sub = ?3)",
                 [pool_id, group, sub],
-            )
-            .map_err(sql)?;
+            )?;
             Ok(())
         })
     }
