@@ -426,14 +426,42 @@ pub trait MessageStore: Send + Sync {
     fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<Message>>;
 }
 
+/// Reads that belong together: a call made with a token reads its pool, session, user and app
+/// client, and should see them as of one moment.
+pub trait ReadScope: Send + Sync {
+    /// Runs `f` so that the reads it makes see one snapshot of the data (and, on SQLite, share
+    /// one read transaction instead of paying for four). Writes inside `f` are not part of it.
+    fn read_together(&self, f: &mut dyn FnMut()) {
+        f()
+    }
+}
+
 /// Everything PoolDesk stores.
 pub trait Store:
-    UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore + AuditStore
+    UserPoolStore
+    + UserStore
+    + SessionStore
+    + ChallengeStore
+    + AuthEventStore
+    + IdentityStore
+    + AccessKeyStore
+    + MessageStore
+    + AuditStore
+    + ReadScope
 {
 }
 
 impl<
-    T: UserPoolStore + UserStore + SessionStore + ChallengeStore + AuthEventStore + IdentityStore + AccessKeyStore + MessageStore + AuditStore,
+    T: UserPoolStore
+        + UserStore
+        + SessionStore
+        + ChallengeStore
+        + AuthEventStore
+        + IdentityStore
+        + AccessKeyStore
+        + MessageStore
+        + AuditStore
+        + ReadScope,
 > Store for T
 {
 }

@@ -19,10 +19,11 @@ pub mod sealed;
 mod user_pools;
 mod users;
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
-use pooldesk_core::store::StoreError;
+use pooldesk_core::store::{ReadScope, StoreError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 pub use sealed::{GivenKey, KeyFile, KeyVault, MasterKey};
 use sealed::{Reseal, Sealer, is_sealed_blob, is_sealed_text};
@@ -55,6 +56,41 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     sealer: RwLock<Arc<Sealer>>,
     configs: config_cache::ConfigCache,
+}
+
+thread_local! {
+    /// The reader holding the read transaction of the [`ReadScope::read_together`] running on
+    /// this thread, with the store it belongs to.
+    static SCOPED_READER: RefCell<Option<(usize, Connection)>> = const { RefCell::new(None) };
+}
+
+impl ReadScope for SqliteStore {
+    fn read_together(&self, f: &mut dyn FnMut()) {
+        if SCOPED_READER.with_borrow(Option::is_some) {
+            // Nested, or another store's scope: the reads join it or go their own way.
+            return f();
+        }
+        // Without a reader (the database cannot be opened), each read reports that itself.
+        let Ok(conn) = self.take_reader() else { return f() };
+        if conn.execute_batch("BEGIN").is_err() {
+            self.put_reader(conn);
+            return f();
+        }
+        SCOPED_READER.with_borrow_mut(|s| *s = Some((self.id(), conn)));
+        /// Ends the transaction even if `f` panics.
+        struct End<'a>(&'a SqliteStore);
+        impl Drop for End<'_> {
+            fn drop(&mut self) {
+                if let Some((_, conn)) = SCOPED_READER.with_borrow_mut(Option::take)
+                    && conn.execute_batch("COMMIT").is_ok()
+                {
+                    self.0.put_reader(conn);
+                }
+            }
+        }
+        let _end = End(self);
+        f();
+    }
 }
 
 /// The `server_secrets` row that tells whether a master key is this database's.
@@ -200,19 +236,40 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// Runs `f` on a reader connection.
+    /// Runs `f` on a reader connection: the transaction of this thread's
+    /// [`ReadScope::read_together`] on this store, if one is open, or a reader of its own.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let conn = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match conn {
-            Some(c) => c,
-            None => open_connection(&self.path, self.durability, true)?,
-        };
+        // Taken out while `f` runs, so a read inside `f` (none does today) gets its own reader.
+        let scoped = SCOPED_READER.with_borrow_mut(|s| if s.as_ref().is_some_and(|(id, _)| *id == self.id()) { s.take() } else { None });
+        if let Some((id, conn)) = scoped {
+            let out = f(&conn);
+            SCOPED_READER.with_borrow_mut(|s| *s = Some((id, conn)));
+            return out;
+        }
+        let conn = self.take_reader()?;
         let out = f(&conn);
+        self.put_reader(conn);
+        out
+    }
+
+    fn take_reader(&self) -> Result<Connection, StoreError> {
+        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match idle {
+            Some(c) => Ok(c),
+            None => open_connection(&self.path, self.durability, true),
+        }
+    }
+
+    fn put_reader(&self, conn: Connection) {
         let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < MAX_IDLE_READERS {
             idle.push(conn);
         }
-        out
+    }
+
+    /// Tells this store's scoped reader from another store's on the same thread.
+    fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
     }
 
     /// Gives the writer connection a page cache of `mib` MiB, for bulk loads: a million users'

@@ -264,7 +264,19 @@ impl UserPools {
 
     /// Resolves an access token to its pool and user, checking signature, issuer, expiry,
     /// `token_use`, that its session was not revoked, and that the user may still act.
+    /// Runs `f` with its reads as of one moment (and, on SQLite, in one read transaction).
+    fn reading_together<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.store.read_together(&mut || out = f.take().map(|f| f()));
+        out.unwrap_or_else(|| Err(Error::internal(anyhow::anyhow!("the store did not run a scope of reads"))))
+    }
+
     fn authenticate(&self, access_token: &str) -> Result<(UserPool, User, Arc<Claims>)> {
+        self.reading_together(|| self.authenticate_reads(access_token))
+    }
+
+    fn authenticate_reads(&self, access_token: &str) -> Result<(UserPool, User, Arc<Claims>)> {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
         let pool_id = unverified_pool_id(access_token).ok_or_else(invalid)?;
         let pool = self.store.get_pool(&pool_id)?.ok_or_else(invalid)?;

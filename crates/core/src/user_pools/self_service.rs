@@ -181,8 +181,10 @@ impl UserPools {
     }
 
     pub(super) fn op_get_user(&self, r: w::GetUserRequest) -> Result<w::GetUserResponse> {
-        let (pool, user, claims) = self.authenticate(&r.access_token)?;
-        let client = self.token_client(&claims)?;
+        let (pool, user, client) = self.reading_together(|| {
+            let (pool, user, claims) = self.authenticate(&r.access_token)?;
+            Ok((pool, user, self.token_client(&claims)?))
+        })?;
         let only = client.as_ref().and_then(|c| c.config.read_attributes.clone()).map(|mut v| {
             v.push("sub".into());
             v
