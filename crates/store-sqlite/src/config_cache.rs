@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use pooldesk_core::store::{AppClient, StoreError, UserPool};
 use rusqlite::Connection;
 
-use crate::sql;
+use crate::{lock, sql};
 
 /// Entries kept of each kind: past it the cache starts over (a server has a few pools).
 const MAX_ENTRIES: usize = 256;
@@ -52,7 +52,8 @@ impl<T: Clone> Kept<T> {
     }
 }
 
-/// The current config generation, as `conn` sees the database.
+/// The current config generation, as `conn` sees the database (see
+/// `SqliteStore::config_generation`, which reads it once per scope).
 pub(crate) fn generation(conn: &Connection) -> Result<i64, StoreError> {
     conn.prepare_cached("SELECT value FROM config_generation WHERE id = 1").and_then(|mut s| s.query_row([], |r| r.get(0))).map_err(sql)
 }
@@ -79,8 +80,4 @@ impl ConfigCache {
         *lock(&self.pools) = Kept::default();
         *lock(&self.clients) = Kept::default();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -59,14 +59,23 @@ pub struct SqliteStore {
 }
 
 thread_local! {
-    /// The reader holding the read transaction of the [`ReadScope::read_together`] running on
-    /// this thread, with the store it belongs to.
-    static SCOPED_READER: RefCell<Option<(usize, Connection)>> = const { RefCell::new(None) };
+    /// The [`ReadScope::read_together`] running on this thread, if any.
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// A scope's read transaction and what is known to hold for its whole snapshot.
+struct Scope {
+    /// Which store it belongs to (another store's reads on this thread go their own way).
+    store: usize,
+    /// The reader holding the transaction; taken out while a read runs on it.
+    reader: Option<Connection>,
+    /// The config generation of the snapshot, once read.
+    config_generation: Option<i64>,
 }
 
 impl ReadScope for SqliteStore {
     fn read_together(&self, f: &mut dyn FnMut()) {
-        if SCOPED_READER.with_borrow(Option::is_some) {
+        if SCOPE.with_borrow(Option::is_some) {
             // Nested, or another store's scope: the reads join it or go their own way.
             return f();
         }
@@ -76,12 +85,12 @@ impl ReadScope for SqliteStore {
             self.put_reader(conn);
             return f();
         }
-        SCOPED_READER.with_borrow_mut(|s| *s = Some((self.id(), conn)));
+        SCOPE.with_borrow_mut(|s| *s = Some(Scope { store: self.id(), reader: Some(conn), config_generation: None }));
         /// Ends the transaction even if `f` panics.
         struct End<'a>(&'a SqliteStore);
         impl Drop for End<'_> {
             fn drop(&mut self) {
-                if let Some((_, conn)) = SCOPED_READER.with_borrow_mut(Option::take)
+                if let Some(Scope { reader: Some(conn), .. }) = SCOPE.with_borrow_mut(Option::take)
                     && conn.execute_batch("COMMIT").is_ok()
                 {
                     self.0.put_reader(conn);
@@ -177,7 +186,7 @@ impl SqliteStore {
             .into_iter()
             .filter(|e| e.at_ms > backup_audit_end)
             .collect::<Vec<_>>();
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut writer = lock(&self.writer);
         rusqlite::backup::Backup::new(&src, &mut writer)
             .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
             .map_err(sql)?;
@@ -193,7 +202,7 @@ impl SqliteStore {
                 )
                 .map_err(sql)?;
         }
-        self.readers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        lock(&self.readers).clear();
         Ok(())
     }
 
@@ -229,7 +238,7 @@ impl SqliteStore {
 
     /// Runs `f` on the writer inside a transaction, committed if `f` succeeds.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
         let out = f(&tx)?;
         tx.commit().map_err(sql)?;
@@ -240,10 +249,14 @@ impl SqliteStore {
     /// [`ReadScope::read_together`] on this store, if one is open, or a reader of its own.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         // Taken out while `f` runs, so a read inside `f` (none does today) gets its own reader.
-        let scoped = SCOPED_READER.with_borrow_mut(|s| if s.as_ref().is_some_and(|(id, _)| *id == self.id()) { s.take() } else { None });
-        if let Some((id, conn)) = scoped {
+        let scoped = SCOPE.with_borrow_mut(|s| s.as_mut().filter(|s| s.store == self.id()).and_then(|s| s.reader.take()));
+        if let Some(conn) = scoped {
             let out = f(&conn);
-            SCOPED_READER.with_borrow_mut(|s| *s = Some((id, conn)));
+            SCOPE.with_borrow_mut(|s| {
+                if let Some(s) = s.as_mut() {
+                    s.reader = Some(conn);
+                }
+            });
             return out;
         }
         let conn = self.take_reader()?;
@@ -252,8 +265,24 @@ impl SqliteStore {
         out
     }
 
+    /// The config generation as `conn` sees it; read once per [`ReadScope::read_together`]
+    /// (a call that needs its pool and its client asks twice, and the snapshot cannot change).
+    pub(crate) fn config_generation(&self, conn: &Connection) -> Result<i64, StoreError> {
+        let known = SCOPE.with_borrow(|s| s.as_ref().filter(|s| s.store == self.id()).and_then(|s| s.config_generation));
+        if let Some(generation) = known {
+            return Ok(generation);
+        }
+        let generation = config_cache::generation(conn)?;
+        SCOPE.with_borrow_mut(|s| {
+            if let Some(s) = s.as_mut().filter(|s| s.store == self.id()) {
+                s.config_generation = Some(generation);
+            }
+        });
+        Ok(generation)
+    }
+
     fn take_reader(&self) -> Result<Connection, StoreError> {
-        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let idle = lock(&self.readers).pop();
         match idle {
             Some(c) => Ok(c),
             None => open_connection(&self.path, self.durability, true),
@@ -261,7 +290,7 @@ impl SqliteStore {
     }
 
     fn put_reader(&self, conn: Connection) {
-        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut idle = lock(&self.readers);
         if idle.len() < MAX_IDLE_READERS {
             idle.push(conn);
         }
@@ -276,7 +305,7 @@ impl SqliteStore {
     /// indexes (random `sub`s among them) no longer fit SQLite's default 2 MiB, and every
     /// insert would fetch pages from the OS.
     pub fn set_writer_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
-        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let conn = lock(&self.writer);
         conn.pragma_update(None, "cache_size", -(i64::from(mib) * 1024)).map_err(sql)
     }
 
@@ -427,6 +456,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// The one place a rusqlite error becomes a `StoreError`.
+/// A mutex's guard, poisoned or not: a panic elsewhere leaves connections and caches usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Runs a write through the connection's statement cache: sessions, audit rows and identities
 /// are written on every sign-in, refresh or admin call, and parsing their SQL each time cost
 /// more than running it.

@@ -4,7 +4,7 @@ use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, Store
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::sealed::Sealer;
-use crate::{SqliteStore, config_cache, execute, json_err, sql};
+use crate::{SqliteStore, execute, json_err, sql};
 
 type PoolRow = (String, String, String, i64, i64);
 
@@ -89,7 +89,7 @@ impl UserPoolStore for SqliteStore {
 
     fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>> {
         self.read(|c| {
-            let generation = config_cache::generation(c)?;
+            let generation = self.config_generation(c)?;
             if let Some(pool) = self.configs.pool(generation, id) {
                 return Ok(Some(pool));
             }
@@ -177,7 +177,7 @@ impl UserPoolStore for SqliteStore {
 
     fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
         self.read(|c| {
-            let generation = config_cache::generation(c)?;
+            let generation = self.config_generation(c)?;
             if let Some(client) = self.configs.client(generation, client_id) {
                 return Ok(Some(client));
             }

@@ -94,3 +94,32 @@ fn a_panic_inside_a_scope_leaves_the_store_usable() {
     store.read_together(&mut || seen = Some(revoked(&store)));
     assert_eq!(seen, Some(true));
 }
+
+#[test]
+fn a_pool_changed_during_a_scope_is_seen_after_it_not_in_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db.sqlite");
+    let server = with_pool_and_session(&path);
+    let other_process = open(&path);
+    let name = |store: &SqliteStore| store.get_pool(POOL).expect("read pool").expect("pool exists").config.name;
+    let renamed = |to: &str| {
+        let mut pool = other_process.get_pool(POOL).expect("read pool").expect("pool exists");
+        pool.config.name = Some(to.into());
+        other_process.update_pool(&pool).expect("rename");
+    };
+
+    let mut seen = Vec::new();
+    server.read_together(&mut || {
+        seen.push(name(&server));
+        renamed("during");
+        seen.push(name(&server));
+    });
+    assert_eq!(seen, [None, None], "the scope's snapshot keeps the pool as it was");
+    assert_eq!(name(&server).as_deref(), Some("during"));
+
+    // The next scope reads the generation afresh.
+    renamed("later");
+    let mut seen = None;
+    server.read_together(&mut || seen = Some(name(&server)));
+    assert_eq!(seen, Some(Some("later".to_owned())));
+}
