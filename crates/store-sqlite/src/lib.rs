@@ -108,6 +108,16 @@ impl ReadScope for SqliteStore {
 const KEY_CHECK: &str = "master-key-check";
 const KEY_CHECK_VALUE: &[u8] = b"PoolDesk master key check";
 
+/// WAL pages written before a commit checkpoints them into the database (SQLite's default
+/// is 1,000). A busy pool rewrites the same pages (the users table's last leaf, its indexes,
+/// the pool's user count) in commit after commit; checkpointing less often copies each of
+/// them once for many commits and pays the checkpoint's fsyncs less often. AdminCreateUser:
+/// 20-25% more per second and 10-15% less CPU per call; its p99 under 16 connections went
+/// from 23 to 31-36 ms, the checkpoint being longer (10,000 pages: 42-47 ms, no faster).
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 4000;
+/// What the WAL is cut back to once checkpointed, after a burst (a bulk import) grew it.
+const WAL_SIZE_LIMIT_BYTES: u64 = 64 << 20;
+
 /// Idle readers kept for the next read: as many as `pooldesk serve` runs operations at once
 /// (16 blocking threads). With fewer, a busy server opened (PRAGMAs) and closed a connection,
 /// and prepared its statements afresh, on most calls: a fifth of GetUser's CPU.
@@ -365,6 +375,10 @@ fn open_connection(path: &str, durability: Durability, read_only: bool) -> Resul
     conn.set_prepared_statement_cache_capacity(64);
     if !read_only {
         conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(sql)?;
+        conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};"
+        ))
+        .map_err(sql)?;
     }
     Ok(conn)
 }
