@@ -189,7 +189,7 @@ async fn compare(
             }
         };
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let idle = server.rss_kib();
+        let (idle, idle_private) = (server.rss_kib(), server.private_kib());
         let fixture = match setup(server.addr, &key(), users, timing.connections.min(8)).await {
             Ok(f) => f,
             Err(e) => {
@@ -200,7 +200,7 @@ async fn compare(
         };
         let after_setup = server.rss_kib();
         eprintln!("  {} ready in {:.1} s", spec.name, started.elapsed().as_secs_f64());
-        servers.push((server, Arc::new(fixture), Memory { idle, after_setup, after_workloads: 0, peak: 0 }));
+        servers.push((server, Arc::new(fixture), Memory { idle, idle_private, after_setup, after_workloads: 0, peak: 0 }));
     }
 
     let mut rows: Vec<Row> = Vec::new();
@@ -264,7 +264,7 @@ async fn scale(pooldesk: &Path, users: usize, timing: &Timing, work_dir: &Path) 
     };
     let server = Running::start(&spec, &work_dir.join("pooldesk")).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle = server.rss_kib();
+    let (idle, idle_private) = (server.rss_kib(), server.private_kib());
     let mut fixture = setup(server.addr, &key(), 0, 1).await?;
 
     let csv = work_dir.join("users.csv");
@@ -302,7 +302,7 @@ async fn scale(pooldesk: &Path, users: usize, timing: &Timing, work_dir: &Path) 
         }
     }
     eprintln!();
-    let memory = Memory { idle, after_setup: after_import, after_workloads: server.rss_kib(), peak: server.peak_kib() };
+    let memory = Memory { idle, idle_private, after_setup: after_import, after_workloads: server.rss_kib(), peak: server.peak_kib() };
     server.stop().await;
     report::print_scale(users, csv_seconds, import_seconds, db_bytes, ceiling, &rows, &memory, timing);
     Ok(())

@@ -26,6 +26,8 @@ pub struct Row {
 #[derive(Clone, Copy, Default)]
 pub struct Memory {
     pub idle: u64,
+    /// Of `idle`, the process's own memory (not file pages).
+    pub idle_private: u64,
     pub after_setup: u64,
     pub after_workloads: u64,
     pub peak: u64,
@@ -176,11 +178,20 @@ pub fn print_compare(
     println!();
     println!("## Resident memory");
     println!();
-    println!("| server | idle | after setup | after the workloads | peak |");
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!("| server | idle | of which private | after setup | after the workloads | peak |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, m) in memory {
-        println!("| {name} | {} | {} | {} | {} |", fmt_mib(m.idle), fmt_mib(m.after_setup), fmt_mib(m.after_workloads), fmt_mib(m.peak));
+        println!(
+            "| {name} | {} | {} | {} | {} | {} |",
+            fmt_mib(m.idle),
+            fmt_mib(m.idle_private),
+            fmt_mib(m.after_setup),
+            fmt_mib(m.after_workloads),
+            fmt_mib(m.peak)
+        );
     }
+    println!();
+    println!("Private: `RssAnon` (heap, stacks). The rest of resident memory is pages of the files a server maps (its code, shared libraries).");
     for (name, why) in failed {
         println!();
         println!("{name} was not measured: {}", short(why));
@@ -203,8 +214,9 @@ pub fn print_scale(
     println!("- Writing the import CSV: {csv_seconds:.1} s. `pooldesk import-users` while the server runs: {import_seconds:.1} s.");
     println!("- Database (with WAL): {:.1} MiB, {:.0} bytes per user.", db_bytes as f64 / 1048576.0, db_bytes as f64 / users.max(1) as f64);
     println!(
-        "- Server resident memory: {} idle, {} after the import, {} after the workloads, {} peak.",
+        "- Server resident memory: {} idle ({} private), {} after the import, {} after the workloads, {} peak.",
         fmt_mib(m.idle),
+        fmt_mib(m.idle_private),
         fmt_mib(m.after_setup),
         fmt_mib(m.after_workloads),
         fmt_mib(m.peak)

@@ -78,6 +78,13 @@ impl Running {
         self.tree().iter().map(|p| status_field(*p, "VmRSS:")).sum()
     }
 
+    /// The part of resident memory that is the process's own (`RssAnon`: heap, stacks), in
+    /// KiB; the rest is pages of files it maps (its code, shared libraries), which the kernel
+    /// maps in 64 KiB around each page touched.
+    pub fn private_kib(&self) -> u64 {
+        self.tree().iter().map(|p| status_field(*p, "RssAnon:")).sum()
+    }
+
     /// The high-water mark of resident memory, in KiB.
     pub fn peak_kib(&self) -> u64 {
         self.tree().iter().map(|p| status_field(*p, "VmHWM:")).sum()
