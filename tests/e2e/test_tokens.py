@@ -11,7 +11,7 @@ import jwt
 import pytest
 import requests
 
-from conftest import is_uuid, refresh, sign_in
+from conftest import error_message, is_uuid, refresh, sign_in
 
 ADMIN_ROLE = "arn:aws:iam::123456789012:role/PoolDeskAdmins"
 READER_ROLE = "arn:aws:iam::123456789012:role/PoolDeskReaders"
@@ -251,3 +251,89 @@ def test_tampered_token_does_not_verify(server, token_app, tokens):
     forged_payload = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
     with pytest.raises(jwt.InvalidSignatureError):
         verify(f"{header}.{forged_payload}.{signature}", server, pool_id, audience=client_id)
+
+
+# --- ES256 pools (PoolDesk's tag) --------------------------------------------------------------
+
+ALGORITHM_TAG = "pooldesk:token-signing-algorithm"
+
+
+@pytest.fixture
+def es256_app(idp, make_pool, make_client, make_user):
+    pool = make_pool(UserPoolTags={ALGORITHM_TAG: "ES256"})
+    client = make_client(pool["Id"])
+    u = make_user(pool["Id"], "erin")
+    return pool, client["ClientId"], u
+
+
+def verify_es256(token: str, server, pool_id: str, audience: str | None = None) -> dict:
+    keyset = jwt.PyJWKSet.from_dict(jwks_of(server, pool_id))
+    key = keyset[jwt.get_unverified_header(token)["kid"]]
+    return jwt.decode(
+        token,
+        key=key,
+        algorithms=["ES256"],
+        audience=audience,
+        issuer=f"{server.endpoint}/{pool_id}",
+        options={"require": ["exp", "iat", "iss", "sub", "token_use"]},
+    )
+
+
+def test_an_es256_pool_publishes_a_p256_key_and_says_so_in_discovery(server, es256_app):
+    pool, _, _ = es256_app
+    assert pool["UserPoolTags"] == {ALGORITHM_TAG: "ES256"}
+    (key,) = jwks_of(server, pool["Id"])["keys"]
+    assert (key["kty"], key["crv"], key["alg"], key["use"]) == ("EC", "P-256", "ES256", "sig")
+    for coordinate in (key["x"], key["y"]):
+        assert len(base64.urlsafe_b64decode(coordinate + "=" * (-len(coordinate) % 4))) == 32
+    assert "d" not in key, "private key material published"
+    config = requests.get(f"{server.endpoint}/{pool['Id']}/.well-known/openid-configuration", timeout=30).json()
+    assert config["id_token_signing_alg_values_supported"] == ["ES256"]
+
+
+def test_an_es256_pool_signs_tokens_that_verify_and_work_like_rs256_ones(server, idp, anon_idp, es256_app):
+    pool, client_id, u = es256_app
+    tokens = sign_in(anon_idp, client_id, u.username, u.password)
+    for token in (tokens["IdToken"], tokens["AccessToken"]):
+        assert jwt.get_unverified_header(token)["alg"] == "ES256"
+    assert verify_es256(tokens["IdToken"], server, pool["Id"], audience=client_id)["cognito:username"] == u.username
+    assert verify_es256(tokens["AccessToken"], server, pool["Id"])["token_use"] == "access"
+    assert anon_idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == u.username
+
+    refreshed = refresh(anon_idp, client_id, tokens["RefreshToken"])
+    assert verify_es256(refreshed["IdToken"], server, pool["Id"], audience=client_id)["sub"] == verify_es256(
+        tokens["IdToken"], server, pool["Id"], audience=client_id
+    )["sub"]
+    anon_idp.global_sign_out(AccessToken=refreshed["AccessToken"])
+    with pytest.raises(anon_idp.exceptions.NotAuthorizedException):
+        anon_idp.get_user(AccessToken=refreshed["AccessToken"])
+
+
+def test_an_es256_token_does_not_pass_in_an_rs256_pool(anon_idp, es256_app, token_app):
+    pool, client_id, u = es256_app
+    tokens = sign_in(anon_idp, client_id, u.username, u.password)
+    rs256_pool_id = token_app[0]
+    header, payload, signature = tokens["AccessToken"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["iss"] = claims["iss"].replace(pool["Id"], rs256_pool_id)
+    moved = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    with pytest.raises(anon_idp.exceptions.NotAuthorizedException):
+        anon_idp.get_user(AccessToken=f"{header}.{moved}.{signature}")
+
+
+def test_the_signing_algorithm_tag_is_checked_and_fixed_at_creation(idp, make_pool, es256_app):
+    with pytest.raises(idp.exceptions.InvalidParameterException) as bad:
+        make_pool(UserPoolTags={ALGORITHM_TAG: "HS256"})
+    assert "RS256 or ES256" in error_message(bad.value)
+
+    pool, _, _ = es256_app
+    with pytest.raises(idp.exceptions.InvalidParameterException) as changed:
+        idp.update_user_pool(UserPoolId=pool["Id"], UserPoolTags={ALGORITHM_TAG: "RS256"})
+    assert "cannot change" in error_message(changed.value)
+    # Other tags may change as long as the algorithm's stays.
+    idp.update_user_pool(UserPoolId=pool["Id"], UserPoolTags={ALGORITHM_TAG: "ES256", "team": "identity"})
+    tags = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["UserPoolTags"]
+    assert tags == {ALGORITHM_TAG: "ES256", "team": "identity"}
+    rs256 = make_pool(UserPoolTags={"team": "identity"})
+    with pytest.raises(idp.exceptions.InvalidParameterException):
+        idp.update_user_pool(UserPoolId=rs256["Id"], UserPoolTags={ALGORITHM_TAG: "ES256"})

@@ -49,8 +49,6 @@ fn srp_server(c: &mut Criterion) {
 }
 
 fn token_sign_verify(c: &mut Criterion) {
-    let key = tokens::generate_key("us-east-1_Bench", 0).expect("key");
-    let signer = Arc::new(tokens::Signer::new(&key).expect("signer"));
     let mut claims = Map::new();
     for (k, v) in [
         ("sub", json!("3f2a6c1e-0000-4000-8000-000000000000")),
@@ -66,15 +64,22 @@ fn token_sign_verify(c: &mut Criterion) {
     ] {
         claims.insert(k.into(), v);
     }
-    let token = signer.sign(&claims).expect("token");
-    let signers = [signer.clone()];
     let mut g = c.benchmark_group("token");
-    g.bench_function("sign RS256 (access token)", |b| b.iter(|| black_box(signer.sign(&claims).expect("sign"))));
-    g.bench_function("verify RS256 (access token)", |b| {
-        b.iter(|| {
-            black_box(tokens::verify(&token, &signers, "http://127.0.0.1:9229/us-east-1_Bench", "access", 1_800_000_100).expect("verify"))
-        })
-    });
+    for alg in [tokens::SigningAlgorithm::Rs256, tokens::SigningAlgorithm::Es256] {
+        let key = tokens::generate_key_for("us-east-1_Bench", 0, alg).expect("key");
+        let signer = Arc::new(tokens::Signer::new(&key).expect("signer"));
+        let token = signer.sign(&claims).expect("token");
+        let signers = [signer.clone()];
+        let name = alg.name();
+        g.bench_function(format!("sign {name} (access token)"), |b| b.iter(|| black_box(signer.sign(&claims).expect("sign"))));
+        g.bench_function(format!("verify {name} (access token)"), |b| {
+            b.iter(|| {
+                black_box(
+                    tokens::verify(&token, &signers, "http://127.0.0.1:9229/us-east-1_Bench", "access", 1_800_000_100).expect("verify"),
+                )
+            })
+        });
+    }
     g.finish();
 }
 

@@ -1,15 +1,15 @@
-//! JSON Web Tokens: per-pool RS256 signing keys, the JWKS they publish, and checking the
-//! access tokens clients present.
+//! JSON Web Tokens: per-pool signing keys (RS256 as Cognito's, or ES256), the JWKS they
+//! publish, and checking the access tokens clients present.
 //!
-//! Signing uses aws-lc's RSA directly on a key parsed once and cached, so issuing tokens costs
-//! one RSA signature and nothing more; verification goes through `jsonwebtoken`.
+//! Signing uses aws-lc directly on a key parsed once and cached, so issuing tokens costs one
+//! signature and nothing more; verification goes through `jsonwebtoken`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{self, KeyPair as _};
+use aws_lc_rs::signature::{self, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value, json};
@@ -18,66 +18,151 @@ use crate::error::{Error, Result};
 use crate::random;
 use crate::store::SigningKey;
 
+/// How a pool signs its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SigningAlgorithm {
+    /// RSA 2048, as Cognito signs: what every client and library expects.
+    #[default]
+    Rs256,
+    /// ECDSA P-256: signing is about 15 times cheaper, so sign-ins and refreshes are too.
+    Es256,
+}
+
+/// The user pool tag that chooses the algorithm when a pool is created (Cognito's API has no
+/// field for it): `RS256` (the default) or `ES256`.
+pub const SIGNING_ALGORITHM_TAG: &str = "pooldesk:token-signing-algorithm";
+
+impl SigningAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            SigningAlgorithm::Rs256 => "RS256",
+            SigningAlgorithm::Es256 => "ES256",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [SigningAlgorithm::Rs256, SigningAlgorithm::Es256].into_iter().find(|a| a.name() == name)
+    }
+
+    fn jsonwebtoken(self) -> jsonwebtoken::Algorithm {
+        match self {
+            SigningAlgorithm::Rs256 => jsonwebtoken::Algorithm::RS256,
+            SigningAlgorithm::Es256 => jsonwebtoken::Algorithm::ES256,
+        }
+    }
+}
+
 /// Generates a 2048-bit RSA key for a pool.
 pub fn generate_key(pool_id: &str, now_ms: i64) -> Result<SigningKey> {
-    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| Error::internal(anyhow::anyhow!("RSA key generation failed")))?;
-    let der = pair.as_der().map_err(|_| Error::internal(anyhow::anyhow!("encoding an RSA key")))?;
+    generate_key_for(pool_id, now_ms, SigningAlgorithm::Rs256)
+}
+
+/// Generates a pool's signing key for `alg`.
+pub fn generate_key_for(pool_id: &str, now_ms: i64, alg: SigningAlgorithm) -> Result<SigningKey> {
+    let failed = |what: &str| Error::internal(anyhow::anyhow!("{what} failed"));
+    let private_der = match alg {
+        SigningAlgorithm::Rs256 => {
+            let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| failed("RSA key generation"))?;
+            pair.as_der().map_err(|_| failed("encoding an RSA key"))?.as_ref().to_vec()
+        }
+        SigningAlgorithm::Es256 => {
+            let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).map_err(|_| failed("EC key generation"))?;
+            pair.to_pkcs8v1().map_err(|_| failed("encoding an EC key"))?.as_ref().to_vec()
+        }
+    };
     Ok(SigningKey {
         // Cognito's kids are base64 of 32 bytes.
         kid: STANDARD.encode(random::bytes::<32>()?),
         pool_id: pool_id.to_owned(),
-        alg: "RS256".to_owned(),
-        private_der: der.as_ref().to_vec(),
+        alg: alg.name().to_owned(),
+        private_der,
         created_ms: now_ms,
     })
+}
+
+enum Pair {
+    Rsa(KeyPair),
+    Ec(EcdsaKeyPair),
 }
 
 /// A parsed signing key, ready to sign.
 pub struct Signer {
     kid: String,
-    pair: KeyPair,
+    alg: SigningAlgorithm,
+    pair: Pair,
     header_b64: String,
 }
 
 impl Signer {
     pub fn new(key: &SigningKey) -> Result<Self> {
-        let pair = KeyPair::from_pkcs8(&key.private_der)
-            .map_err(|e| Error::internal(anyhow::anyhow!("a stored signing key is unreadable: {e}")))?;
-        let header = json!({"kid": key.kid, "alg": "RS256"});
-        Ok(Signer { kid: key.kid.clone(), pair, header_b64: URL_SAFE_NO_PAD.encode(header.to_string()) })
+        let unreadable = |e: &dyn std::fmt::Display| Error::internal(anyhow::anyhow!("a stored signing key is unreadable: {e}"));
+        let alg = SigningAlgorithm::parse(&key.alg).ok_or_else(|| unreadable(&format!("unknown algorithm {}", key.alg)))?;
+        let pair = match alg {
+            SigningAlgorithm::Rs256 => Pair::Rsa(KeyPair::from_pkcs8(&key.private_der).map_err(|e| unreadable(&e))?),
+            SigningAlgorithm::Es256 => {
+                Pair::Ec(EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &key.private_der).map_err(|e| unreadable(&e))?)
+            }
+        };
+        let header = json!({"kid": key.kid, "alg": alg.name()});
+        Ok(Signer { kid: key.kid.clone(), alg, pair, header_b64: URL_SAFE_NO_PAD.encode(header.to_string()) })
+    }
+
+    pub fn algorithm(&self) -> SigningAlgorithm {
+        self.alg
     }
 
     pub fn kid(&self) -> &str {
         &self.kid
     }
 
-    /// `header.claims.signature`, RS256.
+    /// `header.claims.signature`.
     pub fn sign(&self, claims: &Map<String, Value>) -> Result<String> {
         let payload = serde_json::to_vec(claims).map_err(Error::internal)?;
         let mut token = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 350);
         token.push_str(&self.header_b64);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-        let mut sig = vec![0u8; self.pair.public_modulus_len()];
         let rng = aws_lc_rs::rand::SystemRandom::new();
-        self.pair
-            .sign(&signature::RSA_PKCS1_SHA256, &rng, token.as_bytes(), &mut sig)
-            .map_err(|_| Error::internal(anyhow::anyhow!("RSA signing failed")))?;
+        let failed = || Error::internal(anyhow::anyhow!("{} signing failed", self.alg.name()));
+        let sig = match &self.pair {
+            Pair::Rsa(pair) => {
+                let mut sig = vec![0u8; pair.public_modulus_len()];
+                pair.sign(&signature::RSA_PKCS1_SHA256, &rng, token.as_bytes(), &mut sig).map_err(|_| failed())?;
+                sig
+            }
+            // FIXED: r || s, 32 bytes each, as JWS wants (not ASN.1).
+            Pair::Ec(pair) => pair.sign(&rng, token.as_bytes()).map_err(|_| failed())?.as_ref().to_vec(),
+        };
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&sig, &mut token);
         Ok(token)
     }
 
-    /// The public half as a JWK, as Cognito publishes it.
+    /// The public half as a JWK, as Cognito publishes it (RFC 7518 for an EC key).
     pub fn jwk(&self) -> Value {
-        let public = self.pair.public_key();
-        let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
-        let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
-        json!({"alg": "RS256", "e": e, "kid": self.kid, "kty": "RSA", "n": n, "use": "sig"})
+        match &self.pair {
+            Pair::Rsa(pair) => {
+                let public = pair.public_key();
+                let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
+                let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
+                json!({"alg": "RS256", "e": e, "kid": self.kid, "kty": "RSA", "n": n, "use": "sig"})
+            }
+            Pair::Ec(pair) => {
+                // The uncompressed point: 0x04, then x and y, 32 bytes each.
+                let point = pair.public_key().as_ref();
+                let (x, y) = point.get(1..).unwrap_or_default().split_at(point.len().saturating_sub(1) / 2);
+                let (x, y) = (URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
+                json!({"alg": "ES256", "crv": "P-256", "kid": self.kid, "kty": "EC", "use": "sig", "x": x, "y": y})
+            }
+        }
     }
 
     fn decoding_key(&self) -> jsonwebtoken::DecodingKey {
-        jsonwebtoken::DecodingKey::from_rsa_der(self.pair.public_key().as_ref())
+        match &self.pair {
+            Pair::Rsa(pair) => jsonwebtoken::DecodingKey::from_rsa_der(pair.public_key().as_ref()),
+            // jsonwebtoken hands these bytes to aws-lc, which takes the uncompressed point.
+            Pair::Ec(pair) => jsonwebtoken::DecodingKey::from_ec_der(pair.public_key().as_ref()),
+        }
     }
 }
 
@@ -103,7 +188,8 @@ pub fn verify(token: &str, signers: &[Arc<Signer>], issuer: &str, token_use: &st
     let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
     let kid = header.kid.ok_or_else(invalid)?;
     let signer = signers.iter().find(|s| s.kid == kid).ok_or_else(invalid)?;
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    // The key's algorithm, never the header's: a token cannot choose how it is checked.
+    let mut validation = jsonwebtoken::Validation::new(signer.alg.jsonwebtoken());
     validation.validate_aud = false;
     // Issuer, use and expiry are checked by `check_claims`, against the injected clock.
     validation.validate_exp = false;
@@ -245,5 +331,58 @@ mod tests {
         assert_eq!(jwk["kty"], "RSA");
         assert_eq!(jwk["e"], "AQAB");
         assert_eq!(URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap().len(), 256);
+    }
+
+    fn access_claims() -> Map<String, Value> {
+        json!({ "iss": "http://x/p", "token_use": "access", "exp": 2000 }).as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn es256_keys_sign_tokens_that_verify_against_their_published_jwk() {
+        let key = generate_key_for("p", 0, SigningAlgorithm::Es256).unwrap();
+        assert_eq!(key.alg, "ES256");
+        let signer = Arc::new(Signer::new(&key).unwrap());
+        let token = signer.sign(&access_claims()).unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!((header.alg, header.kid.as_deref()), (jsonwebtoken::Algorithm::ES256, Some(key.kid.as_str())));
+        assert_eq!(URL_SAFE_NO_PAD.decode(token.rsplit('.').next().unwrap()).unwrap().len(), 64, "r || s, as JWS wants");
+        assert!(verify(&token, std::slice::from_ref(&signer), "http://x/p", "access", 1000).is_ok());
+
+        // Anyone can check it with the JWK alone, as a client library does.
+        let jwk = signer.jwk();
+        assert_eq!((&jwk["kty"], &jwk["crv"], &jwk["alg"], &jwk["use"]), (&json!("EC"), &json!("P-256"), &json!("ES256"), &json!("sig")));
+        let decoding = jsonwebtoken::DecodingKey::from_ec_components(jwk["x"].as_str().unwrap(), jwk["y"].as_str().unwrap()).unwrap();
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        validation.validate_exp = false;
+        assert!(jsonwebtoken::decode::<Map<String, Value>>(&token, &decoding, &validation).is_ok());
+
+        let other = Arc::new(Signer::new(&generate_key_for("p", 0, SigningAlgorithm::Es256).unwrap()).unwrap());
+        let forged = format!("{}.{}", token.rsplit_once('.').unwrap().0, other.sign(&access_claims()).unwrap().rsplit('.').next().unwrap());
+        assert!(verify(&forged, std::slice::from_ref(&signer), "http://x/p", "access", 1000).is_err(), "another key's signature");
+    }
+
+    #[test]
+    fn a_token_cannot_choose_the_algorithm_it_is_checked_with() {
+        let rsa = Arc::new(Signer::new(&generate_key("p", 0).unwrap()).unwrap());
+        let ec = Arc::new(Signer::new(&generate_key_for("p", 0, SigningAlgorithm::Es256).unwrap()).unwrap());
+        // A token signed by the EC key, relabelled with the RSA key's kid: checked as RS256, refused.
+        let token = ec.sign(&access_claims()).unwrap();
+        let (_, rest) = token.split_once('.').unwrap();
+        let header = URL_SAFE_NO_PAD.encode(json!({"kid": rsa.kid(), "alg": "ES256"}).to_string());
+        let relabelled = format!("{header}.{rest}");
+        assert!(verify(&relabelled, &[rsa.clone(), ec.clone()], "http://x/p", "access", 1000).is_err());
+        let header = URL_SAFE_NO_PAD.encode(json!({"kid": ec.kid(), "alg": "RS256"}).to_string());
+        assert!(verify(&format!("{header}.{rest}"), &[rsa, ec], "http://x/p", "access", 1000).is_err(), "nor with its own kid and another alg");
+    }
+
+    #[test]
+    fn algorithm_names_are_jws_names() {
+        assert_eq!(SigningAlgorithm::parse("ES256"), Some(SigningAlgorithm::Es256));
+        assert_eq!(SigningAlgorithm::parse("RS256"), Some(SigningAlgorithm::Rs256));
+        assert_eq!(SigningAlgorithm::parse("es256"), None);
+        assert_eq!(SigningAlgorithm::parse("HS256"), None);
+        let mut key = generate_key("p", 0).unwrap();
+        key.alg = "HS256".into();
+        assert!(Signer::new(&key).is_err(), "a stored key of an unknown algorithm is refused, not guessed");
     }
 }

@@ -155,7 +155,7 @@ impl UserPools {
     }
 
     /// The newest key of the pool, which signs new tokens.
-    fn signer(&self, pool_id: &str) -> Result<Arc<Signer>> {
+    pub(super) fn signer(&self, pool_id: &str) -> Result<Arc<Signer>> {
         self.signers(pool_id)?.into_iter().next().ok_or_else(|| Error::internal(anyhow::anyhow!("user pool {pool_id} has no signing key")))
     }
 
@@ -170,11 +170,12 @@ impl UserPools {
     pub fn openid_configuration(&self, pool_id: &str) -> Result<Value> {
         self.pool(pool_id)?;
         let issuer = self.issuer(pool_id);
+        let algorithm = self.signer(pool_id)?.algorithm().name();
         Ok(serde_json::json!({
             "issuer": issuer,
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
+            "id_token_signing_alg_values_supported": [algorithm],
             "response_types_supported": ["code", "token"],
             "scopes_supported": ["openid", "email", "phone", "profile"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

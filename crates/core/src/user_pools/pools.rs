@@ -150,6 +150,16 @@ fn build_schema(requested: &[SchemaAttributeType]) -> Result<Vec<SchemaAttribute
     Ok(schema)
 }
 
+/// The algorithm the pool's tags choose for its tokens (PoolDesk's own tag; RS256 without it).
+fn signing_algorithm(tags: Option<&std::collections::BTreeMap<String, String>>) -> Result<tokens::SigningAlgorithm> {
+    match tags.and_then(|t| t.get(tokens::SIGNING_ALGORITHM_TAG)) {
+        None => Ok(tokens::SigningAlgorithm::default()),
+        Some(name) => tokens::SigningAlgorithm::parse(name).ok_or_else(|| {
+            Error::InvalidParameter(format!("The {} tag must be RS256 or ES256, not {name}.", tokens::SIGNING_ALGORITHM_TAG))
+        }),
+    }
+}
+
 fn check_custom_count(schema: &[SchemaAttributeType]) -> Result<()> {
     let custom = schema.iter().filter(|a| a.name.as_deref().is_some_and(|n| n.contains("custom:"))).count();
     if custom > MAX_CUSTOM_ATTRIBUTES {
@@ -171,6 +181,7 @@ impl UserPools {
             return Err(Error::InvalidParameter("MinimumLength must be between 6 and 99.".into()));
         }
         let schema = build_schema(r.schema.as_deref().unwrap_or_default())?;
+        let algorithm = signing_algorithm(r.user_pool_tags.as_ref())?;
         let now = self.now();
         let id = random::user_pool_id(&self.config.region)?;
         let config = w::UserPoolType {
@@ -213,7 +224,7 @@ impl UserPools {
         };
         let mfa_config = w::GetUserPoolMfaConfigResponse { mfa_configuration: config.mfa_configuration, ..Default::default() };
         let pool = UserPool { id: id.clone(), config, mfa_config, created_ms: now, modified_ms: now };
-        let key = tokens::generate_key(&id, now)?;
+        let key = tokens::generate_key_for(&id, now, algorithm)?;
         self.store.create_pool(&pool, &key)?;
         Ok(w::CreateUserPoolResponse { user_pool: Some(self.describe(&pool)?) })
     }
@@ -285,6 +296,14 @@ impl UserPools {
         }
         c.sms_configuration = r.sms_configuration;
         if r.user_pool_tags.is_some() {
+            let signing = self.signer(&pool.id)?.algorithm();
+            if signing_algorithm(r.user_pool_tags.as_ref())? != signing {
+                return Err(Error::InvalidParameter(format!(
+                    "The pool signs its tokens with {}: the {} tag is chosen when a pool is created and cannot change.",
+                    signing.name(),
+                    tokens::SIGNING_ALGORITHM_TAG
+                )));
+            }
             c.user_pool_tags = r.user_pool_tags;
         }
         if let Some(mut admin) = r.admin_create_user_config {

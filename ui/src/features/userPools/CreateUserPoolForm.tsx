@@ -102,6 +102,13 @@ export function CreateUserPoolForm({
         <label className="check">
           <input type="checkbox" {...register("deletionProtection")} /> Deletion protection
         </label>
+        <label className="field">
+          <span>Token signatures (fixed once the pool exists)</span>
+          <select data-testid="token-signing" {...register("tokenSigning")}>
+            <option value="RS256">RS256, as Cognito signs (every client library expects it)</option>
+            <option value="ES256">ES256: faster sign-ins and refreshes (PoolDesk only)</option>
+          </select>
+        </label>
       </fieldset>
 
       <fieldset>

@@ -12,6 +12,14 @@ import { toUpdateUserPoolRequest, settingsFromPool } from "./poolSettings";
 const parse = (over: Partial<CreatePoolValues>) => createPoolSchema.parse({ ...createPoolDefaults, ...over });
 
 describe("create user pool form → wire", () => {
+  it("asks for ES256 signatures with PoolDesk's tag, and adds no tag for RS256", () => {
+    expect(toCreateUserPoolRequest(parse({ name: "fast", tokenSigning: "ES256" })).UserPoolTags).toEqual({
+      "pooldesk:token-signing-algorithm": "ES256",
+    });
+    expect(toCreateUserPoolRequest(parse({ name: "plain" })).UserPoolTags).toBeUndefined();
+    expect(() => parse({ name: "x", tokenSigning: "HS256" as "RS256" })).toThrow();
+  });
+
   it("maps defaults to CreateUserPool + first client", () => {
     const v = parse({ name: "demo" });
     expect(toCreateUserPoolRequest(v)).toEqual({

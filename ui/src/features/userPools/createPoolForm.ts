@@ -29,6 +29,9 @@ export const AUTH_FLOWS: { value: ExplicitAuthFlowsType; label: string }[] = [
   { value: "ALLOW_REFRESH_TOKEN_AUTH", label: "Refresh token (REFRESH_TOKEN_AUTH)" },
 ];
 
+/** PoolDesk's user pool tag choosing how tokens are signed (Cognito's API has no field for it). */
+export const TOKEN_SIGNING_TAG = "pooldesk:token-signing-algorithm";
+
 const optionalInt = z
   .string()
   .trim()
@@ -82,6 +85,7 @@ export const createPoolSchema = z
     temporaryPasswordValidityDays: z.coerce.number().int().min(0).max(365),
     mfa: z.enum(["OFF", "OPTIONAL", "ON"]),
     deletionProtection: z.boolean(),
+    tokenSigning: z.enum(["RS256", "ES256"]),
     requiredAttributes: z.array(z.enum(REQUIRABLE_ATTRIBUTES)),
     customAttributes: z.array(customAttributeSchema).max(50, "At most 50 custom attributes"),
     createClient: z.boolean(),
@@ -124,6 +128,7 @@ export const createPoolDefaults: CreatePoolValues = {
   temporaryPasswordValidityDays: 7,
   mfa: "OFF",
   deletionProtection: false,
+  tokenSigning: "RS256",
   requiredAttributes: [],
   customAttributes: [],
   createClient: true,
@@ -196,6 +201,7 @@ export function toCreateUserPoolRequest(v: CreatePoolParsed): CreateUserPoolRequ
     ...v.customAttributes.map(customToSchema),
   ];
   if (schema.length > 0) req.Schema = schema;
+  if (v.tokenSigning === "ES256") req.UserPoolTags = { [TOKEN_SIGNING_TAG]: "ES256" };
   return req;
 }
 
