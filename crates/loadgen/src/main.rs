@@ -158,6 +158,7 @@ async fn client_ceiling(timing: &Timing, work_dir: &Path) -> anyhow::Result<(f64
         provider: String::new(),
         tag: String::new(),
         searchable: 1,
+        es256: Err("echo".into()),
     });
     let out = run(server.addr, &key(), dummy, Workload::GetUser, timing.config()).await?;
     server.stop().await;

@@ -21,6 +21,8 @@ pub const SIGN_IN_USERS: usize = 16;
 pub enum Workload {
     PasswordSignIn,
     Refresh,
+    /// REFRESH_TOKEN_AUTH in a pool tagged to sign ES256 (PoolDesk only).
+    RefreshEs256,
     GetUser,
     AdminCreateUser,
     ListUsers,
@@ -36,12 +38,13 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::GetUser,
         Workload::ListUsers,
         Workload::AdminCreateUser,
         Workload::Credentials,
         Workload::Refresh,
+        Workload::RefreshEs256,
         Workload::PasswordSignIn,
         Workload::SrpSignIn,
     ];
@@ -50,6 +53,7 @@ impl Workload {
         match self {
             Workload::PasswordSignIn => "InitiateAuth USER_PASSWORD_AUTH",
             Workload::Refresh => "InitiateAuth REFRESH_TOKEN_AUTH",
+            Workload::RefreshEs256 => "REFRESH_TOKEN_AUTH, ES256 pool",
             Workload::GetUser => "GetUser",
             Workload::AdminCreateUser => "AdminCreateUser (SUPPRESS)",
             Workload::ListUsers => "ListUsers 60, email ^= prefix",
@@ -68,6 +72,7 @@ impl Workload {
         match self {
             Workload::PasswordSignIn => "signin",
             Workload::Refresh => "refresh",
+            Workload::RefreshEs256 => "refresh-es256",
             Workload::GetUser => "getuser",
             Workload::AdminCreateUser => "create",
             Workload::ListUsers => "listusers",
@@ -118,13 +123,16 @@ pub struct Fixture {
     pub tag: String,
     /// How many `user{i}` users (e-mail `user{i}@example.com`) the pool holds.
     pub searchable: usize,
+    /// A second pool, tagged to sign ES256: its client and users, or why there is none (a
+    /// server that ignores the tag and signs RS256 anyway).
+    pub es256: Result<(String, Vec<SignInUser>), String>,
 }
 
 impl Fixture {
     /// Why `w` cannot run on this server, if it cannot.
     pub fn unsupported(&self, w: Workload) -> Option<String> {
-        match (w, &self.identity_pool) {
-            (Workload::Credentials, Err(e)) => Some(e.clone()),
+        match (w, &self.identity_pool, &self.es256) {
+            (Workload::Credentials, Err(e), _) | (Workload::RefreshEs256, _, Err(e)) => Some(e.clone()),
             _ => None,
         }
     }
@@ -133,11 +141,47 @@ impl Fixture {
 /// Creates the pool, client, sign-in users and `searchable` users with e-mail addresses.
 pub async fn setup(addr: SocketAddr, key: &Key, searchable: usize, connections: usize) -> anyhow::Result<Fixture> {
     let mut c = Conn::open(addr, key).await?;
+    let (pool_id, client_id, users) = pool_with_users(&mut c, json!({})).await?;
+    let es256 = es256_pool(&mut c).await;
+
+    // The searchable users, over several connections.
+    let per = searchable.div_ceil(connections.max(1));
+    let mut tasks = Vec::new();
+    for part in 0..connections.max(1) {
+        let (key, pool_id) = (key.clone(), pool_id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut c = Conn::open(addr, &key).await?;
+            for i in (part * per)..((part + 1) * per).min(searchable) {
+                c.json(
+                    Service::Idp,
+                    "AdminCreateUser",
+                    &json!({"UserPoolId": pool_id, "Username": format!("user{i}"), "MessageAction": "SUPPRESS",
+                            "UserAttributes": [{"Name": "email", "Value": format!("user{i}@example.com")}]}),
+                    true,
+                )
+                .await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+
+    let provider = format!("cognito-idp.{}.amazonaws.com/{pool_id}", key.region);
+    let identity_pool = identity_pool(&mut c, &provider, &client_id, &users[0].id_token).await.map_err(|e| format!("{e:#}"));
+    let tag = format!("{:x}", std::process::id() ^ (pool_id.len() as u32) << 16);
+    Ok(Fixture { pool_id, client_id, users, identity_pool, provider, tag, searchable, es256 })
+}
+
+/// A pool (with `tags`), its app client and the users who sign in, signed in.
+async fn pool_with_users(c: &mut Conn, tags: Value) -> anyhow::Result<(String, String, Vec<SignInUser>)> {
     let pool = c
         .json(
             Service::Idp,
             "CreateUserPool",
-            &json!({"PoolName": "bench", "Policies": {"PasswordPolicy": {"MinimumLength": 8}}, "AutoVerifiedAttributes": []}),
+            &json!({"PoolName": "bench", "Policies": {"PasswordPolicy": {"MinimumLength": 8}}, "AutoVerifiedAttributes": [],
+                    "UserPoolTags": tags}),
             true,
         )
         .await?;
@@ -173,35 +217,23 @@ pub async fn setup(addr: SocketAddr, key: &Key, searchable: usize, connections: 
             username,
         });
     }
+    Ok((pool_id, client_id, users))
+}
 
-    // The searchable users, over several connections.
-    let per = searchable.div_ceil(connections.max(1));
-    let mut tasks = Vec::new();
-    for part in 0..connections.max(1) {
-        let (key, pool_id) = (key.clone(), pool_id.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut c = Conn::open(addr, &key).await?;
-            for i in (part * per)..((part + 1) * per).min(searchable) {
-                c.json(
-                    Service::Idp,
-                    "AdminCreateUser",
-                    &json!({"UserPoolId": pool_id, "Username": format!("user{i}"), "MessageAction": "SUPPRESS",
-                            "UserAttributes": [{"Name": "email", "Value": format!("user{i}@example.com")}]}),
-                    true,
-                )
-                .await?;
-            }
-            anyhow::Ok(())
-        }));
+/// A pool tagged to sign ES256, if the server signs its tokens so.
+async fn es256_pool(c: &mut Conn) -> Result<(String, Vec<SignInUser>), String> {
+    let (_, client_id, users) =
+        pool_with_users(c, json!({"pooldesk:token-signing-algorithm": "ES256"})).await.map_err(|e| format!("{e:#}"))?;
+    let header = users.first().and_then(|u| u.access_token.split('.').next()).unwrap_or_default();
+    let header: Value = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .unwrap_or_default();
+    match header.get("alg").and_then(Value::as_str) {
+        Some("ES256") => Ok((client_id, users)),
+        alg => Err(format!("signs {} in a pool tagged ES256", alg.unwrap_or("nothing"))),
     }
-    for t in tasks {
-        t.await??;
-    }
-
-    let provider = format!("cognito-idp.{}.amazonaws.com/{pool_id}", key.region);
-    let identity_pool = identity_pool(&mut c, &provider, &client_id, &users[0].id_token).await.map_err(|e| format!("{e:#}"));
-    let tag = format!("{:x}", std::process::id() ^ (pool_id.len() as u32) << 16);
-    Ok(Fixture { pool_id, client_id, users, identity_pool, provider, tag, searchable })
 }
 
 async fn identity_pool(c: &mut Conn, provider: &str, client_id: &str, id_token: &str) -> anyhow::Result<String> {
@@ -268,6 +300,16 @@ pub async fn op(w: Workload, f: &Fixture, c: &mut Conn, state: &mut WorkerState,
             json!({"ClientId": f.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": user.refresh_token}}),
             false,
         ),
+        Workload::RefreshEs256 => {
+            let (client_id, users) = f.es256.as_ref().map_err(|e| anyhow!("{e}"))?;
+            let user = &users[spread(worker, seq, users.len())];
+            (
+                Service::Idp,
+                "InitiateAuth",
+                json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": user.refresh_token}}),
+                false,
+            )
+        }
         Workload::GetUser => (Service::Idp, "GetUser", json!({"AccessToken": user.access_token}), false),
         Workload::AdminCreateUser => (
             Service::Idp,
