@@ -166,6 +166,16 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str
 
 impl UserPools {
     pub(super) fn op_initiate_auth(&self, ctx: &Context, r: w::InitiateAuthRequest) -> Result<w::InitiateAuthResponse> {
+        if matches!(r.auth_flow, AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken) {
+            // A refresh reads the client, pool, session, user, groups and keys, then signs
+            // (no hashing, nothing held long): one read transaction for all of them instead
+            // of one each, a fifth of an ES256 refresh's CPU.
+            return self.reading_together(|| self.initiate_auth(ctx, r));
+        }
+        self.initiate_auth(ctx, r)
+    }
+
+    fn initiate_auth(&self, ctx: &Context, r: w::InitiateAuthRequest) -> Result<w::InitiateAuthResponse> {
         let client = self.client(&r.client_id)?;
         let params = r.auth_parameters.map(|p| p.0).unwrap_or_default();
         if matches!(r.auth_flow, AuthFlowType::AdminNoSrpAuth | AuthFlowType::AdminUserPasswordAuth) {
