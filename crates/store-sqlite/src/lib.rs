@@ -12,7 +12,6 @@
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
 //! run concurrently thanks to WAL. No rusqlite type leaves this crate.
 
-mod audit_queue;
 mod config_cache;
 mod identity_pools;
 mod misc;
@@ -57,7 +56,6 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     sealer: RwLock<Arc<Sealer>>,
     configs: config_cache::ConfigCache,
-    audit: audit_queue::AuditQueue,
 }
 
 thread_local! {
@@ -151,7 +149,6 @@ impl SqliteStore {
             readers: Mutex::new(Vec::new()),
             sealer: RwLock::new(Arc::new(sealer)),
             configs: config_cache::ConfigCache::default(),
-            audit: audit_queue::AuditQueue::default(),
         })
     }
 
@@ -254,32 +251,8 @@ impl SqliteStore {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
         let out = f(&tx)?;
-        Self::commit(&self.audit, tx)?;
+        tx.commit().map_err(sql)?;
         Ok(out)
-    }
-
-    /// Commits `tx` with the audit rows queued so far (see `audit_queue`).
-    fn commit(audit: &audit_queue::AuditQueue, tx: rusqlite::Transaction<'_>) -> Result<(), StoreError> {
-        let carried = audit.carry(&tx);
-        let committed = tx.commit().map_err(sql);
-        audit.settle(carried, committed.is_ok());
-        committed
-    }
-
-    /// Appends `event` to the audit log: committed with the next write (another call's,
-    /// usually already waiting for the writer) or, if none carried it, by this call.
-    pub(crate) fn append_audit_row(&self, event: &pooldesk_core::store::AuditEvent) -> Result<(), StoreError> {
-        let seq = self.audit.push(event.clone());
-        let mut conn = lock(&self.writer);
-        if !self.audit.is_written(seq) {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
-            Self::commit(&self.audit, tx)?;
-        }
-        if self.audit.is_written(seq) {
-            Ok(())
-        } else {
-            Err(StoreError::Other("the audit row could not be written; it stays queued for the next write".into()))
-        }
     }
 
     /// Runs `f` on a reader connection: the transaction of this thread's

@@ -260,7 +260,14 @@ impl MessageStore for SqliteStore {
 
 impl AuditStore for SqliteStore {
     fn append_audit(&self, e: &AuditEvent) -> StoreResult<()> {
-        self.append_audit_row(e)
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
+            )?;
+            Ok(())
+        })
     }
 
     fn list_audit(&self, actor: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEvent>> {
