@@ -23,14 +23,14 @@ def jwks_of(server, pool_id: str) -> dict:
     return resp.json()
 
 
-def verify(token: str, server, pool_id: str, audience: str | None = None) -> dict:
+def verify(token: str, server, pool_id: str, audience: str | None = None, algorithm: str = "RS256") -> dict:
     keyset = jwt.PyJWKSet.from_dict(jwks_of(server, pool_id))
     kid = jwt.get_unverified_header(token)["kid"]
     key = keyset[kid]
     return jwt.decode(
         token,
         key=key,
-        algorithms=["RS256"],
+        algorithms=[algorithm],
         audience=audience,
         issuer=f"{server.endpoint}/{pool_id}",
         options={"require": ["exp", "iat", "iss", "sub", "token_use"]},
@@ -267,16 +267,7 @@ def es256_app(idp, make_pool, make_client, make_user):
 
 
 def verify_es256(token: str, server, pool_id: str, audience: str | None = None) -> dict:
-    keyset = jwt.PyJWKSet.from_dict(jwks_of(server, pool_id))
-    key = keyset[jwt.get_unverified_header(token)["kid"]]
-    return jwt.decode(
-        token,
-        key=key,
-        algorithms=["ES256"],
-        audience=audience,
-        issuer=f"{server.endpoint}/{pool_id}",
-        options={"require": ["exp", "iat", "iss", "sub", "token_use"]},
-    )
+    return verify(token, server, pool_id, audience, algorithm="ES256")
 
 
 def test_an_es256_pool_publishes_a_p256_key_and_says_so_in_discovery(server, es256_app):

@@ -372,7 +372,10 @@ mod tests {
         let relabelled = format!("{header}.{rest}");
         assert!(verify(&relabelled, &[rsa.clone(), ec.clone()], "http://x/p", "access", 1000).is_err());
         let header = URL_SAFE_NO_PAD.encode(json!({"kid": ec.kid(), "alg": "RS256"}).to_string());
-        assert!(verify(&format!("{header}.{rest}"), &[rsa, ec], "http://x/p", "access", 1000).is_err(), "nor with its own kid and another alg");
+        assert!(
+            verify(&format!("{header}.{rest}"), &[rsa, ec], "http://x/p", "access", 1000).is_err(),
+            "nor with its own kid and another alg"
+        );
     }
 
     #[test]

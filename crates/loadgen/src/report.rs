@@ -191,7 +191,9 @@ pub fn print_compare(
         );
     }
     println!();
-    println!("Private: `RssAnon` (heap, stacks). The rest of resident memory is pages of the files a server maps (its code, shared libraries).");
+    println!(
+        "Private: `RssAnon` (heap, stacks). The rest of resident memory is pages of the files a server maps (its code, shared libraries)."
+    );
     for (name, why) in failed {
         println!();
         println!("{name} was not measured: {}", short(why));
