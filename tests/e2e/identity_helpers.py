@@ -195,7 +195,7 @@ def federation(ci, make_pool, make_client, make_identity_pool):
     `allow_classic_flow` (False), `roles` ({"authenticated": AUTH_ROLE} plus
     "unauthenticated": GUEST_ROLE when guests are allowed; None sets no roles), `mapping` (a
     RoleMapping for the user pool's provider, keyed by its provider name; None for none),
-    `schema` (the user pool's Schema) and `developer_provider_name`.
+    `schema` (the user pool's Schema), `pool_tags` (its UserPoolTags) and `developer_provider_name`.
 
     The result has pool_id, client_id, provider (SDK spelling), identity_pool_id, auth_role,
     guest_role and identity_pool (the CreateIdentityPool response).
@@ -209,9 +209,10 @@ def federation(ci, make_pool, make_client, make_identity_pool):
         roles: dict[str, str] | None | str = "default",
         mapping: dict | None = None,
         schema: list[dict] | None = None,
+        pool_tags: dict[str, str] | None = None,
         developer_provider_name: str | None = None,
     ) -> SimpleNamespace:
-        pool = make_pool(Schema=schema)
+        pool = make_pool(Schema=schema, UserPoolTags=pool_tags)
         client = make_client(pool["Id"])
         provider = user_pool_provider(pool["Id"])
         identity_pool = make_identity_pool(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+import jwt
 import pytest
 from botocore.exceptions import ClientError
 
@@ -118,6 +119,20 @@ def test_issuer_spelling_of_the_provider_also_gets_credentials(server, anon_ci, 
     logins = {issuer_provider(server, fed.pool_id): id_token_of(anon_idp, fed, alice)}
     _, creds = credentials_for(anon_ci, fed.identity_pool_id, logins)
     assert caller_identity(server, creds)["Arn"] == assumed_role_arn(AUTH_ROLE)
+
+
+def test_an_es256_pools_id_token_gets_credentials_and_a_forged_one_does_not(
+    server, anon_ci, anon_idp, federation, make_user
+):
+    fed = federation(server_side_token_check=True, pool_tags={"pooldesk:token-signing-algorithm": "ES256"})
+    erin = make_user(fed.pool_id, "erin")
+    token = id_token_of(anon_idp, fed, erin)
+    assert jwt.get_unverified_header(token)["alg"] == "ES256" and claims(token)["token_use"] == "id"
+    _, creds = credentials_for(anon_ci, fed.identity_pool_id, {fed.provider: token})
+    assert caller_identity(server, creds)["Arn"] == assumed_role_arn(AUTH_ROLE)
+    with pytest.raises(ClientError) as forged:
+        get_id(anon_ci, fed.identity_pool_id, {fed.provider: tamper_jwt_signature(token)})
+    assert error_code(forged.value) == "NotAuthorizedException"
 
 
 def test_each_call_gives_new_credentials(anon_ci, anon_idp, fed, alice):
