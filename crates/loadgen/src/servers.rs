@@ -117,7 +117,13 @@ impl Running {
         tree
     }
 
+    /// Asks the server to shut down (SIGTERM) and kills it if it has not within 30 s: a server
+    /// run under a profiler (scripts/hot-symbols.sh) writes its profile on the way out.
     pub async fn stop(mut self) {
+        let asked = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status().await;
+        if asked.is_ok_and(|s| s.success()) && tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.is_ok() {
+            return;
+        }
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
     }
