@@ -102,7 +102,7 @@ impl AppState {
             pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
         }
         let pools = Arc::new(pools);
-        let jwks = Arc::new(outbound::HttpJwks::new(runtime)?);
+        let jwks = Arc::new(outbound::HttpJwks::new(runtime));
         let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));
         let limiter = limits::RateLimiter::new(limits::RateLimitConfig::default());
         Ok(AppState { pools, identity, store, clock, root_key, limiter })

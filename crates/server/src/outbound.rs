@@ -1,6 +1,8 @@
 //! What the server sends or fetches over the network: e-mail over SMTP (lettre), SMS to a
 //! gateway webhook, and OpenID providers' signing keys over HTTP.
 
+use std::sync::OnceLock;
+
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
 use pooldesk_core::Mailer;
@@ -81,18 +83,29 @@ impl pooldesk_core::SmsSender for SmsWebhook {
 /// Fetches OpenID providers' signing keys over HTTP for identity pools:
 /// `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`.
 pub struct HttpJwks {
-    client: reqwest::Client,
+    /// Built on first use: building it loads and parses the system's root certificates, work
+    /// (and memory) a server whose identity pools trust no OpenID provider never needs.
+    client: OnceLock<Result<reqwest::Client, String>>,
     runtime: tokio::runtime::Handle,
 }
 
 impl HttpJwks {
-    pub fn new(runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build()?;
-        Ok(HttpJwks { client, runtime })
+    pub fn new(runtime: tokio::runtime::Handle) -> Self {
+        HttpJwks { client: OnceLock::new(), runtime }
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        let built = self.client.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .map_err(|e| format!("building the HTTP client: {e}"))
+        });
+        built.as_ref().map_err(Clone::clone)
     }
 
     async fn get_json(&self, url: &str) -> Result<serde_json::Value, String> {
-        let resp = self.client.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
+        let resp = self.client()?.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
         if !resp.status().is_success() {
             return Err(format!("{url} answered {}", resp.status()));
         }
