@@ -29,8 +29,8 @@ ensure_rust() {
     fi
 }
 
-# libdbus-1-dev: the OS keychain (Secret Service over D-Bus) where remote connections' secrets live.
-SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl libdbus-1-dev)
+# The OS keychain (Secret Service) is reached over D-Bus by zbus, in Rust: no libdbus to install.
+SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl)
 
 # The desktop app (Tauri 2: GTK and WebKitGTK), see ../shared/TAURI-NOTES.md.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
