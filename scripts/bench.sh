@@ -43,6 +43,12 @@ done
 
 echo "==> building pooldesk and pooldesk-loadgen (release)"
 cargo build --locked --release -q -p pooldesk-cli -p pooldesk-loadgen
+# Release builds pack the functions `serve` runs together (crates/cli/hot-symbols.txt). Their
+# names carry crate hashes: after a dependency change many stop matching, and idle memory grows.
+hot=$(wc -l <crates/cli/hot-symbols.txt)
+found=$(nm --defined-only target/release/pooldesk | awk '{print $3}' | sort -u | grep -cxFf crates/cli/hot-symbols.txt || true)
+echo "    hot-symbols.txt: $found of $hot functions found in the binary"
+[ "$((found * 10))" -ge "$((hot * 9))" ] || echo "    (stale: run scripts/hot-symbols.sh, or idle memory is measured a few MiB high)"
 LOADGEN="$ROOT/target/release/pooldesk-loadgen"
 KEY="POOLDESK_ROOT_ACCESS_KEY_ID=AKIDPOOLDESKBENCH POOLDESK_ROOT_SECRET_ACCESS_KEY=pooldesk-bench-secret-not-for-production"
 
