@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
@@ -66,7 +67,10 @@ class App:
         return (within or self.driver).find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
 
     def wait(self, timeout: float = 15.0) -> WebDriverWait:
-        return WebDriverWait(self.driver, timeout)
+        # React may replace an element between WebDriver finding it and using it (seen once in
+        # CI, inside find_elements while a save re-rendered the form): look again, as a person
+        # would, until the condition holds or the timeout fails the test.
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
     def click(self, testid: str):
         self.click_element(self.by(testid))
