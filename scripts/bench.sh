@@ -43,10 +43,9 @@ done
 
 echo "==> building pooldesk and pooldesk-loadgen (release)"
 cargo build --locked --release -q -p pooldesk-cli -p pooldesk-loadgen
-# Release builds pack the functions `serve` runs together (crates/cli/hot-symbols.txt). Their
-# names carry crate hashes: after a dependency change many stop matching, and idle memory grows.
-hot=$(wc -l <crates/cli/hot-symbols.txt)
-found=$(nm --defined-only target/release/pooldesk | awk '{print $3}' | sort -u | grep -cxFf crates/cli/hot-symbols.txt || true)
+# Release builds pack the functions `serve` runs together (crates/cli/hot-symbols.txt); a stale
+# list leaves them scattered and idle memory grows.
+read -r found _ hot <<<"$(hot_symbols_coverage)"
 echo "    hot-symbols.txt: $found of $hot functions found in the binary"
 [ "$((found * 10))" -ge "$((hot * 9))" ] || echo "    (stale: run scripts/hot-symbols.sh, or idle memory is measured a few MiB high)"
 LOADGEN="$ROOT/target/release/pooldesk-loadgen"

@@ -24,7 +24,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 build() { cargo build --locked --release -q -p pooldesk-cli -p pooldesk-loadgen; }
 # The binary's functions, mangled (the names the linker matches).
 functions() { nm --defined-only "$BIN" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u; }
-coverage() { echo "$(grep -cxFf <(functions) "$ORDER" || true) of $(wc -l <"$ORDER") names in $ORDER are in the binary"; }
+coverage() { echo "$(hot_symbols_coverage) names in $ORDER are in the binary"; }
 ours() { awk 'NR == FNR {ours[$0] = 1; next} ($0 in ours)' <(functions) -; }
 
 # start_idle WRAPPER DIR: starts the server as the benchmark does (which connects once to see

@@ -32,6 +32,14 @@ ensure_rust() {
 # The OS keychain (Secret Service) is reached over D-Bus by zbus, in Rust: no libdbus to install.
 SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl)
 
+# hot_symbols_coverage: "N of M", how many of crates/cli/hot-symbols.txt's names (the release
+# build's code layout, written by scripts/hot-symbols.sh) the release binary still defines.
+# The names carry crate hashes: after a dependency change many stop matching.
+hot_symbols_coverage() {
+    local order=crates/cli/hot-symbols.txt
+    echo "$(grep -cxFf <(nm --defined-only target/release/pooldesk | awk '{print $3}' | sort -u) "$order" || true) of $(wc -l <"$order")"
+}
+
 # The desktop app (Tauri 2: GTK and WebKitGTK), see ../shared/TAURI-NOTES.md.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
     libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev libdbus-1-dev file)
