@@ -6,6 +6,7 @@
 //! behaviour both must have is `testkit::store_contract`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pooldesk_wire::cognito_idp::{GetUserPoolMfaConfigResponse, GroupType, UserPoolClientType, UserPoolType, UserStatusType};
 use serde::{Deserialize, Serialize};
@@ -265,7 +266,8 @@ pub struct Page<T> {
 pub trait UserPoolStore: Send + Sync {
     /// Creates a pool together with its first signing key.
     fn create_pool(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()>;
-    fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>>;
+    /// Shared: a call reads its pool's settings, it does not own a copy of them.
+    fn get_pool(&self, id: &str) -> StoreResult<Option<Arc<UserPool>>>;
     fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPool>>;
     fn update_pool(&self, pool: &UserPool) -> StoreResult<()>;
     /// Deletes the pool and everything in it. False if there was no such pool.
@@ -275,7 +277,7 @@ pub trait UserPoolStore: Send + Sync {
     fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKey>>;
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()>;
-    fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>>;
+    fn get_client(&self, client_id: &str) -> StoreResult<Option<Arc<AppClient>>>;
     fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<AppClient>>;
     fn update_client(&self, client: &AppClient) -> StoreResult<()>;
     fn delete_client(&self, client_id: &str) -> StoreResult<bool>;

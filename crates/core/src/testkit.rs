@@ -134,7 +134,7 @@ fn pools_and_keys(store: &dyn Store) {
     let key = tokens::generate_key("us-east-1_a", 1).expect("key");
     store.create_pool(&pool("us-east-1_a"), &key).expect("create pool");
     assert!(store.create_pool(&pool("us-east-1_a"), &key).is_err(), "a pool id is unique");
-    assert_eq!(store.get_pool("us-east-1_a").expect("get").map(|p| p.id), Some("us-east-1_a".into()));
+    assert_eq!(store.get_pool("us-east-1_a").expect("get").map(|p| p.id.clone()), Some("us-east-1_a".into()));
     assert_eq!(store.signing_keys("us-east-1_a").expect("keys").len(), 1);
     for id in ["us-east-1_b", "us-east-1_c"] {
         store.create_pool(&pool(id), &tokens::generate_key(id, 1).expect("key")).expect("create");

@@ -1,5 +1,7 @@
 //! `UserPoolStore`: pools, signing keys, app clients, groups.
 
+use std::sync::Arc;
+
 use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -87,7 +89,7 @@ impl UserPoolStore for SqliteStore {
         })
     }
 
-    fn get_pool(&self, id: &str) -> StoreResult<Option<UserPool>> {
+    fn get_pool(&self, id: &str) -> StoreResult<Option<Arc<UserPool>>> {
         self.read(|c| {
             let generation = self.config_generation(c)?;
             if let Some(pool) = self.configs.pool(generation, id) {
@@ -97,7 +99,7 @@ impl UserPoolStore for SqliteStore {
                 .prepare_cached(&format!("SELECT {POOL_COLUMNS} FROM user_pools WHERE id = ?1"))
                 .and_then(|mut s| s.query_row([id], pool_from).optional())
                 .map_err(sql)?
-                .map(to_pool)
+                .map(|row| to_pool(row).map(Arc::new))
                 .transpose()?;
             if let Some(pool) = &pool {
                 self.configs.keep_pool(generation, pool);
@@ -175,7 +177,7 @@ impl UserPoolStore for SqliteStore {
         })
     }
 
-    fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
+    fn get_client(&self, client_id: &str) -> StoreResult<Option<Arc<AppClient>>> {
         self.read(|c| {
             let generation = self.config_generation(c)?;
             if let Some(client) = self.configs.client(generation, client_id) {
@@ -187,7 +189,7 @@ impl UserPoolStore for SqliteStore {
                 )
                 .and_then(|mut s| s.query_row([client_id], client_from).optional())
                 .map_err(sql)?
-                .map(|row| to_client(&self.sealer(), row))
+                .map(|row| to_client(&self.sealer(), row).map(Arc::new))
                 .transpose()?;
             if let Some(client) = &client {
                 self.configs.keep_client(generation, client);

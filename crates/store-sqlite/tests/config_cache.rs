@@ -33,11 +33,11 @@ fn client(secret: &str) -> AppClient {
 }
 
 fn pool_name(store: &SqliteStore) -> Option<String> {
-    store.get_pool(POOL).expect("get pool").and_then(|p| p.config.name)
+    store.get_pool(POOL).expect("get pool").and_then(|p| p.config.name.clone())
 }
 
 fn client_secret(store: &SqliteStore) -> Option<String> {
-    store.get_client("client1").expect("get client").and_then(|c| c.secret)
+    store.get_client("client1").expect("get client").and_then(|c| c.secret.clone())
 }
 
 fn generation(path: &Path) -> i64 {

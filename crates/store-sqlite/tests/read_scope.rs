@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use pooldesk_core::store::{ReadScope, Session, SessionStore, UserPool, UserPoolStore, UserStore};
 use pooldesk_core::{testkit, tokens};
@@ -101,9 +102,9 @@ fn a_pool_changed_during_a_scope_is_seen_after_it_not_in_it() {
     let path = dir.path().join("db.sqlite");
     let server = with_pool_and_session(&path);
     let other_process = open(&path);
-    let name = |store: &SqliteStore| store.get_pool(POOL).expect("read pool").expect("pool exists").config.name;
+    let name = |store: &SqliteStore| store.get_pool(POOL).expect("read pool").expect("pool exists").config.name.clone();
     let renamed = |to: &str| {
-        let mut pool = other_process.get_pool(POOL).expect("read pool").expect("pool exists");
+        let mut pool = Arc::unwrap_or_clone(other_process.get_pool(POOL).expect("read pool").expect("pool exists"));
         pool.config.name = Some(to.into());
         other_process.update_pool(&pool).expect("rename");
     };

@@ -9,6 +9,7 @@
 //! taken (deleted) when answered, so no challenge can be answered twice.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine;
 use pooldesk_wire::Sensitive;
@@ -649,7 +650,7 @@ impl UserPools {
 
     /// Loads a pending step by Session, checking that it belongs to this client and is the
     /// challenge being answered.
-    fn pending(&self, client: &AppClient, session: &str) -> Result<(UserPool, Pending)> {
+    fn pending(&self, client: &AppClient, session: &str) -> Result<(Arc<UserPool>, Pending)> {
         let record = self.store.get_challenge(session)?.ok_or_else(expired_session)?;
         if record.expires_ms <= self.now() || record.pool_id != client.pool_id {
             return Err(expired_session());
@@ -927,7 +928,7 @@ impl UserPools {
     }
 
     /// The live session a refresh token belongs to, and its user, if both may still act.
-    fn refresh_session(&self, client: &AppClient, token: &str) -> Result<(UserPool, User, Session)> {
+    fn refresh_session(&self, client: &AppClient, token: &str) -> Result<(Arc<UserPool>, User, Session)> {
         let invalid = || Error::NotAuthorized("Invalid Refresh Token".into());
         let hash = sha256_hex(token);
         let session = self.store.get_session_by_refresh_hash(&hash)?.ok_or_else(invalid)?;

@@ -1,5 +1,7 @@
 //! App clients: Create/Describe/Update/Delete/ListUserPoolClients.
 
+use std::sync::Arc;
+
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, ExplicitAuthFlowsType as Flow, TimeUnitsType};
 
@@ -109,7 +111,7 @@ impl UserPools {
             ..Default::default()
         };
         check_validity(&config)?;
-        let client = AppClient { pool_id: pool.id, client_id, secret, config, created_ms: now, modified_ms: now };
+        let client = AppClient { pool_id: pool.id.clone(), client_id, secret, config, created_ms: now, modified_ms: now };
         self.store.create_client(&client)?;
         Ok(w::CreateUserPoolClientResponse { user_pool_client: Some(describe(&client)) })
     }
@@ -123,7 +125,7 @@ impl UserPools {
     /// Like Cognito, settings left out of the request return to their defaults.
     pub(super) fn op_update_user_pool_client(&self, r: w::UpdateUserPoolClientRequest) -> Result<w::UpdateUserPoolClientResponse> {
         self.pool(&r.user_pool_id)?;
-        let mut client = self.pool_client(&r.user_pool_id, &r.client_id)?;
+        let mut client = Arc::unwrap_or_clone(self.pool_client(&r.user_pool_id, &r.client_id)?);
         let flows =
             r.explicit_auth_flows.unwrap_or_else(|| vec![Flow::AllowRefreshTokenAuth, Flow::AllowUserSrpAuth, Flow::AllowCustomAuth]);
         check_flows(&flows)?;

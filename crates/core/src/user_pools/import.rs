@@ -41,7 +41,7 @@ impl UserPools {
         let mut header: Vec<String> =
             attributes::schema(&pool).iter().filter_map(|a| a.name.clone()).filter(|n| n != "sub" && n != "identities").collect();
         header.extend(["cognito:mfa_enabled".to_owned(), "cognito:username".to_owned()]);
-        Ok(w::GetCSVHeaderResponse { user_pool_id: Some(pool.id), csv_header: Some(header) })
+        Ok(w::GetCSVHeaderResponse { user_pool_id: Some(r.user_pool_id), csv_header: Some(header) })
     }
 
     pub fn import_users(

@@ -3,6 +3,8 @@
 //! can sign in with (GetUserAuthFactors / AdminGetUserAuthFactors). The challenges
 //! themselves live in `auth`.
 
+use std::sync::Arc;
+
 use pooldesk_wire::cognito_idp::{self as w, AuthFactorType, UserPoolMfaType};
 
 use super::UserPools;
@@ -18,7 +20,7 @@ impl UserPools {
     }
 
     pub(super) fn op_set_user_pool_mfa_config(&self, r: w::SetUserPoolMfaConfigRequest) -> Result<w::SetUserPoolMfaConfigResponse> {
-        let mut pool = self.pool(&r.user_pool_id)?;
+        let mut pool = Arc::unwrap_or_clone(self.pool(&r.user_pool_id)?);
         let c = &mut pool.mfa_config;
         if r.sms_mfa_configuration.is_some() {
             c.sms_mfa_configuration = r.sms_mfa_configuration;

@@ -127,16 +127,16 @@ impl UserPools {
         self.clock.now_millis()
     }
 
-    fn pool(&self, id: &str) -> Result<UserPool> {
+    fn pool(&self, id: &str) -> Result<Arc<UserPool>> {
         self.store.get_pool(id)?.ok_or_else(|| Error::ResourceNotFound(format!("User pool {id} does not exist.")))
     }
 
-    fn client(&self, client_id: &str) -> Result<AppClient> {
+    fn client(&self, client_id: &str) -> Result<Arc<AppClient>> {
         self.store.get_client(client_id)?.ok_or_else(|| Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")))
     }
 
     /// The client, checked to belong to `pool_id` (admin calls name both).
-    fn pool_client(&self, pool_id: &str, client_id: &str) -> Result<AppClient> {
+    fn pool_client(&self, pool_id: &str, client_id: &str) -> Result<Arc<AppClient>> {
         let client = self.client(client_id)?;
         if client.pool_id != pool_id {
             return Err(Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")));
@@ -273,11 +273,11 @@ impl UserPools {
         out.unwrap_or_else(|| Err(Error::internal(anyhow::anyhow!("the store did not run a scope of reads"))))
     }
 
-    fn authenticate(&self, access_token: &str) -> Result<(UserPool, User, Arc<Claims>)> {
+    fn authenticate(&self, access_token: &str) -> Result<(Arc<UserPool>, User, Arc<Claims>)> {
         self.reading_together(|| self.authenticate_reads(access_token))
     }
 
-    fn authenticate_reads(&self, access_token: &str) -> Result<(UserPool, User, Arc<Claims>)> {
+    fn authenticate_reads(&self, access_token: &str) -> Result<(Arc<UserPool>, User, Arc<Claims>)> {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
         let pool_id = unverified_pool_id(access_token).ok_or_else(invalid)?;
         let pool = self.store.get_pool(&pool_id)?.ok_or_else(invalid)?;

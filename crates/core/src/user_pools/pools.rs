@@ -1,6 +1,8 @@
 //! CreateUserPool, DescribeUserPool, ListUserPools, UpdateUserPool, DeleteUserPool,
 //! AddCustomAttributes.
 
+use std::sync::Arc;
+
 use pooldesk_wire::cognito_idp::{self as w, AttributeDataType, SchemaAttributeType};
 
 use super::UserPools;
@@ -266,7 +268,7 @@ impl UserPools {
     /// UpdateUserPool replaces the settings it names and, as in Cognito, resets the
     /// updatable settings it leaves out to their defaults.
     pub(super) fn op_update_user_pool(&self, r: w::UpdateUserPoolRequest) -> Result<w::UpdateUserPoolResponse> {
-        let mut pool = self.pool(&r.user_pool_id)?;
+        let mut pool = Arc::unwrap_or_clone(self.pool(&r.user_pool_id)?);
         let c = &mut pool.config;
         if let Some(name) = r.pool_name {
             c.name = Some(name);
@@ -334,7 +336,7 @@ impl UserPools {
     }
 
     pub(super) fn op_add_custom_attributes(&self, r: w::AddCustomAttributesRequest) -> Result<w::AddCustomAttributesResponse> {
-        let mut pool = self.pool(&r.user_pool_id)?;
+        let mut pool = Arc::unwrap_or_clone(self.pool(&r.user_pool_id)?);
         let schema = pool.config.schema_attributes.get_or_insert_with(standard_schema);
         for req in &r.custom_attributes {
             let attr = custom_attribute(req)?;

@@ -4,6 +4,7 @@
 //! VerifyUserAttribute.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pooldesk_wire::cognito_idp::{self as w, PreventUserExistenceErrorTypes, UserStatusType};
 
@@ -173,7 +174,7 @@ impl UserPools {
     }
 
     /// The client the access token was issued to, for its Read/WriteAttributes.
-    fn token_client(&self, claims: &serde_json::Map<String, serde_json::Value>) -> Result<Option<AppClient>> {
+    fn token_client(&self, claims: &serde_json::Map<String, serde_json::Value>) -> Result<Option<Arc<AppClient>>> {
         match claims.get("client_id").and_then(|v| v.as_str()) {
             Some(id) => Ok(self.store.get_client(id)?),
             None => Ok(None),
@@ -201,7 +202,7 @@ impl UserPools {
     pub(super) fn op_update_user_attributes(&self, r: w::UpdateUserAttributesRequest) -> Result<w::UpdateUserAttributesResponse> {
         let (pool, mut user, claims) = self.authenticate(&r.access_token)?;
         let client = self.token_client(&claims)?;
-        attributes::check(&pool, &r.user_attributes, Writer::User(client.as_ref()), false)?;
+        attributes::check(&pool, &r.user_attributes, Writer::User(client.as_deref()), false)?;
         let details = self.update_attributes(&pool, &mut user, &r.user_attributes)?;
         Ok(w::UpdateUserAttributesResponse { code_delivery_details_list: Some(details) })
     }
