@@ -42,7 +42,7 @@ for crate in cognitox fakecloud; do
 done
 
 echo "==> building pooldesk and pooldesk-loadgen (release)"
-cargo build --locked --release -q -p pooldesk-cli -p pooldesk-loadgen
+build_release_server_and_loadgen
 # Release builds pack the functions `serve` runs together (crates/cli/hot-symbols.txt); a stale
 # list leaves them scattered and idle memory grows.
 read -r found _ hot <<<"$(hot_symbols_coverage)"

@@ -21,7 +21,6 @@ BIN="$ROOT/target/release/pooldesk"
 KEY="POOLDESK_ROOT_ACCESS_KEY_ID=AKIDPOOLDESKBENCH POOLDESK_ROOT_SECRET_ACCESS_KEY=pooldesk-bench-secret-not-for-production"
 rm -rf "$WORK" && mkdir -p "$WORK"
 
-build() { cargo build --locked --release -q -p pooldesk-cli -p pooldesk-loadgen; }
 # The binary's functions, mangled (the names the linker matches).
 functions() { nm --defined-only "$BIN" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u; }
 coverage() { echo "$(hot_symbols_coverage) names in $ORDER are in the binary"; }
@@ -57,7 +56,7 @@ faulted() { perf script --no-demangle -i "$1" -F ip,sym,addr,dso 2>/dev/null | a
 first_seen() { awk '!seen[$0]++' "$@"; }
 
 echo "==> building (release)"
-build
+build_release_server_and_loadgen
 [ -f "$ORDER" ] && echo "before: $(coverage)"
 
 echo "==> pooldesk serve under callgrind: starting, then the workloads (a few minutes)"
@@ -72,7 +71,7 @@ if ! command -v perf >/dev/null; then
     echo "no perf: the functions only a native run shows (aws-lc's AVX-512 code) stay where they are"
 else
     echo "==> rebuilding with $(wc -l <"$ORDER") functions packed, then tracing its code's page faults"
-    build
+    build_release_server_and_loadgen
     PERF="perf record -q -c 1 -e page-faults -d -o"
     start_idle "$PERF $WORK/startup.faults" "$WORK/startup-native"
     run_workloads "$PERF $WORK/workloads.faults" "$WORK/workloads-native"
@@ -82,5 +81,5 @@ else
     echo "added $(($(wc -l <"$ORDER") - $(first_seen "$WORK/startup.txt" "$WORK/workloads.txt" | wc -l))) functions seen only natively"
 fi
 
-build
+build_release_server_and_loadgen
 echo "after: $(coverage)"

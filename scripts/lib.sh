@@ -32,6 +32,16 @@ ensure_rust() {
 # The OS keychain (Secret Service) is reached over D-Bus by zbus, in Rust: no libdbus to install.
 SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl)
 
+# build_release_server_and_loadgen: the release `pooldesk` as ./scripts/run.sh builds it, then
+# the load generator. Two cargo runs, not one: built together, the loadgen's extra features
+# (tokio's `process`) would change the crate hashes in `pooldesk`'s symbol names, and a binary
+# measured or traced that way would not be the one users run (hot-symbols.txt matched 99% of
+# the one and 63% of the other).
+build_release_server_and_loadgen() {
+    cargo build --locked --release -q -p pooldesk-cli
+    cargo build --locked --release -q -p pooldesk-loadgen
+}
+
 # hot_symbols_coverage: "N of M", how many of crates/cli/hot-symbols.txt's names (the release
 # build's code layout, written by scripts/hot-symbols.sh) the release binary still defines.
 # The names carry crate hashes: after a dependency change many stop matching.
