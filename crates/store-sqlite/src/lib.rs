@@ -81,7 +81,8 @@ impl ReadScope for SqliteStore {
         }
         // Without a reader (the database cannot be opened), each read reports that itself.
         let Ok(conn) = self.take_reader() else { return f() };
-        if conn.execute_batch("BEGIN").is_err() {
+        // Prepared once per connection: parsing "BEGIN" and "COMMIT" anew was 2.4% of GetUser.
+        if conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).is_err() {
             self.put_reader(conn);
             return f();
         }
@@ -91,7 +92,7 @@ impl ReadScope for SqliteStore {
         impl Drop for End<'_> {
             fn drop(&mut self) {
                 if let Some(Scope { reader: Some(conn), .. }) = SCOPE.with_borrow_mut(Option::take)
-                    && conn.execute_batch("COMMIT").is_ok()
+                    && conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])).is_ok()
                 {
                     self.0.put_reader(conn);
                 }
