@@ -24,6 +24,7 @@ mod pools;
 mod self_service;
 mod users;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use pooldesk_wire::cognito_idp as w;
@@ -253,8 +254,14 @@ impl UserPools {
     /// Verifies a token of `pool_id` (signature, issuer, use, expiry), checking its signature
     /// only the first time it is presented (`VerifiedTokens`).
     fn verified_claims(&self, pool_id: &str, token: &str, token_use: &str) -> Result<Arc<Claims>> {
+        self.check_or_verify(pool_id, token, token_use, self.verified.get(token))
+    }
+
+    /// [`Self::verified_claims`], given what `VerifiedTokens` remembers of `token` (looked up
+    /// once by a caller that needed it first).
+    fn check_or_verify(&self, pool_id: &str, token: &str, token_use: &str, remembered: Option<Arc<Claims>>) -> Result<Arc<Claims>> {
         let (issuer, now) = (self.issuer(pool_id), self.clock.now_secs());
-        if let Some(claims) = self.verified.get(token) {
+        if let Some(claims) = remembered {
             tokens::check_claims(&claims, &issuer, token_use, now)?;
             return Ok(claims);
         }
@@ -281,20 +288,13 @@ impl UserPools {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
         // A token verified before names its pool in its verified issuer; only a new one is
         // decoded unverified, to find whose keys check it (that decoding was 4% of GetUser).
-        let (pool, claims) = match self.verified.get(access_token) {
-            Some(claims) => {
-                let pool_id = claims.get("iss").and_then(Value::as_str).and_then(|iss| iss.rsplit('/').next()).ok_or_else(invalid)?;
-                let pool = self.store.get_pool(pool_id)?.ok_or_else(invalid)?;
-                tokens::check_claims(&claims, &self.issuer(&pool.id), "access", self.clock.now_secs())?;
-                (pool, claims)
-            }
-            None => {
-                let pool_id = unverified_pool_id(access_token).ok_or_else(invalid)?;
-                let pool = self.store.get_pool(&pool_id)?.ok_or_else(invalid)?;
-                let claims = self.verified_claims(&pool.id, access_token, "access")?;
-                (pool, claims)
-            }
+        let remembered = self.verified.get(access_token);
+        let pool_id = match &remembered {
+            Some(claims) => claims.get("iss").and_then(Value::as_str).and_then(pool_id_of_issuer).map(Cow::Borrowed),
+            None => unverified_pool_id(access_token).map(Cow::Owned),
         };
+        let pool = self.store.get_pool(&pool_id.ok_or_else(invalid)?)?.ok_or_else(invalid)?;
+        let claims = self.check_or_verify(&pool.id, access_token, "access", remembered)?;
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
         match self.store.get_session(origin)? {
             Some(s) if !s.revoked => {}
@@ -362,7 +362,12 @@ fn unverified_pool_id(token: &str) -> Option<String> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
     let claims: Issuer<'_> = serde_json::from_slice(&bytes).ok()?;
-    Some(claims.iss.rsplit('/').next()?.to_owned())
+    pool_id_of_issuer(&claims.iss).map(str::to_owned)
+}
+
+/// The pool an issuer URL names: its last path segment.
+fn pool_id_of_issuer(iss: &str) -> Option<&str> {
+    iss.rsplit('/').next()
 }
 
 impl w::Service for UserPools {
