@@ -36,7 +36,7 @@ fuzz_target!(|input: &[u8]| {
     };
     let target = target_for(name);
     let body = FIXTURE.expand(&target, body);
-    if let Err(e) = pooldesk_server::call(&FIXTURE.state, "fuzz", &target, &body) {
+    if let Err(e) = FIXTURE.state.api.call("fuzz", &target, &body) {
         assert_ne!(e.code, "InternalErrorException", "{target}: {}", e.message);
     }
 });

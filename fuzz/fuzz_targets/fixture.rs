@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
-use pooldesk_server::{AppState, Outbound, RootKey};
+use pooldesk_api::{Api, Outbound};
+use pooldesk_server::{AppState, RootKey};
 use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 
 const SCRATCH_LIFETIME: Duration = Duration::from_secs(2);
@@ -43,9 +44,8 @@ impl Fixture {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         let clock = Arc::new(pooldesk_core::clock::SystemClock);
         let root_key = RootKey { id: "AKIAFUZZFUZZFUZZFUZZ".into(), secret: "fuzz-secret".into() };
-        let mut state =
-            AppState::new(store, clock, pooldesk_core::Config::default(), Some(root_key), Outbound::default(), runtime.handle().clone())
-                .expect("state");
+        let api = Api::new(store, clock, pooldesk_core::Config::default(), Outbound::default(), runtime.handle().clone()).expect("api");
+        let mut state = AppState::new(api, Some(root_key));
         // The limiter is tested on its own; here it would only hide the operations behind it.
         state.limiter = RateLimiter::new(RateLimitConfig::parse("off").expect("off"));
         let kept = World::build(&state);
@@ -76,7 +76,7 @@ struct World {
 impl World {
     fn build(state: &AppState) -> World {
         let call = |target: &str, body: String| -> serde_json::Value {
-            let out = pooldesk_server::call(state, "fuzz", target, body.as_bytes()).unwrap_or_else(|e| panic!("{target}: {}", e.message));
+            let out = state.api.call("fuzz", target, body.as_bytes()).unwrap_or_else(|e| panic!("{target}: {}", e.message));
             serde_json::from_slice(&out).expect("json")
         };
         let pool = call("AWSCognitoIdentityProviderService.CreateUserPool", r#"{"PoolName":"fuzz"}"#.into());

@@ -24,8 +24,8 @@ impl CommandError {
     }
 }
 
-impl From<pooldesk_server::CallError> for CommandError {
-    fn from(e: pooldesk_server::CallError) -> Self {
+impl From<pooldesk_api::CallError> for CommandError {
+    fn from(e: pooldesk_api::CallError) -> Self {
         CommandError { code: e.code, message: e.message }
     }
 }
@@ -45,9 +45,9 @@ pub async fn call(
         let json = String::from_utf8(answer).map_err(|e| CommandError::new("RemoteNotCognito", e.to_string()))?;
         return Ok(Response::new(InvokeResponseBody::Json(json)));
     }
-    let state = desktop.local.clone();
+    let api = desktop.local.clone();
     // Operations block (argon2id, SQLite): off the runtime's worker threads, like the server.
-    let answer = tokio::task::spawn_blocking(move || pooldesk_server::call(&state, "desktop", &target, &body))
+    let answer = tokio::task::spawn_blocking(move || api.call("desktop", &target, &body))
         .await
         .map_err(|e| CommandError::new("InternalErrorException", format!("The operation stopped unexpectedly: {e}")))??;
     let json = String::from_utf8(answer).map_err(|e| CommandError::new("InternalErrorException", e.to_string()))?;

@@ -8,7 +8,7 @@
 //!   live in the OS keychain;
 //! - [`serve`]: "Serve this computer's pools" on a loopback port, stopped with the app.
 //!
-//! No business rule lives here: a local call goes to `pooldesk_server::call`, the same dispatch
+//! No business rule lives here: a local call goes to `pooldesk_api::Api::call`, the same dispatch
 //! and validation as an HTTP request, minus the signature the desktop user does not need; a
 //! remote call goes over HTTP, SigV4-signed on this side (`pooldesk_remote`).
 
@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::store::Store;
-use pooldesk_server::{AppState, Outbound};
 use pooldesk_store_sqlite::{Durability, SqliteStore};
 use tauri::Runtime;
 
@@ -37,7 +37,7 @@ pub use serve::ServeInfo;
 pub struct Desktop {
     database_path: PathBuf,
     store: Arc<SqliteStore>,
-    local: Arc<AppState>,
+    local: Arc<Api>,
     remotes: Remotes,
     runtime: tokio::runtime::Handle,
     serving: tokio::sync::Mutex<Option<serve::Running>>,
@@ -54,7 +54,7 @@ impl Desktop {
             SqliteStore::open(database_path, Durability::Normal, &*master_key::vault_for(database_path, remotes.keychain()))
                 .with_context(|| format!("opening the database {}", database_path.display()))?,
         );
-        let local = Arc::new(state(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);
+        let local = Arc::new(api(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);
         Ok(Desktop { database_path: database_path.to_owned(), store, local, remotes, runtime, serving: tokio::sync::Mutex::new(None) })
     }
 
@@ -65,11 +65,11 @@ impl Desktop {
 
 /// The operations over `store`, with token issuers at `http://127.0.0.1:{port}` (where the
 /// pools are served when the user asks).
-fn state(store: Arc<SqliteStore>, port: u16, runtime: tokio::runtime::Handle) -> anyhow::Result<AppState> {
+fn api(store: Arc<SqliteStore>, port: u16, runtime: tokio::runtime::Handle) -> anyhow::Result<Api> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let config = pooldesk_core::Config { public_url: format!("http://127.0.0.1:{port}"), ..pooldesk_core::Config::default() };
     let store: Arc<dyn Store> = store;
-    AppState::new(store, clock, config, None, Outbound::from_env(), runtime)
+    Api::new(store, clock, config, Outbound::from_env(), runtime)
 }
 
 /// Where this computer's pools live unless `POOLDESK_DB` says otherwise: the same file

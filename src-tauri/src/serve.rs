@@ -59,8 +59,8 @@ pub(crate) async fn start(desktop: &Desktop, port: u16) -> Result<ServeInfo, Com
         .map_err(|e| failed(format!("Could not listen on 127.0.0.1:{port}: {e}. Is another server using that port?")))?;
     let addr = listener.local_addr().map_err(|e| failed(e.to_string()))?;
     let (id, secret) = pooldesk_core::random::access_key().map_err(|e| failed(e.to_string()))?;
-    let mut state = crate::state(desktop.store.clone(), addr.port(), desktop.runtime.clone()).map_err(|e| failed(format!("{e:#}")))?;
-    state.root_key = Some(pooldesk_server::RootKey { id: id.clone(), secret: secret.clone() });
+    let api = crate::api(desktop.store.clone(), addr.port(), desktop.runtime.clone()).map_err(|e| failed(format!("{e:#}")))?;
+    let state = pooldesk_server::AppState::new(api, Some(pooldesk_server::RootKey { id: id.clone(), secret: secret.clone() }));
     let region = desktop.local.pools.config().region.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(pooldesk_server::serve(listener, Arc::new(state), async move {

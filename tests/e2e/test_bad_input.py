@@ -3,7 +3,8 @@
 What a client relies on: whatever it sends (a missing or wrongly typed member, a value outside
 the model's limits, an unknown enum value, a body that is not JSON at all, a hostile one), the
 server answers quickly with a 4xx and a JSON error whose `__type` is one the model lists for
-that operation, so SDKs can turn it into the exception they document. Never a 5xx, never a hang,
+that operation (or SerializationException, which Cognito answers for a body it cannot read), so
+SDKs can turn it into the exception they document. Never a 5xx, never a hang,
 never an error the SDK does not know.
 
 The models are botocore's (`../shared/reference/<service>.service-2.json`, as tools/gen_wire.py
@@ -40,6 +41,10 @@ ONE_MIB = 1024 * 1024
 # ---------------------------------------------------------------------------------------------
 
 CREDENTIALS = Credentials(ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY)
+
+# Errors every JSON operation may answer though no operation lists them: a body that is not
+# JSON, or has a member of the wrong JSON type, is a SerializationException at Cognito.
+COMMON_ERRORS = {"SerializationException"}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +83,7 @@ def problem(resp: requests.Response, listed: set[str]) -> str | None:
     kind = error_type(resp)
     if kind is None:
         return "the body is not a JSON error with a __type"
-    if kind not in listed:
+    if kind not in listed | COMMON_ERRORS:
         return f"__type {kind!r} is not an error the model lists for the operation"
     return None
 

@@ -6,6 +6,7 @@ cognito-identity client on PoolDesk's endpoint."""
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from botocore.exceptions import ClientError
@@ -22,6 +23,7 @@ from identity_helpers import (  # noqa: F401 (ci, anon_ci, make_identity_pool, f
     get_id,
     id_token_of,
     identity_pool_arn,
+    issuer_provider,
     make_identity_pool,
     role,
     rules_mapping,
@@ -412,6 +414,28 @@ def test_describe_identity_names_its_logins_and_creation_date(ci, anon_ci, anon_
     assert before <= created <= datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)
     listed = {i["IdentityId"]: i for i in all_identities(ci, fed.identity_pool_id)}
     assert listed[identity_id]["Logins"] == [fed.provider]
+
+
+def test_describe_identity_names_logins_as_the_identity_pool_spells_its_provider(
+    server, ci, anon_ci, anon_idp, make_pool, make_client, make_identity_pool, make_user
+):
+    """A pool that lists its user pool by this server's issuer (127.0.0.1:PORT/<id>) sees that
+    name in DescribeIdentity, whichever spelling the sign-in used; the identity is the same."""
+    pool = make_pool()
+    client = make_client(pool["Id"])
+    by_issuer = issuer_provider(server, pool["Id"])
+    identity_pool_id = make_identity_pool(
+        AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[{"ProviderName": by_issuer, "ClientId": client["ClientId"]}],
+    )["IdentityPoolId"]
+    fed = SimpleNamespace(client_id=client["ClientId"])
+    user = make_user(pool["Id"])
+    token = id_token_of(anon_idp, fed, user)
+    identity_id = get_id(anon_ci, identity_pool_id, {by_issuer: token})
+    assert get_id(anon_ci, identity_pool_id, {user_pool_provider(pool["Id"]): token}) == identity_id
+    assert ci.describe_identity(IdentityId=identity_id)["Logins"] == [by_issuer]
+    listed = {i["IdentityId"]: i for i in all_identities(ci, identity_pool_id)}
+    assert listed[identity_id]["Logins"] == [by_issuer]
 
 
 def test_describe_guest_identity_has_no_logins(ci, anon_ci, federation):

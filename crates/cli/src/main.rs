@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
 use pooldesk_core::store::AccessKeyStore;
 use pooldesk_core::user_pools::ImportRow;
 use pooldesk_core::{Config, UserPools, admin};
 use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
-use pooldesk_server::{AppState, Outbound, RootKey};
+use pooldesk_server::{AppState, RootKey};
 use pooldesk_store_sqlite::{Durability, GivenKey, KeyFile, KeyVault, MasterKey, SqliteStore};
 
 #[derive(Parser)]
@@ -97,8 +98,9 @@ enum Command {
         /// Only this actor's actions (an access key id, `desktop` or `cli`).
         #[arg(long)]
         actor: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
+        /// How many, newest first (1 to 1000, as PoolDesk's lists page).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
     },
     /// Copy the database while it is in use (a consistent, compact snapshot). Its secrets stay
     /// sealed under the database's master key: keep that key to restore.
@@ -126,8 +128,9 @@ enum Command {
         /// Only this user pool.
         #[arg(long)]
         pool: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
+        /// How many, newest first (1 to 1000, as PoolDesk's lists page).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
     },
 }
 
@@ -265,7 +268,8 @@ fn serve(
         let addr = listener.local_addr()?;
         let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
         let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
-        let mut state = AppState::new(store.clone(), clock, config, root_key, Outbound::from_env(), tokio::runtime::Handle::current())?;
+        let api = Api::new(store.clone(), clock, config, Outbound::from_env(), tokio::runtime::Handle::current())?;
+        let mut state = AppState::new(api, root_key);
         state.limiter = RateLimiter::new(rate_limits);
         let state = Arc::new(state);
         println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
@@ -350,8 +354,8 @@ fn record(store: &SqliteStore, operation: &str, resource: &str) {
     }
 }
 
-fn audit(db: Option<PathBuf>, remote: Option<String>, actor: Option<String>, limit: usize) -> anyhow::Result<()> {
-    let input = serde_json::json!({ "Actor": actor, "MaxResults": limit.clamp(1, 1000) });
+fn audit(db: Option<PathBuf>, remote: Option<String>, actor: Option<String>, limit: u32) -> anyhow::Result<()> {
+    let input = serde_json::json!({ "Actor": actor, "MaxResults": limit });
     let answer = remote::run("PoolDesk.ListAuditEvents", &input, remote, db)?;
     let events = answer["Events"].as_array().map(Vec::as_slice).unwrap_or_default();
     if events.is_empty() {
@@ -371,7 +375,7 @@ fn http_date(ms: i64) -> Option<String> {
     Some(httpdate::fmt_http_date(time))
 }
 
-fn outbox(db: Option<PathBuf>, remote: Option<String>, pool: Option<String>, limit: usize) -> anyhow::Result<()> {
+fn outbox(db: Option<PathBuf>, remote: Option<String>, pool: Option<String>, limit: u32) -> anyhow::Result<()> {
     let input = serde_json::json!({ "UserPoolId": pool, "MaxResults": limit });
     let answer = remote::run("PoolDesk.ListMessages", &input, remote, db)?;
     let messages = answer["Messages"].as_array().map(Vec::as_slice).unwrap_or_default();

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::Subcommand;
+use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_remote::{Connection, Keychain, RemoteClient, Remotes};
-use pooldesk_server::{AppState, Outbound};
 use pooldesk_wire::{cognito_identity, cognito_idp};
 
 #[derive(Subcommand)]
@@ -159,11 +159,11 @@ pub fn run(target: &str, input: &serde_json::Value, remote: Option<String>, db: 
             let store = crate::open(db, pooldesk_store_sqlite::Durability::Normal)?;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let config = pooldesk_core::Config::default();
-            let state = AppState::new(store, clock, config, None, Outbound::from_env(), runtime.handle().clone())?;
+            let api = Api::new(store, clock, config, Outbound::from_env(), runtime.handle().clone())?;
             let target = target.to_owned();
             // Off the runtime's workers, like the server: operations block (hashing, SQLite).
             runtime
-                .block_on(runtime.spawn_blocking(move || pooldesk_server::call(&state, "cli", &target, &body)))?
+                .block_on(runtime.spawn_blocking(move || api.call("cli", &target, &body)))?
                 .map_err(|e| anyhow!("{}: {}", e.code, e.message))?
         }
     };

@@ -57,6 +57,9 @@ pub enum Error {
     UnknownOperation(String),
     #[error("{0}")]
     ConcurrentModification(String),
+    /// The request body is not JSON at all (a body of the wrong shape is `InvalidParameter`).
+    #[error("{0}")]
+    Serialization(String),
     /// Something that is never the caller's fault. Details go to the log, not the client.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
@@ -94,6 +97,7 @@ impl Error {
             Error::Unsupported(_) => "UnsupportedOperationException",
             Error::UnknownOperation(_) => "UnknownOperationException",
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
+            Error::Serialization(_) => "SerializationException",
             Error::Internal(_) => "InternalErrorException",
         }
     }
@@ -131,6 +135,9 @@ impl pooldesk_wire::ServiceError for Error {
     }
     fn invalid_parameter(message: String) -> Self {
         Error::InvalidParameter(message)
+    }
+    fn serialization(message: String) -> Self {
+        Error::Serialization(message)
     }
     fn internal(message: String) -> Self {
         Error::Internal(anyhow::anyhow!(message))

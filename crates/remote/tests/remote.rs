@@ -7,9 +7,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_remote::{Connection, Keychain, RemoteClient, RemoteError, Remotes};
-use pooldesk_server::{AppState, Outbound, RootKey};
+use pooldesk_server::{AppState, RootKey};
 use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 use serde_json::{Value, json};
 
@@ -39,9 +40,8 @@ async fn serve(clock_offset_secs: i64) -> Server {
     );
     let root = RootKey { id: KEY_ID.to_owned(), secret: SECRET.to_owned() };
     let clock: Arc<dyn Clock> = Arc::new(OffsetClock(clock_offset_secs));
-    let state =
-        AppState::new(store, clock, pooldesk_core::Config::default(), Some(root), Outbound::default(), tokio::runtime::Handle::current())
-            .unwrap();
+    let api = Api::new(store, clock, pooldesk_core::Config::default(), Outbound::default(), tokio::runtime::Handle::current()).unwrap();
+    let state = AppState::new(api, Some(root));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stop) = tokio::sync::oneshot::channel();

@@ -1,19 +1,18 @@
-//! PoolDesk's HTTP server: Cognito's JSON 1.1 protocol over the core operations.
+//! PoolDesk's HTTP server: Cognito's JSON 1.1 protocol, and STS's query protocol, over the one
+//! API layer (`pooldesk_api`).
 //!
 //! # Layout
-//! - this file: the router, the `POST /` dispatch on `X-Amz-Target`, the `.well-known`
-//!   documents, and the single place errors become HTTP responses.
+//! - this file: the router, `POST /` on `X-Amz-Target` (authenticate, limit, hand to the API
+//!   layer), the `.well-known` documents, and the single place errors become HTTP responses.
 //! - [`sigv4`]: verification of AWS Signature Version 4 for admin operations.
 //! - [`limits`]: rate limits on the public operations, per source address and app client.
-//! - [`outbound`]: what the server sends or fetches over the network: e-mail (SMTP, lettre),
-//!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
+//! - `sts`: STS's `GetCallerIdentity` and `AssumeRoleWithWebIdentity`, form in, XML out.
 //!
-//! Handlers own no business rules: they parse, authenticate, call `pooldesk_core` off the
+//! Handlers own no business rules: they parse, authenticate, call `pooldesk_api` off the
 //! async runtime (hashing and SQLite block), and encode. Point reads by key (GetUser and the
 //! like) are the exception: they take less time than the hand-off to a blocking thread.
 
 pub mod limits;
-pub mod outbound;
 pub mod sigv4;
 mod sts;
 
@@ -26,13 +25,9 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pooldesk_core::clock::Clock;
-use pooldesk_core::identity_pools::IdentityPools;
+use pooldesk_api::{Access, Api, Target};
 use pooldesk_core::identity_pools::credentials::{CredentialError, SessionClaims};
-use pooldesk_core::store::Store;
 use pooldesk_core::{Context, Error, UserPools};
-use pooldesk_wire::cognito_identity;
-use pooldesk_wire::cognito_idp::{self, Operation};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -52,60 +47,18 @@ impl std::fmt::Debug for RootKey {
     }
 }
 
+/// What the server holds: the API layer, and what only HTTP needs (who may sign, how often
+/// the public may call).
 pub struct AppState {
-    pub pools: Arc<UserPools>,
-    pub identity: Arc<IdentityPools>,
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
+    pub api: Api,
     pub root_key: Option<RootKey>,
     pub limiter: limits::RateLimiter,
 }
 
-/// Where the server's messages go beyond the outbox, and whom it trusts from outside.
-#[derive(Default)]
-pub struct Outbound {
-    /// `POOLDESK_SMTP_URL` / `POOLDESK_SMTP_FROM`: e-mail is also delivered over SMTP.
-    pub smtp: Option<(String, String)>,
-    /// `POOLDESK_SMS_WEBHOOK_URL`: SMS is also posted to this gateway.
-    pub sms_webhook_url: Option<String>,
-}
-
-impl Outbound {
-    /// Reads the `POOLDESK_SMTP_*` and `POOLDESK_SMS_WEBHOOK_URL` environment variables.
-    pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        Outbound {
-            smtp: var("POOLDESK_SMTP_URL")
-                .map(|url| (url, var("POOLDESK_SMTP_FROM").unwrap_or_else(|| "no-reply@pooldesk.localhost".into()))),
-            sms_webhook_url: var("POOLDESK_SMS_WEBHOOK_URL"),
-        }
-    }
-}
-
 impl AppState {
-    /// Assembles the user pools, identity pools and their outbound adapters over one store.
-    /// `runtime` runs the few calls that go out over the network (SMS webhook, OpenID keys).
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        config: pooldesk_core::Config,
-        root_key: Option<RootKey>,
-        outbound: Outbound,
-        runtime: tokio::runtime::Handle,
-    ) -> anyhow::Result<AppState> {
-        let mailer: Option<Arc<dyn pooldesk_core::Mailer>> = match &outbound.smtp {
-            Some((url, from)) => Some(Arc::new(outbound::SmtpMailer::new(url, from)?)),
-            None => None,
-        };
-        let mut pools = UserPools::new(store.clone(), clock.clone(), config, mailer)?;
-        if let Some(url) = &outbound.sms_webhook_url {
-            pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
-        }
-        let pools = Arc::new(pools);
-        let jwks = Arc::new(outbound::HttpJwks::new(runtime));
-        let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));
-        let limiter = limits::RateLimiter::new(limits::RateLimitConfig::default());
-        Ok(AppState { pools, identity, store, clock, root_key, limiter })
+    /// The server over `api`, with the default rate limits.
+    pub fn new(api: Api, root_key: Option<RootKey>) -> AppState {
+        AppState { api, root_key, limiter: limits::RateLimiter::new(limits::RateLimitConfig::default()) }
     }
 }
 
@@ -229,105 +182,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// What `X-Amz-Target` names.
-enum Target {
-    Cognito(Operation),
-    Identity(cognito_identity::Operation),
-    PoolDesk(Extension),
-}
-
-/// PoolDesk's own operations, under the `PoolDesk.` prefix, always SigV4-signed.
-#[derive(Clone, Copy)]
-enum Extension {
-    ListMessages,
-    SimulateRoleMapping,
-    ListAuditEvents,
-}
-
-impl Target {
-    /// Parses an `X-Amz-Target` value such as `AWSCognitoIdentityProviderService.ListUsers`.
-    fn parse(target: &str) -> Result<Target, ApiError> {
-        let unknown = || ApiError::new(StatusCode::BAD_REQUEST, "UnknownOperationException", format!("Unknown operation: {target}"));
-        let (prefix, op) = target.split_once('.').ok_or_else(unknown)?;
-        match prefix {
-            p if p == cognito_idp::TARGET_PREFIX => Operation::from_name(op).map(Target::Cognito).ok_or_else(unknown),
-            p if p == cognito_identity::TARGET_PREFIX => {
-                cognito_identity::Operation::from_name(op).map(Target::Identity).ok_or_else(unknown)
-            }
-            "PoolDesk" => match op {
-                "ListMessages" => Ok(Target::PoolDesk(Extension::ListMessages)),
-                "SimulateRoleMapping" => Ok(Target::PoolDesk(Extension::SimulateRoleMapping)),
-                "ListAuditEvents" => Ok(Target::PoolDesk(Extension::ListAuditEvents)),
-                _ => Err(unknown()),
-            },
-            _ => Err(unknown()),
-        }
-    }
-
-    /// Whether the operation reads a few rows by key, never hashes a password, signs a token or
-    /// writes: cheaper to run on the async worker than to hand to a blocking thread.
-    fn is_point_read(&self) -> bool {
-        match self {
-            Target::Cognito(op) => matches!(
-                op,
-                Operation::GetUser
-                    | Operation::AdminGetUser
-                    | Operation::DescribeUserPool
-                    | Operation::DescribeUserPoolClient
-                    | Operation::GetGroup
-                    | Operation::GetUserPoolMfaConfig
-            ),
-            Target::Identity(op) => matches!(
-                op,
-                cognito_identity::Operation::DescribeIdentityPool
-                    | cognito_identity::Operation::DescribeIdentity
-                    | cognito_identity::Operation::GetIdentityPoolRoles
-            ),
-            Target::PoolDesk(_) => false,
-        }
-    }
-
-    /// Runs the operation for an already authenticated caller.
-    fn call(self, state: &AppState, ctx: &Context, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-        match self {
-            Target::Cognito(op) => Ok(cognito_idp::dispatch(&*state.pools, ctx, op, body)?),
-            Target::Identity(op) => Ok(cognito_identity::dispatch(&*state.identity, ctx, op, body)?),
-            Target::PoolDesk(Extension::ListMessages) => Ok(list_messages(state, body)?),
-            Target::PoolDesk(Extension::SimulateRoleMapping) => Ok(simulate_role_mapping(state, body)?),
-            Target::PoolDesk(Extension::ListAuditEvents) => Ok(list_audit_events(state, body)?),
-        }
-    }
-
-    /// Runs the operation for an authenticated caller and, for an admin, records it in the
-    /// audit log (`source`: where the request came from).
-    fn call_audited(self, state: &AppState, ctx: &Context, target: &str, source: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-        let result = self.call(state, ctx, body);
-        if let Some(actor) = &ctx.caller {
-            let outcome = result.as_deref().map_err(|e| e.code);
-            pooldesk_core::audit::record(&*state.store, &*state.clock, actor, source, target, body, outcome);
-        }
-        result
-    }
-}
-
-/// An operation's error as an in-process caller (the desktop app) sees it: Cognito's error
-/// name and the message a client would get over HTTP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallError {
-    pub code: String,
-    pub message: String,
-}
-
-/// Runs any operation by its `X-Amz-Target` name, in process, as the admin `caller`: the path
-/// the desktop app takes for this computer's pools. Blocks (hashing, SQLite); call it off an
-/// async runtime. Same decoding, validation and errors as over HTTP.
-pub fn call(state: &AppState, caller: &str, target: &str, body: &[u8]) -> Result<Vec<u8>, CallError> {
-    let ctx = Context { caller: Some(caller.to_owned()), source_ip: None };
-    Target::parse(target)
-        .and_then(|t| t.call_audited(state, &ctx, target, "local", body))
-        .map_err(|e| CallError { code: e.code.to_owned(), message: e.message })
-}
-
 /// Who signed a request.
 pub(crate) enum Caller {
     /// An admin access key (the root key or one from `pooldesk keys`).
@@ -388,7 +242,7 @@ pub(crate) fn authenticate(
     }
     let session_token = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     let (caller, secret) = match session_token {
-        Some(token) => match state.identity.open_session(auth.access_key_id, token) {
+        Some(token) => match state.api.identity.open_session(auth.access_key_id, token) {
             Ok((claims, secret)) => (Caller::Session(claims), secret),
             Err(CredentialError::Expired) => return Err(AuthFailure::ExpiredToken),
             Err(CredentialError::Invalid) => return Err(AuthFailure::UnknownKey),
@@ -400,7 +254,7 @@ pub(crate) fn authenticate(
                 {
                     root.secret.clone()
                 }
-                _ => match state.store.get_access_key(auth.access_key_id) {
+                _ => match state.api.store.get_access_key(auth.access_key_id) {
                     Ok(Some(key)) => key.secret,
                     Ok(None) => return Err(AuthFailure::UnknownKey),
                     Err(e) => {
@@ -412,7 +266,7 @@ pub(crate) fn authenticate(
             (Caller::Admin(auth.access_key_id.to_owned()), secret)
         }
     };
-    let now = u64::try_from(state.clock.now_secs()).unwrap_or(0);
+    let now = u64::try_from(state.api.clock.now_secs()).unwrap_or(0);
     sigv4::verify(&req, &auth, &secret, now).map_err(failure)?;
     Ok(caller)
 }
@@ -453,31 +307,26 @@ async fn handle_json(
         return sts::handle(state, peer, method, uri, headers, body).await;
     }
     let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let inline = Target::parse(target_name).is_ok_and(|t| t.is_point_read());
+    let inline = Target::parse(target_name).is_ok_and(Target::is_point_read);
     let run = move || -> Result<Vec<u8>, ApiError> {
         let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
         let target = Target::parse(target_name)?;
-        // Which operations need a signature, and for which service's signing name. PoolDesk's
-        // own operations accept either Cognito service's.
-        let (needs_signature, service) = match &target {
-            Target::Cognito(op) => (!op.is_public(), Some(cognito_idp::SIGNING_NAME)),
-            Target::Identity(op) => (!op.is_public(), Some(cognito_identity::SIGNING_NAME)),
-            Target::PoolDesk(_) => (true, None),
-        };
-        let caller = if needs_signature { Some(require_admin(&state, service, &method, &uri, &headers, &body)?) } else { None };
-        if !needs_signature {
-            let operation = target_name.rsplit('.').next().unwrap_or_default();
-            if !state.limiter.admit(operation, peer.ip(), client_id_of(&body).as_deref()) {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "TooManyRequestsException",
-                    "Too many requests from this address or for this app client. Slow down and retry.",
-                ));
+        let caller = match target.access() {
+            Access::Admin(service) => Some(require_admin(&state, service, &method, &uri, &headers, &body)?),
+            Access::Public => {
+                if !state.limiter.admit(target.name(), peer.ip(), client_id_of(&body).as_deref()) {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "TooManyRequestsException",
+                        "Too many requests from this address or for this app client. Slow down and retry.",
+                    ));
+                }
+                None
             }
-        }
+        };
         let source = peer.ip().to_string();
         let ctx = Context { caller, source_ip: Some(source.clone()) };
-        target.call_audited(&state, &ctx, target_name, &source, &body)
+        Ok(target.call_audited(&state.api, &ctx, target_name, &source, &body)?)
     };
     // A point read takes less time than handing it to a blocking thread and back (two thread
     // wake-ups, two context switches), so it runs here; everything else (hashing, writes that
@@ -518,63 +367,8 @@ fn client_id_of(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<Named>(body).ok().and_then(|n| n.client_id)
 }
 
-/// A PoolDesk extension's request body: a JSON object, or nothing at all for `{}`.
-fn decode_extension_request<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))
-}
-
-/// The extensions' `NextToken`: the number of the last item of the previous page.
-fn parse_next_token(token: Option<&str>) -> Result<Option<i64>, Error> {
-    token.map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into()))).transpose()
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ListMessagesRequest {
-    user_pool_id: Option<String>,
-    username: Option<String>,
-    max_results: Option<usize>,
-    next_token: Option<String>,
-}
-
-fn list_messages(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
-    let req: ListMessagesRequest = decode_extension_request(body)?;
-    let before = parse_next_token(req.next_token.as_deref())?;
-    let limit = req.max_results.unwrap_or(100);
-    let messages = state.pools.list_messages(req.user_pool_id.as_deref(), req.username.as_deref(), before, limit)?;
-    let next = if messages.len() == limit.clamp(1, 1000) { messages.last().map(|m| m.message_id.clone()) } else { None };
-    serde_json::to_vec(&json!({ "Messages": messages, "NextToken": next })).map_err(Error::internal)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ListAuditEventsRequest {
-    actor: Option<String>,
-    max_results: Option<usize>,
-    next_token: Option<String>,
-}
-
-fn list_audit_events(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
-    let req: ListAuditEventsRequest = decode_extension_request(body)?;
-    let before = parse_next_token(req.next_token.as_deref())?;
-    let limit = req.max_results.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(Error::InvalidParameter("MaxResults must be between 1 and 1000.".into()));
-    }
-    let events = state.store.list_audit(req.actor.as_deref(), before, limit)?;
-    let next = if events.len() == limit { events.last().map(|e| e.id.to_string()) } else { None };
-    serde_json::to_vec(&json!({ "Events": events, "NextToken": next })).map_err(Error::internal)
-}
-
-fn simulate_role_mapping(state: &AppState, body: &[u8]) -> Result<Vec<u8>, Error> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    let req: serde_json::Value = serde_json::from_slice(body).map_err(|e| Error::InvalidParameter(format!("Invalid request: {e}")))?;
-    serde_json::to_vec(&state.identity.simulate_role_mapping(&req)?).map_err(Error::internal)
-}
-
 async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<serde_json::Value, Error> + Send + 'static) -> Response {
-    match tokio::task::spawn_blocking(move || f(&state.pools)).await {
+    match tokio::task::spawn_blocking(move || f(&state.api.pools)).await {
         Ok(Ok(doc)) => {
             let mut resp = (StatusCode::OK, doc.to_string()).into_response();
             resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -589,7 +383,7 @@ async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<s
 async fn jwks(State(state): State<Arc<AppState>>, Path(pool_id): Path<String>) -> Response {
     if pool_id == "cognito-identity" {
         // The keys of GetOpenIdToken's tokens (issuer `{public url}/cognito-identity`).
-        let identity = state.identity.clone();
+        let identity = state.api.identity.clone();
         return well_known(state, move |_| Ok(identity.openid_jwks())).await;
     }
     well_known(state, move |p| p.jwks(&pool_id)).await

@@ -143,7 +143,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
         let param = |name: &str| {
             params.get(name).cloned().ok_or_else(|| StsError::new(StatusCode::BAD_REQUEST, "MissingParameter", format!("The request must contain the parameter {name}")))
         };
-        let account = state.pools.config().account_id.clone();
+        let account = state.api.pools.config().account_id.clone();
         match param("Action")?.as_str() {
             "GetCallerIdentity" => {
                 let result = match authenticate(&state, Some("sts"), &method, &uri, &headers, &body)? {
@@ -169,7 +169,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
                 }
                 let token = param("WebIdentityToken")?;
                 let duration = params.get("DurationSeconds").and_then(|d| d.parse::<i64>().ok());
-                let (creds, session) = state.identity.assume_role_with_web_identity(&role_arn, &session_name, &token, duration)?;
+                let (creds, session) = state.api.identity.assume_role_with_web_identity(&role_arn, &session_name, &token, duration)?;
                 let result = format!(
                     "<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>\
                      <SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken><AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{}:{}</AssumedRoleId></AssumedRoleUser>\
@@ -183,7 +183,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
                     role_id(&role_arn),
                     escape(&session_name),
                     escape(session.identity_id.split(':').next().unwrap_or_default()),
-                    escape(&state.identity.openid_issuer()),
+                    escape(&state.api.identity.openid_issuer()),
                 );
                 Ok(ok("AssumeRoleWithWebIdentity", result))
             }

@@ -139,9 +139,11 @@ impl Validate for () {
 pub trait ServiceError: Sized {
     /// The operation exists in the model but this server does not implement it.
     fn unsupported(operation: &'static str) -> Self;
-    /// The body is not a valid input for the operation (bad JSON, a wrong type, a missing
-    /// required member, a violated length or range).
+    /// The body is not a valid input for the operation (a wrong type, a missing required
+    /// member, a violated length or range).
     fn invalid_parameter(message: String) -> Self;
+    /// The body is not JSON at all (`SerializationException`, as AWS answers).
+    fn serialization(message: String) -> Self;
     /// The answer could not be encoded (a bug, never the client's fault).
     fn internal(message: String) -> Self;
 }
@@ -198,7 +200,7 @@ pub fn enum_value<'de, D: serde::Deserializer<'de>, T>(
 /// Decodes and validates an operation's input. An empty body counts as `{}`.
 pub fn decode<T: DeserializeOwned + Validate, E: ServiceError>(body: &[u8]) -> Result<T, E> {
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    let input: T = serde_json::from_slice(body).map_err(|e| E::invalid_parameter(describe_json_error(&e)))?;
+    let input: T = serde_json::from_slice(body).map_err(json_error)?;
     let mut v = Violations::default();
     input.validate("", &mut v);
     match v.into_message() {
@@ -207,17 +209,24 @@ pub fn decode<T: DeserializeOwned + Validate, E: ServiceError>(body: &[u8]) -> R
     }
 }
 
-/// Turns serde's wording into AWS's where AWS has one (a missing required member).
-fn describe_json_error(e: &serde_json::Error) -> String {
+/// Sorts a body serde could not read as AWS does: not JSON, or a member of the wrong JSON type
+/// (a number for a string, an array for a structure), is `SerializationException`; a missing
+/// member or a value outside an enum is `InvalidParameterException`, worded as AWS words it.
+fn json_error<E: ServiceError>(e: serde_json::Error) -> E {
     let text = e.to_string();
+    if e.is_syntax() || e.is_eof() {
+        return E::serialization(format!("The request body is not valid JSON: {text}"));
+    }
+    if text.starts_with("invalid type") {
+        return E::serialization(format!("The request body does not match the operation's input: {text}"));
+    }
     if let Some(member) = text.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
         let camel: String = member.chars().take(1).flat_map(char::to_lowercase).chain(member.chars().skip(1)).collect();
-        return format!("1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null");
+        return E::invalid_parameter(format!(
+            "1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null"
+        ));
     }
-    if e.is_syntax() || e.is_eof() {
-        return format!("The request body is not valid JSON: {text}");
-    }
-    format!("The request body does not match the operation's input: {text}")
+    E::invalid_parameter(format!("The request body does not match the operation's input: {text}"))
 }
 
 pub fn encode<T: Serialize, E: ServiceError>(output: T) -> Result<Vec<u8>, E> {
@@ -242,6 +251,9 @@ mod tests {
         fn invalid_parameter(m: String) -> Self {
             E(m)
         }
+        fn serialization(m: String) -> Self {
+            E(format!("serialization: {m}"))
+        }
         fn internal(m: String) -> Self {
             E(format!("internal {m}"))
         }
@@ -264,10 +276,14 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_unknown_enums_and_bad_json_are_refused() {
-        assert!(decode::<ListUsersRequest, E>(br#"{"UserPoolId": 5}"#).is_err());
-        assert!(decode::<CreateUserPoolRequest, E>(br#"{"PoolName": "p", "MfaConfiguration": "SOMETIMES"}"#).is_err());
-        assert!(decode::<CreateUserPoolRequest, E>(b"{not json").unwrap_err().0.contains("not valid JSON"));
+    fn wrong_types_and_bad_json_are_serialization_errors_and_unknown_enums_invalid_parameters() {
+        let serialization = |body: &[u8]| decode::<CreateUserPoolRequest, E>(body).unwrap_err().0.starts_with("serialization: ");
+        assert!(decode::<ListUsersRequest, E>(br#"{"UserPoolId": 5}"#).unwrap_err().0.starts_with("serialization: "));
+        assert!(serialization(b"{not json"));
+        assert!(serialization(b"[1, 2]"));
+        assert!(serialization(br#"{"PoolName": "p", "Policies": []}"#));
+        let e = decode::<CreateUserPoolRequest, E>(br#"{"PoolName": "p", "MfaConfiguration": "SOMETIMES"}"#).unwrap_err();
+        assert!(e.0.contains("unknown variant") && !e.0.starts_with("serialization"), "{}", e.0);
     }
 
     #[test]

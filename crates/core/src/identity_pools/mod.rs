@@ -6,4 +6,4 @@ pub mod credentials;
 mod ops;
 pub mod role_mapping;
 
-pub use ops::{DEVELOPER_LOGIN, IdentityPools, JwksSource};
+pub use ops::{DEVELOPER_LOGIN, IdentityPools, JwksSource, Simulation, SimulationRequest};

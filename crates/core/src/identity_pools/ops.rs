@@ -455,16 +455,11 @@ impl IdentityPools {
 
     /// `PoolDesk.SimulateRoleMapping`: which role an ID token, or claims given by hand, would
     /// get from an identity pool, why, and the principal tags.
-    pub fn simulate_role_mapping(&self, body: &Value) -> Result<Value> {
-        let pool_id = body
-            .get("IdentityPoolId")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::InvalidParameter("IdentityPoolId is required.".into()))?;
-        let pool = self.pool(pool_id)?;
-        let custom = body.get("CustomRoleArn").and_then(Value::as_str);
-        let login = if let Some(token) = body.get("IdToken").and_then(Value::as_str) {
-            let provider = match body.get("Provider").and_then(Value::as_str) {
-                Some(p) => p.to_owned(),
+    pub fn simulate_role_mapping(&self, request: &SimulationRequest) -> Result<Simulation> {
+        let pool = self.pool(&request.identity_pool_id)?;
+        let login = if let Some(token) = &request.id_token {
+            let provider = match &request.provider {
+                Some(p) => p.clone(),
                 None => {
                     let iss = crate::user_pools::token_issuer_pool(token)
                         .ok_or_else(|| Error::InvalidParameter("The token has no issuer.".into()))?;
@@ -472,64 +467,42 @@ impl IdentityPools {
                 }
             };
             Some(self.verify_login(&pool, &provider, token)?)
-        } else if let Some(claims) = body.get("Claims").and_then(Value::as_object) {
-            let provider = body
-                .get("Provider")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::InvalidParameter("Provider is required with Claims.".into()))?;
+        } else if let Some(claims) = &request.claims {
+            let provider =
+                request.provider.as_deref().ok_or_else(|| Error::InvalidParameter("Provider is required with Claims.".into()))?;
             let provider = self.user_pool_of(provider).map(|p| self.canonical_provider(&p)).unwrap_or_else(|| provider.to_owned());
             Some(VerifiedLogin { provider, subject: String::new(), claims: claims.clone() })
         } else {
             None
         };
-        let (decision, tags) = self.decide(&pool, login.as_ref(), custom);
-        Ok(match decision {
-            Ok(d) => {
-                let mut out = json!({
-                    "RoleArn": d.role_arn,
-                    "Reason": reason_kind(&d.reason),
-                    "Description": d.reason.describe(),
-                    "PrincipalTags": tags,
-                });
-                if let role_mapping::Reason::RuleMatched { index, .. } = d.reason {
-                    out["RuleIndex"] = json!(index);
-                }
-                out
-            }
-            Err(e) => json!({
-                "RoleArn": Value::Null,
-                "Error": { "Code": e.wire_code(), "Message": e.message(), "Explanation": e.explain() },
-                "PrincipalTags": tags,
-            }),
-        })
+        let (decision, principal_tags) = self.decide(&pool, login.as_ref(), request.custom_role_arn.as_deref());
+        Ok(Simulation { decision, principal_tags })
     }
 }
 
-fn reason_kind(reason: &role_mapping::Reason) -> &'static str {
-    use role_mapping::Reason::*;
-    match reason {
-        GuestRole => "GuestRole",
-        DefaultRole => "DefaultRole",
-        RuleMatched { .. } => "RuleMatched",
-        PreferredRole => "PreferredRole",
-        OnlyRoleInToken => "OnlyRoleInToken",
-        CustomRoleFromToken => "CustomRoleFromToken",
-        AmbiguousFellBackToAuthenticatedRole { .. } => "AmbiguousFellBackToAuthenticatedRole",
-    }
+/// What `PoolDesk.SimulateRoleMapping` is asked: an identity pool and an ID token, or claims
+/// given by hand with the provider that would vouch for them, or neither (a guest).
+#[derive(Debug, Clone, Default)]
+pub struct SimulationRequest {
+    pub identity_pool_id: String,
+    pub id_token: Option<String>,
+    /// `cognito-idp.<region>.amazonaws.com/<UserPoolId>`, an issuer, or an OpenID provider.
+    pub provider: Option<String>,
+    pub claims: Option<Map<String, Value>>,
+    pub custom_role_arn: Option<String>,
+}
+
+/// The role the login would get and why, or why none; and the principal tags either way.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub decision: std::result::Result<RoleDecision, RoleError>,
+    pub principal_tags: BTreeMap<String, String>,
 }
 
 fn conflict(e: StoreError) -> Error {
     match e {
         StoreError::Conflict(_) => Error::ResourceConflict("A login in the request is linked to another identity.".into()),
         other => other.into(),
-    }
-}
-
-fn role_error(e: RoleError) -> Error {
-    match e.wire_code() {
-        "InvalidIdentityPoolConfigurationException" => Error::InvalidIdentityPoolConfiguration(e.message()),
-        "InvalidParameterException" => Error::InvalidParameter(e.message()),
-        _ => Error::NotAuthorized(e.message()),
     }
 }
 
@@ -652,7 +625,7 @@ impl w::Service for IdentityPools {
         let pool = self.pool(&identity.pool_id)?;
         let logins = self.logins_for_identity(&pool, &identity, r.logins.as_ref())?;
         let (decision, tags) = self.decide(&pool, logins.first(), r.custom_role_arn.as_deref());
-        let decision = decision.map_err(role_error)?;
+        let decision = decision?;
         let creds = self.issue(&identity.id, &decision.role_arn, SESSION_NAME, tags, CREDENTIALS_TTL_MS)?;
         Ok(w::GetCredentialsForIdentityResponse {
             identity_id: Some(identity.id),
@@ -786,15 +759,17 @@ impl w::Service for IdentityPools {
     }
 
     fn describe_identity(&self, _: &Context, r: w::DescribeIdentityInput) -> Result<w::IdentityDescription> {
-        Ok(describe(&self.identity(&r.identity_id)?))
+        let identity = self.identity(&r.identity_id)?;
+        let pool = self.pool(&identity.pool_id)?;
+        Ok(self.describe(&pool, &identity))
     }
 
     fn list_identities(&self, _: &Context, r: w::ListIdentitiesInput) -> Result<w::ListIdentitiesResponse> {
-        self.pool(&r.identity_pool_id)?;
+        let pool = self.pool(&r.identity_pool_id)?;
         let page = self.store.list_identities(&r.identity_pool_id, r.next_token.as_deref(), r.max_results.clamp(1, 60) as usize)?;
         Ok(w::ListIdentitiesResponse {
             identity_pool_id: Some(r.identity_pool_id),
-            identities: Some(page.items.iter().map(describe).collect()),
+            identities: Some(page.items.iter().map(|i| self.describe(&pool, i)).collect()),
             next_token: page.next,
         })
     }
@@ -909,13 +884,29 @@ impl IdentityPools {
     }
 }
 
-fn describe(i: &IdentityRecord) -> w::IdentityDescription {
-    let mut logins: Vec<String> = i.logins.iter().map(|(p, _)| p.clone()).collect();
-    logins.dedup();
-    w::IdentityDescription {
-        identity_id: Some(i.id.clone()),
-        logins: Some(logins),
-        creation_date: Some(to_wire(i.created_ms)),
-        last_modified_date: Some(to_wire(i.modified_ms)),
+impl IdentityPools {
+    /// An identity as DescribeIdentity and ListIdentities show it. A user pool's logins are linked
+    /// under one spelling (so either spelling finds the same identity), and named as the identity
+    /// pool's `CognitoIdentityProviders` write them.
+    fn describe(&self, pool: &IdentityPoolRecord, i: &IdentityRecord) -> w::IdentityDescription {
+        let as_configured = |provider: &str| -> String {
+            let Some(user_pool) = self.user_pool_of(provider) else { return provider.to_owned() };
+            pool.config
+                .cognito_identity_providers
+                .iter()
+                .flatten()
+                .filter_map(|p| p.provider_name.as_deref())
+                .find(|name| self.user_pool_of(name).as_deref() == Some(user_pool.as_str()))
+                .unwrap_or(provider)
+                .to_owned()
+        };
+        let mut logins: Vec<String> = i.logins.iter().map(|(p, _)| as_configured(p)).collect();
+        logins.dedup();
+        w::IdentityDescription {
+            identity_id: Some(i.id.clone()),
+            logins: Some(logins),
+            creation_date: Some(to_wire(i.created_ms)),
+            last_modified_date: Some(to_wire(i.modified_ms)),
+        }
     }
 }

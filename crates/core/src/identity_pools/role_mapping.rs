@@ -53,6 +53,8 @@ use pooldesk_wire::cognito_identity::{AmbiguousRoleResolutionType, MappingRule, 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::error::Error;
+
 /// The `Roles` key of the role for signed-in identities.
 pub const AUTHENTICATED: &str = "authenticated";
 /// The `Roles` key of the role for guest identities.
@@ -150,7 +152,7 @@ impl Reason {
     }
 }
 
-/// Why no role could be chosen. [`RoleError::wire_code`] is the exception clients see,
+/// Why no role could be chosen. Its [`Error`] (`Error::from`) is the exception clients see,
 /// [`RoleError::message`] its message, [`RoleError::explain`] the longer story for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "Kind", rename_all_fields = "PascalCase")]
@@ -169,25 +171,6 @@ pub enum RoleError {
 }
 
 impl RoleError {
-    /// The `__type` Cognito sends, from GetCredentialsForIdentity's error list.
-    pub fn wire_code(&self) -> &'static str {
-        match self {
-            // The model says so word for word: "the identity pool has no authenticated role
-            // configured" / "no unauthenticated role configured".
-            RoleError::NoRoleConfigured { .. } => "InvalidIdentityPoolConfigurationException",
-            // The pool is configured correctly and the user is simply not allowed a role; of the
-            // operation's errors only NotAuthorizedException ("not authorized to access the
-            // requested resource") says that. Not confirmed against the live service.
-            RoleError::NoRuleMatched { .. } | RoleError::Denied { .. } => "NotAuthorizedException",
-            // The user asks for a role their token does not grant: an authorization failure, not a
-            // malformed parameter. Not confirmed against the live service.
-            RoleError::CustomRoleNotInToken { .. } => "NotAuthorizedException",
-            // The parameter itself does not apply to this pool's configuration: "bad input
-            // parameter(s)". Not confirmed against the live service.
-            RoleError::CustomRoleNotAllowed { .. } => "InvalidParameterException",
-        }
-    }
-
     /// The client-facing message, phrased like Cognito's.
     pub fn message(&self) -> String {
         match self {
@@ -224,6 +207,28 @@ impl fmt::Display for RoleError {
 }
 
 impl std::error::Error for RoleError {}
+
+/// The exception GetCredentialsForIdentity answers, from the operation's error list.
+impl From<RoleError> for Error {
+    fn from(e: RoleError) -> Error {
+        let message = e.message();
+        match e {
+            // The model says so word for word: "the identity pool has no authenticated role
+            // configured" / "no unauthenticated role configured".
+            RoleError::NoRoleConfigured { .. } => Error::InvalidIdentityPoolConfiguration(message),
+            // The pool is configured correctly and the user is simply not allowed a role; of the
+            // operation's errors only NotAuthorizedException ("not authorized to access the
+            // requested resource") says that. Not confirmed against the live service.
+            RoleError::NoRuleMatched { .. } | RoleError::Denied { .. } => Error::NotAuthorized(message),
+            // The user asks for a role their token does not grant: an authorization failure, not a
+            // malformed parameter. Not confirmed against the live service.
+            RoleError::CustomRoleNotInToken { .. } => Error::NotAuthorized(message),
+            // The parameter itself does not apply to this pool's configuration: "bad input
+            // parameter(s)". Not confirmed against the live service.
+            RoleError::CustomRoleNotAllowed { .. } => Error::InvalidParameter(message),
+        }
+    }
+}
 
 /// Chooses the role for a GetCredentialsForIdentity call (see the module docs for the rules).
 pub fn resolve(input: &RoleInput<'_>) -> Result<RoleDecision, RoleError> {
@@ -860,9 +865,9 @@ mod tests {
             (RoleError::CustomRoleNotAllowed { why: "x".into() }, "InvalidParameterException"),
         ];
         for (err, code) in cases {
-            assert_eq!(err.wire_code(), code, "{err:?}");
             assert_eq!(err.to_string(), err.message());
             assert!(!err.message().is_empty() && !err.explain().is_empty(), "{err:?}");
+            assert_eq!(Error::from(err).wire_code(), code);
         }
         assert_eq!(
             RoleError::NoRoleConfigured { role_type: UNAUTHENTICATED }.message(),
@@ -1136,7 +1141,7 @@ mod tests {
             match resolve(&input) {
                 // Every decision names a role, and every error has a Cognito name and a message.
                 Ok(d) => prop_assert!(!d.role_arn.is_empty()),
-                Err(e) => prop_assert!(!e.wire_code().is_empty() && !e.message().is_empty()),
+                Err(e) => prop_assert!(!e.message().is_empty() && !Error::from(e).is_internal()),
             }
             if let Some(m) = &mapping { let _ = validate_mapping(m); }
             let _ = principal_tags(&claims, None, true);

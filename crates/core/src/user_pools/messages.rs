@@ -5,7 +5,6 @@
 //! delivery is recorded and reported to the caller as CodeDeliveryFailureException.
 
 use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType};
-use serde::Serialize;
 
 use super::UserPools;
 use crate::error::{Error, Result};
@@ -22,40 +21,6 @@ fn code_ttl_ms(purpose: CodePurpose) -> i64 {
     match purpose {
         CodePurpose::ForgotPassword => 3600 * 1000,
         _ => 24 * 3600 * 1000,
-    }
-}
-
-/// A message as `PoolDesk.ListMessages` returns it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct OutboxMessage {
-    pub message_id: String,
-    pub user_pool_id: String,
-    pub username: String,
-    pub delivery_medium: String,
-    pub destination: String,
-    pub subject: String,
-    pub body: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    pub created_date: f64,
-    pub delivery: String,
-}
-
-impl From<Message> for OutboxMessage {
-    fn from(m: Message) -> Self {
-        OutboxMessage {
-            message_id: m.id.to_string(),
-            user_pool_id: m.pool_id,
-            username: m.username,
-            delivery_medium: m.medium,
-            destination: m.destination,
-            subject: m.subject,
-            body: m.body,
-            code: m.code,
-            created_date: crate::clock::to_wire(m.created_ms),
-            delivery: m.delivery,
-        }
     }
 }
 
@@ -226,17 +191,11 @@ impl UserPools {
     }
 
     /// `PoolDesk.ListMessages`: the outbox, newest first.
-    pub fn list_messages(
-        &self,
-        pool_id: Option<&str>,
-        username: Option<&str>,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>> {
+    pub fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> Result<Vec<Message>> {
         if let Some(id) = pool_id {
             self.pool(id)?;
         }
-        Ok(self.store.list_messages(pool_id, username, before, limit.clamp(1, 1000))?.into_iter().map(Into::into).collect())
+        Ok(self.store.list_messages(pool_id, username, before, limit)?)
     }
 }
 

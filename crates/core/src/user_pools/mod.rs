@@ -37,7 +37,6 @@ use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
 pub use import::{ImportReport, ImportRow};
-pub use messages::OutboxMessage;
 
 /// Settings that hold for the whole server.
 #[derive(Debug, Clone)]

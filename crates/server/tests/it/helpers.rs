@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
+use pooldesk_api::Api;
 use pooldesk_core::clock::{Clock, FakeClock};
 use pooldesk_core::store::Store;
 use pooldesk_core::{Config, UserPools};
@@ -99,10 +100,7 @@ pub async fn spawn_app_on(store: Arc<SqliteStore>, clock: Arc<FakeClock>, dir: O
             .expect("building IdentityPools"),
     );
     let state = Arc::new(AppState {
-        pools,
-        identity,
-        store: dyn_store,
-        clock: dyn_clock,
+        api: Api { pools, identity, store: dyn_store, clock: dyn_clock },
         root_key: Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }),
         limiter: pooldesk_server::limits::RateLimiter::new(pooldesk_server::limits::RateLimitConfig::OFF),
     });

@@ -20,17 +20,20 @@ async fn unknown_target_is_unknown_operation() {
 }
 
 #[tokio::test]
-async fn malformed_json_is_invalid_parameter() {
+async fn a_body_that_is_not_json_is_a_serialization_error() {
     let app = spawn_app(clock()).await;
     // Public operation: the body is parsed without any signature in the way.
     let r = app.send(Some(&target("SignUp")), b"{\"ClientId\": ".to_vec(), Auth::None).await;
-    r.assert_error(StatusCode::BAD_REQUEST, "InvalidParameterException");
+    r.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
     // Admin operation: signature checked first, then the body.
     let r = app.send(Some(&target("CreateUserPool")), b"not json at all".to_vec(), Auth::ROOT).await;
-    r.assert_error(StatusCode::BAD_REQUEST, "InvalidParameterException");
-    // A JSON value that is not an object.
+    r.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
+    // A JSON value that is not an object, where the input is a structure.
     let r = app.send(Some(&target("CreateUserPool")), b"[1,2,3]".to_vec(), Auth::ROOT).await;
-    r.assert_error(StatusCode::BAD_REQUEST, "InvalidParameterException");
+    r.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
+    // PoolDesk's own operations decode the same way.
+    let r = app.send(Some("PoolDesk.ListMessages"), b"{".to_vec(), Auth::ROOT).await;
+    r.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
 }
 
 #[tokio::test]
@@ -42,9 +45,10 @@ async fn input_validation_uses_aws_wording() {
     assert!(message.contains("'poolName'"), "message should name poolName: {message}");
     assert!(message.contains("Member must not be null"), "{message}");
 
-    // A member of the wrong type.
+    // A member of the wrong JSON type: Cognito answers SerializationException ("... can not be
+    // converted to an String").
     let r = app.admin_reply("CreateUserPool", json!({ "PoolName": 5 })).await;
-    r.assert_error(StatusCode::BAD_REQUEST, "InvalidParameterException");
+    r.assert_error(StatusCode::BAD_REQUEST, "SerializationException");
 
     // Too long: the model's length constraint, in AWS's words.
     let message = app

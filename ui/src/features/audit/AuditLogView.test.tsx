@@ -33,7 +33,7 @@ let answer: (input: any) => ListAuditEventsResponse;
 
 beforeEach(() => {
   calls = [];
-  answer = () => ({ Events: [], NextToken: null });
+  answer = () => ({ Events: [] });
   invokeMock.mockReset();
   invokeMock.mockImplementation(async (_cmd, args) => {
     const { connection, target, input } = args as { connection: string; target: string; input: any };
@@ -64,7 +64,6 @@ describe("AuditLogView", () => {
         event(2, { Operation: "AWSCognitoIdentityService.CreateIdentityPool", Actor: "cli", Resource: "IdentityPoolName=ids" }),
         event(1),
       ],
-      NextToken: null,
     });
     renderView();
     await waitFor(() => expect(rows()).toHaveLength(3));
@@ -90,7 +89,6 @@ describe("AuditLogView", () => {
   it("marks an outcome other than OK", async () => {
     answer = () => ({
       Events: [event(2, { Outcome: "UsernameExistsException" }), event(1)],
-      NextToken: null,
     });
     renderView();
     await waitFor(() => expect(rows()).toHaveLength(2));
@@ -106,8 +104,8 @@ describe("AuditLogView", () => {
     const user = userEvent.setup();
     answer = (input) =>
       input.Actor === "cli"
-        ? { Events: [event(5, { Actor: "cli" })], NextToken: null }
-        : { Events: [event(6), event(5, { Actor: "cli" })], NextToken: null };
+        ? { Events: [event(5, { Actor: "cli" })] }
+        : { Events: [event(6), event(5, { Actor: "cli" })] };
     renderView();
     await waitFor(() => expect(rows()).toHaveLength(2));
 
@@ -128,7 +126,7 @@ describe("AuditLogView", () => {
     const user = userEvent.setup();
     answer = (input) =>
       input.NextToken === "8"
-        ? { Events: [event(7), event(6)], NextToken: null }
+        ? { Events: [event(7), event(6)] }
         : { Events: [event(10), event(9), event(8)], NextToken: "8" };
     renderView();
     await waitFor(() => expect(rows()).toHaveLength(3));
@@ -151,7 +149,7 @@ describe("AuditLogView", () => {
     await user.click(await screen.findByTestId("audit-older"));
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(calls[2]!.input).toEqual({ Actor: "AKIAIOSFODNN7EXAMPLE", MaxResults: 100, NextToken: "1" });
-    // An absent NextToken ends the list like null does.
+    // An absent NextToken ends the list.
     expect(screen.queryByTestId("audit-older")).toBeNull();
   });
 
@@ -182,7 +180,7 @@ describe("AuditLogView", () => {
     expect(error).toHaveTextContent("Not allowed to read the audit log");
     expect(screen.queryByText("No admin actions recorded yet")).toBeNull();
 
-    answer = () => ({ Events: [event(1)], NextToken: null });
+    answer = () => ({ Events: [event(1)] });
     await user.click(within(error).getByRole("button", { name: "Retry" }));
     await waitFor(() => expect(rows()).toHaveLength(1));
     expect(screen.queryByTestId("error")).toBeNull();
@@ -191,7 +189,7 @@ describe("AuditLogView", () => {
   it("refreshes on demand", async () => {
     const user = userEvent.setup();
     let n = 1;
-    answer = () => ({ Events: Array.from({ length: n }, (_, i) => event(n - i)), NextToken: null });
+    answer = () => ({ Events: Array.from({ length: n }, (_, i) => event(n - i)) });
     renderView();
     await waitFor(() => expect(rows()).toHaveLength(1));
     n = 2;

@@ -27,7 +27,7 @@ export function AuditLogView() {
         NextToken: pageParam,
       }),
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.NextToken ?? undefined,
+    getNextPageParam: (last) => last.NextToken,
   });
   const list = events.data?.pages.flatMap((p) => p.Events) ?? [];
 

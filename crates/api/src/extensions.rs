@@ -1,0 +1,409 @@
+//! PoolDesk's own operations, beyond Cognito's: `PoolDesk.<Name>` targets, SigV4-signed like
+//! any admin call, so the same clients reach them. Their requests and responses are typed here,
+//! and their TypeScript (`ui/src/generated/`) is generated from these types by ts-rs when the
+//! crate's tests run, as the UI's Cognito types are from the AWS models.
+//!
+//! Every list pages the same way ([`Page`]): `MaxResults` from 1 to 1000 (100 when absent),
+//! newest first, and a `NextToken` to pass back for the next, older page, absent on the last.
+
+use std::collections::BTreeMap;
+
+use pooldesk_core::Error;
+use pooldesk_core::identity_pools::role_mapping::{Reason, RoleError};
+use pooldesk_core::identity_pools::{Simulation, SimulationRequest};
+use pooldesk_core::store::{self, AuditEvent as AuditRow};
+use pooldesk_wire::{Validate, Violations};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Api;
+
+/// The `X-Amz-Target` prefix of PoolDesk's own operations.
+pub const TARGET_PREFIX: &str = "PoolDesk";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extension {
+    ListMessages,
+    SimulateRoleMapping,
+    ListAuditEvents,
+}
+
+impl Extension {
+    pub const ALL: [Extension; 3] = [Extension::ListMessages, Extension::SimulateRoleMapping, Extension::ListAuditEvents];
+
+    pub fn from_name(name: &str) -> Option<Extension> {
+        Extension::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Extension::ListMessages => "ListMessages",
+            Extension::SimulateRoleMapping => "SimulateRoleMapping",
+            Extension::ListAuditEvents => "ListAuditEvents",
+        }
+    }
+
+    pub(crate) fn call(self, api: &Api, body: &[u8]) -> Result<Vec<u8>, Error> {
+        match self {
+            Extension::ListMessages => respond(list_messages(api, decode(body)?)),
+            Extension::SimulateRoleMapping => respond(simulate_role_mapping(api, decode(body)?)),
+            Extension::ListAuditEvents => respond(list_audit_events(api, decode(body)?)),
+        }
+    }
+}
+
+/// A request body, decoded as Cognito's are (an empty body is `{}`; not JSON, or a member of
+/// the wrong type, is `SerializationException`).
+fn decode<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Error> {
+    pooldesk_wire::decode(body)
+}
+
+// The requests have no length or range rules beyond their types and [`Page`]'s.
+impl Validate for ListMessagesRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for ListAuditEventsRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for SimulateRoleMappingRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+
+fn respond<T: Serialize>(answer: Result<T, Error>) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(&answer?).map_err(Error::internal)
+}
+
+/// One page of a list: how many items, and where the previous page ended.
+struct Page {
+    limit: usize,
+    /// The id of the last item of the previous page.
+    before: Option<i64>,
+}
+
+impl Page {
+    const DEFAULT: u32 = 100;
+    const MAX: u32 = 1000;
+
+    fn new(max_results: Option<u32>, next_token: Option<&str>) -> Result<Page, Error> {
+        let limit = max_results.unwrap_or(Page::DEFAULT);
+        if !(1..=Page::MAX).contains(&limit) {
+            return Err(Error::InvalidParameter(format!("MaxResults must be between 1 and {}.", Page::MAX)));
+        }
+        let before = next_token.map(|t| t.parse::<i64>().map_err(|_| Error::InvalidParameter("Invalid NextToken.".into()))).transpose()?;
+        Ok(Page { limit: limit as usize, before })
+    }
+
+    /// The token for the page after `items` (whose last item has id `last_id`): none when the
+    /// page was not full, so there is nothing older.
+    fn next_token<T>(&self, items: &[T], last_id: impl Fn(&T) -> i64) -> Option<String> {
+        (items.len() == self.limit).then(|| items.last().map(|i| last_id(i).to_string())).flatten()
+    }
+}
+
+/// `PoolDesk.ListMessages`: the outbox of codes and invitations, newest first.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ListMessagesRequest {
+    #[ts(optional)]
+    pub user_pool_id: Option<String>,
+    #[ts(optional)]
+    pub username: Option<String>,
+    /// 1 to 1000; 100 when absent.
+    #[ts(optional)]
+    pub max_results: Option<u32>,
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ListMessagesResponse {
+    /// Newest first.
+    pub messages: Vec<Message>,
+    /// For the next (older) page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+/// A message PoolDesk sent (or only recorded, without a mail server or SMS gateway).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct Message {
+    pub message_id: String,
+    pub user_pool_id: String,
+    pub username: String,
+    pub delivery_medium: DeliveryMedium,
+    pub destination: String,
+    pub subject: String,
+    pub body: String,
+    /// The code it carried, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub code: Option<String>,
+    /// Epoch seconds.
+    pub created_date: f64,
+    /// `RECORDED` (outbox only), `SENT`, or `FAILED: reason`.
+    pub delivery: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "UPPERCASE")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub enum DeliveryMedium {
+    Email,
+    Sms,
+}
+
+impl From<store::Message> for Message {
+    fn from(m: store::Message) -> Self {
+        Message {
+            message_id: m.id.to_string(),
+            user_pool_id: m.pool_id,
+            username: m.username,
+            delivery_medium: if m.medium == "SMS" { DeliveryMedium::Sms } else { DeliveryMedium::Email },
+            destination: m.destination,
+            subject: m.subject,
+            body: m.body,
+            code: m.code,
+            created_date: pooldesk_core::clock::to_wire(m.created_ms),
+            delivery: m.delivery,
+        }
+    }
+}
+
+fn list_messages(api: &Api, req: ListMessagesRequest) -> Result<ListMessagesResponse, Error> {
+    let page = Page::new(req.max_results, req.next_token.as_deref())?;
+    let rows = api.pools.list_messages(req.user_pool_id.as_deref(), req.username.as_deref(), page.before, page.limit)?;
+    let next_token = page.next_token(&rows, |m| m.id);
+    Ok(ListMessagesResponse { messages: rows.into_iter().map(Message::from).collect(), next_token })
+}
+
+/// `PoolDesk.ListAuditEvents`: the audit log, newest first.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ListAuditEventsRequest {
+    /// Only this actor's events: an access key id, or `desktop` / `cli`.
+    #[ts(optional)]
+    pub actor: Option<String>,
+    /// 1 to 1000; 100 when absent.
+    #[ts(optional)]
+    pub max_results: Option<u32>,
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ListAuditEventsResponse {
+    /// Newest first.
+    pub events: Vec<AuditEvent>,
+    /// For the next (older) page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+/// One administrative call the server recorded.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct AuditEvent {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Epoch milliseconds.
+    #[ts(type = "number")]
+    pub time: i64,
+    /// The caller's access key id, or `desktop` / `cli` for local callers.
+    pub actor: String,
+    /// The client's IP address, or `local`.
+    pub source: String,
+    /// The full `X-Amz-Target`, e.g. `AWSCognitoIdentityProviderService.AdminDeleteUser`.
+    pub operation: String,
+    /// What it acted on, e.g. `UserPoolId=us-east-1_abc, Username=alice`; never a secret.
+    pub resource: String,
+    /// `OK`, or the error's name (e.g. `UsernameExistsException`).
+    pub outcome: String,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(e: AuditRow) -> Self {
+        AuditEvent {
+            id: e.id,
+            time: e.at_ms,
+            actor: e.actor,
+            source: e.source,
+            operation: e.operation,
+            resource: e.resource,
+            outcome: e.outcome,
+        }
+    }
+}
+
+fn list_audit_events(api: &Api, req: ListAuditEventsRequest) -> Result<ListAuditEventsResponse, Error> {
+    let page = Page::new(req.max_results, req.next_token.as_deref())?;
+    let rows = api.store.list_audit(req.actor.as_deref(), page.before, page.limit)?;
+    let next_token = page.next_token(&rows, |e| e.id);
+    Ok(ListAuditEventsResponse { events: rows.into_iter().map(AuditEvent::from).collect(), next_token })
+}
+
+/// `PoolDesk.SimulateRoleMapping`: the role an identity pool would give an ID token (verified
+/// as GetCredentialsForIdentity would), or claims given by hand, or a guest when neither is
+/// given; why; and the principal tags.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct SimulateRoleMappingRequest {
+    pub identity_pool_id: String,
+    #[ts(optional)]
+    pub id_token: Option<String>,
+    /// `cognito-idp.<region>.amazonaws.com/<UserPoolId>` for a local user pool; required with
+    /// `Claims`, and found from the token's issuer when absent with `IdToken`.
+    #[ts(optional)]
+    pub provider: Option<String>,
+    #[ts(optional, type = "Record<string, unknown>")]
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
+    #[ts(optional)]
+    pub custom_role_arn: Option<String>,
+}
+
+/// A role and why, or why none.
+#[derive(Debug, Serialize, TS)]
+#[serde(untagged)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub enum SimulateRoleMappingResponse {
+    Match(SimulationMatch),
+    NoRole(SimulationNoRole),
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct SimulationMatch {
+    pub role_arn: String,
+    pub reason: SimulationReason,
+    /// One sentence for people.
+    pub description: String,
+    pub principal_tags: BTreeMap<String, String>,
+    /// 0-based index into the provider's saved rules, when a rule decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rule_index: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub enum SimulationReason {
+    GuestRole,
+    DefaultRole,
+    RuleMatched,
+    PreferredRole,
+    OnlyRoleInToken,
+    CustomRoleFromToken,
+    AmbiguousFellBackToAuthenticatedRole,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct SimulationNoRole {
+    /// Always null: no role.
+    pub role_arn: (),
+    pub error: SimulationError,
+    pub principal_tags: BTreeMap<String, String>,
+}
+
+/// What GetCredentialsForIdentity would answer instead of credentials.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct SimulationError {
+    /// Cognito's error name, e.g. `NotAuthorizedException`.
+    pub code: String,
+    pub message: String,
+    /// The longer story for people.
+    pub explanation: String,
+}
+
+fn simulate_role_mapping(api: &Api, req: SimulateRoleMappingRequest) -> Result<SimulateRoleMappingResponse, Error> {
+    let request = SimulationRequest {
+        identity_pool_id: req.identity_pool_id,
+        id_token: req.id_token,
+        provider: req.provider,
+        claims: req.claims,
+        custom_role_arn: req.custom_role_arn,
+    };
+    let Simulation { decision, principal_tags } = api.identity.simulate_role_mapping(&request)?;
+    Ok(match decision {
+        Ok(d) => SimulateRoleMappingResponse::Match(SimulationMatch {
+            description: d.reason.describe(),
+            reason: SimulationReason::of(&d.reason),
+            rule_index: match d.reason {
+                Reason::RuleMatched { index, .. } => u32::try_from(index).ok(),
+                _ => None,
+            },
+            role_arn: d.role_arn,
+            principal_tags,
+        }),
+        Err(e) => SimulateRoleMappingResponse::NoRole(SimulationNoRole { role_arn: (), error: SimulationError::from(e), principal_tags }),
+    })
+}
+
+impl SimulationReason {
+    fn of(reason: &Reason) -> SimulationReason {
+        match reason {
+            Reason::GuestRole => SimulationReason::GuestRole,
+            Reason::DefaultRole => SimulationReason::DefaultRole,
+            Reason::RuleMatched { .. } => SimulationReason::RuleMatched,
+            Reason::PreferredRole => SimulationReason::PreferredRole,
+            Reason::OnlyRoleInToken => SimulationReason::OnlyRoleInToken,
+            Reason::CustomRoleFromToken => SimulationReason::CustomRoleFromToken,
+            Reason::AmbiguousFellBackToAuthenticatedRole { .. } => SimulationReason::AmbiguousFellBackToAuthenticatedRole,
+        }
+    }
+}
+
+impl From<RoleError> for SimulationError {
+    fn from(e: RoleError) -> Self {
+        let (message, explanation) = (e.message(), e.explain());
+        SimulationError { code: Error::from(e).wire_code().to_owned(), message, explanation }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_extension_is_found_by_its_name() {
+        for ext in Extension::ALL {
+            assert_eq!(Extension::from_name(ext.name()), Some(ext));
+        }
+        assert_eq!(Extension::from_name("ListUsers"), None);
+    }
+
+    #[test]
+    fn pages_hold_1_to_1000_items_and_continue_from_a_numeric_token() {
+        assert_eq!(Page::new(None, None).map(|p| (p.limit, p.before)).ok(), Some((100, None)));
+        assert_eq!(Page::new(Some(1000), Some("41")).map(|p| (p.limit, p.before)).ok(), Some((1000, Some(41))));
+        for bad in [Page::new(Some(0), None), Page::new(Some(1001), None), Page::new(None, Some("x"))] {
+            assert!(matches!(bad, Err(Error::InvalidParameter(_))));
+        }
+        let page = Page::new(Some(2), None).map_err(|e| e.to_string());
+        let page = page.as_ref().map(|p| (p.next_token(&[5, 4], |i| *i), p.next_token(&[5], |i| *i)));
+        assert_eq!(page, Ok((Some("4".to_owned()), None)));
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_are_serialization_errors() {
+        assert!(matches!(decode::<ListMessagesRequest>(b"{"), Err(Error::Serialization(_))));
+        assert!(matches!(decode::<ListMessagesRequest>(b"{\"Nope\": 1}"), Err(Error::InvalidParameter(_))));
+        assert!(decode::<ListMessagesRequest>(b"  ").is_ok());
+    }
+}
