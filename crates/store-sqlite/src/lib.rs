@@ -1,12 +1,13 @@
 //! PoolDesk's storage ports (`pooldesk_core::store`) on SQLite.
 //!
 //! # Layout
-//! - this file: opening a database (PRAGMAs, migrations), the connection pool and the one
+//! - this file: opening a database (PRAGMAs), the connection pool and the one
 //!   function that turns `rusqlite::Error` into `StoreError`.
 //! - `user_pools`, `users`, `misc`: the trait implementations, one module per area.
 //! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
 //! - `config_cache`: pools and app clients kept decoded while they do not change.
-//! - `../migrations/NNNN_name.sql`: forward-only schema versions, tracked in `user_version`.
+//! - `migrations`: the schema, forward-only versions in `../migrations/NNNN_name.sql`,
+//!   tracked in `user_version`.
 //!
 //! One writer connection serialises writes (SQLite allows one writer at a time anyway, and
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
@@ -14,6 +15,7 @@
 
 mod config_cache;
 mod identity_pools;
+mod migrations;
 mod misc;
 pub mod sealed;
 mod user_pools;
@@ -23,20 +25,11 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
+use migrations::{MIGRATIONS, migrate};
 use pooldesk_core::store::{ReadScope, StoreError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 pub use sealed::{GivenKey, KeyFile, KeyVault, MasterKey};
 use sealed::{Reseal, Sealer, is_sealed_blob, is_sealed_text};
-
-/// The schema versions, in order. Never edit a released one: add a new file.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_sign_in.sql"),
-    include_str!("../migrations/0003_identity_pools.sql"),
-    include_str!("../migrations/0004_user_counts.sql"),
-    include_str!("../migrations/0005_audit_log.sql"),
-    include_str!("../migrations/0006_config_generation.sql"),
-];
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a
 /// commit survives the process being killed.
@@ -451,25 +444,6 @@ pub(crate) fn text_as_bytes(value: &str) -> Result<Vec<u8>, StoreError> {
     if is_sealed_text(value) { sealed::bytes_of(value) } else { Ok(value.as_bytes().to_vec()) }
 }
 
-/// Applies the migrations the database has not seen, each in its own transaction.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(sql)?.try_into().unwrap_or(0);
-    if current > MIGRATIONS.len() {
-        return Err(StoreError::Corrupt(format!(
-            "the database is at schema version {current}, newer than this PoolDesk knows ({}); upgrade PoolDesk",
-            MIGRATIONS.len()
-        )));
-    }
-    for (i, sql_text) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction().map_err(sql)?;
-        tx.execute_batch(sql_text).map_err(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        tracing::info!("database migrated to schema version {}", i + 1);
-    }
-    Ok(())
-}
-
 /// The one place a rusqlite error becomes a `StoreError`.
 /// A mutex's guard, poisoned or not: a panic elsewhere leaves connections and caches usable.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -523,33 +497,6 @@ pub(crate) mod cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn migrations_apply_once_and_set_the_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite");
-        SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).unwrap();
-        let store = SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).unwrap();
-        let v: i64 = store.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)).unwrap();
-        assert_eq!(v as usize, MIGRATIONS.len());
-        assert_eq!(store.integrity_check().unwrap(), "ok");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "a new database is owner-only");
-        }
-    }
-
-    #[test]
-    fn a_newer_schema_is_refused_not_clobbered() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite");
-        {
-            let c = Connection::open(&path).unwrap();
-            c.pragma_update(None, "user_version", 99).unwrap();
-        }
-        assert!(matches!(SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)), Err(StoreError::Corrupt(_))));
-    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
