@@ -6,7 +6,8 @@ use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::migrations::{MIGRATIONS, migrate};
-use crate::{KEY_CHECK, SqliteStore, lock, open_connection, sql};
+use crate::secrets::KEY_CHECK;
+use crate::{SqliteStore, lock, open_connection, sql};
 
 impl SqliteStore {
     /// A consistent copy of the database at `dest` (`VACUUM INTO`: online, while others
