@@ -6,8 +6,9 @@ use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::migrations::{MIGRATIONS, migrate};
+use crate::pool::{lock, open_connection};
 use crate::secrets::KEY_CHECK;
-use crate::{SqliteStore, lock, open_connection, sql};
+use crate::{SqliteStore, sql};
 
 impl SqliteStore {
     /// A consistent copy of the database at `dest` (`VACUUM INTO`: online, while others

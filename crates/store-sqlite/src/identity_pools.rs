@@ -3,7 +3,8 @@
 use pooldesk_core::store::{IdentityPoolRecord, IdentityRecord, IdentityStore, Page, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::{SqliteStore, execute, json_err, sql};
+use crate::pool::execute;
+use crate::{SqliteStore, json_err, sql};
 
 type PoolRow = (String, String, String, String, i64, i64);
 
