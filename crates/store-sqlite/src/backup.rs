@@ -5,10 +5,11 @@ use std::path::Path;
 use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
+use crate::SqliteStore;
+use crate::error::sql;
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::pool::{lock, open_connection};
 use crate::secrets::KEY_CHECK;
-use crate::{SqliteStore, sql};
 
 impl SqliteStore {
     /// A consistent copy of the database at `dest` (`VACUUM INTO`: online, while others

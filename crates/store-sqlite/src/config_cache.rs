@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use pooldesk_core::store::{AppClient, StoreError, UserPool};
 use rusqlite::Connection;
 
+use crate::error::sql;
 use crate::pool::lock;
-use crate::sql;
 
 /// Entries kept of each kind: past it the cache starts over (a server has a few pools).
 const MAX_ENTRIES: usize = 256;

@@ -3,8 +3,9 @@
 use pooldesk_core::store::{IdentityPoolRecord, IdentityRecord, IdentityStore, Page, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::SqliteStore;
+use crate::error::{json_err, sql};
 use crate::pool::execute;
-use crate::{SqliteStore, json_err, sql};
 
 type PoolRow = (String, String, String, String, i64, i64);
 

@@ -1,8 +1,8 @@
 //! PoolDesk's storage ports (`pooldesk_core::store`) on SQLite.
 //!
 //! # Layout
-//! - this file: opening a database, and the one function that turns `rusqlite::Error` into
-//!   `StoreError`.
+//! - this file: [`SqliteStore`], opening a database, and the re-exports other crates use.
+//! - `error`: `sql`, the one function that turns `rusqlite::Error` into `StoreError`.
 //! - `pool`: the connections: opening one (PRAGMAs, [`Durability`]), the writer, the idle
 //!   readers and [`ReadScope`](pooldesk_core::store::ReadScope)'s read transactions.
 //! - `backup`: online backups, checked restores and the integrity check.
@@ -20,6 +20,8 @@
 
 mod backup;
 mod config_cache;
+mod cursor;
+mod error;
 mod identity_pools;
 mod migrations;
 mod misc;
@@ -84,56 +86,5 @@ impl SqliteStore {
 
     pub fn path(&self) -> &str {
         &self.path
-    }
-}
-
-/// The one place a rusqlite error becomes a `StoreError`.
-pub(crate) fn sql(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    match &e {
-        rusqlite::Error::SqliteFailure(f, msg) => match f.code {
-            ErrorCode::ConstraintViolation => StoreError::Conflict(msg.clone().unwrap_or_else(|| "constraint".into())),
-            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => StoreError::Corrupt(e.to_string()),
-            _ => StoreError::Other(Box::new(e)),
-        },
-        _ => StoreError::Other(Box::new(e)),
-    }
-}
-
-pub(crate) fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt(format!("a stored document does not parse: {e}"))
-}
-
-/// Opaque pagination tokens: base64url of the position the next page starts after.
-pub(crate) mod cursor {
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use pooldesk_core::store::StoreError;
-
-    pub fn encode(parts: &[&str]) -> String {
-        URL_SAFE_NO_PAD.encode(parts.join("\u{0}"))
-    }
-
-    pub fn decode(token: &str, n: usize) -> Result<Vec<String>, StoreError> {
-        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| StoreError::BadCursor)?;
-        let text = String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)?;
-        let parts: Vec<String> = text.split('\u{0}').map(str::to_owned).collect();
-        if parts.len() != n {
-            return Err(StoreError::BadCursor);
-        }
-        Ok(parts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let c = cursor::encode(&["a", "b"]);
-        assert_eq!(cursor::decode(&c, 2).unwrap(), vec!["a", "b"]);
-        assert!(matches!(cursor::decode("!!", 2), Err(StoreError::BadCursor)));
-        assert!(matches!(cursor::decode(&c, 1), Err(StoreError::BadCursor)));
     }
 }

@@ -4,7 +4,7 @@
 use pooldesk_core::store::StoreError;
 use rusqlite::Connection;
 
-use crate::sql;
+use crate::error::sql;
 
 /// The schema versions, in order. Never edit a released one: add a new file.
 pub(crate) const MIGRATIONS: &[&str] = &[

@@ -6,8 +6,9 @@ use pooldesk_core::store::{
 };
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::SqliteStore;
+use crate::error::sql;
 use crate::pool::execute;
-use crate::{SqliteStore, sql};
 
 const SESSION_COLUMNS: &str =
     "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms";

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 use pooldesk_core::store::{ReadScope, StoreError};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::{SqliteStore, config_cache, sql};
+use crate::error::sql;
+use crate::{SqliteStore, config_cache};
 
 /// How hard SQLite works to keep a committed transaction across a power cut. Either way a
 /// commit survives the process being killed.

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
+use crate::error::sql;
 use crate::sealed::{self, KeyVault, MasterKey, Reseal, Sealer, is_sealed_blob, is_sealed_text};
-use crate::{SqliteStore, sql, users};
+use crate::{SqliteStore, users};
 
 /// The `server_secrets` row that tells whether a master key is this database's.
 pub(crate) const KEY_CHECK: &str = "master-key-check";

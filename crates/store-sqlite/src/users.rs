@@ -5,11 +5,12 @@ use pooldesk_wire::cognito_idp::UserStatusType;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
+use crate::error::{json_err, sql};
 use crate::pool::execute;
 use crate::sealed::{self, Sealer};
 use crate::secrets::text_as_bytes;
 use crate::user_pools::{GROUP_COLUMNS, to_group};
-use crate::{SqliteStore, cursor, json_err, sql};
+use crate::{SqliteStore, cursor};
 
 const USER_COLUMNS: &str = "u.id, u.pool_id, u.key, u.username, u.sub, u.status, u.enabled, u.created_ms, u.modified_ms, u.version, u.data";
 
