@@ -45,7 +45,7 @@ impl ReadScope for SqliteStore {
         // Without a reader (the database cannot be opened), each read reports that itself.
         let Ok(conn) = self.take_reader() else { return f() };
         // Prepared once per connection: parsing "BEGIN" and "COMMIT" anew was 2.4% of GetUser.
-        if conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).is_err() {
+        if execute(&conn, "BEGIN", []).is_err() {
             self.put_reader(conn);
             return f();
         }
@@ -55,7 +55,7 @@ impl ReadScope for SqliteStore {
         impl Drop for End<'_> {
             fn drop(&mut self) {
                 if let Some(Scope { reader: Some(conn), .. }) = SCOPE.with_borrow_mut(Option::take)
-                    && conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])).is_ok()
+                    && execute(&conn, "COMMIT", []).is_ok()
                 {
                     self.0.put_reader(conn);
                 }
@@ -95,7 +95,7 @@ impl SqliteStore {
     /// [`ReadScope::read_together`] on this store, if one is open, or a reader of its own.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         // Taken out while `f` runs, so a read inside `f` (none does today) gets its own reader.
-        let scoped = SCOPE.with_borrow_mut(|s| s.as_mut().filter(|s| s.store == self.id()).and_then(|s| s.reader.take()));
+        let scoped = self.own_scope(|s| s.reader.take()).flatten();
         if let Some(conn) = scoped {
             let out = f(&conn);
             SCOPE.with_borrow_mut(|s| {
@@ -114,16 +114,12 @@ impl SqliteStore {
     /// The config generation as `conn` sees it; read once per [`ReadScope::read_together`]
     /// (a call that needs its pool and its client asks twice, and the snapshot cannot change).
     pub(crate) fn config_generation(&self, conn: &Connection) -> Result<i64, StoreError> {
-        let known = SCOPE.with_borrow(|s| s.as_ref().filter(|s| s.store == self.id()).and_then(|s| s.config_generation));
+        let known = self.own_scope(|s| s.config_generation).flatten();
         if let Some(generation) = known {
             return Ok(generation);
         }
         let generation = config_cache::generation(conn)?;
-        SCOPE.with_borrow_mut(|s| {
-            if let Some(s) = s.as_mut().filter(|s| s.store == self.id()) {
-                s.config_generation = Some(generation);
-            }
-        });
+        self.own_scope(|s| s.config_generation = Some(generation));
         Ok(generation)
     }
 
@@ -145,6 +141,11 @@ impl SqliteStore {
     /// Tells this store's scoped reader from another store's on the same thread.
     fn id(&self) -> usize {
         std::ptr::from_ref(self) as usize
+    }
+
+    /// Runs `f` on this thread's [`ReadScope::read_together`] if it is this store's.
+    fn own_scope<T>(&self, f: impl FnOnce(&mut Scope) -> T) -> Option<T> {
+        SCOPE.with_borrow_mut(|s| s.as_mut().filter(|s| s.store == self.id()).map(f))
     }
 
     /// Gives the writer connection a page cache of `mib` MiB, for bulk loads: a million users'
