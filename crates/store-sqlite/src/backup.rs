@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use pooldesk_core::store::StoreError;
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{Connection, params};
 
 use crate::SqliteStore;
 use crate::error::sql;
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::pool::{lock, open_connection};
-use crate::secrets::KEY_CHECK;
+use crate::secrets::{KEY_CHECK, stored_server_secret};
 
 impl SqliteStore {
     /// A consistent copy of the database at `dest` (`VACUUM INTO`: online, while others
@@ -70,10 +70,7 @@ impl SqliteStore {
         if verdict != "ok" {
             return Err(refuse(format!("it fails its integrity check: {verdict}")));
         }
-        let check: Option<Vec<u8>> = conn
-            .query_row("SELECT value FROM server_secrets WHERE name = ?1", [KEY_CHECK], |r| r.get(0))
-            .optional()
-            .map_err(|e| refuse(e.to_string()))?;
+        let check = stored_server_secret(&conn, KEY_CHECK).map_err(|e| refuse(e.to_string()))?;
         if check.is_none_or(|c| self.sealer().open(KEY_CHECK, &c).is_err()) {
             return Err(refuse("its secrets are not sealed under this database's master key".into()));
         }

@@ -51,9 +51,7 @@ fn vault_error(message: String) -> StoreError {
 /// value (falling back to, and promoting, a next key an interrupted rotation left), or makes
 /// the vault's key (a new one if it has none) this database's and seals what was plain.
 pub(crate) fn unlock(conn: &mut Connection, vault: &dyn KeyVault) -> Result<Sealer, StoreError> {
-    let check: Option<Vec<u8>> =
-        conn.query_row("SELECT value FROM server_secrets WHERE name = ?1", [KEY_CHECK], |r| r.get(0)).optional().map_err(sql)?;
-    let Some(check) = check else {
+    let Some(check) = stored_server_secret(conn, KEY_CHECK).map_err(sql)? else {
         let key = match vault.load().map_err(vault_error)? {
             Some(key) => key,
             None => {
@@ -89,6 +87,11 @@ pub(crate) fn unlock(conn: &mut Connection, vault: &dyn KeyVault) -> Result<Seal
         return Sealer::new(&key);
     }
     Err(StoreError::Other(format!("this database's secrets are sealed under a master key that {} does not hold", vault.describe()).into()))
+}
+
+/// The `server_secrets` row `name` as stored (sealed), if there is one.
+pub(crate) fn stored_server_secret(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.prepare_cached("SELECT value FROM server_secrets WHERE name = ?1").and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
 }
 
 /// Rewrites every secret in the database with `f(place, stored)` (`None`: leave it). Secrets
