@@ -3,11 +3,12 @@
 use std::path::Path;
 
 use pooldesk_core::store::StoreError;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use crate::SqliteStore;
 use crate::error::sql;
 use crate::migrations::{MIGRATIONS, migrate};
+use crate::misc::insert_audit;
 use crate::pool::{lock, open_connection};
 use crate::secrets::{KEY_CHECK, stored_server_secret};
 
@@ -43,12 +44,7 @@ impl SqliteStore {
         writer.execute("UPDATE config_generation SET value = random()", []).map_err(sql)?;
         self.configs.clear();
         for e in later.iter().rev() {
-            writer
-                .execute(
-                    "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
-                )
-                .map_err(sql)?;
+            insert_audit(&writer, e)?;
         }
         lock(&self.readers).clear();
         Ok(())
