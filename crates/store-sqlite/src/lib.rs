@@ -1,18 +1,22 @@
 //! PoolDesk's storage ports (`pooldesk_core::store`) on SQLite.
 //!
 //! # Layout
-//! - this file: [`SqliteStore`], opening a database, and the re-exports other crates use.
-//! - `error`: `sql`, the one function that turns `rusqlite::Error` into `StoreError`.
+//! - this file: [`SqliteStore`], [`SqliteStore::open`], and the re-exports other crates use.
 //! - `pool`: the connections: opening one (PRAGMAs, [`Durability`]), the writer, the idle
-//!   readers and [`ReadScope`](pooldesk_core::store::ReadScope)'s read transactions.
-//! - `backup`: online backups, checked restores and the integrity check.
-//! - `user_pools`, `users`, `misc`: the trait implementations, one module per area.
-//! - `secrets`: this database's secrets under its master key: unlocking it on open (sealing
-//!   what was plain), rotating the key, re-sealing every secret.
-//! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
-//! - `config_cache`: pools and app clients kept decoded while they do not change.
+//!   readers, the read transaction of a [`ReadScope`](pooldesk_core::store::ReadScope), and
+//!   `execute`, which runs a statement through the connection's cache.
+//! - `error`: `sql`, the one function that turns `rusqlite::Error` into `StoreError`, and
+//!   `json_err` for a stored document that does not parse.
 //! - `migrations`: the schema, forward-only versions in `../migrations/NNNN_name.sql`,
 //!   tracked in `user_version`.
+//! - `secrets`: this database's secrets under its master key: unlocking it on open (sealing
+//!   what was plain), rotating it, and the pass that re-seals every secret.
+//! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
+//! - `backup`: online backups, checked restores and the integrity check.
+//! - `user_pools`, `users`, `identity_pools`, `misc`: the trait implementations, one module
+//!   per area.
+//! - `config_cache`: pools and app clients kept decoded while they do not change.
+//! - `cursor`: opaque pagination tokens.
 //!
 //! One writer connection serialises writes (SQLite allows one writer at a time anyway, and
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
