@@ -96,7 +96,7 @@ pub(crate) fn stored_server_secret(conn: &Connection, name: &str) -> rusqlite::R
 
 /// Rewrites every secret in the database with `f(place, stored)` (`None`: leave it). Secrets
 /// are handled as bytes; TEXT columns hold sealed bytes in base64 after a prefix.
-fn reseal(tx: &rusqlite::Transaction<'_>, f: Reseal<'_>) -> Result<SealedCount, StoreError> {
+pub(crate) fn reseal(tx: &rusqlite::Transaction<'_>, f: Reseal<'_>) -> Result<SealedCount, StoreError> {
     let mut count = 0;
     // BLOB columns: (table, key column, secret column, place prefix).
     for (table, key, column) in [("signing_keys", "kid", "private_der"), ("server_secrets", "name", "value")] {
