@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use pooldesk_core::store::{AppClient, StoreError, UserPool};
 use rusqlite::Connection;
 
-use crate::{lock, sql};
+use crate::error::sql;
+use crate::pool::lock;
 
 /// Entries kept of each kind: past it the cache starts over (a server has a few pools).
 const MAX_ENTRIES: usize = 256;

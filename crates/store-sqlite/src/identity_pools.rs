@@ -3,7 +3,10 @@
 use pooldesk_core::store::{IdentityPoolRecord, IdentityRecord, IdentityStore, Page, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::{SqliteStore, execute, json_err, sql};
+use crate::SqliteStore;
+use crate::error::{json_err, sql};
+use crate::pool::execute;
+use crate::secrets::stored_server_secret;
 
 type PoolRow = (String, String, String, String, i64, i64);
 
@@ -210,11 +213,7 @@ impl IdentityStore for SqliteStore {
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>> {
         let place = format!("server_secrets:{name}");
         let sealer = self.sealer();
-        let stored = self.read(|c| {
-            c.prepare_cached("SELECT value FROM server_secrets WHERE name = ?1")
-                .and_then(|mut s| s.query_row([name], |r| r.get::<_, Vec<u8>>(0)).optional())
-                .map_err(sql)
-        })?;
+        let stored = self.read(|c| stored_server_secret(c, name).map_err(sql))?;
         let sealed = match stored {
             Some(v) => v,
             None => {

@@ -1,53 +1,52 @@
 //! PoolDesk's storage ports (`pooldesk_core::store`) on SQLite.
 //!
 //! # Layout
-//! - this file: opening a database (PRAGMAs, migrations), the connection pool and the one
-//!   function that turns `rusqlite::Error` into `StoreError`.
-//! - `user_pools`, `users`, `misc`: the trait implementations, one module per area.
+//! - this file: [`SqliteStore`], [`SqliteStore::open`], and the re-exports other crates use.
+//! - `pool`: the connections: opening one (PRAGMAs, [`Durability`]), the writer, the idle
+//!   readers, the read transaction of a [`ReadScope`](pooldesk_core::store::ReadScope), and
+//!   `execute`, which runs a statement through the connection's cache.
+//! - `error`: `sql`, the one function that turns `rusqlite::Error` into `StoreError`, and
+//!   `json_err` for a stored document that does not parse.
+//! - `migrations`: the schema, forward-only versions in `../migrations/NNNN_name.sql`,
+//!   tracked in `user_version`.
+//! - `secrets`: this database's secrets under its master key: unlocking it on open (sealing
+//!   what was plain), rotating it, and the pass that re-seals every secret.
 //! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
+//! - `backup`: online backups, checked restores and the integrity check.
+//! - `user_pools`, `users`, `identity_pools`, `misc`: the trait implementations, one module
+//!   per area.
 //! - `config_cache`: pools and app clients kept decoded while they do not change.
-//! - `../migrations/NNNN_name.sql`: forward-only schema versions, tracked in `user_version`.
+//! - `cursor`: opaque pagination tokens.
 //!
 //! One writer connection serialises writes (SQLite allows one writer at a time anyway, and
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
 //! run concurrently thanks to WAL. No rusqlite type leaves this crate.
 
+mod backup;
 mod config_cache;
+mod cursor;
+mod error;
 mod identity_pools;
+mod migrations;
 mod misc;
+mod pool;
 pub mod sealed;
+mod secrets;
 mod user_pools;
 mod users;
 
-use std::cell::RefCell;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
-use pooldesk_core::store::{ReadScope, StoreError};
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
+use migrations::migrate;
+pub use pool::Durability;
+use pool::open_connection;
+use pooldesk_core::store::StoreError;
+use rusqlite::Connection;
+use sealed::Sealer;
 pub use sealed::{GivenKey, KeyFile, KeyVault, MasterKey};
-use sealed::{Reseal, Sealer, is_sealed_blob, is_sealed_text};
-
-/// The schema versions, in order. Never edit a released one: add a new file.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_sign_in.sql"),
-    include_str!("../migrations/0003_identity_pools.sql"),
-    include_str!("../migrations/0004_user_counts.sql"),
-    include_str!("../migrations/0005_audit_log.sql"),
-    include_str!("../migrations/0006_config_generation.sql"),
-];
-
-/// How hard SQLite works to keep a committed transaction across a power cut. Either way a
-/// commit survives the process being killed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Durability {
-    /// `synchronous=NORMAL`: a power loss may undo the last transactions, never corrupts.
-    #[default]
-    Normal,
-    /// `synchronous=FULL`: every commit is on disk before it is acknowledged.
-    Full,
-}
+pub use secrets::SealedCount;
+use secrets::unlock;
 
 pub struct SqliteStore {
     path: String,
@@ -57,70 +56,6 @@ pub struct SqliteStore {
     sealer: RwLock<Arc<Sealer>>,
     configs: config_cache::ConfigCache,
 }
-
-thread_local! {
-    /// The [`ReadScope::read_together`] running on this thread, if any.
-    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
-}
-
-/// A scope's read transaction and what is known to hold for its whole snapshot.
-struct Scope {
-    /// Which store it belongs to (another store's reads on this thread go their own way).
-    store: usize,
-    /// The reader holding the transaction; taken out while a read runs on it.
-    reader: Option<Connection>,
-    /// The config generation of the snapshot, once read.
-    config_generation: Option<i64>,
-}
-
-impl ReadScope for SqliteStore {
-    fn read_together(&self, f: &mut dyn FnMut()) {
-        if SCOPE.with_borrow(Option::is_some) {
-            // Nested, or another store's scope: the reads join it or go their own way.
-            return f();
-        }
-        // Without a reader (the database cannot be opened), each read reports that itself.
-        let Ok(conn) = self.take_reader() else { return f() };
-        // Prepared once per connection: parsing "BEGIN" and "COMMIT" anew was 2.4% of GetUser.
-        if conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).is_err() {
-            self.put_reader(conn);
-            return f();
-        }
-        SCOPE.with_borrow_mut(|s| *s = Some(Scope { store: self.id(), reader: Some(conn), config_generation: None }));
-        /// Ends the transaction even if `f` panics.
-        struct End<'a>(&'a SqliteStore);
-        impl Drop for End<'_> {
-            fn drop(&mut self) {
-                if let Some(Scope { reader: Some(conn), .. }) = SCOPE.with_borrow_mut(Option::take)
-                    && conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])).is_ok()
-                {
-                    self.0.put_reader(conn);
-                }
-            }
-        }
-        let _end = End(self);
-        f();
-    }
-}
-
-/// The `server_secrets` row that tells whether a master key is this database's.
-const KEY_CHECK: &str = "master-key-check";
-const KEY_CHECK_VALUE: &[u8] = b"PoolDesk master key check";
-
-/// WAL pages written before a commit checkpoints them into the database (SQLite's default
-/// is 1,000). A busy pool rewrites the same pages (the users table's last leaf, its indexes,
-/// the pool's user count) in commit after commit; checkpointing less often copies each of
-/// them once for many commits and pays the checkpoint's fsyncs less often. AdminCreateUser:
-/// 20-25% more per second and 10-15% less CPU per call; its p99 under 16 connections went
-/// from 23 to 31-36 ms, the checkpoint being longer (10,000 pages: 42-47 ms, no faster).
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 4000;
-/// What the WAL is cut back to once checkpointed, after a burst (a bulk import) grew it.
-const WAL_SIZE_LIMIT_BYTES: u64 = 64 << 20;
-
-/// Idle readers kept for the next read: as many as `pooldesk serve` runs operations at once
-/// (16 blocking threads). With fewer, a busy server opened (PRAGMAs) and closed a connection,
-/// and prepared its statements afresh, on most calls: a fifth of GetUser's CPU.
-const MAX_IDLE_READERS: usize = 16;
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `path`, with its secrets
@@ -153,409 +88,7 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) fn sealer(&self) -> Arc<Sealer> {
-        self.sealer.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Re-seals every secret under a new master key, saved to `vault` first as its next key
-    /// and made its key once the database commits: a crash at any point leaves a key that
-    /// opens the database. Servers using the database must restart with the new key.
-    pub fn rotate_master_key(&self, vault: &dyn KeyVault) -> Result<SealedCount, StoreError> {
-        let new_key = MasterKey::generate()?;
-        vault.save_next(&new_key).map_err(vault_error)?;
-        let (old, new) = (self.sealer(), Sealer::new(&new_key)?);
-        let count = self.write(|tx| {
-            let count = reseal(tx, &|place, sealed| new.seal(place, &old.open(place, sealed)?).map(Some))?;
-            tx.execute("UPDATE server_secrets SET value = ?2 WHERE name = ?1", params![KEY_CHECK, new.seal(KEY_CHECK, KEY_CHECK_VALUE)?])
-                .map_err(sql)?;
-            Ok(count)
-        })?;
-        vault.promote_next().map_err(vault_error)?;
-        *self.sealer.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
-        Ok(count)
-    }
-
-    /// A consistent copy of the database at `dest` (`VACUUM INTO`: online, while others
-    /// read and write; compact). Its secrets stay sealed under the same master key.
-    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
-        if dest.exists() {
-            return Err(StoreError::Conflict(format!("{} already exists", dest.display())));
-        }
-        let dest = dest.to_string_lossy().into_owned();
-        self.read(|c| c.execute("VACUUM INTO ?1", [dest]).map(drop).map_err(sql))
-    }
-
-    /// Replaces this database's content with the backup at `source`, after checking that
-    /// the backup is sound and opens under this database's master key. SQLite's backup API
-    /// copies it page by page under the database's own locks; an older backup is migrated.
-    pub fn restore_from(&self, source: &Path) -> Result<(), StoreError> {
-        let src = self.check_backup(source)?;
-        // The audit trail is not rolled back: what was recorded after the backup was taken
-        // is carried over to the restored database.
-        let backup_audit_end: i64 = src.query_row("SELECT coalesce(max(at_ms), 0) FROM audit_log", [], |r| r.get(0)).unwrap_or(0);
-        let later = pooldesk_core::store::AuditStore::list_audit(self, None, None, usize::MAX >> 1)?
-            .into_iter()
-            .filter(|e| e.at_ms > backup_audit_end)
-            .collect::<Vec<_>>();
-        let mut writer = lock(&self.writer);
-        rusqlite::backup::Backup::new(&src, &mut writer)
-            .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
-            .map_err(sql)?;
-        migrate(&mut writer)?;
-        // A server elsewhere may have kept this database's pools and clients as they were.
-        writer.execute("UPDATE config_generation SET value = random()", []).map_err(sql)?;
-        self.configs.clear();
-        for e in later.iter().rev() {
-            writer
-                .execute(
-                    "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
-                )
-                .map_err(sql)?;
-        }
-        lock(&self.readers).clear();
-        Ok(())
-    }
-
-    /// Opens the backup at `source` read-only if it is a sound PoolDesk database sealed under
-    /// this store's master key.
-    fn check_backup(&self, source: &Path) -> Result<Connection, StoreError> {
-        let refuse = |why: String| StoreError::Other(format!("cannot restore {}: {why}", source.display()).into());
-        if !source.is_file() {
-            return Err(refuse("no such file".into()));
-        }
-        let conn = open_connection(&source.to_string_lossy(), self.durability, true).map_err(|e| refuse(e.to_string()))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| refuse(e.to_string()))?;
-        if version < 1 || version as usize > MIGRATIONS.len() {
-            return Err(refuse("it is not a PoolDesk database this version knows".into()));
-        }
-        let verdict: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| refuse(e.to_string()))?;
-        if verdict != "ok" {
-            return Err(refuse(format!("it fails its integrity check: {verdict}")));
-        }
-        let check: Option<Vec<u8>> = conn
-            .query_row("SELECT value FROM server_secrets WHERE name = ?1", [KEY_CHECK], |r| r.get(0))
-            .optional()
-            .map_err(|e| refuse(e.to_string()))?;
-        if check.is_none_or(|c| self.sealer().open(KEY_CHECK, &c).is_err()) {
-            return Err(refuse("its secrets are not sealed under this database's master key".into()));
-        }
-        Ok(conn)
-    }
-
     pub fn path(&self) -> &str {
         &self.path
-    }
-
-    /// Runs `f` on the writer inside a transaction, committed if `f` succeeds.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(sql)?;
-        Ok(out)
-    }
-
-    /// Runs `f` on a reader connection: the transaction of this thread's
-    /// [`ReadScope::read_together`] on this store, if one is open, or a reader of its own.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        // Taken out while `f` runs, so a read inside `f` (none does today) gets its own reader.
-        let scoped = SCOPE.with_borrow_mut(|s| s.as_mut().filter(|s| s.store == self.id()).and_then(|s| s.reader.take()));
-        if let Some(conn) = scoped {
-            let out = f(&conn);
-            SCOPE.with_borrow_mut(|s| {
-                if let Some(s) = s.as_mut() {
-                    s.reader = Some(conn);
-                }
-            });
-            return out;
-        }
-        let conn = self.take_reader()?;
-        let out = f(&conn);
-        self.put_reader(conn);
-        out
-    }
-
-    /// The config generation as `conn` sees it; read once per [`ReadScope::read_together`]
-    /// (a call that needs its pool and its client asks twice, and the snapshot cannot change).
-    pub(crate) fn config_generation(&self, conn: &Connection) -> Result<i64, StoreError> {
-        let known = SCOPE.with_borrow(|s| s.as_ref().filter(|s| s.store == self.id()).and_then(|s| s.config_generation));
-        if let Some(generation) = known {
-            return Ok(generation);
-        }
-        let generation = config_cache::generation(conn)?;
-        SCOPE.with_borrow_mut(|s| {
-            if let Some(s) = s.as_mut().filter(|s| s.store == self.id()) {
-                s.config_generation = Some(generation);
-            }
-        });
-        Ok(generation)
-    }
-
-    fn take_reader(&self) -> Result<Connection, StoreError> {
-        let idle = lock(&self.readers).pop();
-        match idle {
-            Some(c) => Ok(c),
-            None => open_connection(&self.path, self.durability, true),
-        }
-    }
-
-    fn put_reader(&self, conn: Connection) {
-        let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
-    }
-
-    /// Tells this store's scoped reader from another store's on the same thread.
-    fn id(&self) -> usize {
-        std::ptr::from_ref(self) as usize
-    }
-
-    /// Gives the writer connection a page cache of `mib` MiB, for bulk loads: a million users'
-    /// indexes (random `sub`s among them) no longer fit SQLite's default 2 MiB, and every
-    /// insert would fetch pages from the OS.
-    pub fn set_writer_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
-        let conn = lock(&self.writer);
-        conn.pragma_update(None, "cache_size", -(i64::from(mib) * 1024)).map_err(sql)
-    }
-
-    /// `PRAGMA integrity_check`: "ok" for a sound database.
-    pub fn integrity_check(&self) -> Result<String, StoreError> {
-        self.read(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sql))
-    }
-}
-
-fn open_connection(path: &str, durability: Durability, read_only: bool) -> Result<Connection, StoreError> {
-    let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    };
-    let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
-    // PRAGMAs belong to the connection, not the schema, so they are set on every open.
-    // secure_delete: what is deleted or replaced (a secret, a deleted user) is zeroed, not
-    // left readable in free pages.
-    let sync = match durability {
-        Durability::Normal => "NORMAL",
-        Durability::Full => "FULL",
-    };
-    conn.execute_batch(&format!(
-        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; PRAGMA cache_size = -2000; \
-         PRAGMA secure_delete = ON;"
-    ))
-    .map_err(sql)?;
-    // Room for every statement a connection runs (rusqlite keeps 16), so none is parsed twice.
-    conn.set_prepared_statement_cache_capacity(64);
-    if !read_only {
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(sql)?;
-        conn.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};"
-        ))
-        .map_err(sql)?;
-    }
-    Ok(conn)
-}
-
-/// How many secrets a pass over the database sealed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SealedCount(pub usize);
-
-fn vault_error(message: String) -> StoreError {
-    StoreError::Other(message.into())
-}
-
-/// Finds the sealer for this database: checks the vault's key against the database's check
-/// value (falling back to, and promoting, a next key an interrupted rotation left), or makes
-/// the vault's key (a new one if it has none) this database's and seals what was plain.
-fn unlock(conn: &mut Connection, vault: &dyn KeyVault) -> Result<Sealer, StoreError> {
-    let check: Option<Vec<u8>> =
-        conn.query_row("SELECT value FROM server_secrets WHERE name = ?1", [KEY_CHECK], |r| r.get(0)).optional().map_err(sql)?;
-    let Some(check) = check else {
-        let key = match vault.load().map_err(vault_error)? {
-            Some(key) => key,
-            None => {
-                let key = MasterKey::generate()?;
-                vault.save(&key).map_err(vault_error)?;
-                tracing::info!("created the master key for this database's secrets in {}", vault.describe());
-                key
-            }
-        };
-        let sealer = Sealer::new(&key)?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
-        let SealedCount(n) = reseal(&tx, &|place, plain| (!is_sealed_blob(plain)).then(|| sealer.seal(place, plain)).transpose())?;
-        tx.execute(
-            "INSERT INTO server_secrets (name, value) VALUES (?1, ?2)",
-            params![KEY_CHECK, sealer.seal(KEY_CHECK, KEY_CHECK_VALUE)?],
-        )
-        .map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        if n > 0 {
-            // The plain text is still in freed pages and the WAL: rebuild the file without it.
-            conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql)?;
-            tracing::info!("sealed {n} secrets stored in plain text by an earlier PoolDesk");
-        }
-        return Ok(sealer);
-    };
-    let opens = |key: &MasterKey| Sealer::new(key).and_then(|s| s.open(KEY_CHECK, &check)).is_ok_and(|v| v == KEY_CHECK_VALUE);
-    if let Some(key) = vault.load().map_err(vault_error)?.filter(opens) {
-        return Sealer::new(&key);
-    }
-    if let Some(key) = vault.load_next().map_err(vault_error)?.filter(opens) {
-        vault.promote_next().map_err(vault_error)?;
-        tracing::warn!("finished an interrupted master key rotation in {}", vault.describe());
-        return Sealer::new(&key);
-    }
-    Err(StoreError::Other(format!("this database's secrets are sealed under a master key that {} does not hold", vault.describe()).into()))
-}
-
-/// Rewrites every secret in the database with `f(place, stored)` (`None`: leave it). Secrets
-/// are handled as bytes; TEXT columns hold sealed bytes in base64 after a prefix.
-fn reseal(tx: &rusqlite::Transaction<'_>, f: Reseal<'_>) -> Result<SealedCount, StoreError> {
-    let mut count = 0;
-    // BLOB columns: (table, key column, secret column, place prefix).
-    for (table, key, column) in [("signing_keys", "kid", "private_der"), ("server_secrets", "name", "value")] {
-        let rows: Vec<(String, Vec<u8>)> = {
-            let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {key} != ?1")).map_err(sql)?;
-            s.query_map([KEY_CHECK], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
-        };
-        for (id, value) in rows {
-            if let Some(new) = f(&format!("{table}:{id}"), &value)? {
-                tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"), params![id, new]).map_err(sql)?;
-                count += 1;
-            }
-        }
-    }
-    // TEXT columns.
-    for (table, key, column) in [("user_pool_clients", "client_id", "secret"), ("access_keys", "id", "secret")] {
-        let rows: Vec<(String, String)> = {
-            let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")).map_err(sql)?;
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
-        };
-        for (id, value) in rows {
-            let place = format!("{table}:{id}");
-            let stored = text_as_bytes(&value)?;
-            if let Some(new) = f(&place, &stored)? {
-                tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"), params![id, sealed::text_of(&new)])
-                    .map_err(sql)?;
-                count += 1;
-            }
-        }
-    }
-    count += users::reseal_totp(tx, f)?;
-    Ok(SealedCount(count))
-}
-
-/// A TEXT secret as the bytes [`reseal`] works on: the sealed bytes, or the plain text.
-pub(crate) fn text_as_bytes(value: &str) -> Result<Vec<u8>, StoreError> {
-    if is_sealed_text(value) { sealed::bytes_of(value) } else { Ok(value.as_bytes().to_vec()) }
-}
-
-/// Applies the migrations the database has not seen, each in its own transaction.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(sql)?.try_into().unwrap_or(0);
-    if current > MIGRATIONS.len() {
-        return Err(StoreError::Corrupt(format!(
-            "the database is at schema version {current}, newer than this PoolDesk knows ({}); upgrade PoolDesk",
-            MIGRATIONS.len()
-        )));
-    }
-    for (i, sql_text) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction().map_err(sql)?;
-        tx.execute_batch(sql_text).map_err(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        tracing::info!("database migrated to schema version {}", i + 1);
-    }
-    Ok(())
-}
-
-/// The one place a rusqlite error becomes a `StoreError`.
-/// A mutex's guard, poisoned or not: a panic elsewhere leaves connections and caches usable.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Runs a write through the connection's statement cache: sessions, audit rows and identities
-/// are written on every sign-in, refresh or admin call, and parsing their SQL each time cost
-/// more than running it.
-pub(crate) fn execute(conn: &Connection, statement: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
-    conn.prepare_cached(statement).and_then(|mut s| s.execute(params)).map_err(sql)
-}
-
-pub(crate) fn sql(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    match &e {
-        rusqlite::Error::SqliteFailure(f, msg) => match f.code {
-            ErrorCode::ConstraintViolation => StoreError::Conflict(msg.clone().unwrap_or_else(|| "constraint".into())),
-            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => StoreError::Corrupt(e.to_string()),
-            _ => StoreError::Other(Box::new(e)),
-        },
-        _ => StoreError::Other(Box::new(e)),
-    }
-}
-
-pub(crate) fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt(format!("a stored document does not parse: {e}"))
-}
-
-/// Opaque pagination tokens: base64url of the position the next page starts after.
-pub(crate) mod cursor {
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use pooldesk_core::store::StoreError;
-
-    pub fn encode(parts: &[&str]) -> String {
-        URL_SAFE_NO_PAD.encode(parts.join("\u{0}"))
-    }
-
-    pub fn decode(token: &str, n: usize) -> Result<Vec<String>, StoreError> {
-        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| StoreError::BadCursor)?;
-        let text = String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)?;
-        let parts: Vec<String> = text.split('\u{0}').map(str::to_owned).collect();
-        if parts.len() != n {
-            return Err(StoreError::BadCursor);
-        }
-        Ok(parts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn migrations_apply_once_and_set_the_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite");
-        SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).unwrap();
-        let store = SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).unwrap();
-        let v: i64 = store.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)).unwrap();
-        assert_eq!(v as usize, MIGRATIONS.len());
-        assert_eq!(store.integrity_check().unwrap(), "ok");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "a new database is owner-only");
-        }
-    }
-
-    #[test]
-    fn a_newer_schema_is_refused_not_clobbered() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite");
-        {
-            let c = Connection::open(&path).unwrap();
-            c.pragma_update(None, "user_version", 99).unwrap();
-        }
-        assert!(matches!(SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)), Err(StoreError::Corrupt(_))));
-    }
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let c = cursor::encode(&["a", "b"]);
-        assert_eq!(cursor::decode(&c, 2).unwrap(), vec!["a", "b"]);
-        assert!(matches!(cursor::decode("!!", 2), Err(StoreError::BadCursor)));
-        assert!(matches!(cursor::decode(&c, 1), Err(StoreError::BadCursor)));
     }
 }

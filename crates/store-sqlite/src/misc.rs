@@ -4,9 +4,11 @@ use pooldesk_core::store::{
     AccessKey, AccessKeyStore, AuditEvent, AuditStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore, Message,
     MessageStore, Session, SessionStore, StoreError, StoreResult,
 };
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::{SqliteStore, execute, sql};
+use crate::SqliteStore;
+use crate::error::sql;
+use crate::pool::execute;
 
 const SESSION_COLUMNS: &str =
     "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms";
@@ -258,16 +260,19 @@ impl MessageStore for SqliteStore {
     }
 }
 
+/// Writes `e` as a new audit row (its `id` is the database's to give).
+pub(crate) fn insert_audit(conn: &Connection, e: &AuditEvent) -> StoreResult<()> {
+    execute(
+        conn,
+        "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
+    )?;
+    Ok(())
+}
+
 impl AuditStore for SqliteStore {
     fn append_audit(&self, e: &AuditEvent) -> StoreResult<()> {
-        self.write(|tx| {
-            execute(
-                tx,
-                "INSERT INTO audit_log (at_ms, actor, source, operation, resource, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![e.at_ms, e.actor, e.source, e.operation, e.resource, e.outcome],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| insert_audit(tx, e))
     }
 
     fn list_audit(&self, actor: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEvent>> {

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::SqliteStore;
+use crate::error::{json_err, sql};
+use crate::pool::execute;
 use crate::sealed::Sealer;
-use crate::{SqliteStore, execute, json_err, sql};
 
 type PoolRow = (String, String, String, i64, i64);
 

@@ -5,9 +5,12 @@ use pooldesk_wire::cognito_idp::UserStatusType;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
+use crate::error::{json_err, sql};
+use crate::pool::execute;
 use crate::sealed::{self, Sealer};
+use crate::secrets::text_as_bytes;
 use crate::user_pools::{GROUP_COLUMNS, to_group};
-use crate::{SqliteStore, cursor, execute, json_err, sql, text_as_bytes};
+use crate::{SqliteStore, cursor};
 
 const USER_COLUMNS: &str = "u.id, u.pool_id, u.key, u.username, u.sub, u.status, u.enabled, u.created_ms, u.modified_ms, u.version, u.data";
 
@@ -142,7 +145,7 @@ fn data_json(sealer: &Sealer, user: &User) -> StoreResult<String> {
     encode(&data)
 }
 
-/// [`crate::reseal`] for the authenticator secrets inside users' documents.
+/// [`crate::secrets::reseal`] for the authenticator secrets inside users' documents.
 pub(crate) fn reseal_totp(tx: &Transaction<'_>, f: sealed::Reseal<'_>) -> StoreResult<usize> {
     let rows: Vec<(i64, String, String, String)> = {
         let mut s = tx.prepare("SELECT id, pool_id, sub, data FROM users WHERE data LIKE '%totp_secret%'").map_err(sql)?;

@@ -1,0 +1,137 @@
+//! This database's secrets under its master key: finding the key when the store opens (and
+//! sealing what an earlier PoolDesk stored in plain text), rotating it, and the pass over
+//! every secret both need. How a value is sealed, and where keys are kept, is [`crate::sealed`].
+
+use std::sync::Arc;
+
+use pooldesk_core::store::StoreError;
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use crate::error::sql;
+use crate::sealed::{self, KeyVault, MasterKey, Reseal, Sealer, is_sealed_blob, is_sealed_text};
+use crate::{SqliteStore, users};
+
+/// The `server_secrets` row that tells whether a master key is this database's.
+pub(crate) const KEY_CHECK: &str = "master-key-check";
+const KEY_CHECK_VALUE: &[u8] = b"PoolDesk master key check";
+
+impl SqliteStore {
+    pub(crate) fn sealer(&self) -> Arc<Sealer> {
+        self.sealer.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Re-seals every secret under a new master key, saved to `vault` first as its next key
+    /// and made its key once the database commits: a crash at any point leaves a key that
+    /// opens the database. Servers using the database must restart with the new key.
+    pub fn rotate_master_key(&self, vault: &dyn KeyVault) -> Result<SealedCount, StoreError> {
+        let new_key = MasterKey::generate()?;
+        vault.save_next(&new_key).map_err(vault_error)?;
+        let (old, new) = (self.sealer(), Sealer::new(&new_key)?);
+        let count = self.write(|tx| {
+            let count = reseal(tx, &|place, sealed| new.seal(place, &old.open(place, sealed)?).map(Some))?;
+            tx.execute("UPDATE server_secrets SET value = ?2 WHERE name = ?1", params![KEY_CHECK, new.seal(KEY_CHECK, KEY_CHECK_VALUE)?])
+                .map_err(sql)?;
+            Ok(count)
+        })?;
+        vault.promote_next().map_err(vault_error)?;
+        *self.sealer.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
+        Ok(count)
+    }
+}
+
+/// How many secrets a pass over the database sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SealedCount(pub usize);
+
+fn vault_error(message: String) -> StoreError {
+    StoreError::Other(message.into())
+}
+
+/// Finds the sealer for this database: checks the vault's key against the database's check
+/// value (falling back to, and promoting, a next key an interrupted rotation left), or makes
+/// the vault's key (a new one if it has none) this database's and seals what was plain.
+pub(crate) fn unlock(conn: &mut Connection, vault: &dyn KeyVault) -> Result<Sealer, StoreError> {
+    let Some(check) = stored_server_secret(conn, KEY_CHECK).map_err(sql)? else {
+        let key = match vault.load().map_err(vault_error)? {
+            Some(key) => key,
+            None => {
+                let key = MasterKey::generate()?;
+                vault.save(&key).map_err(vault_error)?;
+                tracing::info!("created the master key for this database's secrets in {}", vault.describe());
+                key
+            }
+        };
+        let sealer = Sealer::new(&key)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+        let SealedCount(n) = reseal(&tx, &|place, plain| (!is_sealed_blob(plain)).then(|| sealer.seal(place, plain)).transpose())?;
+        tx.execute(
+            "INSERT INTO server_secrets (name, value) VALUES (?1, ?2)",
+            params![KEY_CHECK, sealer.seal(KEY_CHECK, KEY_CHECK_VALUE)?],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        if n > 0 {
+            // The plain text is still in freed pages and the WAL: rebuild the file without it.
+            conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql)?;
+            tracing::info!("sealed {n} secrets stored in plain text by an earlier PoolDesk");
+        }
+        return Ok(sealer);
+    };
+    let opens = |key: &MasterKey| Sealer::new(key).and_then(|s| s.open(KEY_CHECK, &check)).is_ok_and(|v| v == KEY_CHECK_VALUE);
+    if let Some(key) = vault.load().map_err(vault_error)?.filter(opens) {
+        return Sealer::new(&key);
+    }
+    if let Some(key) = vault.load_next().map_err(vault_error)?.filter(opens) {
+        vault.promote_next().map_err(vault_error)?;
+        tracing::warn!("finished an interrupted master key rotation in {}", vault.describe());
+        return Sealer::new(&key);
+    }
+    Err(StoreError::Other(format!("this database's secrets are sealed under a master key that {} does not hold", vault.describe()).into()))
+}
+
+/// The `server_secrets` row `name` as stored (sealed), if there is one.
+pub(crate) fn stored_server_secret(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.prepare_cached("SELECT value FROM server_secrets WHERE name = ?1").and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+}
+
+/// Rewrites every secret in the database with `f(place, stored)` (`None`: leave it). Secrets
+/// are handled as bytes; TEXT columns hold sealed bytes in base64 after a prefix.
+pub(crate) fn reseal(tx: &rusqlite::Transaction<'_>, f: Reseal<'_>) -> Result<SealedCount, StoreError> {
+    let mut count = 0;
+    // BLOB columns: (table, key column, secret column, place prefix).
+    for (table, key, column) in [("signing_keys", "kid", "private_der"), ("server_secrets", "name", "value")] {
+        let rows: Vec<(String, Vec<u8>)> = {
+            let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {key} != ?1")).map_err(sql)?;
+            s.query_map([KEY_CHECK], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
+        };
+        for (id, value) in rows {
+            if let Some(new) = f(&format!("{table}:{id}"), &value)? {
+                tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"), params![id, new]).map_err(sql)?;
+                count += 1;
+            }
+        }
+    }
+    // TEXT columns.
+    for (table, key, column) in [("user_pool_clients", "client_id", "secret"), ("access_keys", "id", "secret")] {
+        let rows: Vec<(String, String)> = {
+            let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")).map_err(sql)?;
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
+        };
+        for (id, value) in rows {
+            let place = format!("{table}:{id}");
+            let stored = text_as_bytes(&value)?;
+            if let Some(new) = f(&place, &stored)? {
+                tx.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE {key} = ?1"), params![id, sealed::text_of(&new)])
+                    .map_err(sql)?;
+                count += 1;
+            }
+        }
+    }
+    count += users::reseal_totp(tx, f)?;
+    Ok(SealedCount(count))
+}
+
+/// A TEXT secret as the bytes [`reseal`] works on: the sealed bytes, or the plain text.
+pub(crate) fn text_as_bytes(value: &str) -> Result<Vec<u8>, StoreError> {
+    if is_sealed_text(value) { sealed::bytes_of(value) } else { Ok(value.as_bytes().to_vec()) }
+}
