@@ -50,7 +50,7 @@ hot_symbols_coverage() {
     echo "$(grep -cxFf <(nm --defined-only target/release/pooldesk | awk '{print $3}' | sort -u) "$order" || true) of $(wc -l <"$order")"
 }
 
-# The desktop app (Tauri 2: GTK and WebKitGTK), see ../shared/TAURI-NOTES.md.
+# The desktop app (Tauri 2: GTK and WebKitGTK): what building it and linking its tests need.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
     libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev libdbus-1-dev file)
 # Its tests in a real window: Xvfb, WebKit's WebDriver, a private D-Bus session.
