@@ -28,7 +28,7 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
-# Regenerate crates/wire from ../shared/reference after a model update.
+# Regenerate crates/wire (and ui/src/generated) from the AWS models in crates/wire/models.
 wire:
 	python3 tools/gen_wire.py
 

@@ -5,7 +5,8 @@
 # functions together, so an idle server maps a couple of MiB of its code, not most of it.
 #
 # Symbol names carry hashes of the crates' versions and features: run this again after
-# changing dependencies (it prints how many of the file's names the binary still has).
+# changing dependencies or the compiler (it prints how many of the file's names the binary
+# still has; scripts/test.sh warns when the file's first line no longer matches).
 # It runs the server under callgrind (every function executed, not a sample), then natively
 # while tracing page faults, to add the code callgrind cannot show: aws-lc picks AVX-512
 # routines on CPUs that have them, and valgrind's emulated CPU has none.
@@ -80,6 +81,10 @@ else
     first_seen "$WORK/startup.txt" "$WORK/startup-faulted.txt" "$WORK/workloads.txt" "$WORK/workloads-faulted.txt" >"$ORDER"
     echo "added $(($(wc -l <"$ORDER") - $(first_seen "$WORK/startup.txt" "$WORK/workloads.txt" | wc -l))) functions seen only natively"
 fi
+
+# The first line records what the names were made for; scripts/test.sh warns when that changes.
+{ hot_symbols_made_for; cat "$ORDER"; } >"$WORK/order.txt"
+mv "$WORK/order.txt" "$ORDER"
 
 build_release_server_and_loadgen
 echo "after: $(coverage)"

@@ -47,10 +47,34 @@ build_release_server_and_loadgen() {
 # The names carry crate hashes: after a dependency change many stop matching.
 hot_symbols_coverage() {
     local order=crates/cli/hot-symbols.txt
-    echo "$(grep -cxFf <(nm --defined-only target/release/pooldesk | awk '{print $3}' | sort -u) "$order" || true) of $(wc -l <"$order")"
+    echo "$(grep -cxFf <(nm --defined-only target/release/pooldesk | awk '{print $3}' | sort -u) "$order" || true) of $(grep -cv '^#' "$order")"
 }
 
-# The desktop app (Tauri 2: GTK and WebKitGTK), see ../shared/TAURI-NOTES.md.
+# hot_symbols_made_for: the first line of hot-symbols.txt (a comment: lld skips lines starting
+# with '#'), naming what the crate hashes in its names come from that can be seen without a
+# release build: the compiler, and pooldesk's dependency tree with versions and features (a
+# digest of `cargo tree`, local paths left out). Changes to our own functions do not show
+# here; hot_symbols_coverage after a release build is the exact measure.
+hot_symbols_made_for() {
+    local tree
+    tree=$(cargo tree --locked -q -p pooldesk-cli -e normal,build --charset ascii -f '{p} {f}') || return 1
+    echo "# made for $(rustc --version), dependencies $(sed 's| (/[^)]*)||' <<<"$tree" | sha256sum | cut -c1-64)"
+}
+
+# warn_if_hot_symbols_stale: a warning, never a failure, when hot-symbols.txt was made for
+# another compiler or other dependencies: release builds still link (lld skips names it does
+# not find), but an idle server then maps more of its code.
+warn_if_hot_symbols_stale() {
+    local order=crates/cli/hot-symbols.txt now
+    if ! now=$(hot_symbols_made_for); then
+        echo "WARNING: could not tell whether $order is stale (cargo tree failed)"
+    elif [ "$(head -n 1 "$order")" != "$now" ]; then
+        echo "WARNING: $order was made for another compiler or other dependencies of pooldesk;"
+        echo "WARNING: release builds still work, an idle server maps more memory. Regenerate and commit it: scripts/hot-symbols.sh"
+    fi
+}
+
+# The desktop app (Tauri 2: GTK and WebKitGTK): what building it and linking its tests need.
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
     libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev libdbus-1-dev file)
 # Its tests in a real window: Xvfb, WebKit's WebDriver, a private D-Bus session.

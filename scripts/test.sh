@@ -16,6 +16,9 @@ ensure_rust
 echo "==> generated wire types (Rust and TypeScript) are up to date"
 python3 tools/gen_wire.py --check
 
+echo "==> crates/cli/hot-symbols.txt matches the compiler and dependencies (a warning at most)"
+warn_if_hot_symbols_stale
+
 echo "==> web UI: install, type check, unit tests (Vitest)"
 ui_install
 npm run --silent --prefix ui typecheck

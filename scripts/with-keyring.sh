@@ -8,7 +8,7 @@ if [ -z "${POOLDESK_IN_KEYRING_SESSION:-}" ]; then
 fi
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
-# --unlock reads a password on stdin and creates the `login` collection with it; without it
-# every write fails with "no storage access" (see ../shared/TAURI-NOTES.md).
+# --unlock reads a password on stdin and creates the `login` collection with it; on a fresh
+# keyring without it every write fails with "no storage access" (NoStorageAccess).
 printf 'pooldesk-test' | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets >/dev/null
 "$@"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate PoolDesk's wire types from the AWS service models.
 
-Reads ../shared/reference/<service>.service-2.json (botocore's models, the same ones the AWS
-SDKs are generated from) and writes crates/wire/src/<module>.rs with:
+Reads crates/wire/models/<service>.service-2.json (botocore's models, the same ones the AWS
+SDKs are generated from, vendored unchanged) and writes crates/wire/src/<module>.rs with:
 
 - one Rust struct per structure shape (member names exactly as on the wire, required members
   as plain fields, optional ones as `Option`), one enum per string enum;
@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference"
+MODELS = ROOT / "crates" / "wire" / "models"
 SERVICES = [
     ("cognito-idp.service-2.json", "cognito_idp"),
     ("cognito-identity.service-2.json", "cognito_identity"),
@@ -472,7 +472,7 @@ def main():
     check = "--check" in sys.argv
     stale = False
     for model_file, module in SERVICES:
-        model = json.loads((REFERENCE / model_file).read_text())
+        model = json.loads((MODELS / model_file).read_text())
         outputs = [
             (ROOT / "crates" / "wire" / "src" / f"{module}.rs", Gen(model, module).gen()),
             (ROOT / "ui" / "src" / "generated" / f"{module.replace('_', '-')}.ts", TsGen(model, module).gen()),

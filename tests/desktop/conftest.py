@@ -129,7 +129,7 @@ def app(request):
     driver = None
     try:
         # tauri-driver accepts on 4444 before its WebKitWebDriver child listens on 4445; a
-        # session asked for too early fails (TAURI-NOTES.md).
+        # session asked for too early fails with RemoteDisconnected.
         wait_for_port(4444)
         wait_for_port(4445)
         options = ArgOptions()

@@ -1,4 +1,4 @@
-"""The AWS models of both Cognito services (botocore's, in `../shared/reference`) and the bad
+"""The AWS models of both Cognito services (botocore's, vendored in `crates/wire/models`) and the bad
 requests derived from them: for each operation a "valid-looking" baseline body (required members
 only, each the smallest value its shape allows) and every way to break it one at a time. Used by
 the bad-input suite (test_bad_input.py) and as the fuzzers' seeds (fuzz/seeds.py). Standard
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+MODELS = Path(__file__).resolve().parents[2] / "crates" / "wire" / "models"
 # Structure nesting below the top level whose members are broken too (list and map elements
 # do not count as a level): 1 = members of the input and of the structures they hold.
 NESTED_LEVELS = 1
@@ -27,7 +27,7 @@ DELETE = object()  # a mutation that removes the member instead of setting it
 
 class Service:
     def __init__(self, file: str, signing_name: str) -> None:
-        self.model = json.loads((REFERENCE / file).read_text("utf-8"))
+        self.model = json.loads((MODELS / file).read_text("utf-8"))
         self.shapes: dict[str, dict] = self.model["shapes"]
         self.operations: dict[str, dict] = self.model["operations"]
         self.target_prefix: str = self.model["metadata"]["targetPrefix"]

@@ -7,7 +7,7 @@ that operation (or SerializationException, which Cognito answers for a body it c
 SDKs can turn it into the exception they document. Never a 5xx, never a hang,
 never an error the SDK does not know.
 
-The models are botocore's (`../shared/reference/<service>.service-2.json`, as tools/gen_wire.py
+The models are botocore's (`crates/wire/models/<service>.service-2.json`, as tools/gen_wire.py
 reads them). For each operation a "valid-looking" baseline body is built (required members
 only, each the smallest value its shape allows) and then broken one way at a time; every
 request is SigV4-signed with the root key so that authentication is never why it is refused.

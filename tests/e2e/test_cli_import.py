@@ -4,12 +4,17 @@ password through ForgotPassword."""
 
 from __future__ import annotations
 
+import csv
 import subprocess
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import PASSWORD, POOLDESK_BIN, latest_code
+
+# The README's example file.
+SAMPLE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "users.csv"
 
 
 def run_import(server, pool_id: str, csv_path) -> subprocess.CompletedProcess:
@@ -59,6 +64,22 @@ def test_imported_users_are_searchable_counted_and_reset_required(server, idp, a
     assert attrs["name"] == "Ines" and attrs["email_verified"] == "true" and attrs["sub"]
     after = idp.describe_user_pool(UserPoolId=app.pool_id)["UserPool"]["EstimatedNumberOfUsers"]
     assert after == before + 2
+
+
+def test_the_sample_file_has_a_default_pools_columns_and_imports_whole(server, idp, app):
+    with SAMPLE.open(newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == idp.get_csv_header(UserPoolId=app.pool_id)["CSVHeader"]
+
+    proc = run_import(server, app.pool_id, SAMPLE)
+
+    assert proc.returncode == 0, proc.stderr
+    assert f"imported {len(rows)} users" in proc.stdout and "; 0 rows refused" in proc.stdout
+    users = {u["Username"]: u for u in idp.list_users(UserPoolId=app.pool_id)["Users"]}
+    assert sorted(users) == sorted(row[header.index("cognito:username")] for row in rows)
+    assert {u["UserStatus"] for u in users.values()} == {"RESET_REQUIRED"}
+    ada = {a["Name"]: a["Value"] for a in users["ada"]["Attributes"]}
+    assert ada["phone_number"] == "+447700900001" and ada["phone_number_verified"] == "true" and ada["name"] == "Ada Lovelace"
 
 
 def test_an_imported_user_resets_the_password_then_signs_in(server, idp, anon_idp, app, tmp_path):

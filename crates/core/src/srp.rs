@@ -27,6 +27,7 @@ use base64::engine::general_purpose::STANDARD;
 use crypto_bigint::modular::{ConstMontyForm, ConstMontyParams};
 use crypto_bigint::{U256, U3072, Uint};
 use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::error::{Error, Result};
 use crate::random;
@@ -93,7 +94,7 @@ impl Verifier {
     pub fn salt_hex(&self) -> String {
         match strip_zeros(&self.salt) {
             [] => "00".to_owned(),
-            salt => to_hex(salt),
+            salt => hex::encode(salt),
         }
     }
 }
@@ -101,7 +102,7 @@ impl Verifier {
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
-            .field("salt", &to_hex(&self.salt))
+            .field("salt", &hex::encode(&self.salt))
             .field("verifier", &format_args!("<{} bytes, redacted>", self.verifier.len()))
             .finish()
     }
@@ -385,19 +386,9 @@ fn to_be(x: &U3072) -> Vec<u8> {
     x.to_be_bytes().as_slice().to_vec()
 }
 
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
-}
-
 /// Hex of a number as Java's `BigInteger.toString(16)` writes it: no leading zeros, "0" for 0.
 fn to_hex_trimmed(be: &[u8]) -> String {
-    let hex = to_hex(be);
+    let hex = hex::encode(be);
     match hex.trim_start_matches('0') {
         "" => "0".to_owned(),
         digits => digits.to_owned(),
@@ -444,7 +435,7 @@ mod hex_string {
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&super::to_hex(bytes))
+        s.serialize_str(&hex::encode(bytes))
     }
 
     /// Decodes the string where the deserializer holds it (a user's document is read on
@@ -480,88 +471,46 @@ mod hex_string {
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/// A Unix time in Cognito's `TIMESTAMP` format.
+/// A Unix time in Cognito's `TIMESTAMP` format (times past the years -9999 to 9999 are written as
+/// the nearest end of that range).
 pub fn format_timestamp(epoch_secs: i64) -> String {
-    let days = epoch_secs.div_euclid(86_400);
-    let secs = epoch_secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let weekday = WEEKDAYS[weekday_index(days)];
-    let month = MONTHS[(month - 1) as usize];
-    format!("{weekday} {month} {day} {:02}:{:02}:{:02} UTC {year}", secs / 3600, secs / 60 % 60, secs % 60)
+    let t = OffsetDateTime::from_unix_timestamp(epoch_secs)
+        .unwrap_or_else(|_| if epoch_secs < 0 { PrimitiveDateTime::MIN.assume_utc() } else { PrimitiveDateTime::MAX.assume_utc() });
+    let weekday = WEEKDAYS[usize::from(t.weekday().number_days_from_sunday())];
+    let month = MONTHS[usize::from(u8::from(t.month()) - 1)];
+    format!("{weekday} {month} {} {:02}:{:02}:{:02} UTC {}", t.day(), t.hour(), t.minute(), t.second(), t.year())
 }
 
 /// Reads Cognito's `TIMESTAMP` format back into a Unix time. The day of the month may be
 /// zero-padded or not; the weekday must be the date's; years 1 to 9999.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     let mut parts = s.split(' ');
-    let (weekday, month, day, time, zone, year) =
+    let (weekday, month, day, clock, zone, year) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || zone != "UTC" {
         return None;
     }
-    let month = MONTHS.iter().position(|&m| m == month)? as u32 + 1;
-    let year = i64::from(digits(year, 1, 4)?);
-    let day = digits(day, 1, 2)?;
-    if year < 1 || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut hms = time.split(':');
+    let month = Month::try_from(MONTHS.iter().position(|&m| m == month)? as u8 + 1).ok()?;
+    let year: u16 = digits(year, 1, 4)?;
+    let mut hms = clock.split(':');
     let (h, m, sec) = (digits(hms.next()?, 2, 2)?, digits(hms.next()?, 2, 2)?, digits(hms.next()?, 2, 2)?);
-    if hms.next().is_some() || h > 23 || m > 59 || sec > 59 {
+    if year < 1 || hms.next().is_some() {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    if WEEKDAYS[weekday_index(days)] != weekday {
+    let date = Date::from_calendar_date(i32::from(year), month, digits(day, 1, 2)?).ok()?;
+    let time = Time::from_hms(h, m, sec).ok()?;
+    if WEEKDAYS[usize::from(date.weekday().number_days_from_sunday())] != weekday {
         return None;
     }
-    Some(days * 86_400 + i64::from(h * 3600 + m * 60 + sec))
+    Some(PrimitiveDateTime::new(date, time).assume_utc().unix_timestamp())
 }
 
 /// An unsigned decimal of `min..=max` ASCII digits.
-fn digits(s: &str, min: usize, max: usize) -> Option<u32> {
+fn digits<T: std::str::FromStr>(s: &str, min: usize, max: usize) -> Option<T> {
     if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     s.parse().ok()
-}
-
-fn weekday_index(days: i64) -> usize {
-    // 1970-01-01 was a Thursday.
-    (days + 4).rem_euclid(7) as usize
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's civil-calendar algorithms (proleptic Gregorian).
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -777,7 +726,7 @@ mod tests {
 
     /// [`pad`] as the clients write it: lowercase hex.
     fn pad_hex(be: &[u8]) -> String {
-        to_hex(&pad(be))
+        hex::encode(pad(be))
     }
 
     fn unhex(s: &str) -> Vec<u8> {
@@ -841,7 +790,7 @@ mod tests {
             let x = password_hash(pool_name(kat.pool_id).unwrap(), kat.user, kat.password, &salt);
             assert_eq!(to_hex_trimmed(&x), kat.x, "x, vector {i}");
             let v = make_verifier_with_salt(kat.pool_id, kat.user, kat.password, &salt).unwrap();
-            assert_eq!(to_hex(&v.verifier), kat.v, "v, vector {i}");
+            assert_eq!(hex::encode(&v.verifier), kat.v, "v, vector {i}");
             assert_eq!(v.salt_hex(), kat.salt);
 
             // The server's B for the fixed b, and its key for pycognito's A.
@@ -850,7 +799,7 @@ mod tests {
             let big_b = int(kat.big_b);
             let u = sha256(&[&pad(&unhex(kat.big_a)), &pad(&to_be(&big_b))]);
             assert_eq!(to_hex_trimmed(&u), kat.u, "u, vector {i}");
-            assert_eq!(to_hex(&session_key(&v, kat.big_a, &step.b).unwrap()), kat.key, "K, vector {i}");
+            assert_eq!(hex::encode(session_key(&v, kat.big_a, &step.b).unwrap()), kat.key, "K, vector {i}");
             let s = Fe::new(&int(kat.big_a)).mul(&Fe::new(&int(kat.v)).pow_vartime(&uint_from_be::<4>(&u).unwrap()));
             assert_eq!(to_hex_trimmed(&to_be(&s.pow(&exponent_b(&step.b).unwrap()).retrieve())), kat.s, "S, vector {i}");
 
@@ -914,8 +863,8 @@ mod tests {
     #[test]
     fn srp_refuses_degenerate_and_malformed_a() {
         let v = make_verifier("us-east-1_X", "u", "p").unwrap();
-        let n_hex = to_hex(&to_be(n()));
-        let n_plus_one = to_hex(&to_be(&n().wrapping_add(&U3072::ONE)));
+        let n_hex = hex::encode(to_be(n()));
+        let n_plus_one = hex::encode(to_be(&n().wrapping_add(&U3072::ONE)));
         for bad in ["0", "00", "000000", &n_hex, &n_hex.to_uppercase(), "", "xyz", "0x1234", "12 34", "+1", "-1", "12\n"] {
             match server_step(&v, bad) {
                 Err(Error::InvalidParameter(_)) => {}
@@ -979,6 +928,43 @@ mod tests {
             "Tue Jan 2 03:04:05 UTC",
             "2024-01-02T03:04:05Z",
             "",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn srp_timestamps_at_edge_dates() {
+        for (secs, s) in [
+            // A leap day, and March 1st after a February without one (2100 is divisible by
+            // 100 and not by 400).
+            (1_709_208_000, "Thu Feb 29 12:00:00 UTC 2024"),
+            (1_677_628_800, "Wed Mar 1 00:00:00 UTC 2023"),
+            (4_107_542_400, "Mon Mar 1 00:00:00 UTC 2100"),
+            // The last second of a year and the first of the next.
+            (1_767_225_599, "Wed Dec 31 23:59:59 UTC 2025"),
+            (1_767_225_600, "Thu Jan 1 00:00:00 UTC 2026"),
+            // Single-digit days unpadded, as Cognito writes them; two-digit days as they are.
+            (1_796_115_600, "Tue Dec 1 09:00:00 UTC 2026"),
+            (1_796_806_800, "Wed Dec 9 09:00:00 UTC 2026"),
+            (1_796_893_200, "Thu Dec 10 09:00:00 UTC 2026"),
+            // The first year read, unpadded too.
+            (-62_135_596_800, "Mon Jan 1 00:00:00 UTC 1"),
+        ] {
+            assert_eq!(format_timestamp(secs), s);
+            assert_eq!(parse_timestamp(s), Some(secs), "{s}");
+        }
+        assert_eq!(parse_timestamp("Tue Dec 01 09:00:00 UTC 2026"), Some(1_796_115_600));
+        // Past the years 1 to 9999 the ends of the calendar's range are written; never read.
+        assert_eq!(format_timestamp(i64::MAX), "Fri Dec 31 23:59:59 UTC 9999");
+        for bad in [
+            "Wed Feb 29 00:00:00 UTC 2023",
+            "Mon Feb 29 00:00:00 UTC 2100",
+            "Thu Dec 32 09:00:00 UTC 2026",
+            "Tue Dec 001 09:00:00 UTC 2026",
+            "Sat Jan 1 00:00:00 UTC 0",
+            "Sat Jan 1 00:00:00 UTC 10000",
+            "Tue Dec 1 09:00:00 UTC +2026",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }

@@ -31,6 +31,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// The only algorithm accepted in the `Authorization` header.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -351,59 +352,32 @@ fn parse_amz_date(value: &str) -> Result<u64, SigV4Error> {
     if bytes.len() != 16 || bytes.get(8) != Some(&b'T') || bytes.get(15) != Some(&b'Z') {
         return Err(invalid());
     }
-    let number = |from: usize, to: usize| -> Option<i64> {
+    let number = |from: usize, to: usize| -> Option<u16> {
         let digits = bytes.get(from..to)?;
-        digits.iter().try_fold(0i64, |acc, b| b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0')))
+        digits.iter().try_fold(0u16, |acc, b| b.is_ascii_digit().then(|| acc * 10 + u16::from(b - b'0')))
     };
+    let two = |from: usize| number(from, from + 2).and_then(|n| u8::try_from(n).ok());
     let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) =
-        (number(0, 4), number(4, 6), number(6, 8), number(9, 11), number(11, 13), number(13, 15))
+        (number(0, 4), two(4), two(6), two(9), two(11), two(13))
     else {
         return Err(invalid());
     };
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59 {
+    // Both refuse what does not exist: month 13, February 30th, hour 24, second 60.
+    let date = Month::try_from(month).and_then(|month| Date::from_calendar_date(i32::from(year), month, day));
+    let time = Time::from_hms(hour, minute, second);
+    let (Ok(date), Ok(time)) = (date, time) else {
         return Err(invalid());
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
-    let secs = u64::try_from(secs).map_err(|_| invalid())?;
-    // Round-trip: rejects days past the end of the month (they would roll over).
-    if format_amz_date(secs) != value {
-        return Err(invalid());
-    }
-    Ok(secs)
+    };
+    u64::try_from(PrimitiveDateTime::new(date, time).assume_utc().unix_timestamp()).map_err(|_| invalid())
 }
 
-/// Seconds since the UNIX epoch -> `YYYYMMDD'T'HHMMSS'Z'`.
+/// Seconds since the UNIX epoch -> `YYYYMMDD'T'HHMMSS'Z'` (past 9999, the end of 9999).
 fn format_amz_date(epoch_secs: u64) -> String {
-    let days = i64::try_from(epoch_secs / 86_400).unwrap_or(i64::MAX / 2);
-    let rem = epoch_secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rem / 3_600, (rem % 3_600) / 60, rem % 60)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let t = i64::try_from(epoch_secs)
+        .ok()
+        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+        .unwrap_or_else(|| PrimitiveDateTime::MAX.assume_utc());
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 #[cfg(test)]
@@ -828,5 +802,43 @@ mod tests {
             assert_eq!(parse_amz_date(&format_amz_date(secs)), Ok(secs));
         }
         assert_eq!(format_amz_date(T0), "20150830T123600Z");
+    }
+
+    #[test]
+    fn dates_at_edge_dates() {
+        for (secs, s) in [
+            // A leap day, the end of a February without one, and 2100 (divisible by 100 and not
+            // by 400: no February 29th).
+            (1_709_208_000, "20240229T120000Z"),
+            (1_677_628_799, "20230228T235959Z"),
+            (1_677_628_800, "20230301T000000Z"),
+            (4_107_456_000, "21000228T000000Z"),
+            (4_107_542_400, "21000301T000000Z"),
+            // The last second of a year and the first of the next; a single-digit day.
+            (946_684_799, "19991231T235959Z"),
+            (946_684_800, "20000101T000000Z"),
+            (1_796_115_600, "20261201T090000Z"),
+        ] {
+            assert_eq!(format_amz_date(secs), s);
+            assert_eq!(parse_amz_date(s), Ok(secs), "{s}");
+        }
+        for bad in [
+            "20230229T000000Z",
+            "21000229T000000Z",
+            "20251232T000000Z",
+            "20251301T000000Z",
+            "20250001T000000Z",
+            "20250100T000000Z",
+            "20251231T240000Z",
+            "20251231T236000Z",
+            "20251231T235960Z",
+            "19691231T235959Z",
+            "+2025123T235959Z",
+            "2025-12-31T23:5Z",
+        ] {
+            assert!(parse_amz_date(bad).is_err(), "{bad}");
+        }
+        // Past 9999 (no clock says so) the end of 9999 is written.
+        assert_eq!(format_amz_date(u64::MAX), "99991231T235959Z");
     }
 }

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use pooldesk_core::Error;
 use pooldesk_core::identity_pools::credentials::SessionClaims;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::{AppState, AuthFailure, Caller, authenticate, request_id};
 
@@ -121,20 +122,12 @@ fn assumed_role_arn(account: &str, s: &SessionClaims) -> String {
     format!("arn:aws:sts::{account}:assumed-role/{}/{}", role_name(&s.role_arn), s.session_name)
 }
 
+/// Milliseconds since the UNIX epoch -> `YYYY-MM-DDTHH:MM:SSZ`, as STS writes `Expiration`
+/// (outside the years -9999 to 9999, the nearest end of that range).
 fn iso8601(ms: i64) -> String {
-    // Days-from-civil, inverted (Howard Hinnant's algorithm), to avoid a date crate for one format.
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    let t = OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .unwrap_or_else(|_| if ms < 0 { PrimitiveDateTime::MIN.assume_utc() } else { PrimitiveDateTime::MAX.assume_utc() });
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
@@ -207,6 +200,18 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(1_700_000_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn dates_at_edge_dates() {
+        assert_eq!(iso8601(1_709_208_000_000), "2024-02-29T12:00:00Z");
+        assert_eq!(iso8601(4_107_542_400_000), "2100-03-01T00:00:00Z");
+        // Milliseconds are dropped, never rounded up into the next year.
+        assert_eq!(iso8601(1_767_225_599_999), "2025-12-31T23:59:59Z");
+        assert_eq!(iso8601(1_767_225_600_000), "2026-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_796_806_800_000), "2026-12-09T09:00:00Z");
+        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(iso8601(i64::MAX), "9999-12-31T23:59:59Z");
     }
 
     #[test]

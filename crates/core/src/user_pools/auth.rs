@@ -526,7 +526,8 @@ impl UserPools {
             ("USER_ID_FOR_SRP".to_owned(), user_id.clone()),
             ("USERNAME".to_owned(), user_id.clone()),
         ]);
-        let pending = Step::PasswordVerifier { b: hex(&step.b), srp_a: srp_a.to_owned(), secret_block: secret_block.clone(), user_id };
+        let pending =
+            Step::PasswordVerifier { b: hex::encode(&step.b), srp_a: srp_a.to_owned(), secret_block: secret_block.clone(), user_id };
         // Stored under a name derived from the secret block too: some clients (pycognito)
         // answer PASSWORD_VERIFIER without the Session, identifying it by the block alone.
         let session = self.store_pending_as(
@@ -1241,10 +1242,6 @@ fn srp_session_id(secret_block: &str) -> String {
     format!("srp-{}", sha256_hex(secret_block))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex(s: &str) -> Result<Vec<u8>> {
     (0..s.len())
         .step_by(2)
@@ -1275,7 +1272,7 @@ mod tests {
     fn srp_sessions_are_found_by_their_secret_block() {
         assert_eq!(srp_session_id("block"), srp_session_id("block"));
         assert_ne!(srp_session_id("block"), srp_session_id("other"));
-        assert_eq!(unhex(&hex(&[0, 1, 0xab, 0xff])).unwrap(), vec![0, 1, 0xab, 0xff]);
+        assert_eq!(unhex(&hex::encode([0, 1, 0xab, 0xff])).unwrap(), vec![0, 1, 0xab, 0xff]);
         assert!(unhex("zz").is_err());
     }
 }
