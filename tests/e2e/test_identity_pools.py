@@ -179,6 +179,22 @@ def test_update_identity_pool_replaces_the_providers(ci, make_identity_pool, use
     assert described.get("SupportedLoginProviders", {}) == {}
 
 
+@pytest.mark.parametrize("name", ["not allowed!", "café", "semi;colon"])
+def test_identity_pool_names_outside_the_models_pattern_are_refused(ci, make_identity_pool, name):
+    """IdentityPoolName is `[\\w\\s+=,.@-]+` in the model; the desktop app's form applies the same rule."""
+    with pytest.raises(ci.exceptions.InvalidParameterException, match="identityPoolName"):
+        ci.create_identity_pool(IdentityPoolName=name, AllowUnauthenticatedIdentities=False)
+    created = make_identity_pool()
+    with pytest.raises(ci.exceptions.InvalidParameterException, match="identityPoolName"):
+        ci.update_identity_pool(
+            IdentityPoolId=created["IdentityPoolId"], IdentityPoolName=name, AllowUnauthenticatedIdentities=False
+        )
+
+
+def test_identity_pool_names_may_use_every_character_the_model_allows(make_identity_pool):
+    assert make_identity_pool(IdentityPoolName="team a+b=c,d.e@f-g_h")["IdentityPoolName"] == "team a+b=c,d.e@f-g_h"
+
+
 def test_update_unknown_identity_pool_is_resource_not_found(ci, names):
     with pytest.raises(ci.exceptions.ResourceNotFoundException):
         ci.update_identity_pool(

@@ -9,9 +9,11 @@
 //! - [`extensions`]: PoolDesk's own operations (`PoolDesk.ListMessages`, ...), typed.
 //! - [`outbound`]: what the operations send or fetch over the network: e-mail (SMTP, lettre),
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
+//! - [`ui_rules`]: the validation rules the UI shares with the server, as TypeScript.
 
 pub mod extensions;
 pub mod outbound;
+pub mod ui_rules;
 
 use std::sync::Arc;
 

@@ -4,6 +4,20 @@
 use crate::error::{Error, Result};
 use crate::store::{FilterField, FilterOp, INDEXED_ATTRIBUTES, UserFilter};
 
+/// Every attribute a filter may name, in the order the desktop app's filter builder offers them.
+pub const FILTER_ATTRIBUTES: [&str; 10] = [
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
 /// Parses a filter string. An empty (or all-blank) filter means no filter.
 pub fn parse(input: &str) -> Result<Option<UserFilter>> {
     let s = input.trim();
@@ -50,6 +64,15 @@ pub fn parse(input: &str) -> Result<Option<UserFilter>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_attribute_offered_is_filterable_and_no_other() {
+        for name in FILTER_ATTRIBUTES {
+            let value = if name == "status" { "Enabled" } else { "x" };
+            assert!(matches!(parse(&format!("{name} = \"{value}\"")), Ok(Some(_))), "{name}");
+        }
+        assert!(parse(r#"custom:team = "x""#).is_err() && parse(r#"locale = "x""#).is_err());
+    }
 
     fn f(field: FilterField, op: FilterOp, v: &str) -> Option<UserFilter> {
         Some(UserFilter { field, op, value: v.to_owned() })

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
+use pooldesk_wire::rules;
+
 use crate::RemoteError;
 
 /// The name the desktop app and the CLI use for this computer's pools; no remote may take it.
@@ -28,11 +30,7 @@ impl Connection {
     pub fn new(name: &str, endpoint: &str, region: &str, access_key_id: &str) -> Result<Connection, RemoteError> {
         let invalid = |message: String| RemoteError::InvalidConnection(message);
         let name = name.trim();
-        let valid_name = !name.is_empty()
-            && name.len() <= 64
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            && name.starts_with(|c: char| c.is_ascii_alphanumeric());
-        if !valid_name {
+        if !rules::CONNECTION_NAME.accepts(name) {
             return Err(invalid(format!(
                 "{name:?} is not a valid connection name: use 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit."
             )));
@@ -51,11 +49,11 @@ impl Connection {
             )));
         }
         let region = region.trim();
-        if region.is_empty() || region.len() > 32 || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if !rules::REGION.accepts(region) {
             return Err(invalid(format!("{region:?} is not a region name like us-east-1.")));
         }
         let access_key_id = access_key_id.trim();
-        if access_key_id.len() < 16 || access_key_id.len() > 128 || !access_key_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !rules::ACCESS_KEY_ID.accepts(access_key_id) {
             return Err(invalid(format!("{access_key_id:?} is not an access key id (16 to 128 letters and digits, like AKIA...).")));
         }
         Ok(Connection {

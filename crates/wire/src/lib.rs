@@ -8,6 +8,8 @@
 //!   and `dispatch`.
 //! - this file: the small runtime the generated code stands on: [`Sensitive`], [`Validate`]
 //!   and the JSON decode/encode helpers.
+//! - [`rules`]: patterns the server and the desktop app's forms both apply (role ARNs,
+//!   identity-pool and connection names, ...), exported to the UI.
 //!
 //! This crate holds no business logic and does no I/O.
 
@@ -18,6 +20,7 @@ use std::fmt;
 pub mod cognito_identity;
 #[rustfmt::skip]
 pub mod cognito_idp;
+pub mod rules;
 
 /// Seconds since the UNIX epoch, as AWS JSON 1.1 services send timestamps.
 pub type Timestamp = f64;

@@ -2,18 +2,10 @@
 // (exact) or `^=` (prefix). `status` and `cognito:user_status` only support `=`.
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ListUsers.html
 
-export const FILTER_ATTRIBUTES = [
-  "username",
-  "email",
-  "phone_number",
-  "name",
-  "given_name",
-  "family_name",
-  "preferred_username",
-  "cognito:user_status",
-  "status",
-  "sub",
-] as const;
+// The attributes come from the server's own list (crates/core/src/filter.rs).
+import { FILTER_ATTRIBUTES } from "../generated/rules";
+
+export { FILTER_ATTRIBUTES };
 
 export type FilterAttribute = (typeof FILTER_ATTRIBUTES)[number];
 export type FilterOperator = "=" | "^=";

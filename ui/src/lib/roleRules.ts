@@ -7,12 +7,11 @@ import type {
   MappingRuleMatchType,
   RoleMapping,
 } from "../generated/cognito-identity";
+import { ROLE_ARN, follows } from "../generated/rules";
 
 export const MAX_RULES = 25;
 export const MATCH_TYPES: MappingRuleMatchType[] = ["Equals", "Contains", "StartsWith", "NotEqual"];
 
-/** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, ...), optionally with a path. */
-export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
 
 export interface RuleDraft extends MappingRule {
   /** Stable key for React and drag-and-drop; not sent. */
@@ -52,7 +51,7 @@ export function emptyMapping(): MappingDraft {
 export function validateRoleArn(arn: string): string | undefined {
   if (arn === "") return "Role ARN is required";
   if (arn.length < 20 || arn.length > 2048) return "Role ARN must be 20–2048 characters";
-  if (!ROLE_ARN_PATTERN.test(arn)) return "Must look like arn:aws:iam::123456789012:role/name";
+  if (!follows(ROLE_ARN, arn)) return "Must look like arn:aws:iam::123456789012:role/name";
   return undefined;
 }
 

@@ -506,6 +506,17 @@ fn conflict(e: StoreError) -> Error {
     }
 }
 
+/// `IdentityPoolName`'s pattern from the model, which the wire types do not check (the desktop
+/// app's form applies the same rule).
+fn check_pool_name(name: &str) -> Result<()> {
+    if pooldesk_wire::rules::IDENTITY_POOL_NAME.accepts(name) {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter(format!(
+        "1 validation error detected: Value '{name}' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+"
+    )))
+}
+
 fn check_pool_config(c: &w::IdentityPool) -> Result<()> {
     for p in c.cognito_identity_providers.iter().flatten() {
         if p.provider_name.as_deref().is_none_or(str::is_empty) {
@@ -520,6 +531,7 @@ impl w::Service for IdentityPools {
     type Error = Error;
 
     fn create_identity_pool(&self, _: &Context, r: w::CreateIdentityPoolInput) -> Result<w::IdentityPool> {
+        check_pool_name(&r.identity_pool_name)?;
         let now = self.now();
         let id = format!("{}:{}", self.config().region, random::uuid()?);
         let config = w::IdentityPool {
@@ -552,6 +564,7 @@ impl w::Service for IdentityPools {
     }
 
     fn update_identity_pool(&self, _: &Context, r: w::IdentityPool) -> Result<w::IdentityPool> {
+        check_pool_name(&r.identity_pool_name)?;
         let mut pool = self.pool(&r.identity_pool_id)?;
         if pool.config.developer_provider_name.is_some()
             && r.developer_provider_name != pool.config.developer_provider_name

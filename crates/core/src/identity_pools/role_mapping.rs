@@ -72,9 +72,6 @@ pub const MAX_RULES: usize = 25;
 const CLAIM_LEN: std::ops::RangeInclusive<usize> = 1..=64;
 /// A rule's `Value` length bounds (model shape `ClaimValue`).
 const VALUE_LEN: std::ops::RangeInclusive<usize> = 1..=128;
-/// The longest role ARN (model shape `ARNString`); the shortest well-formed one is longer than its
-/// minimum of 20 already.
-const MAX_ARN_LEN: usize = 2048;
 
 /// The user-pool defaults of "attributes for access control" (SetPrincipalTagAttributeMap's
 /// `UseDefaults`: "default (username and clientID) attribute mappings"): tag key -> claim.
@@ -410,32 +407,10 @@ fn validate_rule(rule: &MappingRule) -> Result<(), String> {
     Ok(())
 }
 
-/// `arn:aws[-a-z]*:iam::\d{12}:role/.+` (any partition: aws, aws-cn, aws-us-gov, ...), at most
-/// 2048 characters.
+/// An IAM role ARN in any partition, at most 2048 characters: the rule the desktop app's forms
+/// apply too ([`pooldesk_wire::rules::ROLE_ARN`]).
 pub fn is_role_arn(arn: &str) -> bool {
-    if arn.chars().count() > MAX_ARN_LEN {
-        return false;
-    }
-    let Some(rest) = arn.strip_prefix("arn:aws") else {
-        return false;
-    };
-    let Some((partition_suffix, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    if !partition_suffix.chars().all(|c| c == '-' || c.is_ascii_lowercase()) {
-        return false;
-    }
-    let Some(rest) = rest.strip_prefix("iam::") else {
-        return false;
-    };
-    let Some((account, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    // `.+` in the pattern: anything but a line break, at least one character.
-    rest.strip_prefix("role/").is_some_and(|name| !name.is_empty() && !name.contains(['\n', '\r']))
+    pooldesk_wire::rules::ROLE_ARN.accepts(arn)
 }
 
 /// The principal (session) tags for a login: tag key -> the claim's value.
@@ -920,9 +895,9 @@ mod tests {
         let with_rule = |r: MappingRule| rules(vec![r], Some(Deny));
         let n_rules = |n: usize| rules(vec![good.clone(); n], Some(FallBack));
         let arn = |a: &str| with_rule(rule("c", Equals, "v", a));
-        let long_name = format!("arn:aws:iam::123456789012:role/{}", "r".repeat(MAX_ARN_LEN - 31));
+        let long_name = format!("arn:aws:iam::123456789012:role/{}", "r".repeat(pooldesk_wire::rules::ROLE_ARN.max_len - 31));
         let too_long_name = format!("{long_name}r");
-        assert_eq!(long_name.len(), MAX_ARN_LEN);
+        assert_eq!(long_name.len(), pooldesk_wire::rules::ROLE_ARN.max_len);
 
         let accepted = [
             ("Token with Deny", token(Some(Deny))),
@@ -973,6 +948,7 @@ mod tests {
             ("a region", arn("arn:aws:iam:us-east-1:123456789012:role/x"), "RoleARN"),
             ("not an ARN", arn("Admin role for the pool"), "RoleARN"),
             ("2049-character ARN", arn(&too_long_name), "RoleARN"),
+            ("a space in the role name", arn("arn:aws:iam::123456789012:role/my role"), "RoleARN"),
             ("line break in the name", arn("arn:aws:iam::123456789012:role/a\nb"), "RoleARN"),
         ];
         for (name, m, want) in refused {

@@ -1,16 +1,19 @@
-// The "Add a server" form: light client-side checks mirroring the server's rules (the server
-// checks again and answers InvalidConnection with a precise message) and the wire mapping.
+// The "Add a server" form: the server's own rules (generated from Rust), checked again by the
+// server, which answers InvalidConnection with a precise message; and the wire mapping.
 import { z } from "zod";
+import { ACCESS_KEY_ID, CONNECTION_NAME, REGION, follows, type Rule } from "../../generated/rules";
 import { LOCAL_CONNECTION } from "../../api/connection";
 import type { ConnectionCheck, NewConnection } from "../../api/tauri";
+
+const following = (rule: Rule) => (value: string) => follows(rule, value);
 
 export const connectionSchema = z.object({
   name: z
     .string()
     .trim()
     .min(1, "Name is required")
-    .max(64, "At most 64 characters")
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits, '-', '_' or '.', starting with a letter or digit")
+    .max(CONNECTION_NAME.maxLength, `At most ${CONNECTION_NAME.maxLength} characters`)
+    .refine(following(CONNECTION_NAME), CONNECTION_NAME.hint)
     .refine((n) => n.toLowerCase() !== LOCAL_CONNECTION, '"local" is this computer; choose another name'),
   endpoint: z
     .string()
@@ -19,11 +22,11 @@ export const connectionSchema = z.object({
   region: z
     .string()
     .trim()
-    .regex(/^[a-z0-9-]{1,32}$/, "A region name like us-east-1"),
+    .refine(following(REGION), REGION.hint),
   accessKeyId: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9]{16,128}$/, "16 to 128 letters and digits, like AKIA…"),
+    .refine(following(ACCESS_KEY_ID), ACCESS_KEY_ID.hint),
   secretAccessKey: z.string().min(1, "Secret access key is required"),
   replace: z.boolean(),
 });

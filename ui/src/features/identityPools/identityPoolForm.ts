@@ -1,5 +1,6 @@
 // Identity pool form state ↔ wire (CreateIdentityPool / UpdateIdentityPool).
 import type { CognitoIdentityProvider, CreateIdentityPoolInput, IdentityPool } from "../../generated/cognito-identity";
+import { IDENTITY_POOL_NAME, follows } from "../../generated/rules";
 import { providerNameForPool } from "../../lib/region";
 
 export interface ProviderRow {
@@ -31,8 +32,8 @@ export function providersToWire(rows: ProviderRow[]): CognitoIdentityProvider[] 
 export function validateIdentityPoolForm(v: IdentityPoolFormValues): Partial<Record<"name" | "providers", string>> {
   const e: Partial<Record<"name" | "providers", string>> = {};
   if (v.name.trim() === "") e.name = "Name is required";
-  else if (v.name.length > 128) e.name = "At most 128 characters";
-  else if (!/^[\w ]+$/.test(v.name)) e.name = "Letters, digits, spaces and _ only";
+  else if ([...v.name].length > IDENTITY_POOL_NAME.maxLength) e.name = `At most ${IDENTITY_POOL_NAME.maxLength} characters`;
+  else if (!follows(IDENTITY_POOL_NAME, v.name)) e.name = IDENTITY_POOL_NAME.hint;
   const names = providersToWire(v.providers).map((p) => p.ProviderName);
   if (new Set(names).size !== names.length) e.providers = "Each user pool can be linked once";
   return e;
