@@ -57,9 +57,33 @@ pub enum Error {
     UnknownOperation(String),
     #[error("{0}")]
     ConcurrentModification(String),
-    /// The request body is not JSON at all (a body of the wrong shape is `InvalidParameter`).
+    /// The request body is not JSON, or a member has the wrong JSON type.
     #[error("{0}")]
     Serialization(String),
+    /// A public operation called more often than its rate limit allows.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A request larger than the server reads (HTTP 413).
+    #[error("{0}")]
+    RequestTooLarge(String),
+    // How a signed request can fail, as AWS names it (STS words them its own way).
+    #[error("{0}")]
+    MissingAuthenticationToken(String),
+    #[error("{0}")]
+    IncompleteSignature(String),
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// The access key (or temporary credentials' token) is not one the server knows.
+    #[error("{0}")]
+    UnrecognizedClient(String),
+    #[error("{0}")]
+    ExpiredToken(String),
+    /// STS: the web identity token does not verify.
+    #[error("{0}")]
+    InvalidIdentityToken(String),
+    /// STS: the caller may not assume the role.
+    #[error("{0}")]
+    AccessDenied(String),
     /// Something that is never the caller's fault. Details go to the log, not the client.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
@@ -98,6 +122,16 @@ impl Error {
             Error::UnknownOperation(_) => "UnknownOperationException",
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
             Error::Serialization(_) => "SerializationException",
+            Error::TooManyRequests(_) => "TooManyRequestsException",
+            // Cognito's name for a body it will not take; the status (413) says why.
+            Error::RequestTooLarge(_) => "InvalidParameterException",
+            Error::MissingAuthenticationToken(_) => "MissingAuthenticationTokenException",
+            Error::IncompleteSignature(_) => "IncompleteSignatureException",
+            Error::InvalidSignature(_) => "InvalidSignatureException",
+            Error::UnrecognizedClient(_) => "UnrecognizedClientException",
+            Error::ExpiredToken(_) => "ExpiredTokenException",
+            Error::InvalidIdentityToken(_) => "InvalidIdentityTokenException",
+            Error::AccessDenied(_) => "AccessDeniedException",
             Error::Internal(_) => "InternalErrorException",
         }
     }

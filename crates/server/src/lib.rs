@@ -123,27 +123,29 @@ pub async fn serve(
     Ok(())
 }
 
-/// An error answer in AWS's JSON shape.
+/// An error on its way to the client in AWS's JSON shape. Every error the server answers is a
+/// [`Error`] variant: its name is [`Error::wire_code`], its status is decided here alone.
 struct ApiError {
     status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
-    }
+    error: Error,
 }
 
 impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        if e.is_internal() {
-            // The detail is for operators; the client learns only that it was not its fault.
-            tracing::error!("internal error: {e:#}");
-        }
-        let status = if e.is_internal() { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::BAD_REQUEST };
-        ApiError { status, code: e.wire_code(), message: e.client_message() }
+    fn from(error: Error) -> Self {
+        let status = match &error {
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::RequestTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError { status, error }
+    }
+}
+
+impl ApiError {
+    /// A document route (`GET /.well-known/...`) that names nothing here: 404, as a web server
+    /// answers, in the same shape.
+    fn not_found(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::NOT_FOUND, error: Error::ResourceNotFound(message.into()) }
     }
 }
 
@@ -173,11 +175,14 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "__type": self.code, "message": self.message }).to_string().into_bytes();
-        let mut resp = json_response(self.status, body);
-        if let Ok(v) = HeaderValue::from_str(self.code) {
-            resp.headers_mut().insert("x-amzn-errortype", v);
+        if self.error.is_internal() {
+            // The detail is for operators; the client learns only that it was not its fault.
+            tracing::error!("internal error: {:#}", self.error);
         }
+        let code = self.error.wire_code();
+        let body = json!({ "__type": code, "message": self.error.client_message() }).to_string().into_bytes();
+        let mut resp = json_response(self.status, body);
+        resp.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static(code));
         resp
     }
 }
@@ -188,33 +193,6 @@ pub(crate) enum Caller {
     Admin(String),
     /// Temporary credentials from an identity pool (or STS), with what their token vouches for.
     Session(SessionClaims),
-}
-
-/// Why a signature was not accepted, before it is worded for JSON or for STS's XML.
-pub(crate) enum AuthFailure {
-    Missing(String),
-    Incomplete(String),
-    Signature(String),
-    UnknownKey,
-    ExpiredToken,
-}
-
-impl AuthFailure {
-    fn into_json(self) -> ApiError {
-        match self {
-            AuthFailure::Missing(m) => ApiError::new(StatusCode::BAD_REQUEST, "MissingAuthenticationTokenException", m),
-            AuthFailure::Incomplete(m) => ApiError::new(StatusCode::BAD_REQUEST, "IncompleteSignatureException", m),
-            AuthFailure::Signature(m) => ApiError::new(StatusCode::BAD_REQUEST, "InvalidSignatureException", m),
-            AuthFailure::UnknownKey => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "UnrecognizedClientException",
-                "The security token included in the request is invalid.",
-            ),
-            AuthFailure::ExpiredToken => {
-                ApiError::new(StatusCode::BAD_REQUEST, "ExpiredTokenException", "The security token included in the request is expired")
-            }
-        }
-    }
 }
 
 /// Checks the SigV4 signature of a request, by an admin key or by temporary credentials
@@ -228,24 +206,24 @@ pub(crate) fn authenticate(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Caller, AuthFailure> {
+) -> Result<Caller, Error> {
     use sigv4::SigV4Error;
     let req = sigv4::SignedRequest { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body };
     let failure = |e: SigV4Error| match e {
-        SigV4Error::Missing => AuthFailure::Missing(e.message()),
-        SigV4Error::Incomplete(_) => AuthFailure::Incomplete(e.message()),
-        SigV4Error::Expired(_) | SigV4Error::Mismatch => AuthFailure::Signature(e.message()),
+        SigV4Error::Missing => Error::MissingAuthenticationToken(e.message()),
+        SigV4Error::Incomplete(_) => Error::IncompleteSignature(e.message()),
+        SigV4Error::Expired(_) | SigV4Error::Mismatch => Error::InvalidSignature(e.message()),
     };
     let auth = sigv4::parse_authorization(&req).map_err(failure)?;
     if let Some(expected) = service.filter(|s| *s != auth.service) {
-        return Err(AuthFailure::Signature(format!("Credential should be scoped to correct service: '{expected}'.")));
+        return Err(Error::InvalidSignature(format!("Credential should be scoped to correct service: '{expected}'.")));
     }
     let session_token = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     let (caller, secret) = match session_token {
         Some(token) => match state.api.identity.open_session(auth.access_key_id, token) {
             Ok((claims, secret)) => (Caller::Session(claims), secret),
-            Err(CredentialError::Expired) => return Err(AuthFailure::ExpiredToken),
-            Err(CredentialError::Invalid) => return Err(AuthFailure::UnknownKey),
+            Err(CredentialError::Expired) => return Err(expired_token()),
+            Err(CredentialError::Invalid) => return Err(unrecognized_client()),
         },
         None => {
             let secret = match &state.root_key {
@@ -256,10 +234,10 @@ pub(crate) fn authenticate(
                 }
                 _ => match state.api.store.get_access_key(auth.access_key_id) {
                     Ok(Some(key)) => key.secret,
-                    Ok(None) => return Err(AuthFailure::UnknownKey),
+                    Ok(None) => return Err(unrecognized_client()),
                     Err(e) => {
                         tracing::error!("reading access keys: {e}");
-                        return Err(AuthFailure::UnknownKey);
+                        return Err(unrecognized_client());
                     }
                 },
             };
@@ -271,6 +249,14 @@ pub(crate) fn authenticate(
     Ok(caller)
 }
 
+fn unrecognized_client() -> Error {
+    Error::UnrecognizedClient("The security token included in the request is invalid.".into())
+}
+
+fn expired_token() -> Error {
+    Error::ExpiredToken("The security token included in the request is expired".into())
+}
+
 /// An admin operation: signed by an admin key, not by temporary credentials.
 fn require_admin(
     state: &AppState,
@@ -280,13 +266,11 @@ fn require_admin(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<String, ApiError> {
-    match authenticate(state, service, method, uri, headers, body).map_err(AuthFailure::into_json)? {
+    match authenticate(state, service, method, uri, headers, body)? {
         Caller::Admin(key) => Ok(key),
-        Caller::Session(_) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "NotAuthorizedException",
-            "Temporary credentials from an identity pool cannot call admin operations.",
-        )),
+        Caller::Session(_) => {
+            Err(Error::NotAuthorized("Temporary credentials from an identity pool cannot call admin operations.".into()).into())
+        }
     }
 }
 
@@ -300,7 +284,7 @@ async fn handle_json(
 ) -> Response {
     let body = match read_body(body).await {
         Ok(b) => b,
-        Err(e) => return e.into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
     };
     // STS speaks the query protocol: a form body and no X-Amz-Target.
     if !headers.contains_key("x-amz-target") && sts::is_sts_request(&headers, &body) {
@@ -315,11 +299,10 @@ async fn handle_json(
             Access::Admin(service) => Some(require_admin(&state, service, &method, &uri, &headers, &body)?),
             Access::Public => {
                 if !state.limiter.admit(target.name(), peer.ip(), client_id_of(&body).as_deref()) {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "TooManyRequestsException",
-                        "Too many requests from this address or for this app client. Slow down and retry.",
-                    ));
+                    return Err(Error::TooManyRequests(
+                        "Too many requests from this address or for this app client. Slow down and retry.".into(),
+                    )
+                    .into());
                 }
                 None
             }
@@ -345,15 +328,14 @@ async fn handle_json(
 
 /// Reads a request body of at most [`MAX_BODY_BYTES`] that arrives whole within
 /// [`BODY_TIMEOUT`] (a deadline for the whole body, not a gap between its pieces).
-async fn read_body(body: axum::body::Body) -> Result<Bytes, ApiError> {
-    let bad = |status, message: String| ApiError::new(status, "InvalidParameterException", message);
+async fn read_body(body: axum::body::Body) -> Result<Bytes, Error> {
     match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(e)) if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) => {
-            Err(bad(StatusCode::PAYLOAD_TOO_LARGE, format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024)))
+            Err(Error::RequestTooLarge(format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024)))
         }
-        Ok(Err(_)) => Err(bad(StatusCode::BAD_REQUEST, "The request body could not be read.".into())),
-        Err(_) => Err(bad(StatusCode::BAD_REQUEST, format!("The request body did not arrive within {} s.", BODY_TIMEOUT.as_secs()))),
+        Ok(Err(_)) => Err(Error::InvalidParameter("The request body could not be read.".into())),
+        Err(_) => Err(Error::InvalidParameter(format!("The request body did not arrive within {} s.", BODY_TIMEOUT.as_secs()))),
     }
 }
 
@@ -374,7 +356,7 @@ async fn well_known(state: Arc<AppState>, f: impl FnOnce(&UserPools) -> Result<s
             resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             resp
         }
-        Ok(Err(Error::ResourceNotFound(m))) => ApiError::new(StatusCode::NOT_FOUND, "ResourceNotFoundException", m).into_response(),
+        Ok(Err(Error::ResourceNotFound(m))) => ApiError::not_found(m).into_response(),
         Ok(Err(e)) => ApiError::from(e).into_response(),
         Err(join) => ApiError::from(Error::internal(anyhow::anyhow!("{join}"))).into_response(),
     }
@@ -394,7 +376,7 @@ async fn openid_configuration(State(state): State<Arc<AppState>>, Path(pool_id):
 }
 
 async fn not_found() -> Response {
-    ApiError::new(StatusCode::NOT_FOUND, "ResourceNotFoundException", "No such resource.").into_response()
+    ApiError::not_found("No such resource.").into_response()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use pooldesk_core::Error;
 use pooldesk_core::identity_pools::credentials::SessionClaims;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::{AppState, AuthFailure, Caller, authenticate, request_id};
+use crate::{AppState, Caller, authenticate, request_id};
 
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
@@ -23,52 +23,50 @@ pub(crate) fn is_sts_request(headers: &HeaderMap, body: &[u8]) -> bool {
     form || body.starts_with(b"Action=")
 }
 
-struct StsError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl StsError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        StsError { status, code, message: message.into() }
-    }
-}
-
-impl From<AuthFailure> for StsError {
-    fn from(f: AuthFailure) -> Self {
-        match f {
-            AuthFailure::Missing(m) => StsError::new(StatusCode::FORBIDDEN, "MissingAuthenticationToken", m),
-            AuthFailure::Incomplete(m) => StsError::new(StatusCode::BAD_REQUEST, "IncompleteSignature", m),
-            AuthFailure::Signature(m) => StsError::new(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", m),
-            AuthFailure::UnknownKey => {
-                StsError::new(StatusCode::FORBIDDEN, "InvalidClientTokenId", "The security token included in the request is invalid.")
-            }
-            AuthFailure::ExpiredToken => {
-                StsError::new(StatusCode::BAD_REQUEST, "ExpiredToken", "The security token included in the request is expired")
-            }
-        }
-    }
+/// Why an STS request failed: the query protocol's own complaints, or an operation's error.
+enum StsError {
+    MissingParameter(&'static str),
+    InvalidAction(String),
+    Operation(Error),
 }
 
 impl From<Error> for StsError {
     fn from(e: Error) -> Self {
-        let message = e.client_message();
-        let strip = |prefix: &str| message.strip_prefix(prefix).map(str::trim_start).unwrap_or(&message).to_owned();
-        match &e {
-            Error::NotAuthorized(m) if m.starts_with("InvalidIdentityToken") => {
-                StsError::new(StatusCode::BAD_REQUEST, "InvalidIdentityToken", strip("InvalidIdentityToken:"))
+        StsError::Operation(e)
+    }
+}
+
+impl StsError {
+    /// The one place an error gets STS's status and name (the model's `awsQueryError` codes),
+    /// which differ from the JSON services' for the same failure.
+    fn wire(self) -> (StatusCode, &'static str, String) {
+        use StatusCode as S;
+        let e = match self {
+            StsError::MissingParameter(name) => {
+                return (S::BAD_REQUEST, "MissingParameter", format!("The request must contain the parameter {name}"));
             }
-            Error::Unauthorized(m) if m.starts_with("AccessDenied") => {
-                StsError::new(StatusCode::FORBIDDEN, "AccessDenied", strip("AccessDenied:"))
+            StsError::InvalidAction(action) => {
+                return (S::BAD_REQUEST, "InvalidAction", format!("Could not find operation {action} for version 2011-06-15"));
             }
-            Error::InvalidParameter(_) => StsError::new(StatusCode::BAD_REQUEST, "ValidationError", message),
+            StsError::Operation(e) => e,
+        };
+        let (status, code) = match &e {
+            Error::MissingAuthenticationToken(_) => (S::FORBIDDEN, "MissingAuthenticationToken"),
+            Error::IncompleteSignature(_) => (S::BAD_REQUEST, "IncompleteSignature"),
+            Error::InvalidSignature(_) => (S::FORBIDDEN, "SignatureDoesNotMatch"),
+            Error::UnrecognizedClient(_) => (S::FORBIDDEN, "InvalidClientTokenId"),
+            Error::ExpiredToken(_) => (S::BAD_REQUEST, "ExpiredToken"),
+            Error::AccessDenied(_) => (S::FORBIDDEN, "AccessDenied"),
+            Error::TooManyRequests(_) => (S::BAD_REQUEST, "Throttling"),
+            Error::InvalidParameter(_) => (S::BAD_REQUEST, "ValidationError"),
             Error::Internal(_) => {
                 tracing::error!("STS: {e:#}");
-                StsError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", message)
+                (S::INTERNAL_SERVER_ERROR, "InternalFailure")
             }
-            _ => StsError::new(StatusCode::BAD_REQUEST, "InvalidIdentityToken", message),
-        }
+            // The token names an unknown pool, or does not verify, or its identity is gone.
+            _ => (S::BAD_REQUEST, "InvalidIdentityToken"),
+        };
+        (status, code, e.client_message())
     }
 }
 
@@ -86,13 +84,13 @@ fn xml(status: StatusCode, body: String) -> Response {
 }
 
 fn error_response(e: StsError) -> Response {
-    let kind = if e.status.is_server_error() { "Receiver" } else { "Sender" };
+    let (status, code, message) = e.wire();
+    let kind = if status.is_server_error() { "Receiver" } else { "Sender" };
     xml(
-        e.status,
+        status,
         format!(
-            "<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
-            e.code,
-            escape(&e.message),
+            "<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+            escape(&message),
             request_id()
         ),
     )
@@ -133,9 +131,7 @@ fn iso8601(ms: i64) -> String {
 pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let outcome = tokio::task::spawn_blocking(move || -> Result<Response, StsError> {
         let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-        let param = |name: &str| {
-            params.get(name).cloned().ok_or_else(|| StsError::new(StatusCode::BAD_REQUEST, "MissingParameter", format!("The request must contain the parameter {name}")))
-        };
+        let param = |name: &'static str| params.get(name).cloned().ok_or(StsError::MissingParameter(name));
         let account = state.api.pools.config().account_id.clone();
         match param("Action")?.as_str() {
             "GetCallerIdentity" => {
@@ -153,12 +149,12 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
             "AssumeRoleWithWebIdentity" => {
                 // Unsigned, like Cognito's public operations, and limited like them.
                 if !state.limiter.admit("AssumeRoleWithWebIdentity", peer.ip(), None) {
-                    return Err(StsError::new(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"));
+                    return Err(Error::TooManyRequests("Rate exceeded".into()).into());
                 }
                 let role_arn = param("RoleArn")?;
                 let session_name = param("RoleSessionName")?;
                 if session_name.is_empty() || session_name.len() > 64 || !session_name.chars().all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c)) {
-                    return Err(StsError::new(StatusCode::BAD_REQUEST, "ValidationError", "RoleSessionName must be 2-64 characters of [\\w+=,.@-]."));
+                    return Err(Error::InvalidParameter("RoleSessionName must be 2-64 characters of [\\w+=,.@-].".into()).into());
                 }
                 let token = param("WebIdentityToken")?;
                 let duration = params.get("DurationSeconds").and_then(|d| d.parse::<i64>().ok());
@@ -180,7 +176,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
                 );
                 Ok(ok("AssumeRoleWithWebIdentity", result))
             }
-            other => Err(StsError::new(StatusCode::BAD_REQUEST, "InvalidAction", format!("Could not find operation {other} for version 2011-06-15"))),
+            other => Err(StsError::InvalidAction(other.to_owned())),
         }
     })
     .await;

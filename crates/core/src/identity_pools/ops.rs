@@ -420,7 +420,7 @@ impl IdentityPools {
         token: &str,
         duration_secs: Option<i64>,
     ) -> Result<(TemporaryCredentials, SessionClaims)> {
-        let invalid = |why: &str| Error::NotAuthorized(format!("InvalidIdentityToken: {why}"));
+        let invalid = |why: &str| Error::InvalidIdentityToken(why.to_owned());
         let unverified_aud = token
             .split('.')
             .nth(1)
@@ -431,7 +431,7 @@ impl IdentityPools {
         let pool = self.store.get_identity_pool(&unverified_aud)?.ok_or_else(|| invalid("unknown audience"))?;
         let claims = self.verify_openid_token(token, &pool.id).map_err(|_| invalid("the token does not verify"))?;
         if pool.config.allow_classic_flow != Some(true) {
-            return Err(Error::Unauthorized("AccessDenied: the identity pool does not allow the basic (classic) flow.".into()));
+            return Err(Error::AccessDenied("The identity pool does not allow the basic (classic) flow.".into()));
         }
         let roles = pool.roles.roles.clone().unwrap_or_default();
         let in_rules = pool
@@ -442,7 +442,7 @@ impl IdentityPools {
             .flat_map(|(_, m)| m.rules_configuration.iter().flat_map(|r| r.rules.iter()))
             .any(|r| r.role_arn == role_arn);
         if !roles.values().any(|r| r == role_arn) && !in_rules {
-            return Err(Error::Unauthorized("AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".into()));
+            return Err(Error::AccessDenied("Not authorized to perform sts:AssumeRoleWithWebIdentity".into()));
         }
         let identity_id = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
         let ttl = duration_secs.unwrap_or(3600).clamp(900, 43200) * 1000;
