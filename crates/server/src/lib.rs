@@ -199,26 +199,18 @@ pub(crate) enum Caller {
 /// (access key `ASIA...` with `X-Amz-Security-Token`). `service`, when given, is the signing
 /// name the credential scope must carry, as AWS requires (a signature for one service is not
 /// accepted by another).
-pub(crate) fn authenticate(
-    state: &AppState,
-    service: Option<&str>,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Caller, Error> {
+pub(crate) fn authenticate(state: &AppState, service: Option<&str>, req: &sigv4::SignedRequest<'_>) -> Result<Caller, Error> {
     use sigv4::SigV4Error;
-    let req = sigv4::SignedRequest { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body };
     let failure = |e: SigV4Error| match e {
         SigV4Error::Missing => Error::MissingAuthenticationToken(e.message()),
         SigV4Error::Incomplete(_) => Error::IncompleteSignature(e.message()),
         SigV4Error::Expired(_) | SigV4Error::Mismatch => Error::InvalidSignature(e.message()),
     };
-    let auth = sigv4::parse_authorization(&req).map_err(failure)?;
+    let auth = sigv4::parse_authorization(req).map_err(failure)?;
     if let Some(expected) = service.filter(|s| *s != auth.service) {
         return Err(Error::InvalidSignature(format!("Credential should be scoped to correct service: '{expected}'.")));
     }
-    let session_token = headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
+    let session_token = req.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     let (caller, secret) = match session_token {
         Some(token) => match state.api.identity.open_session(auth.access_key_id, token) {
             Ok((claims, secret)) => (Caller::Session(claims), secret),
@@ -245,7 +237,7 @@ pub(crate) fn authenticate(
         }
     };
     let now = u64::try_from(state.api.clock.now_secs()).unwrap_or(0);
-    sigv4::verify(&req, &auth, &secret, now).map_err(failure)?;
+    sigv4::verify(req, &auth, &secret, now).map_err(failure)?;
     Ok(caller)
 }
 
@@ -257,16 +249,14 @@ fn expired_token() -> Error {
     Error::ExpiredToken("The security token included in the request is expired".into())
 }
 
+/// What SigV4 signs, as the request arrived.
+pub(crate) fn signed<'a>(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMap, body: &'a [u8]) -> sigv4::SignedRequest<'a> {
+    sigv4::SignedRequest { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body }
+}
+
 /// An admin operation: signed by an admin key, not by temporary credentials.
-fn require_admin(
-    state: &AppState,
-    service: Option<&str>,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<String, ApiError> {
-    match authenticate(state, service, method, uri, headers, body)? {
+fn require_admin(state: &AppState, service: Option<&str>, req: &sigv4::SignedRequest<'_>) -> Result<String, ApiError> {
+    match authenticate(state, service, req)? {
         Caller::Admin(key) => Ok(key),
         Caller::Session(_) => {
             Err(Error::NotAuthorized("Temporary credentials from an identity pool cannot call admin operations.".into()).into())
@@ -296,7 +286,7 @@ async fn handle_json(
         let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
         let target = Target::parse(target_name)?;
         let caller = match target.access() {
-            Access::Admin(service) => Some(require_admin(&state, service, &method, &uri, &headers, &body)?),
+            Access::Admin(service) => Some(require_admin(&state, service, &signed(&method, &uri, &headers, &body))?),
             Access::Public => {
                 if !state.limiter.admit(target.name(), peer.ip(), client_id_of(&body).as_deref()) {
                     return Err(Error::TooManyRequests(

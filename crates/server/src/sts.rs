@@ -13,7 +13,7 @@ use pooldesk_core::Error;
 use pooldesk_core::identity_pools::credentials::SessionClaims;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::{AppState, Caller, authenticate, request_id};
+use crate::{AppState, Caller, authenticate, request_id, signed};
 
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
@@ -135,7 +135,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
         let account = state.api.pools.config().account_id.clone();
         match param("Action")?.as_str() {
             "GetCallerIdentity" => {
-                let result = match authenticate(&state, Some("sts"), &method, &uri, &headers, &body)? {
+                let result = match authenticate(&state, Some("sts"), &signed(&method, &uri, &headers, &body))? {
                     Caller::Admin(_) => format!("<Arn>arn:aws:iam::{account}:root</Arn><UserId>{account}</UserId><Account>{account}</Account>"),
                     Caller::Session(s) => format!(
                         "<Arn>{}</Arn><UserId>{}:{}</UserId><Account>{account}</Account>",
