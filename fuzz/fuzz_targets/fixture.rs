@@ -13,8 +13,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
 use pooldesk_api::{Api, Outbound};
+use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
 use pooldesk_server::{AppState, RootKey};
 use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 
