@@ -63,6 +63,13 @@ fn code_at(key: &hmac::Key, counter: i64) -> u32 {
     binary % 10u32.pow(DIGITS)
 }
 
+/// The code an authenticator app shows at `at_secs`, for PoolDesk's own tests and tools (the
+/// server only ever verifies). None when the secret is not base32.
+pub fn code_at_time(secret_b32: &str, at_secs: i64) -> Option<String> {
+    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &base32_decode(secret_b32)?);
+    Some(format!("{:06}", code_at(&key, at_secs.div_euclid(STEP_SECS))))
+}
+
 /// Checks `code` against the steps around `now_secs`. Returns the step it matched, which the
 /// caller stores so that the same code (or an older one) is never accepted twice; a code from a
 /// step at or before `last_used` is refused.
@@ -94,6 +101,7 @@ mod tests {
         assert_eq!(secret, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
         for (time, code) in [(59, "287082"), (1111111109, "081804"), (1234567890, "005924"), (2000000000, "279037")] {
             assert_eq!(verify(&secret, code, time, None), Some(time / 30), "t={time}");
+            assert_eq!(code_at_time(&secret, time).as_deref(), Some(code), "t={time}");
         }
     }
 
