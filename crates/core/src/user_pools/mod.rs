@@ -10,11 +10,12 @@
 //! - `users`: the admin user lifecycle and ListUsers; `attributes`: schema checks.
 //! - `self_service`: sign-up, confirmation, password reset, and what a signed-in user does
 //!   with an access token.
-//! - `auth`: sign-in flows, challenges, tokens, sign-out and revocation.
+//! - `sign_in`: sign-in flows and challenges, step by step, and the tokens they earn:
+//!   refresh, sign-out and revocation.
+//! - `mfa`: MFA settings of pools and users, and setting up authenticator apps.
 //! - `messages`: codes, message templates, the outbox and delivery.
 
 mod attributes;
-mod auth;
 mod clients;
 mod groups;
 mod import;
@@ -22,6 +23,7 @@ mod messages;
 mod mfa;
 mod pools;
 mod self_service;
+mod sign_in;
 mod users;
 
 use std::borrow::Cow;
@@ -89,13 +91,13 @@ pub struct UserPools {
     mailer: Option<Arc<dyn Mailer>>,
     sms: Option<Arc<dyn SmsSender>>,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
-    decoy_srp: auth::DecoySrp,
+    decoy_srp: sign_in::DecoySrp,
 }
 
 impl UserPools {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config, mailer: Option<Arc<dyn Mailer>>) -> Result<Self> {
         let hasher = Hasher::new(config.hash_params)?;
-        let decoy_srp = auth::DecoySrp::new()?;
+        let decoy_srp = sign_in::DecoySrp::new()?;
         Ok(UserPools {
             store,
             clock,
