@@ -3,20 +3,18 @@
 
 use pooldesk_wire::cognito_idp as w;
 
+use super::Attempt;
 use crate::error::{Error, Result};
 use crate::random;
-use crate::store::{AppClient, AuthEventRecord, UserPool};
-use crate::user_pools::{Context, UserPools};
+use crate::store::AuthEventRecord;
+use crate::user_pools::UserPools;
 
 impl UserPools {
     /// Records a sign-in attempt. AuthEventType has no member for the flow or the app
     /// client, so they go where an admin reads them: the event's device name.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn record_event(
         &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
+        attempt: Attempt<'_>,
         sub: &str,
         flow: &str,
         response: w::EventResponseType,
@@ -39,14 +37,20 @@ impl UserPools {
                     .collect(),
             ),
             event_context_data: Some(w::EventContextDataType {
-                ip_address: ctx.source_ip.clone(),
-                device_name: Some(format!("{flow} via app client {}", client.client_id)),
+                ip_address: attempt.ctx.source_ip.clone(),
+                device_name: Some(format!("{flow} via app client {}", attempt.client.client_id)),
                 ..Default::default()
             }),
             event_feedback: None,
         };
         let event = serde_json::to_string(&event).map_err(Error::internal)?;
-        self.store.add_auth_event(&AuthEventRecord { id: 0, pool_id: pool.id.clone(), sub: sub.to_owned(), event, created_ms: now })?;
+        self.store.add_auth_event(&AuthEventRecord {
+            id: 0,
+            pool_id: attempt.pool.id.clone(),
+            sub: sub.to_owned(),
+            event,
+            created_ms: now,
+        })?;
         Ok(())
     }
 

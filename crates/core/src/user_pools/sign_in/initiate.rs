@@ -9,7 +9,7 @@ use base64::Engine;
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, AuthFlowType, ChallengeNameType as Ch, ExplicitAuthFlowsType as Flow, UserStatusType};
 
-use super::{Outcome, Pending, Progress, Step, incorrect, param, srp_session_id};
+use super::{Attempt, Outcome, Pending, Progress, Step, incorrect, param, srp_session_id};
 use crate::error::{Error, Result};
 use crate::random;
 use crate::srp;
@@ -83,19 +83,20 @@ impl UserPools {
 
     fn initiate(&self, ctx: &Context, client: &AppClient, flow: AuthFlowType, params: &BTreeMap<String, String>) -> Result<Outcome> {
         let pool = self.pool(&client.pool_id)?;
+        let attempt = Attempt { ctx, pool: &pool, client };
         let progress = Progress::new(flow);
         match flow {
             AuthFlowType::UserPasswordAuth => {
                 if !allows(client, Flow::AllowUserPasswordAuth, Some(Flow::UserPasswordAuth)) {
                     return Err(Error::InvalidParameter("USER_PASSWORD_AUTH flow not enabled for this client".into()));
                 }
-                self.password_flow(ctx, &pool, client, params, progress)
+                self.password_flow(attempt, params, progress)
             }
             AuthFlowType::AdminUserPasswordAuth | AuthFlowType::AdminNoSrpAuth => {
                 if !allows(client, Flow::AllowAdminUserPasswordAuth, Some(Flow::AdminNoSrpAuth)) {
                     return Err(Error::InvalidParameter("Auth flow not enabled for this client".into()));
                 }
-                self.password_flow(ctx, &pool, client, params, progress)
+                self.password_flow(attempt, params, progress)
             }
             AuthFlowType::UserSrpAuth => {
                 if !allows(client, Flow::AllowUserSrpAuth, None)
@@ -103,13 +104,13 @@ impl UserPools {
                 {
                     return Err(Error::InvalidParameter("USER_SRP_AUTH flow not enabled for this client".into()));
                 }
-                self.srp_flow(&pool, client, params, progress)
+                self.srp_flow(attempt, params, progress)
             }
             AuthFlowType::UserAuth => {
                 if !allows(client, Flow::AllowUserAuth, None) {
                     return Err(Error::InvalidParameter("USER_AUTH flow not enabled for this client".into()));
                 }
-                self.choice_flow(ctx, &pool, client, params, progress)
+                self.choice_flow(attempt, params, progress)
             }
             AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => self.refresh_flow(client, params),
             other => Err(Error::Unsupported(format!("PoolDesk does not support the {} flow yet.", other.as_str()))),
@@ -118,7 +119,8 @@ impl UserPools {
 
     /// Finds the user for a first factor; an unknown user is NotAuthorized (hidden) or
     /// UserNotFound depending on the client, after the same work a known one costs.
-    fn sign_in_user(&self, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, decoy: impl FnOnce()) -> Result<User> {
+    fn sign_in_user(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, decoy: impl FnOnce()) -> Result<User> {
+        let Attempt { pool, client, .. } = attempt;
         let username = param(params, "USERNAME")?;
         let secret_hash = params.get("SECRET_HASH").map(String::as_str);
         match self.find_user(pool, username)? {
@@ -136,30 +138,15 @@ impl UserPools {
 
     /// USERNAME + PASSWORD. The password is checked before anything that would reveal the
     /// account's state.
-    fn password_flow(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        params: &BTreeMap<String, String>,
-        progress: Progress,
-    ) -> Result<Outcome> {
+    fn password_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let password = param(params, "PASSWORD")?;
-        let mut user = self.sign_in_user(pool, client, params, || self.hasher.verify_dummy(password))?;
-        self.check_password(ctx, pool, client, &mut user, password, &progress.flow)?;
-        self.after_first_factor(ctx, pool, client, user, progress.with(w::ChallengeName::Password))
+        let mut user = self.sign_in_user(attempt, params, || self.hasher.verify_dummy(password))?;
+        self.check_password(attempt, &mut user, password, &progress.flow)?;
+        self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password))
     }
 
     /// Verifies a password with lockout: repeated failures refuse sign-in for a growing time.
-    fn check_password(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        user: &mut User,
-        password: &str,
-        flow: &str,
-    ) -> Result<()> {
+    fn check_password(&self, attempt: Attempt<'_>, user: &mut User, password: &str, flow: &str) -> Result<()> {
         self.check_not_locked(user, || self.hasher.verify_dummy(password))?;
         let Some(hash) = user.data.password_hash.as_deref() else {
             // No password yet (imported, or created with a suppressed invitation): the same
@@ -168,10 +155,10 @@ impl UserPools {
             if user.status == UserStatusType::ResetRequired {
                 return Err(Error::PasswordResetRequired("Password reset required for the user".into()));
             }
-            return self.password_outcome(ctx, pool, client, user, false, flow);
+            return self.password_outcome(attempt, user, false, flow);
         };
         let ok = self.hasher.verify(password, hash);
-        self.password_outcome(ctx, pool, client, user, ok, flow)
+        self.password_outcome(attempt, user, ok, flow)
     }
 
     fn check_not_locked(&self, user: &User, decoy: impl FnOnce()) -> Result<()> {
@@ -184,15 +171,7 @@ impl UserPools {
 
     /// Records a first-factor result: counts failures toward the lockout, resets them on
     /// success, and logs the sign-in event for a failure.
-    pub(super) fn password_outcome(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        user: &mut User,
-        ok: bool,
-        flow: &str,
-    ) -> Result<()> {
+    pub(super) fn password_outcome(&self, attempt: Attempt<'_>, user: &mut User, ok: bool, flow: &str) -> Result<()> {
         if !ok {
             user.data.failed_sign_ins += 1;
             if user.data.failed_sign_ins >= FREE_ATTEMPTS {
@@ -200,7 +179,7 @@ impl UserPools {
                 user.data.locked_until_ms = Some(self.now() + (1i64 << exponent).min(MAX_LOCKOUT_SECS) * 1000);
             }
             self.save_user(user)?;
-            self.record_event(ctx, pool, client, &user.sub, flow, w::EventResponseType::Fail, &[(w::ChallengeName::Password, false)])?;
+            self.record_event(attempt, &user.sub, flow, w::EventResponseType::Fail, &[(w::ChallengeName::Password, false)])?;
             return Err(if user.data.failed_sign_ins > FREE_ATTEMPTS {
                 Error::NotAuthorized("Password attempts exceeded".into())
             } else {
@@ -220,7 +199,8 @@ impl UserPools {
     }
 
     /// USER_SRP_AUTH: USERNAME + SRP_A, answered with PASSWORD_VERIFIER.
-    fn srp_flow(&self, pool: &UserPool, client: &AppClient, params: &BTreeMap<String, String>, passed: Progress) -> Result<Outcome> {
+    fn srp_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, passed: Progress) -> Result<Outcome> {
+        let Attempt { pool, client, .. } = attempt;
         let srp_a = param(params, "SRP_A")?;
         let username = param(params, "USERNAME")?.to_owned();
         let secret_hash = params.get("SECRET_HASH").map(String::as_str);
@@ -257,29 +237,20 @@ impl UserPools {
         // answer PASSWORD_VERIFIER without the Session, identifying it by the block alone.
         let session = self.store_pending_as(
             srp_session_id(&secret_block),
-            pool,
-            client,
+            attempt,
             Pending { client_id: client.client_id.clone(), sub: user.map(|u| u.sub), step: pending, attempts_left: 1, passed },
         )?;
         Ok(Outcome::Challenge { name: Ch::PasswordVerifier, session, parameters, available: None })
     }
 
     /// USER_AUTH: the first factor the user picks (PREFERRED_CHALLENGE) or a SELECT_CHALLENGE.
-    fn choice_flow(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        params: &BTreeMap<String, String>,
-        progress: Progress,
-    ) -> Result<Outcome> {
-        let user = self.sign_in_user(pool, client, params, || ())?;
-        let options = self.first_factors(pool, &user);
+    fn choice_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
+        let user = self.sign_in_user(attempt, params, || ())?;
+        let options = self.first_factors(attempt.pool, &user);
         match params.get("PREFERRED_CHALLENGE") {
-            Some(choice) => self.answer_first_factor(ctx, pool, client, user, choice, params, &options, progress),
+            Some(choice) => self.answer_first_factor(attempt, user, choice, params, &options, progress),
             None => self.challenge(
-                pool,
-                client,
+                attempt,
                 Some(&user),
                 Step::SelectChallenge { options: options.clone() },
                 Ch::SelectChallenge,
@@ -313,12 +284,9 @@ impl UserPools {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn answer_first_factor(
         &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
+        attempt: Attempt<'_>,
         mut user: User,
         choice: &str,
         params: &BTreeMap<String, String>,
@@ -331,21 +299,21 @@ impl UserPools {
         match choice {
             "PASSWORD" => {
                 let password = param(params, "PASSWORD")?;
-                self.check_password(ctx, pool, client, &mut user, password, &progress.flow)?;
-                self.after_first_factor(ctx, pool, client, user, progress.with(w::ChallengeName::Password))
+                self.check_password(attempt, &mut user, password, &progress.flow)?;
+                self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password))
             }
             "PASSWORD_SRP" => {
                 let mut p = params.clone();
                 p.insert("USERNAME".into(), user.username.clone());
-                self.srp_flow(pool, client, &p, progress)
+                self.srp_flow(attempt, &p, progress)
             }
             "EMAIL_OTP" => {
                 self.check_not_locked(&user, || ())?;
-                self.send_sign_in_code(pool, client, user, "email", Ch::EmailOtp, progress)
+                self.send_sign_in_code(attempt, user, "email", Ch::EmailOtp, progress)
             }
             "SMS_OTP" => {
                 self.check_not_locked(&user, || ())?;
-                self.send_sign_in_code(pool, client, user, "phone_number", Ch::SmsOtp, progress)
+                self.send_sign_in_code(attempt, user, "phone_number", Ch::SmsOtp, progress)
             }
             other => Err(Error::InvalidParameter(format!("Unsupported challenge {other}."))),
         }

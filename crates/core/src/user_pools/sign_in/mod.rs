@@ -9,9 +9,10 @@
 //! taken (deleted) when answered, so no challenge can be answered twice.
 //!
 //! # Layout, by step
-//! - this file: what every step shares: the [`Step`] waiting for the client and how it is
-//!   stored and taken, the sign-in's [`Progress`], the [`Outcome`] of a step; and setting a
-//!   password, whose two stored forms the first factors check.
+//! - this file: what every step shares: the [`Attempt`] (request, pool, app client) it runs
+//!   in, the [`Step`] waiting for the client and how it is stored and taken, the sign-in's
+//!   [`Progress`], the [`Outcome`] of a step; and setting a password, whose two stored forms
+//!   the first factors check.
 //! - `initiate`: InitiateAuth / AdminInitiateAuth and the first factors: a password (with
 //!   the lockout), SRP's first half, USER_AUTH's choice of factor.
 //! - `next_step`: what follows a first factor: the account's state, a new password, a
@@ -29,7 +30,7 @@ use std::sync::Arc;
 use pooldesk_wire::cognito_idp::{self as w, AuthFlowType, ChallengeNameType as Ch};
 use serde::{Deserialize, Serialize};
 
-use super::UserPools;
+use super::{Context, UserPools};
 use crate::error::{Error, Result};
 use crate::random;
 use crate::srp;
@@ -66,6 +67,16 @@ pub(super) use initiate::DecoySrp;
 const DEFAULT_SESSION_MINUTES: i64 = 3;
 /// Wrong one-time codes allowed on one challenge before it is void.
 const CODE_ATTEMPTS: u32 = 3;
+
+/// What stays the same through one sign-in, bundled once: who asked (the request's
+/// metadata), the pool and the app client. The user is not in it: unknown at first, then
+/// handed from step to step as its state changes.
+#[derive(Clone, Copy)]
+struct Attempt<'a> {
+    ctx: &'a Context,
+    pool: &'a UserPool,
+    client: &'a AppClient,
+}
 
 /// What a flow produced: tokens, or a challenge to answer.
 pub(super) enum Outcome {
@@ -176,11 +187,9 @@ fn srp_session_id(secret_block: &str) -> String {
 
 impl UserPools {
     /// Stores a pending step and answers with its challenge.
-    #[allow(clippy::too_many_arguments)]
     fn challenge(
         &self,
-        pool: &UserPool,
-        client: &AppClient,
+        attempt: Attempt<'_>,
         user: Option<&User>,
         step: Step,
         name: Ch,
@@ -195,23 +204,28 @@ impl UserPools {
             _ => None,
         };
         let session = self.store_pending(
-            pool,
-            client,
-            Pending { client_id: client.client_id.clone(), sub: user.map(|u| u.sub.clone()), step, attempts_left: CODE_ATTEMPTS, passed },
+            attempt,
+            Pending {
+                client_id: attempt.client.client_id.clone(),
+                sub: user.map(|u| u.sub.clone()),
+                step,
+                attempts_left: CODE_ATTEMPTS,
+                passed,
+            },
         )?;
         Ok(Outcome::Challenge { name, session, parameters, available })
     }
 
-    fn store_pending(&self, pool: &UserPool, client: &AppClient, pending: Pending) -> Result<String> {
-        self.store_pending_as(random::token()?, pool, client, pending)
+    fn store_pending(&self, attempt: Attempt<'_>, pending: Pending) -> Result<String> {
+        self.store_pending_as(random::token()?, attempt, pending)
     }
 
-    fn store_pending_as(&self, id: String, pool: &UserPool, client: &AppClient, pending: Pending) -> Result<String> {
-        let minutes = client.config.auth_session_validity.map(i64::from).unwrap_or(DEFAULT_SESSION_MINUTES);
+    fn store_pending_as(&self, id: String, attempt: Attempt<'_>, pending: Pending) -> Result<String> {
+        let minutes = attempt.client.config.auth_session_validity.map(i64::from).unwrap_or(DEFAULT_SESSION_MINUTES);
         let state = serde_json::to_string(&pending).map_err(Error::internal)?;
         self.store.put_challenge(&ChallengeRecord {
             id: id.clone(),
-            pool_id: pool.id.clone(),
+            pool_id: attempt.pool.id.clone(),
             state,
             expires_ms: self.now() + minutes * 60_000,
         })?;

@@ -7,24 +7,17 @@ use std::collections::BTreeMap;
 
 use pooldesk_wire::cognito_idp::{self as w, ChallengeNameType as Ch, UserStatusType};
 
-use super::{Outcome, Progress, Step};
+use super::{Attempt, Outcome, Progress, Step};
 use crate::error::{Error, Result};
 use crate::random;
-use crate::store::{AppClient, User, UserPool};
+use crate::store::{User, UserPool};
 use crate::tokens::sha256_hex;
-use crate::user_pools::{Context, UserPools, messages};
+use crate::user_pools::{UserPools, messages};
 
 impl UserPools {
     /// After the first factor: the account's state, then a new password or a second factor
     /// if needed, then tokens.
-    pub(super) fn after_first_factor(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        user: User,
-        passed: Progress,
-    ) -> Result<Outcome> {
+    pub(super) fn after_first_factor(&self, attempt: Attempt<'_>, user: User, passed: Progress) -> Result<Outcome> {
         if !user.enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -41,38 +34,31 @@ impl UserPools {
                     ("requiredAttributes".to_owned(), "[]".to_owned()),
                     ("userAttributes".to_owned(), serde_json::to_string(&visible).map_err(Error::internal)?),
                 ]);
-                return self.challenge(pool, client, Some(&user), Step::NewPasswordRequired, Ch::NewPasswordRequired, parameters, passed);
+                return self.challenge(attempt, Some(&user), Step::NewPasswordRequired, Ch::NewPasswordRequired, parameters, passed);
             }
             _ => {}
         }
-        self.second_factor(ctx, pool, client, user, passed)
+        self.second_factor(attempt, user, passed)
     }
 
     /// The second factor the pool and user call for, or tokens.
-    pub(super) fn second_factor(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        user: User,
-        passed: Progress,
-    ) -> Result<Outcome> {
+    pub(super) fn second_factor(&self, attempt: Attempt<'_>, user: User, passed: Progress) -> Result<Outcome> {
+        let pool = attempt.pool;
         let mode = pool.config.mfa_configuration.unwrap_or(w::UserPoolMfaType::Off);
         // A one-time code already proved a second thing the user has.
         let code_first = passed.iter().all(|c| *c != w::ChallengeName::Password);
         if mode == w::UserPoolMfaType::Off || code_first {
-            return self.finish(ctx, pool, client, &user, &passed);
+            return self.finish(attempt, &user, &passed);
         }
         let enabled = self.enabled_factors(pool, &user);
         if enabled.is_empty() {
             if mode == w::UserPoolMfaType::Optional {
-                return self.finish(ctx, pool, client, &user, &passed);
+                return self.finish(attempt, &user, &passed);
             }
             if pool.mfa_config.software_token_mfa_configuration.as_ref().and_then(|c| c.enabled) == Some(true) {
                 let params = BTreeMap::from([("MFAS_CAN_SETUP".to_owned(), "[\"SOFTWARE_TOKEN_MFA\"]".to_owned())]);
                 return self.challenge(
-                    pool,
-                    client,
+                    attempt,
                     Some(&user),
                     Step::MfaSetup { secret: None, verified: false },
                     Ch::MfaSetup,
@@ -87,18 +73,10 @@ impl UserPools {
             None if enabled.len() == 1 => enabled[0].clone(),
             None => {
                 let params = BTreeMap::from([("MFAS_CAN_CHOOSE".to_owned(), serde_json::to_string(&enabled).map_err(Error::internal)?)]);
-                return self.challenge(
-                    pool,
-                    client,
-                    Some(&user),
-                    Step::SelectMfaType { options: enabled },
-                    Ch::SelectMfaType,
-                    params,
-                    passed,
-                );
+                return self.challenge(attempt, Some(&user), Step::SelectMfaType { options: enabled }, Ch::SelectMfaType, params, passed);
             }
         };
-        self.start_mfa(pool, client, user, &chosen, passed)
+        self.start_mfa(attempt, user, &chosen, passed)
     }
 
     /// The second factors a user has switched on that the pool allows.
@@ -118,14 +96,14 @@ impl UserPools {
         out
     }
 
-    pub(super) fn start_mfa(&self, pool: &UserPool, client: &AppClient, user: User, factor: &str, passed: Progress) -> Result<Outcome> {
+    pub(super) fn start_mfa(&self, attempt: Attempt<'_>, user: User, factor: &str, passed: Progress) -> Result<Outcome> {
         match factor {
             "SOFTWARE_TOKEN_MFA" => {
                 let params = BTreeMap::from([("FRIENDLY_DEVICE_NAME".to_owned(), "TOTP device".to_owned())]);
-                self.challenge(pool, client, Some(&user), Step::SoftwareTokenMfa, Ch::SoftwareTokenMfa, params, passed)
+                self.challenge(attempt, Some(&user), Step::SoftwareTokenMfa, Ch::SoftwareTokenMfa, params, passed)
             }
-            "SMS_MFA" => self.send_sign_in_code(pool, client, user, "phone_number", Ch::SmsMfa, passed),
-            "EMAIL_OTP" => self.send_sign_in_code(pool, client, user, "email", Ch::EmailOtp, passed),
+            "SMS_MFA" => self.send_sign_in_code(attempt, user, "phone_number", Ch::SmsMfa, passed),
+            "EMAIL_OTP" => self.send_sign_in_code(attempt, user, "email", Ch::EmailOtp, passed),
             other => Err(Error::InvalidParameter(format!("{other} is not a second factor this user can use."))),
         }
     }
@@ -133,8 +111,7 @@ impl UserPools {
     /// Sends a one-time sign-in code (SMS_MFA, EMAIL_OTP, SMS_OTP) and waits for it.
     pub(super) fn send_sign_in_code(
         &self,
-        pool: &UserPool,
-        client: &AppClient,
+        attempt: Attempt<'_>,
         user: User,
         attribute: &str,
         name: Ch,
@@ -143,13 +120,13 @@ impl UserPools {
         let ch = messages::channel(&user, attribute)
             .ok_or_else(|| Error::InvalidParameter(format!("The user has no {attribute} to send a code to.")))?;
         let code = random::code()?;
-        self.send_mfa_code(pool, &user, &ch, &code)?;
+        self.send_mfa_code(attempt.pool, &user, &ch, &code)?;
         let d = messages::details(&ch);
         let params = BTreeMap::from([
             ("CODE_DELIVERY_DELIVERY_MEDIUM".to_owned(), d.delivery_medium.map(|m| m.as_str()).unwrap_or_default().to_owned()),
             ("CODE_DELIVERY_DESTINATION".to_owned(), d.destination.unwrap_or_default()),
         ]);
         let step = Step::Code { challenge: name.as_str().to_owned(), code_hash: sha256_hex(&code) };
-        self.challenge(pool, client, Some(&user), step, name, params, passed)
+        self.challenge(attempt, Some(&user), step, name, params, passed)
     }
 }

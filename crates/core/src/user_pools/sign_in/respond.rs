@@ -8,9 +8,9 @@ use base64::Engine;
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, ChallengeNameType as Ch, UserStatusType};
 
-use super::{Outcome, Pending, Progress, Step, expired_session, incorrect, param, srp_session_id, step_name};
+use super::{Attempt, Outcome, Pending, Progress, Step, expired_session, incorrect, param, srp_session_id, step_name};
 use crate::error::{Error, Result};
-use crate::store::{AppClient, ChallengeRecord, User, UserPool};
+use crate::store::{AppClient, ChallengeRecord, User};
 use crate::tokens::sha256_hex;
 use crate::user_pools::attributes::{self, Writer};
 use crate::user_pools::{Context, UserPools};
@@ -57,6 +57,7 @@ impl UserPools {
             (None, _) => return Err(Error::InvalidParameter("Missing required parameter Session".into())),
         };
         let (pool, pending) = self.pending(client, &session)?;
+        let attempt = Attempt { ctx, pool: &pool, client };
         let expected = step_name(&pending.step);
         if name != expected {
             return Err(Error::InvalidParameter(format!("The session is for {}, not {}.", expected.as_str(), name.as_str())));
@@ -88,9 +89,9 @@ impl UserPools {
                 let verifier = user.data.srp.clone().ok_or_else(incorrect)?;
                 let expected = srp::expected_signature(&pool.id, &user_id, &verifier, &srp_a, &unhex(&b)?, &block_bytes, timestamp)?;
                 let signature_ok = srp::signature_matches(&expected, param(&responses, "PASSWORD_CLAIM_SIGNATURE")?);
-                self.password_outcome(ctx, &pool, client, &mut user, fresh && block_ok && signature_ok, &passed.flow)?;
+                self.password_outcome(attempt, &mut user, fresh && block_ok && signature_ok, &passed.flow)?;
                 passed.push(w::ChallengeName::Password);
-                self.after_first_factor(ctx, &pool, client, user, passed)
+                self.after_first_factor(attempt, user, passed)
             }
             Step::NewPasswordRequired => {
                 self.take(&session)?;
@@ -98,8 +99,8 @@ impl UserPools {
                 if user.status != UserStatusType::ForceChangePassword {
                     return Err(expired_session());
                 }
-                self.complete_new_password(&pool, client, &mut user, &responses)?;
-                self.second_factor(ctx, &pool, client, user, passed)
+                self.complete_new_password(attempt, &mut user, &responses)?;
+                self.second_factor(attempt, user, passed)
             }
             Step::SoftwareTokenMfa => {
                 let mut user = user.ok_or_else(expired_session)?;
@@ -111,9 +112,9 @@ impl UserPools {
                         user.data.mfa.totp_last_step = Some(step);
                         self.save_user(&mut user)?;
                         passed.push(w::ChallengeName::Mfa);
-                        self.finish(ctx, &pool, client, &user, &passed)
+                        self.finish(attempt, &user, &passed)
                     }
-                    None => self.wrong_code(ctx, &pool, client, &session, pending.attempts_left, &user, passed),
+                    None => self.wrong_code(attempt, &session, pending.attempts_left, &user, passed),
                 }
             }
             Step::Code { challenge, code_hash } => {
@@ -128,13 +129,9 @@ impl UserPools {
                     self.take(&session)?;
                     let first_factor = passed.is_empty();
                     passed.push(w::ChallengeName::Mfa);
-                    if first_factor {
-                        self.after_first_factor(ctx, &pool, client, user, passed)
-                    } else {
-                        self.finish(ctx, &pool, client, &user, &passed)
-                    }
+                    if first_factor { self.after_first_factor(attempt, user, passed) } else { self.finish(attempt, &user, &passed) }
                 } else {
-                    self.wrong_code(ctx, &pool, client, &session, pending.attempts_left, &user, passed)
+                    self.wrong_code(attempt, &session, pending.attempts_left, &user, passed)
                 }
             }
             Step::SelectMfaType { options } => {
@@ -143,7 +140,7 @@ impl UserPools {
                     return Err(Error::InvalidParameter(format!("{answer} is not one of the offered MFA types.")));
                 }
                 self.take(&session)?;
-                self.start_mfa(&pool, client, user.ok_or_else(expired_session)?, answer, passed)
+                self.start_mfa(attempt, user.ok_or_else(expired_session)?, answer, passed)
             }
             Step::MfaSetup { secret, verified } => {
                 let mut user = user.ok_or_else(expired_session)?;
@@ -156,29 +153,19 @@ impl UserPools {
                 user.data.mfa.preferred.get_or_insert_with(|| "SOFTWARE_TOKEN_MFA".into());
                 self.save_user(&mut user)?;
                 passed.push(w::ChallengeName::Mfa);
-                self.finish(ctx, &pool, client, &user, &passed)
+                self.finish(attempt, &user, &passed)
             }
             Step::SelectChallenge { options } => {
                 let user = user.ok_or_else(expired_session)?;
                 let answer = param(&responses, "ANSWER")?.to_owned();
                 self.take(&session)?;
-                self.answer_first_factor(ctx, &pool, client, user, &answer, &responses, &options, passed)
+                self.answer_first_factor(attempt, user, &answer, &responses, &options, passed)
             }
         }
     }
 
     /// A wrong one-time code: the challenge stays open for a few more tries.
-    #[allow(clippy::too_many_arguments)]
-    fn wrong_code(
-        &self,
-        ctx: &Context,
-        pool: &UserPool,
-        client: &AppClient,
-        session: &str,
-        attempts_left: u32,
-        user: &User,
-        passed: Progress,
-    ) -> Result<Outcome> {
+    fn wrong_code(&self, attempt: Attempt<'_>, session: &str, attempts_left: u32, user: &User, passed: Progress) -> Result<Outcome> {
         let record = self.store.get_challenge(session)?.ok_or_else(expired_session)?;
         let mut pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
         pending.attempts_left = attempts_left.saturating_sub(1);
@@ -189,18 +176,13 @@ impl UserPools {
         }
         let mut challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
         challenges.push((w::ChallengeName::Mfa, false));
-        self.record_event(ctx, pool, client, &user.sub, &passed.flow, w::EventResponseType::Fail, &challenges)?;
+        self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Fail, &challenges)?;
         Err(Error::CodeMismatch("Invalid code received for user".into()))
     }
 
     /// NEW_PASSWORD_REQUIRED: the new password and any attributes the user supplied.
-    fn complete_new_password(
-        &self,
-        pool: &UserPool,
-        client: &AppClient,
-        user: &mut User,
-        responses: &BTreeMap<String, String>,
-    ) -> Result<()> {
+    fn complete_new_password(&self, attempt: Attempt<'_>, user: &mut User, responses: &BTreeMap<String, String>) -> Result<()> {
+        let Attempt { pool, client, .. } = attempt;
         let new_password = param(responses, "NEW_PASSWORD")?;
         let policy = pool.config.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy);
         password::check_policy(&policy, new_password)?;

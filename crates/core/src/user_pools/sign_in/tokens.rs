@@ -10,20 +10,20 @@ use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, ExplicitAuthFlowsType as Flow, UserStatusType};
 use serde_json::{Map, json};
 
-use super::{Outcome, Progress, param};
+use super::{Attempt, Outcome, Progress, param};
 use crate::error::{Error, Result};
 use crate::random;
 use crate::store::{AppClient, Session, StoreError, User, UserPool};
 use crate::tokens::sha256_hex;
+use crate::user_pools::UserPools;
 use crate::user_pools::clients::{allows, validity};
-use crate::user_pools::{Context, UserPools};
 
 impl UserPools {
     /// Tokens for a completed sign-in, and its event.
-    pub(super) fn finish(&self, ctx: &Context, pool: &UserPool, client: &AppClient, user: &User, passed: &Progress) -> Result<Outcome> {
-        let tokens = self.issue_tokens(pool, client, user, None)?;
+    pub(super) fn finish(&self, attempt: Attempt<'_>, user: &User, passed: &Progress) -> Result<Outcome> {
+        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None)?;
         let challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
-        self.record_event(ctx, pool, client, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
+        self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
         Ok(Outcome::Tokens(tokens))
     }
 
