@@ -4,7 +4,7 @@
 use aws_lc_rs::hmac;
 
 use crate::error::Result;
-use crate::random;
+use crate::random::Random;
 
 const STEP_SECS: i64 = 30;
 const DIGITS: u32 = 6;
@@ -12,8 +12,8 @@ const DIGITS: u32 = 6;
 const WINDOW: i64 = 1;
 
 /// A new shared secret: 20 random bytes (160 bits, RFC 4226's recommendation), base32.
-pub fn new_secret() -> Result<String> {
-    Ok(base32(&random::bytes::<20>()?))
+pub fn new_secret(random: &dyn Random) -> Result<String> {
+    Ok(base32(&random.bytes::<20>()?))
 }
 
 /// RFC 4648 base32 without padding, as authenticator apps read secrets.
@@ -123,6 +123,6 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
             assert_eq!(base32_decode(&base32(&bytes)).unwrap(), bytes);
         }
-        assert_eq!(new_secret().unwrap().len(), 32);
+        assert_eq!(new_secret(&crate::random::SystemRandom).unwrap().len(), 32);
     }
 }

@@ -13,7 +13,7 @@ use super::UserPools;
 use super::sign_in::{Pending, Step, expired_session};
 use crate::error::{Error, Result};
 use crate::store::{ChallengeRecord, User, UserPool};
-use crate::{random, totp};
+use crate::totp;
 
 impl UserPools {
     pub(super) fn op_get_user_pool_mfa_config(&self, r: w::GetUserPoolMfaConfigRequest) -> Result<w::GetUserPoolMfaConfigResponse> {
@@ -176,7 +176,7 @@ impl UserPools {
     /// AssociateSoftwareToken: a new authenticator secret, for a signed-in user (access
     /// token) or during MFA_SETUP (session).
     pub(super) fn op_associate_software_token(&self, r: w::AssociateSoftwareTokenRequest) -> Result<w::AssociateSoftwareTokenResponse> {
-        let secret = totp::new_secret()?;
+        let secret = totp::new_secret(&*self.random)?;
         match (r.access_token, r.session) {
             (Some(token), _) => {
                 let (_, mut user, _) = self.authenticate(&token)?;
@@ -205,7 +205,7 @@ impl UserPools {
         }
         change(&mut pending.step);
         self.take(session)?;
-        let id = random::token()?;
+        let id = self.random.token()?;
         self.store.put_challenge(&ChallengeRecord {
             id: id.clone(),
             state: serde_json::to_string(&pending).map_err(Error::internal)?,

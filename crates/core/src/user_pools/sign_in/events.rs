@@ -5,7 +5,6 @@ use pooldesk_wire::cognito_idp as w;
 
 use super::Attempt;
 use crate::error::{Error, Result};
-use crate::random;
 use crate::store::AuthEventRecord;
 use crate::user_pools::UserPools;
 
@@ -22,7 +21,7 @@ impl UserPools {
     ) -> Result<()> {
         let now = self.now();
         let event = w::AuthEventType {
-            event_id: Some(random::uuid()?),
+            event_id: Some(self.random.uuid()?),
             event_type: Some(w::EventType::SignIn),
             creation_date: Some(crate::clock::to_wire(now)),
             event_response: Some(response),

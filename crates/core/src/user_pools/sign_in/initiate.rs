@@ -11,7 +11,7 @@ use pooldesk_wire::cognito_idp::{self as w, AuthFlowType, ChallengeNameType as C
 
 use super::{Attempt, Outcome, Pending, Progress, Step, incorrect, param, srp_session_id};
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::Random;
 use crate::srp;
 use crate::store::{AppClient, User, UserPool};
 use crate::user_pools::clients::allows;
@@ -31,9 +31,9 @@ pub(in crate::user_pools) struct DecoySrp {
 }
 
 impl DecoySrp {
-    pub(in crate::user_pools) fn new() -> Result<Self> {
-        let verifier = srp::make_verifier("decoy_pool", "decoy", &random::token()?)?.verifier;
-        Ok(DecoySrp { key: random::bytes::<32>()?, verifier })
+    pub(in crate::user_pools) fn new(random: &dyn Random) -> Result<Self> {
+        let verifier = srp::make_verifier(random, "decoy_pool", "decoy", &random.token()?)?.verifier;
+        Ok(DecoySrp { key: random.bytes::<32>()?, verifier })
     }
 
     pub(super) fn verifier(&self, pool_id: &str, username: &str) -> srp::Verifier {
@@ -221,8 +221,8 @@ impl UserPools {
                 (None, self.decoy_srp.verifier(&pool.id, &username))
             }
         };
-        let step = srp::server_step(&verifier, srp_a)?;
-        let secret_block = base64::engine::general_purpose::STANDARD.encode(random::bytes::<64>()?);
+        let step = srp::server_step(&*self.random, &verifier, srp_a)?;
+        let secret_block = base64::engine::general_purpose::STANDARD.encode(self.random.bytes::<64>()?);
         let user_id = user.as_ref().map(|u| u.username.clone()).unwrap_or(username.clone());
         let parameters = BTreeMap::from([
             ("SALT".to_owned(), verifier.salt_hex()),
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn decoy_salts_are_stable_per_user_and_differ_between_users() {
-        let decoy = DecoySrp::new().unwrap();
+        let decoy = DecoySrp::new(&crate::random::SystemRandom).unwrap();
         let a = decoy.verifier("us-east-1_p", "ghost");
         assert_eq!(a, decoy.verifier("us-east-1_p", "ghost"), "asking twice must not reveal a decoy");
         assert_ne!(a.salt, decoy.verifier("us-east-1_p", "other").salt);

@@ -32,7 +32,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, UserPools};
 use crate::error::{Error, Result};
-use crate::random;
 use crate::srp;
 use crate::store::{AppClient, ChallengeRecord, User, UserPool};
 use crate::tokens::sha256_hex;
@@ -217,7 +216,7 @@ impl UserPools {
     }
 
     fn store_pending(&self, attempt: Attempt<'_>, pending: Pending) -> Result<String> {
-        self.store_pending_as(random::token()?, attempt, pending)
+        self.store_pending_as(self.random.token()?, attempt, pending)
     }
 
     fn store_pending_as(&self, id: String, attempt: Attempt<'_>, pending: Pending) -> Result<String> {
@@ -254,7 +253,7 @@ impl UserPools {
     /// Sets a password: its argon2id hash for password sign-in and its SRP verifier.
     pub(super) fn set_password(&self, pool: &UserPool, user: &mut User, password: &str) -> Result<()> {
         user.data.password_hash = Some(self.hasher.hash(password)?);
-        user.data.srp = Some(srp::make_verifier(&pool.id, &user.username, password)?);
+        user.data.srp = Some(srp::make_verifier(&*self.random, &pool.id, &user.username, password)?);
         Ok(())
     }
 }

@@ -9,7 +9,6 @@ use pooldesk_wire::cognito_idp::{self as w, ChallengeNameType as Ch, UserStatusT
 
 use super::{Attempt, Outcome, Progress, Step};
 use crate::error::{Error, Result};
-use crate::random;
 use crate::store::{User, UserPool};
 use crate::tokens::sha256_hex;
 use crate::user_pools::{UserPools, messages};
@@ -119,7 +118,7 @@ impl UserPools {
     ) -> Result<Outcome> {
         let ch = messages::channel(&user, attribute)
             .ok_or_else(|| Error::InvalidParameter(format!("The user has no {attribute} to send a code to.")))?;
-        let code = random::code()?;
+        let code = self.random.code()?;
         self.send_mfa_code(attempt.pool, &user, &ch, &code)?;
         let d = messages::details(&ch);
         let params = BTreeMap::from([

@@ -12,7 +12,6 @@ use serde_json::{Map, json};
 
 use super::{Attempt, Outcome, Progress, param};
 use crate::error::{Error, Result};
-use crate::random;
 use crate::store::{AppClient, Session, StoreError, User, UserPool};
 use crate::tokens::sha256_hex;
 use crate::user_pools::UserPools;
@@ -90,7 +89,7 @@ impl UserPools {
         let mut result = self.issue_tokens(&pool, &client, &user, Some(&session))?;
         let rotates = client.config.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == w::FeatureType::Enabled);
         if rotates && session.refresh_hash == sha256_hex(&r.refresh_token) {
-            let fresh = random::token()?;
+            let fresh = self.random.token()?;
             self.store.rotate_refresh_token(&session.origin_jti, &session.refresh_hash, &sha256_hex(&fresh), self.now()).map_err(|e| {
                 match e {
                     StoreError::Conflict(_) => Error::RefreshTokenReuse("Refresh token has already been used.".into()),
@@ -130,9 +129,9 @@ impl UserPools {
         let (origin_jti, auth_time, refresh) = match session {
             Some(s) => (s.origin_jti.clone(), s.auth_time, None),
             None => {
-                let refresh = random::token()?;
+                let refresh = self.random.token()?;
                 let s = Session {
-                    origin_jti: random::uuid()?,
+                    origin_jti: self.random.uuid()?,
                     pool_id: pool.id.clone(),
                     client_id: client.client_id.clone(),
                     sub: user.sub.clone(),
@@ -153,7 +152,7 @@ impl UserPools {
         sorted.sort_by_key(|g| g.config.precedence.unwrap_or(i32::MAX));
         let group_names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
         let roles: Vec<&str> = sorted.iter().filter_map(|g| g.config.role_arn.as_deref()).collect();
-        let event_id = random::uuid()?;
+        let event_id = self.random.uuid()?;
         let issuer = self.issuer(&pool.id);
         let signer = self.signer(&pool.id)?;
 
@@ -182,7 +181,7 @@ impl UserPools {
         id.insert("auth_time".into(), json!(auth_time));
         id.insert("exp".into(), json!(now + validity.id));
         id.insert("iat".into(), json!(now));
-        id.insert("jti".into(), json!(random::uuid()?));
+        id.insert("jti".into(), json!(self.random.uuid()?));
 
         let mut access = Map::new();
         access.insert("sub".into(), json!(user.sub));
@@ -198,7 +197,7 @@ impl UserPools {
         access.insert("auth_time".into(), json!(auth_time));
         access.insert("exp".into(), json!(now + validity.access));
         access.insert("iat".into(), json!(now));
-        access.insert("jti".into(), json!(random::uuid()?));
+        access.insert("jti".into(), json!(self.random.uuid()?));
         access.insert("username".into(), json!(user.username));
 
         Ok(w::AuthenticationResultType {
