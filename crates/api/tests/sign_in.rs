@@ -16,7 +16,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use pooldesk_api::{Api, CallError};
 use pooldesk_core::clock::{Clock, FakeClock};
 use pooldesk_core::identity_pools::IdentityPools;
+use pooldesk_core::random::Random;
 use pooldesk_core::store::Store;
+use pooldesk_core::testkit::SeededRandom;
 use pooldesk_core::{Config, UserPools, srp, totp};
 use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 use serde_json::{Value, json};
@@ -45,12 +47,27 @@ struct App {
 
 impl Desk {
     fn new() -> Desk {
+        Desk::drawing_from(None)
+    }
+
+    /// A desk whose randomness (ids, codes, tokens, salts) is [`SeededRandom`]'s: the same seed
+    /// and the same calls draw the same values.
+    fn seeded(seed: u64) -> Desk {
+        Desk::drawing_from(Some(Arc::new(SeededRandom::new(seed))))
+    }
+
+    /// A desk over a fresh file, drawing from `random` (the system's CSPRNG when None).
+    fn drawing_from(random: Option<Arc<dyn Random>>) -> Desk {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("pooldesk.sqlite");
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path, Durability::Normal, &KeyFile::beside(&path)).expect("store"));
         let clock = Arc::new(FakeClock::new(T0_MS));
         let dyn_clock: Arc<dyn Clock> = clock.clone();
-        let pools = Arc::new(UserPools::new(store.clone(), dyn_clock.clone(), Config::default(), None).expect("user pools"));
+        let mut pools = UserPools::new(store.clone(), dyn_clock.clone(), Config::default(), None).expect("user pools");
+        if let Some(random) = random {
+            pools = pools.with_random(random).expect("a seeded source");
+        }
+        let pools = Arc::new(pools);
         let identity = Arc::new(IdentityPools::new(store.clone(), dyn_clock.clone(), pools.clone()).expect("identity pools"));
         Desk { api: Api { pools, identity, store, clock: dyn_clock }, clock, _dir: dir }
     }
@@ -869,4 +886,34 @@ fn user_auth_with_a_preferred_challenge_goes_straight_to_it() {
 
     let only_password = choice_app(&desk, &["PASSWORD"]);
     fails_with(user_auth(&desk, &only_password, json!({ "PREFERRED_CHALLENGE": "EMAIL_OTP" })), "InvalidParameterException");
+}
+
+// ---- randomness, pinned ------------------------------------------------------------------------
+
+#[test]
+fn a_seeded_random_source_makes_codes_and_ids_known_in_advance() {
+    // Sign-up on a desk seeded with `seed`: its ids, the new user's sub, and the desk.
+    let sign_up = |seed: u64| {
+        let desk = Desk::seeded(seed);
+        let pool_id = desk.pool(json!({ "AutoVerifiedAttributes": ["email"] }));
+        let client_id = desk.client(&pool_id, json!({}));
+        let body = json!({
+            "ClientId": client_id, "Username": "hank", "Password": PASSWORD,
+            "UserAttributes": [{ "Name": "email", "Value": "hank@example.com" }],
+        });
+        let sub = desk.ok("SignUp", body)["UserSub"].as_str().expect("UserSub").to_owned();
+        (desk, App { pool_id, client_id }, sub)
+    };
+    // A twin run through the same calls tells the code the desk under test mailed, so the test
+    // confirms without reading that desk's outbox.
+    let (twin, twin_app, twin_sub) = sign_up(7);
+    let known_code = twin.last_code(&twin_app.pool_id, "hank");
+    let (desk, app, sub) = sign_up(7);
+    assert_eq!((&app.pool_id, &app.client_id, &sub), (&twin_app.pool_id, &twin_app.client_id, &twin_sub));
+    assert!(app.pool_id.starts_with("us-east-1_") && app.pool_id.len() == 19, "seeded ids keep their shape: {}", app.pool_id);
+    desk.ok("ConfirmSignUp", json!({ "ClientId": app.client_id, "Username": "hank", "ConfirmationCode": known_code }));
+    tokens(desk.sign_in(&app.client_id, "hank", PASSWORD));
+
+    let (_, other, _) = sign_up(8);
+    assert_ne!(other.pool_id, app.pool_id, "another seed, other draws");
 }
