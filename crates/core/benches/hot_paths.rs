@@ -15,6 +15,7 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use pooldesk_core::identity_pools::role_mapping::{RoleInput, resolve};
 use pooldesk_core::password::{HashParams, Hasher};
+use pooldesk_core::random::SystemRandom;
 use pooldesk_core::{filter, srp, tokens};
 use pooldesk_wire::cognito_identity::{
     AmbiguousRoleResolutionType, MappingRule, MappingRuleMatchType, RoleMapping, RoleMappingType, RulesConfigurationType,
@@ -22,7 +23,7 @@ use pooldesk_wire::cognito_identity::{
 use serde_json::{Map, Value, json};
 
 fn passwords(c: &mut Criterion) {
-    let hasher = Hasher::new(HashParams::FLOOR).expect("hasher");
+    let hasher = Hasher::new(HashParams::FLOOR, Arc::new(SystemRandom)).expect("hasher");
     let stored = hasher.hash("Correct-Horse-1").expect("hash");
     let mut g = c.benchmark_group("password");
     g.sample_size(20);
@@ -31,12 +32,14 @@ fn passwords(c: &mut Criterion) {
 }
 
 fn srp_server(c: &mut Criterion) {
-    let verifier = srp::make_verifier("us-east-1_Bench", "alice", "Correct-Horse-1").expect("verifier");
+    let verifier = srp::make_verifier(&SystemRandom, "us-east-1_Bench", "alice", "Correct-Horse-1").expect("verifier");
     // Any valid A will do for the server's work: 2^256 mod N.
     let srp_a = format!("1{}", "0".repeat(64));
-    let step = srp::server_step(&verifier, &srp_a).expect("server step");
+    let step = srp::server_step(&SystemRandom, &verifier, &srp_a).expect("server step");
     let mut g = c.benchmark_group("srp");
-    g.bench_function("server_step (B = kv + g^b)", |b| b.iter(|| black_box(srp::server_step(&verifier, &srp_a).expect("step"))));
+    g.bench_function("server_step (B = kv + g^b)", |b| {
+        b.iter(|| black_box(srp::server_step(&SystemRandom, &verifier, &srp_a).expect("step")))
+    });
     g.bench_function("expected_signature (S, K, HMAC)", |b| {
         b.iter(|| {
             black_box(
@@ -66,7 +69,7 @@ fn token_sign_verify(c: &mut Criterion) {
     }
     let mut g = c.benchmark_group("token");
     for alg in [tokens::SigningAlgorithm::Rs256, tokens::SigningAlgorithm::Es256] {
-        let key = tokens::generate_key_for("us-east-1_Bench", 0, alg).expect("key");
+        let key = tokens::generate_key_for(&SystemRandom, "us-east-1_Bench", 0, alg).expect("key");
         let signer = Arc::new(tokens::Signer::new(&key).expect("signer"));
         let token = signer.sign(&claims).expect("token");
         let signers = [signer.clone()];

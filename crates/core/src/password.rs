@@ -15,7 +15,7 @@ use base64::Engine as _;
 use pooldesk_wire::cognito_idp::PasswordPolicyType;
 
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::Random;
 
 /// argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,8 @@ impl Default for HashParams {
 pub struct Hasher {
     params: Params,
     dummy_hash: String,
+    /// Where salts come from.
+    random: Arc<dyn Random>,
     shared: Arc<Shared>,
     max_concurrent: usize,
 }
@@ -85,7 +87,7 @@ const MIN_MAPPED_BLOCKS: usize = 33 * 1024;
 impl Hasher {
     pub const MAX_CONCURRENT: usize = 4;
 
-    pub fn new(params: HashParams) -> Result<Self> {
+    pub fn new(params: HashParams, random: Arc<dyn Random>) -> Result<Self> {
         let p = params.at_least_floor();
         let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
             .map_err(|e| Error::internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
@@ -94,19 +96,19 @@ impl Hasher {
         // A PHC string with these parameters, a random salt and a random "hash": checking a
         // password against it costs exactly what a real check costs and never matches, and
         // making it costs no hashing (nor 19 MiB) at startup.
-        let dummy_hash = phc(&params, &random::bytes::<16>()?, &random::bytes::<32>()?);
+        let dummy_hash = phc(&params, &random.bytes::<16>()?, &random.bytes::<32>()?);
         let shared = Arc::new(Shared {
             release_after: RELEASE_IDLE_AFTER,
             running: Mutex::default(),
             slot_freed: Condvar::new(),
             memory_idle: Condvar::new(),
         });
-        Ok(Hasher { params, dummy_hash, shared, max_concurrent })
+        Ok(Hasher { params, dummy_hash, random, shared, max_concurrent })
     }
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
     pub fn hash(&self, password: &str) -> Result<String> {
-        let salt = random::bytes::<16>()?;
+        let salt = self.random.bytes::<16>()?;
         let mut out = [0u8; 32];
         self.compute(&self.params, password, &salt, &mut out).map_err(|e| Error::internal(anyhow::anyhow!("hashing a password: {e}")))?;
         Ok(phc(&self.params, &salt, &out))
@@ -283,6 +285,7 @@ pub fn check_policy(policy: &PasswordPolicyType, password: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::SystemRandom;
 
     #[test]
     fn policy_names_the_rule_that_failed() {
@@ -314,7 +317,7 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_reject() {
-        let h = Hasher::new(HashParams::FLOOR).unwrap();
+        let h = Hasher::new(HashParams::FLOOR, Arc::new(SystemRandom)).unwrap();
         let stored = h.hash("Correct-Horse1").unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
         assert!(h.verify("Correct-Horse1", &stored));
@@ -325,7 +328,7 @@ mod tests {
     #[test]
     fn hashes_are_argon2s_own_phc_strings_both_ways() {
         use argon2::{PasswordHasher as _, PasswordVerifier as _};
-        let hasher = Hasher::new(HashParams::FLOOR).unwrap();
+        let hasher = Hasher::new(HashParams::FLOOR, Arc::new(SystemRandom)).unwrap();
         let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, hasher.params.clone());
         // Stored by an earlier PoolDesk (argon2's encoder), checked by the pooled hasher...
         let theirs = reference.hash_password_with_salt(b"correct horse", b"0123456789abcdef").unwrap().to_string();
@@ -344,7 +347,7 @@ mod tests {
     #[test]
     fn the_dummy_hash_costs_what_a_real_check_costs() {
         // A dummy that failed to parse would be refused at once, and the time would tell.
-        let hasher = Hasher::new(HashParams { memory_kib: 20 * 1024, iterations: 3, parallelism: 1 }).unwrap();
+        let hasher = Hasher::new(HashParams { memory_kib: 20 * 1024, iterations: 3, parallelism: 1 }, Arc::new(SystemRandom)).unwrap();
         let parsed = argon2::PasswordHash::new(&hasher.dummy_hash).unwrap();
         let params = Params::try_from(&parsed).unwrap();
         assert_eq!((params.m_cost(), params.t_cost(), params.p_cost()), (20 * 1024, 3, 1));
@@ -354,7 +357,7 @@ mod tests {
 
     #[test]
     fn idle_working_memory_is_reused_by_the_next_hash() {
-        let hasher = Hasher::new(HashParams::FLOOR).unwrap().releasing_after(Duration::from_secs(3600));
+        let hasher = Hasher::new(HashParams::FLOOR, Arc::new(SystemRandom)).unwrap().releasing_after(Duration::from_secs(3600));
         let stored = hasher.hash("correct horse").unwrap();
         assert_eq!(hasher.idle_memories(), 1);
         assert!(hasher.verify("correct horse", &stored));
@@ -364,7 +367,7 @@ mod tests {
     #[test]
     #[allow(clippy::disallowed_methods)] // waits for the releasing thread, not for a worker's clock
     fn idle_working_memory_is_released_once_hashing_stops() {
-        let hasher = Hasher::new(HashParams::FLOOR).unwrap().releasing_after(Duration::from_millis(50));
+        let hasher = Hasher::new(HashParams::FLOOR, Arc::new(SystemRandom)).unwrap().releasing_after(Duration::from_millis(50));
         let stored = hasher.hash("correct horse").unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         while hasher.idle_memories() > 0 && Instant::now() < deadline {

@@ -17,7 +17,8 @@
 //! fixed-window exponentiation in Montgomery form over a fixed-size `U3072`; the one with the
 //! public `u` is variable-time.
 //!
-//! No I/O and no clock: randomness comes from [`crate::random`], the time from the caller.
+//! No I/O and no clock: randomness and the time come from the caller (SRP's client side, for
+//! tools and tests, draws from [`crate::random::SystemRandom`]).
 
 use std::fmt;
 
@@ -30,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::{self, Random};
 
 mod group {
     crypto_bigint::const_monty_params!(
@@ -124,9 +125,9 @@ impl fmt::Debug for ServerStep {
     }
 }
 
-/// Makes the verifier for a password, with a fresh random salt.
-pub fn make_verifier(pool_id: &str, user_id_for_srp: &str, password: &str) -> Result<Verifier> {
-    let mut salt = random::bytes::<SALT_LEN>()?;
+/// Makes the verifier for a password, with a fresh salt from `random`.
+pub fn make_verifier(random: &dyn Random, pool_id: &str, user_id_for_srp: &str, password: &str) -> Result<Verifier> {
+    let mut salt = random.bytes::<SALT_LEN>()?;
     // A leading zero byte would be dropped from SALT by `salt_hex`; keep the stored salt and
     // the one sent identical (costs a sliver of one byte's entropy).
     if salt[0] == 0 {
@@ -142,10 +143,11 @@ pub(crate) fn make_verifier_with_salt(pool_id: &str, user_id_for_srp: &str, pass
     Ok(Verifier { salt: salt.to_vec(), verifier: strip_zeros(&to_be(&v)).to_vec() })
 }
 
-/// The server's answer to `SRP_A`: a fresh secret b and `SRP_B`. `InvalidParameter` when `SRP_A`
-/// is not hex or is 0 mod N (which would let a client authenticate without the password).
-pub fn server_step(v: &Verifier, srp_a_hex: &str) -> Result<ServerStep> {
-    server_step_with(v, srp_a_hex, &random::bytes::<B_LEN>()?)
+/// The server's answer to `SRP_A`: a fresh secret b from `random` and `SRP_B`. `InvalidParameter`
+/// when `SRP_A` is not hex or is 0 mod N (which would let a client authenticate without the
+/// password).
+pub fn server_step(random: &dyn Random, v: &Verifier, srp_a_hex: &str) -> Result<ServerStep> {
+    server_step_with(v, srp_a_hex, &random.bytes::<B_LEN>()?)
 }
 
 /// [`server_step`] with a given secret b (big-endian, at most 32 bytes; for tests and known
@@ -516,6 +518,7 @@ fn digits<T: std::str::FromStr>(s: &str, min: usize, max: usize) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::SystemRandom;
 
     /// Known answers made with pycognito 2024.5.1's client code (`AWSSRP` with a fixed `a`,
     /// `process_challenge` with a fixed timestamp) against a server computed in Python with a
@@ -820,11 +823,11 @@ mod tests {
     #[test]
     fn srp_round_trip_with_a_random_client() {
         let (pool, user, password) = ("us-west-2_RoundTrip1", "3f2504e0-4f89-41d3-9d31-0a2b3c4d5e6f", "S3cret! pass");
-        let v = make_verifier(pool, user, password).unwrap();
+        let v = make_verifier(&SystemRandom, pool, user, password).unwrap();
         assert_eq!(v.salt.len(), SALT_LEN);
         let a = uint_from_be::<{ U3072::LIMBS }>(&random::bytes::<128>().unwrap()).unwrap();
         let client = Client::new(pool, user, a);
-        let step = server_step(&v, &client.srp_a_hex()).unwrap();
+        let step = server_step(&SystemRandom, &v, &client.srp_a_hex()).unwrap();
         assert_eq!(step.b.len(), B_LEN);
         let block = random::bytes::<48>().unwrap();
         let ts = format_timestamp(1_700_000_000);
@@ -847,7 +850,7 @@ mod tests {
         let public = SrpClient::new(pool).unwrap();
         let same_a = Client::new(pool, user, public.a.resize());
         assert_eq!(public.srp_a_hex(), same_a.srp_a_hex());
-        let step2 = server_step(&v, &public.srp_a_hex()).unwrap();
+        let step2 = server_step(&SystemRandom, &v, &public.srp_a_hex()).unwrap();
         let claim = public.password_claim(user, password, &v.salt_hex(), &step2.srp_b_hex, &block, &ts).unwrap();
         assert_eq!(claim, same_a.signature(password, &v.salt_hex(), &step2.srp_b_hex, &block, &ts));
         let expected2 = expected_signature(pool, user, &v, &public.srp_a_hex(), &step2.b, &block, &ts).unwrap();
@@ -855,38 +858,38 @@ mod tests {
         assert!(public.password_claim(user, password, &v.salt_hex(), "0", &block, &ts).is_err());
 
         // A second exchange draws a new b.
-        let again = server_step(&v, &client.srp_a_hex()).unwrap();
+        let again = server_step(&SystemRandom, &v, &client.srp_a_hex()).unwrap();
         assert_ne!(again.b, step.b);
         assert_ne!(again.srp_b_hex, step.srp_b_hex);
     }
 
     #[test]
     fn srp_refuses_degenerate_and_malformed_a() {
-        let v = make_verifier("us-east-1_X", "u", "p").unwrap();
+        let v = make_verifier(&SystemRandom, "us-east-1_X", "u", "p").unwrap();
         let n_hex = hex::encode(to_be(n()));
         let n_plus_one = hex::encode(to_be(&n().wrapping_add(&U3072::ONE)));
         for bad in ["0", "00", "000000", &n_hex, &n_hex.to_uppercase(), "", "xyz", "0x1234", "12 34", "+1", "-1", "12\n"] {
-            match server_step(&v, bad) {
+            match server_step(&SystemRandom, &v, bad) {
                 Err(Error::InvalidParameter(_)) => {}
                 other => panic!("SRP_A {bad:?}: {other:?}"),
             }
             assert!(matches!(expected_signature("us-east-1_X", "u", &v, bad, &[1; 32], b"", "t"), Err(Error::InvalidParameter(_))));
         }
         // Too wide for 3072 bits, or absurdly long.
-        assert!(server_step(&v, &format!("1{}", "0".repeat(768))).is_err());
-        assert!(server_step(&v, &"0".repeat(2000)).is_err());
+        assert!(server_step(&SystemRandom, &v, &format!("1{}", "0".repeat(768))).is_err());
+        assert!(server_step(&SystemRandom, &v, &"0".repeat(2000)).is_err());
         // A = N + 1 is accepted (it is 1 mod N), as are leading zeros and either case.
-        assert!(server_step(&v, &n_plus_one).is_ok());
-        assert!(server_step(&v, "0000AbC").is_ok());
-        assert!(server_step(&v, "1").is_ok());
+        assert!(server_step(&SystemRandom, &v, &n_plus_one).is_ok());
+        assert!(server_step(&SystemRandom, &v, "0000AbC").is_ok());
+        assert!(server_step(&SystemRandom, &v, "1").is_ok());
 
         // A corrupt stored verifier is the server's fault.
         let bad_v = Verifier { salt: v.salt.clone(), verifier: to_be(n()) };
-        assert!(matches!(server_step(&bad_v, "1"), Err(Error::Internal(_))));
+        assert!(matches!(server_step(&SystemRandom, &bad_v, "1"), Err(Error::Internal(_))));
         let zero_v = Verifier { salt: v.salt.clone(), verifier: vec![] };
-        assert!(matches!(server_step(&zero_v, "1"), Err(Error::Internal(_))));
+        assert!(matches!(server_step(&SystemRandom, &zero_v, "1"), Err(Error::Internal(_))));
         assert!(matches!(expected_signature("us-east-1_X", "u", &v, "1", &[1; 33], b"", "t"), Err(Error::Internal(_))));
-        assert!(matches!(make_verifier("nounderscore", "u", "p"), Err(Error::InvalidParameter(_))));
+        assert!(matches!(make_verifier(&SystemRandom, "nounderscore", "u", "p"), Err(Error::InvalidParameter(_))));
     }
 
     #[test]

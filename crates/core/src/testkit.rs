@@ -1,19 +1,48 @@
 //! Test support shared by the store backends and the server's tests (feature `testkit`).
 //!
 //! [`store_contract`] is the behaviour every `Store` implementation must have; each backend
-//! calls it from its own tests with a fresh, empty store.
+//! calls it from its own tests with a fresh, empty store. [`FakeClock`] and [`SeededRandom`]
+//! stand in for time and randomness.
 
 // Test support: a failed expectation is the report.
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pooldesk_wire::cognito_idp::{GroupType, UserPoolType, UserStatusType};
 
+use crate::random::Random;
 use crate::store::*;
 use crate::tokens;
 
 pub use crate::clock::FakeClock;
+
+/// A deterministic [`Random`]: the same seed gives the same draws in the same order, so a test
+/// can know in advance what would otherwise be random (a confirmation code, an id). Block `n`
+/// of the stream is SHA-256(seed || n). For tests only: it exists only with this feature.
+#[derive(Debug)]
+pub struct SeededRandom {
+    seed: u64,
+    next_block: AtomicU64,
+}
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> Self {
+        SeededRandom { seed, next_block: AtomicU64::new(0) }
+    }
+}
+
+impl Random for SeededRandom {
+    fn fill(&self, buf: &mut [u8]) -> crate::Result<()> {
+        for chunk in buf.chunks_mut(32) {
+            let n = self.next_block.fetch_add(1, Ordering::SeqCst);
+            let block = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &[self.seed.to_be_bytes(), n.to_be_bytes()].concat());
+            chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
 
 fn pool(id: &str) -> UserPool {
     UserPool {

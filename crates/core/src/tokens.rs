@@ -15,7 +15,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::{Random, SystemRandom};
 use crate::store::SigningKey;
 
 /// How a pool signs its tokens.
@@ -52,13 +52,14 @@ impl SigningAlgorithm {
     }
 }
 
-/// Generates a 2048-bit RSA key for a pool.
+/// Generates a 2048-bit RSA key for a pool, its kid drawn from the system source (for tests
+/// and tools; the operations use [`generate_key_for`] with their own).
 pub fn generate_key(pool_id: &str, now_ms: i64) -> Result<SigningKey> {
-    generate_key_for(pool_id, now_ms, SigningAlgorithm::Rs256)
+    generate_key_for(&SystemRandom, pool_id, now_ms, SigningAlgorithm::Rs256)
 }
 
 /// Generates a pool's signing key for `alg`.
-pub fn generate_key_for(pool_id: &str, now_ms: i64, alg: SigningAlgorithm) -> Result<SigningKey> {
+pub fn generate_key_for(random: &dyn Random, pool_id: &str, now_ms: i64, alg: SigningAlgorithm) -> Result<SigningKey> {
     let failed = |what: &str| Error::internal(anyhow::anyhow!("{what} failed"));
     let private_der = match alg {
         SigningAlgorithm::Rs256 => {
@@ -72,7 +73,7 @@ pub fn generate_key_for(pool_id: &str, now_ms: i64, alg: SigningAlgorithm) -> Re
     };
     Ok(SigningKey {
         // Cognito's kids are base64 of 32 bytes.
-        kid: STANDARD.encode(random::bytes::<32>()?),
+        kid: STANDARD.encode(random.bytes::<32>()?),
         pool_id: pool_id.to_owned(),
         alg: alg.name().to_owned(),
         private_der,
@@ -122,6 +123,8 @@ impl Signer {
         token.push_str(&self.header_b64);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        // Signing's own randomness (ECDSA's nonce) is always the system's: no test pins it, and a
+        // nonce that repeats would give the key away.
         let rng = aws_lc_rs::rand::SystemRandom::new();
         let failed = || Error::internal(anyhow::anyhow!("{} signing failed", self.alg.name()));
         let sig = match &self.pair {
@@ -339,7 +342,7 @@ mod tests {
 
     #[test]
     fn es256_keys_sign_tokens_that_verify_against_their_published_jwk() {
-        let key = generate_key_for("p", 0, SigningAlgorithm::Es256).unwrap();
+        let key = generate_key_for(&SystemRandom, "p", 0, SigningAlgorithm::Es256).unwrap();
         assert_eq!(key.alg, "ES256");
         let signer = Arc::new(Signer::new(&key).unwrap());
         let token = signer.sign(&access_claims()).unwrap();
@@ -356,7 +359,7 @@ mod tests {
         validation.validate_exp = false;
         assert!(jsonwebtoken::decode::<Map<String, Value>>(&token, &decoding, &validation).is_ok());
 
-        let other = Arc::new(Signer::new(&generate_key_for("p", 0, SigningAlgorithm::Es256).unwrap()).unwrap());
+        let other = Arc::new(Signer::new(&generate_key_for(&SystemRandom, "p", 0, SigningAlgorithm::Es256).unwrap()).unwrap());
         let forged = format!("{}.{}", token.rsplit_once('.').unwrap().0, other.sign(&access_claims()).unwrap().rsplit('.').next().unwrap());
         assert!(verify(&forged, std::slice::from_ref(&signer), "http://x/p", "access", 1000).is_err(), "another key's signature");
     }
@@ -364,7 +367,7 @@ mod tests {
     #[test]
     fn a_token_cannot_choose_the_algorithm_it_is_checked_with() {
         let rsa = Arc::new(Signer::new(&generate_key("p", 0).unwrap()).unwrap());
-        let ec = Arc::new(Signer::new(&generate_key_for("p", 0, SigningAlgorithm::Es256).unwrap()).unwrap());
+        let ec = Arc::new(Signer::new(&generate_key_for(&SystemRandom, "p", 0, SigningAlgorithm::Es256).unwrap()).unwrap());
         // A token signed by the EC key, relabelled with the RSA key's kid: checked as RS256, refused.
         let token = ec.sign(&access_claims()).unwrap();
         let (_, rest) = token.split_once('.').unwrap();

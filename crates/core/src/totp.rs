@@ -4,7 +4,7 @@
 use aws_lc_rs::hmac;
 
 use crate::error::Result;
-use crate::random;
+use crate::random::Random;
 
 const STEP_SECS: i64 = 30;
 const DIGITS: u32 = 6;
@@ -12,8 +12,8 @@ const DIGITS: u32 = 6;
 const WINDOW: i64 = 1;
 
 /// A new shared secret: 20 random bytes (160 bits, RFC 4226's recommendation), base32.
-pub fn new_secret() -> Result<String> {
-    Ok(base32(&random::bytes::<20>()?))
+pub fn new_secret(random: &dyn Random) -> Result<String> {
+    Ok(base32(&random.bytes::<20>()?))
 }
 
 /// RFC 4648 base32 without padding, as authenticator apps read secrets.
@@ -63,6 +63,13 @@ fn code_at(key: &hmac::Key, counter: i64) -> u32 {
     binary % 10u32.pow(DIGITS)
 }
 
+/// The code an authenticator app shows at `at_secs`, for PoolDesk's own tests and tools (the
+/// server only ever verifies). None when the secret is not base32.
+pub fn code_at_time(secret_b32: &str, at_secs: i64) -> Option<String> {
+    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &base32_decode(secret_b32)?);
+    Some(format!("{:06}", code_at(&key, at_secs.div_euclid(STEP_SECS))))
+}
+
 /// Checks `code` against the steps around `now_secs`. Returns the step it matched, which the
 /// caller stores so that the same code (or an older one) is never accepted twice; a code from a
 /// step at or before `last_used` is refused.
@@ -94,6 +101,7 @@ mod tests {
         assert_eq!(secret, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
         for (time, code) in [(59, "287082"), (1111111109, "081804"), (1234567890, "005924"), (2000000000, "279037")] {
             assert_eq!(verify(&secret, code, time, None), Some(time / 30), "t={time}");
+            assert_eq!(code_at_time(&secret, time).as_deref(), Some(code), "t={time}");
         }
     }
 
@@ -115,6 +123,6 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
             assert_eq!(base32_decode(&base32(&bytes)).unwrap(), bytes);
         }
-        assert_eq!(new_secret().unwrap().len(), 32);
+        assert_eq!(new_secret(&crate::random::SystemRandom).unwrap().len(), 32);
     }
 }

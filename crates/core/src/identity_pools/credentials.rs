@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::Random;
 
 const TOKEN_PREFIX: &str = "PD1.";
 const AAD: &[u8] = b"pooldesk session token v1";
@@ -68,10 +68,10 @@ impl CredentialsKey {
     }
 
     /// New credentials for `claims` (its access key id is filled in here).
-    pub fn issue(&self, mut claims: SessionClaims) -> Result<TemporaryCredentials> {
-        claims.access_key_id = format!("ASIA{}", random::string_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)?);
+    pub fn issue(&self, random: &dyn Random, mut claims: SessionClaims) -> Result<TemporaryCredentials> {
+        claims.access_key_id = format!("ASIA{}", random.string_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)?);
         let mut data = serde_json::to_vec(&claims).map_err(Error::internal)?;
-        let nonce_bytes = random::bytes::<NONCE_LEN>()?;
+        let nonce_bytes = random.bytes::<NONCE_LEN>()?;
         self.seal
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::from(AAD), &mut data)
             .map_err(|_| Error::internal(anyhow::anyhow!("sealing a session token failed")))?;
@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn issued_credentials_open_with_their_key_id_and_secret() {
         let key = CredentialsKey::new(&[7u8; 64]).unwrap();
-        let creds = key.issue(claims()).unwrap();
+        let creds = key.issue(&crate::random::SystemRandom, claims()).unwrap();
         assert!(creds.access_key_id.starts_with("ASIA") && creds.access_key_id.len() == 20);
         assert_eq!(creds.secret_key.len(), 40);
         let (opened, secret) = key.open(&creds.access_key_id, &creds.session_token, 5_000).unwrap();
@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn tampered_foreign_mismatched_and_expired_tokens_are_refused() {
         let key = CredentialsKey::new(&[7u8; 64]).unwrap();
-        let creds = key.issue(claims()).unwrap();
+        let creds = key.issue(&crate::random::SystemRandom, claims()).unwrap();
         let mut bytes = creds.session_token.clone().into_bytes();
         let i = bytes.len() / 2;
         bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };

@@ -13,7 +13,7 @@ use super::credentials::{CredentialError, CredentialsKey, SessionClaims, Tempora
 use super::role_mapping::{self, RoleDecision, RoleError, RoleInput};
 use crate::clock::{Clock, to_wire};
 use crate::error::{Error, Result};
-use crate::random;
+use crate::random::Random;
 use crate::store::{IdentityPoolRecord, IdentityRecord, SigningKey, Store, StoreError};
 use crate::tokens::{self, Signer};
 use crate::user_pools::{Context, UserPools};
@@ -47,6 +47,8 @@ const JWKS_REFETCH_MS: i64 = 60 * 1000;
 pub struct IdentityPools {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// The user pools' source: one per server, so a test that pins it pins both.
+    random: Arc<dyn Random>,
     user_pools: Arc<UserPools>,
     credentials: CredentialsKey,
     openid: Arc<Signer>,
@@ -60,11 +62,15 @@ fn not_found(what: &str) -> Error {
 }
 
 impl IdentityPools {
+    /// The identity pools over `store`, drawing randomness from `user_pools`' source.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, user_pools: Arc<UserPools>) -> Result<Self> {
-        let secret = store.server_secret("credentials-key", &|| random::bytes::<64>().map(|b| b.to_vec()).unwrap_or_default())?;
+        let random = user_pools.random().clone();
+        let secret = store.server_secret("credentials-key", &|| random.bytes::<64>().map(|b| b.to_vec()).unwrap_or_default())?;
         let credentials = CredentialsKey::new(&secret)?;
         let der = store.server_secret("identity-openid-key", &|| {
-            tokens::generate_key("cognito-identity", 0).map(|k| k.private_der).unwrap_or_default()
+            tokens::generate_key_for(&*random, "cognito-identity", 0, tokens::SigningAlgorithm::Rs256)
+                .map(|k| k.private_der)
+                .unwrap_or_default()
         })?;
         let kid = tokens::sha256_hex(&String::from_utf8_lossy(&der))[..16].to_owned();
         let openid = Arc::new(Signer::new(&SigningKey {
@@ -74,7 +80,7 @@ impl IdentityPools {
             private_der: der,
             created_ms: 0,
         })?);
-        Ok(IdentityPools { store, clock, user_pools, credentials, openid, jwks_source: None, jwks_cache: Default::default() })
+        Ok(IdentityPools { store, clock, random, user_pools, credentials, openid, jwks_source: None, jwks_cache: Default::default() })
     }
 
     /// Verify logins of external OpenID Connect providers with keys fetched by `source`.
@@ -261,7 +267,7 @@ impl IdentityPools {
                 Ok(id)
             }
             None => {
-                let id = format!("{}:{}", self.config().region, random::uuid()?);
+                let id = format!("{}:{}", self.config().region, self.random.uuid()?);
                 let identity =
                     IdentityRecord { id: id.clone(), pool_id: pool.id.clone(), logins: pairs.clone(), created_ms: now, modified_ms: now };
                 match self.store.create_identity(&identity) {
@@ -372,14 +378,17 @@ impl IdentityPools {
         tags: BTreeMap<String, String>,
         ttl_ms: i64,
     ) -> Result<TemporaryCredentials> {
-        self.credentials.issue(SessionClaims {
-            access_key_id: String::new(),
-            identity_id: identity_id.to_owned(),
-            role_arn: role_arn.to_owned(),
-            session_name: session_name.to_owned(),
-            tags,
-            expires_ms: self.now() + ttl_ms,
-        })
+        self.credentials.issue(
+            &*self.random,
+            SessionClaims {
+                access_key_id: String::new(),
+                identity_id: identity_id.to_owned(),
+                role_arn: role_arn.to_owned(),
+                session_name: session_name.to_owned(),
+                tags,
+                expires_ms: self.now() + ttl_ms,
+            },
+        )
     }
 
     /// Opens the session token of a request signed with temporary credentials; returns what it
@@ -533,7 +542,7 @@ impl w::Service for IdentityPools {
     fn create_identity_pool(&self, _: &Context, r: w::CreateIdentityPoolInput) -> Result<w::IdentityPool> {
         check_pool_name(&r.identity_pool_name)?;
         let now = self.now();
-        let id = format!("{}:{}", self.config().region, random::uuid()?);
+        let id = format!("{}:{}", self.config().region, self.random.uuid()?);
         let config = w::IdentityPool {
             identity_pool_id: id.clone(),
             identity_pool_name: r.identity_pool_name,
@@ -612,7 +621,7 @@ impl w::Service for IdentityPools {
                 return Err(Error::NotAuthorized("Unauthenticated access is not supported for this identity pool.".into()));
             }
             let now = self.now();
-            let id = format!("{}:{}", self.config().region, random::uuid()?);
+            let id = format!("{}:{}", self.config().region, self.random.uuid()?);
             self.store.create_identity(&IdentityRecord {
                 id: id.clone(),
                 pool_id: pool.id.clone(),

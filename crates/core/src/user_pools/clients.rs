@@ -8,7 +8,6 @@ use pooldesk_wire::cognito_idp::{self as w, ExplicitAuthFlowsType as Flow, TimeU
 use super::UserPools;
 use crate::clock::to_wire;
 use crate::error::{Error, Result};
-use crate::random;
 use crate::store::AppClient;
 
 /// Token lifetimes in seconds, from the client's settings.
@@ -76,14 +75,14 @@ impl UserPools {
         let pool = self.pool(&r.user_pool_id)?;
         let secret = match (r.generate_secret.unwrap_or(false), r.client_secret) {
             (_, Some(given)) => Some(given.0),
-            (true, None) => Some(random::client_secret()?),
+            (true, None) => Some(self.random.client_secret()?),
             (false, None) => None,
         };
         let flows =
             r.explicit_auth_flows.unwrap_or_else(|| vec![Flow::AllowRefreshTokenAuth, Flow::AllowUserSrpAuth, Flow::AllowCustomAuth]);
         check_flows(&flows)?;
         let now = self.now();
-        let client_id = random::client_id()?;
+        let client_id = self.random.client_id()?;
         let config = w::UserPoolClientType {
             user_pool_id: Some(pool.id.clone()),
             client_name: Some(r.client_name),

@@ -8,7 +8,6 @@ use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType};
 
 use super::UserPools;
 use crate::error::{Error, Result};
-use crate::random;
 use crate::store::{CodePurpose, Message, PendingCode, User, UserPool};
 use crate::tokens::sha256_hex;
 
@@ -55,7 +54,7 @@ impl UserPools {
     /// Puts a fresh code on the user (replacing any earlier one for the same purpose) and
     /// returns it in clear for the message. The user is saved by the caller.
     pub(super) fn new_code(&self, user: &mut User, purpose: CodePurpose) -> Result<String> {
-        let code = random::code()?;
+        let code = self.random.code()?;
         user.data.codes.insert(
             purpose,
             PendingCode { hash: sha256_hex(&code), expires_ms: self.now() + code_ttl_ms(purpose), attempts_left: CODE_ATTEMPTS },

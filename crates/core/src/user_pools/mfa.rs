@@ -1,15 +1,19 @@
 //! MFA settings: GetUserPoolMfaConfig / SetUserPoolMfaConfig for the pool,
-//! SetUserMFAPreference / AdminSetUserMFAPreference for a user, and the auth factors a user
-//! can sign in with (GetUserAuthFactors / AdminGetUserAuthFactors). The challenges
-//! themselves live in `auth`.
+//! SetUserMFAPreference / AdminSetUserMFAPreference for a user, the auth factors a user can
+//! sign in with (GetUserAuthFactors / AdminGetUserAuthFactors), and authenticator apps:
+//! AssociateSoftwareToken / VerifySoftwareToken (for a signed-in user, or during a sign-in's
+//! MFA_SETUP step) and AdminDeleteSoftwareToken. The challenges themselves live in `sign_in`.
 
 use std::sync::Arc;
 
+use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, AuthFactorType, UserPoolMfaType};
 
 use super::UserPools;
+use super::sign_in::{Pending, Step, expired_session};
 use crate::error::{Error, Result};
-use crate::store::{User, UserPool};
+use crate::store::{ChallengeRecord, User, UserPool};
+use crate::totp;
 
 impl UserPools {
     pub(super) fn op_get_user_pool_mfa_config(&self, r: w::GetUserPoolMfaConfigRequest) -> Result<w::GetUserPoolMfaConfigResponse> {
@@ -167,5 +171,101 @@ impl UserPools {
             user_mfa_setting_list: list,
             configured_user_auth_factors: Some(factors),
         })
+    }
+
+    /// AssociateSoftwareToken: a new authenticator secret, for a signed-in user (access
+    /// token) or during MFA_SETUP (session).
+    pub(super) fn op_associate_software_token(&self, r: w::AssociateSoftwareTokenRequest) -> Result<w::AssociateSoftwareTokenResponse> {
+        let secret = totp::new_secret(&*self.random)?;
+        match (r.access_token, r.session) {
+            (Some(token), _) => {
+                let (_, mut user, _) = self.authenticate(&token)?;
+                user.data.mfa.pending_totp_secret = Some(secret.clone());
+                self.save_user(&mut user)?;
+                Ok(w::AssociateSoftwareTokenResponse { secret_code: Some(Sensitive(secret)), session: None })
+            }
+            (None, Some(session)) => {
+                let session =
+                    self.update_setup(&session, |step| *step = Step::MfaSetup { secret: Some(secret.clone()), verified: false })?;
+                Ok(w::AssociateSoftwareTokenResponse { secret_code: Some(Sensitive(secret)), session: Some(Sensitive(session)) })
+            }
+            (None, None) => Err(Error::InvalidParameter("Either AccessToken or Session is required.".into())),
+        }
+    }
+
+    /// Replaces an MFA_SETUP step (under a new Session id, as Cognito hands out a new one).
+    fn update_setup(&self, session: &str, change: impl FnOnce(&mut Step)) -> Result<String> {
+        let record = self.store.get_challenge(session)?.ok_or_else(expired_session)?;
+        if record.expires_ms <= self.now() {
+            return Err(expired_session());
+        }
+        let mut pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
+        if !matches!(pending.step, Step::MfaSetup { .. }) {
+            return Err(expired_session());
+        }
+        change(&mut pending.step);
+        self.take(session)?;
+        let id = self.random.token()?;
+        self.store.put_challenge(&ChallengeRecord {
+            id: id.clone(),
+            state: serde_json::to_string(&pending).map_err(Error::internal)?,
+            ..record
+        })?;
+        Ok(id)
+    }
+
+    pub(super) fn op_admin_delete_software_token(
+        &self,
+        r: w::AdminDeleteSoftwareTokenRequest,
+    ) -> Result<w::AdminDeleteSoftwareTokenResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        let mut user = self.require_user(&pool, &r.username)?;
+        let m = &mut user.data.mfa;
+        m.totp_secret = None;
+        m.pending_totp_secret = None;
+        m.totp_last_step = None;
+        m.totp_enabled = false;
+        if m.preferred.as_deref() == Some("SOFTWARE_TOKEN_MFA") {
+            m.preferred = None;
+        }
+        self.save_user(&mut user)?;
+        Ok(w::AdminDeleteSoftwareTokenResponse {})
+    }
+
+    pub(super) fn op_verify_software_token(&self, r: w::VerifySoftwareTokenRequest) -> Result<w::VerifySoftwareTokenResponse> {
+        let now = self.clock.now_secs();
+        let mismatch = || Error::EnableSoftwareTokenMfa("Code mismatch".into());
+        match (r.access_token, r.session) {
+            (Some(token), _) => {
+                let (_, mut user, _) = self.authenticate(&token)?;
+                let secret = user
+                    .data
+                    .mfa
+                    .pending_totp_secret
+                    .clone()
+                    .ok_or_else(|| Error::InvalidParameter("Call AssociateSoftwareToken first.".into()))?;
+                let step = totp::verify(&secret, &r.user_code, now, None).ok_or_else(mismatch)?;
+                user.data.mfa.totp_secret = Some(secret);
+                user.data.mfa.pending_totp_secret = None;
+                user.data.mfa.totp_last_step = Some(step);
+                self.save_user(&mut user)?;
+                Ok(w::VerifySoftwareTokenResponse { status: Some(w::VerifySoftwareTokenResponseType::Success), session: None })
+            }
+            (None, Some(session)) => {
+                let record = self.store.get_challenge(&session)?.ok_or_else(expired_session)?;
+                let pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
+                let Step::MfaSetup { secret: Some(secret), .. } = pending.step else {
+                    return Err(Error::InvalidParameter("Call AssociateSoftwareToken with this session first.".into()));
+                };
+                totp::verify(&secret, &r.user_code, now, None).ok_or_else(mismatch)?;
+                let session =
+                    self.update_setup(&session, |step| *step = Step::MfaSetup { secret: Some(secret.clone()), verified: true })?;
+                Ok(w::VerifySoftwareTokenResponse {
+                    status: Some(w::VerifySoftwareTokenResponseType::Success),
+                    session: Some(Sensitive(session)),
+                })
+            }
+            (None, None) => Err(Error::InvalidParameter("Either AccessToken or Session is required.".into())),
+        }
     }
 }

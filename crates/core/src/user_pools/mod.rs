@@ -1,6 +1,7 @@
 //! User pools: Cognito's `cognito-idp` operations.
 //!
-//! [`UserPools`] holds what every operation needs (store, clock, hasher, token signers, mail)
+//! [`UserPools`] holds what every operation needs (store, clock, random source, hasher, token
+//! signers, mail)
 //! and implements the generated [`w::Service`] trait by handing each operation to its module.
 //! Operations are synchronous: adapters run them off the async runtime (password hashing and
 //! SQLite block), which keeps this code free of any runtime.
@@ -10,11 +11,12 @@
 //! - `users`: the admin user lifecycle and ListUsers; `attributes`: schema checks.
 //! - `self_service`: sign-up, confirmation, password reset, and what a signed-in user does
 //!   with an access token.
-//! - `auth`: sign-in flows, challenges, tokens, sign-out and revocation.
+//! - `sign_in`: sign-in flows and challenges, step by step, and the tokens they earn:
+//!   refresh, sign-out and revocation.
+//! - `mfa`: MFA settings of pools and users, and setting up authenticator apps.
 //! - `messages`: codes, message templates, the outbox and delivery.
 
 mod attributes;
-mod auth;
 mod clients;
 mod groups;
 mod import;
@@ -22,6 +24,7 @@ mod messages;
 mod mfa;
 mod pools;
 mod self_service;
+mod sign_in;
 mod users;
 
 use std::borrow::Cow;
@@ -33,6 +36,7 @@ use serde_json::{Map, Value};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::password::{HashParams, Hasher};
+use crate::random::{Random, SystemRandom};
 use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
@@ -82,6 +86,8 @@ pub trait SmsSender: Send + Sync {
 pub struct UserPools {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Where ids, codes, tokens, secrets and salts are drawn from.
+    random: Arc<dyn Random>,
     config: Config,
     hasher: Hasher,
     signers: SignerCache,
@@ -89,16 +95,19 @@ pub struct UserPools {
     mailer: Option<Arc<dyn Mailer>>,
     sms: Option<Arc<dyn SmsSender>>,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
-    decoy_srp: auth::DecoySrp,
+    decoy_srp: sign_in::DecoySrp,
 }
 
 impl UserPools {
+    /// The operations over `store`, drawing their randomness from the system's CSPRNG.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config, mailer: Option<Arc<dyn Mailer>>) -> Result<Self> {
-        let hasher = Hasher::new(config.hash_params)?;
-        let decoy_srp = auth::DecoySrp::new()?;
+        let random: Arc<dyn Random> = Arc::new(SystemRandom);
+        let hasher = Hasher::new(config.hash_params, random.clone())?;
+        let decoy_srp = sign_in::DecoySrp::new(&*random)?;
         Ok(UserPools {
             store,
             clock,
+            random,
             config,
             hasher,
             signers: SignerCache::default(),
@@ -107,6 +116,16 @@ impl UserPools {
             sms: None,
             decoy_srp,
         })
+    }
+
+    /// Draw from `random` instead of the system's CSPRNG: for tests that pin what would
+    /// otherwise be random. What construction drew (the decoy SRP verifier, the hasher's dummy
+    /// hash) is drawn again from it.
+    pub fn with_random(mut self, random: Arc<dyn Random>) -> Result<Self> {
+        self.hasher = Hasher::new(self.config.hash_params, random.clone())?;
+        self.decoy_srp = sign_in::DecoySrp::new(&*random)?;
+        self.random = random;
+        Ok(self)
     }
 
     /// Also deliver SMS messages through `sms` (they are always recorded in the outbox).
@@ -121,6 +140,11 @@ impl UserPools {
 
     pub fn store(&self) -> &dyn Store {
         &*self.store
+    }
+
+    /// The source the operations draw from (identity pools share it).
+    pub(crate) fn random(&self) -> &Arc<dyn Random> {
+        &self.random
     }
 
     fn now(&self) -> i64 {

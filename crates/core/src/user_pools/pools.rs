@@ -9,7 +9,6 @@ use super::UserPools;
 use crate::clock::to_wire;
 use crate::error::{Error, Result};
 use crate::password;
-use crate::random;
 use crate::store::UserPool;
 use crate::tokens;
 
@@ -185,7 +184,7 @@ impl UserPools {
         let schema = build_schema(r.schema.as_deref().unwrap_or_default())?;
         let algorithm = signing_algorithm(r.user_pool_tags.as_ref())?;
         let now = self.now();
-        let id = random::user_pool_id(&self.config.region)?;
+        let id = self.random.user_pool_id(&self.config.region)?;
         let config = w::UserPoolType {
             name: Some(r.pool_name),
             policies: Some(policies),
@@ -226,7 +225,7 @@ impl UserPools {
         };
         let mfa_config = w::GetUserPoolMfaConfigResponse { mfa_configuration: config.mfa_configuration, ..Default::default() };
         let pool = UserPool { id: id.clone(), config, mfa_config, created_ms: now, modified_ms: now };
-        let key = tokens::generate_key_for(&id, now, algorithm)?;
+        let key = tokens::generate_key_for(&*self.random, &id, now, algorithm)?;
         self.store.create_pool(&pool, &key)?;
         Ok(w::CreateUserPoolResponse { user_pool: Some(self.describe(&pool)?) })
     }

@@ -11,7 +11,7 @@ use super::{UserPools, messages};
 use crate::clock::to_wire;
 use crate::error::{Error, Result};
 use crate::store::{CodePurpose, StoreError, User, UserData, UserPool};
-use crate::{filter, password, random};
+use crate::{filter, password};
 
 pub(super) fn user_type(user: &User, only: Option<&[String]>) -> w::UserType {
     w::UserType {
@@ -36,7 +36,7 @@ impl UserPools {
         mut attrs: BTreeMap<String, String>,
         status: UserStatusType,
     ) -> Result<User> {
-        let sub = random::uuid()?;
+        let sub = self.random.uuid()?;
         let username_attributes: Vec<&str> = pool.config.username_attributes.iter().flatten().map(|a| a.as_str()).collect();
         let name = if username_attributes.is_empty() {
             username.to_owned()
@@ -109,7 +109,7 @@ impl UserPools {
                 Some(p.0.clone())
             }
             None if r.message_action == Some(MessageActionType::Suppress) => None,
-            None => Some(random::temporary_password(policy.minimum_length.unwrap_or(8) as usize)?),
+            None => Some(self.random.temporary_password(policy.minimum_length.unwrap_or(8) as usize)?),
         };
         let validity_days = i64::from(policy.temporary_password_validity_days.unwrap_or(7));
 

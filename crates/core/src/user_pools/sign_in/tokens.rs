@@ -1,0 +1,237 @@
+//! The tokens a sign-in earns and what becomes of them: issuing ID, access and refresh
+//! tokens for a finished sign-in; refreshing them (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken,
+//! with rotation); ending them (GlobalSignOut, RevokeToken). A refresh token stands for a
+//! stored session, so revoking the session ends every token issued from it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use pooldesk_wire::Sensitive;
+use pooldesk_wire::cognito_idp::{self as w, ExplicitAuthFlowsType as Flow, UserStatusType};
+use serde_json::{Map, json};
+
+use super::{Attempt, Outcome, Progress, param};
+use crate::error::{Error, Result};
+use crate::store::{AppClient, Session, StoreError, User, UserPool};
+use crate::tokens::sha256_hex;
+use crate::user_pools::UserPools;
+use crate::user_pools::clients::{allows, validity};
+
+impl UserPools {
+    /// Tokens for a completed sign-in, and its event.
+    pub(super) fn finish(&self, attempt: Attempt<'_>, user: &User, passed: &Progress) -> Result<Outcome> {
+        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None)?;
+        let challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
+        self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
+        Ok(Outcome::Tokens(tokens))
+    }
+
+    pub(super) fn refresh_flow(&self, client: &AppClient, params: &BTreeMap<String, String>) -> Result<Outcome> {
+        if !allows(client, Flow::AllowRefreshTokenAuth, None)
+            && client.config.explicit_auth_flows.as_ref().is_some_and(|f| f.iter().any(|f| f.as_str().starts_with("ALLOW_")))
+        {
+            return Err(Error::InvalidParameter("REFRESH_TOKEN_AUTH flow not enabled for this client".into()));
+        }
+        let token = param(params, "REFRESH_TOKEN")?;
+        let (pool, user, session) = self.refresh_session(client, token)?;
+        Self::check_secret_hash(
+            client,
+            &[&user.username, &user.sub, params.get("USERNAME").map(String::as_str).unwrap_or("")],
+            params.get("SECRET_HASH").map(String::as_str),
+        )?;
+        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session))?))
+    }
+
+    /// The live session a refresh token belongs to, and its user, if both may still act.
+    fn refresh_session(&self, client: &AppClient, token: &str) -> Result<(Arc<UserPool>, User, Session)> {
+        let invalid = || Error::NotAuthorized("Invalid Refresh Token".into());
+        let hash = sha256_hex(token);
+        let session = self.store.get_session_by_refresh_hash(&hash)?.ok_or_else(invalid)?;
+        if session.client_id != client.client_id {
+            return Err(invalid());
+        }
+        if session.revoked {
+            return Err(Error::NotAuthorized("Refresh Token has been revoked".into()));
+        }
+        if session.expires_ms <= self.now() {
+            return Err(Error::NotAuthorized("Refresh Token has expired".into()));
+        }
+        if session.refresh_hash != hash {
+            // A rotated-out token: accepted again only within the grace period; after it,
+            // reuse means the token leaked, so the whole session is revoked.
+            let grace_ms =
+                client.config.refresh_token_rotation.as_ref().and_then(|r| r.retry_grace_period_seconds).map(i64::from).unwrap_or(0) * 1000;
+            if session.rotated_ms.is_none_or(|t| self.now() > t + grace_ms) {
+                self.store.revoke_session(&session.origin_jti)?;
+                return Err(Error::RefreshTokenReuse("Refresh token has already been used.".into()));
+            }
+        }
+        let pool = self.pool(&client.pool_id)?;
+        let user = self.store.get_user_by_sub(&pool.id, &session.sub)?.ok_or_else(invalid)?;
+        if !user.enabled {
+            return Err(Error::NotAuthorized("User is disabled.".into()));
+        }
+        if user.status == UserStatusType::ResetRequired {
+            return Err(Error::PasswordResetRequired("Password reset required for the user".into()));
+        }
+        Ok((pool, user, session))
+    }
+
+    /// GetTokensFromRefreshToken: new ID and access tokens and, when the client rotates
+    /// refresh tokens, a new refresh token that replaces the one presented.
+    pub(in crate::user_pools) fn op_get_tokens_from_refresh_token(
+        &self,
+        r: w::GetTokensFromRefreshTokenRequest,
+    ) -> Result<w::GetTokensFromRefreshTokenResponse> {
+        let client = self.client(&r.client_id)?;
+        self.check_client_secret(&client, r.client_secret.as_ref().map(|s| s.0.as_str()))?;
+        let (pool, user, session) = self.refresh_session(&client, &r.refresh_token)?;
+        let mut result = self.issue_tokens(&pool, &client, &user, Some(&session))?;
+        let rotates = client.config.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == w::FeatureType::Enabled);
+        if rotates && session.refresh_hash == sha256_hex(&r.refresh_token) {
+            let fresh = self.random.token()?;
+            self.store.rotate_refresh_token(&session.origin_jti, &session.refresh_hash, &sha256_hex(&fresh), self.now()).map_err(|e| {
+                match e {
+                    StoreError::Conflict(_) => Error::RefreshTokenReuse("Refresh token has already been used.".into()),
+                    other => other.into(),
+                }
+            })?;
+            result.refresh_token = Some(Sensitive(fresh));
+        }
+        Ok(w::GetTokensFromRefreshTokenResponse { authentication_result: Some(result) })
+    }
+
+    fn check_client_secret(&self, client: &AppClient, given: Option<&str>) -> Result<()> {
+        if let Some(secret) = &client.secret {
+            let given = given.unwrap_or_default();
+            if aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), secret.as_bytes()).is_err() {
+                return Err(Error::NotAuthorized(format!(
+                    "Client {} is configured for secret but secret was not received or is wrong",
+                    client.client_id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// ID and access tokens, plus a refresh token for a new sign-in (`session` is None) or
+    /// the same session's for a refresh.
+    fn issue_tokens(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+        session: Option<&Session>,
+    ) -> Result<w::AuthenticationResultType> {
+        let validity = validity(&client.config);
+        let now_ms = self.now();
+        let now = now_ms.div_euclid(1000);
+        let (origin_jti, auth_time, refresh) = match session {
+            Some(s) => (s.origin_jti.clone(), s.auth_time, None),
+            None => {
+                let refresh = self.random.token()?;
+                let s = Session {
+                    origin_jti: self.random.uuid()?,
+                    pool_id: pool.id.clone(),
+                    client_id: client.client_id.clone(),
+                    sub: user.sub.clone(),
+                    refresh_hash: sha256_hex(&refresh),
+                    previous_refresh_hash: None,
+                    rotated_ms: None,
+                    auth_time: now,
+                    created_ms: now_ms,
+                    expires_ms: now_ms + validity.refresh * 1000,
+                    revoked: false,
+                };
+                self.store.insert_session(&s)?;
+                (s.origin_jti, now, Some(refresh))
+            }
+        };
+        let groups = self.store.groups_of_user(&pool.id, &user.sub)?;
+        let mut sorted = groups.clone();
+        sorted.sort_by_key(|g| g.config.precedence.unwrap_or(i32::MAX));
+        let group_names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+        let roles: Vec<&str> = sorted.iter().filter_map(|g| g.config.role_arn.as_deref()).collect();
+        let event_id = self.random.uuid()?;
+        let issuer = self.issuer(&pool.id);
+        let signer = self.signer(&pool.id)?;
+
+        let mut id = Map::new();
+        id.insert("sub".into(), json!(user.sub));
+        if !group_names.is_empty() {
+            id.insert("cognito:groups".into(), json!(group_names));
+        }
+        if !roles.is_empty() {
+            id.insert("cognito:preferred_role".into(), json!(roles[0]));
+            id.insert("cognito:roles".into(), json!(roles));
+        }
+        for (name, value) in &user.data.attributes {
+            if name.starts_with("dev:") {
+                continue;
+            }
+            let v = if name.ends_with("_verified") { json!(value == "true") } else { json!(value) };
+            id.insert(name.clone(), v);
+        }
+        id.insert("iss".into(), json!(issuer));
+        id.insert("cognito:username".into(), json!(user.username));
+        id.insert("origin_jti".into(), json!(origin_jti));
+        id.insert("aud".into(), json!(client.client_id));
+        id.insert("event_id".into(), json!(event_id));
+        id.insert("token_use".into(), json!("id"));
+        id.insert("auth_time".into(), json!(auth_time));
+        id.insert("exp".into(), json!(now + validity.id));
+        id.insert("iat".into(), json!(now));
+        id.insert("jti".into(), json!(self.random.uuid()?));
+
+        let mut access = Map::new();
+        access.insert("sub".into(), json!(user.sub));
+        if !group_names.is_empty() {
+            access.insert("cognito:groups".into(), json!(group_names));
+        }
+        access.insert("iss".into(), json!(issuer));
+        access.insert("client_id".into(), json!(client.client_id));
+        access.insert("origin_jti".into(), json!(origin_jti));
+        access.insert("event_id".into(), json!(event_id));
+        access.insert("token_use".into(), json!("access"));
+        access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+        access.insert("auth_time".into(), json!(auth_time));
+        access.insert("exp".into(), json!(now + validity.access));
+        access.insert("iat".into(), json!(now));
+        access.insert("jti".into(), json!(self.random.uuid()?));
+        access.insert("username".into(), json!(user.username));
+
+        Ok(w::AuthenticationResultType {
+            access_token: Some(Sensitive(signer.sign(&access)?)),
+            expires_in: Some(i32::try_from(validity.access).unwrap_or(i32::MAX)),
+            token_type: Some("Bearer".into()),
+            refresh_token: refresh.map(Sensitive),
+            id_token: Some(Sensitive(signer.sign(&id)?)),
+            new_device_metadata: None,
+        })
+    }
+
+    pub(in crate::user_pools) fn op_global_sign_out(&self, r: w::GlobalSignOutRequest) -> Result<w::GlobalSignOutResponse> {
+        let (pool, user, _) = self.authenticate(&r.access_token)?;
+        self.store.revoke_user_sessions(&pool.id, &user.sub)?;
+        Ok(w::GlobalSignOutResponse {})
+    }
+
+    /// Revokes a refresh token and every token issued from it.
+    pub(in crate::user_pools) fn op_revoke_token(&self, r: w::RevokeTokenRequest) -> Result<w::RevokeTokenResponse> {
+        // RevokeToken's model lists no ResourceNotFoundException: an unknown client is a
+        // failed client authentication.
+        let client = self.store.get_client(&r.client_id)?.ok_or_else(|| Error::Unauthorized("Client authentication failed.".into()))?;
+        self.check_client_secret(&client, r.client_secret.as_ref().map(|s| s.0.as_str()))?;
+        if client.config.enable_token_revocation == Some(false) {
+            return Err(Error::Unsupported("Token revocation is not enabled for this app client.".into()));
+        }
+        // RFC 7009: revoking an unknown token succeeds.
+        if let Some(session) = self.store.get_session_by_refresh_hash(&sha256_hex(&r.token))? {
+            if session.client_id != client.client_id {
+                return Err(Error::Unauthorized("The token was not issued to this client.".into()));
+            }
+            self.store.revoke_session(&session.origin_jti)?;
+        }
+        Ok(w::RevokeTokenResponse {})
+    }
+}
