@@ -7,9 +7,9 @@ import type {
   MappingRuleMatchType,
   RoleMapping,
 } from "../generated/cognito-identity";
-import { ROLE_ARN, follows } from "../generated/rules";
+import { ROLE_ARN, ROLE_MAPPING, follows } from "../generated/rules";
 
-export const MAX_RULES = 25;
+export const MAX_RULES = ROLE_MAPPING.maxRules;
 export const MATCH_TYPES: MappingRuleMatchType[] = ["Equals", "Contains", "StartsWith", "NotEqual"];
 
 
@@ -56,15 +56,16 @@ export function validateRoleArn(arn: string): string | undefined {
 }
 
 export function validateRule(rule: MappingRule): RuleErrors {
+  const { claimMaxLength, valueMaxLength } = ROLE_MAPPING;
   const errors: RuleErrors = {};
   const claimLen = [...rule.Claim].length;
   if (claimLen === 0) errors.Claim = "Claim is required";
-  else if (claimLen > 64) errors.Claim = "Claim must be at most 64 characters";
+  else if (claimLen > claimMaxLength) errors.Claim = `Claim must be at most ${claimMaxLength} characters`;
   else if (/\s/u.test(rule.Claim)) errors.Claim = "Claim cannot contain spaces";
   if (!MATCH_TYPES.includes(rule.MatchType)) errors.MatchType = "Choose a match type";
   const valueLen = [...rule.Value].length;
   if (valueLen === 0) errors.Value = "Value is required";
-  else if (valueLen > 128) errors.Value = "Value must be at most 128 characters";
+  else if (valueLen > valueMaxLength) errors.Value = `Value must be at most ${valueMaxLength} characters`;
   const arn = validateRoleArn(rule.RoleARN);
   if (arn) errors.RoleARN = arn;
   return errors;

@@ -69,9 +69,9 @@ pub const PREFERRED_ROLE_CLAIM: &str = "cognito:preferred_role";
 /// console; we follow the documented limit.
 pub const MAX_RULES: usize = 25;
 /// A rule's `Claim` length bounds (model shape `ClaimName`).
-const CLAIM_LEN: std::ops::RangeInclusive<usize> = 1..=64;
+pub const CLAIM_LEN: std::ops::RangeInclusive<usize> = 1..=64;
 /// A rule's `Value` length bounds (model shape `ClaimValue`).
-const VALUE_LEN: std::ops::RangeInclusive<usize> = 1..=128;
+pub const VALUE_LEN: std::ops::RangeInclusive<usize> = 1..=128;
 
 /// The user-pool defaults of "attributes for access control" (SetPrincipalTagAttributeMap's
 /// `UseDefaults`: "default (username and clientID) attribute mappings"): tag key -> claim.
