@@ -1,0 +1,26 @@
+import { describe, expect, it, vi } from "vitest";
+import { guardNavigate, mayLeave, registerLeaveGuard } from "./leaveGuard";
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe("leave guard", () => {
+  it("navigates only when every registered guard agrees", async () => {
+    const go = vi.fn();
+    const navigate = guardNavigate(go);
+    let answer = false;
+    const unregister = registerLeaveGuard(async () => answer);
+
+    navigate("elsewhere");
+    await settle();
+    expect(go).not.toHaveBeenCalled();
+
+    answer = true;
+    navigate("elsewhere");
+    await settle();
+    expect(go).toHaveBeenCalledWith("elsewhere");
+
+    unregister();
+    answer = false;
+    expect(await mayLeave()).toBe(true);
+  });
+});
