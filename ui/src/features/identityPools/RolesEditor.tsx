@@ -1,20 +1,24 @@
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { IdentityPool } from "../../generated/cognito-identity";
 import { useApi } from "../../api/connection";
+import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, FieldError, Spinner } from "../../components/bits";
-import { claimSuggestions, emptyMapping, type MappingDraft } from "../../lib/roleRules";
+import { claimSuggestions, emptyMapping, roleNameOf, type MappingDraft } from "../../lib/roleRules";
+import { useLeaveGuard } from "../../lib/leaveGuard";
 import { poolIdOfProvider } from "../../lib/region";
-import type { SimulateRoleMappingResponse } from "../../api/pooldesk";
 import { RuleEditor } from "./RuleEditor";
 import { Simulator } from "./Simulator";
+import "./roles.css";
+import { ruleOutcomes, type DraftSimulationResponse } from "./simulation";
 import { draftFromWire, fingerprint, toSetIdentityPoolRolesInput, validateRoles, type RolesDraft } from "./rolesState";
 
 export function RolesEditor({ pool }: { pool: IdentityPool }) {
   const api = useApi();
   const qc = useQueryClient();
   const toast = useToast();
+  const confirm = useConfirm();
   const id = pool.IdentityPoolId;
   const providers = useMemo(
     () => (pool.CognitoIdentityProviders ?? []).map((p) => p.ProviderName!).filter(Boolean),
@@ -31,7 +35,8 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
   const [tried, setTried] = useState(false);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const [result, setResult] = useState<{ provider: string; response: SimulateRoleMappingResponse } | null>(null);
+  const [result, setResult] = useState<DraftSimulationResponse | null>(null);
+  const onResult = useCallback((r: DraftSimulationResponse | null) => setResult(r), []);
 
   // Initialise once per load; later refetches must not clobber edits.
   useEffect(() => {
@@ -59,16 +64,23 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
     select: (r) => r.UserPool,
   });
   const suggestions = useMemo(() => claimSuggestions(userPool.data?.SchemaAttributes), [userPool.data]);
+  const dirty = !!draft && fingerprint(draft) !== saved;
+  useLeaveGuard(dirty, () =>
+    confirm({
+      title: "Discard unsaved roles?",
+      message: "The roles and rules you changed here are not saved. Leave and lose the changes?",
+      confirmLabel: "Discard changes",
+      danger: true,
+    }),
+  );
 
   if (roles.isPending || (!draft && !roles.error)) return <Spinner label="Loading roles" />;
   if (!draft) return <ErrorBox error={roles.error} onRetry={() => roles.refetch()} />;
 
   const validation = validateRoles(draft);
-  const dirty = fingerprint(draft) !== saved;
   const mapping: MappingDraft | undefined = draft.mappings[current];
   const setMapping = (m: MappingDraft) => {
     setDraft({ ...draft, mappings: { ...draft.mappings, [current]: m } });
-    setResult(null);
   };
   const clientId = pool.CognitoIdentityProviders?.find((p) => p.ProviderName === current)?.ClientId;
 
@@ -80,7 +92,6 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
     try {
       await api.identity("SetIdentityPoolRoles", toSetIdentityPoolRolesInput(id, draft));
       setSaved(fingerprint(draft));
-      setResult(null);
       toast.ok("Roles saved");
       void qc.invalidateQueries({ queryKey: [api.connection, "GetIdentityPoolRoles", id] });
     } catch (e) {
@@ -90,11 +101,11 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
     }
   };
 
-  const matchedIndex =
-    !dirty && result && result.provider === current && result.response.RoleArn !== null ? result.response.RuleIndex : undefined;
+  const outcomes = ruleOutcomes(result);
 
   return (
-    <div className="roles-layout">
+    <div className="roles-workspace">
+    <div className="roles-columns">
       <form
         className="form roles-form"
         aria-label="Roles and role mappings"
@@ -115,6 +126,7 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
               aria-invalid={!!validation.roles.authenticated}
               onChange={(e) => setDraft({ ...draft, authenticated: e.target.value.trim() })}
             />
+            <RoleName arn={draft.authenticated} />
             <FieldError message={validation.roles.authenticated} />
           </label>
           <label className="field">
@@ -126,6 +138,7 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
               aria-invalid={!!validation.roles.unauthenticated}
               onChange={(e) => setDraft({ ...draft, unauthenticated: e.target.value.trim() })}
             />
+            <RoleName arn={draft.unauthenticated} />
             <FieldError message={validation.roles.unauthenticated} />
           </label>
         </fieldset>
@@ -191,7 +204,7 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
                       errors={validation.mappings[current]!}
                       showAllErrors={tried}
                       claimSuggestions={suggestions}
-                      matchedIndex={matchedIndex}
+                      outcomes={outcomes}
                     />
                   )}
                 </>
@@ -214,10 +227,18 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
         provider={current}
         poolId={poolId}
         clientId={clientId}
-        dirty={dirty}
-        result={result?.provider === current ? result.response : null}
-        onResult={(response) => setResult(response ? { provider: current, response } : null)}
+        usernameAttributes={userPool.data?.UsernameAttributes}
+        draft={draft}
+        draftProblem={validation.ok ? null : "Finish the highlighted fields to simulate."}
+        onResult={onResult}
       />
     </div>
+    </div>
   );
+}
+
+/** The role's name under its ARN box, which a long account prefix would otherwise hide. */
+function RoleName({ arn }: { arn: string }) {
+  const name = roleNameOf(arn);
+  return name ? <span className="default-role-name">Role: {name}</span> : null;
 }
