@@ -7,6 +7,7 @@ import { toIdentityPools, type Navigate } from "../../routes";
 import { useUserPools } from "../userPools/queries";
 import { IdentityPoolForm } from "./IdentityPoolForm";
 import { formFromPool, toUpdateIdentityPoolInput } from "./identityPoolForm";
+import { IdentitiesSection } from "./IdentitiesTable";
 import { PrincipalTags } from "./PrincipalTags";
 import { RolesEditor } from "./RolesEditor";
 
@@ -85,6 +86,8 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
         <h2 id="tags-title">Principal tags</h2>
         <PrincipalTags identityPoolId={identityPoolId} providers={providers} />
       </section>
+
+      <IdentitiesSection identityPoolId={identityPoolId} />
     </section>
   );
 }
