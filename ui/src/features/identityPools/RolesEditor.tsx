@@ -104,135 +104,136 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
   const outcomes = ruleOutcomes(result);
 
   return (
+    // The workspace is the size container: the columns collapse when IT is narrow, not the window.
     <div className="roles-workspace">
-    <div className="roles-columns">
-      <form
-        className="form roles-form"
-        aria-label="Roles and role mappings"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <fieldset>
-          <legend>Default roles</legend>
-          <label className="field">
-            <span>Authenticated role ARN</span>
-            <input
-              data-testid="role-authenticated"
-              value={draft.authenticated}
-              placeholder="arn:aws:iam::123456789012:role/authenticated"
-              aria-invalid={!!validation.roles.authenticated}
-              onChange={(e) => setDraft({ ...draft, authenticated: e.target.value.trim() })}
-            />
-            <RoleName arn={draft.authenticated} />
-            <FieldError message={validation.roles.authenticated} />
-          </label>
-          <label className="field">
-            <span>Unauthenticated (guest) role ARN</span>
-            <input
-              data-testid="role-unauthenticated"
-              value={draft.unauthenticated}
-              placeholder="arn:aws:iam::123456789012:role/guest"
-              aria-invalid={!!validation.roles.unauthenticated}
-              onChange={(e) => setDraft({ ...draft, unauthenticated: e.target.value.trim() })}
-            />
-            <RoleName arn={draft.unauthenticated} />
-            <FieldError message={validation.roles.unauthenticated} />
-          </label>
-        </fieldset>
+      <div className="roles-columns">
+        <form
+          className="form roles-form"
+          aria-label="Roles and role mappings"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <fieldset>
+            <legend>Default roles</legend>
+            <label className="field">
+              <span>Authenticated role ARN</span>
+              <input
+                data-testid="role-authenticated"
+                value={draft.authenticated}
+                placeholder="arn:aws:iam::123456789012:role/authenticated"
+                aria-invalid={!!validation.roles.authenticated}
+                onChange={(e) => setDraft({ ...draft, authenticated: e.target.value.trim() })}
+              />
+              <RoleName arn={draft.authenticated} />
+              <FieldError message={validation.roles.authenticated} />
+            </label>
+            <label className="field">
+              <span>Unauthenticated (guest) role ARN</span>
+              <input
+                data-testid="role-unauthenticated"
+                value={draft.unauthenticated}
+                placeholder="arn:aws:iam::123456789012:role/guest"
+                aria-invalid={!!validation.roles.unauthenticated}
+                onChange={(e) => setDraft({ ...draft, unauthenticated: e.target.value.trim() })}
+              />
+              <RoleName arn={draft.unauthenticated} />
+              <FieldError message={validation.roles.unauthenticated} />
+            </label>
+          </fieldset>
 
-        <fieldset>
-          <legend>Role mapping</legend>
-          {Object.keys(draft.mappings).length === 0 ? (
-            <p className="muted">Link a user pool (in Settings above) to map its users to roles.</p>
-          ) : (
-            <>
-              <label className="field">
-                <span>Provider</span>
-                <select data-testid="mapping-provider" value={current} onChange={(e) => setProvider(e.target.value)}>
-                  {Object.keys(draft.mappings).map((p) => (
-                    <option key={p} value={p}>
-                      {p}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              {mapping && (
-                <>
-                  <div className="row-inline">
-                    <label className="field inline">
-                      <span>Mapping type</span>
-                      <select
-                        data-testid="mapping-type"
-                        value={mapping.Type}
-                        onChange={(e) => setMapping({ ...mapping, Type: e.target.value as MappingDraft["Type"] })}
-                      >
-                        <option value="">None</option>
-                        <option value="Token">Token</option>
-                        <option value="Rules">Rules</option>
-                      </select>
-                    </label>
-                    {mapping.Type !== "" && (
+          <fieldset>
+            <legend>Role mapping</legend>
+            {Object.keys(draft.mappings).length === 0 ? (
+              <p className="muted">Link a user pool (in Settings above) to map its users to roles.</p>
+            ) : (
+              <>
+                <label className="field">
+                  <span>Provider</span>
+                  <select data-testid="mapping-provider" value={current} onChange={(e) => setProvider(e.target.value)}>
+                    {Object.keys(draft.mappings).map((p) => (
+                      <option key={p} value={p}>
+                        {p}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {mapping && (
+                  <>
+                    <div className="row-inline">
                       <label className="field inline">
-                        <span>When no role can be chosen</span>
+                        <span>Mapping type</span>
                         <select
-                          data-testid="mapping-ambiguous"
-                          value={mapping.AmbiguousRoleResolution}
-                          onChange={(e) =>
-                            setMapping({ ...mapping, AmbiguousRoleResolution: e.target.value as MappingDraft["AmbiguousRoleResolution"] })
-                          }
+                          data-testid="mapping-type"
+                          value={mapping.Type}
+                          onChange={(e) => setMapping({ ...mapping, Type: e.target.value as MappingDraft["Type"] })}
                         >
-                          <option value="AuthenticatedRole">Use the authenticated role</option>
-                          <option value="Deny">Deny</option>
+                          <option value="">None</option>
+                          <option value="Token">Token</option>
+                          <option value="Rules">Rules</option>
                         </select>
                       </label>
+                      {mapping.Type !== "" && (
+                        <label className="field inline">
+                          <span>When no role can be chosen</span>
+                          <select
+                            data-testid="mapping-ambiguous"
+                            value={mapping.AmbiguousRoleResolution}
+                            onChange={(e) =>
+                              setMapping({ ...mapping, AmbiguousRoleResolution: e.target.value as MappingDraft["AmbiguousRoleResolution"] })
+                            }
+                          >
+                            <option value="AuthenticatedRole">Use the authenticated role</option>
+                            <option value="Deny">Deny</option>
+                          </select>
+                        </label>
+                      )}
+                    </div>
+                    <p className="muted small-text">
+                      {mapping.Type === ""
+                        ? "No mapping: every signed-in user of this provider gets the authenticated role."
+                        : mapping.Type === "Token"
+                          ? "Token: the role comes from the token's cognito:preferred_role, its only cognito:roles entry, or a CustomRoleArn among them."
+                          : "Rules: checked in order; the first rule that matches chooses the role."}
+                    </p>
+                    {mapping.Type === "Rules" && (
+                      <RuleEditor
+                        draft={mapping}
+                        onChange={setMapping}
+                        errors={validation.mappings[current]!}
+                        showAllErrors={tried}
+                        claimSuggestions={suggestions}
+                        outcomes={outcomes}
+                      />
                     )}
-                  </div>
-                  <p className="muted small-text">
-                    {mapping.Type === ""
-                      ? "No mapping: every signed-in user of this provider gets the authenticated role."
-                      : mapping.Type === "Token"
-                        ? "Token: the role comes from the token's cognito:preferred_role, its only cognito:roles entry, or a CustomRoleArn among them."
-                        : "Rules: checked in order; the first rule that matches chooses the role."}
-                  </p>
-                  {mapping.Type === "Rules" && (
-                    <RuleEditor
-                      draft={mapping}
-                      onChange={setMapping}
-                      errors={validation.mappings[current]!}
-                      showAllErrors={tried}
-                      claimSuggestions={suggestions}
-                      outcomes={outcomes}
-                    />
-                  )}
-                </>
-              )}
-            </>
-          )}
-        </fieldset>
-        <ErrorBox error={saveError} testId="mapping-error" />
-        {tried && !validation.ok && <p className="field-error" role="alert">Fix the highlighted fields before saving.</p>}
-        <div className="form-actions">
-          <button type="submit" className="primary" data-testid="mapping-save" disabled={saving}>
-            {saving ? <Spinner label="Saving" /> : null} Save roles
-          </button>
-          {dirty && <span className="unsaved" data-testid="mapping-unsaved">Unsaved changes</span>}
-        </div>
-      </form>
-      <Simulator
-        key={current}
-        identityPoolId={id}
-        provider={current}
-        poolId={poolId}
-        clientId={clientId}
-        usernameAttributes={userPool.data?.UsernameAttributes}
-        draft={draft}
-        draftProblem={validation.ok ? null : "Finish the highlighted fields to simulate."}
-        onResult={onResult}
-      />
-    </div>
+                  </>
+                )}
+              </>
+            )}
+          </fieldset>
+          <ErrorBox error={saveError} testId="mapping-error" />
+          {tried && !validation.ok && <p className="field-error" role="alert">Fix the highlighted fields before saving.</p>}
+          <div className="form-actions">
+            <button type="submit" className="primary" data-testid="mapping-save" disabled={saving}>
+              {saving ? <Spinner label="Saving" /> : null} Save roles
+            </button>
+            {dirty && <span className="unsaved" data-testid="mapping-unsaved">Unsaved changes</span>}
+          </div>
+        </form>
+        <Simulator
+          key={current}
+          identityPoolId={id}
+          provider={current}
+          poolId={poolId}
+          clientId={clientId}
+          usernameAttributes={userPool.data?.UsernameAttributes}
+          draft={draft}
+          draftProblem={validation.ok ? null : "Some roles or rules are unfinished or invalid: complete them to simulate."}
+          onResult={onResult}
+        />
+      </div>
     </div>
   );
 }

@@ -19,6 +19,7 @@ export function useLiveSimulation(request: DraftSimulationRequest | null, delayM
   const api = useApi();
   const [state, setState] = useState<Omit<LiveSimulation, "runNow">>({ result: null, error: null, running: false });
   const generation = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const latest = useRef(request);
   latest.current = request;
   const key = request ? JSON.stringify(request) : "";
@@ -42,11 +43,12 @@ export function useLiveSimulation(request: DraftSimulationRequest | null, delayM
     setState({ result: null, error: null, running: false });
     const input = latest.current;
     if (!input) return;
-    const timer = setTimeout(() => void run(input), delayMs);
-    return () => clearTimeout(timer);
+    timer.current = setTimeout(() => void run(input), delayMs);
+    return () => clearTimeout(timer.current);
   }, [key, run, delayMs]);
 
   const runNow = useCallback(() => {
+    clearTimeout(timer.current); // the pending debounced run would only repeat this one
     if (latest.current) void run(latest.current);
   }, [run]);
 
