@@ -64,6 +64,10 @@ beforeEach(() => {
     Description: "email StartsWith alice",
     PrincipalTags: { username: "alice" },
     RuleIndex: 1,
+    Rules: [
+      { Index: 0, Outcome: "NotMatched", Claim: "cognito:groups", MatchType: "Contains", Value: "admins", RoleARN: role("admin") },
+      { Index: 1, Outcome: "Matched", Claim: "email", MatchType: "StartsWith", Value: "alice", RoleARN: role("alice"), ClaimValue: "alice@example.com" },
+    ],
   });
   invokeMock.mockReset();
   invokeMock.mockImplementation(async (_cmd, args) => {

@@ -11,7 +11,8 @@ import { poolIdOfProvider } from "../../lib/region";
 import { RuleEditor } from "./RuleEditor";
 import { Simulator } from "./Simulator";
 import "./roles.css";
-import { ruleOutcomes, type DraftSimulationResponse } from "./simulation";
+import type { SimulateRoleMappingResponse } from "../../api/pooldesk";
+import { ruleOutcomes } from "./simulation";
 import { draftFromWire, fingerprint, toSetIdentityPoolRolesInput, validateRoles, type RolesDraft } from "./rolesState";
 
 export function RolesEditor({ pool }: { pool: IdentityPool }) {
@@ -35,8 +36,8 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
   const [tried, setTried] = useState(false);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const [result, setResult] = useState<DraftSimulationResponse | null>(null);
-  const onResult = useCallback((r: DraftSimulationResponse | null) => setResult(r), []);
+  const [result, setResult] = useState<SimulateRoleMappingResponse | null>(null);
+  const onResult = useCallback((r: SimulateRoleMappingResponse | null) => setResult(r), []);
 
   // Initialise once per load; later refetches must not clobber edits.
   useEffect(() => {

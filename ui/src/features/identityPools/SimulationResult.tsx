@@ -1,8 +1,9 @@
 import { roleNameOf } from "../../lib/roleRules";
-import { decidingRule, outcomeSentence, reasonSentence, ruleOutcomes, type DraftSimulationResponse } from "./simulation";
+import type { SimulateRoleMappingResponse } from "../../api/pooldesk";
+import { decidingRule, outcomeSentence, reasonSentence, ruleOutcomes } from "./simulation";
 
 /** The simulator's answer: the role and why, every rule's outcome, the claims, the tags. */
-export function SimulationResult({ result }: { result: DraftSimulationResponse }) {
+export function SimulationResult({ result }: { result: SimulateRoleMappingResponse }) {
   return (
     <div className="sim-result" aria-live="polite" data-testid="sim-result">
       {result.RoleArn !== null ? (
@@ -40,7 +41,7 @@ export function SimulationResult({ result }: { result: DraftSimulationResponse }
   );
 }
 
-function RuleOutcomes({ result }: { result: DraftSimulationResponse }) {
+function RuleOutcomes({ result }: { result: SimulateRoleMappingResponse }) {
   if (!result.Rules?.length) return null;
   const outcomes = ruleOutcomes(result);
   const decidedBy = decidingRule(outcomes);

@@ -3,7 +3,8 @@ import { ErrorBox, Spinner } from "../../components/bits";
 import { buildSimulationInput, type SimulationSource } from "../../lib/claims";
 import { issuerForPool } from "../../lib/region";
 import type { RolesDraft } from "./rolesState";
-import { withDraft, type DraftSimulationRequest, type DraftSimulationResponse } from "./simulation";
+import type { SimulateRoleMappingRequest, SimulateRoleMappingResponse } from "../../api/pooldesk";
+import { withDraft } from "./simulation";
 import { SimUserPicker, type LoadedUser } from "./SimUserPicker";
 import { SimulationResult } from "./SimulationResult";
 import { useLiveSimulation } from "./useLiveSimulation";
@@ -50,7 +51,7 @@ export function Simulator({
   draft: RolesDraft;
   /** Why the draft cannot be simulated yet (an unfinished rule), or null. */
   draftProblem: string | null;
-  onResult: (r: DraftSimulationResponse | null) => void;
+  onResult: (r: SimulateRoleMappingResponse | null) => void;
 }) {
   const [mode, setMode] = useState<Mode>(poolId ? "user" : "claims");
   const [user, setUser] = useState<LoadedUser | undefined>(undefined);
@@ -62,7 +63,7 @@ export function Simulator({
     mode === "user" ? { mode, claims: user?.claims } : mode === "token" ? { mode, idToken } : { mode, claimsText };
   const built = buildSimulationInput(identityPoolId, provider, source, customRoleArn);
   const draftKey = JSON.stringify(draft);
-  const request: DraftSimulationRequest | null = useMemo(
+  const request: SimulateRoleMappingRequest | null = useMemo(
     () => (built.ok && !draftProblem ? withDraft(built.input, draft) : null),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [JSON.stringify(built), draftKey, draftProblem],

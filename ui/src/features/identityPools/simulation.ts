@@ -1,37 +1,17 @@
 // What the simulator sends and shows: the draft on screen as SimulateRoleMapping's input, each
 // rule's outcome, and the server's reasons in plain words.
-import type { RoleMapping } from "../../generated/cognito-identity";
-import type { SimulateRoleMappingRequest, SimulateRoleMappingResponse, SimulationReason } from "../../api/pooldesk";
+import type {
+  RuleOutcome,
+  SimulateRoleMappingRequest,
+  SimulateRoleMappingResponse,
+  SimulationReason,
+} from "../../api/pooldesk";
 import { toSetIdentityPoolRolesInput, type RolesDraft } from "./rolesState";
 
-// provisional: the draft fields and per-rule outcomes of SimulateRoleMapping, until the
-// generated types land on main (then use SimulateRoleMappingRequest/Response and RuleOutcome).
-export type RuleOutcomeKind = "Matched" | "NotMatched" | "NotReached";
-// provisional
-export interface RuleOutcome {
-  /** 0-based. */
-  Index: number;
-  Outcome: RuleOutcomeKind;
-  Claim: string;
-  MatchType: string;
-  Value: string;
-  RoleARN: string;
-  /** The claim's value as compared; absent when the token lacks the claim. */
-  ClaimValue?: string;
-}
-// provisional
-export type DraftSimulationRequest = SimulateRoleMappingRequest & {
-  Roles?: Record<string, string>;
-  RoleMappings?: Record<string, RoleMapping>;
-};
-// provisional
-export type DraftSimulationResponse = SimulateRoleMappingResponse & {
-  Rules?: RuleOutcome[];
-  Claims?: Record<string, unknown>;
-};
+export type { RuleOutcome };
 
 /** The simulator's input with the roles and mappings as they are on screen, saved or not. */
-export function withDraft(input: SimulateRoleMappingRequest, draft: RolesDraft): DraftSimulationRequest {
+export function withDraft(input: SimulateRoleMappingRequest, draft: RolesDraft): SimulateRoleMappingRequest {
   const { Roles, RoleMappings } = toSetIdentityPoolRolesInput(input.IdentityPoolId, draft);
   return { ...input, Roles, RoleMappings };
 }
@@ -52,26 +32,9 @@ export function reasonSentence(reason: SimulationReason): string {
   return REASON_SENTENCES[reason] ?? reason;
 }
 
-/**
- * One outcome per rule on screen. The server's `Rules` when it sent them; otherwise (an older
- * server) only the deciding rule is known, from `RuleIndex`.
- */
-export function ruleOutcomes(response: DraftSimulationResponse | null): Map<number, RuleOutcome> {
-  const out = new Map<number, RuleOutcome>();
-  if (!response) return out;
-  if (response.Rules) {
-    for (const r of response.Rules) out.set(r.Index, r);
-  } else if (response.RoleArn !== null && typeof response.RuleIndex === "number") {
-    out.set(response.RuleIndex, {
-      Index: response.RuleIndex,
-      Outcome: "Matched",
-      Claim: "",
-      MatchType: "",
-      Value: "",
-      RoleARN: response.RoleArn,
-    });
-  }
-  return out;
+/** The server's outcome of each rule, by index (none when the mapping is not by rules). */
+export function ruleOutcomes(response: SimulateRoleMappingResponse | null): Map<number, RuleOutcome> {
+  return new Map((response?.Rules ?? []).map((r) => [r.Index, r]));
 }
 
 /** What happened to one rule, in words. */

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useApi } from "../../api/connection";
-import type { DraftSimulationRequest, DraftSimulationResponse } from "./simulation";
+import type { SimulateRoleMappingRequest, SimulateRoleMappingResponse } from "../../api/pooldesk";
 
 export interface LiveSimulation {
-  result: DraftSimulationResponse | null;
+  result: SimulateRoleMappingResponse | null;
   error: unknown;
   running: boolean;
   /** Runs at once instead of waiting for the debounce. */
@@ -15,7 +15,7 @@ export interface LiveSimulation {
  * fire a request per key). A change clears the old answer at once, and answers to an older
  * request are dropped, so what is shown always belongs to what is on screen.
  */
-export function useLiveSimulation(request: DraftSimulationRequest | null, delayMs = 400): LiveSimulation {
+export function useLiveSimulation(request: SimulateRoleMappingRequest | null, delayMs = 400): LiveSimulation {
   const api = useApi();
   const [state, setState] = useState<Omit<LiveSimulation, "runNow">>({ result: null, error: null, running: false });
   const generation = useRef(0);
@@ -25,11 +25,11 @@ export function useLiveSimulation(request: DraftSimulationRequest | null, delayM
   const key = request ? JSON.stringify(request) : "";
 
   const run = useCallback(
-    async (input: DraftSimulationRequest) => {
+    async (input: SimulateRoleMappingRequest) => {
       const mine = ++generation.current;
       setState({ result: null, error: null, running: true });
       try {
-        const result = (await api.pooldesk("SimulateRoleMapping", input)) as DraftSimulationResponse;
+        const result = (await api.pooldesk("SimulateRoleMapping", input)) as SimulateRoleMappingResponse;
         if (mine === generation.current) setState({ result, error: null, running: false });
       } catch (error) {
         if (mine === generation.current) setState({ result: null, error, running: false });
