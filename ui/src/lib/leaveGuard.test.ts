@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { guardNavigate, mayLeave, registerLeaveGuard } from "./leaveGuard";
+import { guardNavigate, leaveWithoutAsking, mayLeave, registerLeaveGuard } from "./leaveGuard";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -22,5 +22,16 @@ describe("leave guard", () => {
     unregister();
     answer = false;
     expect(await mayLeave()).toBe(true);
+  });
+
+  it("leaves without asking when told to (the screen's subject was deleted)", async () => {
+    const go = vi.fn();
+    const guard = vi.fn(async () => false);
+    const unregister = registerLeaveGuard(guard);
+    leaveWithoutAsking(() => guardNavigate(go)("list"));
+    await settle();
+    expect(go).toHaveBeenCalledWith("list");
+    expect(guard).not.toHaveBeenCalled();
+    unregister();
   });
 });

@@ -7,6 +7,8 @@ import { useEffect, useRef } from "react";
 export type LeaveGuard = () => boolean | Promise<boolean>;
 
 const guards = new Set<LeaveGuard>();
+/** Set while a screen leaves on purpose (e.g. after deleting what it showed). */
+let leavingOnPurpose = false;
 
 export function registerLeaveGuard(guard: LeaveGuard): () => void {
   guards.add(guard);
@@ -26,10 +28,21 @@ export async function mayLeave(): Promise<boolean> {
 /** Wraps a navigate function so it asks the guards first. */
 export function guardNavigate<A extends unknown[]>(navigate: (...args: A) => void): (...args: A) => void {
   return (...args) => {
-    void mayLeave().then((ok) => {
+    const allowed = leavingOnPurpose ? Promise.resolve(true) : mayLeave();
+    void allowed.then((ok) => {
       if (ok) navigate(...args);
     });
   };
+}
+
+/** Navigates without asking: for leaving a screen whose subject is gone (deleted). */
+export function leaveWithoutAsking(navigate: () => void): void {
+  leavingOnPurpose = true;
+  try {
+    navigate();
+  } finally {
+    leavingOnPurpose = false;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, Spinner } from "../../components/bits";
+import { leaveWithoutAsking } from "../../lib/leaveGuard";
 import { toIdentityPools, type Navigate } from "../../routes";
 import { useUserPools } from "../userPools/queries";
 import { IdentityPoolForm } from "./IdentityPoolForm";
@@ -40,7 +41,8 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
     try {
       await api.identity("DeleteIdentityPool", { IdentityPoolId: identityPoolId });
       await qc.invalidateQueries({ queryKey: [api.connection, "ListIdentityPools"] });
-      navigate(toIdentityPools());
+      // Its unsaved roles went with it: nothing left to ask about.
+      leaveWithoutAsking(() => navigate(toIdentityPools()));
     } catch (e) {
       toast.error(e, "Delete failed");
     }
