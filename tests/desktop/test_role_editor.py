@@ -241,3 +241,47 @@ def test_identities_listed_after_one_is_created(app):
         app.driver.execute_script("document.querySelector('[data-testid=\"identities\"]').scrollIntoView({block: 'center'})")
         assert app.driver.execute_script(SIDEWAYS_SCROLL) == [], (width, height)
         app.screenshot(f"identities-{width}x{height}")
+
+
+def test_simulator_finds_users_by_email_and_warns_when_disabled(app):
+    import boto3
+
+    from test_window import free_port
+
+    # A pool whose users sign in with their e-mail: their usernames are internal ids.
+    app.click("create-pool")
+    app.type("pool-name", "by_email")
+    Select(app.driver.find_element(By.CSS_SELECTOR, 'select[name="signIn"]')).select_by_value("email")
+    app.click("pool-submit")
+    app.wait().until(lambda d: any("by_email" in t for t in app.texts("pool-row")))
+    pool_id = app.driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=\"pool-row\"]')].map(r => r.innerText.match(/us-east-1_\\w+/)?.[0]).find(Boolean)")
+
+    app.click("nav-serve")
+    app.type("serve-port", str(free_port()))
+    app.click("serve-start")
+    idp = boto3.client(
+        "cognito-idp", endpoint_url=app.text_of("serve-endpoint"), region_name="us-east-1",
+        aws_access_key_id=app.text_of("serve-access-key"), aws_secret_access_key=app.text_of("serve-secret-key"))
+    created = idp.admin_create_user(
+        UserPoolId=pool_id, Username="alice@example.com", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "alice@example.com"}])["User"]
+    assert created["Username"] != "alice@example.com", "the username is an internal id"
+    idp.admin_disable_user(UserPoolId=pool_id, Username=created["Username"])
+
+    create_identity_pool(app, "by_email_ids")
+    app.type("role-authenticated", ARN + "authenticated")
+    app.type("sim-user", "ali")
+    # Suggested by e-mail, the address people know them by.
+    app.wait().until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#sim-user-list option')].map(o => o.value)") == ["alice@example.com"])
+    app.type("sim-user", "alice@example.com")
+    app.click("sim-user-load")
+    warning = app.text_of("sim-user-warning")
+    assert "disabled" in warning
+    claims = app.by("sim-user-claims")
+    assert "alice@example.com" in claims.text
+    assert claims.size["height"] > 60, "the claims are readable, not squeezed"
+    # The unsaved default role answers for them.
+    app.wait().until(lambda d: any("role/authenticated" in t for t in app.texts("sim-role")))
+    app.screenshot("simulated-disabled-email-user")
