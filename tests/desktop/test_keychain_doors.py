@@ -28,7 +28,7 @@ def test_the_cli_imports_users_into_the_apps_database_with_the_key_from_the_keyc
 
     csv = app.home / "users.csv"
     csv.write_text("cognito:username,email\nada,ada@example.com\ngrace,grace@example.com\n,nobody@example.com\n")
-    done = subprocess.run([pooldesk_cli(), "import-users", "--db", str(db), "--user-pool-id", pool_id, "--file", str(csv)],
+    done = subprocess.run([pooldesk_cli(), "import-users", "--db", str(db), "--user-pool-id", pool_id, str(csv)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "imported 2 users" in done.stdout and "1 rows refused" in done.stdout, done.stdout
