@@ -372,7 +372,6 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
           onClose={() => setCreating(false)}
           onCreated={(u) => {
             setCreating(false);
-            toast.ok(`Created ${u}`);
             void loader.reset();
             setOpenUser(u);
           }}
