@@ -10,6 +10,7 @@ import { personName } from "../../lib/person";
 import { useUserPool } from "../userPools/queries";
 import { createUserDefaults, createUserForm, createUserSchema, toAdminCreateUserRequest, type CreateUserForm, type CreateUserValues } from "./createUser";
 import { fieldHint, fieldLabel, passwordRules, type AttributeField } from "./schemaForm";
+import { LockIcon } from "./LockIcon";
 import "./userForms.css";
 
 export function CreateUserDialog({
@@ -176,9 +177,8 @@ function AttributeInput({ field, register, error }: { field: AttributeField; reg
         <span className={field.custom ? "mono" : undefined}>{fieldLabel(field.name)}</span>
         {field.required && <RequiredMark />}
         {!field.mutable && (
-          <span className="lock" aria-hidden="true" title="Immutable">
-            {" "}
-            🔒
+          <span className="lock" title="Immutable: cannot be changed after the user is created">
+            <LockIcon />
           </span>
         )}
       </span>

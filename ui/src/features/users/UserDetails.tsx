@@ -10,6 +10,7 @@ import { personName } from "../../lib/person";
 import { toMessages, type Navigate } from "../../routes";
 import { usePoolGroups, useUserPool } from "../userPools/queries";
 import { lockReason, newAttributeNames } from "./userAttributes";
+import { LockIcon } from "./LockIcon";
 import "./userForms.css";
 
 export function UserDetails({
@@ -230,12 +231,12 @@ function Attributes({
 function LockedAttribute({ name, value, reason }: { name: string; value: string; reason: string }) {
   return (
     <div className="attr-locked" data-testid="user-attribute" data-name={name} data-locked="true">
-      <span className="mono muted">{name}</span>
+      <span className="mono muted attr-name">{name}</span>
       <span className="attr-value" data-testid="user-attribute-value">
         {value}
       </span>
-      <span className="attr-lock-reason" title={reason}>
-        <span aria-hidden="true">🔒</span> {reason}
+      <span className="attr-lock-reason">
+        <LockIcon /> {reason}
       </span>
     </div>
   );
