@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 
 SIZES = {"1280x800": (1280, 800), "1024x700": (1024, 700)}
 
@@ -168,7 +169,13 @@ def test_import_users_from_a_csv_file_with_a_bad_line(app):
     expected = app.texts("import-expected-header")[0].split(",")
     assert "custom:employee_id" in expected and "cognito:username" in expected
     assert "RESET_REQUIRED" in app.text_of("import-reset-required")
-    assert app.by("import-submit").get_attribute("disabled")
+    submit = app.driver.find_element(By.CSS_SELECTOR, '[data-testid="import-submit"]')
+    assert submit.get_attribute("disabled") is not None, "nothing to import before a file is picked"
+
+    # The template is the header line, copied to paste into a new file.
+    app.click("import-template")
+    app.wait().until(lambda d: app.by("import-template").get_attribute("data-copied") == "true")
+    assert app.text_of("import-template") == "Template copied"
 
     csv = (
         "cognito:username,email,given_name,custom:employee_id\n"
@@ -179,12 +186,15 @@ def test_import_users_from_a_csv_file_with_a_bad_line(app):
     )
     path = app.home / "staff.csv"
     path.write_text(csv)
+    # The app runs on this machine: the driver is given the path itself, not an upload.
+    app.driver.file_detector = UselessFileDetector()
     app.driver.find_element(By.CSS_SELECTOR, '[data-testid="import-file"]').send_keys(str(path))
     app.wait().until(lambda d: app.all("import-fit") and app.by("import-fit").get_attribute("data-ok") == "true")
     assert "4 lines" in app.text_of("import-submit")
     app.screenshot("import-file-fits")
     app.click("import-submit")
-    app.wait(30).until(lambda d: app.texts("import-summary"))
+    app.wait(30).until(lambda d: app.texts("import-summary") or app.texts("import-error"))
+    assert not app.texts("import-error"), app.texts("import-error")
     assert app.texts("import-summary") == ["Imported 3 users; 1 line failed."]
     failures = app.texts("import-failure")
     assert len(failures) == 1 and failures[0].startswith("Line 4:") and "given_name" in failures[0], failures

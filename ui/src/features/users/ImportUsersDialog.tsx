@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { Dialog } from "../../components/Dialog";
-import { CopyButton, ErrorBox, Spinner } from "../../components/bits";
+import { copyText, ErrorBox, Spinner } from "../../components/bits";
 import { useUserPool } from "../userPools/queries";
 import { headerCsv, headerFit, importUsers, readText, type HeaderFit, type ImportUsersResponse } from "./importUsers";
 import "./userForms.css";
@@ -81,7 +81,7 @@ export function ImportUsersDialog({ poolId, onClose, onImported }: { poolId: str
           <h3 id="import-header-title">The columns this pool expects</h3>
           {header.isPending && <Spinner label="Loading the pool's CSV header" />}
           <ErrorBox error={header.error} onRetry={() => void header.refetch()} />
-          {header.data && <ExpectedHeader header={header.data} poolName={pool.data?.Name ?? poolId} />}
+          {header.data && <ExpectedHeader header={header.data} />}
         </section>
         <label className="field">
           <span>CSV file (first line: the header; column order does not matter)</span>
@@ -110,26 +110,40 @@ export function ImportUsersDialog({ poolId, onClose, onImported }: { poolId: str
   );
 }
 
-/** GetCSVHeader's columns, with a template to download or copy. */
-function ExpectedHeader({ header, poolName }: { header: string[]; poolName: string }) {
-  const csv = headerCsv(header);
+/**
+ * GetCSVHeader's columns and a template to copy. (A download link would save the file into the
+ * app's working directory without saying so: the webview has no save dialog.)
+ */
+function ExpectedHeader({ header }: { header: string[] }) {
   return (
     <>
       <pre className="import-header mono" data-testid="import-expected-header">
         {header.join(",")}
       </pre>
       <div className="row-inline">
-        <a
-          className="button-link"
-          href={`data:text/csv;charset=utf-8,${encodeURIComponent(csv)}`}
-          download={`${poolName}-users.csv`}
-          data-testid="import-template"
-        >
-          Download template
-        </a>
-        <CopyButton text={csv} label="the CSV header" testId="import-copy-header" />
+        <CopyTemplateButton csv={headerCsv(header)} />
+        <span className="muted small-text">Copies the header line: paste it into an empty .csv file and add one user per line.</span>
       </div>
     </>
+  );
+}
+
+function CopyTemplateButton({ csv }: { csv: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      data-testid="import-template"
+      data-copied={copied}
+      onClick={async () => {
+        if (await copyText(csv)) {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 2000);
+        }
+      }}
+    >
+      {copied ? "Template copied" : "Copy CSV template"}
+    </button>
   );
 }
 
