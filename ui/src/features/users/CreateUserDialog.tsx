@@ -57,8 +57,11 @@ function CreateUserFormBody({
   const e = formState.errors;
   const standard = form.fields.filter((f) => !f.custom);
   const custom = form.fields.filter((f) => f.custom);
-  const hasEmail = form.signIn.kind === "attribute" ? form.signIn.attributes.includes("email") : true;
-  const hasPhone = form.signIn.kind === "attribute" ? form.signIn.attributes.includes("phone_number") : true;
+  // The verified boxes go with whichever field holds the address: the username or an attribute.
+  const offers = (name: "email" | "phone_number") =>
+    form.fields.some((f) => f.name === name) || (form.signIn.kind === "attribute" && form.signIn.attributes.includes(name));
+  const hasEmail = offers("email");
+  const hasPhone = offers("phone_number");
 
   const onSubmit = async (v: CreateUserValues) => {
     setError(null);

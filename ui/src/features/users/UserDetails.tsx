@@ -188,7 +188,11 @@ function Attributes({
             <div key={name} className="attr-row" data-testid="user-attribute" data-name={name}>
               <label className="field inline grow">
                 <span className="mono">{name}</span>
-                <input value={values[name]} onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))} />
+                <AttributeValueInput
+                  type={schema.find((a) => a.Name === name)?.AttributeDataType}
+                  value={values[name] ?? ""}
+                  onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
+                />
               </label>
               <button type="button" className="small" aria-label={`Delete attribute ${name}`} onClick={() => void remove(name)}>
                 Delete
@@ -225,6 +229,20 @@ function Attributes({
       </form>
     </section>
   );
+}
+
+/** A value as its schema type takes it: booleans are picked, not typed. */
+function AttributeValueInput({ type, value, onChange }: { type: string | undefined; value: string; onChange: (v: string) => void }) {
+  if (type === "Boolean") {
+    return (
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {value !== "true" && value !== "false" && <option value={value}>{value || "(not set)"}</option>}
+        <option value="true">true</option>
+        <option value="false">false</option>
+      </select>
+    );
+  }
+  return <input value={value} inputMode={type === "Number" ? "decimal" : undefined} onChange={(e) => onChange(e.target.value)} />;
 }
 
 /** An attribute the admin cannot change, with why. */
