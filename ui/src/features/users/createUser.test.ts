@@ -43,6 +43,24 @@ describe("AdminCreateUser from the form", () => {
     });
   });
 
+  it("stores a phone number typed as the username in phone_number when the pool takes either", () => {
+    const form = createUserForm({ ...POOL, UsernameAttributes: ["email", "phone_number"] });
+    expect(form.fields.map((f) => f.name)).not.toContain("phone_number");
+    const v = values(form, { username: "+15551234567", attributes: { given_name: "P" }, phoneVerified: true });
+    expect(createUserSchema(form).safeParse(v).success).toBe(true);
+    expect(toAdminCreateUserRequest("p", form, v)).toMatchObject({
+      Username: "+15551234567",
+      UserAttributes: [
+        { Name: "given_name", Value: "P" },
+        { Name: "phone_number", Value: "+15551234567" },
+        { Name: "phone_number_verified", Value: "true" },
+      ],
+    });
+    expect(createUserSchema(form).safeParse({ ...v, username: "nobody" }).error?.issues[0]?.message).toBe(
+      "Must be an e-mail address or a phone number (E.164, e.g. +15551234567)",
+    );
+  });
+
   it("keeps Username and E-mail apart in a username pool", () => {
     const form = createUserForm({ ...POOL, UsernameAttributes: undefined });
     const req = toAdminCreateUserRequest("p", form, values(form, { username: "alice", attributes: { email: "a@x.io", given_name: "A" } }));
