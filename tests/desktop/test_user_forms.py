@@ -99,6 +99,11 @@ def test_create_a_user_from_the_pools_schema(app, size):
     for rule in ("at least 10 characters", "an uppercase letter", "a number", "a symbol"):
         assert rule in error, error
     assert "Given name is required by this pool" in given.text
+    # The first invalid field has the focus, its label in view below the dialog's header.
+    app.wait().until(lambda d: d.switch_to.active_element == app.by("user-attr-given_name"))
+    assert app.driver.execute_script(
+        "const h = document.querySelector('.dialog-header').getBoundingClientRect();"
+        "return arguments[0].getBoundingClientRect().top >= h.bottom;", given), "the label is under the dialog's header"
     assert [r.get_attribute("data-met") for r in app.all("password-rule")].count("false") == 4
     app.screenshot(f"create-user-problems-{size}")
     assert not call(app, "ListUsers", {"UserPoolId": pool_id})["Users"]

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useForm, type UseFormRegister } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import type { PasswordPolicyType, UserPoolType } from "../../generated/cognito-idp";
@@ -51,7 +51,10 @@ function CreateUserFormBody({
   const { register, handleSubmit, formState, watch, setFocus } = useForm<CreateUserValues>({
     resolver: zodResolver(createUserSchema(form)),
     defaultValues: createUserDefaults(form),
+    // Focused here instead, with its label in view (see focusFirstInvalid).
+    shouldFocusError: false,
   });
+  const formRef = useRef<HTMLFormElement>(null);
   // The dialog focuses its first field on open, before the pool's schema may have loaded.
   useEffect(() => setFocus("username"), [setFocus]);
   const e = formState.errors;
@@ -76,7 +79,7 @@ function CreateUserFormBody({
   };
 
   return (
-    <form className="form" onSubmit={handleSubmit(onSubmit)} noValidate aria-label="Create user">
+    <form ref={formRef} className="form create-user-form" onSubmit={handleSubmit(onSubmit, () => focusFirstInvalid(formRef.current))} noValidate aria-label="Create user">
       <UsernameField form={form} register={register} error={e.username?.message} />
       {standard.map((f) => (
         <AttributeInput key={f.name} field={f} register={register} error={e.attributes?.[f.name]?.message} />
@@ -125,13 +128,28 @@ function CreateUserFormBody({
 
 type Register = UseFormRegister<CreateUserValues>;
 
+/**
+ * Focuses the first invalid field and scrolls its whole field (label, hint, error) to the middle
+ * of the dialog: a plain focus() leaves the label under the dialog's sticky header.
+ */
+function focusFirstInvalid(form: HTMLFormElement | null) {
+  // After the render that marks the fields invalid.
+  requestAnimationFrame(() => {
+    const input = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!input) return;
+    input.focus({ preventScroll: true });
+    (input.closest(".field") ?? input).scrollIntoView?.({ block: "center" });
+  });
+}
+
 /** One field for the username; in e-mail / phone pools it is the address itself. */
 function UsernameField({ form, register, error }: { form: CreateUserForm; register: Register; error?: string }) {
   if (form.signIn.kind === "username") {
     return (
       <label className="field">
         <span>
-          Username <RequiredMark />
+          Username
+          <RequiredMark />
         </span>
         <input data-testid="user-username" data-autofocus autoComplete="off" aria-invalid={!!error} {...register("username")} />
         <FieldError message={error} />
@@ -145,7 +163,8 @@ function UsernameField({ form, register, error }: { form: CreateUserForm; regist
   return (
     <label className="field">
       <span>
-        {label} <RequiredMark />
+        {label}
+        <RequiredMark />
       </span>
       <input
         data-testid={testId}
