@@ -124,6 +124,10 @@ def test_create_a_user_from_the_pools_schema(app, size):
     assert row.get_attribute("data-locked") == "true"
     assert "E-1001" in row.text and "Immutable" in row.text
     assert not row.find_elements(By.TAG_NAME, "input")
+    # A new attribute's name is offered from the schema: the mutable custom one first.
+    offered = app.driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=\"user-new-attribute-names\"] option')].map(o => o.value)")
+    assert offered[0] == "custom:tier" and "custom:employee_id" not in offered, offered
     no_sideways_scroll(app)
     app.screenshot(f"created-user-details-{size}")
 
