@@ -16,7 +16,6 @@ use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
 use pooldesk_core::store::AccessKeyStore;
-use pooldesk_core::user_pools::ImportRow;
 use pooldesk_core::{Config, UserPools, admin};
 use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
 use pooldesk_server::{AppState, RootKey};
@@ -407,33 +406,17 @@ fn import_users(store: Arc<SqliteStore>, pool_id: &str, file: &std::path::Path) 
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?)
     };
-    let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 20, input));
-    let header: Vec<String> = reader.headers().context("reading the CSV header")?.iter().map(str::to_owned).collect();
-    if !header.iter().any(|h| h == "cognito:username") {
-        anyhow::bail!("the CSV header has no cognito:username column (see GetCSVHeader)");
-    }
     store.set_writer_cache_mib(256)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let pools = UserPools::new(store.clone(), clock, Config::default(), None)?;
     let started = std::time::Instant::now();
-    let mut bad_records = Vec::new();
-    let rows = reader.records().enumerate().filter_map(|(i, record)| {
-        let line = i as u64 + 2;
-        match record {
-            Ok(r) => Some(ImportRow { line, columns: header.iter().cloned().zip(r.iter().map(str::to_owned)).collect() }),
-            Err(e) => {
-                bad_records.push((line, e.to_string()));
-                None
-            }
-        }
-    });
-    let report = pools.import_users(pool_id, rows, |r| {
+    let report = pools.import_csv(pool_id, std::io::BufReader::with_capacity(1 << 20, input), |r| {
         if r.imported % 100_000 < 5_000 {
             eprintln!("imported {} users", r.imported);
         }
     })?;
     eprintln!();
-    let failed: Vec<_> = bad_records.into_iter().chain(report.failed).collect();
+    let failed = report.failed;
     for (line, why) in failed.iter().take(20) {
         eprintln!("line {line}: {why}");
     }
