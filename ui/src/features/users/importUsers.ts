@@ -1,28 +1,12 @@
 // CSV import into a pool: the header Cognito expects (GetCSVHeader), whether a file's header
 // fits it, and PoolDesk.ImportUsers (the same importer as `pooldesk import-users`).
 import type { Api } from "../../api/client";
-import { call } from "../../api/tauri";
+import type { ImportUsersRequest, ImportUsersResponse } from "../../api/pooldesk";
 
-// provisional: until the generated ImportUsersRequest / ImportUsersResponse / ImportFailure
-// land on main (see the backend contract); same shapes.
-export interface ImportUsersRequest {
-  UserPoolId: string;
-  Csv: string;
-}
-// provisional
-export interface ImportFailure {
-  Line: number;
-  Message: string;
-}
-// provisional
-export interface ImportUsersResponse {
-  Imported: number;
-  Failed: ImportFailure[];
-}
+export type { ImportFailure, ImportUsersResponse } from "../../api/pooldesk";
 
 export function importUsers(api: Api, input: ImportUsersRequest): Promise<ImportUsersResponse> {
-  // provisional: api.pooldesk("ImportUsers", ...) once PoolDeskOperations names it.
-  return call(api.connection, "PoolDesk.ImportUsers", input);
+  return api.pooldesk("ImportUsers", input);
 }
 
 /** The fields of one CSV line (RFC 4180 quoting: "a,b" is one field, "" is a quote). */
