@@ -1,10 +1,10 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { Dialog } from "../../components/Dialog";
 import { copyText, ErrorBox, Spinner } from "../../components/bits";
 import { useUserPool } from "../userPools/queries";
-import { headerCsv, headerFit, importUsers, readText, type HeaderFit, type ImportUsersResponse } from "./importUsers";
+import { headerCsv, headerFit, importUsers, readText, requiredColumns, type HeaderFit, type ImportUsersResponse } from "./importUsers";
 import "./userForms.css";
 
 /** The users screen's "Import users" button and its dialog. */
@@ -39,8 +39,9 @@ export function ImportUsersDialog({ poolId, onClose, onImported }: { poolId: str
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const required = (pool.data?.SchemaAttributes ?? []).filter((a) => a.Required && a.Name !== "sub").map((a) => a.Name!);
-  const fit = file && header.data ? headerFit(file.csv, header.data, required) : null;
+  const required = useMemo(() => requiredColumns(pool.data), [pool.data]);
+  // A file of 20,000 users is split once, not on every render.
+  const fit = useMemo(() => (file && header.data ? headerFit(file.csv, header.data, required) : null), [file, header.data, required]);
 
   const pick = async (picked: File | undefined) => {
     setReport(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headerCsv, headerFit, parseCsvLine } from "./importUsers";
+import { headerCsv, headerFit, parseCsvLine, requiredColumns } from "./importUsers";
 
 const EXPECTED = ["name", "given_name", "email", "email_verified", "custom:tier", "cognito:mfa_enabled", "cognito:username"];
 
@@ -20,5 +20,15 @@ describe("CSV import", () => {
   it("says what does not fit: unknown columns, no username column, missing required attributes", () => {
     const fit = headerFit("\uFEFFemail,custom:shoe_size\nx@y.z,44\n", EXPECTED, ["given_name"]);
     expect(fit).toEqual({ ok: false, unknown: ["custom:shoe_size"], noUsername: true, missingRequired: ["given_name"], rows: 1 });
+  });
+
+  it("needs no column for the e-mail that is the username: cognito:username gives it", () => {
+    const SchemaAttributes = [
+      { Name: "sub", Required: true },
+      { Name: "email", Required: true },
+      { Name: "given_name", Required: true },
+    ];
+    expect(requiredColumns({ SchemaAttributes, UsernameAttributes: ["email"] })).toEqual(["given_name"]);
+    expect(requiredColumns({ SchemaAttributes })).toEqual(["email", "given_name"]);
   });
 });

@@ -1,6 +1,7 @@
 // CSV import into a pool: the header Cognito expects (GetCSVHeader), whether a file's header
 // fits it, and PoolDesk.ImportUsers (the same importer as `pooldesk import-users`).
 import type { Api } from "../../api/client";
+import type { UserPoolType } from "../../generated/cognito-idp";
 import type { ImportUsersRequest, ImportUsersResponse } from "../../api/pooldesk";
 
 export type { ImportFailure, ImportUsersResponse } from "../../api/pooldesk";
@@ -47,6 +48,15 @@ export interface HeaderFit {
   missingRequired: string[];
   /** Data lines (not counting the header and blank lines). */
   rows: number;
+}
+
+/**
+ * The columns every row needs: the schema's required attributes, except the e-mail or phone
+ * that is the username in such pools (`cognito:username` gives it).
+ */
+export function requiredColumns(pool: Pick<UserPoolType, "SchemaAttributes" | "UsernameAttributes"> | undefined): string[] {
+  const signIn = new Set<string>(pool?.UsernameAttributes ?? []);
+  return (pool?.SchemaAttributes ?? []).filter((a) => a.Required && a.Name !== "sub" && !signIn.has(a.Name!)).map((a) => a.Name!);
 }
 
 /** Whether a file's header fits the pool's: column order does not matter, names do. */
