@@ -21,6 +21,7 @@ import { FilterBuilder } from "./FilterBuilder";
 import { listUsersPage } from "./listUsersPage";
 import { UserDetails } from "./UserDetails";
 import { CreateUserDialog } from "./CreateUserDialog";
+import { ImportUsersButton } from "./ImportUsersDialog";
 import { usePoolGroups } from "../userPools/queries";
 
 const ROW_HEIGHT = 37;
@@ -227,6 +228,7 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         <button type="button" className="primary" data-testid="create-user" onClick={() => setCreating(true)}>
           Create user
         </button>
+        <ImportUsersButton poolId={poolId} onImported={() => void loader.reset()} />
         <span className="toolbar-sep" aria-hidden="true" />
         <span className="muted">Acting on: {targetLabel}</span>
         <button type="button" data-testid="user-action-enable" disabled={none} onClick={act.enable}>
@@ -372,7 +374,6 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
           onClose={() => setCreating(false)}
           onCreated={(u) => {
             setCreating(false);
-            toast.ok(`Created ${u}`);
             void loader.reset();
             setOpenUser(u);
           }}
