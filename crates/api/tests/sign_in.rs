@@ -734,3 +734,21 @@ fn a_seeded_random_source_makes_codes_and_ids_known_in_advance() {
     let (_, other, _) = sign_up(8);
     assert_ne!(other.pool_id, app.pool_id, "another seed, other draws");
 }
+
+#[test]
+fn a_pools_sms_and_email_factors_are_turned_off_by_a_call_that_leaves_them_out() {
+    let desk = Desk::new();
+    let pool_id = desk.pool(json!({}));
+    let totp = json!({ "Enabled": true });
+    let all = json!({ "UserPoolId": pool_id, "MfaConfiguration": "OPTIONAL", SMS_MFA: sms_mfa(), EMAIL_MFA: email_mfa(), "SoftwareTokenMfaConfiguration": totp });
+    desk.ok("SetUserPoolMfaConfig", all);
+    // The console's way to untick SMS and e-mail: the same call without them.
+    let answer = desk.ok("SetUserPoolMfaConfig", json!({ "UserPoolId": pool_id, "MfaConfiguration": "OPTIONAL" }));
+    let config = desk.ok("GetUserPoolMfaConfig", json!({ "UserPoolId": pool_id }));
+    for shown in [&answer, &config] {
+        assert!(shown.get(SMS_MFA).is_none() && shown.get(EMAIL_MFA).is_none(), "{shown}");
+        assert_eq!(shown["SoftwareTokenMfaConfiguration"], totp, "the authenticator app has its own Enabled: {shown}");
+    }
+    let required = desk.call("SetUserPoolMfaConfig", json!({ "UserPoolId": pool_id, "MfaConfiguration": "ON" }));
+    assert!(required.is_ok(), "the authenticator app is still a factor: {required:?}");
+}

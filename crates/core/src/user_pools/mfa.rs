@@ -26,14 +26,13 @@ impl UserPools {
     pub(super) fn op_set_user_pool_mfa_config(&self, r: w::SetUserPoolMfaConfigRequest) -> Result<w::SetUserPoolMfaConfigResponse> {
         let mut pool = Arc::unwrap_or_clone(self.pool(&r.user_pool_id)?);
         let c = &mut pool.mfa_config;
-        if r.sms_mfa_configuration.is_some() {
-            c.sms_mfa_configuration = r.sms_mfa_configuration;
-        }
+        // SMS and e-mail have no `Enabled` member: being sent is what turns them on, so a call
+        // without one turns it off (else nothing could). The authenticator app has `Enabled`,
+        // and passkeys are set independently of MFA: left as they are when absent.
+        c.sms_mfa_configuration = r.sms_mfa_configuration;
+        c.email_mfa_configuration = r.email_mfa_configuration;
         if r.software_token_mfa_configuration.is_some() {
             c.software_token_mfa_configuration = r.software_token_mfa_configuration;
-        }
-        if r.email_mfa_configuration.is_some() {
-            c.email_mfa_configuration = r.email_mfa_configuration;
         }
         if r.web_authn_configuration.is_some() {
             c.web_authn_configuration = r.web_authn_configuration;
