@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useState, type FocusEvent, type ReactNode } from "react";
 import * as RadixDialog from "@radix-ui/react-dialog";
 
 /**
@@ -39,7 +39,9 @@ export function Dialog({
                 ×
               </RadixDialog.Close>
             </header>
-            <div className="dialog-body">{children}</div>
+            <div className="dialog-body" onFocus={revealWithLabel}>
+              {children}
+            </div>
           </RadixDialog.Content>
         </RadixDialog.Overlay>
       </RadixDialog.Portal>
@@ -66,4 +68,16 @@ export function useReturnFocus(): (e: Event) => void {
     e.preventDefault();
     if (previous?.isConnected) previous.focus();
   };
+}
+
+/**
+ * A focused control (Tab, or the first invalid field on submit) is shown whole with its label:
+ * the browser only scrolls the control itself to the body's edge.
+ */
+function revealWithLabel(e: FocusEvent<HTMLElement>) {
+  const target = e.target as HTMLElement;
+  const field = target.closest<HTMLElement>(".field, .check-field") ?? target;
+  const body = e.currentTarget.getBoundingClientRect();
+  const box = field.getBoundingClientRect();
+  if (box.top < body.top || box.bottom > body.bottom) field.scrollIntoView({ block: "nearest" });
 }
