@@ -1,4 +1,4 @@
-import { hostOf, isLocal, type Connection } from "./connections";
+import { isLocal, type Connection } from "./connections";
 import { useConnectionStatus } from "./useConnectionStatus";
 
 /** Says which connection the screen belongs to and whether it answers; holds the sidebar toggle. */
@@ -57,4 +57,3 @@ export function ConnectionMark({ local }: { local: boolean }) {
   );
 }
 
-export { hostOf };
