@@ -4,6 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { GetUserPoolMfaConfigResponse, UserPoolType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
+import { ApiError } from "../../api/errors";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, Spinner } from "../../components/bits";
@@ -13,7 +14,7 @@ import { formatEpoch } from "../../lib/format";
 import { toUserPools, type Navigate } from "../../routes";
 import { useUserPool } from "./queries";
 import { MfaFields } from "./MfaFields";
-import { describeMfa, mfaFromCognito, toSetMfaConfigRequest } from "./mfa";
+import { describeMfa, methodsKept, mfaFromCognito, toSetMfaConfigRequest } from "./mfa";
 import { poolSettingsSchema, settingsFromPool, toUpdateUserPoolRequest, type PoolSettingsValues } from "./poolSettings";
 import { AddCustomAttributeForm } from "./AddCustomAttributeForm";
 
@@ -89,7 +90,15 @@ function SettingsForm({ pool: p, mfaConfig }: { pool: UserPoolType; mfaConfig?: 
       await api.idp("UpdateUserPool", toUpdateUserPoolRequest(p, v));
       // MFA changes only through SetUserPoolMfaConfig, and only when it was changed.
       const before = settingsFromPool(p, mfaConfig).mfa;
-      if (JSON.stringify(before) !== JSON.stringify(v.mfa)) await api.idp("SetUserPoolMfaConfig", toSetMfaConfigRequest(poolId, v.mfa, mfaConfig));
+      if (JSON.stringify(before) !== JSON.stringify(v.mfa)) {
+        const saved = await api.idp("SetUserPoolMfaConfig", toSetMfaConfigRequest(poolId, v.mfa, mfaConfig));
+        const kept = methodsKept(v.mfa, mfaFromCognito(saved, v.mfa.mode));
+        if (kept.length) {
+          // Said plainly rather than letting the ticks jump back on reload.
+          submit.setError(new ApiError("Not turned off", `The server kept ${kept.join(" and ")} codes on: it does not turn a configured method off.`));
+          return;
+        }
+      }
       toast.ok("Settings saved");
     } catch (e) {
       submit.setError(e);

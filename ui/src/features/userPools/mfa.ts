@@ -61,3 +61,15 @@ export function describeMfa(v: MfaValues): string {
   const ways = [v.totp && "authenticator app", v.sms && "SMS", v.email && "e-mail"].filter(Boolean).join(", ");
   return `${v.mode === "ON" ? "Required" : "Optional"}: ${ways}`;
 }
+
+const METHOD_NAMES = { totp: "authenticator app", sms: "SMS", email: "e-mail" } as const;
+
+/**
+ * The methods the server kept on although they were turned off. (PoolDesk's server keeps SMS and
+ * e-mail once configured: SetUserPoolMfaConfig only replaces the configurations it is given.)
+ */
+export function methodsKept(asked: MfaValues, got: MfaValues): string[] {
+  return (Object.keys(METHOD_NAMES) as (keyof typeof METHOD_NAMES)[])
+    .filter((k) => !asked[k] && got[k])
+    .map((k) => METHOD_NAMES[k]);
+}
