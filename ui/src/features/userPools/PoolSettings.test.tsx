@@ -32,6 +32,27 @@ async function openSettingsOfNewPool(user: ReturnType<typeof userEvent.setup>) {
   return [...backend.pools.keys()][0]!;
 }
 
+describe("creating a pool", () => {
+  it("shows a generated client secret first, then opens the pool", async () => {
+    const user = userEvent.setup();
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <App />
+      </QueryClientProvider>,
+    );
+    await user.click(await screen.findByTestId("create-pool"));
+    await user.type(screen.getByTestId("pool-name"), "api");
+    await user.click(screen.getByTestId("generateSecret"));
+    await user.click(screen.getByTestId("pool-submit"));
+    expect(await screen.findByTestId("client-secret")).toHaveTextContent("s3cret");
+    expect(screen.getByTestId("toast-ok")).toHaveTextContent("Created user pool api");
+    expect(screen.queryByRole("heading", { name: "api" })).toBeNull();
+    await user.click(screen.getByTestId("created-open-pool"));
+    expect(await screen.findByRole("heading", { name: "api" })).toBeInTheDocument();
+    expect(screen.queryByTestId("client-secret")).toBeNull();
+  });
+});
+
 describe("pool settings", () => {
   it("shows the password policy and turns on SMS and e-mail MFA", async () => {
     const user = userEvent.setup();
