@@ -90,6 +90,7 @@ def test_this_computer_and_remote_servers_look_different(app):
     assert mark.text == "⌂"
     assert "This computer" in app.texts("connection-local")[0]
     assert "local pools" in app.texts("connection-local")[0]
+    app.screenshot("sidebar-this-computer")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
