@@ -22,5 +22,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // Whole-app journeys type into many fields; on a loaded 2-core machine they pass 5 s.
+    testTimeout: 20_000,
   },
 });

@@ -62,14 +62,20 @@ def test_a_remote_server_from_the_window(app, server):
     app.click("connection-submit")
     app.wait().until(lambda d: app.all("connection-lab"))
     assert keychain_lookup("lab") == SECRET
+    # The header says which server the screens now belong to; the sidebar marks it remote.
+    assert app.text_of("header-connection") == "lab"
+    app.wait().until(lambda d: app.by("header-connection-status").get_attribute("data-state") == "ok")
+    assert app.by("connection-lab").get_attribute("data-kind") == "remote"
+    assert app.by("connection-local").get_attribute("data-kind") == "local"
+    app.screenshot("remote-header")
 
     # The remote connection works like this computer: a pool and a user, made in the window.
     app.click("nav-user-pools")
     app.click("create-pool")
     app.type("pool-name", "remote-shop")
     app.click("pool-submit")
-    app.wait().until(lambda d: any("remote-shop" in t for t in app.texts("pool-row")))
-    open_row(app.all("pool-row")[0])
+    # The new pool opens by itself.
+    app.wait().until(lambda d: app.by("pool-title").text == "remote-shop")
     app.click("tab-users")
     app.click("create-user")
     app.type("user-username", "carla")

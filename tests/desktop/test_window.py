@@ -24,8 +24,8 @@ def test_pool_user_filter_disable_then_identity_pool_rules_and_simulator(app):
     app.type("pool-name", "shop")
     app.screenshot("create-pool-form")
     app.click("pool-submit")
-    app.wait().until(lambda d: any("shop" in t for t in app.texts("pool-row")))
-    open_row(app.all("pool-row")[0])
+    # The new pool opens by itself.
+    app.wait().until(lambda d: app.by("pool-title").text == "shop")
     app.click("tab-users")
     for name, email in (("alice", "alice@example.com"), ("bob", "bob@example.com")):
         app.click("create-user")
@@ -123,7 +123,7 @@ def test_serve_this_computers_pools_to_an_sdk(app):
     app.click("create-pool")
     app.type("pool-name", "served")
     app.click("pool-submit")
-    app.wait().until(lambda d: app.all("pool-row"))
+    app.wait().until(lambda d: app.by("pool-title").text == "served")
     app.click("nav-serve")
     port = free_port()
     app.type("serve-port", str(port))

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
-import { Dialog } from "./Dialog";
+import * as AlertDialog from "@radix-ui/react-alert-dialog";
+import { focusAutofocus, useReturnFocus } from "./Dialog";
 
 export interface ConfirmOptions {
   title: string;
@@ -20,16 +21,20 @@ export function useConfirm(): ConfirmFn {
   return useContext(ConfirmContext);
 }
 
+interface Pending {
+  options: ConfirmOptions;
+  resolve: (ok: boolean) => void;
+}
+
+/**
+ * One alert dialog for the whole app (Radix AlertDialog): Escape cancels, a click outside does
+ * nothing, focus starts on Cancel (or the type-to-confirm box) and returns where it was.
+ */
 export function ConfirmProvider({ children }: { children: ReactNode }) {
-  const [pending, setPending] = useState<{ options: ConfirmOptions; resolve: (ok: boolean) => void } | null>(null);
-  const [typed, setTyped] = useState("");
+  const [pending, setPending] = useState<Pending | null>(null);
 
   const confirm = useCallback<ConfirmFn>(
-    (options) =>
-      new Promise<boolean>((resolve) => {
-        setTyped("");
-        setPending({ options, resolve });
-      }),
+    (options) => new Promise<boolean>((resolve) => setPending({ options, resolve })),
     [],
   );
 
@@ -38,21 +43,43 @@ export function ConfirmProvider({ children }: { children: ReactNode }) {
     setPending(null);
   };
 
-  const o = pending?.options;
-  const blocked = !!o?.typeToConfirm && typed !== o.typeToConfirm;
-
   return (
     <ConfirmContext.Provider value={confirm}>
       {children}
-      {o && (
-        <Dialog title={o.title} onClose={() => close(false)} testId="confirm-dialog">
+      <AlertDialog.Root open={!!pending} onOpenChange={(open) => !open && close(false)}>
+        {pending && <ConfirmDialog options={pending.options} onClose={close} />}
+      </AlertDialog.Root>
+    </ConfirmContext.Provider>
+  );
+}
+
+function ConfirmDialog({ options: o, onClose }: { options: ConfirmOptions; onClose: (ok: boolean) => void }) {
+  const [typed, setTyped] = useState("");
+  const blocked = !!o.typeToConfirm && typed !== o.typeToConfirm;
+  const returnFocus = useReturnFocus();
+  return (
+    <AlertDialog.Portal>
+      <AlertDialog.Overlay className="backdrop">
+        <AlertDialog.Content
+          className="dialog"
+          data-testid="confirm-dialog"
+          onOpenAutoFocus={(e) => focusAutofocus(e, e.currentTarget as HTMLElement)}
+          onCloseAutoFocus={returnFocus}
+          onKeyDown={(e) => e.key === "Escape" && e.stopPropagation()}
+        >
+          <header className="dialog-header">
+            <AlertDialog.Title>{o.title}</AlertDialog.Title>
+          </header>
           <form
+            className="dialog-body"
             onSubmit={(e) => {
               e.preventDefault();
-              if (!blocked) close(true);
+              if (!blocked) onClose(true);
             }}
           >
-            <div className="confirm-message">{o.message}</div>
+            <AlertDialog.Description asChild>
+              <div className="confirm-message">{o.message}</div>
+            </AlertDialog.Description>
             {o.typeToConfirm && (
               <label className="field">
                 <span>
@@ -69,21 +96,16 @@ export function ConfirmProvider({ children }: { children: ReactNode }) {
               </label>
             )}
             <div className="dialog-actions">
-              <button type="button" onClick={() => close(false)} data-testid="confirm-cancel" data-autofocus={o.typeToConfirm ? undefined : true}>
+              <AlertDialog.Cancel type="button" data-testid="confirm-cancel">
                 Cancel
-              </button>
-              <button
-                type="submit"
-                className={o.danger ? "danger" : "primary"}
-                disabled={blocked}
-                data-testid="confirm-ok"
-              >
+              </AlertDialog.Cancel>
+              <button type="submit" className={o.danger ? "danger" : "primary"} disabled={blocked} data-testid="confirm-ok">
                 {o.confirmLabel ?? "Confirm"}
               </button>
             </div>
           </form>
-        </Dialog>
-      )}
-    </ConfirmContext.Provider>
+        </AlertDialog.Content>
+      </AlertDialog.Overlay>
+    </AlertDialog.Portal>
   );
 }

@@ -1,10 +1,10 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
-
-const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+import { useState, type FocusEvent, type ReactNode } from "react";
+import * as RadixDialog from "@radix-ui/react-dialog";
 
 /**
- * A modal dialog: focus moves in on open and back on close, Tab stays inside, Escape closes.
+ * A modal dialog (Radix): focus moves in on open (to `[data-autofocus]` if there is one) and back
+ * on close, Tab stays inside, Escape and a click outside close. The header stays put and only the
+ * body scrolls, so a field focused on submit is never hidden under the title.
  */
 export function Dialog({
   title,
@@ -19,59 +19,65 @@ export function Dialog({
   wide?: boolean;
   testId?: string;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
-
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    const node = ref.current;
-    const first = node?.querySelector<HTMLElement>("[data-autofocus]") ?? node?.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? node)?.focus();
-    return () => previous?.focus?.();
-  }, []);
-
-  function onKeyDown(e: React.KeyboardEvent) {
-    if (e.key === "Escape") {
-      e.stopPropagation();
-      onCloseRef.current();
-      return;
-    }
-    if (e.key !== "Tab" || !ref.current) return;
-    const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  }
-
+  const returnFocus = useReturnFocus();
   return (
-    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        ref={ref}
-        className={wide ? "dialog dialog-wide" : "dialog"}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-        data-testid={testId}
-      >
-        <header className="dialog-header">
-          <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close dialog" onClick={onClose}>
-            ×
-          </button>
-        </header>
-        <div className="dialog-body">{children}</div>
-      </div>
-    </div>
+    <RadixDialog.Root open onOpenChange={(open) => !open && onClose()}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="backdrop">
+          <RadixDialog.Content
+            className={wide ? "dialog dialog-wide" : "dialog"}
+            data-testid={testId}
+            aria-describedby={undefined}
+            onOpenAutoFocus={(e) => focusAutofocus(e, e.currentTarget as HTMLElement)}
+            onCloseAutoFocus={returnFocus}
+            // Escape belongs to this dialog: screens under it must not also act on it.
+            onKeyDown={(e) => e.key === "Escape" && e.stopPropagation()}
+          >
+            <header className="dialog-header">
+              <RadixDialog.Title>{title}</RadixDialog.Title>
+              <RadixDialog.Close className="icon-button" aria-label="Close dialog">
+                ×
+              </RadixDialog.Close>
+            </header>
+            <div className="dialog-body" onFocus={revealWithLabel}>
+              {children}
+            </div>
+          </RadixDialog.Content>
+        </RadixDialog.Overlay>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
+}
+
+/** Radix focuses the first focusable element; a form may name a better one with data-autofocus. */
+export function focusAutofocus(e: Event, content: HTMLElement | null) {
+  const preferred = content?.querySelector<HTMLElement>("[data-autofocus]");
+  if (preferred) {
+    e.preventDefault();
+    preferred.focus();
+  }
+}
+
+/**
+ * Radix gives focus back to a Dialog.Trigger; these dialogs are opened from code, so focus goes
+ * back to whatever had it when the dialog opened (the button that opened it).
+ */
+export function useReturnFocus(): (e: Event) => void {
+  const [previous] = useState(() => document.activeElement as HTMLElement | null);
+  return (e) => {
+    e.preventDefault();
+    if (previous?.isConnected) previous.focus();
+  };
+}
+
+/**
+ * A focused control (Tab, or the first invalid field on submit) is shown whole with its label:
+ * the browser only scrolls the control itself to the body's edge.
+ */
+function revealWithLabel(e: FocusEvent<HTMLElement>) {
+  const target = e.target as HTMLElement;
+  const field = target.closest<HTMLElement>(".field, .check-field") ?? target;
+  const body = e.currentTarget.getBoundingClientRect();
+  const box = field.getBoundingClientRect();
+  if (box.top < body.top || box.bottom > body.bottom) field.scrollIntoView({ block: "nearest" });
 }

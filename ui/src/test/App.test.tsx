@@ -47,14 +47,12 @@ describe("PoolDesk journeys", () => {
     await user.click(screen.getByTestId("create-pool"));
     await user.type(screen.getByTestId("pool-name"), "demo");
     await user.click(screen.getByTestId("pool-submit"));
-    const row = await screen.findByTestId("pool-row");
-    expect(row).toHaveTextContent("demo");
+    // The new pool opens, with a confirmation.
+    expect(await screen.findByRole("heading", { name: "demo" })).toBeInTheDocument();
+    expect(screen.getByTestId("toast-ok")).toHaveTextContent("Created user pool demo");
     expect(backend.log.map((l) => l.target)).toEqual(
       expect.arrayContaining(["AWSCognitoIdentityProviderService.CreateUserPool", "AWSCognitoIdentityProviderService.CreateUserPoolClient"]),
     );
-
-    await user.click(row);
-    expect(await screen.findByRole("heading", { name: "demo" })).toBeInTheDocument();
     expect(screen.getByTestId("tab-users")).toHaveAttribute("aria-selected", "true");
 
     await user.click(screen.getByTestId("create-user"));

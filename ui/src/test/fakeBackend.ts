@@ -15,6 +15,8 @@ export function fakeBackend() {
   const clients = new Map<string, Json[]>();
   const identityPools = new Map<string, Json>();
   const roles = new Map<string, Json>();
+  /** SetUserPoolMfaConfig's last request per pool. */
+  const mfa = new Map<string, Json>();
   const log: { connection: string; target: string; input: Json }[] = [];
   /** Remote connections as `connections_list` answers them (never with a secret). */
   const connections: Json[] = [];
@@ -44,6 +46,27 @@ export function fakeBackend() {
       const p = pools.get(i.UserPoolId);
       if (!p) throw new CognitoError("ResourceNotFoundException", "User pool does not exist.");
       return { UserPool: p };
+    },
+    UpdateUserPool: (i) => {
+      const p = pools.get(i.UserPoolId)!;
+      const { UserPoolId: _id, PoolName: _name, ...settings } = i;
+      pools.set(i.UserPoolId, { ...p, ...settings });
+      return {};
+    },
+    GetUserPoolMfaConfig: (i) => ({ MfaConfiguration: "OFF", ...mfa.get(i.UserPoolId) }),
+    SetUserPoolMfaConfig: (i) => {
+      const { UserPoolId, ...config } = i;
+      mfa.set(UserPoolId, config);
+      pools.get(UserPoolId)!.MfaConfiguration = config.MfaConfiguration;
+      return config;
+    },
+    AddCustomAttributes: (i) => {
+      const p = pools.get(i.UserPoolId)!;
+      for (const a of i.CustomAttributes) {
+        if (p.SchemaAttributes.some((x: Json) => x.Name === `custom:${a.Name}`)) throw new CognitoError("InvalidParameterException", `custom:${a.Name} exists`);
+        p.SchemaAttributes.push({ ...a, Name: `custom:${a.Name}` });
+      }
+      return {};
     },
     CreateUserPoolClient: (i) => {
       const c = { ...i, ClientId: `client${++n}`, ...(i.GenerateSecret ? { ClientSecret: "s3cret" } : {}) };
@@ -166,5 +189,5 @@ export function fakeBackend() {
     }
   }
 
-  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles };
+  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, mfa };
 }

@@ -1,11 +1,11 @@
-import { useId, useState } from "react";
-import { useForm } from "react-hook-form";
+import { FormProvider, useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQueryClient } from "@tanstack/react-query";
 import { connectionAdd, type ConnectionCheck } from "../../api/tauri";
 import { Dialog } from "../../components/Dialog";
 import { useToast } from "../../components/Toast";
-import { FieldError, Spinner } from "../../components/bits";
+import { Spinner } from "../../components/bits";
+import { CheckboxField, TextField, useSubmitError } from "../../components/form";
 import { ConnectionErrorBox } from "./ConnectionErrorBox";
 import {
   addedMessage,
@@ -15,6 +15,8 @@ import {
   type ConnectionPrefill,
   type ConnectionValues,
 } from "./connectionForm";
+
+type V = ConnectionValues;
 
 /**
  * "Add a server": the Rust side tests the server with the key and saves nothing if that fails.
@@ -32,21 +34,19 @@ export function AddConnectionDialog({
 }) {
   const qc = useQueryClient();
   const toast = useToast();
-  const hintId = useId();
-  const [error, setError] = useState<unknown>(null);
-  const { register, handleSubmit, setValue, formState } = useForm<ConnectionValues>({
+  const submit = useSubmitError();
+  const form = useForm<V>({
     resolver: zodResolver(connectionSchema),
     defaultValues: { ...connectionDefaults, ...prefill },
   });
-  const e = formState.errors;
+  const { handleSubmit, setValue, formState } = form;
 
   const onSubmit = async (v: ConnectionValues) => {
-    setError(null);
     let check: ConnectionCheck;
     try {
       check = await connectionAdd(toNewConnection(v));
     } catch (err) {
-      setError(err);
+      submit.setError(err);
       return;
     }
     setValue("secretAccessKey", "");
@@ -60,77 +60,51 @@ export function AddConnectionDialog({
 
   return (
     <Dialog title="Add a server" onClose={onClose} testId="add-connection-dialog">
-      <form className="form" onSubmit={handleSubmit(onSubmit)} noValidate aria-label="Add a server">
-        <label className="field">
-          <span>Name</span>
-          <input data-testid="connection-name" data-autofocus autoComplete="off" spellCheck={false} aria-invalid={!!e.name} {...register("name")} />
-          <FieldError message={e.name?.message} />
-        </label>
-        <label className="field">
-          <span>Endpoint URL</span>
-          <input
-            data-testid="connection-endpoint"
+      <FormProvider {...form}>
+        <form className="form" onSubmit={submit.clearingFirst(handleSubmit(onSubmit))} noValidate aria-label="Add a server">
+          <TextField<V> name="name" label="Name" testId="connection-name" autoFocus autoComplete="off" spellCheck={false} />
+          <TextField<V>
+            name="endpoint"
+            label="Endpoint URL"
+            testId="connection-endpoint"
             type="url"
             placeholder="https://cognito.example.com"
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={!!e.endpoint}
-            aria-describedby={hintId}
-            {...register("endpoint")}
+            hint={
+              <>
+                The address <code>pooldesk serve</code> prints on the server.
+              </>
+            }
           />
-          <span className="muted small-text" id={hintId}>
-            The address <code>pooldesk serve</code> prints on the server.
-          </span>
-          <FieldError message={e.endpoint?.message} />
-        </label>
-        <label className="field">
-          <span>Region</span>
-          <input data-testid="connection-region" autoComplete="off" spellCheck={false} aria-invalid={!!e.region} {...register("region")} />
-          <FieldError message={e.region?.message} />
-        </label>
-        <label className="field">
-          <span>Access key id</span>
-          <input
-            data-testid="connection-access-key-id"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={!!e.accessKeyId}
-            {...register("accessKeyId")}
-          />
-          <FieldError message={e.accessKeyId?.message} />
-        </label>
-        <label className="field">
-          <span>Secret access key</span>
-          <input
-            data-testid="connection-secret"
+          <TextField<V> name="region" label="Region" testId="connection-region" autoComplete="off" spellCheck={false} />
+          <TextField<V> name="accessKeyId" label="Access key id" testId="connection-access-key-id" autoComplete="off" spellCheck={false} />
+          <TextField<V>
+            name="secretAccessKey"
+            label="Secret access key"
+            testId="connection-secret"
             type="password"
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={!!e.secretAccessKey}
-            {...register("secretAccessKey")}
           />
-          <FieldError message={e.secretAccessKey?.message} />
-        </label>
-        <label className="check">
-          <input type="checkbox" data-testid="connection-replace" {...register("replace")} /> Replace an existing connection
-          with this name
-        </label>
-        <ConnectionErrorBox error={error} testId="connection-error" />
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" data-testid="connection-submit" disabled={formState.isSubmitting}>
-            {formState.isSubmitting ? (
-              <>
-                <Spinner label="Testing the server" /> Testing…
-              </>
-            ) : (
-              "Test and add"
-            )}
-          </button>
-        </div>
-      </form>
+          <CheckboxField<V> name="replace" label="Replace an existing connection with this name" testId="connection-replace" />
+          <ConnectionErrorBox error={submit.error} testId="connection-error" />
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" data-testid="connection-submit" disabled={formState.isSubmitting}>
+              {formState.isSubmitting ? (
+                <>
+                  <Spinner label="Testing the server" /> Testing…
+                </>
+              ) : (
+                "Test and add"
+              )}
+            </button>
+          </div>
+        </form>
+      </FormProvider>
     </Dialog>
   );
 }

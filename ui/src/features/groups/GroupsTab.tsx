@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useForm } from "react-hook-form";
+import { FormProvider, useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { useQueryClient } from "@tanstack/react-query";
@@ -8,7 +8,8 @@ import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { Dialog } from "../../components/Dialog";
-import { EmptyState, ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
+import { TextAreaField, TextField, useSubmitError } from "../../components/form";
 import { validateRoleArn } from "../../lib/roleRules";
 import { usePoolGroups } from "../userPools/queries";
 
@@ -110,8 +111,8 @@ export function GroupsTab({ poolId }: { poolId: string }) {
 
 function GroupDialog({ poolId, group, onClose, onSaved }: { poolId: string; group?: GroupType; onClose: () => void; onSaved: () => void }) {
   const api = useApi();
-  const [error, setError] = useState<unknown>(null);
-  const { register, handleSubmit, formState } = useForm<GroupValues>({
+  const submit = useSubmitError();
+  const form = useForm<GroupValues>({
     resolver: zodResolver(groupSchema),
     defaultValues: {
       GroupName: group?.GroupName ?? "",
@@ -120,9 +121,7 @@ function GroupDialog({ poolId, group, onClose, onSaved }: { poolId: string; grou
       RoleArn: group?.RoleArn ?? "",
     },
   });
-  const e = formState.errors;
   const onSubmit = async (v: GroupValues) => {
-    setError(null);
     const body = {
       UserPoolId: poolId,
       GroupName: v.GroupName,
@@ -135,39 +134,26 @@ function GroupDialog({ poolId, group, onClose, onSaved }: { poolId: string; grou
       else await api.idp("CreateGroup", body);
       onSaved();
     } catch (err) {
-      setError(err);
+      submit.setError(err);
     }
   };
   return (
     <Dialog title={group ? `Edit group ${group.GroupName}` : "Create group"} onClose={onClose}>
-      <form className="form" onSubmit={handleSubmit(onSubmit)} noValidate>
-        <label className="field">
-          <span>Name</span>
-          <input data-testid="group-name" readOnly={!!group} aria-invalid={!!e.GroupName} {...register("GroupName")} />
-          <FieldError message={e.GroupName?.message} />
-        </label>
-        <label className="field narrow">
-          <span>Precedence (lower wins)</span>
-          <input data-testid="group-precedence" inputMode="numeric" aria-invalid={!!e.Precedence} {...register("Precedence")} />
-          <FieldError message={e.Precedence?.message} />
-        </label>
-        <label className="field">
-          <span>Role ARN</span>
-          <input data-testid="group-role" aria-invalid={!!e.RoleArn} {...register("RoleArn")} placeholder="arn:aws:iam::123456789012:role/name" />
-          <FieldError message={e.RoleArn?.message} />
-        </label>
-        <label className="field">
-          <span>Description</span>
-          <textarea rows={2} {...register("Description")} />
-        </label>
-        <ErrorBox error={error} />
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" data-testid="group-submit" disabled={formState.isSubmitting}>
-            {group ? "Save" : "Create group"}
-          </button>
-        </div>
-      </form>
+      <FormProvider {...form}>
+        <form className="form" onSubmit={submit.clearingFirst(form.handleSubmit(onSubmit))} noValidate>
+          <TextField<GroupValues> name="GroupName" label="Name" testId="group-name" readOnly={!!group} autoFocus={!group} autoComplete="off" />
+          <TextField<GroupValues> name="Precedence" label="Precedence (lower wins)" testId="group-precedence" inputMode="numeric" className="narrow" />
+          <TextField<GroupValues> name="RoleArn" label="Role ARN" testId="group-role" placeholder="arn:aws:iam::123456789012:role/name" />
+          <TextAreaField<GroupValues> name="Description" label="Description" testId="group-description" />
+          <ErrorBox error={submit.error} />
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>Cancel</button>
+            <button type="submit" className="primary" data-testid="group-submit" disabled={form.formState.isSubmitting}>
+              {group ? "Save" : "Create group"}
+            </button>
+          </div>
+        </form>
+      </FormProvider>
     </Dialog>
   );
 }

@@ -1,9 +1,23 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef } from "react";
+import { FormProvider, useFieldArray, useForm, useFormContext, useWatch, type Resolver } from "react-hook-form";
 import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { CheckboxField, SelectField, TextField, useSubmitError, type Option } from "../../components/form";
 import { useUserPools } from "../userPools/queries";
-import { validateIdentityPoolForm, type IdentityPoolFormValues, type ProviderRow } from "./identityPoolForm";
+import { validateIdentityPoolForm, type IdentityPoolFormValues } from "./identityPoolForm";
+
+type V = IdentityPoolFormValues;
+
+/** The form's own rules (shared with the wire mapping), as react-hook-form errors. */
+const identityPoolResolver: Resolver<V> = async (values) => {
+  const e = validateIdentityPoolForm(values);
+  const errors = {
+    ...(e.name ? { name: { type: "validate", message: e.name } } : {}),
+    ...(e.providers ? { providers: { root: { type: "validate", message: e.providers } } } : {}),
+  };
+  return Object.keys(errors).length ? { values: {}, errors } : { values, errors: {} };
+};
 
 export function IdentityPoolForm({
   initial,
@@ -16,168 +30,116 @@ export function IdentityPoolForm({
   onSubmit: (v: IdentityPoolFormValues) => Promise<void>;
   onCancel?: () => void;
 }) {
-  const [v, setV] = useState(initial);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [tried, setTried] = useState(false);
-  const errors = validateIdentityPoolForm(v);
+  const submit = useSubmitError();
+  const form = useForm<V>({ defaultValues: initial, resolver: identityPoolResolver });
+  const providers = useFieldArray({ control: form.control, name: "providers" });
   const pools = useUserPools();
-  const poolList = pools.data?.pages.flatMap((p) => p.UserPools ?? []) ?? [];
+  const poolOptions: Option[] = [
+    { value: "", label: "— none —" },
+    ...(pools.data?.pages.flatMap((p) => p.UserPools ?? []) ?? []).map((p) => ({ value: p.Id!, label: `${p.Name ?? p.Id} (${p.Id})` })),
+  ];
 
-  const setRow = (i: number, patch: Partial<ProviderRow>) =>
-    setV((x) => ({ ...x, providers: x.providers.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
+  const onValid = async (v: V) => {
+    try {
+      await onSubmit(v);
+    } catch (err) {
+      submit.setError(err);
+    }
+  };
 
   return (
-    <form
-      className="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setTried(true);
-        if (Object.keys(errors).length) return;
-        setBusy(true);
-        setError(null);
-        try {
-          await onSubmit(v);
-        } catch (err) {
-          setError(err);
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      <label className="field">
-        <span>Identity pool name</span>
-        <input
-          data-testid="identity-pool-name"
-          data-autofocus
-          value={v.name}
-          aria-invalid={tried && !!errors.name}
-          onChange={(e) => setV({ ...v, name: e.target.value })}
-        />
-        {tried && <FieldError message={errors.name} />}
-      </label>
-      <label className="check">
-        <input
-          type="checkbox"
-          data-testid="identity-pool-allow-unauth"
-          checked={v.allowUnauthenticated}
-          onChange={(e) => setV({ ...v, allowUnauthenticated: e.target.checked })}
-        />{" "}
-        Allow guest (unauthenticated) identities
-      </label>
-      <label className="check">
-        <input type="checkbox" checked={v.allowClassicFlow} onChange={(e) => setV({ ...v, allowClassicFlow: e.target.checked })} /> Allow
-        the classic (basic) flow
-      </label>
-      <fieldset>
-        <legend>User pools that can sign in</legend>
-        {pools.isPending && <Spinner label="Loading user pools" />}
-        {v.providers.map((row, i) => (
-          <ProviderRowEditor
-            key={i}
-            index={i}
-            row={row}
-            pools={poolList.map((p) => ({ id: p.Id!, name: p.Name ?? p.Id! }))}
-            onChange={(patch) => setRow(i, patch)}
-            onRemove={() => setV((x) => ({ ...x, providers: x.providers.filter((_, j) => j !== i) }))}
-          />
-        ))}
-        <button
-          type="button"
-          className="small"
-          onClick={() => setV((x) => ({ ...x, providers: [...x.providers, { poolId: "", clientId: "", serverSideTokenCheck: false }] }))}
-        >
-          Link another user pool
-        </button>
-        {tried && <FieldError message={errors.providers} />}
-      </fieldset>
-      <ErrorBox error={error} testId="identity-pool-error" />
-      <div className="dialog-actions">
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
+    <FormProvider {...form}>
+      <form className="form" noValidate onSubmit={submit.clearingFirst(form.handleSubmit(onValid))}>
+        <TextField<V> name="name" label="Identity pool name" testId="identity-pool-name" autoFocus autoComplete="off" />
+        <CheckboxField<V> name="allowUnauthenticated" label="Allow guest (unauthenticated) identities" testId="identity-pool-allow-unauth" />
+        <CheckboxField<V> name="allowClassicFlow" label="Allow the classic (basic) flow" testId="identity-pool-classic-flow" />
+        <fieldset>
+          <legend>User pools that can sign in</legend>
+          {/* The pickers are uncontrolled selects: they appear once their options are known. */}
+          {pools.isPending && <Spinner label="Loading user pools" />}
+          {!pools.isPending && providers.fields.map((f, i) => (
+            <ProviderRowEditor key={f.id} index={i} poolOptions={poolOptions} onRemove={() => providers.remove(i)} />
+          ))}
+          <button
+            type="button"
+            className="small"
+            onClick={() => providers.append({ poolId: "", clientId: "", serverSideTokenCheck: false })}
+          >
+            Link another user pool
           </button>
-        )}
-        <button type="submit" className="primary" data-testid="identity-pool-submit" disabled={busy}>
-          {busy ? <Spinner label="Saving" /> : null} {submitLabel}
-        </button>
-      </div>
-    </form>
+          <FieldError message={form.formState.errors.providers?.root?.message} />
+        </fieldset>
+        <ErrorBox error={submit.error} testId="identity-pool-error" />
+        <div className="dialog-actions">
+          {onCancel && (
+            <button type="button" onClick={onCancel}>
+              Cancel
+            </button>
+          )}
+          <button type="submit" className="primary" data-testid="identity-pool-submit" disabled={form.formState.isSubmitting}>
+            {form.formState.isSubmitting ? <Spinner label="Saving" /> : null} {submitLabel}
+          </button>
+        </div>
+      </form>
+    </FormProvider>
   );
 }
 
-function ProviderRowEditor({
-  index,
-  row,
-  pools,
-  onChange,
-  onRemove,
-}: {
-  index: number;
-  row: ProviderRow;
-  pools: { id: string; name: string }[];
-  onChange: (patch: Partial<ProviderRow>) => void;
-  onRemove: () => void;
-}) {
+function ProviderRowEditor({ index, poolOptions, onRemove }: { index: number; poolOptions: Option[]; onRemove: () => void }) {
   const api = useApi();
+  const { setValue, getValues } = useFormContext<V>();
+  const poolId = useWatch<V, `providers.${number}.poolId`>({ name: `providers.${index}.poolId` });
+  const providerName = getValues(`providers.${index}.providerName`);
   const clients = useQuery({
-    queryKey: [api.connection, "ListUserPoolClients", row.poolId, "picker"],
-    queryFn: () => api.idp("ListUserPoolClients", { UserPoolId: row.poolId, MaxResults: 60 }),
-    enabled: !!row.poolId,
+    queryKey: [api.connection, "ListUserPoolClients", poolId, "picker"],
+    queryFn: () => api.idp("ListUserPoolClients", { UserPoolId: poolId, MaxResults: 60 }),
+    enabled: !!poolId,
   });
   const clientList = clients.data?.UserPoolClients ?? [];
-  // Pick the pool's first app client unless one is chosen.
+  const clientOptions: Option[] = [
+    { value: "", label: "— none —" },
+    ...clientList.map((c) => ({ value: c.ClientId!, label: `${c.ClientName} (${c.ClientId})` })),
+  ];
+
+  // Another pool drops the old pool's client; a pool without a chosen client gets its first one.
   const firstClient = clientList[0]?.ClientId;
+  const shownPool = useRef(poolId);
   useEffect(() => {
-    if (row.poolId && !row.clientId && firstClient) onChange({ clientId: firstClient });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [row.poolId, firstClient]);
+    const clientPath = `providers.${index}.clientId` as const;
+    const poolChanged = shownPool.current !== poolId;
+    shownPool.current = poolId;
+    if (poolChanged) setValue(clientPath, "");
+    const current = poolChanged ? "" : getValues(clientPath);
+    if (poolId && !current && firstClient) setValue(clientPath, firstClient);
+  }, [poolId, firstClient, index, setValue, getValues]);
+
   const n = index + 1;
   return (
     <div className="row-inline provider-row" role="group" aria-label={`Linked user pool ${n}`}>
-      {row.providerName ? (
-        <span className="mono">{row.providerName}</span>
+      {providerName ? (
+        <span className="mono">{providerName}</span>
       ) : (
-        <label className="field inline">
-          <span>User pool</span>
-          <select
-            data-testid="identity-pool-provider-pool"
-            aria-label={`User pool ${n}`}
-            value={row.poolId}
-            onChange={(e) => onChange({ poolId: e.target.value, clientId: "" })}
-          >
-            <option value="">— none —</option>
-            {pools.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} ({p.id})
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField<V>
+          name={`providers.${index}.poolId`}
+          label="User pool"
+          aria-label={`User pool ${n}`}
+          testId="identity-pool-provider-pool"
+          options={poolOptions}
+          className="inline"
+        />
       )}
-      {row.poolId && (
-        <label className="field inline">
-          <span>App client</span>
-          <select
-            data-testid="identity-pool-provider-client"
-            aria-label={`App client of user pool ${n}`}
-            value={row.clientId}
-            onChange={(e) => onChange({ clientId: e.target.value })}
-          >
-            <option value="">— none —</option>
-            {clientList.map((c) => (
-              <option key={c.ClientId} value={c.ClientId}>
-                {c.ClientName} ({c.ClientId})
-              </option>
-            ))}
-          </select>
-        </label>
+      {poolId && clients.isPending && <Spinner label="Loading app clients" />}
+      {poolId && !clients.isPending && (
+        <SelectField<V>
+          name={`providers.${index}.clientId`}
+          label="App client"
+          aria-label={`App client of user pool ${n}`}
+          testId="identity-pool-provider-client"
+          options={clientOptions}
+          className="inline"
+        />
       )}
-      <label className="check">
-        <input type="checkbox" checked={row.serverSideTokenCheck} onChange={(e) => onChange({ serverSideTokenCheck: e.target.checked })} /> Server-side
-        token check
-      </label>
+      <CheckboxField<V> name={`providers.${index}.serverSideTokenCheck`} label="Server-side token check" testId="identity-pool-token-check" />
       <button type="button" className="small" aria-label={`Unlink user pool ${n}`} onClick={onRemove}>
         Unlink
       </button>

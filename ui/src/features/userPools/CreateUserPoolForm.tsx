@@ -1,9 +1,10 @@
-import { useState } from "react";
-import { useFieldArray, useForm } from "react-hook-form";
+import { FormProvider, useFieldArray, useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useApi } from "../../api/connection";
 import { ApiError } from "../../api/errors";
-import { ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { ErrorBox, Spinner } from "../../components/bits";
+import { CheckboxField, PasswordPolicyFields, SelectField, TextField, useSubmitError } from "../../components/form";
+import { MfaFields } from "./MfaFields";
 import {
   AUTH_FLOWS,
   createPoolDefaults,
@@ -16,6 +17,8 @@ import {
   type CreatePoolValues,
 } from "./createPoolForm";
 
+type V = CreatePoolValues;
+
 export interface CreatedPool {
   poolId: string;
   poolName: string;
@@ -25,6 +28,20 @@ export interface CreatedPool {
   warnings: ApiError[];
 }
 
+const SIGN_IN_OPTIONS = [
+  { value: "username", label: "A username (optionally also e-mail / phone as aliases)" },
+  { value: "email", label: "E-mail address as username" },
+  { value: "phone_number", label: "Phone number as username" },
+  { value: "email_or_phone", label: "E-mail or phone number as username" },
+];
+
+const TOKEN_SIGNING_OPTIONS = [
+  { value: "RS256", label: "RS256, as Cognito signs (every client library expects it)" },
+  { value: "ES256", label: "ES256: faster sign-ins and refreshes (PoolDesk only)" },
+];
+
+const ATTRIBUTE_TYPES = ["String", "Number", "DateTime", "Boolean"].map((t) => ({ value: t, label: t }));
+
 export function CreateUserPoolForm({
   onCreated,
   onCancel,
@@ -33,29 +50,20 @@ export function CreateUserPoolForm({
   onCancel: () => void;
 }) {
   const api = useApi();
-  const [submitError, setSubmitError] = useState<unknown>(null);
-  const {
-    register,
-    control,
-    handleSubmit,
-    watch,
-    formState: { errors, isSubmitting },
-  } = useForm<CreatePoolValues, unknown, CreatePoolParsed>({
+  const submit = useSubmitError();
+  const form = useForm<CreatePoolValues, unknown, CreatePoolParsed>({
     resolver: zodResolver(createPoolSchema),
     defaultValues: createPoolDefaults,
   });
-  const custom = useFieldArray({ control, name: "customAttributes" });
-  const signIn = watch("signIn");
-  const createClient = watch("createClient");
+  const { handleSubmit, formState } = form;
 
   const onSubmit = async (v: CreatePoolParsed) => {
-    setSubmitError(null);
     let poolId: string;
     try {
       const res = await api.idp("CreateUserPool", toCreateUserPoolRequest(v));
       poolId = res.UserPool!.Id!;
     } catch (e) {
-      setSubmitError(e);
+      submit.setError(e);
       return;
     }
     const warnings: ApiError[] = [];
@@ -85,210 +93,110 @@ export function CreateUserPoolForm({
   };
 
   return (
-    <form className="form wizard" onSubmit={handleSubmit(onSubmit)} noValidate aria-label="Create user pool">
-      <fieldset>
-        <legend>1. Name</legend>
-        <label className="field">
-          <span>Pool name</span>
-          <input
-            data-testid="pool-name"
-            data-autofocus
-            aria-invalid={!!errors.name}
-            aria-describedby="pool-name-error"
-            {...register("name")}
-          />
-          <FieldError id="pool-name-error" message={errors.name?.message} />
-        </label>
-        <label className="check">
-          <input type="checkbox" {...register("deletionProtection")} /> Deletion protection
-        </label>
-        <label className="field">
-          <span>Token signatures (fixed once the pool exists)</span>
-          <select data-testid="token-signing" {...register("tokenSigning")}>
-            <option value="RS256">RS256, as Cognito signs (every client library expects it)</option>
-            <option value="ES256">ES256: faster sign-ins and refreshes (PoolDesk only)</option>
-          </select>
-        </label>
-      </fieldset>
-
-      <fieldset>
-        <legend>2. Sign-in identifiers</legend>
-        <label className="field">
-          <span>Users sign in with</span>
-          <select {...register("signIn")}>
-            <option value="username">A username (optionally also e-mail / phone as aliases)</option>
-            <option value="email">E-mail address as username</option>
-            <option value="phone_number">Phone number as username</option>
-            <option value="email_or_phone">E-mail or phone number as username</option>
-          </select>
-        </label>
-        {signIn === "username" && (
-          <div className="checks" role="group" aria-label="Aliases">
-            <label className="check">
-              <input type="checkbox" {...register("aliasEmail")} /> Also e-mail (alias)
-            </label>
-            <label className="check">
-              <input type="checkbox" {...register("aliasPhone")} /> Also phone number (alias)
-            </label>
-            <label className="check">
-              <input type="checkbox" {...register("aliasPreferredUsername")} /> Also preferred_username (alias)
-            </label>
-          </div>
-        )}
-        <label className="check">
-          <input type="checkbox" {...register("caseInsensitive")} /> Case-insensitive usernames
-        </label>
-        <div className="checks" role="group" aria-label="Auto-verified attributes">
-          <label className="check">
-            <input type="checkbox" {...register("autoVerifyEmail")} /> Auto-verify e-mail
-          </label>
-          <label className="check">
-            <input type="checkbox" {...register("autoVerifyPhone")} /> Auto-verify phone number
-          </label>
-        </div>
-      </fieldset>
-
-      <fieldset>
-        <legend>3. Password policy</legend>
-        <label className="field narrow">
-          <span>Minimum length (6–99)</span>
-          <input
-            type="number"
-            min={6}
-            max={99}
-            aria-invalid={!!errors.minLength}
-            {...register("minLength", { valueAsNumber: true })}
-          />
-          <FieldError message={errors.minLength?.message} />
-        </label>
-        <div className="checks" role="group" aria-label="Password requirements">
-          <label className="check">
-            <input type="checkbox" {...register("requireUppercase")} /> Uppercase letter
-          </label>
-          <label className="check">
-            <input type="checkbox" {...register("requireLowercase")} /> Lowercase letter
-          </label>
-          <label className="check">
-            <input type="checkbox" {...register("requireNumbers")} /> Number
-          </label>
-          <label className="check">
-            <input type="checkbox" {...register("requireSymbols")} /> Symbol
-          </label>
-        </div>
-        <label className="field narrow">
-          <span>Temporary passwords valid for (days)</span>
-          <input type="number" min={0} max={365} {...register("temporaryPasswordValidityDays", { valueAsNumber: true })} />
-          <FieldError message={errors.temporaryPasswordValidityDays?.message} />
-        </label>
-      </fieldset>
-
-      <fieldset>
-        <legend>4. Multi-factor authentication</legend>
-        <label className="field narrow">
-          <span>MFA</span>
-          <select {...register("mfa")}>
-            <option value="OFF">Off</option>
-            <option value="OPTIONAL">Optional (authenticator apps)</option>
-            <option value="ON">Required (authenticator apps)</option>
-          </select>
-        </label>
-      </fieldset>
-
-      <fieldset>
-        <legend>5. Attributes</legend>
-        <div className="checks" role="group" aria-label="Required standard attributes">
-          <span className="group-label">Required at sign-up:</span>
-          {REQUIRABLE_ATTRIBUTES.map((a) => (
-            <label key={a} className="check">
-              <input type="checkbox" value={a} {...register("requiredAttributes")} /> {a}
-            </label>
-          ))}
-        </div>
-        <div className="subsection">
-          <span className="group-label">Custom attributes (stored as custom:name)</span>
-          {custom.fields.map((f, i) => {
-            const e = errors.customAttributes?.[i];
-            return (
-              <div key={f.id} className="row-inline" role="group" aria-label={`Custom attribute ${i + 1}`}>
-                <label className="field">
-                  <span>Name</span>
-                  <input aria-invalid={!!e?.name} {...register(`customAttributes.${i}.name`)} />
-                  <FieldError message={e?.name?.message} />
-                </label>
-                <label className="field">
-                  <span>Type</span>
-                  <select {...register(`customAttributes.${i}.type`)}>
-                    <option>String</option>
-                    <option>Number</option>
-                    <option>DateTime</option>
-                    <option>Boolean</option>
-                  </select>
-                </label>
-                <label className="field narrow">
-                  <span>Min (length / value)</span>
-                  <input {...register(`customAttributes.${i}.min`)} inputMode="numeric" />
-                  <FieldError message={e?.min?.message} />
-                </label>
-                <label className="field narrow">
-                  <span>Max (length / value)</span>
-                  <input {...register(`customAttributes.${i}.max`)} inputMode="numeric" />
-                  <FieldError message={e?.max?.message} />
-                </label>
-                <label className="check">
-                  <input type="checkbox" {...register(`customAttributes.${i}.mutable`)} /> Mutable
-                </label>
-                <button type="button" className="small" aria-label={`Remove custom attribute ${i + 1}`} onClick={() => custom.remove(i)}>
-                  Remove
-                </button>
-              </div>
-            );
-          })}
-          <button
-            type="button"
-            className="small"
-            onClick={() => custom.append({ name: "", type: "String", mutable: true, min: "", max: "" })}
-          >
-            Add custom attribute
+    <FormProvider {...form}>
+      <form className="form wizard" onSubmit={submit.clearingFirst(handleSubmit(onSubmit))} noValidate aria-label="Create user pool">
+        <fieldset>
+          <legend>1. Name</legend>
+          <TextField<V> name="name" label="Pool name" testId="pool-name" autoFocus autoComplete="off" />
+          <CheckboxField<V> name="deletionProtection" label="Deletion protection" />
+          <SelectField<V> name="tokenSigning" label="Token signatures (fixed once the pool exists)" testId="token-signing" options={TOKEN_SIGNING_OPTIONS} />
+        </fieldset>
+        <SignInFieldset />
+        <PasswordPolicyFields<V> legend="3. Password policy" />
+        <MfaFields<V> legend="4. Multi-factor authentication" />
+        <AttributesFieldset />
+        <FirstClientFieldset />
+        <ErrorBox error={submit.error} testId="pool-error" />
+        <div className="dialog-actions">
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="pool-submit" disabled={formState.isSubmitting}>
+            {formState.isSubmitting ? <Spinner label="Creating" /> : null} Create pool
           </button>
         </div>
-      </fieldset>
+      </form>
+    </FormProvider>
+  );
+}
 
-      <fieldset>
-        <legend>6. First app client</legend>
-        <label className="check">
-          <input type="checkbox" {...register("createClient")} /> Create an app client
-        </label>
-        {createClient && (
-          <>
-            <label className="field">
-              <span>App client name</span>
-              <input aria-invalid={!!errors.clientName} {...register("clientName")} />
-              <FieldError message={errors.clientName?.message} />
-            </label>
-            <label className="check">
-              <input type="checkbox" {...register("generateSecret")} /> Generate a client secret
-            </label>
-            <div className="checks" role="group" aria-label="Authentication flows">
-              <span className="group-label">Authentication flows:</span>
-              {AUTH_FLOWS.map((f) => (
-                <label key={f.value} className="check">
-                  <input type="checkbox" value={f.value} {...register("authFlows")} /> {f.label}
-                </label>
-              ))}
-            </div>
-          </>
-        )}
-      </fieldset>
+function SignInFieldset() {
+  const signIn = useWatch<V, "signIn">({ name: "signIn" });
+  return (
+    <fieldset>
+      <legend>2. Sign-in identifiers</legend>
+      <SelectField<V> name="signIn" label="Users sign in with" testId="pool-sign-in" options={SIGN_IN_OPTIONS} />
+      {signIn === "username" && (
+        <div className="checks" role="group" aria-label="Aliases">
+          <CheckboxField<V> name="aliasEmail" label="Also e-mail (alias)" />
+          <CheckboxField<V> name="aliasPhone" label="Also phone number (alias)" />
+          <CheckboxField<V> name="aliasPreferredUsername" label="Also preferred_username (alias)" />
+        </div>
+      )}
+      <CheckboxField<V> name="caseInsensitive" label="Case-insensitive usernames" />
+      <div className="checks" role="group" aria-label="Auto-verified attributes">
+        <CheckboxField<V> name="autoVerifyEmail" label="Auto-verify e-mail" />
+        <CheckboxField<V> name="autoVerifyPhone" label="Auto-verify phone number" />
+      </div>
+    </fieldset>
+  );
+}
 
-      <ErrorBox error={submitError} testId="pool-error" />
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" data-testid="pool-submit" disabled={isSubmitting}>
-          {isSubmitting ? <Spinner label="Creating" /> : null} Create pool
+function AttributesFieldset() {
+  const custom = useFieldArray<V, "customAttributes">({ name: "customAttributes" });
+  return (
+    <fieldset>
+      <legend>5. Attributes</legend>
+      <div className="checks" role="group" aria-label="Required standard attributes">
+        <span className="group-label">Required at sign-up:</span>
+        {REQUIRABLE_ATTRIBUTES.map((a) => (
+          <CheckboxField<V> key={a} name="requiredAttributes" value={a} label={a} testId={`required-${a}`} />
+        ))}
+      </div>
+      <div className="subsection">
+        <span className="group-label">Custom attributes (stored as custom:name)</span>
+        {custom.fields.map((f, i) => (
+          <div key={f.id} className="row-inline" role="group" aria-label={`Custom attribute ${i + 1}`}>
+            <TextField<V> name={`customAttributes.${i}.name`} label="Name" autoComplete="off" />
+            <SelectField<V> name={`customAttributes.${i}.type`} label="Type" options={ATTRIBUTE_TYPES} />
+            <TextField<V> name={`customAttributes.${i}.min`} label="Min (length / value)" inputMode="numeric" className="narrow" />
+            <TextField<V> name={`customAttributes.${i}.max`} label="Max (length / value)" inputMode="numeric" className="narrow" />
+            <CheckboxField<V> name={`customAttributes.${i}.mutable`} label="Mutable" />
+            <button type="button" className="small" aria-label={`Remove custom attribute ${i + 1}`} onClick={() => custom.remove(i)}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <button
+          type="button"
+          className="small"
+          onClick={() => custom.append({ name: "", type: "String", mutable: true, min: "", max: "" })}
+        >
+          Add custom attribute
         </button>
       </div>
-    </form>
+    </fieldset>
+  );
+}
+
+function FirstClientFieldset() {
+  const createClient = useWatch<V, "createClient">({ name: "createClient" });
+  return (
+    <fieldset>
+      <legend>6. First app client</legend>
+      <CheckboxField<V> name="createClient" label="Create an app client" />
+      {createClient && (
+        <>
+          <TextField<V> name="clientName" label="App client name" autoComplete="off" />
+          <CheckboxField<V> name="generateSecret" label="Generate a client secret" />
+          <div className="checks" role="group" aria-label="Authentication flows">
+            <span className="group-label">Authentication flows:</span>
+            {AUTH_FLOWS.map((f) => (
+              <CheckboxField<V> key={f.value} name="authFlows" value={f.value} label={f.label} testId={`flow-${f.value}`} />
+            ))}
+          </div>
+        </>
+      )}
+    </fieldset>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { Dialog } from "../../components/Dialog";
+import { useToast } from "../../components/Toast";
 import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { formatEpoch } from "../../lib/format";
 import { toUserPool, type Navigate } from "../../routes";
@@ -12,6 +13,7 @@ import { useUserPools } from "./queries";
 export function UserPoolList({ navigate }: { navigate: Navigate }) {
   const api = useApi();
   const qc = useQueryClient();
+  const toast = useToast();
   const pools = useUserPools();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedPool | null>(null);
@@ -75,13 +77,16 @@ export function UserPoolList({ navigate }: { navigate: Navigate }) {
             onCreated={(c) => {
               setCreating(false);
               void qc.invalidateQueries({ queryKey: [api.connection, "ListUserPools"] });
+              toast.ok(`Created user pool ${c.poolName}`);
+              // A secret shown once or a failed follow-up step is read first; then the pool opens.
               if (c.clientSecret || c.warnings.length > 0) setCreated(c);
+              else navigate(toUserPool(c.poolId));
             }}
           />
         </Dialog>
       )}
       {created && (
-        <Dialog title={`Created ${created.poolName}`} onClose={() => setCreated(null)}>
+        <Dialog title={`Created ${created.poolName}`} onClose={() => navigate(toUserPool(created.poolId))}>
           {created.warnings.map((w, i) => (
             <ErrorBox key={i} error={w} />
           ))}
@@ -89,8 +94,8 @@ export function UserPoolList({ navigate }: { navigate: Navigate }) {
             <SecretOnce clientId={created.clientId} secret={created.clientSecret} />
           )}
           <div className="dialog-actions">
-            <button type="button" className="primary" onClick={() => setCreated(null)}>
-              Done
+            <button type="button" className="primary" data-testid="created-open-pool" onClick={() => navigate(toUserPool(created.poolId))}>
+              Open {created.poolName}
             </button>
           </div>
         </Dialog>

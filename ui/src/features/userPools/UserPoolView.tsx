@@ -35,7 +35,7 @@ export function UserPoolView({ poolId, tab, navigate }: { poolId: string; tab: P
           <button type="button" className="link-button breadcrumb" onClick={() => navigate(toUserPools())}>
             User pools
           </button>
-          <h1 id="pool-title">{pool.data?.Name ?? poolId}</h1>
+          <h1 id="pool-title" data-testid="pool-title">{pool.data?.Name ?? poolId}</h1>
           <p className="muted mono">{poolId}</p>
         </div>
         <button type="button" onClick={() => navigate(toMessages(poolId))}>

@@ -75,18 +75,33 @@ describe("create user pool form → wire", () => {
   });
 
   it("turns MFA on after creation with TOTP", () => {
-    expect(toMfaRequest("p", parse({ name: "a", mfa: "ON" }))).toEqual({
+    expect(toMfaRequest("p", parse({ name: "a", mfa: { mode: "ON", totp: true, sms: false, email: false } }))).toEqual({
       UserPoolId: "p",
       MfaConfiguration: "ON",
       SoftwareTokenMfaConfiguration: { Enabled: true },
     });
   });
 
+  it("offers SMS and e-mail codes beside authenticator apps, and needs one of them", () => {
+    expect(toMfaRequest("p", parse({ name: "a", mfa: { mode: "OPTIONAL", totp: false, sms: true, email: true } }))).toEqual({
+      UserPoolId: "p",
+      MfaConfiguration: "OPTIONAL",
+      SoftwareTokenMfaConfiguration: { Enabled: false },
+      SmsMfaConfiguration: {},
+      EmailMfaConfiguration: {},
+    });
+    const none = createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", mfa: { mode: "ON", totp: false, sms: false, email: false } });
+    expect(none.success).toBe(false);
+    expect(none.error!.issues[0]).toMatchObject({ path: ["mfa", "totp"], message: "Choose at least one way to send codes" });
+  });
+
   it("validates like Cognito", () => {
     expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "" }).success).toBe(false);
-    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", minLength: 5 }).success).toBe(false);
-    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", minLength: 100 }).success).toBe(false);
-    expect(createPoolSchema.safeParse({ ...createPoolDefaults, name: "a", minLength: 99 }).success).toBe(true);
+    const withMin = (minLength: number) => ({ ...createPoolDefaults, name: "a", passwordPolicy: { ...createPoolDefaults.passwordPolicy, minLength } });
+    expect(createPoolSchema.safeParse(withMin(5)).success).toBe(false);
+    expect(createPoolSchema.safeParse(withMin(100)).success).toBe(false);
+    expect(createPoolSchema.safeParse(withMin(99)).success).toBe(true);
+    expect(createPoolSchema.safeParse(withMin(Number.NaN)).error!.issues[0]!.message).toBe("Enter a number");
     const dup = createPoolSchema.safeParse({
       ...createPoolDefaults,
       name: "a",
@@ -111,7 +126,8 @@ describe("UpdateUserPool keeps what the form does not edit", () => {
       Policies: { PasswordPolicy: { MinimumLength: 8, PasswordHistorySize: 3 } },
       SchemaAttributes: [{ Name: "email" }],
     };
-    const v = { ...settingsFromPool(pool), minLength: 12, deletionProtection: true };
+    const current = settingsFromPool(pool);
+    const v = { ...current, passwordPolicy: { ...current.passwordPolicy, minLength: 12 }, deletionProtection: true };
     const req = toUpdateUserPoolRequest(pool, v);
     expect(req.UserPoolId).toBe("p");
     expect(req.PoolName).toBe("demo");

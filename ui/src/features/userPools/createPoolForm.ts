@@ -1,6 +1,8 @@
 // Form state of the "create user pool" wizard and its explicit mapping to the wire requests
 // (CreateUserPool, then SetUserPoolMfaConfig and CreateUserPoolClient).
 import { z } from "zod";
+import { passwordPolicySchema, passwordPolicyToCognito } from "../../components/form/passwordPolicy";
+import { mfaDefaults, mfaSchema, toSetMfaConfigRequest } from "./mfa";
 import type {
   CreateUserPoolClientRequest,
   CreateUserPoolRequest,
@@ -77,13 +79,8 @@ export const createPoolSchema = z
     caseInsensitive: z.boolean(),
     autoVerifyEmail: z.boolean(),
     autoVerifyPhone: z.boolean(),
-    minLength: z.coerce.number().int("Whole number").min(6, "At least 6").max(99, "At most 99"),
-    requireUppercase: z.boolean(),
-    requireLowercase: z.boolean(),
-    requireNumbers: z.boolean(),
-    requireSymbols: z.boolean(),
-    temporaryPasswordValidityDays: z.coerce.number().int().min(0).max(365),
-    mfa: z.enum(["OFF", "OPTIONAL", "ON"]),
+    passwordPolicy: passwordPolicySchema,
+    mfa: mfaSchema,
     deletionProtection: z.boolean(),
     tokenSigning: z.enum(["RS256", "ES256"]),
     requiredAttributes: z.array(z.enum(REQUIRABLE_ATTRIBUTES)),
@@ -120,13 +117,15 @@ export const createPoolDefaults: CreatePoolValues = {
   caseInsensitive: true,
   autoVerifyEmail: true,
   autoVerifyPhone: false,
-  minLength: 8,
-  requireUppercase: true,
-  requireLowercase: true,
-  requireNumbers: true,
-  requireSymbols: false,
-  temporaryPasswordValidityDays: 7,
-  mfa: "OFF",
+  passwordPolicy: {
+    minLength: 8,
+    requireUppercase: true,
+    requireLowercase: true,
+    requireNumbers: true,
+    requireSymbols: false,
+    temporaryPasswordValidityDays: 7,
+  },
+  mfa: mfaDefaults,
   deletionProtection: false,
   tokenSigning: "RS256",
   requiredAttributes: [],
@@ -137,7 +136,7 @@ export const createPoolDefaults: CreatePoolValues = {
   authFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
 };
 
-function customToSchema(a: CreatePoolParsed["customAttributes"][number]): SchemaAttributeType {
+export function customToSchema(a: CreatePoolParsed["customAttributes"][number]): SchemaAttributeType {
   const s: SchemaAttributeType = { Name: a.name, AttributeDataType: a.type, Mutable: a.mutable, Required: false };
   const c = (lo: string, hi: string) => ({ ...(lo !== "" ? { lo } : {}), ...(hi !== "" ? { hi } : {}) });
   const range = c(a.min, a.max);
@@ -158,21 +157,12 @@ function customToSchema(a: CreatePoolParsed["customAttributes"][number]): Schema
 
 /**
  * CreateUserPool. MFA is created OFF and switched on by `toMfaRequest` afterwards, because
- * Cognito only accepts ON/OPTIONAL once an MFA method (TOTP here) is configured.
+ * Cognito only accepts ON/OPTIONAL once an MFA method (TOTP, SMS or e-mail) is configured.
  */
 export function toCreateUserPoolRequest(v: CreatePoolParsed): CreateUserPoolRequest {
   const req: CreateUserPoolRequest = {
     PoolName: v.name,
-    Policies: {
-      PasswordPolicy: {
-        MinimumLength: v.minLength,
-        RequireUppercase: v.requireUppercase,
-        RequireLowercase: v.requireLowercase,
-        RequireNumbers: v.requireNumbers,
-        RequireSymbols: v.requireSymbols,
-        TemporaryPasswordValidityDays: v.temporaryPasswordValidityDays,
-      },
-    },
+    Policies: { PasswordPolicy: passwordPolicyToCognito(v.passwordPolicy) },
     DeletionProtection: v.deletionProtection ? "ACTIVE" : "INACTIVE",
     MfaConfiguration: "OFF",
     UsernameConfiguration: { CaseSensitive: !v.caseInsensitive },
@@ -206,8 +196,8 @@ export function toCreateUserPoolRequest(v: CreatePoolParsed): CreateUserPoolRequ
 }
 
 export function toMfaRequest(poolId: string, v: CreatePoolParsed): SetUserPoolMfaConfigRequest | undefined {
-  if (v.mfa === "OFF") return undefined;
-  return { UserPoolId: poolId, MfaConfiguration: v.mfa, SoftwareTokenMfaConfiguration: { Enabled: true } };
+  if (v.mfa.mode === "OFF") return undefined;
+  return toSetMfaConfigRequest(poolId, v.mfa);
 }
 
 export function toCreateClientRequest(poolId: string, v: CreatePoolParsed): CreateUserPoolClientRequest | undefined {

@@ -1,6 +1,9 @@
 // UpdateUserPool resets every setting it is not given to its default (AWS behaviour), so an
 // update is always the described pool's updatable settings with the edited ones replaced.
-import type { UpdateUserPoolRequest, UserPoolMfaType, UserPoolType } from "../../generated/cognito-idp";
+import { z } from "zod";
+import type { GetUserPoolMfaConfigResponse, UpdateUserPoolRequest, UserPoolType } from "../../generated/cognito-idp";
+import { passwordPolicyFromCognito, passwordPolicySchema, passwordPolicyToCognito } from "../../components/form/passwordPolicy";
+import { mfaFromCognito, mfaSchema } from "./mfa";
 
 const UPDATABLE = [
   "Policies",
@@ -24,27 +27,18 @@ const UPDATABLE = [
   "UserPoolTier",
 ] as const satisfies readonly (keyof UpdateUserPoolRequest & keyof UserPoolType)[];
 
-export interface PoolSettingsValues {
-  minLength: number;
-  requireUppercase: boolean;
-  requireLowercase: boolean;
-  requireNumbers: boolean;
-  requireSymbols: boolean;
-  temporaryPasswordValidityDays: number;
-  mfa: UserPoolMfaType;
-  deletionProtection: boolean;
-}
+export const poolSettingsSchema = z.object({
+  passwordPolicy: passwordPolicySchema,
+  mfa: mfaSchema,
+  deletionProtection: z.boolean(),
+});
 
-export function settingsFromPool(pool: UserPoolType): PoolSettingsValues {
-  const p = pool.Policies?.PasswordPolicy ?? {};
+export type PoolSettingsValues = z.infer<typeof poolSettingsSchema>;
+
+export function settingsFromPool(pool: UserPoolType, mfaConfig?: GetUserPoolMfaConfigResponse): PoolSettingsValues {
   return {
-    minLength: p.MinimumLength ?? 8,
-    requireUppercase: p.RequireUppercase ?? false,
-    requireLowercase: p.RequireLowercase ?? false,
-    requireNumbers: p.RequireNumbers ?? false,
-    requireSymbols: p.RequireSymbols ?? false,
-    temporaryPasswordValidityDays: p.TemporaryPasswordValidityDays ?? 7,
-    mfa: pool.MfaConfiguration ?? "OFF",
+    passwordPolicy: passwordPolicyFromCognito(pool.Policies?.PasswordPolicy),
+    mfa: mfaFromCognito(mfaConfig, pool.MfaConfiguration),
     deletionProtection: pool.DeletionProtection === "ACTIVE",
   };
 }
@@ -56,18 +50,7 @@ export function toUpdateUserPoolRequest(pool: UserPoolType, v: PoolSettingsValue
   const source = pool as unknown as Record<string, unknown>;
   for (const k of UPDATABLE) if (source[k] !== undefined) target[k] = source[k];
   if (pool.Name) req.PoolName = pool.Name;
-  req.Policies = {
-    ...pool.Policies,
-    PasswordPolicy: {
-      ...pool.Policies?.PasswordPolicy,
-      MinimumLength: v.minLength,
-      RequireUppercase: v.requireUppercase,
-      RequireLowercase: v.requireLowercase,
-      RequireNumbers: v.requireNumbers,
-      RequireSymbols: v.requireSymbols,
-      TemporaryPasswordValidityDays: v.temporaryPasswordValidityDays,
-    },
-  };
+  req.Policies = { ...pool.Policies, PasswordPolicy: passwordPolicyToCognito(v.passwordPolicy, pool.Policies?.PasswordPolicy) };
   req.DeletionProtection = v.deletionProtection ? "ACTIVE" : "INACTIVE";
   return req;
 }
