@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
@@ -77,9 +77,17 @@ class App:
 
     def click_element(self, element):
         """Clicks as a user would after bringing the element to the middle of the window, clear of
-        the toasts stacked in the bottom corner (WebDriver refuses a click they cover)."""
+        the toasts stacked in the bottom corner (WebDriver refuses a click they cover). At the
+        foot of a page nothing scrolls further: then the toasts are dismissed first, as a person
+        would close them."""
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", element)
-        element.click()
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            for close in self.driver.find_elements(By.CSS_SELECTOR, '[aria-label="Dismiss notification"]'):
+                close.click()
+            self.wait().until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid^="toast-"]'))
+            element.click()
 
     def type(self, testid: str, text: str, within=None):
         el = (within.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]') if within else self.by(testid))

@@ -20,7 +20,7 @@ def test_the_cli_imports_users_into_the_apps_database_with_the_key_from_the_keyc
     app.click("create-pool")
     app.type("pool-name", "imported")
     app.click("pool-submit")
-    app.wait().until(lambda d: any("imported" in t for t in app.texts("pool-row")))
+    app.wait().until(lambda d: app.by("pool-title").text == "imported")  # a new pool opens
     db = app.home / "pools.sqlite"
     assert not (app.home / "pools.sqlite.key").exists(), "the app keeps its master key in the keychain, not beside the database"
     with sqlite3.connect(db) as conn:
@@ -36,6 +36,8 @@ def test_the_cli_imports_users_into_the_apps_database_with_the_key_from_the_keyc
     assert not (app.home / "pools.sqlite.key").exists(), "the CLI made no key file of its own"
 
     # The app shows what the CLI imported.
+    app.click("nav-user-pools")
+    app.wait().until(lambda d: app.all("pool-row"))
     open_row(app.all("pool-row")[0])
     app.click("tab-users")
     app.wait().until(lambda d: sorted(t.split()[0] for t in app.texts("user-row")) == ["ada", "grace"])

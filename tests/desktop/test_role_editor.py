@@ -43,7 +43,7 @@ def create_user_pool(app, name="shop"):
     app.click("create-pool")
     app.type("pool-name", name)
     app.click("pool-submit")
-    app.wait().until(lambda d: any(name in t for t in app.texts("pool-row")))
+    app.wait().until(lambda d: app.by("pool-title").text == name)  # a new pool opens
 
 
 def create_identity_pool(app, name="shop_ids", allow_guests=False):
@@ -154,7 +154,6 @@ def outcomes(app):
 
 def test_app_client_edited_and_its_secret_shown_on_demand(app):
     create_user_pool(app, "clients")
-    open_row(app.all("pool-row")[0])
     app.click("tab-clients")
     app.click("create-client")
     app.type("client-name", "backend")
@@ -253,9 +252,8 @@ def test_simulator_finds_users_by_email_and_warns_when_disabled(app):
     app.type("pool-name", "by_email")
     Select(app.driver.find_element(By.CSS_SELECTOR, 'select[name="signIn"]')).select_by_value("email")
     app.click("pool-submit")
-    app.wait().until(lambda d: any("by_email" in t for t in app.texts("pool-row")))
-    pool_id = app.driver.execute_script(
-        "return [...document.querySelectorAll('[data-testid=\"pool-row\"]')].map(r => r.innerText.match(/us-east-1_\\w+/)?.[0]).find(Boolean)")
+    app.wait().until(lambda d: app.by("pool-title").text == "by_email")  # a new pool opens
+    pool_id = app.driver.execute_script("return document.querySelector('main').innerText.match(/us-east-1_\\w+/)?.[0]")
 
     app.click("nav-serve")
     app.type("serve-port", str(free_port()))

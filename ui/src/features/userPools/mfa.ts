@@ -65,8 +65,8 @@ export function describeMfa(v: MfaValues): string {
 const METHOD_NAMES = { totp: "authenticator app", sms: "SMS", email: "e-mail" } as const;
 
 /**
- * The methods the server kept on although they were turned off. (PoolDesk's server keeps SMS and
- * e-mail once configured: SetUserPoolMfaConfig only replaces the configurations it is given.)
+ * The methods the server kept on although they were turned off: said, never hidden. (PoolDesk
+ * before 0.2 kept SMS and e-mail once configured; a remote server may still run it.)
  */
 export function methodsKept(asked: MfaValues, got: MfaValues): string[] {
   return (Object.keys(METHOD_NAMES) as (keyof typeof METHOD_NAMES)[])
