@@ -15,12 +15,15 @@ const READ_ONLY = new Set(["sub"]);
 export function UserDetails({
   poolId,
   username,
+  title,
   onClose,
   onChanged,
   navigate,
 }: {
   poolId: string;
   username: string;
+  /** The name people know the user by (the e-mail in e-mail pools); the username otherwise. */
+  title?: string;
   onClose: () => void;
   onChanged: () => void;
   navigate: Navigate;
@@ -37,8 +40,8 @@ export function UserDetails({
   return (
     <aside className="details" aria-labelledby="user-details-title" data-testid="user-details" onKeyDown={(e) => e.key === "Escape" && onClose()}>
       <header className="details-header">
-        <h2 id="user-details-title" className="mono">
-          {username}
+        <h2 id="user-details-title" className="mono" data-testid="user-details-title">
+          {title ?? username}
         </h2>
         <button type="button" className="icon-button" aria-label="Close user details" onClick={onClose}>
           ×
