@@ -1,0 +1,140 @@
+"""The data tables in the real window, and people shown by what identifies them: in a pool whose
+users sign in by e-mail, every screen names them by e-mail, never by their internal username."""
+import re
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def test_email_pool_users_table_names_people_by_email_and_keeps_key_columns(app):
+    make_email_pool(app, "mail")
+    for email in ("alice@example.com", "bob@example.com"):
+        create_user(app, email)
+        app.wait().until(lambda d, email=email: any(f"Created {email}" in t for t in app.texts("toast-ok")))
+    app.wait().until(lambda d: sorted(first_cells(app)) == ["alice@example.com", "bob@example.com"])
+    # The rows are the users' internal ids underneath, shown by e-mail.
+    usernames = [r.get_attribute("data-username") for r in app.all("user-row")]
+    assert all(UUID.match(u) for u in usernames), usernames
+    assert not any(UUID.match(t.split()[0]) for t in app.texts("user-row"))
+    # The filter starts on e-mail, which is what people know these users by.
+    assert Select(app.by("filter-attribute")).first_selected_option.get_attribute("value") == "email"
+    app.screenshot("email-pool-users")
+
+    # Opening a user keeps Status, Enabled and Created on screen, at both window sizes.
+    open_user(app, "alice@example.com")
+    app.wait().until(lambda d: app.text_of("user-details-title") == "alice@example.com")
+    assert_key_columns_visible(app)
+    # Nothing is ticked: the toolbar's Delete cannot act (on the open user or anyone).
+    assert not app.by("user-action-delete").get_attribute("disabled")
+    assert app.driver.find_element(By.CSS_SELECTOR, '[data-testid="bulk-action-delete"]').get_attribute("disabled")
+    assert "no user ticked" in acting_on(app)
+    assert toolbar_is_one_row(app)
+    app.screenshot("user-open-1280")
+
+    # Confirmations name the people: one by e-mail, several by count.
+    tick(app, "bob@example.com")
+    assert "bob@example.com" in acting_on(app)
+    app.click("bulk-action-disable")
+    assert "Disable bob@example.com?" in app.text_of("confirm-dialog")
+    app.screenshot("confirm-one-by-email")
+    app.click("confirm-cancel")
+    tick(app, "alice@example.com")
+    app.click("bulk-action-disable")
+    assert "Disable 2 users?" in app.text_of("confirm-dialog")
+    app.click("confirm-ok")
+    app.wait().until(lambda d: all("Disabled" in t for t in app.texts("user-row")))
+
+    app.driver.set_window_size(1024, 700)
+    app.wait().until(lambda d: app.driver.execute_script("return window.innerWidth") <= 1024)
+    assert_key_columns_visible(app)
+    assert toolbar_is_one_row(app)
+    assert not scrolls_sideways(app)
+    app.screenshot("user-open-1024")
+
+    # A filter scrolls the table back to the top.
+    app.driver.execute_script("document.querySelector('.dt-scroll').scrollTop = 500")
+    app.type("filter-value", "bob")
+    app.click("filter-apply")
+    app.wait().until(lambda d: first_cells(app) == ["bob@example.com"])
+    assert app.driver.execute_script("return document.querySelector('.dt-scroll').scrollTop") == 0
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+def make_email_pool(app, name):
+    app.click("nav-user-pools")
+    app.click("create-pool")
+    app.type("pool-name", name)
+    Select(app.driver.find_element(By.CSS_SELECTOR, 'select[name="signIn"]')).select_by_value("email")
+    app.click("pool-submit")
+    app.wait().until(lambda d: any(name in t for t in app.texts("pool-row")))
+    row = [r for r in app.all("pool-row") if name in r.text][0]
+    links = row.find_elements(By.CSS_SELECTOR, "button.link-button")
+    app.click_element(links[0] if links else row.find_elements(By.TAG_NAME, "td")[0])
+    app.click("tab-users")
+
+
+def create_user(app, email):
+    """Through the create-user form, whichever fields it asks for in an e-mail pool."""
+    app.click("create-user")
+    for testid in ("user-username", "user-email"):
+        if app.all(testid):
+            app.type(testid, email)
+    app.click("user-submit")
+
+
+def acting_on(app):
+    return app.texts("acting-on")[0]
+
+
+def first_cells(app):
+    return app.driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=user-row] td.col-name')].map(e => e.innerText.trim())")
+
+
+def user_row(app, email):
+    return app.driver.find_element(By.CSS_SELECTOR, f'[data-testid="user-row"][data-person="{email}"]')
+
+
+def open_user(app, email):
+    app.click_element(user_row(app, email).find_element(By.CSS_SELECTOR, "td.col-name"))
+
+
+def tick(app, email):
+    app.click_element(user_row(app, email).find_element(By.CSS_SELECTOR, '[data-testid="row-select"]'))
+
+
+def assert_key_columns_visible(app):
+    """Status, Enabled and Created: headers and the first row's cells wholly inside the window
+    and inside the table's scroll box (not scrolled out, not under the details panel)."""
+    boxes = app.driver.execute_script("""
+        const scroll = document.querySelector('.dt-scroll').getBoundingClientRect();
+        const row = document.querySelector('[data-testid=user-row]');
+        const out = {};
+        for (const id of ['UserStatus', 'Enabled', 'created', 'name']) {
+          for (const [kind, el] of [['th', document.querySelector(`[data-testid=th-${id}]`)],
+                                    ['td', row && row.querySelector(`td.col-${id}`)]]) {
+            if (!el) { out[kind + id] = null; continue; }
+            const r = el.getBoundingClientRect();
+            out[kind + id] = {left: r.left, right: r.right, width: r.width,
+                              inside: r.left >= scroll.left - 1 && r.right <= scroll.right + 1 && r.right <= window.innerWidth};
+          }
+        }
+        return out;""")
+    for key, box in boxes.items():
+        assert box is not None, (key, boxes)
+        assert box["inside"] and box["width"] >= 40, (key, boxes)
+
+
+def toolbar_is_one_row(app):
+    return app.driver.execute_script("""
+        const bar = document.querySelector('[aria-label="Actions on the ticked users"]');
+        const tops = [...bar.children].filter(c => c.offsetParent).map(c => Math.round(c.getBoundingClientRect().top));
+        return bar.scrollWidth <= bar.clientWidth + 1 && Math.max(...tops) - Math.min(...tops) < 12;""")
+
+
+def scrolls_sideways(app):
+    return app.driver.execute_script(
+        "return [...document.querySelectorAll('main, .main, .screen')].some(e => e.scrollWidth > e.clientWidth + 1)")
