@@ -38,6 +38,8 @@ export interface DataTableProps<T> {
   loading?: boolean;
   error?: unknown;
   onRetry?: () => void;
+  /** data-testid of the error box; "error" when not given. */
+  errorTestId?: string;
   /** Called with the last row index on screen: a cursor loader fetches more near the end. */
   onNearEnd?: (lastVisibleIndex: number) => void;
   /** The server's count (or estimate) of all rows, loaded or not. */
@@ -170,7 +172,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
           </PopoverMenu>
         </span>
       </div>
-      <ErrorBox error={props.error} onRetry={props.onRetry} testId={`${props.columnsKey}-error`} />
+      <ErrorBox error={props.error} onRetry={props.onRetry} testId={props.errorTestId} />
       <div className="dt-scroll" ref={scrollRef} tabIndex={-1}>
         <table className="data-table dt-table" aria-label={props.label} aria-rowcount={props.complete ? rows.length + 1 : -1}>
           <colgroup>

@@ -110,6 +110,7 @@ export function UsersTable({
       loading={state.loading}
       error={state.error}
       onRetry={() => void loader.retry()}
+      errorTestId="users-error"
       onNearEnd={onNearEnd}
       // The estimate counts the whole pool: only meaningful without a filter.
       total={filter === undefined && people.estimatedUsers !== undefined ? { count: people.estimatedUsers, estimate: true } : undefined}
