@@ -110,6 +110,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
     getCoreRowModel: getCoreRowModel(),
     getRowId: (row) => getRowId(row),
     manualSorting: true,
+    sortDescFirst: false,
     state: { sorting, rowSelection: selected, columnVisibility: shownVisibility },
     onSortingChange: setSorting,
     onColumnVisibilityChange: setVisibility,

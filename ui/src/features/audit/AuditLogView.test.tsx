@@ -236,3 +236,42 @@ describe("the Audit log section", () => {
     expect(audits()).toEqual(["local", "prod"]);
   });
 });
+
+describe("the audit log's filters", () => {
+  it("ask for operation, outcome, pool and time together, as the server's fields", async () => {
+    const user = userEvent.setup();
+    renderView();
+    await screen.findByText("No admin actions recorded yet");
+    await user.type(screen.getByTestId("audit-operation-filter"), "AWSCognitoIdentityProviderService.AdminDeleteUser");
+    await user.selectOptions(screen.getByTestId("audit-outcome-filter"), "Failed");
+    await screen.findByRole("option", { name: "shop" });
+    await user.selectOptions(screen.getByTestId("audit-pool-filter"), "us-east-1_abc");
+    await user.type(screen.getByTestId("audit-from"), "2025-03-14T09:00");
+    await user.type(screen.getByTestId("audit-to"), "2025-03-14T10:00");
+    expect(audits()).toHaveLength(1);
+    await user.click(screen.getByTestId("audit-filter-apply"));
+    await waitFor(() => expect(audits()).toHaveLength(2));
+    expect(audits()[1]!.input).toEqual({
+      Operation: "AdminDeleteUser",
+      Outcome: "Failed",
+      PoolId: "us-east-1_abc",
+      StartTime: new Date("2025-03-14T09:00").getTime(),
+      EndTime: new Date("2025-03-14T10:00").getTime(),
+      MaxResults: 100,
+    });
+    expect(await screen.findByText("No event matches these filters")).toBeInTheDocument();
+  });
+
+  it("opens one event's details", async () => {
+    const user = userEvent.setup();
+    answer = () => ({ Events: [event(1, { Outcome: "UserNotFoundException", Source: "203.0.113.7" })] });
+    renderView();
+    await user.click(await screen.findByTestId("audit-row"));
+    const details = screen.getByTestId("audit-details");
+    expect(details).toHaveTextContent("AdminCreateUser");
+    expect(details).toHaveTextContent("UserNotFoundException");
+    expect(details).toHaveTextContent("203.0.113.7");
+    expect(details).toHaveTextContent(`${IDP}.AdminCreateUser`);
+    expect(details).toHaveTextContent("UserPoolId=us-east-1_abc, Username=user1");
+  });
+});
