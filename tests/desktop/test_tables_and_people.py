@@ -3,9 +3,10 @@ users sign in by e-mail, every screen names them by e-mail, never by their inter
 import re
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def test_email_pool_users_table_names_people_by_email_and_keeps_key_columns(app):
@@ -16,8 +17,8 @@ def test_email_pool_users_table_names_people_by_email_and_keeps_key_columns(app)
     app.wait().until(lambda d: sorted(first_cells(app)) == ["alice@example.com", "bob@example.com"])
     # The rows are the users' internal ids underneath, shown by e-mail.
     usernames = [r.get_attribute("data-username") for r in app.all("user-row")]
-    assert all(UUID.match(u) for u in usernames), usernames
-    assert not any(UUID.match(t.split()[0]) for t in app.texts("user-row"))
+    assert all(UUID.fullmatch(u) for u in usernames), usernames
+    assert not any(UUID.search(name) for name in first_cells(app))
     # The filter starts on e-mail, which is what people know these users by.
     assert Select(app.by("filter-attribute")).first_selected_option.get_attribute("value") == "email"
     app.screenshot("email-pool-users")
@@ -59,6 +60,104 @@ def test_email_pool_users_table_names_people_by_email_and_keeps_key_columns(app)
     app.click("filter-apply")
     app.wait().until(lambda d: first_cells(app) == ["bob@example.com"])
     assert app.driver.execute_script("return document.querySelector('.dt-scroll').scrollTop") == 0
+
+
+def test_group_members_listed_found_by_email_and_added(app):
+    make_email_pool(app, "team")
+    for email in ("alice@example.com", "bob@example.com"):
+        create_user(app, email)
+        app.wait().until(lambda d, email=email: email in first_cells(app))
+    app.click("tab-groups")
+    app.click("create-group")
+    app.type("group-name", "admins")
+    app.click("group-submit")
+    app.wait().until(lambda d: any("admins" in t for t in app.texts("group-row")))
+    app.click("group-members-open")
+    app.wait().until(lambda d: "No members yet" in app.text_of("group-members"))
+    # Found by the start of the e-mail, added, and listed by e-mail.
+    assert Select(app.by("member-search-by")).first_selected_option.get_attribute("value") == "email"
+    app.type("member-search", "bob")
+    app.click("member-search-submit")
+    app.wait().until(lambda d: app.texts("member-candidate") and "bob@example.com" in app.texts("member-candidate")[0])
+    app.click("member-add")
+    app.wait().until(lambda d: member_people(app) == ["bob@example.com"])
+    app.screenshot("group-members-1280")
+    app.type("member-search", "ali")
+    app.click("member-search-submit")
+    app.wait().until(lambda d: app.texts("member-candidate") and "alice@example.com" in app.texts("member-candidate")[0])
+    app.click("member-add")
+    app.wait().until(lambda d: sorted(member_people(app)) == ["alice@example.com", "bob@example.com"])
+    (count,) = sqlite_row(app, "SELECT COUNT(*) FROM group_members")
+    assert count == 2
+    app.driver.set_window_size(1024, 700)
+    app.wait().until(lambda d: app.driver.execute_script("return window.innerWidth") <= 1024)
+    assert not scrolls_sideways(app)
+    app.screenshot("group-members-1024")
+
+
+def test_messages_show_and_find_people_by_email(app):
+    make_email_pool(app, "mailbox")
+    for email in ("alice@example.com", "bob@example.com"):
+        create_user(app, email)
+        app.wait().until(lambda d, email=email: email in first_cells(app))
+    # A password reset sends each a code by e-mail (through the More menu, to both ticked users).
+    tick(app, "alice@example.com")
+    tick(app, "bob@example.com")
+    app.click("bulk-more")
+    app.click("bulk-action-reset-password")
+    assert "Reset the password of 2 users?" in app.text_of("confirm-dialog")
+    app.click("confirm-ok")
+    app.wait().until(lambda d: "Reset password: 2 succeeded, 0 failed" in app.text_of("bulk-result"))
+    app.click("nav-messages")
+    # The codes arrive without pressing anything: the screen updates itself.
+    app.wait().until(lambda d: len(app.texts("message-row")) >= 2)
+    rows = app.texts("message-row")
+    assert any("alice@example.com" in r for r in rows) and any("bob@example.com" in r for r in rows), rows
+    # Who each message went to, and whose it is: e-mails, never the internal usernames.
+    people = app.driver.execute_script(
+        "return [...document.querySelectorAll('[data-testid=message-row] td.col-to, [data-testid=message-row] td.col-user')].map(e => e.innerText.trim())")
+    assert people and all("@example.com" in p and not UUID.search(p) for p in people), people
+    assert app.all("message-copy"), "each message has a Copy button"
+    app.screenshot("messages")
+    app.type("messages-search", "alice@example")
+    app.click("messages-filter")
+    app.wait().until(lambda d: app.texts("message-row") and all("alice@example.com" in r for r in app.texts("message-row")))
+    app.screenshot("messages-found-by-email")
+
+
+def test_audit_log_outcome_on_screen_people_by_email_and_filters(app):
+    make_email_pool(app, "audited")
+    create_user(app, "alice@example.com")
+    app.wait().until(lambda d: "alice@example.com" in first_cells(app))
+    # A failed call too: the same e-mail again.
+    create_user(app, "alice@example.com")
+    app.wait().until(lambda d: any("UsernameExistsException" in t for t in app.texts("user-error") + app.texts("error")))
+    app.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    app.wait().until(lambda d: not app.all("user-submit"))
+    app.click("nav-audit")
+    app.wait().until(lambda d: any("AdminCreateUser" in r for r in app.texts("audit-row")))
+    # The user the event was about, by e-mail.
+    app.wait().until(lambda d: any("alice@example.com" in r for r in app.texts("audit-row")))
+    for width, height in ((1280, 800), (1024, 700)):
+        app.driver.set_window_size(width, height)
+        app.wait().until(lambda d, width=width: app.driver.execute_script("return window.innerWidth") <= width)
+        assert outcome_on_screen(app), width
+        assert not scrolls_sideways(app)
+        app.screenshot(f"audit-{width}")
+    # One event in detail.
+    app.click_element(app.all("audit-row")[0].find_element(By.CSS_SELECTOR, "td.col-Time"))
+    app.wait().until(lambda d: "Resource" in app.text_of("audit-details"))
+    app.screenshot("audit-event-details")
+    # Filters: failed calls only, then one operation.
+    Select(app.by("audit-outcome-filter")).select_by_value("Failed")
+    app.click("audit-filter-apply")
+    app.wait().until(lambda d: app.texts("audit-outcome") and all(t.strip() != "OK" for t in app.texts("audit-outcome")))
+    assert any("UsernameExistsException" in t for t in app.texts("audit-outcome"))
+    app.screenshot("audit-failed-only")
+    Select(app.by("audit-outcome-filter")).select_by_value("")
+    app.type("audit-operation-filter", "CreateUserPool")
+    app.click("audit-filter-apply")
+    app.wait().until(lambda d: app.texts("audit-operation") and set(t.strip() for t in app.texts("audit-operation")) == {"CreateUserPool"})
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -133,6 +232,26 @@ def toolbar_is_one_row(app):
         const bar = document.querySelector('[aria-label="Actions on the ticked users"]');
         const tops = [...bar.children].filter(c => c.offsetParent).map(c => Math.round(c.getBoundingClientRect().top));
         return bar.scrollWidth <= bar.clientWidth + 1 && Math.max(...tops) - Math.min(...tops) < 12;""")
+
+
+def member_people(app):
+    return [r.get_attribute("data-person") for r in app.all("member-row")]
+
+
+def outcome_on_screen(app):
+    """The Outcome header and every rendered outcome badge lie wholly inside the window."""
+    return app.driver.execute_script("""
+        const els = [document.querySelector('[data-testid=th-Outcome]'), ...document.querySelectorAll('[data-testid=audit-outcome]')];
+        return els.length > 1 && els.every(e => { const r = e.getBoundingClientRect();
+          return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && r.top >= 0; });""")
+
+
+def sqlite_row(app, sql):
+    import sqlite3
+    with sqlite3.connect(app.home / "pools.sqlite") as db:
+        row = db.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
 
 
 def scrolls_sideways(app):

@@ -36,7 +36,8 @@ function OutcomeBadge({ outcome }: { outcome: string }) {
 
 /** The resource with its user shown by e-mail (in pools that sign in by e-mail): "User=alice@…". */
 function Resource({ resource }: { resource: string }) {
-  const parts = resourceParts(resource);
+  // The user first: with the column cut short, the person is what should stay readable.
+  const parts = resourceParts(resource).sort((a, b) => Number(b.key === "Username") - Number(a.key === "Username"));
   const poolId = parts.find((p) => p.key === "UserPoolId")?.value;
   return (
     <span title={resource}>
@@ -62,22 +63,22 @@ function ResourceUser({ poolId, username }: { poolId: string; username: string }
 const COLUMNS = [
   col.accessor("Time", {
     header: "Time",
-    meta: { key: true, width: "17%" },
+    meta: { key: true, width: "21%" },
     cell: (c) => <time dateTime={isoTime(c.getValue())}>{formatEpochMillis(c.getValue())}</time>,
   }),
   col.accessor((e) => shortOperation(e.Operation), {
     id: "operation",
     header: "Operation",
-    meta: { key: true, width: "19%" },
+    meta: { key: true, width: "21%" },
     cell: (c) => (
       <span title={c.row.original.Operation} data-testid="audit-operation">
         {c.getValue()}
       </span>
     ),
   }),
-  col.accessor("Outcome", { header: "Outcome", meta: { key: true, width: "15%" }, cell: (c) => <OutcomeBadge outcome={c.getValue()} /> }),
-  col.accessor("Actor", { header: "Actor", meta: { key: true, width: "13%" }, cell: (c) => <span className="mono">{c.getValue()}</span> }),
-  col.accessor("Source", { header: "Source", meta: { width: "10%" }, cell: (c) => <span className="mono">{c.getValue()}</span> }),
+  col.accessor("Outcome", { header: "Outcome", meta: { key: true, width: "16%" }, cell: (c) => <OutcomeBadge outcome={c.getValue()} /> }),
+  col.accessor("Actor", { header: "Actor", meta: { key: true, width: "11%" }, cell: (c) => <span className="mono">{c.getValue()}</span> }),
+  col.accessor("Source", { header: "Source", meta: { width: "10%", hiddenByDefault: true }, cell: (c) => <span className="mono">{c.getValue()}</span> }),
   col.accessor("Resource", { header: "Resource", cell: (c) => <Resource resource={c.getValue()} /> }),
 ];
 
