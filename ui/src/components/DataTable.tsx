@@ -3,12 +3,13 @@
 // selection model for bulk actions. TanStack Table owns the columns, headers and state; it is
 // only ever given the rows on screen (see sortRows.ts for why), so appending a page costs the
 // page, not every row loaded so far.
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import {
   flexRender,
   getCoreRowModel,
   useReactTable,
   type ColumnDef,
+  type Row,
   type RowSelectionState,
   type SortingState,
 } from "@tanstack/react-table";
@@ -131,6 +132,9 @@ export function DataTable<T>(props: DataTableProps<T>) {
   }, [props.scrollKey]);
 
   const tableRows = table.getRowModel().rows;
+  // What a row's cells depend on besides its data: when none of it changes, rows already on
+  // screen are not rendered again as pages arrive (cells may format dates, which is slow).
+  const cellsKey = `${table.getVisibleLeafColumns().map((c) => c.id).join(",")}|${columnsIdentity(table.options.columns)}`;
   const visibleColumns = table.getVisibleLeafColumns();
   const [singular, plural] = props.noun;
   const sortedLoadedOnly = props.unordered && !props.complete && sorting.length > 0;
@@ -214,38 +218,21 @@ export function DataTable<T>(props: DataTableProps<T>) {
           </thead>
           <tbody>
             {items.length > 0 && items[0]!.start > 0 && <tr aria-hidden="true" style={{ height: items[0]!.start }} />}
-            {tableRows.map((row, i) => {
-              const index = first + i;
-              const id = row.id;
-              const open = () => props.onOpen?.(row.original);
-              return (
-                <tr
-                  key={id}
-                  data-testid={props.rowTestId}
-                  {...props.rowAttributes?.(row.original)}
-                  className={`${props.onOpen ? "clickable" : ""} ${props.openId === id ? "current" : ""}`}
-                  aria-selected={selection ? row.getIsSelected() : undefined}
-                  aria-rowindex={index + 2}
-                  tabIndex={props.onOpen ? 0 : undefined}
-                  style={{ height: rowHeight }}
-                  onClick={props.onOpen ? open : undefined}
-                  onKeyDown={(e) => {
-                    if (e.target !== e.currentTarget) return;
-                    if (e.key === "Enter") open();
-                    if (e.key === " " && selection) {
-                      e.preventDefault();
-                      row.toggleSelected();
-                    }
-                  }}
-                >
-                  {row.getVisibleCells().map((c) => (
-                    <td key={c.id} className={`col-${c.column.id}`}>
-                      {flexRender(c.column.columnDef.cell, c.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              );
-            })}
+            {tableRows.map((row, i) => (
+              <DataRow
+                key={row.id}
+                row={row}
+                original={row.original}
+                index={first + i}
+                selected={selection ? row.getIsSelected() : undefined}
+                open={props.openId === row.id}
+                cellsKey={cellsKey}
+                height={rowHeight}
+                testId={props.rowTestId}
+                attributes={props.rowAttributes?.(row.original)}
+                onOpen={props.onOpen}
+              />
+            ))}
             {items.length > 0 && (
               <tr aria-hidden="true" style={{ height: Math.max(0, virtualizer.getTotalSize() - items[items.length - 1]!.end) }} />
             )}
@@ -261,6 +248,72 @@ export function DataTable<T>(props: DataTableProps<T>) {
     </div>
   );
 }
+
+const columnIds = new WeakMap<object, number>();
+let nextColumnsId = 0;
+/** A number per column-definitions array, so a new array (new cell renderers) re-renders rows. */
+function columnsIdentity(columns: object): number {
+  if (!columnIds.has(columns)) columnIds.set(columns, ++nextColumnsId);
+  return columnIds.get(columns)!;
+}
+
+interface DataRowProps<T> {
+  row: Row<T>;
+  original: T;
+  index: number;
+  selected: boolean | undefined;
+  open: boolean;
+  cellsKey: string;
+  height: number;
+  testId?: string;
+  attributes?: Record<string, string | undefined>;
+  onOpen?: (row: T) => void;
+}
+
+function DataRowImpl<T>({ row, original, index, selected, open, height, testId, attributes, onOpen }: DataRowProps<T>) {
+  const openRow = () => onOpen?.(original);
+  return (
+    <tr
+      data-testid={testId}
+      {...attributes}
+      className={`${onOpen ? "clickable" : ""} ${open ? "current" : ""}`}
+      aria-selected={selected}
+      aria-rowindex={index + 2}
+      tabIndex={onOpen ? 0 : undefined}
+      style={{ height }}
+      onClick={onOpen ? openRow : undefined}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        if (e.key === "Enter") openRow();
+        if (e.key === " " && selected !== undefined) {
+          e.preventDefault();
+          row.toggleSelected();
+        }
+      }}
+    >
+      {row.getVisibleCells().map((c) => (
+        <td key={c.id} className={`col-${c.column.id}`}>
+          {flexRender(c.column.columnDef.cell, c.getContext())}
+        </td>
+      ))}
+    </tr>
+  );
+}
+
+// The Row object is rebuilt whenever the rows on screen change; compare what it stands for.
+const DataRow = memo(DataRowImpl, (a, b) => {
+  const sameAttributes = JSON.stringify(a.attributes) === JSON.stringify(b.attributes);
+  return (
+    a.original === b.original &&
+    a.index === b.index &&
+    a.selected === b.selected &&
+    a.open === b.open &&
+    a.cellsKey === b.cellsKey &&
+    a.height === b.height &&
+    a.onOpen === b.onOpen &&
+    sameAttributes
+  );
+}) as typeof DataRowImpl;
 
 /** "1,200 of about 20,000 users loaded", "3 users", "60 loaded, more on scroll". */
 export function countText(

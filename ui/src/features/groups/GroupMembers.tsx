@@ -46,11 +46,11 @@ export function GroupMembers({ poolId, group, onClose }: { poolId: string; group
   const columns = useMemo(
     () => [
       col.accessor((u) => people.nameOf(u), { id: "name", header: people.heading, meta: { key: true } }),
-      col.accessor("UserStatus", { header: "Status", meta: { key: true, width: "9rem" }, cell: (c) => <span className="badge" title={c.getValue()}>{c.getValue()}</span> }),
+      col.accessor("UserStatus", { header: "Status", meta: { key: true, width: "7rem" }, cell: (c) => <span className="badge" title={c.getValue()}>{c.getValue()}</span> }),
       col.display({
         id: "remove",
         header: () => <span className="sr-only">Remove</span>,
-        meta: { key: true, width: "6rem", label: "Remove" },
+        meta: { key: true, width: "5.5rem", label: "Remove" },
         cell: (c) => (
           <button
             type="button"
