@@ -12,6 +12,7 @@ fn main() {
         "serve_start",
         "serve_stop",
         "serve_status",
+        "serve_forget_key",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

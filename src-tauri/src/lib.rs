@@ -14,7 +14,6 @@
 
 mod commands;
 mod connections;
-mod master_key;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +30,7 @@ pub use commands::{AppInfo, CommandError};
 pub use connections::{ConnectionCheck, ConnectionInfo, NewConnection, RemovedConnection};
 pub use pooldesk_remote::LOCAL;
 use pooldesk_remote::Remotes;
+use pooldesk_remote::master_key::{NewKeyIn, vault_for};
 pub use serve::ServeInfo;
 
 /// What the app holds while it runs: this computer's pools, and the server when serving them.
@@ -51,7 +51,7 @@ impl Desktop {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let store = Arc::new(
-            SqliteStore::open(database_path, Durability::Normal, &*master_key::vault_for(database_path, remotes.keychain()))
+            SqliteStore::open(database_path, Durability::Normal, &*vault_for(database_path, remotes.keychain(), NewKeyIn::Keychain).0)
                 .with_context(|| format!("opening the database {}", database_path.display()))?,
         );
         let local = Arc::new(api(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);
@@ -95,6 +95,7 @@ pub fn builder<R: Runtime>(desktop: Desktop) -> tauri::Builder<R> {
         serve::serve_start,
         serve::serve_stop,
         serve::serve_status,
+        serve::serve_forget_key,
     ])
 }
 

@@ -1,6 +1,8 @@
 //! "Serve this computer's pools": the embedded server on a loopback port, so apps under
-//! development sign in against local pools. It gets an admin key of its own that exists only
-//! while it runs (kept in memory, never in the database), and stops when the app exits.
+//! development sign in against local pools. It gets an admin key of its own, never in the
+//! database: a new one for each start, kept only in memory, or, when the user asks to keep
+//! it, the same one every start, kept in the OS keychain so an app's settings stay valid. It
+//! stops when the app exits.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -23,7 +25,12 @@ pub struct ServeInfo {
     pub region: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    /// Whether this is the key kept in the OS keychain across starts.
+    pub key_kept: bool,
 }
+
+/// The keychain entry of the kept key (connection names cannot contain `:`).
+const KEPT_KEY_ENTRY: &str = "serve:root-key";
 
 pub(crate) struct Running {
     info: ServeInfo,
@@ -32,8 +39,18 @@ pub(crate) struct Running {
 }
 
 #[tauri::command]
-pub async fn serve_start(desktop: State<'_, Desktop>, port: Option<u16>) -> Result<ServeInfo, CommandError> {
-    start(&desktop, port.unwrap_or(DEFAULT_PORT)).await
+pub async fn serve_start(desktop: State<'_, Desktop>, port: Option<u16>, keep_key: Option<bool>) -> Result<ServeInfo, CommandError> {
+    start(&desktop, port.unwrap_or(DEFAULT_PORT), keep_key.unwrap_or(false)).await
+}
+
+/// Forgets the kept key: the next start that keeps a key makes a new one. Refused while
+/// serving with it.
+#[tauri::command]
+pub async fn serve_forget_key(desktop: State<'_, Desktop>) -> Result<bool, CommandError> {
+    if desktop.serving.lock().await.as_ref().is_some_and(|r| r.info.key_kept) {
+        return Err(CommandError::new("ServeRunning", "Stop serving before replacing the key it signs with."));
+    }
+    desktop.remotes.keychain().delete(KEPT_KEY_ENTRY).map_err(|e| CommandError::new("KeychainUnavailable", e.to_string()))
 }
 
 #[tauri::command]
@@ -48,7 +65,7 @@ pub async fn serve_status(desktop: State<'_, Desktop>) -> Result<Option<ServeInf
 }
 
 /// Starts serving (or answers where it already serves). Port 0 picks a free port.
-pub(crate) async fn start(desktop: &Desktop, port: u16) -> Result<ServeInfo, CommandError> {
+pub(crate) async fn start(desktop: &Desktop, port: u16, keep_key: bool) -> Result<ServeInfo, CommandError> {
     let mut serving = desktop.serving.lock().await;
     if let Some(running) = serving.as_ref() {
         return Ok(running.info.clone());
@@ -58,7 +75,8 @@ pub(crate) async fn start(desktop: &Desktop, port: u16) -> Result<ServeInfo, Com
         .await
         .map_err(|e| failed(format!("Could not listen on 127.0.0.1:{port}: {e}. Is another server using that port?")))?;
     let addr = listener.local_addr().map_err(|e| failed(e.to_string()))?;
-    let (id, secret) = pooldesk_core::random::access_key().map_err(|e| failed(e.to_string()))?;
+    let (id, secret) =
+        if keep_key { kept_key(desktop)? } else { pooldesk_core::random::access_key().map_err(|e| failed(e.to_string()))? };
     let api = crate::api(desktop.store.clone(), addr.port(), desktop.runtime.clone()).map_err(|e| failed(format!("{e:#}")))?;
     let state = pooldesk_server::AppState::new(api, Some(pooldesk_server::RootKey { id: id.clone(), secret: secret.clone() }));
     let region = desktop.local.pools.config().region.clone();
@@ -66,10 +84,30 @@ pub(crate) async fn start(desktop: &Desktop, port: u16) -> Result<ServeInfo, Com
     let task = tokio::spawn(pooldesk_server::serve(listener, Arc::new(state), async move {
         let _ = stopped.await;
     }));
-    let info = ServeInfo { endpoint: format!("http://{addr}"), region, access_key_id: id, secret_access_key: secret };
+    let info = ServeInfo { endpoint: format!("http://{addr}"), region, access_key_id: id, secret_access_key: secret, key_kept: keep_key };
     tracing::info!("serving this computer's pools on {}", info.endpoint);
     *serving = Some(Running { info: info.clone(), shutdown, task });
     Ok(info)
+}
+
+/// The key kept in the keychain, made and kept there on first use.
+fn kept_key(desktop: &Desktop) -> Result<(String, String), CommandError> {
+    let keychain = desktop.remotes.keychain();
+    let unavailable = |e: pooldesk_remote::RemoteError| {
+        CommandError::new("KeychainUnavailable", format!("The key cannot be kept: {e} Start without keeping it, or unlock the keychain."))
+    };
+    match keychain.read(KEPT_KEY_ENTRY) {
+        Ok(kept) => kept
+            .split_once(':')
+            .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
+            .ok_or_else(|| CommandError::new("ServeFailed", "The kept key in the keychain is damaged: replace it.")),
+        Err(pooldesk_remote::RemoteError::SecretMissing(_)) => {
+            let (id, secret) = pooldesk_core::random::access_key().map_err(|e| CommandError::new("ServeFailed", e.to_string()))?;
+            keychain.store(KEPT_KEY_ENTRY, &format!("{id}:{secret}")).map_err(unavailable)?;
+            Ok((id, secret))
+        }
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 /// Stops serving, letting requests in flight finish.

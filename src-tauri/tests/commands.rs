@@ -147,6 +147,39 @@ fn app_commands_report_the_database_and_serve_on_loopback() {
 }
 
 #[test]
+fn a_kept_serve_key_is_the_same_every_start_and_in_every_app_until_replaced() {
+    let h = harness();
+    let start = |h: &Harness, keep: bool| {
+        let s = invoke(h, "serve_start", json!({ "port": 0, "keepKey": keep })).expect("serve_start");
+        invoke(h, "serve_stop", json!({})).expect("serve_stop");
+        (
+            s["accessKeyId"].as_str().expect("key id").to_owned(),
+            s["secretAccessKey"].as_str().expect("secret").to_owned(),
+            s["keyKept"].clone(),
+        )
+    };
+    let (id, secret, kept) = start(&h, true);
+    assert_eq!(kept, json!(true));
+    assert_eq!(start(&h, true), (id.clone(), secret.clone(), json!(true)), "the same key on the next start");
+    // Another app on this computer (a restart) finds it in the keychain.
+    let restarted = harness();
+    assert_eq!(start(&restarted, true).0, id);
+    let (fresh, _, kept) = start(&h, false);
+    assert_ne!(fresh, id, "without keeping, a new key each start");
+    assert_eq!(kept, json!(false));
+
+    // Replaced on request, but not while a server signs with it.
+    invoke(&h, "serve_start", json!({ "port": 0, "keepKey": true })).expect("serve_start");
+    assert_eq!(invoke(&h, "serve_forget_key", json!({})).expect_err("serving")["code"], "ServeRunning");
+    invoke(&h, "serve_stop", json!({})).expect("serve_stop");
+    assert_eq!(invoke(&h, "serve_forget_key", json!({})).expect("forget"), json!(true));
+    let (replaced, _, _) = start(&h, true);
+    assert_ne!(replaced, id);
+    assert_eq!(invoke(&h, "serve_forget_key", json!({})).expect("clean up"), json!(true));
+    assert_eq!(invoke(&h, "serve_forget_key", json!({})).expect("nothing kept"), json!(false));
+}
+
+#[test]
 fn a_taken_port_is_a_clear_error() {
     let h = harness();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

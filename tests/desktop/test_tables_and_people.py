@@ -27,7 +27,7 @@ def test_email_pool_users_table_names_people_by_email_and_keeps_key_columns(app)
 
     # Opening a user keeps Status, Enabled and Created on screen, at both window sizes.
     open_user(app, "alice@example.com")
-    app.wait().until(lambda d: app.text_of("user-details-title") == "alice@example.com")
+    app.wait().until(lambda d: app.text_of("user-details-name") == "alice@example.com")
     assert_key_columns_visible(app)
     # Nothing is ticked: the toolbar's Delete cannot act (on the open user or anyone).
     assert not app.by("user-action-delete").get_attribute("disabled")

@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 
 use pooldesk_core::Error;
-use pooldesk_core::identity_pools::role_mapping::{Reason, RoleError};
+use pooldesk_core::identity_pools::role_mapping::{self, Reason, RoleError};
 use pooldesk_core::identity_pools::{Simulation, SimulationRequest};
-use pooldesk_core::store::{self, AuditEvent as AuditRow};
+use pooldesk_core::store::{self, AuditEvent as AuditRow, AuditQuery, MessageQuery};
+use pooldesk_wire::cognito_identity::RoleMapping;
 use pooldesk_wire::{Validate, Violations};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -27,10 +28,12 @@ pub enum Extension {
     ListMessages,
     SimulateRoleMapping,
     ListAuditEvents,
+    ImportUsers,
 }
 
 impl Extension {
-    pub const ALL: [Extension; 3] = [Extension::ListMessages, Extension::SimulateRoleMapping, Extension::ListAuditEvents];
+    pub const ALL: [Extension; 4] =
+        [Extension::ListMessages, Extension::SimulateRoleMapping, Extension::ListAuditEvents, Extension::ImportUsers];
 
     pub fn from_name(name: &str) -> Option<Extension> {
         Extension::ALL.into_iter().find(|e| e.name() == name)
@@ -41,6 +44,7 @@ impl Extension {
             Extension::ListMessages => "ListMessages",
             Extension::SimulateRoleMapping => "SimulateRoleMapping",
             Extension::ListAuditEvents => "ListAuditEvents",
+            Extension::ImportUsers => "ImportUsers",
         }
     }
 
@@ -49,6 +53,7 @@ impl Extension {
             Extension::ListMessages => respond(list_messages(api, decode(body)?)),
             Extension::SimulateRoleMapping => respond(simulate_role_mapping(api, decode(body)?)),
             Extension::ListAuditEvents => respond(list_audit_events(api, decode(body)?)),
+            Extension::ImportUsers => respond(import_users(api, decode(body)?)),
         }
     }
 }
@@ -67,6 +72,9 @@ impl Validate for ListAuditEventsRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for SimulateRoleMappingRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for ImportUsersRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 
@@ -110,6 +118,10 @@ pub struct ListMessagesRequest {
     pub user_pool_id: Option<String>,
     #[ts(optional)]
     pub username: Option<String>,
+    /// Messages whose username or destination (e-mail address, phone number) contains this,
+    /// ignoring case: how a person finds a user's mail in pools that sign in by e-mail.
+    #[ts(optional)]
+    pub search: Option<String>,
     /// 1 to 1000; 100 when absent.
     #[ts(optional)]
     pub max_results: Option<u32>,
@@ -178,7 +190,13 @@ impl From<store::Message> for Message {
 
 fn list_messages(api: &Api, req: ListMessagesRequest) -> Result<ListMessagesResponse, Error> {
     let page = Page::new(req.max_results, req.next_token.as_deref())?;
-    let rows = api.pools.list_messages(req.user_pool_id.as_deref(), req.username.as_deref(), page.before, page.limit)?;
+    let rows = api.pools.list_messages(&MessageQuery {
+        pool_id: req.user_pool_id.as_deref(),
+        username: req.username.as_deref(),
+        search: req.search.as_deref().filter(|s| !s.is_empty()),
+        before: page.before,
+        limit: page.limit,
+    })?;
     let next_token = page.next_token(&rows, |m| m.id);
     Ok(ListMessagesResponse { messages: rows.into_iter().map(Message::from).collect(), next_token })
 }
@@ -191,11 +209,34 @@ pub struct ListAuditEventsRequest {
     /// Only this actor's events: an access key id, or `desktop` / `cli`.
     #[ts(optional)]
     pub actor: Option<String>,
+    /// Only this operation's events: its short name (`AdminDeleteUser`) or full target.
+    #[ts(optional)]
+    pub operation: Option<String>,
+    #[ts(optional)]
+    pub outcome: Option<AuditOutcome>,
+    /// Only events about this user pool or identity pool.
+    #[ts(optional)]
+    pub pool_id: Option<String>,
+    /// Epoch milliseconds, inclusive.
+    #[ts(optional, type = "number")]
+    pub start_time: Option<i64>,
+    /// Epoch milliseconds, exclusive.
+    #[ts(optional, type = "number")]
+    pub end_time: Option<i64>,
     /// 1 to 1000; 100 when absent.
     #[ts(optional)]
     pub max_results: Option<u32>,
     #[ts(optional)]
     pub next_token: Option<String>,
+}
+
+/// `OK` events, or those that failed (any error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub enum AuditOutcome {
+    #[serde(rename = "OK")]
+    Ok,
+    Failed,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -248,9 +289,59 @@ impl From<AuditRow> for AuditEvent {
 
 fn list_audit_events(api: &Api, req: ListAuditEventsRequest) -> Result<ListAuditEventsResponse, Error> {
     let page = Page::new(req.max_results, req.next_token.as_deref())?;
-    let rows = api.store.list_audit(req.actor.as_deref(), page.before, page.limit)?;
+    let rows = api.store.list_audit(&AuditQuery {
+        actor: req.actor.as_deref(),
+        operation: req.operation.as_deref(),
+        succeeded: req.outcome.map(|o| o == AuditOutcome::Ok),
+        pool_id: req.pool_id.as_deref(),
+        start_ms: req.start_time,
+        end_ms: req.end_time,
+        before: page.before,
+        limit: page.limit,
+    })?;
     let next_token = page.next_token(&rows, |e| e.id);
     Ok(ListAuditEventsResponse { events: rows.into_iter().map(AuditEvent::from).collect(), next_token })
+}
+
+/// `PoolDesk.ImportUsers`: Cognito's user-import CSV loaded into a pool at once, by the same
+/// importer as `pooldesk import-users`. As after Cognito's import jobs, the users have no
+/// password and start in RESET_REQUIRED.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ImportUsersRequest {
+    pub user_pool_id: String,
+    /// The file's text: a header as GetCSVHeader returns it (at least `cognito:username`),
+    /// then one user per record.
+    pub csv: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ImportUsersResponse {
+    #[ts(type = "number")]
+    pub imported: u64,
+    /// Every refused record, in line order; the others were imported.
+    pub failed: Vec<ImportFailure>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ImportFailure {
+    /// The file's line (the header is line 1).
+    #[ts(type = "number")]
+    pub line: u64,
+    pub message: String,
+}
+
+fn import_users(api: &Api, req: ImportUsersRequest) -> Result<ImportUsersResponse, Error> {
+    let report = api.pools.import_csv(&req.user_pool_id, req.csv.as_bytes(), |_| {})?;
+    Ok(ImportUsersResponse {
+        imported: report.imported,
+        failed: report.failed.into_iter().map(|(line, message)| ImportFailure { line, message }).collect(),
+    })
 }
 
 /// `PoolDesk.SimulateRoleMapping`: the role an identity pool would give an ID token (verified
@@ -271,6 +362,14 @@ pub struct SimulateRoleMappingRequest {
     pub claims: Option<serde_json::Map<String, serde_json::Value>>,
     #[ts(optional)]
     pub custom_role_arn: Option<String>,
+    /// The roles on the editor's screen (`authenticated`, `unauthenticated`), evaluated instead
+    /// of the saved ones, saved or not.
+    #[ts(optional)]
+    pub roles: Option<BTreeMap<String, String>>,
+    /// The role mappings on the editor's screen, in SetIdentityPoolRoles' shape, evaluated
+    /// instead of the saved ones. A draft SetIdentityPoolRoles would refuse is refused the same way.
+    #[ts(optional, type = "Record<string, import(\"./cognito-identity\").RoleMapping>")]
+    pub role_mappings: Option<BTreeMap<String, RoleMapping>>,
 }
 
 /// A role and why, or why none.
@@ -291,10 +390,57 @@ pub struct SimulationMatch {
     /// One sentence for people.
     pub description: String,
     pub principal_tags: BTreeMap<String, String>,
-    /// 0-based index into the provider's saved rules, when a rule decided.
+    /// 0-based index into the provider's rules, when a rule decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub rule_index: Option<u32>,
+    #[serde(flatten)]
+    pub trace: SimulationTrace,
+}
+
+/// What both answers show of how they were reached.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct SimulationTrace {
+    /// Every rule's outcome in order, when the login's provider is mapped by rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rules: Option<Vec<RuleOutcome>>,
+    /// The claims that were evaluated (a token's verified, decoded claims, or those given);
+    /// absent for a guest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "Record<string, unknown>")]
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// One rule of a `Rules` mapping and how it fared.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct RuleOutcome {
+    /// 0-based.
+    pub index: u32,
+    pub outcome: RuleVerdict,
+    pub claim: String,
+    pub match_type: String,
+    pub value: String,
+    #[serde(rename = "RoleARN")]
+    pub role_arn: String,
+    /// The claim's value as compared (a string as is, anything else as JSON); absent when the
+    /// token lacks the claim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub claim_value: Option<String>,
+}
+
+/// The first `Matched` rule decides; the rules after it are `NotReached`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub enum RuleVerdict {
+    Matched,
+    NotMatched,
+    NotReached,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -317,6 +463,8 @@ pub struct SimulationNoRole {
     pub role_arn: (),
     pub error: SimulationError,
     pub principal_tags: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub trace: SimulationTrace,
 }
 
 /// What GetCredentialsForIdentity would answer instead of credentials.
@@ -338,8 +486,11 @@ fn simulate_role_mapping(api: &Api, req: SimulateRoleMappingRequest) -> Result<S
         provider: req.provider,
         claims: req.claims,
         custom_role_arn: req.custom_role_arn,
+        roles: req.roles,
+        role_mappings: req.role_mappings,
     };
-    let Simulation { decision, principal_tags } = api.identity.simulate_role_mapping(&request)?;
+    let Simulation { decision, principal_tags, rules, claims } = api.identity.simulate_role_mapping(&request)?;
+    let trace = SimulationTrace { rules: rules.map(|rules| rules.into_iter().map(RuleOutcome::from).collect()), claims };
     Ok(match decision {
         Ok(d) => SimulateRoleMappingResponse::Match(SimulationMatch {
             description: d.reason.describe(),
@@ -350,9 +501,30 @@ fn simulate_role_mapping(api: &Api, req: SimulateRoleMappingRequest) -> Result<S
             },
             role_arn: d.role_arn,
             principal_tags,
+            trace,
         }),
-        Err(e) => SimulateRoleMappingResponse::NoRole(SimulationNoRole { role_arn: (), error: SimulationError::from(e), principal_tags }),
+        Err(e) => {
+            SimulateRoleMappingResponse::NoRole(SimulationNoRole { role_arn: (), error: SimulationError::from(e), principal_tags, trace })
+        }
     })
+}
+
+impl From<role_mapping::RuleOutcome> for RuleOutcome {
+    fn from(o: role_mapping::RuleOutcome) -> Self {
+        RuleOutcome {
+            index: u32::try_from(o.index).unwrap_or(u32::MAX),
+            outcome: match o.verdict {
+                role_mapping::RuleVerdict::Matched => RuleVerdict::Matched,
+                role_mapping::RuleVerdict::NotMatched => RuleVerdict::NotMatched,
+                role_mapping::RuleVerdict::NotReached => RuleVerdict::NotReached,
+            },
+            claim: o.rule.claim,
+            match_type: o.rule.match_type.as_str().to_owned(),
+            value: o.rule.value,
+            role_arn: o.rule.role_arn,
+            claim_value: o.claim_value,
+        }
+    }
 }
 
 impl SimulationReason {

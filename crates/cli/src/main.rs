@@ -16,8 +16,9 @@ use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
 use pooldesk_core::store::AccessKeyStore;
-use pooldesk_core::user_pools::ImportRow;
 use pooldesk_core::{Config, UserPools, admin};
+use pooldesk_remote::Keychain;
+use pooldesk_remote::master_key::{self, NewKeyIn};
 use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
 use pooldesk_server::{AppState, RootKey};
 use pooldesk_store_sqlite::{Durability, GivenKey, KeyFile, KeyVault, MasterKey, SqliteStore};
@@ -179,25 +180,34 @@ fn db_path(db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 }
 
 /// Where the master key of the database at `path` is: `POOLDESK_MASTER_KEY` (the key itself,
-/// base64), the file `POOLDESK_MASTER_KEY_FILE`, or else a file beside the database
-/// (`pooldesk.sqlite.key`), made owner-only on first use.
-fn key_vault(path: &std::path::Path) -> anyhow::Result<Box<dyn KeyVault>> {
+/// base64), the file `POOLDESK_MASTER_KEY_FILE`, a file beside the database
+/// (`pooldesk.sqlite.key`), or the OS keychain's entry where the desktop app keeps the key of
+/// its database; a new database's key goes to the file beside it, made owner-only. The second
+/// value says why the keychain could not be asked, if it could not.
+fn key_vault(path: &std::path::Path) -> anyhow::Result<(Box<dyn KeyVault>, Option<String>)> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     if let Some(text) = var("POOLDESK_MASTER_KEY") {
         let key = MasterKey::decode(&text).map_err(|e| anyhow::anyhow!("POOLDESK_MASTER_KEY: {e}"))?;
-        return Ok(Box::new(GivenKey { key, source: "POOLDESK_MASTER_KEY".into() }));
+        return Ok((Box::new(GivenKey { key, source: "POOLDESK_MASTER_KEY".into() }), None));
     }
-    Ok(Box::new(match var("POOLDESK_MASTER_KEY_FILE") {
-        Some(file) => KeyFile::new(file),
-        None => KeyFile::beside(path),
-    }))
+    if let Some(file) = var("POOLDESK_MASTER_KEY_FILE") {
+        return Ok((Box::new(KeyFile::new(file)), None));
+    }
+    Ok(master_key::vault_for(path, &Keychain::default(), NewKeyIn::File))
 }
 
 fn open(db: Option<PathBuf>, durability: Durability) -> anyhow::Result<Arc<SqliteStore>> {
     let path = db_path(db)?;
-    let vault = key_vault(&path)?;
+    let (vault, keychain_unreachable) = key_vault(&path)?;
     let store = SqliteStore::open(&path, durability, &*vault).with_context(|| {
-        format!("opening the database {} (master key: POOLDESK_MASTER_KEY, POOLDESK_MASTER_KEY_FILE or the file beside it)", path.display())
+        let keychain = match keychain_unreachable {
+            Some(why) => format!("; the OS keychain, where the desktop app keeps its database's key, did not answer: {why}"),
+            None => String::new(),
+        };
+        format!(
+            "opening the database {} (master key: POOLDESK_MASTER_KEY, POOLDESK_MASTER_KEY_FILE, the file beside it, or the desktop app's entry in the OS keychain{keychain})",
+            path.display()
+        )
     })?;
     Ok(Arc::new(store))
 }
@@ -319,7 +329,7 @@ fn keys(action: KeysAction) -> anyhow::Result<()> {
         }
         KeysAction::RotateMaster { db, new_key_file } => {
             let path = db_path(db)?;
-            let current = key_vault(&path)?;
+            let (current, _) = key_vault(&path)?;
             let store = SqliteStore::open(&path, Durability::Full, &*current)
                 .with_context(|| format!("opening the database {}", path.display()))?;
             let target: Box<dyn KeyVault> = match new_key_file {
@@ -407,33 +417,17 @@ fn import_users(store: Arc<SqliteStore>, pool_id: &str, file: &std::path::Path) 
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?)
     };
-    let mut reader = csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 20, input));
-    let header: Vec<String> = reader.headers().context("reading the CSV header")?.iter().map(str::to_owned).collect();
-    if !header.iter().any(|h| h == "cognito:username") {
-        anyhow::bail!("the CSV header has no cognito:username column (see GetCSVHeader)");
-    }
     store.set_writer_cache_mib(256)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let pools = UserPools::new(store.clone(), clock, Config::default(), None)?;
     let started = std::time::Instant::now();
-    let mut bad_records = Vec::new();
-    let rows = reader.records().enumerate().filter_map(|(i, record)| {
-        let line = i as u64 + 2;
-        match record {
-            Ok(r) => Some(ImportRow { line, columns: header.iter().cloned().zip(r.iter().map(str::to_owned)).collect() }),
-            Err(e) => {
-                bad_records.push((line, e.to_string()));
-                None
-            }
-        }
-    });
-    let report = pools.import_users(pool_id, rows, |r| {
+    let report = pools.import_csv(pool_id, std::io::BufReader::with_capacity(1 << 20, input), |r| {
         if r.imported % 100_000 < 5_000 {
             eprintln!("imported {} users", r.imported);
         }
     })?;
     eprintln!();
-    let failed: Vec<_> = bad_records.into_iter().chain(report.failed).collect();
+    let failed = report.failed;
     for (line, why) in failed.iter().take(20) {
         eprintln!("line {line}: {why}");
     }

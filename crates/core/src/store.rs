@@ -415,17 +415,47 @@ pub struct AuditEvent {
     pub outcome: String,
 }
 
+/// Which audit events to list: every filter given must hold. Newest first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditQuery<'a> {
+    /// One actor's events (an access key id, `desktop`, `cli`).
+    pub actor: Option<&'a str>,
+    /// The operation's short name (`AdminDeleteUser`) or its full target.
+    pub operation: Option<&'a str>,
+    /// `Some(true)`: only `OK`; `Some(false)`: only failures.
+    pub succeeded: Option<bool>,
+    /// Events naming this user pool or identity pool (`UserPoolId=` / `IdentityPoolId=`).
+    pub pool_id: Option<&'a str>,
+    /// Epoch milliseconds, inclusive.
+    pub start_ms: Option<i64>,
+    /// Epoch milliseconds, exclusive.
+    pub end_ms: Option<i64>,
+    /// The id of the last event of the previous page.
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
 pub trait AuditStore: Send + Sync {
     fn append_audit(&self, event: &AuditEvent) -> StoreResult<()>;
-    /// Newest first; `before` is an id from a previous page; `actor` keeps one actor's.
-    fn list_audit(&self, actor: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEvent>>;
+    fn list_audit(&self, query: &AuditQuery<'_>) -> StoreResult<Vec<AuditEvent>>;
+}
+
+/// Which messages to list: every filter given must hold. Newest first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MessageQuery<'a> {
+    pub pool_id: Option<&'a str>,
+    pub username: Option<&'a str>,
+    /// Messages whose username or destination contains this, ignoring ASCII case.
+    pub search: Option<&'a str>,
+    /// The id of the last message of the previous page.
+    pub before: Option<i64>,
+    pub limit: usize,
 }
 
 pub trait MessageStore: Send + Sync {
     /// Records a message and returns its id.
     fn add_message(&self, message: &Message) -> StoreResult<i64>;
-    /// Newest first; `before` is an id from a previous page.
-    fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<Message>>;
+    fn list_messages(&self, query: &MessageQuery<'_>) -> StoreResult<Vec<Message>>;
 }
 
 /// Reads that belong together: a call made with a token reads its pool, session, user and app

@@ -107,10 +107,14 @@ fn audit_newest_first(store: &dyn Store) {
     for n in 0..3 {
         store.append_audit(&event(n, if n == 1 { "AKIAOTHER" } else { "AKIAROOT" })).expect("append");
     }
-    let all = store.list_audit(None, None, 2).expect("list");
+    let all = store.list_audit(&AuditQuery { limit: 2, ..AuditQuery::default() }).expect("list");
     assert_eq!(all.iter().map(|e| e.at_ms).collect::<Vec<_>>(), vec![2, 1], "newest first");
-    assert_eq!(store.list_audit(None, Some(all[1].id), 10).expect("list").len(), 1, "the next page");
-    let root = store.list_audit(Some("AKIAROOT"), None, 10).expect("list");
+    assert_eq!(
+        store.list_audit(&AuditQuery { before: Some(all[1].id), limit: 10, ..AuditQuery::default() }).expect("list").len(),
+        1,
+        "the next page"
+    );
+    let root = store.list_audit(&AuditQuery { actor: Some("AKIAROOT"), limit: 10, ..AuditQuery::default() }).expect("list");
     assert_eq!(root.iter().map(|e| e.at_ms).collect::<Vec<_>>(), vec![2, 0], "one actor's");
 }
 
@@ -343,8 +347,10 @@ fn messages_newest_first(store: &dyn Store) {
         };
         store.add_message(&m).expect("add");
     }
-    let all = store.list_messages(Some("us-east-1_a"), None, None, 10).expect("list");
+    let all = store.list_messages(&MessageQuery { pool_id: Some("us-east-1_a"), limit: 10, ..MessageQuery::default() }).expect("list");
     assert_eq!(all.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), vec!["message 2", "message 0"]);
-    let older = store.list_messages(Some("us-east-1_a"), None, Some(all[0].id), 10).expect("list");
+    let older = store
+        .list_messages(&MessageQuery { pool_id: Some("us-east-1_a"), before: Some(all[0].id), limit: 10, ..MessageQuery::default() })
+        .expect("list");
     assert_eq!(older.len(), 1);
 }

@@ -4,6 +4,7 @@
 //! - [`connections`]: what is saved about a server (name, endpoint, region, access key id),
 //!   in a small SQLite file of its own; never a secret;
 //! - [`keychain`]: the secret access key, only in the OS keychain;
+//! - [`master_key`]: where a local database's master key is, for the app and the CLI alike;
 //! - [`client`]: Cognito's JSON 1.1 protocol over HTTP(S), signed with SigV4 here, with
 //!   failures explained (unreachable, TLS, clock skew, unknown key, wrong secret);
 //! - this file: [`Remotes`], which ties the three together, and [`RemoteError`].
@@ -11,6 +12,7 @@
 pub mod client;
 pub mod connections;
 pub mod keychain;
+pub mod master_key;
 
 use std::collections::HashMap;
 use std::path::Path;

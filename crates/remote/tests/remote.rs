@@ -202,3 +202,29 @@ async fn a_failed_test_saves_nothing_and_says_what_is_wrong() {
         assert!(matches!(keychain("failures").read(name), Err(RemoteError::SecretMissing(_)) | Err(RemoteError::KeychainUnavailable(_))));
     }
 }
+
+#[test]
+fn the_cli_finds_a_database_key_where_the_desktop_app_keeps_it() {
+    use pooldesk_remote::master_key::{NewKeyIn, vault_for};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pools.sqlite");
+    let keychain = keychain("master-key");
+    // The app makes the database and keeps its key in the keychain, not in a file.
+    let (app_vault, unreachable) = vault_for(&db, &keychain, NewKeyIn::Keychain);
+    assert_eq!(unreachable, None);
+    drop(SqliteStore::open(&db, Durability::Normal, &*app_vault).unwrap());
+    assert!(!KeyFile::beside(&db).path().exists(), "the key is not in a file");
+    // The CLI, given the path another way (relative to the folder), finds the same entry.
+    let cwd = std::env::current_dir().unwrap();
+    std::env::set_current_dir(dir.path()).unwrap();
+    let (cli_vault, _) = vault_for(std::path::Path::new("pools.sqlite"), &keychain, NewKeyIn::File);
+    std::env::set_current_dir(cwd).unwrap();
+    assert!(cli_vault.describe().contains("keychain"), "{}", cli_vault.describe());
+    drop(SqliteStore::open(&db, Durability::Normal, &*cli_vault).unwrap());
+    // A new database opened by the CLI keeps its key in a file beside it, as servers do.
+    let server_db = dir.path().join("server.sqlite");
+    let (server_vault, _) = vault_for(&server_db, &keychain, NewKeyIn::File);
+    drop(SqliteStore::open(&server_db, Durability::Normal, &*server_vault).unwrap());
+    assert!(KeyFile::beside(&server_db).path().exists());
+    keychain.delete(&format!("master-key:{}", db.display())).unwrap();
+}

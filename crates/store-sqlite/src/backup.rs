@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use pooldesk_core::store::StoreError;
+use pooldesk_core::store::{AuditQuery, StoreError};
 use rusqlite::Connection;
 
 use crate::SqliteStore;
@@ -31,7 +31,7 @@ impl SqliteStore {
         // The audit trail is not rolled back: what was recorded after the backup was taken
         // is carried over to the restored database.
         let backup_audit_end: i64 = src.query_row("SELECT coalesce(max(at_ms), 0) FROM audit_log", [], |r| r.get(0)).unwrap_or(0);
-        let later = pooldesk_core::store::AuditStore::list_audit(self, None, None, usize::MAX >> 1)?
+        let later = pooldesk_core::store::AuditStore::list_audit(self, &AuditQuery { limit: usize::MAX >> 1, ..AuditQuery::default() })?
             .into_iter()
             .filter(|e| e.at_ms > backup_audit_end)
             .collect::<Vec<_>>();

@@ -1,8 +1,8 @@
 //! `SessionStore`, `AccessKeyStore`, `MessageStore`.
 
 use pooldesk_core::store::{
-    AccessKey, AccessKeyStore, AuditEvent, AuditStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore, Message,
-    MessageStore, Session, SessionStore, StoreError, StoreResult,
+    AccessKey, AccessKeyStore, AuditEvent, AuditQuery, AuditStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore,
+    Message, MessageQuery, MessageStore, Session, SessionStore, StoreError, StoreResult,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -230,17 +230,19 @@ impl MessageStore for SqliteStore {
         })
     }
 
-    fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<Message>> {
+    fn list_messages(&self, q: &MessageQuery<'_>) -> StoreResult<Vec<Message>> {
         self.read(|c| {
             let mut s = c
                 .prepare_cached(
                     "SELECT id, pool_id, username, medium, destination, subject, body, code, created_ms, delivery FROM messages
-                     WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2) AND id < ?3
-                     ORDER BY id DESC LIMIT ?4",
+                     WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2)
+                       AND (?3 IS NULL OR instr(lower(username), lower(?3)) > 0 OR instr(lower(destination), lower(?3)) > 0)
+                       AND id < ?4
+                     ORDER BY id DESC LIMIT ?5",
                 )
                 .map_err(sql)?;
             let rows = s
-                .query_map(params![pool_id, username, before.unwrap_or(i64::MAX), limit as i64], |r| {
+                .query_map(params![q.pool_id, q.username, q.search, q.before.unwrap_or(i64::MAX), q.limit as i64], |r| {
                     Ok(Message {
                         id: r.get(0)?,
                         pool_id: r.get(1)?,
@@ -275,26 +277,45 @@ impl AuditStore for SqliteStore {
         self.write(|tx| insert_audit(tx, e))
     }
 
-    fn list_audit(&self, actor: Option<&str>, before: Option<i64>, limit: usize) -> StoreResult<Vec<AuditEvent>> {
+    fn list_audit(&self, q: &AuditQuery<'_>) -> StoreResult<Vec<AuditEvent>> {
         self.read(|c| {
+            // `resource` reads `UserPoolId=…, Username=…`: a pool's id ends at a comma or the end.
             let mut s = c
                 .prepare_cached(
                     "SELECT id, at_ms, actor, source, operation, resource, outcome FROM audit_log
-                     WHERE (?1 IS NULL OR actor = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                     WHERE (?1 IS NULL OR actor = ?1)
+                       AND (?2 IS NULL OR operation = ?2 OR substr(operation, instr(operation, '.') + 1) = ?2)
+                       AND (?3 IS NULL OR (outcome = 'OK') = ?3)
+                       AND (?4 IS NULL OR instr(resource || ',', 'PoolId=' || ?4 || ',') > 0)
+                       AND (?5 IS NULL OR at_ms >= ?5) AND (?6 IS NULL OR at_ms < ?6)
+                       AND id < ?7
+                     ORDER BY id DESC LIMIT ?8",
                 )
                 .map_err(sql)?;
             let rows = s
-                .query_map(params![actor, before.unwrap_or(i64::MAX), limit as i64], |r| {
-                    Ok(AuditEvent {
-                        id: r.get(0)?,
-                        at_ms: r.get(1)?,
-                        actor: r.get(2)?,
-                        source: r.get(3)?,
-                        operation: r.get(4)?,
-                        resource: r.get(5)?,
-                        outcome: r.get(6)?,
-                    })
-                })
+                .query_map(
+                    params![
+                        q.actor,
+                        q.operation,
+                        q.succeeded,
+                        q.pool_id,
+                        q.start_ms,
+                        q.end_ms,
+                        q.before.unwrap_or(i64::MAX),
+                        q.limit as i64
+                    ],
+                    |r| {
+                        Ok(AuditEvent {
+                            id: r.get(0)?,
+                            at_ms: r.get(1)?,
+                            actor: r.get(2)?,
+                            source: r.get(3)?,
+                            operation: r.get(4)?,
+                            resource: r.get(5)?,
+                            outcome: r.get(6)?,
+                        })
+                    },
+                )
                 .map_err(sql)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
         })

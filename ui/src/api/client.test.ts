@@ -37,10 +37,12 @@ describe("the one typed call path", () => {
     expect(err).toMatchObject({ code: "UsernameExistsException", message: "User account already exists" });
   });
 
-  it("passes the port to serve_start", async () => {
-    invokeMock.mockResolvedValue({ endpoint: "http://127.0.0.1:9229", region: "us-east-1", accessKeyId: "A", secretAccessKey: "S" });
+  it("passes the port and whether to keep the key to serve_start", async () => {
+    invokeMock.mockResolvedValue({ endpoint: "http://127.0.0.1:9229", region: "us-east-1", accessKeyId: "A", secretAccessKey: "S", keyKept: false });
     await serveStart(9229);
-    expect(invokeMock).toHaveBeenCalledWith("serve_start", { port: 9229 });
+    expect(invokeMock).toHaveBeenCalledWith("serve_start", { port: 9229, keepKey: false });
+    await serveStart(null, true);
+    expect(invokeMock).toHaveBeenCalledWith("serve_start", { port: null, keepKey: true });
   });
 });
 

@@ -1,6 +1,8 @@
 // PoolDesk's own operations (not in the AWS models). Their types are generated from the Rust
 // API layer (crates/api/src/extensions.rs) by ts-rs; this file only names them per operation.
 
+import type { ImportUsersRequest } from "../generated/ImportUsersRequest";
+import type { ImportUsersResponse } from "../generated/ImportUsersResponse";
 import type { ListAuditEventsRequest } from "../generated/ListAuditEventsRequest";
 import type { ListAuditEventsResponse } from "../generated/ListAuditEventsResponse";
 import type { ListMessagesRequest } from "../generated/ListMessagesRequest";
@@ -9,6 +11,10 @@ import type { SimulateRoleMappingRequest } from "../generated/SimulateRoleMappin
 import type { SimulateRoleMappingResponse } from "../generated/SimulateRoleMappingResponse";
 
 export type { AuditEvent } from "../generated/AuditEvent";
+export type { AuditOutcome } from "../generated/AuditOutcome";
+export type { ImportFailure } from "../generated/ImportFailure";
+export type { RuleOutcome } from "../generated/RuleOutcome";
+export type { RuleVerdict } from "../generated/RuleVerdict";
 export type { DeliveryMedium } from "../generated/DeliveryMedium";
 export type { Message } from "../generated/Message";
 export type { SimulationError } from "../generated/SimulationError";
@@ -16,6 +22,8 @@ export type { SimulationMatch } from "../generated/SimulationMatch";
 export type { SimulationNoRole } from "../generated/SimulationNoRole";
 export type { SimulationReason } from "../generated/SimulationReason";
 export type {
+  ImportUsersRequest,
+  ImportUsersResponse,
   ListAuditEventsRequest,
   ListAuditEventsResponse,
   ListMessagesRequest,
@@ -28,4 +36,5 @@ export interface PoolDeskOperations {
   ListMessages: { input: ListMessagesRequest; output: ListMessagesResponse };
   ListAuditEvents: { input: ListAuditEventsRequest; output: ListAuditEventsResponse };
   SimulateRoleMapping: { input: SimulateRoleMappingRequest; output: SimulateRoleMappingResponse };
+  ImportUsers: { input: ImportUsersRequest; output: ImportUsersResponse };
 }

@@ -34,8 +34,11 @@ async function command<O>(name: string, args?: Record<string, unknown>): Promise
 
 export const appInfo = () => command<AppInfo>("app_info");
 export const serveStatus = () => command<ServeStatus | null>("serve_status");
-export const serveStart = (port: number | null) => command<ServeStatus>("serve_start", { port });
+/** `keepKey`: sign with the key kept in the OS keychain (made on first use), the same every start. */
+export const serveStart = (port: number | null, keepKey = false) => command<ServeStatus>("serve_start", { port, keepKey });
 export const serveStop = () => command<null>("serve_stop");
+/** Forgets the kept key (`false` if there was none); the next start that keeps one makes a new one. */
+export const serveForgetKey = () => command<boolean>("serve_forget_key");
 
 /** The remote servers ("This computer", `local`, is always there and not listed). */
 export const connectionsList = () => command<ConnectionInfo[]>("connections_list");

@@ -5,6 +5,11 @@
  */
 export type ListMessagesRequest = { UserPoolId?: string, Username?: string, 
 /**
+ * Messages whose username or destination (e-mail address, phone number) contains this,
+ * ignoring case: how a person finds a user's mail in pools that sign in by e-mail.
+ */
+Search?: string, 
+/**
  * 1 to 1000; 100 when absent.
  */
 MaxResults?: number, NextToken?: string, };

@@ -3,4 +3,8 @@
 /**
  * Where the served pools are and the key admin clients sign with.
  */
-export type ServeInfo = { endpoint: string, region: string, accessKeyId: string, secretAccessKey: string, };
+export type ServeInfo = { endpoint: string, region: string, accessKeyId: string, secretAccessKey: string, 
+/**
+ * Whether this is the key kept in the OS keychain across starts.
+ */
+keyKept: boolean, };

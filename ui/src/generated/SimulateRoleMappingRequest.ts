@@ -10,4 +10,14 @@ export type SimulateRoleMappingRequest = { IdentityPoolId: string, IdToken?: str
  * `cognito-idp.<region>.amazonaws.com/<UserPoolId>` for a local user pool; required with
  * `Claims`, and found from the token's issuer when absent with `IdToken`.
  */
-Provider?: string, Claims?: Record<string, unknown>, CustomRoleArn?: string, };
+Provider?: string, Claims?: Record<string, unknown>, CustomRoleArn?: string, 
+/**
+ * The roles on the editor's screen (`authenticated`, `unauthenticated`), evaluated instead
+ * of the saved ones, saved or not.
+ */
+Roles?: { [key in string]: string }, 
+/**
+ * The role mappings on the editor's screen, in SetIdentityPoolRoles' shape, evaluated
+ * instead of the saved ones. A draft SetIdentityPoolRoles would refuse is refused the same way.
+ */
+RoleMappings?: Record<string, import("./cognito-identity").RoleMapping>, };

@@ -10,7 +10,7 @@ use pooldesk_wire::cognito_identity::{self as w};
 use serde_json::{Map, Value, json};
 
 use super::credentials::{CredentialError, CredentialsKey, SessionClaims, TemporaryCredentials};
-use super::role_mapping::{self, RoleDecision, RoleError, RoleInput};
+use super::role_mapping::{self, RoleDecision, RoleError, RoleInput, RuleOutcome};
 use crate::clock::{Clock, to_wire};
 use crate::error::{Error, Result};
 use crate::random::Random;
@@ -465,7 +465,15 @@ impl IdentityPools {
     /// `PoolDesk.SimulateRoleMapping`: which role an ID token, or claims given by hand, would
     /// get from an identity pool, why, and the principal tags.
     pub fn simulate_role_mapping(&self, request: &SimulationRequest) -> Result<Simulation> {
-        let pool = self.pool(&request.identity_pool_id)?;
+        let mut pool = self.pool(&request.identity_pool_id)?;
+        // A draft from the editor stands in for what is saved, checked as saving would check it.
+        check_roles(request.roles.as_ref(), request.role_mappings.as_ref())?;
+        if let Some(roles) = &request.roles {
+            pool.roles.roles = Some(roles.clone());
+        }
+        if let Some(mappings) = &request.role_mappings {
+            pool.roles.role_mappings = Some(mappings.clone());
+        }
         let login = if let Some(token) = &request.id_token {
             let provider = match &request.provider {
                 Some(p) => p.clone(),
@@ -485,7 +493,12 @@ impl IdentityPools {
             None
         };
         let (decision, principal_tags) = self.decide(&pool, login.as_ref(), request.custom_role_arn.as_deref());
-        Ok(Simulation { decision, principal_tags })
+        let rules = login.as_ref().and_then(|l| {
+            let mappings = pool.roles.role_mappings.as_ref()?;
+            let mapping = self.per_provider(mappings, l).filter(|m| m.r#type == w::RoleMappingType::Rules)?;
+            Some(role_mapping::rule_outcomes(mapping, &l.claims))
+        });
+        Ok(Simulation { decision, principal_tags, rules, claims: login.map(|l| l.claims) })
     }
 }
 
@@ -499,6 +512,10 @@ pub struct SimulationRequest {
     pub provider: Option<String>,
     pub claims: Option<Map<String, Value>>,
     pub custom_role_arn: Option<String>,
+    /// The roles on the editor's screen, evaluated instead of the saved ones.
+    pub roles: Option<BTreeMap<String, String>>,
+    /// The role mappings on the editor's screen, evaluated instead of the saved ones.
+    pub role_mappings: Option<BTreeMap<String, w::RoleMapping>>,
 }
 
 /// The role the login would get and why, or why none; and the principal tags either way.
@@ -506,6 +523,27 @@ pub struct SimulationRequest {
 pub struct Simulation {
     pub decision: std::result::Result<RoleDecision, RoleError>,
     pub principal_tags: BTreeMap<String, String>,
+    /// Each rule's verdict, when the login's provider is mapped by rules.
+    pub rules: Option<Vec<RuleOutcome>>,
+    /// The claims evaluated (a token's verified claims, or those given); `None` for a guest.
+    pub claims: Option<Map<String, Value>>,
+}
+
+/// SetIdentityPoolRoles' checks, which a simulated draft passes too.
+fn check_roles(roles: Option<&BTreeMap<String, String>>, mappings: Option<&BTreeMap<String, w::RoleMapping>>) -> Result<()> {
+    for (kind, arn) in roles.into_iter().flatten() {
+        if kind != role_mapping::AUTHENTICATED && kind != role_mapping::UNAUTHENTICATED {
+            return Err(Error::InvalidParameter(format!("Invalid role type {kind}: use authenticated or unauthenticated.")));
+        }
+        if !role_mapping::is_role_arn(arn) {
+            return Err(Error::InvalidParameter(format!("{arn} is not a valid role ARN.")));
+        }
+    }
+    for (provider, mapping) in mappings.into_iter().flatten() {
+        role_mapping::validate_mapping(mapping)
+            .map_err(|e| Error::InvalidParameter(format!("Invalid role mapping for {provider}: {e}")))?;
+    }
+    Ok(())
 }
 
 fn conflict(e: StoreError) -> Error {
@@ -805,18 +843,7 @@ impl w::Service for IdentityPools {
 
     fn set_identity_pool_roles(&self, _: &Context, r: w::SetIdentityPoolRolesInput) -> Result<()> {
         let mut pool = self.pool(&r.identity_pool_id)?;
-        for (kind, arn) in &r.roles {
-            if kind != role_mapping::AUTHENTICATED && kind != role_mapping::UNAUTHENTICATED {
-                return Err(Error::InvalidParameter(format!("Invalid role type {kind}: use authenticated or unauthenticated.")));
-            }
-            if !role_mapping::is_role_arn(arn) {
-                return Err(Error::InvalidParameter(format!("{arn} is not a valid role ARN.")));
-            }
-        }
-        for (provider, mapping) in r.role_mappings.iter().flatten() {
-            role_mapping::validate_mapping(mapping)
-                .map_err(|e| Error::InvalidParameter(format!("Invalid role mapping for {provider}: {e}")))?;
-        }
+        check_roles(Some(&r.roles), r.role_mappings.as_ref())?;
         pool.roles = w::GetIdentityPoolRolesResponse {
             identity_pool_id: Some(pool.id.clone()),
             roles: Some(r.roles),

@@ -363,6 +363,52 @@ pub fn rule_matches(rule: &MappingRule, claims: &Map<String, Value>) -> bool {
     }
 }
 
+/// How one rule of a `Rules` mapping fared for a login, for the simulator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleOutcome {
+    /// 0-based position in the mapping.
+    pub index: usize,
+    pub rule: MappingRule,
+    pub verdict: RuleVerdict,
+    /// The claim's value as the rule compared it (a string as is, anything else as JSON);
+    /// `None` when the login has no such claim.
+    pub claim_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleVerdict {
+    Matched,
+    NotMatched,
+    /// An earlier rule matched: rules are checked in order and the first match wins.
+    NotReached,
+}
+
+/// Every rule of a `Rules` mapping with its verdict for these claims, in order: the same walk
+/// [`resolve`] takes, so the first `Matched` is the rule that decided.
+pub fn rule_outcomes(mapping: &RoleMapping, claims: &Map<String, Value>) -> Vec<RuleOutcome> {
+    let rules = mapping.rules_configuration.as_ref().map_or(&[][..], |c| &c.rules[..]);
+    let mut decided = false;
+    rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let verdict = if decided {
+                RuleVerdict::NotReached
+            } else if rule_matches(rule, claims) {
+                decided = true;
+                RuleVerdict::Matched
+            } else {
+                RuleVerdict::NotMatched
+            };
+            let claim_value = claims.get(&rule.claim).filter(|v| !v.is_null()).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            RuleOutcome { index, rule: rule.clone(), verdict, claim_value }
+        })
+        .collect()
+}
+
 /// SetIdentityPoolRoles' checks of one `RoleMappings` entry. The message names the first problem.
 pub fn validate_mapping(m: &RoleMapping) -> Result<(), String> {
     if m.ambiguous_role_resolution.is_none() {
@@ -849,6 +895,35 @@ mod tests {
             "Invalid identity pool configuration. Check assigned IAM roles for this pool."
         );
         assert!(RoleError::NoRuleMatched { rules_checked: 3 }.explain().contains("3 rule"));
+    }
+
+    #[test]
+    fn rule_outcomes_follow_the_first_match_and_show_each_claim() {
+        let mapping = rules(
+            vec![
+                rule("email", MappingRuleMatchType::StartsWith, "bob", "arn:aws:iam::123456789012:role/bob"),
+                rule("cognito:groups", MappingRuleMatchType::Contains, "adm", "arn:aws:iam::123456789012:role/admin"),
+                rule("email", MappingRuleMatchType::Contains, "@example.com", "arn:aws:iam::123456789012:role/example"),
+                rule("department", MappingRuleMatchType::Equals, "x", "arn:aws:iam::123456789012:role/x"),
+            ],
+            Some(AmbiguousRoleResolutionType::Deny),
+        );
+        let claims = claims(json!({"email": "alice@example.com", "cognito:groups": ["admins", "staff"]}));
+        let outcomes = rule_outcomes(&mapping, &claims);
+        let got: Vec<(RuleVerdict, Option<&str>)> = outcomes.iter().map(|o| (o.verdict, o.claim_value.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                (RuleVerdict::NotMatched, Some("alice@example.com")),
+                (RuleVerdict::Matched, Some(r#"["admins","staff"]"#)),
+                (RuleVerdict::NotReached, Some("alice@example.com")),
+                (RuleVerdict::NotReached, None),
+            ]
+        );
+        // The walk agrees with resolve's choice.
+        let roles = pool(Some("arn:aws:iam::123456789012:role/auth"), None);
+        let input = RoleInput { authenticated: true, roles: &roles, mapping: Some(&mapping), claims: &claims, custom_role_arn: None };
+        assert!(matches!(resolve(&input), Ok(RoleDecision { reason: Reason::RuleMatched { index: 1, .. }, .. })));
     }
 
     #[test]

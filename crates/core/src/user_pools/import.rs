@@ -44,6 +44,37 @@ impl UserPools {
         Ok(w::GetCSVHeaderResponse { user_pool_id: Some(r.user_pool_id), csv_header: Some(header) })
     }
 
+    /// Imports Cognito's user-import CSV: the header names the columns (as GetCSVHeader lists
+    /// them; `cognito:username` at least), one user per record. Unreadable records are refused
+    /// like bad rows, by line, and the report lists every refusal in line order.
+    pub fn import_csv(&self, pool_id: &str, input: impl std::io::Read, progress: impl FnMut(&ImportReport)) -> Result<ImportReport> {
+        let mut reader = csv::ReaderBuilder::new().from_reader(input);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| Error::InvalidParameter(format!("The CSV header cannot be read: {e}")))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        if !header.iter().any(|h| h == "cognito:username") {
+            return Err(Error::InvalidParameter("The CSV header has no cognito:username column (see GetCSVHeader).".into()));
+        }
+        let mut unreadable = Vec::new();
+        let rows = reader.records().enumerate().filter_map(|(i, record)| {
+            let line = i as u64 + 2;
+            match record {
+                Ok(r) => Some(ImportRow { line, columns: header.iter().cloned().zip(r.iter().map(str::to_owned)).collect() }),
+                Err(e) => {
+                    unreadable.push((line, e.to_string()));
+                    None
+                }
+            }
+        });
+        let mut report = self.import_users(pool_id, rows, progress)?;
+        report.failed.extend(unreadable);
+        report.failed.sort_by_key(|(line, _)| *line);
+        Ok(report)
+    }
+
     pub fn import_users(
         &self,
         pool_id: &str,

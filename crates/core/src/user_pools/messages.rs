@@ -8,7 +8,7 @@ use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType};
 
 use super::UserPools;
 use crate::error::{Error, Result};
-use crate::store::{CodePurpose, Message, PendingCode, User, UserPool};
+use crate::store::{CodePurpose, Message, MessageQuery, PendingCode, User, UserPool};
 use crate::tokens::sha256_hex;
 
 /// Wrong guesses allowed per code before it is void.
@@ -190,11 +190,11 @@ impl UserPools {
     }
 
     /// `PoolDesk.ListMessages`: the outbox, newest first.
-    pub fn list_messages(&self, pool_id: Option<&str>, username: Option<&str>, before: Option<i64>, limit: usize) -> Result<Vec<Message>> {
-        if let Some(id) = pool_id {
+    pub fn list_messages(&self, query: &MessageQuery<'_>) -> Result<Vec<Message>> {
+        if let Some(id) = query.pool_id {
             self.pool(id)?;
         }
-        Ok(self.store.list_messages(pool_id, username, before, limit)?)
+        Ok(self.store.list_messages(query)?)
     }
 }
 

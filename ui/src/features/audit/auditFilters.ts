@@ -1,19 +1,7 @@
 // The audit log's filters and the ListAuditEvents request they make.
 import type { ListAuditEventsRequest } from "../../api/pooldesk";
 
-// provisional: the filter fields from the backend contract, until the generated
-// ListAuditEventsRequest has them (then use that type and drop this one).
-export type AuditEventsQuery = ListAuditEventsRequest & {
-  /** The short operation name, exact: `AdminDeleteUser`. */
-  Operation?: string;
-  Outcome?: "OK" | "Failed";
-  /** Events about this user pool or identity pool. */
-  PoolId?: string;
-  /** Epoch milliseconds, inclusive. */
-  StartTime?: number;
-  /** Epoch milliseconds, exclusive. */
-  EndTime?: number;
-};
+export type AuditEventsQuery = ListAuditEventsRequest;
 
 export interface AuditFilters {
   actor: string;

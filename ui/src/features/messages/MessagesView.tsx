@@ -4,13 +4,12 @@ import { useCallback, useMemo, useState } from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useApi } from "../../api/connection";
-import type { Message } from "../../api/pooldesk";
+import type { ListMessagesRequest, Message } from "../../api/pooldesk";
 import { DataTable } from "../../components/DataTable";
 import { CopyButton, EmptyState, Spinner } from "../../components/bits";
 import { formatEpoch } from "../../lib/format";
 import { PersonName } from "../users/PersonName";
 import { useUserPools } from "../userPools/queries";
-import type { ListMessagesSearchRequest } from "./provisional";
 import "./messages.css";
 
 /** How often the list asks for new messages while visible. */
@@ -35,7 +34,7 @@ export function MessagesView({ initialPoolId, initialUsername }: { initialPoolId
   const messages = useInfiniteQuery({
     queryKey: [api.connection, "PoolDesk.ListMessages", poolId, username, search],
     queryFn: ({ pageParam }) => {
-      const input: ListMessagesSearchRequest = {
+      const input: ListMessagesRequest = {
         ...(poolId ? { UserPoolId: poolId } : {}),
         ...(username ? { Username: username } : {}),
         ...(search ? { Search: search } : {}),

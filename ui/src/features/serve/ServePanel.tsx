@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { serveStart, serveStatus, serveStop, type ServeStatus } from "../../api/tauri";
+import { serveForgetKey, serveStart, serveStatus, serveStop, type ServeStatus } from "../../api/tauri";
 import { CopyButton, ErrorBox, Spinner } from "../../components/bits";
 
 export function snippets(s: ServeStatus) {
@@ -11,14 +11,19 @@ export function snippets(s: ServeStatus) {
   };
 }
 
+/** Whether to keep the key across starts: a preference, not a secret, so localStorage holds it. */
+const KEEP_KEY = "pooldesk.serve.keepKey";
+
 export function ServePanel() {
   const qc = useQueryClient();
   const status = useQuery({ queryKey: ["serve_status"], queryFn: serveStatus });
   const [port, setPort] = useState("9229");
+  const [keepKey, setKeepKey] = useState(() => localStorage.getItem(KEEP_KEY) === "true");
   const start = useMutation({
-    mutationFn: () => serveStart(port.trim() === "" ? null : Number(port)),
+    mutationFn: () => serveStart(port.trim() === "" ? null : Number(port), keepKey),
     onSuccess: (s) => qc.setQueryData(["serve_status"], s),
   });
+  const forget = useMutation({ mutationFn: serveForgetKey });
   const stop = useMutation({
     mutationFn: serveStop,
     onSuccess: () => qc.setQueryData(["serve_status"], null),
@@ -33,10 +38,10 @@ export function ServePanel() {
       </header>
       <p className="muted">
         Starts Cognito's API on 127.0.0.1 so apps under development sign in against these pools. The access key is an
-        admin key valid only while serving.
+        admin key valid only while serving: a new one each start, or the same one every start if you keep it.
       </p>
       {status.isPending && <Spinner label="Checking server" />}
-      <ErrorBox error={status.error ?? start.error ?? stop.error} />
+      <ErrorBox error={status.error ?? start.error ?? stop.error ?? forget.error} />
       {!s ? (
         <form
           className="row-inline"
@@ -59,6 +64,34 @@ export function ServePanel() {
             {start.isPending ? <Spinner label="Starting" /> : null} Start serving
           </button>
           {portInvalid && <span className="field-error">Port 1–65535</span>}
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              data-testid="serve-keep-key"
+              checked={keepKey}
+              onChange={(e) => {
+                setKeepKey(e.target.checked);
+                localStorage.setItem(KEEP_KEY, String(e.target.checked));
+              }}
+            />
+            Keep the same key across starts (kept in the OS keychain), so apps need no new settings
+          </label>
+          {keepKey && (
+            <button
+              type="button"
+              data-testid="serve-forget-key"
+              disabled={forget.isPending}
+              onClick={() => forget.mutate()}
+              title="The next start makes a new kept key; apps using the old one must be updated"
+            >
+              Replace the kept key
+            </button>
+          )}
+          {forget.isSuccess && (
+            <span className="muted" role="status" data-testid="serve-key-forgotten">
+              {forget.data ? "The kept key is gone; the next start makes a new one." : "No key was kept."}
+            </span>
+          )}
         </form>
       ) : (
         <>
@@ -74,6 +107,10 @@ export function ServePanel() {
             <dt>Access key id</dt>
             <dd>
               <code data-testid="serve-access-key">{s.accessKeyId}</code> <CopyButton text={s.accessKeyId} label="access key id" />
+            </dd>
+            <dt>Key</dt>
+            <dd data-testid="serve-key-kind">
+              {s.keyKept ? "Kept in the OS keychain: the same key every start" : "New for this start; gone when serving stops"}
             </dd>
             <dt>Secret access key</dt>
             <dd>

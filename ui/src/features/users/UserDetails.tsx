@@ -1,29 +1,27 @@
 import { useEffect, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { AdminGetUserResponse } from "../../generated/cognito-idp";
+import type { AdminGetUserResponse, SchemaAttributeType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { formatEpoch } from "../../lib/format";
+import { personName } from "../../lib/person";
 import { toMessages, type Navigate } from "../../routes";
-import { usePoolGroups } from "../userPools/queries";
-
-/** Attributes Cognito manages itself: shown, never edited. */
-const READ_ONLY = new Set(["sub"]);
+import { usePoolGroups, useUserPool } from "../userPools/queries";
+import { lockReason, newAttributeNames } from "./userAttributes";
+import { LockIcon } from "./LockIcon";
+import "./userForms.css";
 
 export function UserDetails({
   poolId,
   username,
-  title,
   onClose,
   onChanged,
   navigate,
 }: {
   poolId: string;
   username: string;
-  /** The name people know the user by (the e-mail in e-mail pools); the username otherwise. */
-  title?: string;
   onClose: () => void;
   onChanged: () => void;
   navigate: Navigate;
@@ -32,17 +30,28 @@ export function UserDetails({
   const qc = useQueryClient();
   const key = [api.connection, "AdminGetUser", poolId, username];
   const user = useQuery({ queryKey: key, queryFn: () => api.idp("AdminGetUser", { UserPoolId: poolId, Username: username }) });
+  const pool = useUserPool(poolId);
   const changed = () => {
     void qc.invalidateQueries({ queryKey: key });
     onChanged();
   };
+  // Until the user loads, the username is all there is to show.
+  const name = user.data ? personName(user.data, pool.data?.UsernameAttributes) : username;
+  const schema = pool.data?.SchemaAttributes ?? [];
 
   return (
     <aside className="details" aria-labelledby="user-details-title" data-testid="user-details" onKeyDown={(e) => e.key === "Escape" && onClose()}>
       <header className="details-header">
-        <h2 id="user-details-title" className="mono" data-testid="user-details-title">
-          {title ?? username}
-        </h2>
+        <div className="details-person">
+          <h2 id="user-details-title" className={name === username ? "mono" : undefined} data-testid="user-details-name">
+            {name}
+          </h2>
+          {name !== username && (
+            <span className="details-username muted mono" data-testid="user-details-username" title="Username">
+              {username}
+            </span>
+          )}
+        </div>
         <button type="button" className="icon-button" aria-label="Close user details" onClick={onClose}>
           ×
         </button>
@@ -53,7 +62,10 @@ export function UserDetails({
         <>
           <dl className="kv">
             <dt>Status</dt>
-            <dd data-testid="user-status">{user.data.UserStatus}</dd>
+            <dd className="status-line">
+              <span data-testid="user-status">{user.data.UserStatus}</span>
+              {user.data.UserStatus === "UNCONFIRMED" && <ConfirmUser poolId={poolId} username={username} name={name} onChanged={changed} />}
+            </dd>
             <dt>Enabled</dt>
             <dd>{user.data.Enabled === false ? "Disabled" : "Enabled"}</dd>
             <dt>Created</dt>
@@ -64,7 +76,7 @@ export function UserDetails({
           <button type="button" className="link-button" onClick={() => navigate(toMessages(poolId, username))}>
             Messages sent to this user
           </button>
-          <Attributes poolId={poolId} user={user.data} onChanged={changed} />
+          <Attributes poolId={poolId} user={user.data} schema={schema} onChanged={changed} />
           <Groups poolId={poolId} username={username} />
           <Mfa poolId={poolId} user={user.data} onChanged={changed} />
           <SetPassword poolId={poolId} username={username} onChanged={changed} />
@@ -75,7 +87,48 @@ export function UserDetails({
   );
 }
 
-function Attributes({ poolId, user, onChanged }: { poolId: string; user: AdminGetUserResponse; onChanged: () => void }) {
+/** AdminConfirmSignUp for a user who signed up and never confirmed, after asking. */
+function ConfirmUser({ poolId, username, name, onChanged }: { poolId: string; username: string; name: string; onChanged: () => void }) {
+  const api = useApi();
+  const toast = useToast();
+  const confirm = useConfirm();
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    const ok = await confirm({
+      title: "Confirm user",
+      message: `Confirm ${name} without a confirmation code? They can sign in right away.`,
+      confirmLabel: "Confirm user",
+    });
+    if (!ok) return;
+    setBusy(true);
+    try {
+      await api.idp("AdminConfirmSignUp", { UserPoolId: poolId, Username: username });
+      toast.ok(`Confirmed ${name}`);
+      onChanged();
+    } catch (e) {
+      toast.error(e, "Confirm user");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button type="button" className="small" data-testid="user-confirm" disabled={busy} onClick={() => void run()}>
+      Confirm user
+    </button>
+  );
+}
+
+function Attributes({
+  poolId,
+  user,
+  schema,
+  onChanged,
+}: {
+  poolId: string;
+  user: AdminGetUserResponse;
+  schema: SchemaAttributeType[];
+  onChanged: () => void;
+}) {
   const api = useApi();
   const toast = useToast();
   const confirm = useConfirm();
@@ -88,6 +141,7 @@ function Attributes({ poolId, user, onChanged }: { poolId: string; user: AdminGe
   useEffect(() => setValues(original), [user]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const dirty = Object.entries(values).filter(([k, v]) => original[k] !== v);
+  const suggestions = newAttributeNames(schema, Object.keys(original));
 
   const save = async () => {
     setBusy(true);
@@ -127,39 +181,82 @@ function Attributes({ poolId, user, onChanged }: { poolId: string; user: AdminGe
           void save();
         }}
       >
-        {Object.keys(values).map((name) => (
-          <div key={name} className="attr-row">
-            <label className="field inline grow">
-              <span className="mono">{name}</span>
-              <input
-                value={values[name]}
-                readOnly={READ_ONLY.has(name)}
-                onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
-              />
-            </label>
-            {!READ_ONLY.has(name) && (
+        {Object.keys(values).map((name) => {
+          const locked = lockReason(name, schema);
+          if (locked) return <LockedAttribute key={name} name={name} value={values[name] ?? ""} reason={locked} />;
+          return (
+            <div key={name} className="attr-row" data-testid="user-attribute" data-name={name}>
+              <label className="field inline grow">
+                <span className="mono">{name}</span>
+                <AttributeValueInput
+                  type={schema.find((a) => a.Name === name)?.AttributeDataType}
+                  value={values[name] ?? ""}
+                  onChange={(value) => setValues((v) => ({ ...v, [name]: value }))}
+                />
+              </label>
               <button type="button" className="small" aria-label={`Delete attribute ${name}`} onClick={() => void remove(name)}>
                 Delete
               </button>
-            )}
-          </div>
-        ))}
+            </div>
+          );
+        })}
         <div className="attr-row">
           <label className="field inline">
             <span>New attribute</span>
-            <input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="custom:tier" />
+            <input
+              value={newName}
+              onChange={(e) => setNewName(e.target.value)}
+              placeholder={suggestions.find((n) => n.startsWith("custom:")) ?? "custom:tier"}
+              list="new-attribute-names"
+              data-testid="user-new-attribute"
+              autoComplete="off"
+            />
+            <datalist id="new-attribute-names" data-testid="user-new-attribute-names">
+              {suggestions.map((n) => (
+                <option key={n} value={n} />
+              ))}
+            </datalist>
           </label>
           <label className="field inline grow">
             <span>Value</span>
-            <input value={newValue} onChange={(e) => setNewValue(e.target.value)} />
+            <input value={newValue} onChange={(e) => setNewValue(e.target.value)} data-testid="user-new-attribute-value" />
           </label>
         </div>
         <ErrorBox error={error} />
-        <button type="submit" className="primary small" disabled={busy || (dirty.length === 0 && !newName)}>
+        <button type="submit" className="primary small" disabled={busy || (dirty.length === 0 && !newName)} data-testid="user-save-attributes">
           Save attributes
         </button>
       </form>
     </section>
+  );
+}
+
+/** A value as its schema type takes it: booleans are picked, not typed. */
+function AttributeValueInput({ type, value, onChange }: { type: string | undefined; value: string; onChange: (v: string) => void }) {
+  if (type === "Boolean") {
+    return (
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {value !== "true" && value !== "false" && <option value={value}>{value || "(not set)"}</option>}
+        <option value="true">true</option>
+        <option value="false">false</option>
+      </select>
+    );
+  }
+  return <input value={value} inputMode={type === "Number" ? "decimal" : undefined} onChange={(e) => onChange(e.target.value)} />;
+}
+
+/** An attribute the admin cannot change, with why. */
+function LockedAttribute({ name, value, reason }: { name: string; value: string; reason: string }) {
+  return (
+    <div className="attr-locked" data-testid="user-attribute" data-name={name} data-locked="true">
+      <span className="mono muted attr-name">{name}</span>
+      <span className="attr-value" data-testid="user-attribute-value">
+        {value}
+      </span>
+      <span className="attr-lock-reason">
+        <LockIcon /> {reason}
+      </span>
+    </div>
   );
 }
 

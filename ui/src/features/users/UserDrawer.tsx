@@ -35,7 +35,7 @@ export function UserDrawer({
   const enabled = user.data ? user.data.Enabled !== false : undefined;
   return (
     <div className="users-drawer" data-testid="user-drawer">
-      <UserDetails key={username} poolId={poolId} username={username} title={name} navigate={navigate} onClose={onClose} onChanged={onChanged} />
+      <UserDetails key={username} poolId={poolId} username={username} navigate={navigate} onClose={onClose} onChanged={onChanged} />
       <div className="drawer-actions" role="toolbar" aria-label={`Actions on ${name}`}>
         {enabled === false && (
           <button type="button" data-testid="user-action-enable" disabled={busy} onClick={() => onAction("enable")}>

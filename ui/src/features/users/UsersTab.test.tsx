@@ -46,7 +46,7 @@ describe("an e-mail pool's users", () => {
     expect(screen.getByTestId("filter-attribute")).toHaveValue("email");
 
     await user.click(screen.getByTestId("create-user"));
-    await user.type(screen.getByTestId("user-username"), "alice@example.com");
+    await user.type(await screen.findByTestId("user-email"), "alice@example.com");
     await user.click(screen.getByTestId("user-submit"));
     expect(await screen.findByText("Created alice@example.com")).toBeInTheDocument();
     await waitFor(() => expect(screen.getAllByTestId("user-row")).toHaveLength(2));
@@ -55,7 +55,7 @@ describe("an e-mail pool's users", () => {
     expect(within(alice).getAllByRole("cell")[1]).toHaveTextContent(/^alice@example\.com$/);
     expect(screen.getByTestId("th-name")).toHaveTextContent("E-mail");
     // The newly created user is open, titled by e-mail.
-    expect(await screen.findByTestId("user-details-title")).toHaveTextContent("alice@example.com");
+    expect(await screen.findByTestId("user-details-name")).toHaveTextContent("alice@example.com");
 
     await user.click(within(rowOf("bob@example.com")).getByTestId("row-select"));
     expect(screen.getByTestId("acting-on")).toHaveTextContent("Acting on: bob@example.com");
@@ -76,7 +76,7 @@ describe("bulk actions", () => {
     await waitFor(() => expect(screen.getAllByTestId("user-row")).toHaveLength(3));
 
     await user.click(within(rowOf("alice")).getAllByRole("cell")[1]!);
-    await screen.findByTestId("user-details-title");
+    await screen.findByTestId("user-details-name");
     for (const id of ["bulk-action-enable", "bulk-action-disable", "bulk-action-delete", "bulk-more"]) {
       expect(screen.getByTestId(id)).toBeDisabled();
     }
@@ -92,7 +92,7 @@ describe("bulk actions", () => {
     const deletes = backend.log.filter((l) => l.target.endsWith(".AdminDeleteUser")).map((l) => l.input.Username);
     expect(deletes.sort()).toEqual(["bob", "carol"]);
     // The open user is untouched and still open; its own Delete acts on it alone.
-    expect(screen.getByTestId("user-details-title")).toHaveTextContent("alice");
+    expect(screen.getByTestId("user-details-name")).toHaveTextContent("alice");
     await user.click(screen.getByTestId("user-action-delete"));
     expect(confirmText()).toContain("Delete alice?");
   });

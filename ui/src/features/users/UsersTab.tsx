@@ -4,7 +4,6 @@ import { useCallback, useMemo, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { UserType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
-import { useToast } from "../../components/Toast";
 import type { RowSelectionState } from "../../components/DataTable";
 import { PopoverMenu } from "../../components/dataTable/PopoverMenu";
 import { Spinner } from "../../components/bits";
@@ -13,6 +12,7 @@ import type { Navigate } from "../../routes";
 import { FilterBuilder } from "./FilterBuilder";
 import { listUsersPage } from "./listUsersPage";
 import { CreateUserDialog } from "./CreateUserDialog";
+import { ImportUsersButton } from "./ImportUsersDialog";
 import { GroupPicker } from "./GroupPicker";
 import { UserDrawer } from "./UserDrawer";
 import { UsersTable } from "./UsersTable";
@@ -24,7 +24,6 @@ import "./users.css";
 export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navigate }) {
   const api = useApi();
   const qc = useQueryClient();
-  const toast = useToast();
   const people = usePoolPeople(poolId);
   const [loader, state] = useTableLoader<UserType, string | undefined>(
     `${api.connection}/${poolId}`,
@@ -107,6 +106,7 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         <button type="button" className="primary" data-testid="create-user" onClick={() => setCreating(true)}>
           Create user
         </button>
+        <ImportUsersButton poolId={poolId} onImported={() => void loader.reset()} />
         <span className="toolbar-sep" aria-hidden="true" />
         <span className="users-acting muted" data-testid="acting-on" title={tickedLabel}>
           Acting on: {tickedLabel}
@@ -182,15 +182,11 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         <CreateUserDialog
           poolId={poolId}
           onClose={() => setCreating(false)}
-          onCreated={async (username) => {
+          onCreated={(username) => {
+            // The dialog says "Created alice@example.com" itself, by the name people know.
             setCreating(false);
             void loader.reset();
             setOpenUser(username);
-            // The username may be an internal id: name the user by what was signed up with.
-            const created = await qc
-              .fetchQuery({ queryKey: userKey(username), queryFn: () => api.idp("AdminGetUser", { UserPoolId: poolId, Username: username }) })
-              .catch(() => null);
-            toast.ok(`Created ${created ? people.nameOf(created) : username}`);
           }}
         />
       )}

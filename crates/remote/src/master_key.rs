@@ -1,14 +1,17 @@
-//! Where the desktop keeps the master key its local database's secrets are sealed under: the
-//! OS keychain, beside the remote connections' secrets.
+//! Where a local database's master key (the key its secrets are sealed under) is found, the
+//! same way by the desktop app and the CLI, so `pooldesk import-users --db` opens the app's
+//! database.
 //!
-//! Without a reachable keychain (no Secret Service running), the key goes to an owner-only
-//! file beside the database instead, with a warning; once such a file exists it stays the
-//! key's place, so the database opens whether or not the keychain answers later.
+//! A key file beside the database wins when there is one. Otherwise the OS keychain's entry
+//! for the database, where the desktop app keeps its keys. A new database's key goes to the
+//! keychain for the app and to a file for the CLI (servers run without a desktop session);
+//! without a reachable keychain the app falls back to the file too, with a warning.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use pooldesk_remote::{Keychain, RemoteError};
 use pooldesk_store_sqlite::{KeyFile, KeyVault, MasterKey};
+
+use crate::{Keychain, RemoteError};
 
 /// The master key of one database in the keychain: entries `master-key:<path>` and, during a
 /// rotation, `master-key-next:<path>` (connection names cannot contain `:`).
@@ -20,7 +23,8 @@ pub struct KeychainVault {
 
 impl KeychainVault {
     pub fn new(keychain: Keychain, database: &Path) -> KeychainVault {
-        let path = database.to_string_lossy();
+        let path = entry_path(database);
+        let path = path.to_string_lossy();
         KeychainVault { keychain, account: format!("master-key:{path}"), next_account: format!("master-key-next:{path}") }
     }
 
@@ -56,19 +60,38 @@ impl KeyVault for KeychainVault {
     }
 }
 
-/// The vault for the database at `database`: a key file beside it if one exists, else the
-/// keychain if it answers, else a new key file (with a warning).
-pub fn vault_for(database: &Path, keychain: &Keychain) -> Box<dyn KeyVault> {
+/// Where a new database's key goes when neither a key file nor a keychain entry exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewKeyIn {
+    /// The desktop app: the OS keychain, or the file when the keychain does not answer.
+    Keychain,
+    /// The CLI and servers: a file beside the database.
+    File,
+}
+
+/// The vault for the database at `database`, and why the keychain could not be asked (for
+/// error messages) when it could not.
+pub fn vault_for(database: &Path, keychain: &Keychain, new_key_in: NewKeyIn) -> (Box<dyn KeyVault>, Option<String>) {
     let file = KeyFile::beside(database);
     if file.path().exists() {
-        return Box::new(file);
+        return (Box::new(file), None);
     }
     let vault = KeychainVault::new(keychain.clone(), database);
     match vault.load() {
-        Ok(_) => Box::new(vault),
+        Ok(Some(_)) => (Box::new(vault), None),
+        Ok(None) if new_key_in == NewKeyIn::Keychain => (Box::new(vault), None),
+        Ok(None) => (Box::new(file), None),
         Err(why) => {
-            tracing::warn!("the OS keychain is not reachable ({why}); keeping the database's master key in {}", file.path().display());
-            Box::new(file)
+            if new_key_in == NewKeyIn::Keychain {
+                tracing::warn!("the OS keychain is not reachable ({why}); keeping the database's master key in {}", file.path().display());
+            }
+            (Box::new(file), Some(why))
         }
     }
+}
+
+/// The database's path as its keychain entry names it: absolute, so `--db pools.sqlite` and
+/// the app's full path find the same entry.
+fn entry_path(database: &Path) -> PathBuf {
+    std::path::absolute(database).unwrap_or_else(|_| database.to_owned())
 }
