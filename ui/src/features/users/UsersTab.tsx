@@ -1,6 +1,6 @@
 // The Users tab: filter, bulk actions on the ticked rows, the table, and the open user's
 // details beside it (the table narrows to its key columns rather than squeezing them away).
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { UserType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
@@ -37,12 +37,18 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
   const [groupAction, setGroupAction] = useState<"add" | "remove" | null>(null);
 
   const ticked = useMemo(() => Object.keys(selection).filter((k) => selection[k]), [selection]);
-  const byUsername = useMemo(() => new Map(state.rows.map((u) => [u.Username ?? "", u])), [state.rows]);
   const userKey = (u: string) => [api.connection, "AdminGetUser", poolId, u];
+  // Built only when a name is asked for and the rows changed: not on every page of 20,000.
+  const index = useRef<{ rows: readonly UserType[]; byUsername: Map<string, UserType> } | null>(null);
+  const loadedRow = (username: string) => {
+    if (index.current?.rows !== state.rows) index.current = { rows: state.rows, byUsername: new Map(state.rows.map((u) => [u.Username ?? "", u])) };
+    return index.current.byUsername.get(username);
+  };
   const nameOf = (username: string) => {
-    const row = byUsername.get(username);
     const details = qc.getQueryData<{ UserAttributes?: { Name?: string; Value?: string }[] }>(userKey(username));
-    return row ? people.nameOf(row) : details ? people.nameOf({ Username: username, ...details }) : username;
+    if (details) return people.nameOf({ Username: username, ...details });
+    const row = loadedRow(username);
+    return row ? people.nameOf(row) : username;
   };
 
   /** Re-reads the given users and patches their rows (status and flags change server-side). */
