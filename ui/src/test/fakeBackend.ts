@@ -20,6 +20,8 @@ export function fakeBackend() {
   const members = new Map<string, Set<string>>();
   /** The outbox ListMessages answers from, newest first. */
   const messages: Json[] = [];
+  /** The audit log ListAuditEvents answers from, newest first. */
+  const auditEvents: Json[] = [];
   const log: { connection: string; target: string; input: Json }[] = [];
   /** Remote connections as `connections_list` answers them (never with a secret). */
   const connections: Json[] = [];
@@ -148,7 +150,7 @@ export function fakeBackend() {
       );
       return { Messages: list, NextToken: null };
     },
-    ListAuditEvents: () => ({ Events: [], NextToken: null }),
+    ListAuditEvents: () => ({ Events: auditEvents, NextToken: null }),
   };
 
   const check = (c: Json) => ({ connection: { ...c }, userPools: pools.size, clockOffsetSecs: 0 });
@@ -210,5 +212,5 @@ export function fakeBackend() {
     }
   }
 
-  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, groups, members, messages };
+  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, groups, members, messages, auditEvents };
 }

@@ -274,3 +274,20 @@ describe("the audit log's filters", () => {
     expect(details).toHaveTextContent("UserPoolId=us-east-1_abc, Username=user1");
   });
 });
+
+describe("the audit log in an e-mail pool", () => {
+  it("names the user an event was about by e-mail, not by the internal username", async () => {
+    const backend = fakeBackend();
+    invokeMock.mockImplementation((cmd, args) => backend.invoke(cmd, args as Record<string, unknown>) as never);
+    const idp = (op: string, input: object) =>
+      backend.invoke("call", { connection: "local", target: `${IDP}.${op}`, input }) as Promise<any>;
+    const { UserPool } = await idp("CreateUserPool", { PoolName: "mail", UsernameAttributes: ["email"] });
+    const { User } = await idp("AdminCreateUser", { UserPoolId: UserPool.Id, Username: "alice@example.com" });
+    backend.auditEvents.push(event(1, { Operation: `${IDP}.AdminDisableUser`, Resource: `UserPoolId=${UserPool.Id}, Username=${User.Username}` }));
+    renderView();
+    const row = await screen.findByTestId("audit-row");
+    await waitFor(() => expect(within(row).getByTestId("person-name")).toHaveTextContent(/^alice@example\.com$/));
+    expect(row).not.toHaveTextContent(User.Username);
+    expect(within(row).getByTestId("person-name")).toHaveAttribute("title", `Username ${User.Username}`);
+  });
+});
