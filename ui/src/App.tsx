@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ConnectionProvider, LOCAL_CONNECTION } from "./api/connection";
 import { appInfo } from "./api/tauri";
@@ -18,6 +18,7 @@ import { ConnectionsView, type ConnectionsViewProps } from "./features/connectio
 import type { ConnectionPrefill } from "./features/connections/connectionForm";
 import { useConnections } from "./features/connections/queries";
 import { ErrorBox } from "./components/bits";
+import { guardNavigate } from "./lib/leaveGuard";
 
 interface Connection {
   id: string;
@@ -58,11 +59,13 @@ export function App() {
     ...(remotes.data ?? []).map((c) => ({ id: c.name, label: c.name, endpoint: c.endpoint })),
   ];
 
+  /** Screens with unsaved edits are asked before the view changes. */
+  const navigate = useMemo(() => guardNavigate(setView), []);
   /** Every connection opens on its user pools; caches stay apart (query keys start with it). */
-  const selectConnection = (id: string) => {
+  const selectConnection = guardNavigate((id: string) => {
     setConnection(id);
     setView(toUserPools());
-  };
+  });
   const connectionsScreen: ConnectionsViewProps = {
     onAdd: (prefill) => setAdding(prefill ?? {}),
     onRemoved: (name) => {
@@ -109,7 +112,7 @@ export function App() {
                               className={active ? "nav-item active" : "nav-item"}
                               aria-current={active ? "page" : undefined}
                               data-testid={s.testId}
-                              onClick={() => setView(s.to())}
+                              onClick={() => navigate(s.to())}
                             >
                               {s.label}
                             </button>
@@ -130,7 +133,7 @@ export function App() {
                   className={view.kind === "connections" ? "nav-item active" : "nav-item"}
                   aria-current={view.kind === "connections" ? "page" : undefined}
                   data-testid="nav-connections"
-                  onClick={() => setView(toConnections())}
+                  onClick={() => navigate(toConnections())}
                 >
                   Connections
                 </button>
@@ -147,7 +150,7 @@ export function App() {
               </div>
             </nav>
             <main id="main" className="main" tabIndex={-1}>
-              <Screen view={view} navigate={setView} connections={connectionsScreen} key={connection} />
+              <Screen view={view} navigate={navigate} connections={connectionsScreen} key={connection} />
             </main>
           </div>
           {adding && (

@@ -186,3 +186,9 @@ const STANDARD_ATTRIBUTES = new Set([
 export function isStandardAttribute(name: string): boolean {
   return STANDARD_ATTRIBUTES.has(name);
 }
+
+/** The role's name from its ARN (`arn:aws:iam::1:role/path/alice` → `alice`), or "" if none. */
+export function roleNameOf(arn: string): string {
+  const m = /:role\/(?:.*\/)?([^/]+)$/.exec(arn.trim());
+  return m ? m[1]! : "";
+}

@@ -123,7 +123,7 @@ describe("PoolDesk journeys", () => {
     await user.selectOptions(within(rule).getByTestId("rule-match"), "StartsWith");
     await user.type(within(rule).getByTestId("rule-value"), "a");
     await user.type(within(rule).getByTestId("rule-role"), "arn:aws:iam::123456789012:role/a");
-    expect(screen.getByTestId("sim-run")).toBeDisabled();
+    expect(screen.getByTestId("mapping-unsaved")).toBeInTheDocument();
     await user.click(screen.getByTestId("mapping-save"));
     await waitFor(() => expect(backend.roles.get(ip.IdentityPoolId)).toBeDefined());
     expect(backend.roles.get(ip.IdentityPoolId)).toEqual({
@@ -136,6 +136,6 @@ describe("PoolDesk journeys", () => {
         },
       },
     });
-    await waitFor(() => expect(screen.getByTestId("sim-run")).toBeEnabled());
+    await waitFor(() => expect(screen.queryByTestId("mapping-unsaved")).not.toBeInTheDocument());
   });
 });

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
@@ -8,6 +8,7 @@ import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import type { ExplicitAuthFlowsType } from "../../generated/cognito-idp";
 import { AUTH_FLOWS } from "../userPools/createPoolForm";
 import { usePoolClients } from "../userPools/queries";
+import { ClientDetails } from "./ClientDetails";
 import { SecretOnce } from "./SecretOnce";
 
 export function ClientsTab({ poolId }: { poolId: string }) {
@@ -33,7 +34,7 @@ export function ClientsTab({ poolId }: { poolId: string }) {
         <div className="notice">
           <SecretOnce clientId={secret.clientId} secret={secret.secret} />
           <button type="button" className="small" onClick={() => setSecret(null)}>
-            I have copied it
+            Done
           </button>
         </div>
       )}
@@ -59,7 +60,7 @@ export function ClientsTab({ poolId }: { poolId: string }) {
                 <td>{c.ClientName}</td>
                 <td className="mono">{c.ClientId}</td>
                 <td className="row-actions">
-                  <button type="button" className="small" aria-label={`Details of ${c.ClientName}`} onClick={() => setOpen(c.ClientId!)}>
+                  <button type="button" className="small" data-testid="client-details-open" aria-label={`Details of ${c.ClientName}`} onClick={() => setOpen(c.ClientId!)}>
                     Details
                   </button>
                   <button
@@ -153,42 +154,6 @@ function CreateClientDialog({ poolId, onClose, onCreated }: { poolId: string; on
           </button>
         </div>
       </form>
-    </Dialog>
-  );
-}
-
-function ClientDetails({ poolId, clientId, onClose }: { poolId: string; clientId: string; onClose: () => void }) {
-  const api = useApi();
-  const q = useQuery({
-    queryKey: [api.connection, "DescribeUserPoolClient", poolId, clientId],
-    queryFn: () => api.idp("DescribeUserPoolClient", { UserPoolId: poolId, ClientId: clientId }),
-    select: (r) => r.UserPoolClient,
-  });
-  const c = q.data;
-  return (
-    <Dialog title="App client" onClose={onClose}>
-      {q.isPending && <Spinner />}
-      <ErrorBox error={q.error} />
-      {c && (
-        <dl className="kv">
-          <dt>Name</dt>
-          <dd>{c.ClientName}</dd>
-          <dt>Client id</dt>
-          <dd className="mono">{c.ClientId}</dd>
-          {/* The secret is deliberately never shown after creation. */}
-          <dt>Client secret</dt>
-          <dd>{c.ClientSecret ? "set (shown only at creation)" : "none"}</dd>
-          <dt>Auth flows</dt>
-          <dd>{(c.ExplicitAuthFlows ?? []).join(", ") || "—"}</dd>
-          <dt>Token validity</dt>
-          <dd>
-            access {c.AccessTokenValidity ?? "default"} {c.TokenValidityUnits?.AccessToken ?? ""}, id {c.IdTokenValidity ?? "default"}{" "}
-            {c.TokenValidityUnits?.IdToken ?? ""}, refresh {c.RefreshTokenValidity ?? "default"} {c.TokenValidityUnits?.RefreshToken ?? ""}
-          </dd>
-          <dt>Prevent user existence errors</dt>
-          <dd>{c.PreventUserExistenceErrors ?? "—"}</dd>
-        </dl>
-      )}
     </Dialog>
   );
 }

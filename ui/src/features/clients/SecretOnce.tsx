@@ -1,11 +1,12 @@
 import { CopyButton } from "../../components/bits";
 
-/** The client secret, shown once right after creation: the UI never displays it again. */
+/** The new client's id and secret, shown right after creation (the details show the secret again). */
 export function SecretOnce({ clientId, secret }: { clientId: string; secret: string }) {
   return (
     <div className="secret-once" data-testid="client-secret-once">
       <p>
-        <strong>Copy the client secret now.</strong> PoolDesk will not show it again.
+        <strong>App client created with a secret.</strong> Keep the secret out of code that ships to people's devices; you can
+        show it again from the client's details.
       </p>
       <dl className="kv">
         <dt>Client id</dt>

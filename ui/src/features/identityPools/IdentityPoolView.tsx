@@ -3,10 +3,12 @@ import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, Spinner } from "../../components/bits";
+import { leaveWithoutAsking } from "../../lib/leaveGuard";
 import { toIdentityPools, type Navigate } from "../../routes";
 import { useUserPools } from "../userPools/queries";
 import { IdentityPoolForm } from "./IdentityPoolForm";
 import { formFromPool, toUpdateIdentityPoolInput } from "./identityPoolForm";
+import { IdentitiesSection } from "./IdentitiesTable";
 import { PrincipalTags } from "./PrincipalTags";
 import { RolesEditor } from "./RolesEditor";
 
@@ -39,7 +41,8 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
     try {
       await api.identity("DeleteIdentityPool", { IdentityPoolId: identityPoolId });
       await qc.invalidateQueries({ queryKey: [api.connection, "ListIdentityPools"] });
-      navigate(toIdentityPools());
+      // Its unsaved roles went with it: nothing left to ask about.
+      leaveWithoutAsking(() => navigate(toIdentityPools()));
     } catch (e) {
       toast.error(e, "Delete failed");
     }
@@ -85,6 +88,8 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
         <h2 id="tags-title">Principal tags</h2>
         <PrincipalTags identityPoolId={identityPoolId} providers={providers} />
       </section>
+
+      <IdentitiesSection identityPoolId={identityPoolId} />
     </section>
   );
 }

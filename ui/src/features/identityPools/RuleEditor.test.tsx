@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { RuleEditor } from "./RuleEditor";
+import type { RuleOutcome } from "./simulation";
 import { addRule, emptyMapping, MAX_RULES, toWireMapping, validateMapping, type MappingDraft } from "../../lib/roleRules";
 
 const ARN = "arn:aws:iam::123456789012:role/";
@@ -13,7 +14,7 @@ function draftWith(claims: string[]): MappingDraft {
   return { ...d, rules: d.rules.map((r, i) => ({ ...r, Claim: claims[i]!, Value: "v", RoleARN: `${ARN}${claims[i]}` })) };
 }
 
-function Harness({ initial, matchedIndex, onDraft }: { initial: MappingDraft; matchedIndex?: number; onDraft?: (d: MappingDraft) => void }) {
+function Harness({ initial, outcomes, onDraft }: { initial: MappingDraft; outcomes?: Map<number, RuleOutcome>; onDraft?: (d: MappingDraft) => void }) {
   const [d, setD] = useState(initial);
   return (
     <RuleEditor
@@ -25,7 +26,7 @@ function Harness({ initial, matchedIndex, onDraft }: { initial: MappingDraft; ma
       errors={validateMapping(d)}
       showAllErrors={false}
       claimSuggestions={["email", "custom:tier"]}
-      matchedIndex={matchedIndex}
+      outcomes={outcomes}
     />
   );
 }
@@ -107,10 +108,29 @@ describe("RuleEditor", () => {
   });
 
   it("marks the matched rule", () => {
-    render(<Harness initial={draftWith(["a", "b", "c"])} matchedIndex={1} />);
+    const outcome = (Index: number, Outcome: RuleOutcome["Outcome"], ClaimValue?: string): RuleOutcome => ({
+      Index, Outcome, Claim: ["a", "b", "c"][Index]!, MatchType: "Equals", Value: "v", RoleARN: `${ARN}x`, ClaimValue,
+    });
+    const outcomes = new Map([
+      [0, outcome(0, "NotMatched", "nope")],
+      [1, outcome(1, "Matched", "v")],
+      [2, outcome(2, "NotReached")],
+    ]);
+    render(<Harness initial={draftWith(["a", "b", "c"])} outcomes={outcomes} />);
     const rows = screen.getAllByTestId("rule-row");
     expect(rows[1]).toHaveAttribute("data-matched", "true");
     expect(rows[0]).not.toHaveAttribute("data-matched");
     expect(rows[1]).toHaveAccessibleName("Rule 2 (matched)");
+    // Every rule says what happened to it: failed with the claim's value, matched, not reached.
+    expect(within(rows[0]!).getByTestId("rule-outcome")).toHaveTextContent('Did not match: a is "nope".');
+    expect(within(rows[1]!).getByTestId("rule-outcome")).toHaveTextContent("Matched: this rule chooses the role.");
+    expect(within(rows[2]!).getByTestId("rule-outcome")).toHaveTextContent("Not reached: rule 2 matched first.");
+    expect(rows[2]).toHaveAttribute("data-outcome", "NotReached");
+  });
+
+  it("shows each rule's role by name beside its full ARN", () => {
+    render(<Harness initial={draftWith(["alice", "bob"])} />);
+    expect(screen.getAllByTestId("rule-role-name").map((e) => e.textContent)).toEqual(["alice", "bob"]);
+    expect(screen.getAllByTestId("rule-role")[0]).toHaveValue(`${ARN}alice`);
   });
 });

@@ -23,7 +23,10 @@ import {
   type RuleDraft,
   type RuleErrors,
 } from "../../lib/roleRules";
+import { roleNameOf } from "../../lib/roleRules";
 import { FieldError } from "../../components/bits";
+import { decidingRule, outcomeSentence, type RuleOutcome } from "./simulation";
+import "./roles.css";
 
 /**
  * The ordered rules of one provider's mapping. Reorder by dragging the handle (mouse, or
@@ -36,14 +39,15 @@ export function RuleEditor({
   errors,
   showAllErrors,
   claimSuggestions,
-  matchedIndex,
+  outcomes = new Map(),
 }: {
   draft: MappingDraft;
   onChange: (d: MappingDraft) => void;
   errors: MappingErrors;
   showAllErrors: boolean;
   claimSuggestions: string[];
-  matchedIndex?: number;
+  /** The simulator's verdict per rule index, for the rules as they are on screen. */
+  outcomes?: Map<number, RuleOutcome>;
 }) {
   const listId = useId();
   const sensors = useSensors(
@@ -56,6 +60,7 @@ export function RuleEditor({
     onChange(moveRule(draft, ids.indexOf(String(e.active.id)), ids.indexOf(String(e.over.id))));
   };
   const full = draft.rules.length >= MAX_RULES;
+  const decidedBy = decidingRule(outcomes);
 
   return (
     <div className="rule-editor">
@@ -81,7 +86,7 @@ export function RuleEditor({
         }}
       >
         <SortableContext items={ids} strategy={verticalListSortingStrategy}>
-          <ol className="rules" aria-label="Rules, in evaluation order">
+          <ol className="rule-list" aria-label="Rules, in evaluation order">
             {draft.rules.map((rule, i) => (
               <RuleRow
                 key={rule.id}
@@ -91,7 +96,8 @@ export function RuleEditor({
                 errors={errors.rules[i] ?? {}}
                 showAllErrors={showAllErrors}
                 listId={listId}
-                matched={matchedIndex === i}
+                outcome={outcomes.get(i)}
+                decidedBy={decidedBy}
                 onPatch={(patch) => onChange(updateRule(draft, i, patch))}
                 onMove={(to) => onChange(moveRule(draft, i, to))}
                 onRemove={() => onChange(removeRule(draft, i))}
@@ -118,7 +124,8 @@ function RuleRow({
   errors,
   showAllErrors,
   listId,
-  matched,
+  outcome,
+  decidedBy,
   onPatch,
   onMove,
   onRemove,
@@ -129,7 +136,8 @@ function RuleRow({
   errors: RuleErrors;
   showAllErrors: boolean;
   listId: string;
-  matched: boolean;
+  outcome: RuleOutcome | undefined;
+  decidedBy: number | undefined;
   onPatch: (p: Partial<MappingRule>) => void;
   onMove: (to: number) => void;
   onRemove: () => void;
@@ -138,8 +146,11 @@ function RuleRow({
     id: rule.id,
   });
   const n = index + 1;
+  const matched = outcome?.Outcome === "Matched";
   const show = (k: keyof RuleErrors) => (showAllErrors || rule[k] !== "" ? errors[k] : undefined);
   const eid = (k: string) => `${rule.id}-${k}-error`;
+  const roleName = roleNameOf(rule.RoleARN);
+  const outcomeClass = outcome ? { Matched: "matched", NotMatched: "not-matched", NotReached: "not-reached" }[outcome.Outcome] : "";
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (!e.altKey) return;
@@ -155,9 +166,10 @@ function RuleRow({
   return (
     <li
       ref={setNodeRef}
-      className={`rule-row${matched ? " matched" : ""}${isDragging ? " dragging" : ""}`}
+      className={`rule-card ${outcomeClass}${isDragging ? " dragging" : ""}`}
       data-testid="rule-row"
       data-matched={matched ? "true" : undefined}
+      data-outcome={outcome?.Outcome}
       aria-label={`Rule ${n}${matched ? " (matched)" : ""}`}
       style={{ transform: CSS.Transform.toString(transform), transition }}
       onKeyDown={onKeyDown}
@@ -178,78 +190,98 @@ function RuleRow({
           {n}
         </span>
       </div>
-      <div className="rule-fields">
-        <label className="field">
-          <span>Claim</span>
-          <input
-            data-testid="rule-claim"
-            aria-label={`Rule ${n} claim`}
-            list={listId}
-            value={rule.Claim}
-            aria-invalid={!!show("Claim")}
-            aria-describedby={eid("claim")}
-            onChange={(e) => onPatch({ Claim: e.target.value })}
-          />
-          <FieldError id={eid("claim")} message={show("Claim")} />
-        </label>
-        <label className="field">
-          <span>Match</span>
-          <select
-            data-testid="rule-match"
-            aria-label={`Rule ${n} match type`}
-            value={rule.MatchType}
-            onChange={(e) => onPatch({ MatchType: e.target.value as MappingRule["MatchType"] })}
-          >
-            {MATCH_TYPES.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Value</span>
-          <input
-            data-testid="rule-value"
-            aria-label={`Rule ${n} value`}
-            value={rule.Value}
-            aria-invalid={!!show("Value")}
-            aria-describedby={eid("value")}
-            onChange={(e) => onPatch({ Value: e.target.value })}
-          />
-          <FieldError id={eid("value")} message={show("Value")} />
-        </label>
-        <label className="field grow">
-          <span>Role ARN</span>
-          <input
-            data-testid="rule-role"
-            aria-label={`Rule ${n} role ARN`}
-            value={rule.RoleARN}
-            placeholder="arn:aws:iam::123456789012:role/name"
-            aria-invalid={!!show("RoleARN")}
-            aria-describedby={eid("role")}
-            onChange={(e) => onPatch({ RoleARN: e.target.value })}
-          />
-          <FieldError id={eid("role")} message={show("RoleARN")} />
-        </label>
-      </div>
-      <div className="rule-actions">
-        <button type="button" className="small" data-testid="rule-up" aria-label={`Move rule ${n} up`} disabled={index === 0} onClick={() => onMove(index - 1)}>
-          ↑
-        </button>
-        <button
-          type="button"
-          className="small"
-          data-testid="rule-down"
-          aria-label={`Move rule ${n} down`}
-          disabled={index === count - 1}
-          onClick={() => onMove(index + 1)}
-        >
-          ↓
-        </button>
-        <button type="button" className="small danger" data-testid="rule-remove" aria-label={`Remove rule ${n}`} onClick={onRemove}>
-          Remove
-        </button>
+      <div className="rule-body">
+        <div className="rule-condition">
+          <label className="field">
+            <span>Claim</span>
+            <input
+              data-testid="rule-claim"
+              aria-label={`Rule ${n} claim`}
+              list={listId}
+              value={rule.Claim}
+              aria-invalid={!!show("Claim")}
+              aria-describedby={eid("claim")}
+              onChange={(e) => onPatch({ Claim: e.target.value })}
+            />
+            <FieldError id={eid("claim")} message={show("Claim")} />
+          </label>
+          <label className="field">
+            <span>Match</span>
+            <select
+              data-testid="rule-match"
+              aria-label={`Rule ${n} match type`}
+              value={rule.MatchType}
+              onChange={(e) => onPatch({ MatchType: e.target.value as MappingRule["MatchType"] })}
+            >
+              {MATCH_TYPES.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Value</span>
+            <input
+              data-testid="rule-value"
+              aria-label={`Rule ${n} value`}
+              value={rule.Value}
+              aria-invalid={!!show("Value")}
+              aria-describedby={eid("value")}
+              onChange={(e) => onPatch({ Value: e.target.value })}
+            />
+            <FieldError id={eid("value")} message={show("Value")} />
+          </label>
+        </div>
+        <div className="rule-role-line">
+          <label className="field rule-role">
+            <span>
+              Role ARN
+              {roleName && (
+                <>
+                  {" · role "}
+                  <span className="rule-role-name" data-testid="rule-role-name">
+                    {roleName}
+                  </span>
+                </>
+              )}
+            </span>
+            <input
+              data-testid="rule-role"
+              aria-label={`Rule ${n} role ARN`}
+              value={rule.RoleARN}
+              title={rule.RoleARN || undefined}
+              placeholder="arn:aws:iam::123456789012:role/name"
+              aria-invalid={!!show("RoleARN")}
+              aria-describedby={eid("role")}
+              onChange={(e) => onPatch({ RoleARN: e.target.value })}
+            />
+          </label>
+          <div className="rule-actions">
+            <button type="button" className="small" data-testid="rule-up" aria-label={`Move rule ${n} up`} disabled={index === 0} onClick={() => onMove(index - 1)}>
+              ↑
+            </button>
+            <button
+              type="button"
+              className="small"
+              data-testid="rule-down"
+              aria-label={`Move rule ${n} down`}
+              disabled={index === count - 1}
+              onClick={() => onMove(index + 1)}
+            >
+              ↓
+            </button>
+            <button type="button" className="small danger" data-testid="rule-remove" aria-label={`Remove rule ${n}`} onClick={onRemove}>
+              Remove
+            </button>
+          </div>
+        </div>
+        <FieldError id={eid("role")} message={show("RoleARN")} />
+        {outcome && (
+          <p className={`rule-outcome ${outcomeClass}`} data-testid="rule-outcome" aria-live="polite">
+            {outcomeSentence(outcome, decidedBy)}
+          </p>
+        )}
       </div>
     </li>
   );

@@ -1,11 +1,14 @@
-import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { useApi } from "../../api/connection";
-import type { SimulateRoleMappingResponse } from "../../api/pooldesk";
+import { useEffect, useMemo, useState } from "react";
 import { ErrorBox, Spinner } from "../../components/bits";
-import { buildSimulationInput, claimsFromUser, type SimulationSource } from "../../lib/claims";
-import { escapeFilterValue } from "../../lib/filter";
+import { buildSimulationInput, type SimulationSource } from "../../lib/claims";
 import { issuerForPool } from "../../lib/region";
+import type { RolesDraft } from "./rolesState";
+import type { SimulateRoleMappingRequest, SimulateRoleMappingResponse } from "../../api/pooldesk";
+import { withDraft } from "./simulation";
+import { SimUserPicker, type LoadedUser } from "./SimUserPicker";
+import { SimulationResult } from "./SimulationResult";
+import { useLiveSimulation } from "./useLiveSimulation";
+import "./roles.css";
 
 type Mode = "user" | "token" | "claims";
 
@@ -26,92 +29,53 @@ function exampleClaims(poolId: string | undefined, clientId: string | undefined)
 }
 
 /**
- * Asks the server which role a user / token / set of claims gets under the SAVED mapping
- * (PoolDesk.SimulateRoleMapping), so it never disagrees with what GetCredentialsForIdentity does.
+ * Which role a user / token / set of claims gets under the roles and rules ON SCREEN, saved or
+ * not, asked of the server (PoolDesk.SimulateRoleMapping with the draft) so it never disagrees
+ * with what GetCredentialsForIdentity would do. Re-runs by itself as the rules or input change.
  */
 export function Simulator({
   identityPoolId,
   provider,
   poolId,
   clientId,
-  dirty,
-  result,
+  usernameAttributes,
+  draft,
+  draftProblem,
   onResult,
 }: {
   identityPoolId: string;
   provider: string;
   poolId: string | undefined;
   clientId: string | undefined;
-  dirty: boolean;
-  result: SimulateRoleMappingResponse | null;
+  usernameAttributes: string[] | undefined;
+  draft: RolesDraft;
+  /** Why the draft cannot be simulated yet (an unfinished rule), or null. */
+  draftProblem: string | null;
   onResult: (r: SimulateRoleMappingResponse | null) => void;
 }) {
-  const api = useApi();
   const [mode, setMode] = useState<Mode>(poolId ? "user" : "claims");
-  const [username, setUsername] = useState("");
-  const [userClaims, setUserClaims] = useState<Record<string, unknown> | undefined>(undefined);
-  const [loadingUser, setLoadingUser] = useState(false);
+  const [user, setUser] = useState<LoadedUser | undefined>(undefined);
   const [idToken, setIdToken] = useState("");
   const [claimsText, setClaimsText] = useState(() => exampleClaims(poolId, clientId));
   const [customRoleArn, setCustomRoleArn] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [inputError, setInputError] = useState<string | null>(null);
-  const [running, setRunning] = useState(false);
 
-  const userSuggestions = useQuery({
-    queryKey: [api.connection, "ListUsers", poolId, "sim-suggest", username],
-    queryFn: () =>
-      api.idp("ListUsers", {
-        UserPoolId: poolId!,
-        Limit: 10,
-        ...(username ? { Filter: `username ^= "${escapeFilterValue(username)}"` } : {}),
-      }),
-    enabled: mode === "user" && !!poolId,
-    staleTime: 10_000,
-  });
-
-  const loadUser = async () => {
-    if (!poolId || !username) return;
-    setLoadingUser(true);
-    setError(null);
-    setUserClaims(undefined);
-    try {
-      const [user, groups] = await Promise.all([
-        api.idp("AdminGetUser", { UserPoolId: poolId, Username: username }),
-        api.idp("AdminListGroupsForUser", { UserPoolId: poolId, Username: username, Limit: 60 }),
-      ]);
-      setUserClaims(claimsFromUser(user, groups.Groups ?? [], { poolId, clientId }));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingUser(false);
-    }
-  };
-
-  const run = async () => {
-    const source: SimulationSource =
-      mode === "user" ? { mode, claims: userClaims } : mode === "token" ? { mode, idToken } : { mode, claimsText };
-    const built = buildSimulationInput(identityPoolId, provider, source, customRoleArn);
-    if (!built.ok) {
-      setInputError(built.error);
-      return;
-    }
-    setInputError(null);
-    setError(null);
-    setRunning(true);
-    onResult(null);
-    try {
-      onResult(await api.pooldesk("SimulateRoleMapping", built.input));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setRunning(false);
-    }
-  };
+  const source: SimulationSource =
+    mode === "user" ? { mode, claims: user?.claims } : mode === "token" ? { mode, idToken } : { mode, claimsText };
+  const built = buildSimulationInput(identityPoolId, provider, source, customRoleArn);
+  const draftKey = JSON.stringify(draft);
+  const request: SimulateRoleMappingRequest | null = useMemo(
+    () => (built.ok && !draftProblem ? withDraft(built.input, draft) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [JSON.stringify(built), draftKey, draftProblem],
+  );
+  const sim = useLiveSimulation(request);
+  useEffect(() => onResult(sim.result), [sim.result, onResult]);
+  const waitingFor = !built.ok ? built.error : draftProblem;
 
   return (
     <section className="simulator" aria-labelledby="sim-title">
       <h2 id="sim-title">Which role would they get?</h2>
+      <p className="sim-status">Uses the rules as they are on screen, saved or not.</p>
       <label className="field">
         <span>Simulate with</span>
         <select data-testid="sim-mode" value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
@@ -123,40 +87,17 @@ export function Simulator({
         </select>
       </label>
 
-      {mode === "user" && (
-        <form
-          className="row-inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void loadUser();
-          }}
-        >
-          <label className="field inline grow">
-            <span>Username</span>
-            <input
-              data-testid="sim-user"
-              list="sim-user-list"
-              value={username}
-              onChange={(e) => {
-                setUsername(e.target.value);
-                setUserClaims(undefined);
-              }}
-              autoComplete="off"
-            />
-            <datalist id="sim-user-list">
-              {(userSuggestions.data?.Users ?? []).map((u) => (
-                <option key={u.Username} value={u.Username} />
-              ))}
-            </datalist>
-          </label>
-          <button type="submit" className="small" data-testid="sim-user-load" disabled={!username || loadingUser}>
-            {loadingUser ? <Spinner label="Loading user" /> : null} Load claims
-          </button>
-        </form>
+      {mode === "user" && poolId && (
+        <SimUserPicker poolId={poolId} clientId={clientId} usernameAttributes={usernameAttributes} onLoaded={setUser} />
       )}
-      {mode === "user" && userClaims && (
+      {mode === "user" && user?.warning && (
+        <p className="sim-warning" role="alert" data-testid="sim-user-warning">
+          {user.warning}
+        </p>
+      )}
+      {mode === "user" && user && (
         <pre className="claims-preview" aria-label="Claims of the user" data-testid="sim-user-claims">
-          {JSON.stringify(userClaims, null, 2)}
+          {JSON.stringify(user.claims, null, 2)}
         </pre>
       )}
       {mode === "token" && (
@@ -182,78 +123,19 @@ export function Simulator({
         <span>Custom role ARN (optional, for Token mappings)</span>
         <input data-testid="sim-custom-role" value={customRoleArn} onChange={(e) => setCustomRoleArn(e.target.value)} />
       </label>
-      {inputError && (
-        <p className="field-error" role="alert">
-          {inputError}
-        </p>
-      )}
       <div className="row-inline">
-        <button type="button" className="primary" data-testid="sim-run" disabled={dirty || running} onClick={() => void run()}>
-          {running ? <Spinner label="Simulating" /> : null} Simulate
+        <button type="button" className="primary" data-testid="sim-run" disabled={!request || sim.running} onClick={sim.runNow}>
+          {sim.running ? <Spinner label="Simulating" /> : null} Simulate now
         </button>
-        {dirty && (
-          <span className="unsaved" data-testid="sim-unsaved">
-            Unsaved changes: save to simulate
+        {waitingFor && (
+          <span className="sim-status" data-testid="sim-waiting">
+            {waitingFor}
           </span>
         )}
       </div>
-      <ErrorBox error={error} testId="sim-error" />
-      {result && <SimulationResult result={result} />}
+      <ErrorBox error={sim.error} testId="sim-error" />
+      {sim.result && <SimulationResult result={sim.result} />}
     </section>
   );
 }
 
-function SimulationResult({ result }: { result: SimulateRoleMappingResponse }) {
-  const tags = Object.entries(result.PrincipalTags ?? {});
-  return (
-    <div className="sim-result" aria-live="polite" data-testid="sim-result">
-      {result.RoleArn !== null ? (
-        <>
-          <p>
-            Role: <code data-testid="sim-role">{result.RoleArn}</code>
-          </p>
-          <p>
-            <span className="badge" data-testid="sim-reason">
-              {result.Reason}
-            </span>{" "}
-            {result.RuleIndex !== undefined && result.RuleIndex !== null && (
-              <strong data-testid="sim-rule">Rule {result.RuleIndex + 1}</strong>
-            )}
-          </p>
-          <p data-testid="sim-description">{result.Description}</p>
-        </>
-      ) : (
-        <>
-          <p>
-            Role: <strong data-testid="sim-role">No role</strong>
-          </p>
-          <div className="error-box" data-testid="sim-no-role">
-            <strong className="error-code">{result.Error.Code}</strong> {result.Error.Message}
-            <p>{result.Error.Explanation}</p>
-          </div>
-        </>
-      )}
-      <h3>Principal tags</h3>
-      {tags.length === 0 ? (
-        <p className="muted">None.</p>
-      ) : (
-        <table className="data-table compact" data-testid="sim-tags">
-          <thead>
-            <tr>
-              <th scope="col">Tag</th>
-              <th scope="col">Value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tags.map(([k, v]) => (
-              <tr key={k}>
-                <td className="mono">{k}</td>
-                <td className="mono">{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  );
-}
