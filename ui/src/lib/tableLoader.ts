@@ -135,7 +135,9 @@ export class TableLoader<T, Q> {
     this.pages.set(key, page);
     this.order.push(key);
     const done = !page.nextToken;
-    this.publish({ rows: this.flatten(), loading: false, error: null, done, pages: this.order.length });
+    // Appends the page rather than re-flattening every page: loading stays O(page) per page.
+    const rows = this.state.rows.concat(page.items);
+    this.publish({ rows, loading: false, error: null, done, pages: this.order.length });
     // A short (or empty, as filtered ListUsers pages can be) page may leave the viewer still
     // near the end: keep going until the screen is filled or the list ends.
     if (!done && this.lastVisibleEnd >= this.state.rows.length - this.threshold) {

@@ -59,7 +59,7 @@ describe("PoolDesk journeys", () => {
     await user.type(screen.getByTestId("user-username"), "alice");
     await user.type(screen.getByTestId("user-email"), "alice@example.com");
     await user.click(screen.getByTestId("user-submit"));
-    await screen.findByText(/1 loaded/);
+    await waitFor(() => expect(screen.getByTestId("table-count")).toHaveTextContent(/^1 user$/));
     const userRow = await screen.findByTestId("user-row");
     expect(userRow).toHaveTextContent("alice");
     expect(userRow).toHaveTextContent("FORCE_CHANGE_PASSWORD");
@@ -73,8 +73,9 @@ describe("PoolDesk journeys", () => {
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("user-username")).toBeNull();
 
+    // The open user's own Disable, in the details panel (the toolbar's acts on ticked rows).
     await user.click(screen.getByTestId("user-row"));
-    await user.click(screen.getByTestId("user-action-disable"));
+    await user.click(await screen.findByTestId("user-action-disable"));
     await user.click(screen.getByTestId("confirm-cancel"));
     expect(screen.getByTestId("user-row")).toHaveTextContent("Enabled");
     await user.click(screen.getByTestId("user-action-disable"));

@@ -17,6 +17,13 @@ export function fakeBackend() {
   const roles = new Map<string, Json>();
   /** SetUserPoolMfaConfig's last request per pool. */
   const mfa = new Map<string, Json>();
+  /** Groups per pool, and their members as `${poolId}/${group}` → usernames. */
+  const groups = new Map<string, Json[]>();
+  const members = new Map<string, Set<string>>();
+  /** The outbox ListMessages answers from, newest first. */
+  const messages: Json[] = [];
+  /** The audit log ListAuditEvents answers from, newest first. */
+  const auditEvents: Json[] = [];
   const log: { connection: string; target: string; input: Json }[] = [];
   /** Remote connections as `connections_list` answers them (never with a secret). */
   const connections: Json[] = [];
@@ -74,20 +81,50 @@ export function fakeBackend() {
       return { UserPoolClient: c };
     },
     ListUserPoolClients: (i) => ({ UserPoolClients: (clients.get(i.UserPoolId) ?? []).map((c) => ({ ClientId: c.ClientId, ClientName: c.ClientName })) }),
-    ListGroups: () => ({ Groups: [] }),
+    ListGroups: (i) => ({ Groups: (groups.get(i.UserPoolId) ?? []).map((g) => ({ ...g })) }),
+    CreateGroup: (i) => {
+      const list = groups.get(i.UserPoolId) ?? [];
+      groups.set(i.UserPoolId, [...list, { ...i }]);
+      return { Group: { ...i } };
+    },
+    ListUsersInGroup: (i) => {
+      const names = members.get(`${i.UserPoolId}/${i.GroupName}`) ?? new Set();
+      return { Users: (users.get(i.UserPoolId) ?? []).filter((u) => names.has(u.Username)).map((u) => ({ ...u })) };
+    },
+    AdminAddUserToGroup: (i) => {
+      const key = `${i.UserPoolId}/${i.GroupName}`;
+      members.set(key, new Set([...(members.get(key) ?? []), i.Username]));
+      return {};
+    },
+    AdminRemoveUserFromGroup: (i) => {
+      members.get(`${i.UserPoolId}/${i.GroupName}`)?.delete(i.Username);
+      return {};
+    },
     ListUsers: (i) => {
       let list = users.get(i.UserPoolId) ?? [];
-      const m = /^username \^= "(.*)"$/.exec(i.Filter ?? "");
-      if (m) list = list.filter((u) => u.Username.startsWith(m[1]));
+      // One condition, `=` or `^=`, on the username or an attribute.
+      const m = /^(\S+) (\^?=) "(.*)"$/.exec(i.Filter ?? "");
+      if (m) {
+        const [, name, op, value] = m as unknown as [string, string, string, string];
+        const read = (u: Json) => (name === "username" ? u.Username : u.Attributes.find((a: Json) => a.Name === name)?.Value) ?? "";
+        list = list.filter((u) => (op === "=" ? read(u) === value : read(u).startsWith(value)));
+      }
       return { Users: list.map((u) => ({ ...u })) };
     },
     AdminCreateUser: (i) => {
       const list = users.get(i.UserPoolId)!;
       if (list.some((u) => u.Username === i.Username)) throw new CognitoError("UsernameExistsException", "User account already exists");
-      const u = { Username: i.Username, Attributes: [{ Name: "sub", Value: `sub-${n}` }, ...(i.UserAttributes ?? [])], Enabled: true, UserStatus: "FORCE_CHANGE_PASSWORD", UserCreateDate: now() };
+      // In a pool that signs in by e-mail the username becomes an internal id, as in Cognito.
+      const byEmail = (pools.get(i.UserPoolId)?.UsernameAttributes ?? []).includes("email") && String(i.Username).includes("@");
+      const Username = byEmail ? `0000000${++n}-aaaa-4bbb-8ccc-000000000000` : i.Username;
+      const given = (i.UserAttributes ?? []) as Json[];
+      const email = byEmail && !given.some((a) => a.Name === "email") ? [{ Name: "email", Value: i.Username }] : [];
+      const u = { Username, Attributes: [{ Name: "sub", Value: `sub-${n}` }, ...given, ...email], Enabled: true, UserStatus: "FORCE_CHANGE_PASSWORD", UserCreateDate: now() };
       list.push(u);
       return { User: u };
     },
+    AdminResetUserPassword: () => ({}),
+    AdminUserGlobalSignOut: () => ({}),
     AdminGetUser: (i) => {
       const u = users.get(i.UserPoolId)?.find((x) => x.Username === i.Username);
       if (!u) throw new CognitoError("UserNotFoundException", "User does not exist.");
@@ -126,8 +163,17 @@ export function fakeBackend() {
   };
 
   const pooldesk: Record<string, (i: Json) => Json> = {
-    ListMessages: () => ({ Messages: [], NextToken: null }),
-    ListAuditEvents: () => ({ Events: [], NextToken: null }),
+    ListMessages: (i) => {
+      const search = String(i.Search ?? "").toLowerCase();
+      const list = messages.filter(
+        (m) =>
+          (!i.UserPoolId || m.UserPoolId === i.UserPoolId) &&
+          (!i.Username || m.Username === i.Username) &&
+          (!search || m.Username.toLowerCase().includes(search) || m.Destination.toLowerCase().includes(search)),
+      );
+      return { Messages: list, NextToken: null };
+    },
+    ListAuditEvents: () => ({ Events: auditEvents, NextToken: null }),
   };
 
   const check = (c: Json) => ({ connection: { ...c }, userPools: pools.size, clockOffsetSecs: 0 });
@@ -189,5 +235,5 @@ export function fakeBackend() {
     }
   }
 
-  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, mfa };
+  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, mfa, groups, members, messages, auditEvents };
 }

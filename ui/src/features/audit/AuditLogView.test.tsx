@@ -28,6 +28,8 @@ const event = (Id: number, over: Partial<AuditEvent> = {}): AuditEvent => ({
 });
 
 let calls: { connection: string; target: string; input: any }[] = [];
+/** The audit log's own requests (the screen also lists pools for its pool filter). */
+const audits = () => calls.filter((c) => c.target === "PoolDesk.ListAuditEvents");
 /** Answers ListAuditEvents; a thrown value becomes the call's rejection. */
 let answer: (input: any) => ListAuditEventsResponse;
 
@@ -38,6 +40,7 @@ beforeEach(() => {
   invokeMock.mockImplementation(async (_cmd, args) => {
     const { connection, target, input } = args as { connection: string; target: string; input: any };
     calls.push({ connection, target, input });
+    if (target === "AWSCognitoIdentityProviderService.ListUserPools") return { UserPools: [{ Id: "us-east-1_abc", Name: "shop" }] };
     if (target !== "PoolDesk.ListAuditEvents") throw { code: "UnknownOperationException", message: target };
     return structuredClone(answer(input));
   });
@@ -67,7 +70,7 @@ describe("AuditLogView", () => {
     });
     renderView();
     await waitFor(() => expect(rows()).toHaveLength(3));
-    expect(calls).toEqual([{ connection: "local", target: "PoolDesk.ListAuditEvents", input: { MaxResults: 100 } }]);
+    expect(audits()).toEqual([{ connection: "local", target: "PoolDesk.ListAuditEvents", input: { MaxResults: 100 } }]);
 
     const ops = screen.getAllByTestId("audit-operation");
     expect(ops.map((o) => o.textContent)).toEqual(["AdminDeleteUser", "CreateIdentityPool", "AdminCreateUser"]);
@@ -76,8 +79,7 @@ describe("AuditLogView", () => {
 
     const first = rows()[0]!;
     expect(first).toHaveTextContent("AKIAIOSFODNN7EXAMPLE");
-    expect(first).toHaveTextContent("203.0.113.7");
-    expect(first).toHaveTextContent("UserPoolId=us-east-1_abc, Username=user3");
+    expect(first).toHaveTextContent("Username=user3, UserPoolId=us-east-1_abc");
     const time = within(first).getByText(new Date(T0 + 3 * 60_000).toLocaleString());
     expect(time.tagName).toBe("TIME");
     expect(time).toHaveAttribute("dateTime", new Date(T0 + 3 * 60_000).toISOString());
@@ -110,10 +112,10 @@ describe("AuditLogView", () => {
     await waitFor(() => expect(rows()).toHaveLength(2));
 
     await user.type(screen.getByTestId("audit-actor"), " cli ");
-    expect(calls).toHaveLength(1);
+    expect(audits()).toHaveLength(1);
     await user.keyboard("{Enter}");
     await waitFor(() => expect(rows()).toHaveLength(1));
-    expect(calls.map((c) => c.input)).toEqual([{ MaxResults: 100 }, { Actor: "cli", MaxResults: 100 }]);
+    expect(audits().map((c) => c.input)).toEqual([{ MaxResults: 100 }, { Actor: "cli", MaxResults: 100 }]);
     expect(rows()[0]).toHaveTextContent("cli");
 
     // Clearing the filter and pressing the button lists everyone's again.
@@ -122,35 +124,29 @@ describe("AuditLogView", () => {
     await waitFor(() => expect(rows()).toHaveLength(2));
   });
 
-  it("loads older events with the NextToken and appends them", async () => {
-    const user = userEvent.setup();
+  it("loads older events with the NextToken when the end of the list comes on screen, and appends them", async () => {
     answer = (input) =>
       input.NextToken === "8"
         ? { Events: [event(7), event(6)] }
         : { Events: [event(10), event(9), event(8)], NextToken: "8" };
     renderView();
-    await waitFor(() => expect(rows()).toHaveLength(3));
-
-    await user.click(screen.getByTestId("audit-older"));
     await waitFor(() => expect(rows()).toHaveLength(5));
-    expect(calls.map((c) => c.input)).toEqual([{ MaxResults: 100 }, { MaxResults: 100, NextToken: "8" }]);
-    expect(rows().map((r) => within(r).getByText(/Username=/).textContent)).toEqual(
-      [10, 9, 8, 7, 6].map((n) => `UserPoolId=us-east-1_abc, Username=user${n}`),
+    expect(audits().map((c) => c.input)).toEqual([{ MaxResults: 100 }, { MaxResults: 100, NextToken: "8" }]);
+    expect(rows().map((r) => within(r).getByText(/Username=/).parentElement!.textContent)).toEqual(
+      [10, 9, 8, 7, 6].map((n) => `Username=user${n}, UserPoolId=us-east-1_abc`),
     );
-    expect(screen.queryByTestId("audit-older")).toBeNull();
+    // An absent NextToken ends the list.
+    expect(screen.getByTestId("table-count")).toHaveTextContent("5 events");
   });
 
-  it("keeps the actor filter when loading older events", async () => {
+  it("keeps the filters when loading older events", async () => {
     const user = userEvent.setup();
     answer = (input) => (input.NextToken ? { Events: [event(1)] } : { Events: [event(2)], NextToken: "1" });
     renderView();
-    await user.type(screen.getByTestId("audit-actor"), "AKIAIOSFODNN7EXAMPLE{Enter}");
-    await waitFor(() => expect(calls).toHaveLength(2));
-    await user.click(await screen.findByTestId("audit-older"));
     await waitFor(() => expect(rows()).toHaveLength(2));
-    expect(calls[2]!.input).toEqual({ Actor: "AKIAIOSFODNN7EXAMPLE", MaxResults: 100, NextToken: "1" });
-    // An absent NextToken ends the list.
-    expect(screen.queryByTestId("audit-older")).toBeNull();
+    await user.type(screen.getByTestId("audit-actor"), "AKIAIOSFODNN7EXAMPLE{Enter}");
+    await waitFor(() => expect(audits()).toHaveLength(4));
+    expect(audits()[3]!.input).toEqual({ Actor: "AKIAIOSFODNN7EXAMPLE", MaxResults: 100, NextToken: "1" });
   });
 
   it("shows the empty state when nothing was recorded", async () => {
@@ -195,13 +191,14 @@ describe("AuditLogView", () => {
     n = 2;
     await user.click(screen.getByRole("button", { name: /Refresh/ }));
     await waitFor(() => expect(rows()).toHaveLength(2));
-    expect(calls).toHaveLength(2);
+    expect(audits()).toHaveLength(2);
   });
 
   it("asks the connection it is rendered for", async () => {
     renderView("prod");
     await screen.findByText("No admin actions recorded yet");
-    expect(calls.map((c) => [c.connection, c.target])).toEqual([["prod", "PoolDesk.ListAuditEvents"]]);
+    expect(new Set(calls.map((c) => c.connection))).toEqual(new Set(["prod"]));
+    expect(audits()).toHaveLength(1);
   });
 
   it("cuts an operation at its last dot", () => {
@@ -236,5 +233,61 @@ describe("the Audit log section", () => {
     await user.click(screen.getByTestId("nav-audit"));
     expect(await screen.findByText("No admin actions recorded yet")).toBeInTheDocument();
     expect(audits()).toEqual(["local", "prod"]);
+  });
+});
+
+describe("the audit log's filters", () => {
+  it("ask for operation, outcome, pool and time together, as the server's fields", async () => {
+    const user = userEvent.setup();
+    renderView();
+    await screen.findByText("No admin actions recorded yet");
+    await user.type(screen.getByTestId("audit-operation-filter"), "AWSCognitoIdentityProviderService.AdminDeleteUser");
+    await user.selectOptions(screen.getByTestId("audit-outcome-filter"), "Failed");
+    await screen.findByRole("option", { name: "shop" });
+    await user.selectOptions(screen.getByTestId("audit-pool-filter"), "us-east-1_abc");
+    await user.type(screen.getByTestId("audit-from"), "2025-03-14T09:00");
+    await user.type(screen.getByTestId("audit-to"), "2025-03-14T10:00");
+    expect(audits()).toHaveLength(1);
+    await user.click(screen.getByTestId("audit-filter-apply"));
+    await waitFor(() => expect(audits()).toHaveLength(2));
+    expect(audits()[1]!.input).toEqual({
+      Operation: "AdminDeleteUser",
+      Outcome: "Failed",
+      PoolId: "us-east-1_abc",
+      StartTime: new Date("2025-03-14T09:00").getTime(),
+      EndTime: new Date("2025-03-14T10:00").getTime(),
+      MaxResults: 100,
+    });
+    expect(await screen.findByText("No event matches these filters")).toBeInTheDocument();
+  });
+
+  it("opens one event's details", async () => {
+    const user = userEvent.setup();
+    answer = () => ({ Events: [event(1, { Outcome: "UserNotFoundException", Source: "203.0.113.7" })] });
+    renderView();
+    await user.click(await screen.findByTestId("audit-row"));
+    const details = screen.getByTestId("audit-details");
+    expect(details).toHaveTextContent("AdminCreateUser");
+    expect(details).toHaveTextContent("UserNotFoundException");
+    expect(details).toHaveTextContent("203.0.113.7");
+    expect(details).toHaveTextContent(`${IDP}.AdminCreateUser`);
+    expect(details).toHaveTextContent("UserPoolId=us-east-1_abc, Username=user1");
+  });
+});
+
+describe("the audit log in an e-mail pool", () => {
+  it("names the user an event was about by e-mail, not by the internal username", async () => {
+    const backend = fakeBackend();
+    invokeMock.mockImplementation((cmd, args) => backend.invoke(cmd, args as Record<string, unknown>) as never);
+    const idp = (op: string, input: object) =>
+      backend.invoke("call", { connection: "local", target: `${IDP}.${op}`, input }) as Promise<any>;
+    const { UserPool } = await idp("CreateUserPool", { PoolName: "mail", UsernameAttributes: ["email"] });
+    const { User } = await idp("AdminCreateUser", { UserPoolId: UserPool.Id, Username: "alice@example.com" });
+    backend.auditEvents.push(event(1, { Operation: `${IDP}.AdminDisableUser`, Resource: `UserPoolId=${UserPool.Id}, Username=${User.Username}` }));
+    renderView();
+    const row = await screen.findByTestId("audit-row");
+    await waitFor(() => expect(within(row).getByTestId("person-name")).toHaveTextContent(/^alice@example\.com$/));
+    expect(row).not.toHaveTextContent(User.Username);
+    expect(within(row).getByTestId("person-name")).toHaveAttribute("title", `Username ${User.Username}`);
   });
 });

@@ -1,17 +1,21 @@
-import { useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { FormProvider, useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { useQueryClient } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
 import type { GroupType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { Dialog } from "../../components/Dialog";
-import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
+import { DataTable } from "../../components/DataTable";
+import { EmptyState, ErrorBox } from "../../components/bits";
 import { TextAreaField, TextField, useSubmitError } from "../../components/form";
 import { validateRoleArn } from "../../lib/roleRules";
 import { usePoolGroups } from "../userPools/queries";
+import { GroupMembers } from "./GroupMembers";
+import "./groups.css";
 
 const groupSchema = z.object({
   GroupName: z.string().min(1, "Name is required").max(128).regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, "No spaces"),
@@ -21,6 +25,8 @@ const groupSchema = z.object({
 });
 type GroupValues = z.infer<typeof groupSchema>;
 
+const col = createColumnHelper<GroupType>();
+
 export function GroupsTab({ poolId }: { poolId: string }) {
   const api = useApi();
   const qc = useQueryClient();
@@ -28,72 +34,88 @@ export function GroupsTab({ poolId }: { poolId: string }) {
   const toast = useToast();
   const groups = usePoolGroups(poolId);
   const [editing, setEditing] = useState<GroupType | "new" | null>(null);
-  const list = groups.data?.pages.flatMap((p) => p.Groups ?? []) ?? [];
+  const [membersOf, setMembersOf] = useState<string | null>(null);
+  const list = useMemo(() => groups.data?.pages.flatMap((p) => p.Groups ?? []) ?? [], [groups.data]);
   const refresh = () => qc.invalidateQueries({ queryKey: [api.connection, "ListGroups", poolId] });
 
+  const remove = async (g: GroupType) => {
+    if (!(await confirm({ title: "Delete group", message: `Delete group ${g.GroupName}? Its users stay in the pool.`, confirmLabel: "Delete", danger: true }))) return;
+    try {
+      await api.idp("DeleteGroup", { UserPoolId: poolId, GroupName: g.GroupName! });
+      if (membersOf === g.GroupName) setMembersOf(null);
+      await refresh();
+    } catch (e) {
+      toast.error(e, "Delete failed");
+    }
+  };
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = groups;
+  const onNearEnd = useCallback(
+    (last: number) => {
+      if (hasNextPage && !isFetchingNextPage && last >= list.length - 20) void fetchNextPage();
+    },
+    [hasNextPage, isFetchingNextPage, fetchNextPage, list.length],
+  );
+
+  const columns = [
+    col.accessor("GroupName", { id: "name", header: "Name", meta: { key: true } }),
+    col.accessor("Precedence", { header: "Precedence", meta: { width: "7rem" }, cell: (c) => c.getValue() ?? "—" }),
+    col.accessor("RoleArn", { header: "Role ARN", cell: (c) => <span className="mono small-text" title={c.getValue()}>{c.getValue() ?? "—"}</span> }),
+    col.accessor("Description", { header: "Description", cell: (c) => <span title={c.getValue()}>{c.getValue()}</span> }),
+    col.display({
+      id: "actions",
+      header: () => <span className="sr-only">Actions</span>,
+      meta: { key: true, width: "14rem", label: "Actions" },
+      cell: ({ row: { original: g } }) => (
+        <span className="row-actions" onClick={(e) => e.stopPropagation()}>
+          <button type="button" className="small" data-testid="group-members-open" aria-label={`Members of ${g.GroupName}`} onClick={() => setMembersOf(g.GroupName!)}>
+            Members
+          </button>
+          <button type="button" className="small" aria-label={`Edit group ${g.GroupName}`} onClick={() => setEditing(g)}>
+            Edit
+          </button>
+          <button type="button" className="small danger" aria-label={`Delete group ${g.GroupName}`} onClick={() => void remove(g)}>
+            Delete
+          </button>
+        </span>
+      ),
+    }),
+  ];
+
   return (
-    <div>
+    <div className="groups-tab">
       <div className="toolbar">
         <button type="button" className="primary" data-testid="create-group" onClick={() => setEditing("new")}>
           Create group
         </button>
       </div>
-      <ErrorBox error={groups.error} onRetry={() => groups.refetch()} />
-      {groups.isPending ? (
-        <Spinner label="Loading groups" />
-      ) : list.length === 0 ? (
-        <EmptyState title="No groups">
-          <p>Groups put users in roles: their role ARN and precedence land in the ID token.</p>
-        </EmptyState>
-      ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Precedence</th>
-              <th scope="col">Role ARN</th>
-              <th scope="col">Description</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((g) => (
-              <tr key={g.GroupName} data-testid="group-row">
-                <td>{g.GroupName}</td>
-                <td>{g.Precedence ?? "—"}</td>
-                <td className="mono small-text">{g.RoleArn ?? "—"}</td>
-                <td>{g.Description}</td>
-                <td className="row-actions">
-                  <button type="button" className="small" aria-label={`Edit group ${g.GroupName}`} onClick={() => setEditing(g)}>
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    className="small danger"
-                    aria-label={`Delete group ${g.GroupName}`}
-                    onClick={async () => {
-                      if (!(await confirm({ title: "Delete group", message: `Delete group ${g.GroupName}? Its users stay in the pool.`, confirmLabel: "Delete", danger: true }))) return;
-                      try {
-                        await api.idp("DeleteGroup", { UserPoolId: poolId, GroupName: g.GroupName! });
-                        await refresh();
-                      } catch (e) {
-                        toast.error(e, "Delete failed");
-                      }
-                    }}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {groups.hasNextPage && (
-        <button type="button" onClick={() => groups.fetchNextPage()}>
-          Load more
-        </button>
-      )}
+      <div className="groups-body">
+        <div className="groups-list">
+          <DataTable<GroupType>
+            label="Groups"
+            noun={["group", "groups"]}
+            columnsKey="groups"
+            rows={list}
+            columns={columns}
+            getRowId={(g) => g.GroupName ?? ""}
+            complete={!groups.hasNextPage && !groups.isPending}
+            loading={groups.isPending || groups.isFetchingNextPage}
+            error={groups.error}
+            onRetry={() => void groups.refetch()}
+            onNearEnd={onNearEnd}
+            onOpen={(g) => setMembersOf(g.GroupName ?? null)}
+            openId={membersOf}
+            narrow={membersOf !== null}
+            rowTestId="group-row"
+            empty={
+              <EmptyState title="No groups">
+                <p>Groups put users in roles: their role ARN and precedence land in the ID token.</p>
+              </EmptyState>
+            }
+          />
+        </div>
+        {membersOf && <GroupMembers key={membersOf} poolId={poolId} group={membersOf} onClose={() => setMembersOf(null)} />}
+      </div>
       {editing && (
         <GroupDialog
           poolId={poolId}

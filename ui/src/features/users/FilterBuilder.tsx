@@ -10,9 +10,21 @@ import {
   type FilterOperator,
 } from "../../lib/filter";
 
-/** Attribute / operator / value → Cognito's `Filter` string (undefined = all users). */
-export function FilterBuilder({ onApply, busy }: { onApply: (filter: string | undefined) => void; busy?: boolean }) {
-  const [attribute, setAttribute] = useState<FilterAttribute>("username");
+/**
+ * Attribute / operator / value → Cognito's `Filter` string (undefined = all users). Starts on
+ * `initialAttribute`: e-mail in pools whose usernames are internal ids (a username search finds
+ * nothing a person would type there).
+ */
+export function FilterBuilder({
+  onApply,
+  busy,
+  initialAttribute = "username",
+}: {
+  onApply: (filter: string | undefined) => void;
+  busy?: boolean;
+  initialAttribute?: FilterAttribute;
+}) {
+  const [attribute, setAttribute] = useState<FilterAttribute>(initialAttribute);
   const [operator, setOperator] = useState<FilterOperator>("^=");
   const [value, setValue] = useState("");
   const [applied, setApplied] = useState<string | undefined>(undefined);

@@ -1,117 +1,55 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  useReactTable,
-  type RowSelectionState,
-} from "@tanstack/react-table";
-import { useVirtualizer } from "@tanstack/react-virtual";
+// The Users tab: filter, bulk actions on the ticked rows, the table, and the open user's
+// details beside it (the table narrows to its key columns rather than squeezing them away).
+import { useCallback, useMemo, useRef, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import type { UserType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
-import { useConfirm } from "../../components/Confirm";
-import { useToast } from "../../components/Toast";
-import { Dialog } from "../../components/Dialog";
-import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
-import { runBulk, type BulkResult } from "../../lib/bulk";
-import { attr, formatEpoch } from "../../lib/format";
+import type { RowSelectionState } from "../../components/DataTable";
+import { PopoverMenu } from "../../components/dataTable/PopoverMenu";
+import { Spinner } from "../../components/bits";
 import { useTableLoader } from "../../lib/useTableLoader";
 import type { Navigate } from "../../routes";
 import { FilterBuilder } from "./FilterBuilder";
 import { listUsersPage } from "./listUsersPage";
-import { UserDetails } from "./UserDetails";
 import { CreateUserDialog } from "./CreateUserDialog";
 import { ImportUsersButton } from "./ImportUsersDialog";
-import { usePoolGroups } from "../userPools/queries";
-
-const ROW_HEIGHT = 37;
-const col = createColumnHelper<UserType>();
+import { GroupPicker } from "./GroupPicker";
+import { UserDrawer } from "./UserDrawer";
+import { UsersTable } from "./UsersTable";
+import { BulkOutcomeBox } from "./BulkOutcomeBox";
+import { describeTargets, usePoolPeople } from "./people";
+import { useBulkActions, type UserAction } from "./useBulkActions";
+import "./users.css";
 
 export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navigate }) {
   const api = useApi();
-  const toast = useToast();
-  const confirm = useConfirm();
+  const qc = useQueryClient();
+  const people = usePoolPeople(poolId);
   const [loader, state] = useTableLoader<UserType, string | undefined>(
     `${api.connection}/${poolId}`,
     listUsersPage(api, poolId),
     undefined,
   );
+  const [filter, setFilter] = useState<string | undefined>(undefined);
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [openUser, setOpenUser] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const [bulk, setBulk] = useState<{ label: string; result: BulkResult } | null>(null);
-  const [progress, setProgress] = useState<{ label: string; done: number; total: number } | null>(null);
   const [groupAction, setGroupAction] = useState<"add" | "remove" | null>(null);
 
-  const columns = useMemo(
-    () => [
-      col.display({
-        id: "select",
-        header: ({ table }) => (
-          <input
-            type="checkbox"
-            aria-label="Select all loaded users"
-            checked={table.getIsAllRowsSelected()}
-            ref={(el) => {
-              if (el) el.indeterminate = table.getIsSomeRowsSelected();
-            }}
-            onChange={table.getToggleAllRowsSelectedHandler()}
-          />
-        ),
-        cell: ({ row }) => (
-          <input
-            type="checkbox"
-            aria-label={`Select ${row.original.Username}`}
-            checked={row.getIsSelected()}
-            onClick={(e) => e.stopPropagation()}
-            onChange={row.getToggleSelectedHandler()}
-          />
-        ),
-      }),
-      col.accessor("Username", { header: "Username", cell: (c) => <span className="mono">{c.getValue()}</span> }),
-      col.accessor((u) => attr(u.Attributes, "email") ?? "", { id: "email", header: "E-mail" }),
-      col.accessor("UserStatus", { header: "Status", cell: (c) => <span className="badge">{c.getValue()}</span> }),
-      col.accessor("Enabled", {
-        header: "Enabled",
-        cell: (c) => (
-          <span className={c.getValue() === false ? "badge badge-off" : "badge badge-on"}>
-            {c.getValue() === false ? "Disabled" : "Enabled"}
-          </span>
-        ),
-      }),
-      col.accessor("UserCreateDate", { header: "Created", cell: (c) => formatEpoch(c.getValue()) }),
-    ],
-    [],
-  );
-
-  const table = useReactTable({
-    data: state.rows as UserType[],
-    columns,
-    getCoreRowModel: getCoreRowModel(),
-    getRowId: (u) => u.Username ?? "",
-    state: { rowSelection: selection },
-    onRowSelectionChange: setSelection,
-    enableRowSelection: true,
-  });
-  const rows = table.getRowModel().rows;
-
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items.length ? items[items.length - 1]!.index : -1;
-  useEffect(() => {
-    if (lastIndex >= 0) void loader.ensureVisible(lastIndex);
-  }, [lastIndex, loader, rows.length]);
-
-  const selected = Object.keys(selection).filter((k) => selection[k]);
-  const targets = selected.length > 0 ? selected : openUser ? [openUser] : [];
-  const targetLabel =
-    selected.length > 0 ? `${selected.length} selected` : openUser ? openUser : "no user";
+  const ticked = useMemo(() => Object.keys(selection).filter((k) => selection[k]), [selection]);
+  const userKey = (u: string) => [api.connection, "AdminGetUser", poolId, u];
+  // Built only when a name is asked for and the rows changed: not on every page of 20,000.
+  const index = useRef<{ rows: readonly UserType[]; byUsername: Map<string, UserType> } | null>(null);
+  const loadedRow = (username: string) => {
+    if (index.current?.rows !== state.rows) index.current = { rows: state.rows, byUsername: new Map(state.rows.map((u) => [u.Username ?? "", u])) };
+    return index.current.byUsername.get(username);
+  };
+  const nameOf = (username: string) => {
+    const details = qc.getQueryData<{ UserAttributes?: { Name?: string; Value?: string }[] }>(userKey(username));
+    if (details) return people.nameOf({ Username: username, ...details });
+    const row = loadedRow(username);
+    return row ? people.nameOf(row) : username;
+  };
 
   /** Re-reads the given users and patches their rows (status and flags change server-side). */
   const refreshRows = useCallback(
@@ -122,6 +60,7 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         usernames.map(async (u) => {
           try {
             const r = await api.idp("AdminGetUser", { UserPoolId: poolId, Username: u });
+            qc.setQueryData([api.connection, "AdminGetUser", poolId, u], r);
             fresh.set(u, {
               Username: r.Username,
               Attributes: r.UserAttributes,
@@ -137,231 +76,108 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
       );
       loader.update((row) => fresh.get(row.Username ?? "") ?? row);
     },
-    [api, loader, poolId],
+    [api, loader, poolId, qc],
   );
 
-  const run = async (label: string, action: (u: string) => Promise<unknown>, after: (ok: string[]) => void) => {
-    const list = targets.slice();
-    setProgress({ label, done: 0, total: list.length });
-    const result = await runBulk(list, action, {
-      onProgress: (done, total) => setProgress({ label, done, total }),
-    });
-    setProgress(null);
-    after(result.succeeded);
-    if (result.failed.length > 0 || list.length > 1) setBulk({ label, result });
-    else toast.ok(`${label}: ${list[0]}`);
-  };
-
-  const act = {
-    enable: () =>
-      run("Enable", (u) => api.idp("AdminEnableUser", { UserPoolId: poolId, Username: u }), (ok) => void refreshRows(ok)),
-    disable: async () => {
-      if (
-        !(await confirm({
-          title: "Disable users",
-          message: `Disable ${targetLabel}? Disabled users cannot sign in; their tokens stop working.`,
-          confirmLabel: "Disable",
-          danger: true,
-        }))
-      )
-        return;
-      await run("Disable", (u) => api.idp("AdminDisableUser", { UserPoolId: poolId, Username: u }), (ok) => void refreshRows(ok));
+  const bulk = useBulkActions({
+    poolId,
+    nameOf,
+    onChanged: (ok) => void refreshRows(ok),
+    onDeleted: (ok) => {
+      const gone = new Set(ok);
+      loader.remove((r) => gone.has(r.Username ?? ""));
+      setSelection((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !gone.has(k))));
+      if (openUser && gone.has(openUser)) setOpenUser(null);
     },
-    reset: async () => {
-      if (
-        !(await confirm({
-          title: "Reset passwords",
-          message: `Reset the password of ${targetLabel}? They must set a new one with a code sent to them.`,
-          confirmLabel: "Reset password",
-          danger: true,
-        }))
-      )
-        return;
-      await run("Reset password", (u) => api.idp("AdminResetUserPassword", { UserPoolId: poolId, Username: u }), (ok) => void refreshRows(ok));
-    },
-    signOut: async () => {
-      if (
-        !(await confirm({
-          title: "Sign out everywhere",
-          message: `Revoke every refresh token of ${targetLabel}?`,
-          confirmLabel: "Sign out everywhere",
-          danger: true,
-        }))
-      )
-        return;
-      await run("Sign out everywhere", (u) => api.idp("AdminUserGlobalSignOut", { UserPoolId: poolId, Username: u }), () => {});
-    },
-    remove: async () => {
-      if (
-        !(await confirm({
-          title: "Delete users",
-          message: `Delete ${targetLabel}? This cannot be undone.`,
-          confirmLabel: "Delete",
-          danger: true,
-        }))
-      )
-        return;
-      await run("Delete", (u) => api.idp("AdminDeleteUser", { UserPoolId: poolId, Username: u }), (ok) => {
-        const gone = new Set(ok);
-        loader.remove((r) => gone.has(r.Username ?? ""));
-        setSelection((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !gone.has(k))));
-        if (openUser && gone.has(openUser)) setOpenUser(null);
-      });
-    },
-  };
-
-  const busy = progress !== null;
-  const none = targets.length === 0 || busy;
+  });
+  const none = ticked.length === 0 || bulk.busy;
+  const onTicked = (action: UserAction) => () => void bulk.run(action, ticked);
+  const tickedLabel = ticked.length ? describeTargets(ticked.map(nameOf)) : "no user ticked";
 
   return (
     <div className="users-tab">
       <div className="toolbar">
         <FilterBuilder
+          key={people.filterAttribute}
+          initialAttribute={people.filterAttribute}
           busy={state.loading && state.pages === 0}
           onApply={(f) => {
             setSelection({});
+            setFilter(f);
             void loader.setQuery(f);
           }}
         />
       </div>
-      <div className="toolbar" role="toolbar" aria-label="User actions">
+      <div className="users-toolbar" role="toolbar" aria-label="Actions on the ticked users">
         <button type="button" className="primary" data-testid="create-user" onClick={() => setCreating(true)}>
           Create user
         </button>
         <ImportUsersButton poolId={poolId} onImported={() => void loader.reset()} />
         <span className="toolbar-sep" aria-hidden="true" />
-        <span className="muted">Acting on: {targetLabel}</span>
-        <button type="button" data-testid="user-action-enable" disabled={none} onClick={act.enable}>
+        <span className="users-acting muted" data-testid="acting-on" title={tickedLabel}>
+          Acting on: {tickedLabel}
+        </span>
+        <button type="button" data-testid="bulk-action-enable" disabled={none} onClick={onTicked("enable")}>
           Enable
         </button>
-        <button type="button" data-testid="user-action-disable" disabled={none} onClick={act.disable}>
+        <button type="button" data-testid="bulk-action-disable" disabled={none} onClick={onTicked("disable")}>
           Disable
         </button>
-        <button type="button" data-testid="user-action-reset-password" disabled={none} onClick={act.reset}>
-          Reset password
-        </button>
-        <button type="button" data-testid="user-action-sign-out" disabled={none} onClick={act.signOut}>
-          Sign out everywhere
-        </button>
-        <button type="button" data-testid="user-action-add-group" disabled={none} onClick={() => setGroupAction("add")}>
-          Add to group
-        </button>
-        <button type="button" data-testid="user-action-remove-group" disabled={none} onClick={() => setGroupAction("remove")}>
-          Remove from group
-        </button>
-        <button type="button" className="danger" data-testid="user-action-delete" disabled={none} onClick={act.remove}>
+        <PopoverMenu label="More" testId="bulk-more" disabled={none}>
+          {(close) => (
+            <>
+              <button type="button" data-testid="bulk-action-reset-password" onClick={() => (close(), void bulk.run("resetPassword", ticked))}>
+                Reset password
+              </button>
+              <button type="button" data-testid="bulk-action-sign-out" onClick={() => (close(), void bulk.run("signOut", ticked))}>
+                Sign out everywhere
+              </button>
+              <button type="button" data-testid="bulk-action-add-group" onClick={() => (close(), setGroupAction("add"))}>
+                Add to group…
+              </button>
+              <button type="button" data-testid="bulk-action-remove-group" onClick={() => (close(), setGroupAction("remove"))}>
+                Remove from group…
+              </button>
+            </>
+          )}
+        </PopoverMenu>
+        <button type="button" className="danger" data-testid="bulk-action-delete" disabled={none} onClick={onTicked("delete")}>
           Delete
         </button>
         <button type="button" className="small" onClick={() => void loader.reset()} aria-label="Reload users">
           Reload
         </button>
-        {progress && (
+        {bulk.progress && (
           <span className="progress" role="status">
-            <Spinner label={progress.label} /> {progress.label} {progress.done}/{progress.total}
+            <Spinner label={bulk.progress.label} /> {bulk.progress.label} {bulk.progress.done}/{bulk.progress.total}
           </span>
         )}
       </div>
 
-      {bulk && (
-        <div className={bulk.result.failed.length ? "bulk-result has-failures" : "bulk-result"} role="status" data-testid="bulk-result">
-          <strong>
-            {bulk.label}: {bulk.result.succeeded.length} succeeded, {bulk.result.failed.length} failed
-          </strong>
-          {bulk.result.failed.length > 0 && (
-            <ul>
-              {bulk.result.failed.map((f) => (
-                <li key={f.item}>
-                  <span className="mono">{f.item}</span>: <strong>{f.code}</strong> {f.message}
-                </li>
-              ))}
-            </ul>
-          )}
-          <button type="button" className="small" onClick={() => setBulk(null)}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      {bulk.outcome && <BulkOutcomeBox outcome={bulk.outcome} onDismiss={bulk.dismiss} />}
 
       <div className="users-body">
-        <div className="users-table">
-          <ErrorBox error={state.error} onRetry={() => void loader.retry()} testId="users-error" />
-          <div className="table-scroll" ref={scrollRef} tabIndex={-1}>
-            <table className="data-table" aria-label="Users" aria-rowcount={state.done ? rows.length + 1 : -1}>
-              <thead>
-                {table.getHeaderGroups().map((hg) => (
-                  <tr key={hg.id}>
-                    {hg.headers.map((h) => (
-                      <th key={h.id} scope="col" className={`col-${h.column.id}`}>
-                        {flexRender(h.column.columnDef.header, h.getContext())}
-                      </th>
-                    ))}
-                  </tr>
-                ))}
-              </thead>
-              <tbody>
-                {items.length > 0 && items[0]!.start > 0 && (
-                  <tr aria-hidden="true" style={{ height: items[0]!.start }} />
-                )}
-                {items.map((vi) => {
-                  const row = rows[vi.index]!;
-                  const u = row.original;
-                  return (
-                    <tr
-                      key={row.id}
-                      data-testid="user-row"
-                      data-username={u.Username}
-                      className={`clickable ${openUser === u.Username ? "current" : ""}`}
-                      aria-selected={row.getIsSelected()}
-                      aria-rowindex={vi.index + 2}
-                      tabIndex={0}
-                      style={{ height: ROW_HEIGHT }}
-                      onClick={() => setOpenUser(u.Username ?? null)}
-                      onKeyDown={(e) => {
-                        if (e.target !== e.currentTarget) return;
-                        if (e.key === "Enter") setOpenUser(u.Username ?? null);
-                        if (e.key === " ") {
-                          e.preventDefault();
-                          row.toggleSelected();
-                        }
-                      }}
-                    >
-                      {row.getVisibleCells().map((c) => (
-                        <td key={c.id} className={`col-${c.column.id}`}>
-                          {flexRender(c.column.columnDef.cell, c.getContext())}
-                        </td>
-                      ))}
-                    </tr>
-                  );
-                })}
-                {items.length > 0 && (
-                  <tr
-                    aria-hidden="true"
-                    style={{ height: virtualizer.getTotalSize() - items[items.length - 1]!.end }}
-                  />
-                )}
-              </tbody>
-            </table>
-            {state.loading && (
-              <div className="table-status">
-                <Spinner label="Loading users" /> Loading…
-              </div>
-            )}
-            {!state.loading && state.done && rows.length === 0 && !state.error && (
-              <EmptyState title="No users">
-                <p>{loader.getQuery() ? "No user matches this filter." : "Create a user to get started."}</p>
-              </EmptyState>
-            )}
-          </div>
-          <p className="muted small-text" aria-live="polite">
-            {rows.length} loaded{state.done ? "" : ", more on scroll"}
-          </p>
+        <div className="users-list">
+          <UsersTable
+            loader={loader}
+            state={state}
+            people={people}
+            selection={selection}
+            onSelectionChange={setSelection}
+            openUser={openUser}
+            onOpen={setOpenUser}
+            narrow={openUser !== null}
+            filter={filter}
+          />
         </div>
         {openUser && (
-          <UserDetails
-            key={openUser}
+          <UserDrawer
             poolId={poolId}
             username={openUser}
+            name={nameOf(openUser)}
+            busy={bulk.busy}
             navigate={navigate}
+            onAction={(action) => void bulk.run(action, [openUser])}
             onClose={() => setOpenUser(null)}
             onChanged={() => void refreshRows([openUser])}
           />
@@ -372,10 +188,11 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         <CreateUserDialog
           poolId={poolId}
           onClose={() => setCreating(false)}
-          onCreated={(u) => {
+          onCreated={(username) => {
+            // The dialog says "Created alice@example.com" itself, by the name people know.
             setCreating(false);
             void loader.reset();
-            setOpenUser(u);
+            setOpenUser(username);
           }}
         />
       )}
@@ -383,87 +200,14 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         <GroupPicker
           poolId={poolId}
           action={groupAction}
+          who={describeTargets(ticked.map(nameOf))}
           onClose={() => setGroupAction(null)}
-          onPick={async (group) => {
-            const action = groupAction;
+          onPick={(group) => {
             setGroupAction(null);
-            if (
-              action === "remove" &&
-              !(await confirm({
-                title: "Remove from group",
-                message: `Remove ${targetLabel} from ${group}?`,
-                confirmLabel: "Remove",
-                danger: true,
-              }))
-            )
-              return;
-            await run(
-              action === "add" ? `Add to ${group}` : `Remove from ${group}`,
-              (u) =>
-                action === "add"
-                  ? api.idp("AdminAddUserToGroup", { UserPoolId: poolId, Username: u, GroupName: group })
-                  : api.idp("AdminRemoveUserFromGroup", { UserPoolId: poolId, Username: u, GroupName: group }),
-              () => {},
-            );
+            void bulk.run(groupAction === "add" ? "addToGroup" : "removeFromGroup", ticked, group);
           }}
         />
       )}
     </div>
-  );
-}
-
-function GroupPicker({
-  poolId,
-  action,
-  onClose,
-  onPick,
-}: {
-  poolId: string;
-  action: "add" | "remove";
-  onClose: () => void;
-  onPick: (group: string) => void;
-}) {
-  const groups = usePoolGroups(poolId);
-  const names = groups.data?.pages.flatMap((p) => p.Groups ?? []).map((g) => g.GroupName!) ?? [];
-  const [group, setGroup] = useState("");
-  const value = group || names[0] || "";
-  return (
-    <Dialog title={action === "add" ? "Add to group" : "Remove from group"} onClose={onClose}>
-      {groups.isPending ? (
-        <Spinner label="Loading groups" />
-      ) : names.length === 0 ? (
-        <EmptyState title="This pool has no groups" />
-      ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (value) onPick(value);
-          }}
-        >
-          <label className="field">
-            <span>Group</span>
-            <select value={value} onChange={(e) => setGroup(e.target.value)} data-testid="group-pick">
-              {names.map((n) => (
-                <option key={n}>{n}</option>
-              ))}
-            </select>
-          </label>
-          {groups.hasNextPage && (
-            <button type="button" className="small" onClick={() => groups.fetchNextPage()}>
-              More groups
-            </button>
-          )}
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" data-testid="group-pick-submit">
-              {action === "add" ? "Add" : "Remove"}
-            </button>
-          </div>
-        </form>
-      )}
-      <ErrorBox error={groups.error} />
-    </Dialog>
   );
 }
