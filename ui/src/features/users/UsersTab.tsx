@@ -27,7 +27,12 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
   const people = usePoolPeople(poolId);
   const [loader, state] = useTableLoader<UserType, string | undefined>(
     `${api.connection}/${poolId}`,
-    listUsersPage(api, poolId),
+    (filter, token) => {
+      // Each first page (opening, Reload, a filter, after an import) refreshes the pool's
+      // estimate of its users too, so the total is not one from before the change.
+      if (token === undefined) void qc.invalidateQueries({ queryKey: [api.connection, "DescribeUserPool", poolId] });
+      return listUsersPage(api, poolId)(filter, token);
+    },
     undefined,
   );
   const [filter, setFilter] = useState<string | undefined>(undefined);
