@@ -1,16 +1,22 @@
-import { useState } from "react";
+import { useCallback, useMemo, useState } from "react";
+import { createColumnHelper } from "@tanstack/react-table";
 import { useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { Dialog } from "../../components/Dialog";
-import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
-import type { ExplicitAuthFlowsType } from "../../generated/cognito-idp";
+import { DataTable } from "../../components/DataTable";
+import { EmptyState, ErrorBox } from "../../components/bits";
+import type { ExplicitAuthFlowsType, UserPoolClientDescription } from "../../generated/cognito-idp";
 import { AUTH_FLOWS } from "../userPools/createPoolForm";
 import { usePoolClients } from "../userPools/queries";
 import { ClientDetails } from "./ClientDetails";
 import { SecretOnce } from "./SecretOnce";
+import "./clients.css";
 
+const col = createColumnHelper<UserPoolClientDescription>();
+
+/** A pool's app clients on the shared DataTable; more pages load as the list is scrolled. */
 export function ClientsTab({ poolId }: { poolId: string }) {
   const api = useApi();
   const qc = useQueryClient();
@@ -22,9 +28,72 @@ export function ClientsTab({ poolId }: { poolId: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const list = clients.data?.pages.flatMap((p) => p.UserPoolClients ?? []) ?? [];
   const refresh = () => qc.invalidateQueries({ queryKey: [api.connection, "ListUserPoolClients", poolId] });
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = clients;
+  const onNearEnd = useCallback(
+    (last: number) => {
+      if (hasNextPage && !isFetchingNextPage && last >= list.length - 20) void fetchNextPage();
+    },
+    [hasNextPage, isFetchingNextPage, fetchNextPage, list.length],
+  );
+
+  const remove = useCallback(
+    async (c: UserPoolClientDescription) => {
+      if (!(await confirm({ title: "Delete app client", message: `Delete ${c.ClientName}? Apps using it can no longer sign in.`, confirmLabel: "Delete", danger: true }))) return;
+      try {
+        await api.idp("DeleteUserPoolClient", { UserPoolId: poolId, ClientId: c.ClientId! });
+        await qc.invalidateQueries({ queryKey: [api.connection, "ListUserPoolClients", poolId] });
+      } catch (e) {
+        toast.error(e, "Delete failed");
+      }
+    },
+    [api, confirm, poolId, qc, toast],
+  );
+
+  const columns = useMemo(
+    () => [
+      col.accessor((c) => c.ClientName ?? "", { id: "name", header: "Name", meta: { key: true } }),
+      col.accessor((c) => c.ClientId ?? "", { id: "id", header: "Client id", cell: (c) => <span className="mono">{c.getValue()}</span> }),
+      col.display({
+        id: "actions",
+        header: () => <span className="sr-only">Actions</span>,
+        meta: { key: true, width: "10rem", label: "Actions" },
+        cell: (c) => {
+          const client = c.row.original;
+          return (
+            <span className="row-actions">
+              <button
+                type="button"
+                className="small"
+                data-testid="client-details-open"
+                aria-label={`Details of ${client.ClientName}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  setOpen(client.ClientId!);
+                }}
+              >
+                Details
+              </button>
+              <button
+                type="button"
+                className="small danger"
+                aria-label={`Delete app client ${client.ClientName}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  void remove(client);
+                }}
+              >
+                Delete
+              </button>
+            </span>
+          );
+        },
+      }),
+    ],
+    [remove],
+  );
 
   return (
-    <div>
+    <div className="clients-tab">
       <div className="toolbar">
         <button type="button" className="primary" data-testid="create-client" onClick={() => setCreating(true)}>
           Create app client
@@ -38,54 +107,28 @@ export function ClientsTab({ poolId }: { poolId: string }) {
           </button>
         </div>
       )}
-      <ErrorBox error={clients.error} onRetry={() => clients.refetch()} />
-      {clients.isPending ? (
-        <Spinner label="Loading app clients" />
-      ) : list.length === 0 ? (
-        <EmptyState title="No app clients">
-          <p>Apps sign users in through an app client.</p>
-        </EmptyState>
-      ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Client id</th>
-              <th scope="col"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((c) => (
-              <tr key={c.ClientId} data-testid="client-row">
-                <td>{c.ClientName}</td>
-                <td className="mono">{c.ClientId}</td>
-                <td className="row-actions">
-                  <button type="button" className="small" data-testid="client-details-open" aria-label={`Details of ${c.ClientName}`} onClick={() => setOpen(c.ClientId!)}>
-                    Details
-                  </button>
-                  <button
-                    type="button"
-                    className="small danger"
-                    aria-label={`Delete app client ${c.ClientName}`}
-                    onClick={async () => {
-                      if (!(await confirm({ title: "Delete app client", message: `Delete ${c.ClientName}? Apps using it can no longer sign in.`, confirmLabel: "Delete", danger: true }))) return;
-                      try {
-                        await api.idp("DeleteUserPoolClient", { UserPoolId: poolId, ClientId: c.ClientId! });
-                        await refresh();
-                      } catch (e) {
-                        toast.error(e, "Delete failed");
-                      }
-                    }}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {clients.hasNextPage && <button type="button" onClick={() => clients.fetchNextPage()}>Load more</button>}
+      <DataTable<UserPoolClientDescription>
+        label="App clients"
+        noun={["app client", "app clients"]}
+        columnsKey="clients"
+        rows={list}
+        columns={columns}
+        getRowId={(c) => c.ClientId ?? ""}
+        complete={!clients.isPending && !clients.hasNextPage}
+        loading={clients.isPending || clients.isFetchingNextPage}
+        error={clients.error}
+        onRetry={() => void clients.refetch()}
+        onNearEnd={onNearEnd}
+        unordered
+        openId={open}
+        onOpen={(c) => setOpen(c.ClientId!)}
+        rowTestId="client-row"
+        empty={
+          <EmptyState title="No app clients">
+            <p>Apps sign users in through an app client.</p>
+          </EmptyState>
+        }
+      />
       {creating && (
         <CreateClientDialog
           poolId={poolId}

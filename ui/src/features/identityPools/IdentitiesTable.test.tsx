@@ -56,7 +56,7 @@ describe("IdentitiesTable", () => {
       { IdentityPoolId: POOL, MaxResults: 2, NextToken: "2" },
       { IdentityPoolId: POOL, MaxResults: 2, NextToken: "4" },
     ]);
-    expect(screen.getByTestId("identities-count")).toHaveTextContent("5 identities loaded");
+    expect(within(screen.getByTestId("identities")).getByTestId("table-count")).toHaveTextContent("5 identities");
     expect(screen.getAllByTestId("identity-row")[0]).toHaveTextContent("User pool us-east-1_A");
     expect(screen.getAllByTestId("identity-row")[1]).toHaveTextContent("Guest");
   });

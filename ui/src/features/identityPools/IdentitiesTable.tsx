@@ -1,11 +1,15 @@
-import { Fragment, useState, type UIEvent } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { createColumnHelper } from "@tanstack/react-table";
 import { useApi } from "../../api/connection";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import type { IdentityDescription } from "../../generated/cognito-identity";
 import { formatEpoch } from "../../lib/format";
 import { useTableLoader } from "../../lib/useTableLoader";
 import "./identities.css";
+
+const col = createColumnHelper<IdentityDescription>();
 
 /** How a login provider reads to a person: a local user pool by its id, others as named. */
 function loginLabel(provider: string): string {
@@ -27,8 +31,9 @@ export function IdentitiesSection({ identityPoolId }: { identityPoolId: string }
 }
 
 /**
- * The identities of an identity pool (ListIdentities, a page at a time as the list is scrolled
- * or "Load more" is pressed), each with its details (DescribeIdentity) on demand.
+ * The identities of an identity pool on the shared DataTable (ListIdentities, a page at a time as
+ * the list is scrolled or "Load more" is pressed), each with its details (DescribeIdentity) on
+ * demand, shown under the table.
  */
 export function IdentitiesTable({ identityPoolId, pageSize = 50 }: { identityPoolId: string; pageSize?: number }) {
   const api = useApi();
@@ -42,81 +47,94 @@ export function IdentitiesTable({ identityPoolId, pageSize = 50 }: { identityPoo
     null,
   );
   const rows = state.rows;
-  const onScroll = (e: UIEvent<HTMLDivElement>) => {
-    const el = e.currentTarget;
-    if (el.scrollTop + el.clientHeight >= el.scrollHeight - 40) void loader.ensureVisible(rows.length - 1);
-  };
+  const onNearEnd = useCallback((last: number) => void loader.ensureVisible(last), [loader]);
+
+  const columns = useMemo(
+    () => [
+      col.accessor((i) => i.IdentityId ?? "", {
+        id: "id",
+        header: "Identity id",
+        meta: { key: true },
+        cell: (c) => <span className="mono">{c.getValue()}</span>,
+      }),
+      col.accessor((i) => (i.Logins?.length ? i.Logins.map(loginLabel).join(", ") : ""), {
+        id: "logins",
+        header: "Logins",
+        cell: (c) => c.getValue() || <span className="muted">Guest</span>,
+      }),
+      col.accessor((i) => i.CreationDate ?? 0, {
+        id: "created",
+        header: "Created",
+        meta: { width: "12rem" },
+        cell: (c) => formatEpoch(c.row.original.CreationDate),
+      }),
+      col.display({
+        id: "details",
+        header: () => <span className="sr-only">Actions</span>,
+        meta: { key: true, width: "6rem", label: "Details" },
+        cell: (c) => {
+          const id = c.row.original.IdentityId!;
+          const expanded = open === id;
+          return (
+            <button
+              type="button"
+              className="small"
+              aria-expanded={expanded}
+              aria-controls={expanded ? "identity-details" : undefined}
+              aria-label={`Details of identity ${id}`}
+              data-testid="identity-details-toggle"
+              onClick={(e) => {
+                e.stopPropagation();
+                setOpen(expanded ? null : id);
+              }}
+            >
+              {expanded ? "Hide" : "Details"}
+            </button>
+          );
+        },
+      }),
+    ],
+    [open],
+  );
 
   return (
     <div className="identities" data-testid="identities">
-      <div className="toolbar">
-        <span className="muted" data-testid="identities-count">
-          {rows.length} {rows.length === 1 ? "identity" : "identities"} loaded{state.done ? "" : ", more below"}
-        </span>
-        <button type="button" className="small" data-testid="identities-reload" onClick={() => void loader.reset()}>
-          Reload
-        </button>
-      </div>
-      <ErrorBox error={state.error} onRetry={() => void loader.retry()} testId="identities-error" />
-      {state.done && rows.length === 0 && !state.error ? (
-        <EmptyState title="No identities yet">
-          <p>An identity is made the first time an app calls GetId for this pool.</p>
-        </EmptyState>
-      ) : (
-        <div className="identities-scroll" onScroll={onScroll}>
-          <table className="data-table" aria-label="Identities">
-            <thead>
-              <tr>
-                <th scope="col">Identity id</th>
-                <th scope="col">Logins</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((identity) => {
-                const id = identity.IdentityId!;
-                const expanded = open === id;
-                return (
-                  <Fragment key={id}>
-                    <tr data-testid="identity-row">
-                      <td className="mono">{id}</td>
-                      <td>{identity.Logins?.length ? identity.Logins.map(loginLabel).join(", ") : <span className="muted">Guest</span>}</td>
-                      <td>{formatEpoch(identity.CreationDate)}</td>
-                      <td className="row-actions">
-                        <button
-                          type="button"
-                          className="small"
-                          aria-expanded={expanded}
-                          aria-label={`Details of identity ${id}`}
-                          data-testid="identity-details-toggle"
-                          onClick={() => setOpen(expanded ? null : id)}
-                        >
-                          {expanded ? "Hide" : "Details"}
-                        </button>
-                      </td>
-                    </tr>
-                    {expanded && (
-                      <tr>
-                        <td colSpan={4}>
-                          <IdentityDetails identityId={id} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {state.loading && <Spinner label="Loading identities" />}
+      <DataTable<IdentityDescription>
+        label="Identities"
+        noun={["identity", "identities"]}
+        columnsKey="identities"
+        rows={rows}
+        columns={columns}
+        getRowId={(i) => i.IdentityId ?? ""}
+        complete={state.done}
+        loading={state.loading}
+        error={state.error}
+        errorTestId="identities-error"
+        onRetry={() => void loader.retry()}
+        onNearEnd={onNearEnd}
+        unordered
+        openId={open}
+        rowTestId="identity-row"
+        actions={
+          <button type="button" className="small" data-testid="identities-reload" onClick={() => void loader.reset()}>
+            Reload
+          </button>
+        }
+        empty={
+          <EmptyState title="No identities yet">
+            <p>An identity is made the first time an app calls GetId for this pool.</p>
+          </EmptyState>
+        }
+      />
       {!state.done && !state.loading && !state.error && rows.length > 0 && (
         <button type="button" className="small" data-testid="identities-more" onClick={() => void loader.ensureVisible(rows.length - 1)}>
           Load more
         </button>
+      )}
+      {open && (
+        <section className="identity-details-panel" id="identity-details" aria-label={`Identity ${open}`}>
+          <IdentityDetails identityId={open} />
+        </section>
       )}
     </div>
   );
