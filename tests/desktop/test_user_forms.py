@@ -59,6 +59,10 @@ def attribute(user, name):
     return next((a["Value"] for a in user.get("UserAttributes") or user.get("Attributes") or [] if a["Name"] == name), None)
 
 
+# A control's field: its wrapper with the label, the hint and the error.
+FIELD = "./ancestor::*[contains(concat(' ', @class, ' '), ' field ')][1]"
+
+
 def no_sideways_scroll(app):
     overflow = app.driver.execute_script(
         "const m = document.querySelector('main') || document.scrollingElement; return m.scrollWidth - m.clientWidth;")
@@ -81,11 +85,11 @@ def test_create_a_user_from_the_pools_schema(app, size):
     # The e-mail is the username: one field for it, none called Username.
     app.by("user-email")
     assert not app.all("user-username")
-    labels = [el.text for el in dialog.find_elements(By.CSS_SELECTOR, "label.field > span:first-child")]
+    labels = [el.text for el in dialog.find_elements(By.CSS_SELECTOR, ".field > label:first-child")]
     assert sum(1 for t in labels if t.startswith("E-mail")) == 1, labels
-    given = app.by("user-attr-given_name").find_element(By.XPATH, "./ancestor::label[1]")
+    given = app.by("user-attr-given_name").find_element(By.XPATH, FIELD)
     assert given.get_attribute("data-required") == "true" and "*" in given.text
-    employee = app.by("user-attr-custom:employee_id").find_element(By.XPATH, "./ancestor::label[1]")
+    employee = app.by("user-attr-custom:employee_id").find_element(By.XPATH, FIELD)
     assert employee.get_attribute("data-immutable") == "true"
     assert "cannot be changed after the user is created" in employee.text
     assert [r.text for r in app.all("password-rule")][0].endswith("At least 10 characters")

@@ -59,10 +59,10 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
   );
 }
 
-export function FieldError({ message, id }: { message?: string; id?: string }) {
+export function FieldError({ message, id, testId }: { message?: string; id?: string; testId?: string }) {
   if (!message) return null;
   return (
-    <span className="field-error" id={id} role="alert">
+    <span className="field-error" id={id} role="alert" data-testid={testId}>
       {message}
     </span>
   );

@@ -15,6 +15,10 @@ interface BaseProps<T extends FieldValues> {
   className?: string;
   /** Focused when its dialog opens. */
   autoFocus?: boolean;
+  /** data-testid of the field's error message. */
+  errorTestId?: string;
+  /** Extra attributes on the field's wrapper, e.g. `{ "data-required": "true" }`. */
+  frameAttributes?: Record<string, string | undefined>;
 }
 
 /** The error message of a (possibly nested) field, and the ids that describe the control. */
@@ -36,7 +40,9 @@ function FieldFrame({
   hintId,
   error,
   errorId,
+  errorTestId,
   className,
+  attributes,
   children,
 }: {
   controlId: string;
@@ -45,11 +51,13 @@ function FieldFrame({
   hintId?: string;
   error?: string;
   errorId?: string;
+  errorTestId?: string;
   className?: string;
+  attributes?: Record<string, string | undefined>;
   children: ReactNode;
 }) {
   return (
-    <div className={className ? `field ${className}` : "field"}>
+    <div className={className ? `field ${className}` : "field"} {...attributes}>
       <label htmlFor={controlId}>{label}</label>
       {children}
       {hint && (
@@ -57,7 +65,7 @@ function FieldFrame({
           {hint}
         </span>
       )}
-      <FieldError id={errorId} message={error} />
+      <FieldError id={errorId} message={error} testId={errorTestId} />
     </div>
   );
 }
@@ -71,6 +79,8 @@ export function TextField<T extends FieldValues>({
   label,
   hint,
   testId,
+  errorTestId,
+  frameAttributes,
   className,
   autoFocus,
   type = "text",
@@ -79,7 +89,7 @@ export function TextField<T extends FieldValues>({
   const { register } = useFormContext<T>();
   const f = useFieldState<T>(name, hint);
   return (
-    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} className={className}>
+    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} errorTestId={errorTestId} attributes={frameAttributes} className={className}>
       <input type={type} data-testid={testId ?? name} data-autofocus={autoFocus || undefined} {...f.a11y} {...input} {...register(name)} />
     </FieldFrame>
   );
@@ -90,13 +100,15 @@ export function TextAreaField<T extends FieldValues>({
   label,
   hint,
   testId,
+  errorTestId,
+  frameAttributes,
   className,
   rows = 2,
 }: BaseProps<T> & { rows?: number }) {
   const { register } = useFormContext<T>();
   const f = useFieldState<T>(name, hint);
   return (
-    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} className={className}>
+    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} errorTestId={errorTestId} attributes={frameAttributes} className={className}>
       <textarea rows={rows} data-testid={testId ?? name} {...f.a11y} {...register(name)} />
     </FieldFrame>
   );
@@ -108,6 +120,8 @@ export function NumberField<T extends FieldValues>({
   label,
   hint,
   testId,
+  errorTestId,
+  frameAttributes,
   className = "narrow",
   autoFocus,
   min,
@@ -116,7 +130,7 @@ export function NumberField<T extends FieldValues>({
   const { register } = useFormContext<T>();
   const f = useFieldState<T>(name, hint);
   return (
-    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} className={className}>
+    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} errorTestId={errorTestId} attributes={frameAttributes} className={className}>
       <input
         type="number"
         min={min}
@@ -140,6 +154,8 @@ export function SelectField<T extends FieldValues>({
   label,
   hint,
   testId,
+  errorTestId,
+  frameAttributes,
   className,
   autoFocus,
   options,
@@ -148,7 +164,7 @@ export function SelectField<T extends FieldValues>({
   const { register } = useFormContext<T>();
   const f = useFieldState<T>(name, hint);
   return (
-    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} className={className}>
+    <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} errorTestId={errorTestId} attributes={frameAttributes} className={className}>
       <select data-testid={testId ?? name} data-autofocus={autoFocus || undefined} {...f.a11y} {...select} {...register(name)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>

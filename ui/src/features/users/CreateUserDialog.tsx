@@ -1,11 +1,12 @@
-import { useEffect, useMemo, useRef, useState } from "react";
-import { useForm, type UseFormRegister } from "react-hook-form";
+import { useEffect, useMemo } from "react";
+import { FormProvider, useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import type { PasswordPolicyType, UserPoolType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
 import { Dialog } from "../../components/Dialog";
 import { useToast } from "../../components/Toast";
-import { ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { ErrorBox, Spinner } from "../../components/bits";
+import { CheckboxField, SelectField, TextField, useSubmitError } from "../../components/form";
 import { personName } from "../../lib/person";
 import { useUserPool } from "../userPools/queries";
 import { createUserDefaults, createUserForm, createUserSchema, toAdminCreateUserRequest, type CreateUserForm, type CreateUserValues } from "./createUser";
@@ -47,17 +48,16 @@ function CreateUserFormBody({
   const api = useApi();
   const toast = useToast();
   const form = useMemo(() => createUserForm(pool), [pool]);
-  const [error, setError] = useState<unknown>(null);
-  const { register, handleSubmit, formState, watch, setFocus } = useForm<CreateUserValues>({
+  const submit = useSubmitError();
+  // The first invalid field is focused on submit (react-hook-form); the dialog shows it whole,
+  // with its label, below its header.
+  const methods = useForm<CreateUserValues>({
     resolver: zodResolver(createUserSchema(form)),
     defaultValues: createUserDefaults(form),
-    // Focused here instead, with its label in view (see focusFirstInvalid).
-    shouldFocusError: false,
   });
-  const formRef = useRef<HTMLFormElement>(null);
+  const { handleSubmit, formState, setFocus } = methods;
   // The dialog focuses its first field on open, before the pool's schema may have loaded.
   useEffect(() => setFocus("username"), [setFocus]);
-  const e = formState.errors;
   const standard = form.fields.filter((f) => !f.custom);
   const custom = form.fields.filter((f) => f.custom);
   // The verified boxes go with whichever field holds the address: the username or an attribute.
@@ -67,93 +67,69 @@ function CreateUserFormBody({
   const hasPhone = offers("phone_number");
 
   const onSubmit = async (v: CreateUserValues) => {
-    setError(null);
     try {
       const r = await api.idp("AdminCreateUser", toAdminCreateUserRequest(poolId, form, v));
       const name = r.User ? personName(r.User, pool.UsernameAttributes) : v.username;
       toast.ok(`Created ${name}`);
       onCreated(r.User?.Username ?? v.username, name);
     } catch (err) {
-      setError(err);
+      submit.setError(err);
     }
   };
 
   return (
-    <form ref={formRef} className="form create-user-form" onSubmit={handleSubmit(onSubmit, () => focusFirstInvalid(formRef.current))} noValidate aria-label="Create user">
-      <UsernameField form={form} register={register} error={e.username?.message} />
-      {standard.map((f) => (
-        <AttributeInput key={f.name} field={f} register={register} error={e.attributes?.[f.name]?.message} />
-      ))}
-      <div className="checks">
-        {hasEmail && (
-          <label className="check">
-            <input type="checkbox" data-testid="user-email-verified" {...register("emailVerified")} /> Mark e-mail as verified
-          </label>
+    <FormProvider {...methods}>
+      <form className="form create-user-form" onSubmit={submit.clearingFirst(handleSubmit(onSubmit))} noValidate aria-label="Create user">
+        <UsernameField form={form} />
+        {standard.map((f) => (
+          <AttributeInput key={f.name} field={f} />
+        ))}
+        <div className="checks">
+          {hasEmail && <CheckboxField<V> name="emailVerified" label="Mark e-mail as verified" testId="user-email-verified" />}
+          {hasPhone && <CheckboxField<V> name="phoneVerified" label="Mark phone number as verified" testId="user-phone-verified" />}
+        </div>
+        {custom.length > 0 && (
+          <fieldset data-testid="user-custom-attributes">
+            <legend>Custom attributes</legend>
+            {custom.map((f) => (
+              <AttributeInput key={f.name} field={f} />
+            ))}
+          </fieldset>
         )}
-        {hasPhone && (
-          <label className="check">
-            <input type="checkbox" data-testid="user-phone-verified" {...register("phoneVerified")} /> Mark phone number as verified
-          </label>
-        )}
-      </div>
-      {custom.length > 0 && (
-        <fieldset data-testid="user-custom-attributes">
-          <legend>Custom attributes</legend>
-          {custom.map((f) => (
-            <AttributeInput key={f.name} field={f} register={register} error={e.attributes?.[f.name]?.message} />
-          ))}
-        </fieldset>
-      )}
-      <TemporaryPasswordField
-        policy={form.policy}
-        register={register}
-        value={watch("temporaryPassword")}
-        error={e.temporaryPassword?.message}
-      />
-      <label className="check">
-        <input type="checkbox" {...register("suppressMessage")} /> Do not send the invitation message (SUPPRESS)
-      </label>
-      <ErrorBox error={error} testId="user-error" />
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" data-testid="user-submit" disabled={formState.isSubmitting}>
-          {formState.isSubmitting ? <Spinner label="Creating" /> : null} Create user
-        </button>
-      </div>
-    </form>
+        <TemporaryPasswordField policy={form.policy} />
+        <CheckboxField<V> name="suppressMessage" label="Do not send the invitation message (SUPPRESS)" testId="user-suppress" />
+        <ErrorBox error={submit.error} testId="user-error" />
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="user-submit" disabled={formState.isSubmitting}>
+            {formState.isSubmitting ? <Spinner label="Creating" /> : null} Create user
+          </button>
+        </div>
+      </form>
+    </FormProvider>
   );
 }
 
-type Register = UseFormRegister<CreateUserValues>;
-
-/**
- * Focuses the first invalid field and scrolls its whole field (label, hint, error) to the middle
- * of the dialog: a plain focus() leaves the label under the dialog's sticky header.
- */
-function focusFirstInvalid(form: HTMLFormElement | null) {
-  // After the render that marks the fields invalid.
-  requestAnimationFrame(() => {
-    const input = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
-    if (!input) return;
-    input.focus({ preventScroll: true });
-    (input.closest(".field") ?? input).scrollIntoView?.({ block: "center" });
-  });
-}
+type V = CreateUserValues;
 
 /** One field for the username; in e-mail / phone pools it is the address itself. */
-function UsernameField({ form, register, error }: { form: CreateUserForm; register: Register; error?: string }) {
+function UsernameField({ form }: { form: CreateUserForm }) {
   if (form.signIn.kind === "username") {
     return (
-      <label className="field">
-        <span>
-          Username
-          <RequiredMark />
-        </span>
-        <input data-testid="user-username" data-autofocus autoComplete="off" aria-invalid={!!error} {...register("username")} />
-        <FieldError message={error} />
-      </label>
+      <TextField<V>
+        name="username"
+        label={
+          <>
+            Username
+            <RequiredMark />
+          </>
+        }
+        testId="user-username"
+        autoFocus
+        autoComplete="off"
+      />
     );
   }
   const { attributes } = form.signIn;
@@ -161,22 +137,20 @@ function UsernameField({ form, register, error }: { form: CreateUserForm; regist
   const label = both ? "E-mail or phone number" : attributes[0] === "email" ? "E-mail" : "Phone number";
   const testId = both ? "user-sign-in" : attributes[0] === "email" ? "user-email" : "user-phone";
   return (
-    <label className="field">
-      <span>
-        {label}
-        <RequiredMark />
-      </span>
-      <input
-        data-testid={testId}
-        data-autofocus
-        type={!both && attributes[0] === "email" ? "email" : "text"}
-        autoComplete="off"
-        aria-invalid={!!error}
-        {...register("username")}
-      />
-      <span className="field-hint">Users of this pool sign in with it: it is their username.</span>
-      <FieldError message={error} />
-    </label>
+    <TextField<V>
+      name="username"
+      label={
+        <>
+          {label}
+          <RequiredMark />
+        </>
+      }
+      hint="Users of this pool sign in with it: it is their username."
+      testId={testId}
+      autoFocus
+      type={!both && attributes[0] === "email" ? "email" : "text"}
+      autoComplete="off"
+    />
   );
 }
 
@@ -188,14 +162,23 @@ function RequiredMark() {
   );
 }
 
+const BOOLEAN_OPTIONS = [
+  { value: "", label: "(not set)" },
+  { value: "true", label: "true" },
+  { value: "false", label: "false" },
+] as const;
+
 /** A schema attribute as an input of its type, with its limits and mutability as a hint. */
-function AttributeInput({ field, register, error }: { field: AttributeField; register: Register; error?: string }) {
+function AttributeInput({ field }: { field: AttributeField }) {
   const testId = field.name === "email" ? "user-email" : field.name === "phone_number" ? "user-phone" : `user-attr-${field.name}`;
-  const hint = fieldHint(field);
-  const common = { "data-testid": testId, "aria-invalid": !!error, ...register(`attributes.${field.name}`) };
-  return (
-    <label className="field" data-required={field.required || undefined} data-immutable={!field.mutable || undefined}>
-      <span>
+  const name = `attributes.${field.name}` as const;
+  const common = {
+    name,
+    testId,
+    hint: fieldHint(field) || undefined,
+    frameAttributes: { "data-required": field.required ? "true" : undefined, "data-immutable": !field.mutable ? "true" : undefined },
+    label: (
+      <>
         <span className={field.custom ? "mono" : undefined}>{fieldLabel(field.name)}</span>
         {field.required && <RequiredMark />}
         {!field.mutable && (
@@ -203,68 +186,45 @@ function AttributeInput({ field, register, error }: { field: AttributeField; reg
             <LockIcon />
           </span>
         )}
-      </span>
-      {field.kind === "Boolean" ? (
-        <select {...common}>
-          <option value="">(not set)</option>
-          <option value="true">true</option>
-          <option value="false">false</option>
-        </select>
-      ) : (
-        <input
-          {...common}
-          autoComplete="off"
-          type={field.name === "email" ? "email" : "text"}
-          inputMode={field.kind === "Number" ? "decimal" : undefined}
-        />
-      )}
-      {hint && <span className="field-hint">{hint}</span>}
-      <FieldError message={error} />
-    </label>
+      </>
+    ),
+  };
+  return field.kind === "Boolean" ? (
+    <SelectField<V> {...common} options={BOOLEAN_OPTIONS} />
+  ) : (
+    <TextField<V>
+      {...common}
+      autoComplete="off"
+      type={field.name === "email" ? "email" : "text"}
+      inputMode={field.kind === "Number" ? "decimal" : undefined}
+    />
   );
 }
 
-/** The temporary password with the pool's policy beside it, each rule ticked as it is met. */
-function TemporaryPasswordField({
-  policy,
-  register,
-  value,
-  error,
-}: {
-  policy: PasswordPolicyType | undefined;
-  register: Register;
-  value: string;
-  error?: string;
-}) {
+/** The temporary password with the pool's policy under it, each rule ticked as it is met. */
+function TemporaryPasswordField({ policy }: { policy: PasswordPolicyType | undefined }) {
+  const value = useWatch<V, "temporaryPassword">({ name: "temporaryPassword" });
   const rules = passwordRules(policy);
   return (
-    <div className="field">
-      <label className="field">
-        <span>Temporary password (empty: generated)</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          data-testid="user-temp-password"
-          aria-invalid={!!error}
-          aria-describedby="temp-password-policy"
-          {...register("temporaryPassword")}
-        />
-      </label>
-      <ul id="temp-password-policy" className="password-rules" aria-label="The pool's password policy" data-testid="password-policy">
-        {rules.map((r) => {
-          const met = value !== "" && r.met(value);
-          return (
-            <li key={r.label} data-testid="password-rule" data-met={met} className={met ? "met" : value ? "unmet" : undefined}>
-              <span aria-hidden="true">{met ? "✓" : value ? "✗" : "•"}</span> {r.label}
-            </li>
-          );
-        })}
-      </ul>
-      {error && (
-        <span className="field-error" role="alert" data-testid="temp-password-error">
-          {error}
-        </span>
-      )}
-    </div>
+    <TextField<V>
+      name="temporaryPassword"
+      label="Temporary password (empty: generated)"
+      type="password"
+      autoComplete="new-password"
+      testId="user-temp-password"
+      errorTestId="temp-password-error"
+      hint={
+        <ul className="password-rules" aria-label="The pool's password policy" data-testid="password-policy">
+          {rules.map((r) => {
+            const met = value !== "" && r.met(value);
+            return (
+              <li key={r.label} data-testid="password-rule" data-met={met} className={met ? "met" : value ? "unmet" : undefined}>
+                <span aria-hidden="true">{met ? "✓" : value ? "✗" : "•"}</span> {r.label}
+              </li>
+            );
+          })}
+        </ul>
+      }
+    />
   );
 }

@@ -78,10 +78,10 @@ describe("creating a user in an e-mail-as-username pool", () => {
     const email = await screen.findByTestId("user-email");
     expect(screen.queryByTestId("user-username")).toBeNull();
     expect(screen.getAllByLabelText(/E-mail/)).toHaveLength(1);
-    const given = screen.getByTestId("user-attr-given_name").closest("label")!;
+    const given = screen.getByTestId("user-attr-given_name").closest(".field")!;
     expect(given).toHaveAttribute("data-required", "true");
     expect(given).toHaveTextContent("(required)");
-    const employee = screen.getByTestId("user-attr-custom:employee_id").closest("label")!;
+    const employee = screen.getByTestId("user-attr-custom:employee_id").closest(".field")!;
     expect(employee).toHaveAttribute("data-immutable", "true");
     expect(employee).toHaveTextContent("cannot be changed after the user is created");
 
@@ -144,7 +144,7 @@ describe("creating a user in an e-mail-as-username pool", () => {
     expect(await screen.findByTestId("temp-password-error")).toHaveTextContent(
       "The pool's policy needs at least 10 characters, an uppercase letter, a number, a symbol",
     );
-    expect(screen.getByTestId("user-attr-given_name").closest("label")).toHaveTextContent("Given name is required by this pool");
+    expect(screen.getByTestId("user-attr-given_name").closest(".field")).toHaveTextContent("Given name is required by this pool");
     expect(screen.getAllByTestId("password-rule").filter((r) => r.dataset.met === "false")).toHaveLength(4);
     expect(sent("AdminCreateUser")).toEqual([]);
   });
