@@ -16,7 +16,7 @@ import {
 import { observeElementRect, useVirtualizer } from "@tanstack/react-virtual";
 import { EmptyState, ErrorBox, Spinner } from "./bits";
 import { useColumnChoice } from "./dataTable/columnChoice";
-import { PopoverMenu } from "./dataTable/PopoverMenu";
+import { Menu, MenuCheckboxItem, MenuLabel } from "./Menu";
 import { columnId, sortRows } from "./dataTable/sortRows";
 import "./dataTable/DataTable.css";
 
@@ -153,28 +153,24 @@ export function DataTable<T>(props: DataTableProps<T>) {
         )}
         <span className="dt-bar-actions">
           {props.actions}
-          <PopoverMenu label="Columns" testId="table-columns">
-            {() => (
-              <fieldset className="dt-columns">
-                <legend className="sr-only">Columns shown</legend>
-                {table
-                  .getAllLeafColumns()
-                  .filter((c) => c.id !== "select")
-                  .map((c) => (
-                    <label key={c.id} className="check">
-                      <input
-                        type="checkbox"
-                        checked={visibility[c.id] !== false}
-                        disabled={visibility[c.id] !== false && table.getAllLeafColumns().filter((x) => x.id !== "select" && visibility[x.id] !== false).length === 1}
-                        onChange={(e) => setVisibility((v) => ({ ...v, [c.id]: e.target.checked }))}
-                        data-testid={`column-${c.id}`}
-                      />
-                      {c.columnDef.meta?.label ?? (typeof c.columnDef.header === "string" ? c.columnDef.header : c.id)}
-                    </label>
-                  ))}
-              </fieldset>
-            )}
-          </PopoverMenu>
+          <Menu label="Columns" testId="table-columns">
+            <MenuLabel>Columns shown</MenuLabel>
+            {table
+              .getAllLeafColumns()
+              .filter((c) => c.id !== "select")
+              .map((c) => (
+                <MenuCheckboxItem
+                  key={c.id}
+                  testId={`column-${c.id}`}
+                  checked={visibility[c.id] !== false}
+                  // The last column shown stays: a table of no columns shows nothing.
+                  disabled={visibility[c.id] !== false && table.getAllLeafColumns().filter((x) => x.id !== "select" && visibility[x.id] !== false).length === 1}
+                  onCheckedChange={(checked) => setVisibility((v) => ({ ...v, [c.id]: checked }))}
+                >
+                  {c.columnDef.meta?.label ?? (typeof c.columnDef.header === "string" ? c.columnDef.header : c.id)}
+                </MenuCheckboxItem>
+              ))}
+          </Menu>
         </span>
       </div>
       <ErrorBox error={props.error} onRetry={props.onRetry} testId={props.errorTestId} />

@@ -5,7 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { UserType } from "../../generated/cognito-idp";
 import { useApi } from "../../api/connection";
 import type { RowSelectionState } from "../../components/DataTable";
-import { PopoverMenu } from "../../components/dataTable/PopoverMenu";
+import { Menu, MenuItem } from "../../components/Menu";
 import { Spinner } from "../../components/bits";
 import { useTableLoader } from "../../lib/useTableLoader";
 import type { Navigate } from "../../routes";
@@ -128,24 +128,20 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
         <button type="button" data-testid="bulk-action-disable" disabled={none} onClick={onTicked("disable")}>
           Disable
         </button>
-        <PopoverMenu label="More" testId="bulk-more" disabled={none}>
-          {(close) => (
-            <>
-              <button type="button" data-testid="bulk-action-reset-password" onClick={() => (close(), void bulk.run("resetPassword", ticked))}>
-                Reset password
-              </button>
-              <button type="button" data-testid="bulk-action-sign-out" onClick={() => (close(), void bulk.run("signOut", ticked))}>
-                Sign out everywhere
-              </button>
-              <button type="button" data-testid="bulk-action-add-group" onClick={() => (close(), setGroupAction("add"))}>
-                Add to group…
-              </button>
-              <button type="button" data-testid="bulk-action-remove-group" onClick={() => (close(), setGroupAction("remove"))}>
-                Remove from group…
-              </button>
-            </>
-          )}
-        </PopoverMenu>
+        <Menu label="More" testId="bulk-more" disabled={none}>
+          <MenuItem testId="bulk-action-reset-password" onSelect={() => void bulk.run("resetPassword", ticked)}>
+            Reset password
+          </MenuItem>
+          <MenuItem testId="bulk-action-sign-out" onSelect={() => void bulk.run("signOut", ticked)}>
+            Sign out everywhere
+          </MenuItem>
+          <MenuItem testId="bulk-action-add-group" onSelect={() => setGroupAction("add")}>
+            Add to group…
+          </MenuItem>
+          <MenuItem testId="bulk-action-remove-group" onSelect={() => setGroupAction("remove")}>
+            Remove from group…
+          </MenuItem>
+        </Menu>
         <button type="button" className="danger" data-testid="bulk-action-delete" disabled={none} onClick={onTicked("delete")}>
           Delete
         </button>
