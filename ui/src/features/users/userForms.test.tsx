@@ -145,6 +145,8 @@ describe("creating a user in an e-mail-as-username pool", () => {
       "The pool's policy needs at least 10 characters, an uppercase letter, a number, a symbol",
     );
     expect(screen.getByTestId("user-attr-given_name").closest(".field")).toHaveTextContent("Given name is required by this pool");
+    // The first invalid field (in the form's order) has the focus.
+    await waitFor(() => expect(screen.getByTestId("user-attr-given_name")).toHaveFocus());
     expect(screen.getAllByTestId("password-rule").filter((r) => r.dataset.met === "false")).toHaveLength(4);
     expect(sent("AdminCreateUser")).toEqual([]);
   });
