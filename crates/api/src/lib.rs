@@ -7,11 +7,13 @@
 //! - this file: [`Api`] (the operations over one store, with their outbound adapters),
 //!   [`Target`] (what an `X-Amz-Target` names) and the audited in-process [`Api::call`].
 //! - [`extensions`]: PoolDesk's own operations (`PoolDesk.ListMessages`, ...), typed.
+//! - [`oauth`]: the OAuth 2.0 endpoints' operations (token grants), audited.
 //! - [`outbound`]: what the operations send or fetch over the network: e-mail (SMTP, lettre),
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
 //! - [`ui_rules`]: the validation rules the UI shares with the server, as TypeScript.
 
 pub mod extensions;
+pub mod oauth;
 pub mod outbound;
 pub mod ui_rules;
 
@@ -145,7 +147,9 @@ impl Target {
     /// Cognito service.
     pub fn access(self) -> Access {
         match self {
-            Target::Cognito(op) if op.is_public() => Access::Public,
+            // GetClientToken authenticates with the app client's secret; the model leaves it
+            // signed, but its documentation says IAM credentials cannot call it.
+            Target::Cognito(op) if op.is_public() || op == Operation::GetClientToken => Access::Public,
             Target::Identity(op) if op.is_public() => Access::Public,
             Target::Cognito(_) => Access::Admin(Some(cognito_idp::SIGNING_NAME)),
             Target::Identity(_) => Access::Admin(Some(cognito_identity::SIGNING_NAME)),

@@ -10,6 +10,10 @@ pub enum Error {
     #[error("{0}")]
     InvalidPassword(String),
     #[error("{0}")]
+    InvalidOAuthFlow(String),
+    #[error("{0}")]
+    ScopeDoesNotExist(String),
+    #[error("{0}")]
     ResourceNotFound(String),
     #[error("{0}")]
     UserNotFound(String),
@@ -97,6 +101,8 @@ impl Error {
         match self {
             Error::InvalidParameter(_) => "InvalidParameterException",
             Error::InvalidPassword(_) => "InvalidPasswordException",
+            Error::InvalidOAuthFlow(_) => "InvalidOAuthFlowException",
+            Error::ScopeDoesNotExist(_) => "ScopeDoesNotExistException",
             Error::ResourceNotFound(_) => "ResourceNotFoundException",
             Error::UserNotFound(_) => "UserNotFoundException",
             Error::UsernameExists(_) => "UsernameExistsException",

@@ -11,6 +11,7 @@
 //! - [`store`]: the storage ports and records; [`error`]: the Cognito-named error enum.
 //! - [`password`], [`tokens`], [`filter`], [`random`], [`clock`]: the security-sensitive and
 //!   parsing pieces the operations stand on, each testable alone.
+//! - [`oauth`]: OAuth 2.0 scopes and redirect URIs, without state.
 //! - [`admin`]: access keys for SigV4 callers.
 
 pub mod admin;
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod error;
 pub mod filter;
 pub mod identity_pools;
+pub mod oauth;
 pub mod password;
 pub mod random;
 pub mod srp;

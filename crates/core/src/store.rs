@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use pooldesk_wire::cognito_idp::{GetUserPoolMfaConfigResponse, GroupType, UserPoolClientType, UserPoolType, UserStatusType};
+use pooldesk_wire::cognito_idp::{
+    DomainDescriptionType, GetUserPoolMfaConfigResponse, GroupType, ResourceServerType, UserPoolClientType, UserPoolType, UserStatusType,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,31 @@ pub struct Group {
     pub pool_id: String,
     pub name: String,
     pub config: GroupType,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+/// A user pool's domain: the host name (a prefix such as `myapp`, or a custom domain such as
+/// `auth.example.com`) under which its login pages and OAuth endpoints are served. Names are
+/// unique across the installation, as Cognito's are across a region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Domain {
+    pub domain: String,
+    pub pool_id: String,
+    /// As DescribeUserPoolDomain answers it.
+    pub config: DomainDescriptionType,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+/// An OAuth resource server of a pool: an API whose custom scopes (`<identifier>/<scope>`)
+/// app clients may be granted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceServer {
+    pub pool_id: String,
+    pub identifier: String,
+    /// As DescribeResourceServer answers it.
+    pub config: ResourceServerType,
     pub created_ms: i64,
     pub modified_ms: i64,
 }
@@ -288,6 +315,22 @@ pub trait UserPoolStore: Send + Sync {
     fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Group>>;
     fn update_group(&self, group: &Group) -> StoreResult<()>;
     fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool>;
+
+    /// Conflict if the name is taken (by any pool).
+    fn create_domain(&self, domain: &Domain) -> StoreResult<()>;
+    fn get_domain(&self, domain: &str) -> StoreResult<Option<Domain>>;
+    /// A pool's domains (at most one prefix and one custom domain), by name.
+    fn domains_of_pool(&self, pool_id: &str) -> StoreResult<Vec<Domain>>;
+    fn update_domain(&self, domain: &Domain) -> StoreResult<()>;
+    fn delete_domain(&self, domain: &str) -> StoreResult<bool>;
+
+    /// Conflict if the pool has a resource server with this identifier.
+    fn create_resource_server(&self, server: &ResourceServer) -> StoreResult<()>;
+    fn get_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<Option<ResourceServer>>;
+    /// By identifier; `after` is the last identifier of the previous page.
+    fn list_resource_servers(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ResourceServer>>;
+    fn update_resource_server(&self, server: &ResourceServer) -> StoreResult<()>;
+    fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<bool>;
 }
 
 pub trait UserStore: Send + Sync {

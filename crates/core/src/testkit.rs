@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use pooldesk_wire::cognito_idp::{GroupType, UserPoolType, UserStatusType};
+use pooldesk_wire::cognito_idp::{DomainDescriptionType, GroupType, ResourceServerType, UserPoolType, UserStatusType};
 
 use crate::random::Random;
 use crate::store::*;
@@ -88,6 +88,7 @@ pub fn store_contract(store: &dyn Store) {
     bulk_inserts_keep_every_row_not_taken(store);
     list_users_pages_and_filters(store);
     groups_and_cascades(store);
+    domains_and_resource_servers(store);
     sessions_revoke(store);
     challenges_are_single_use(store);
     messages_newest_first(store);
@@ -301,6 +302,60 @@ fn groups_and_cascades(store: &dyn Store) {
     store.add_to_group(p, "admins", "sub-user03").expect("add");
     assert!(store.delete_group(p, "admins").expect("delete group"));
     assert!(store.groups_of_user(p, "sub-user03").expect("groups").is_empty(), "a deleted group leaves no memberships");
+}
+
+fn domains_and_resource_servers(store: &dyn Store) {
+    store.create_pool(&pool("us-east-1_d"), &tokens::generate_key("us-east-1_d", 1).expect("key")).expect("create pool");
+    let domain = |name: &str, pool_id: &str| Domain {
+        domain: name.into(),
+        pool_id: pool_id.into(),
+        config: DomainDescriptionType { domain: Some(name.into()), version: Some("1".into()), ..Default::default() },
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_domain(&domain("myapp", "us-east-1_d")).expect("create domain");
+    store.create_domain(&domain("auth.example.com", "us-east-1_d")).expect("a custom domain beside the prefix");
+    assert!(matches!(store.create_domain(&domain("myapp", "us-east-1_b")), Err(StoreError::Conflict(_))), "a name is unique across pools");
+    assert_eq!(store.get_domain("myapp").expect("get").map(|d| d.pool_id), Some("us-east-1_d".into()));
+    assert_eq!(store.get_domain("other").expect("get"), None);
+    let names: Vec<String> = store.domains_of_pool("us-east-1_d").expect("of pool").into_iter().map(|d| d.domain).collect();
+    assert_eq!(names, ["auth.example.com", "myapp"]);
+    let mut changed = domain("myapp", "us-east-1_d");
+    changed.config.version = Some("2".into());
+    changed.modified_ms = 2;
+    store.update_domain(&changed).expect("update");
+    assert_eq!(store.get_domain("myapp").expect("get"), Some(changed));
+    assert!(store.delete_domain("myapp").expect("delete"));
+    assert!(!store.delete_domain("myapp").expect("delete again"));
+
+    let server = |pool_id: &str, identifier: &str| ResourceServer {
+        pool_id: pool_id.into(),
+        identifier: identifier.into(),
+        config: ResourceServerType { identifier: Some(identifier.into()), name: Some("API".into()), ..Default::default() },
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    for id in ["https://api.example.com", "orders", "billing"] {
+        store.create_resource_server(&server("us-east-1_d", id)).expect("create resource server");
+    }
+    assert!(matches!(store.create_resource_server(&server("us-east-1_d", "orders")), Err(StoreError::Conflict(_))));
+    store.create_resource_server(&server("us-east-1_b", "orders")).expect("identifiers are unique per pool only");
+    let first = store.list_resource_servers("us-east-1_d", None, 2).expect("list");
+    let ids = |p: &Page<ResourceServer>| p.items.iter().map(|r| r.identifier.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ["billing", "https://api.example.com"]);
+    let second = store.list_resource_servers("us-east-1_d", first.next.as_deref(), 2).expect("list");
+    assert_eq!((ids(&second), second.next), (vec!["orders".to_owned()], None));
+    let mut renamed = server("us-east-1_d", "orders");
+    renamed.config.name = Some("Orders".into());
+    store.update_resource_server(&renamed).expect("update");
+    assert_eq!(store.get_resource_server("us-east-1_d", "orders").expect("get"), Some(renamed));
+    assert!(store.delete_resource_server("us-east-1_d", "billing").expect("delete"));
+    assert_eq!(store.get_resource_server("us-east-1_d", "billing").expect("get"), None);
+
+    assert!(store.delete_pool("us-east-1_d").expect("delete pool"));
+    assert_eq!(store.get_domain("auth.example.com").expect("get"), None, "a pool's domains go with it");
+    assert!(store.list_resource_servers("us-east-1_d", None, 10).expect("list").items.is_empty(), "and its resource servers");
+    assert!(store.get_resource_server("us-east-1_b", "orders").expect("get").is_some(), "another pool's are kept");
 }
 
 fn sessions_revoke(store: &dyn Store) {

@@ -6,6 +6,7 @@
 //!   layer), the `.well-known` documents, and the single place errors become HTTP responses.
 //! - [`sigv4`]: verification of AWS Signature Version 4 for admin operations.
 //! - [`limits`]: rate limits on the public operations, per source address and app client.
+//! - `oauth`: user pool domains' OAuth 2.0 endpoints (`/oauth2/token`), by path or by host.
 //! - `sts`: STS's `GetCallerIdentity` and `AssumeRoleWithWebIdentity`, form in, XML out.
 //!
 //! Handlers own no business rules: they parse, authenticate, call `pooldesk_api` off the
@@ -13,6 +14,7 @@
 //! like) are the exception: they take less time than the hand-off to a blocking thread.
 
 pub mod limits;
+mod oauth;
 pub mod sigv4;
 mod sts;
 
@@ -67,6 +69,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", post(handle_json))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
+        .route("/domains/{domain}/oauth2/token", post(oauth::token_by_path).options(oauth::preflight))
+        .route("/oauth2/token", post(oauth::token_by_host).options(oauth::preflight))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_user_counts.sql"),
     include_str!("../migrations/0005_audit_log.sql"),
     include_str!("../migrations/0006_config_generation.sql"),
+    include_str!("../migrations/0007_domains_resource_servers.sql"),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use pooldesk_core::store::{AppClient, Group, Page, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
+use pooldesk_core::store::{AppClient, Domain, Group, Page, ResourceServer, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::SqliteStore;
@@ -55,6 +55,24 @@ pub(crate) fn to_group((pool_id, name, config, created_ms, modified_ms): GroupRo
 }
 
 pub(crate) const GROUP_COLUMNS: &str = "g.pool_id, g.name, g.config, g.created_ms, g.modified_ms";
+
+type DocRow = (String, String, String, i64, i64);
+
+fn doc_from(row: &Row<'_>) -> rusqlite::Result<DocRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+fn to_domain((domain, pool_id, config, created_ms, modified_ms): DocRow) -> StoreResult<Domain> {
+    Ok(Domain { domain, pool_id, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+}
+
+const DOMAIN_COLUMNS: &str = "domain, pool_id, config, created_ms, modified_ms";
+
+fn to_resource_server((pool_id, identifier, config, created_ms, modified_ms): DocRow) -> StoreResult<ResourceServer> {
+    Ok(ResourceServer { pool_id, identifier, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+}
+
+const RESOURCE_SERVER_COLUMNS: &str = "pool_id, identifier, config, created_ms, modified_ms";
 
 fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(Box::new(e)))
@@ -281,5 +299,104 @@ impl UserPoolStore for SqliteStore {
 
     fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool> {
         self.write(|tx| Ok(execute(tx, "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name])? > 0))
+    }
+
+    fn create_domain(&self, domain: &Domain) -> StoreResult<()> {
+        let config = to_json(&domain.config)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO user_pool_domains (domain, pool_id, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![domain.domain, domain.pool_id, config, domain.created_ms, domain.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_domain(&self, domain: &str) -> StoreResult<Option<Domain>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {DOMAIN_COLUMNS} FROM user_pool_domains WHERE domain = ?1"))
+                .and_then(|mut s| s.query_row([domain], doc_from).optional())
+                .map_err(sql)?
+                .map(to_domain)
+                .transpose()
+        })
+    }
+
+    fn domains_of_pool(&self, pool_id: &str) -> StoreResult<Vec<Domain>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!("SELECT {DOMAIN_COLUMNS} FROM user_pool_domains WHERE pool_id = ?1 ORDER BY domain"))
+                .map_err(sql)?;
+            let rows = s.query_map([pool_id], doc_from).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_domain)).collect()
+        })
+    }
+
+    fn update_domain(&self, domain: &Domain) -> StoreResult<()> {
+        let config = to_json(&domain.config)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "UPDATE user_pool_domains SET config = ?2, modified_ms = ?3 WHERE domain = ?1",
+                params![domain.domain, config, domain.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delete_domain(&self, domain: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(execute(tx, "DELETE FROM user_pool_domains WHERE domain = ?1", [domain])? > 0))
+    }
+
+    fn create_resource_server(&self, server: &ResourceServer) -> StoreResult<()> {
+        let config = to_json(&server.config)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO resource_servers (pool_id, identifier, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![server.pool_id, server.identifier, config, server.created_ms, server.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<Option<ResourceServer>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {RESOURCE_SERVER_COLUMNS} FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2"))
+                .and_then(|mut s| s.query_row([pool_id, identifier], doc_from).optional())
+                .map_err(sql)?
+                .map(to_resource_server)
+                .transpose()
+        })
+    }
+
+    fn list_resource_servers(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ResourceServer>> {
+        let rows = self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT {RESOURCE_SERVER_COLUMNS} FROM resource_servers WHERE pool_id = ?1 AND identifier > ?2 ORDER BY identifier LIMIT ?3"
+                ))
+                .map_err(sql)?;
+            let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], doc_from).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_resource_server)).collect::<StoreResult<Vec<_>>>()
+        })?;
+        Ok(page(rows, limit, |r| r.identifier.clone()))
+    }
+
+    fn update_resource_server(&self, server: &ResourceServer) -> StoreResult<()> {
+        let config = to_json(&server.config)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "UPDATE resource_servers SET config = ?3, modified_ms = ?4 WHERE pool_id = ?1 AND identifier = ?2",
+                params![server.pool_id, server.identifier, config, server.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(execute(tx, "DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2", [pool_id, identifier])? > 0))
     }
 }

@@ -110,6 +110,7 @@ impl UserPools {
             ..Default::default()
         };
         check_validity(&config)?;
+        self.check_oauth_settings(&pool.id, &config, secret.is_some())?;
         let client = AppClient { pool_id: pool.id.clone(), client_id, secret, config, created_ms: now, modified_ms: now };
         self.store.create_client(&client)?;
         Ok(w::CreateUserPoolClientResponse { user_pool_client: Some(describe(&client)) })
@@ -153,6 +154,7 @@ impl UserPools {
         c.auth_session_validity = Some(r.auth_session_validity.unwrap_or(3));
         c.refresh_token_rotation = r.refresh_token_rotation;
         check_validity(c)?;
+        self.check_oauth_settings(&client.pool_id, &client.config, client.secret.is_some())?;
         client.modified_ms = self.now();
         self.store.update_client(&client)?;
         Ok(w::UpdateUserPoolClientResponse { user_pool_client: Some(describe(&client)) })

@@ -7,7 +7,8 @@
 //! SQLite block), which keeps this code free of any runtime.
 //!
 //! # Layout
-//! - `pools`, `clients`, `groups`: configuration resources.
+//! - `pools`, `clients`, `groups`, `domains`, `resource_servers`: configuration resources.
+//! - `oauth`: app clients' OAuth settings, the token endpoint's grants, GetClientToken.
 //! - `users`: the admin user lifecycle and ListUsers; `attributes`: schema checks.
 //! - `self_service`: sign-up, confirmation, password reset, and what a signed-in user does
 //!   with an access token.
@@ -18,11 +19,14 @@
 
 mod attributes;
 mod clients;
+mod domains;
 mod groups;
 mod import;
 mod messages;
 mod mfa;
+mod oauth;
 mod pools;
+mod resource_servers;
 mod self_service;
 mod sign_in;
 mod users;
@@ -41,6 +45,7 @@ use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
 pub use import::{ImportReport, ImportRow};
+pub use oauth::{OAuthError, TokenRequest, TokenResponse};
 
 /// Settings that hold for the whole server.
 #[derive(Debug, Clone)]
@@ -190,21 +195,36 @@ impl UserPools {
         Ok(serde_json::json!({ "keys": keys }))
     }
 
-    /// The OpenID discovery document of a pool.
+    /// The OpenID discovery document of a pool. The OAuth endpoints are named once the pool
+    /// has a domain (its custom domain if it has both), and only those PoolDesk serves.
     pub fn openid_configuration(&self, pool_id: &str) -> Result<Value> {
         self.pool(pool_id)?;
         let issuer = self.issuer(pool_id);
         let algorithm = self.signer(pool_id)?.algorithm().name();
-        Ok(serde_json::json!({
+        let mut doc = serde_json::json!({
             "issuer": issuer,
             "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [algorithm],
-            "response_types_supported": ["code", "token"],
-            "scopes_supported": ["openid", "email", "phone", "profile"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "response_types_supported": [],
+            "scopes_supported": crate::oauth::STANDARD_SCOPES,
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "token_use", "cognito:username", "cognito:groups", "email", "email_verified", "phone_number", "phone_number_verified"],
-        }))
+        });
+        if let Some(domain) = self.pool_domain(pool_id)? {
+            let base = self.domain_base_url(&domain.domain);
+            let mut scopes: Vec<String> = crate::oauth::STANDARD_SCOPES.iter().map(|s| s.to_string()).collect();
+            scopes.extend(self.custom_scopes(pool_id)?);
+            let extra = serde_json::json!({
+                "token_endpoint": format!("{base}/oauth2/token"),
+                "grant_types_supported": ["client_credentials", "refresh_token"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "scopes_supported": scopes,
+            });
+            if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
+                doc.extend(extra.clone());
+            }
+        }
+        Ok(doc)
     }
 
     /// The username as compared: case-folded in pools created case-insensitive.
@@ -318,6 +338,10 @@ impl UserPools {
         };
         let pool = self.store.get_pool(&pool_id.ok_or_else(invalid)?)?.ok_or_else(invalid)?;
         let claims = self.check_or_verify(&pool.id, access_token, "access", remembered)?;
+        let scope = claims.get("scope").and_then(Value::as_str).unwrap_or_default();
+        if !scope.split(' ').any(|s| s == crate::oauth::ADMIN_SCOPE) {
+            return Err(Error::NotAuthorized("Access Token does not have required scopes".into()));
+        }
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
         match self.store.get_session(origin)? {
             Some(s) if !s.revoked => {}
@@ -519,6 +543,38 @@ impl w::Service for UserPools {
     }
     fn list_users(&self, _: &Context, i: w::ListUsersRequest) -> Result<w::ListUsersResponse> {
         self.op_list_users(i)
+    }
+
+    fn create_user_pool_domain(&self, _: &Context, i: w::CreateUserPoolDomainRequest) -> Result<w::CreateUserPoolDomainResponse> {
+        self.op_create_user_pool_domain(i)
+    }
+    fn describe_user_pool_domain(&self, _: &Context, i: w::DescribeUserPoolDomainRequest) -> Result<w::DescribeUserPoolDomainResponse> {
+        self.op_describe_user_pool_domain(i)
+    }
+    fn update_user_pool_domain(&self, _: &Context, i: w::UpdateUserPoolDomainRequest) -> Result<w::UpdateUserPoolDomainResponse> {
+        self.op_update_user_pool_domain(i)
+    }
+    fn delete_user_pool_domain(&self, _: &Context, i: w::DeleteUserPoolDomainRequest) -> Result<w::DeleteUserPoolDomainResponse> {
+        self.op_delete_user_pool_domain(i)
+    }
+
+    fn create_resource_server(&self, _: &Context, i: w::CreateResourceServerRequest) -> Result<w::CreateResourceServerResponse> {
+        self.op_create_resource_server(i)
+    }
+    fn describe_resource_server(&self, _: &Context, i: w::DescribeResourceServerRequest) -> Result<w::DescribeResourceServerResponse> {
+        self.op_describe_resource_server(i)
+    }
+    fn update_resource_server(&self, _: &Context, i: w::UpdateResourceServerRequest) -> Result<w::UpdateResourceServerResponse> {
+        self.op_update_resource_server(i)
+    }
+    fn delete_resource_server(&self, _: &Context, i: w::DeleteResourceServerRequest) -> Result<()> {
+        self.op_delete_resource_server(i)
+    }
+    fn list_resource_servers(&self, _: &Context, i: w::ListResourceServersRequest) -> Result<w::ListResourceServersResponse> {
+        self.op_list_resource_servers(i)
+    }
+    fn get_client_token(&self, _: &Context, i: w::GetClientTokenRequest) -> Result<w::GetClientTokenResponse> {
+        self.op_get_client_token(i)
     }
 
     fn create_group(&self, _: &Context, i: w::CreateGroupRequest) -> Result<w::CreateGroupResponse> {

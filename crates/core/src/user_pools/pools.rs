@@ -238,6 +238,13 @@ impl UserPools {
         t.creation_date = Some(to_wire(pool.created_ms));
         t.last_modified_date = Some(to_wire(pool.modified_ms));
         t.estimated_number_of_users = Some(i32::try_from(self.store.count_users(&pool.id)?).unwrap_or(i32::MAX));
+        for d in self.store.domains_of_pool(&pool.id)? {
+            if d.config.custom_domain_config.is_some() {
+                t.custom_domain = Some(d.domain);
+            } else {
+                t.domain = Some(d.domain);
+            }
+        }
         Ok(t)
     }
 

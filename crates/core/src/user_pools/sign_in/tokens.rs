@@ -85,10 +85,16 @@ impl UserPools {
     ) -> Result<w::GetTokensFromRefreshTokenResponse> {
         let client = self.client(&r.client_id)?;
         self.check_client_secret(&client, r.client_secret.as_ref().map(|s| s.0.as_str()))?;
-        let (pool, user, session) = self.refresh_session(&client, &r.refresh_token)?;
-        let mut result = self.issue_tokens(&pool, &client, &user, Some(&session))?;
+        Ok(w::GetTokensFromRefreshTokenResponse { authentication_result: Some(self.refresh_tokens(&client, &r.refresh_token)?) })
+    }
+
+    /// New ID and access tokens for a refresh token of `client` and, when the client rotates
+    /// refresh tokens, a new refresh token that replaces the one presented.
+    pub(in crate::user_pools) fn refresh_tokens(&self, client: &AppClient, refresh_token: &str) -> Result<w::AuthenticationResultType> {
+        let (pool, user, session) = self.refresh_session(client, refresh_token)?;
+        let mut result = self.issue_tokens(&pool, client, &user, Some(&session))?;
         let rotates = client.config.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == w::FeatureType::Enabled);
-        if rotates && session.refresh_hash == sha256_hex(&r.refresh_token) {
+        if rotates && session.refresh_hash == sha256_hex(refresh_token) {
             let fresh = self.random.token()?;
             self.store.rotate_refresh_token(&session.origin_jti, &session.refresh_hash, &sha256_hex(&fresh), self.now()).map_err(|e| {
                 match e {
@@ -98,7 +104,7 @@ impl UserPools {
             })?;
             result.refresh_token = Some(Sensitive(fresh));
         }
-        Ok(w::GetTokensFromRefreshTokenResponse { authentication_result: Some(result) })
+        Ok(result)
     }
 
     fn check_client_secret(&self, client: &AppClient, given: Option<&str>) -> Result<()> {

@@ -1,0 +1,270 @@
+//! OAuth 2.0 for app clients: their OAuth settings (checked as Cognito checks them), the token
+//! endpoint's grants, and GetClientToken, which is the `client_credentials` grant as an API
+//! operation. The HTTP door decodes requests into [`TokenRequest`]; everything else is here.
+
+use pooldesk_wire::Sensitive;
+use pooldesk_wire::cognito_idp::{self as w, OAuthFlowType};
+use serde::Serialize;
+use serde_json::{Map, json};
+
+use super::UserPools;
+use super::clients::validity;
+use crate::error::{Error, Result};
+use crate::oauth::{self, check_redirect_uri, is_standard_scope};
+use crate::store::{AppClient, Domain};
+
+/// A request to `/oauth2/token`, as the HTTP door decoded it. The client's credentials come
+/// from the `Authorization: Basic` header (client_secret_basic) or the body (client_secret_post).
+#[derive(Default, Clone)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scope: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+/// The token endpoint's answer (RFC 6749 §5.1).
+#[derive(Serialize)]
+pub struct TokenResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+    pub token_type: &'static str,
+}
+
+/// An OAuth 2.0 error (RFC 6749 §5.2), with Cognito's codes: `invalid_request`,
+/// `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`,
+/// `invalid_scope`; `server_error` when the fault is PoolDesk's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl OAuthError {
+    fn new(error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError { error, description: description.into() }
+    }
+
+    /// 400 for the client's errors, 500 for the server's.
+    pub fn status(&self) -> u16 {
+        if self.error == "server_error" { 500 } else { 400 }
+    }
+
+    /// An operation's error met on the way: internal faults stay internal (and are logged).
+    fn from_error(e: Error, error: &'static str) -> Self {
+        if e.is_internal() {
+            tracing::error!("OAuth token endpoint: {e:#}");
+            return OAuthError::new("server_error", "An internal error occurred.");
+        }
+        OAuthError::new(error, e.client_message())
+    }
+}
+
+/// Scopes granted to a client for itself, and the token that carries them.
+struct ClientToken {
+    access_token: String,
+    expires_in: i64,
+}
+
+fn has_flow(client: &AppClient, flow: OAuthFlowType) -> bool {
+    client.config.allowed_oauth_flows.as_deref().unwrap_or_default().contains(&flow)
+}
+
+impl UserPools {
+    /// Checks an app client's OAuth settings as Cognito does on Create/UpdateUserPoolClient.
+    pub(super) fn check_oauth_settings(&self, pool_id: &str, c: &w::UserPoolClientType, has_secret: bool) -> Result<()> {
+        let flows = c.allowed_oauth_flows.as_deref().unwrap_or_default();
+        let scopes = c.allowed_oauth_scopes.as_deref().unwrap_or_default();
+        let callbacks = c.callback_urls.as_deref().unwrap_or_default();
+        if flows.contains(&OAuthFlowType::ClientCredentials) {
+            if flows.len() > 1 {
+                return Err(Error::InvalidOAuthFlow(
+                    "client_credentials flow can not be selected along with code flow or implicit flow.".into(),
+                ));
+            }
+            if !has_secret {
+                return Err(Error::InvalidOAuthFlow(
+                    "client_credentials flow can not be selected if client does not have a client secret.".into(),
+                ));
+            }
+        }
+        if c.allowed_oauth_flows_user_pool_client == Some(true) {
+            if flows.is_empty() {
+                return Err(Error::InvalidOAuthFlow("AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true.".into()));
+            }
+            if scopes.is_empty() {
+                return Err(Error::InvalidParameter("AllowedOAuthScopes is required when AllowedOAuthFlowsUserPoolClient is true.".into()));
+            }
+            if callbacks.is_empty() && flows.iter().any(|f| matches!(f, OAuthFlowType::Code | OAuthFlowType::Implicit)) {
+                return Err(Error::InvalidParameter("CallbackURLs is required for the code and implicit flows.".into()));
+            }
+        }
+        for (member, urls) in [("CallbackURLs", callbacks), ("LogoutURLs", c.logout_urls.as_deref().unwrap_or_default())] {
+            for url in urls {
+                check_redirect_uri(url).map_err(|why| Error::InvalidParameter(format!("Invalid {member}: {why}")))?;
+            }
+        }
+        if let Some(default) = &c.default_redirect_uri
+            && !callbacks.contains(default)
+        {
+            return Err(Error::InvalidParameter("DefaultRedirectURI must be one of the CallbackURLs.".into()));
+        }
+        let custom: Vec<&str> = scopes.iter().map(String::as_str).filter(|s| !is_standard_scope(s)).collect();
+        if !custom.is_empty() {
+            let defined = self.custom_scopes(pool_id)?;
+            if let Some(missing) = custom.iter().find(|s| !defined.iter().any(|d| d == *s)) {
+                return Err(Error::ScopeDoesNotExist(format!("Invalid scope requested: {missing}")));
+            }
+        }
+        for provider in c.supported_identity_providers.as_deref().unwrap_or_default() {
+            if provider != "COGNITO" {
+                return Err(Error::InvalidParameter(format!("The provider {provider} does not exist for User Pool {pool_id}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The token endpoint of `domain`'s pool.
+    pub fn oauth_token(&self, domain: &Domain, r: &TokenRequest) -> std::result::Result<TokenResponse, OAuthError> {
+        let grant = r.grant_type.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "grant_type is required."))?;
+        if !matches!(grant, "authorization_code" | "refresh_token" | "client_credentials") {
+            return Err(OAuthError::new("unsupported_grant_type", format!("The grant type {grant} is not supported.")));
+        }
+        let client = self.authenticate_oauth_client(domain, r)?;
+        match grant {
+            "client_credentials" => {
+                if !has_flow(&client, OAuthFlowType::ClientCredentials) || client.secret.is_none() {
+                    return Err(OAuthError::new("unauthorized_client", "The client is not allowed the client_credentials grant."));
+                }
+                let requested = r.scope.as_deref().map(oauth::parse_scope);
+                let token = self.client_token(&client, requested.as_deref()).map_err(|e| match e {
+                    Error::ScopeDoesNotExist(_) => OAuthError::from_error(e, "invalid_scope"),
+                    other => OAuthError::from_error(other, "invalid_request"),
+                })?;
+                Ok(TokenResponse {
+                    id_token: None,
+                    access_token: token.access_token,
+                    refresh_token: None,
+                    expires_in: token.expires_in,
+                    token_type: "Bearer",
+                })
+            }
+            "refresh_token" => {
+                if !has_flow(&client, OAuthFlowType::Code) {
+                    return Err(OAuthError::new(
+                        "unauthorized_client",
+                        "The client is not allowed to refresh tokens here: it has no code flow.",
+                    ));
+                }
+                let token = r.refresh_token.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is required."))?;
+                let result = self.refresh_tokens(&client, token).map_err(|e| OAuthError::from_error(e, "invalid_grant"))?;
+                Ok(TokenResponse {
+                    id_token: result.id_token.map(|t| t.0),
+                    access_token: result.access_token.map(|t| t.0).unwrap_or_default(),
+                    refresh_token: result.refresh_token.map(|t| t.0),
+                    expires_in: result.expires_in.map(i64::from).unwrap_or_default(),
+                    token_type: "Bearer",
+                })
+            }
+            _ => Err(OAuthError::new(
+                "unsupported_grant_type",
+                "authorization_code grants come from the login pages' /oauth2/authorize, which this PoolDesk does not serve yet.",
+            )),
+        }
+    }
+
+    /// The app client a token request names, if its credentials are right: its secret when it
+    /// has one (compared in constant time), none when it has none. The client must belong to
+    /// the domain's pool and be allowed OAuth flows.
+    fn authenticate_oauth_client(&self, domain: &Domain, r: &TokenRequest) -> std::result::Result<std::sync::Arc<AppClient>, OAuthError> {
+        let failed = || OAuthError::new("invalid_client", "Client authentication failed.");
+        let id = r.client_id.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "client_id is required."))?;
+        let client = self
+            .store
+            .get_client(id)
+            .map_err(|e| OAuthError::from_error(e.into(), "invalid_client"))?
+            .filter(|c| c.pool_id == domain.pool_id)
+            .ok_or_else(failed)?;
+        match (&client.secret, &r.client_secret) {
+            (None, None) => {}
+            (Some(secret), Some(given))
+                if aws_lc_rs::constant_time::verify_slices_are_equal(secret.as_bytes(), given.as_bytes()).is_ok() => {}
+            _ => return Err(failed()),
+        }
+        if client.config.allowed_oauth_flows_user_pool_client != Some(true) {
+            return Err(OAuthError::new("unauthorized_client", "The client is not allowed OAuth flows (AllowedOAuthFlowsUserPoolClient)."));
+        }
+        Ok(client)
+    }
+
+    /// An access token for the client itself (client_credentials): the scopes requested, or
+    /// all its custom scopes when none are. Each must be allowed to the client and still
+    /// defined by a resource server (`ScopeDoesNotExist` otherwise).
+    fn client_token(&self, client: &AppClient, requested: Option<&[&str]>) -> Result<ClientToken> {
+        let allowed = client.config.allowed_oauth_scopes.as_deref().unwrap_or_default();
+        let defined = self.custom_scopes(&client.pool_id)?;
+        let grantable = |s: &str| !is_standard_scope(s) && allowed.iter().any(|a| a == s) && defined.iter().any(|d| d == s);
+        let scopes: Vec<&str> = match requested {
+            Some(requested) if !requested.is_empty() => {
+                if let Some(refused) = requested.iter().find(|s| !grantable(s)) {
+                    return Err(Error::ScopeDoesNotExist(format!("Invalid scope requested: {refused}")));
+                }
+                requested.to_vec()
+            }
+            _ => allowed.iter().map(String::as_str).filter(|s| grantable(s)).collect(),
+        };
+        if scopes.is_empty() {
+            return Err(Error::ScopeDoesNotExist("The client has no custom scopes to grant.".into()));
+        }
+        let expires_in = validity(&client.config).access;
+        let now = self.clock.now_secs();
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!(client.client_id));
+        claims.insert("token_use".into(), json!("access"));
+        claims.insert("scope".into(), json!(scopes.join(" ")));
+        claims.insert("auth_time".into(), json!(now));
+        claims.insert("iss".into(), json!(self.issuer(&client.pool_id)));
+        claims.insert("exp".into(), json!(now + expires_in));
+        claims.insert("iat".into(), json!(now));
+        claims.insert("version".into(), json!(2));
+        claims.insert("jti".into(), json!(self.random.uuid()?));
+        claims.insert("client_id".into(), json!(client.client_id));
+        let access_token = self.signer(&client.pool_id)?.sign(&claims)?;
+        Ok(ClientToken { access_token, expires_in })
+    }
+
+    /// GetClientToken: the client_credentials grant as an operation. The model documents an
+    /// `ALLOW_CLIENT_TOKEN_AUTH` flow its own `ExplicitAuthFlowsType` cannot express, so the
+    /// client must allow the `client_credentials` OAuth flow instead, as at `/oauth2/token`.
+    pub(super) fn op_get_client_token(&self, r: w::GetClientTokenRequest) -> Result<w::GetClientTokenResponse> {
+        let failed = || Error::NotAuthorized("Client authentication failed.".into());
+        let client = self.store.get_client(&r.client_id)?.ok_or_else(failed)?;
+        let secret = client.secret.as_deref().ok_or_else(failed)?;
+        if aws_lc_rs::constant_time::verify_slices_are_equal(secret.as_bytes(), r.secret.0.as_bytes()).is_err() {
+            return Err(failed());
+        }
+        if client.config.allowed_oauth_flows_user_pool_client != Some(true) || !has_flow(&client, OAuthFlowType::ClientCredentials) {
+            return Err(Error::InvalidParameter("The app client is not allowed the client_credentials flow.".into()));
+        }
+        let requested: Option<Vec<&str>> = r.scopes.as_ref().map(|s| s.iter().map(String::as_str).collect());
+        let token = self.client_token(&client, requested.as_deref()).map_err(|e| match e {
+            Error::ScopeDoesNotExist(m) => Error::InvalidParameter(m),
+            other => other,
+        })?;
+        Ok(w::GetClientTokenResponse {
+            client_authentication_result: Some(w::ClientAuthenticationResultType {
+                access_token: Some(Sensitive(token.access_token)),
+                expires_in: Some(i32::try_from(token.expires_in).unwrap_or(i32::MAX)),
+                token_type: Some("Bearer".into()),
+            }),
+        })
+    }
+}

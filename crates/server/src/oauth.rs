@@ -1,0 +1,236 @@
+//! The OAuth 2.0 endpoints of user pool domains, over HTTP. A domain's endpoints are reached
+//! two ways: by path, `/domains/<domain>/oauth2/token` under the public URL (works on plain
+//! loopback with no DNS), and by host name, `/oauth2/token` on a request whose `Host` is the
+//! domain (a custom domain such as `auth.example.com`, or `<prefix>.<anything>` for a prefix
+//! domain) when a reverse proxy or DNS sends it here.
+//!
+//! This module only decodes and encodes: which client, which grant, which scopes is decided in
+//! `pooldesk_core::user_pools::oauth`, reached through the API layer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pooldesk_core::store::Domain;
+use pooldesk_core::user_pools::{OAuthError, TokenRequest};
+
+use crate::AppState;
+
+/// The domain a request's `Host` names, if any: a custom domain by its whole name, a prefix
+/// domain by the first label of a longer name (`myapp.auth.localhost` → `myapp`).
+fn domain_of_host(state: &AppState, headers: &HeaderMap) -> Result<Option<Domain>, pooldesk_core::Error> {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return Ok(None) };
+    let name = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(name, _)| name);
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name.parse::<std::net::IpAddr>().is_ok() || name.starts_with('[') {
+        return Ok(None);
+    }
+    if let Some(domain) = state.api.domain(&name)?.filter(|d| d.config.custom_domain_config.is_some()) {
+        return Ok(Some(domain));
+    }
+    match name.split_once('.') {
+        Some((prefix, rest)) if !rest.is_empty() => Ok(state.api.domain(prefix)?.filter(|d| d.config.custom_domain_config.is_none())),
+        _ => Ok(None),
+    }
+}
+
+/// Which domain a request is for: the path's, or the `Host`'s.
+enum DomainRef {
+    Path(String),
+    Host(HeaderMap),
+}
+
+impl DomainRef {
+    fn resolve(&self, state: &AppState) -> Result<Option<Domain>, pooldesk_core::Error> {
+        match self {
+            DomainRef::Path(name) => state.api.domain(name),
+            DomainRef::Host(headers) => domain_of_host(state, headers),
+        }
+    }
+}
+
+pub(crate) async fn token_by_path(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(domain): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(state, peer, DomainRef::Path(domain), headers, body).await
+}
+
+pub(crate) async fn token_by_host(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(state, peer, DomainRef::Host(headers.clone()), headers, body).await
+}
+
+/// Browsers' preflight for the token endpoint: single-page apps exchange codes with `fetch`.
+pub(crate) async fn preflight() -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    resp
+}
+
+async fn token(state: Arc<AppState>, peer: SocketAddr, domain: DomainRef, headers: HeaderMap, body: Bytes) -> Response {
+    let run = move || -> Result<Response, OAuthError> {
+        let domain = match domain.resolve(&state) {
+            Ok(Some(d)) => d,
+            Ok(None) => return Ok(crate::ApiError::not_found("No such domain.").into_response()),
+            Err(e) => return Err(internal(e)),
+        };
+        let request = decode_token_request(&headers, &body)?;
+        if !state.limiter.admit("OAuth2.Token", peer.ip(), request.client_id.as_deref()) {
+            return Ok(token_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many requests; slow down and retry."));
+        }
+        let answer = state.api.oauth_token(&domain, &request, &peer.ip().to_string())?;
+        let body = serde_json::to_vec(&answer).map_err(|e| internal(pooldesk_core::Error::internal(e)))?;
+        Ok(token_json(StatusCode::OK, body))
+    };
+    match tokio::task::spawn_blocking(run).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => token_error(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.error, &e.description),
+        Err(join) => {
+            tracing::error!("the token endpoint panicked: {join}");
+            token_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        }
+    }
+}
+
+fn internal(e: pooldesk_core::Error) -> OAuthError {
+    tracing::error!("OAuth token endpoint: {e:#}");
+    OAuthError { error: "server_error", description: "An internal error occurred.".into() }
+}
+
+fn invalid_request(description: &str) -> OAuthError {
+    OAuthError { error: "invalid_request", description: description.into() }
+}
+
+/// A token endpoint body (`application/x-www-form-urlencoded`, each parameter at most once,
+/// RFC 6749 §3.2) and the client's credentials, from the `Authorization: Basic` header or the
+/// body but not both (§2.3).
+fn decode_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if !form_type {
+        return Err(invalid_request("The Content-Type must be application/x-www-form-urlencoded."));
+    }
+    let mut r = TokenRequest::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, value) in form_urlencoded::parse(body) {
+        if !seen.insert(name.clone()) {
+            return Err(invalid_request(&format!("The parameter {name} is repeated.")));
+        }
+        let value = Some(value.into_owned());
+        match &*name {
+            "grant_type" => r.grant_type = value,
+            "client_id" => r.client_id = value,
+            "client_secret" => r.client_secret = value,
+            "scope" => r.scope = value,
+            "code" => r.code = value,
+            "redirect_uri" => r.redirect_uri = value,
+            "code_verifier" => r.code_verifier = value,
+            "refresh_token" => r.refresh_token = value,
+            _ => {} // RFC 6749 §3.2: unknown parameters are ignored.
+        }
+    }
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let (id, secret) = basic_credentials(auth).ok_or_else(|| OAuthError {
+            error: "invalid_client",
+            description: "The Authorization header is not valid Basic credentials.".into(),
+        })?;
+        if r.client_secret.is_some() {
+            return Err(invalid_request("Send the client secret in the Authorization header or the body, not both."));
+        }
+        if r.client_id.as_deref().is_some_and(|body_id| body_id != id) {
+            return Err(invalid_request("The client_id in the body is not the one in the Authorization header."));
+        }
+        r.client_id = Some(id);
+        r.client_secret = Some(secret);
+    }
+    Ok(r)
+}
+
+/// `Basic base64(urlencode(client_id) ":" urlencode(client_secret))` (RFC 6749 §2.3.1). The
+/// parts are percent-decoded, leaving a `+` as it is: Cognito's clients send them unencoded.
+fn basic_credentials(value: &HeaderValue) -> Option<(String, String)> {
+    use base64::Engine;
+    let text = value.to_str().ok()?;
+    let (scheme, encoded) = text.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|s| s.into_owned());
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+fn token_json(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    // RFC 6749 §5.1: tokens are never cached.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    resp
+}
+
+fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
+    token_json(status, serde_json::json!({ "error": error, "error_description": description }).to_string().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (k.clone(), HeaderValue::from_str(v).expect("header"))).collect()
+    }
+
+    const FORM: (header::HeaderName, &str) = (header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+
+    #[test]
+    fn basic_credentials_are_percent_decoded_but_keep_a_plus() {
+        use base64::Engine;
+        let b64 = |s: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(s));
+        let v = |s: String| HeaderValue::from_str(&s).expect("header");
+        assert_eq!(basic_credentials(&v(b64("abc:s3+cr%2Bet"))), Some(("abc".into(), "s3+cr+et".into())));
+        assert_eq!(basic_credentials(&v(b64("abc:with:colon"))), Some(("abc".into(), "with:colon".into())));
+        assert_eq!(basic_credentials(&v(b64("no-colon"))), None);
+        assert_eq!(basic_credentials(&v("Bearer abc".into())), None);
+        assert_eq!(basic_credentials(&v("Basic !!!".into())), None);
+    }
+
+    #[test]
+    fn token_requests_are_forms_with_each_parameter_once_and_one_way_to_authenticate() {
+        let ok = decode_token_request(&headers(&[FORM]), b"grant_type=client_credentials&client_id=c&scope=a%2Fb+c%2Fd&extra=1")
+            .expect("decoded");
+        assert_eq!(ok.grant_type.as_deref(), Some("client_credentials"));
+        assert_eq!(ok.scope.as_deref(), Some("a/b c/d"));
+        let err = |h: &[(header::HeaderName, &str)], body: &[u8]| decode_token_request(&headers(h), body).err().map(|e| e.error);
+        assert_eq!(err(&[(header::CONTENT_TYPE, "application/json")], b"{}"), Some("invalid_request"));
+        assert_eq!(err(&[FORM], b"grant_type=a&grant_type=b"), Some("invalid_request"));
+        let basic = (header::AUTHORIZATION, "Basic Yzpz"); // c:s
+        assert_eq!(err(&[FORM, basic.clone()], b"grant_type=x&client_secret=s"), Some("invalid_request"));
+        assert_eq!(err(&[FORM, basic.clone()], b"grant_type=x&client_id=other"), Some("invalid_request"));
+        assert_eq!(err(&[FORM, (header::AUTHORIZATION, "Basic ???")], b"grant_type=x"), Some("invalid_client"));
+        let both = decode_token_request(&headers(&[FORM, basic]), b"grant_type=x&client_id=c").expect("same id twice is fine");
+        assert_eq!((both.client_id.as_deref(), both.client_secret.as_deref()), (Some("c"), Some("s")));
+    }
+}
