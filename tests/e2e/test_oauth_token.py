@@ -65,10 +65,10 @@ def test_discovery_names_the_token_endpoint_once_the_pool_has_a_domain(idp, serv
     assert "client_credentials" in d["grant_types_supported"]
     assert d["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "client_secret_post"]
     assert {"orders/read", "orders/write", "billing/pay", "openid"} <= set(d["scopes_supported"])
-    assert "authorization_endpoint" not in d, "only endpoints that are served are named"
+    assert d["authorization_endpoint"] == f"{server.endpoint}/domains/{m2m.domain}/oauth2/authorize"
     bare = make_pool()["Id"]
     plain = requests.get(f"{server.endpoint}/{bare}/.well-known/openid-configuration", timeout=10).json()
-    assert "token_endpoint" not in plain and plain["jwks_uri"].endswith(f"/{bare}/.well-known/jwks.json")
+    assert "token_endpoint" not in plain and plain["response_types_supported"] == [] and plain["jwks_uri"].endswith(f"/{bare}/.well-known/jwks.json")
 
 
 @pytest.mark.parametrize("auth_method", ["client_secret_basic", "client_secret_post"])

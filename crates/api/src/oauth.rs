@@ -2,7 +2,7 @@
 //! audited like the admin operations (the actor is the app client, the outcome the OAuth error).
 
 use pooldesk_core::store::Domain;
-use pooldesk_core::user_pools::{OAuthError, TokenRequest, TokenResponse};
+use pooldesk_core::user_pools::{Authorization, OAuthError, TokenRequest, TokenResponse};
 
 use crate::Api;
 
@@ -28,5 +28,26 @@ impl Api {
         let outcome = result.as_ref().map(|_| &b""[..]).map_err(|e| e.error);
         pooldesk_core::audit::record(&*self.store, &*self.clock, client, source, &format!("OAuth2.{grant}"), resource.as_bytes(), outcome);
         result
+    }
+
+    /// A sign-in at a login page succeeded: its code or tokens, and where the browser goes
+    /// with them. Audited as `OAuth2.SignIn`, the actor being the app client.
+    pub fn complete_sign_in(&self, auth: &Authorization, sub: &str, source: &str) -> Result<String, pooldesk_core::Error> {
+        let result = self.pools.complete_authorization(auth, sub);
+        self.record_sign_in(auth, result.as_ref().map(|_| ()).map_err(|e| e.wire_code()), source);
+        result
+    }
+
+    /// A sign-in at a login page failed (wrong password, wrong code, ...): audited with the
+    /// error's name.
+    pub fn record_sign_in_failure(&self, auth: &Authorization, code: &str, source: &str) {
+        self.record_sign_in(auth, Err(code), source);
+    }
+
+    fn record_sign_in(&self, auth: &Authorization, outcome: Result<(), &str>, source: &str) {
+        let client = &auth.client;
+        let resource = serde_json::json!({ "UserPoolId": client.pool_id, "ClientId": client.client_id }).to_string();
+        let outcome = outcome.map(|()| &b""[..]);
+        pooldesk_core::audit::record(&*self.store, &*self.clock, &client.client_id, source, "OAuth2.SignIn", resource.as_bytes(), outcome);
     }
 }

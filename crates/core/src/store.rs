@@ -184,6 +184,9 @@ pub struct Session {
     /// within the client's grace period.
     pub previous_refresh_hash: Option<String>,
     pub rotated_ms: Option<i64>,
+    /// The OAuth scopes granted (space-separated) when the session began at a login page;
+    /// None for a sign-in through the API, whose access tokens carry `aws.cognito.signin.user.admin`.
+    pub scope: Option<String>,
     pub auth_time: i64,
     pub created_ms: i64,
     pub expires_ms: i64,

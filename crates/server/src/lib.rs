@@ -6,7 +6,8 @@
 //!   layer), the `.well-known` documents, and the single place errors become HTTP responses.
 //! - [`sigv4`]: verification of AWS Signature Version 4 for admin operations.
 //! - [`limits`]: rate limits on the public operations, per source address and app client.
-//! - `oauth`: user pool domains' OAuth 2.0 endpoints (`/oauth2/token`), by path or by host.
+//! - `oauth`: user pool domains' OAuth 2.0 endpoints (token, userInfo, revoke), by path or
+//!   by host; `login`: their managed login pages (authorize, sign-in, challenges, logout).
 //! - `sts`: STS's `GetCallerIdentity` and `AssumeRoleWithWebIdentity`, form in, XML out.
 //!
 //! Handlers own no business rules: they parse, authenticate, call `pooldesk_api` off the
@@ -14,6 +15,7 @@
 //! like) are the exception: they take less time than the hand-off to a blocking thread.
 
 pub mod limits;
+mod login;
 mod oauth;
 pub mod sigv4;
 mod sts;
@@ -69,11 +71,25 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", post(handle_json))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
-        .route("/domains/{domain}/oauth2/token", post(oauth::token_by_path).options(oauth::preflight))
-        .route("/oauth2/token", post(oauth::token_by_host).options(oauth::preflight))
+        .nest("/domains/{domain}", domain_routes())
+        .merge(domain_routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// A domain's OAuth endpoints and login pages, served under `/domains/{domain}` and, for a
+/// request whose `Host` names a domain, at the root.
+fn domain_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/oauth2/authorize", get(login::authorize))
+        .route("/oauth2/token", post(oauth::token).options(oauth::preflight))
+        .route("/oauth2/userInfo", get(oauth::user_info).post(oauth::user_info).options(oauth::preflight))
+        .route("/oauth2/revoke", post(oauth::revoke).options(oauth::preflight))
+        .route("/login", get(login::login_page).post(login::login_submit))
+        .route("/challenge", post(login::challenge_submit))
+        .route("/logout", get(login::logout))
+        .route("/login.css", get(login::stylesheet))
 }
 
 /// How long a client may take to send a request's headers, and then its body: a slow

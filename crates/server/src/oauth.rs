@@ -1,4 +1,4 @@
-//! The OAuth 2.0 endpoints of user pool domains, over HTTP. A domain's endpoints are reached
+//! The OAuth 2.0 endpoints of user pool domains, over HTTP: token, userInfo, revoke. A domain's endpoints are reached
 //! two ways: by path, `/domains/<domain>/oauth2/token` under the public URL (works on plain
 //! loopback with no DNS), and by host name, `/oauth2/token` on a request whose `Host` is the
 //! domain (a custom domain such as `auth.example.com`, or `<prefix>.<anything>` for a prefix
@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pooldesk_core::store::Domain;
@@ -21,8 +21,7 @@ use crate::AppState;
 
 /// The domain a request's `Host` names, if any: a custom domain by its whole name, a prefix
 /// domain by the first label of a longer name (`myapp.auth.localhost` → `myapp`).
-fn domain_of_host(state: &AppState, headers: &HeaderMap) -> Result<Option<Domain>, pooldesk_core::Error> {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return Ok(None) };
+fn domain_of_host(state: &AppState, host: &str) -> Result<Option<Domain>, pooldesk_core::Error> {
     let name = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(name, _)| name);
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     if name.parse::<std::net::IpAddr>().is_ok() || name.starts_with('[') {
@@ -37,57 +36,143 @@ fn domain_of_host(state: &AppState, headers: &HeaderMap) -> Result<Option<Domain
     }
 }
 
-/// Which domain a request is for: the path's, or the `Host`'s.
-enum DomainRef {
+/// Which domain a request is for: the one its path names (`/domains/{domain}/...`), or the
+/// one its `Host` names when it came to the root.
+pub(crate) enum DomainRef {
     Path(String),
-    Host(HeaderMap),
+    Host(Option<String>),
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for DomainRef {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await
+            && let Some((_, name)) = params.iter().find(|(k, _)| *k == "domain")
+        {
+            return Ok(DomainRef::Path(name.to_owned()));
+        }
+        Ok(DomainRef::Host(parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned)))
+    }
 }
 
 impl DomainRef {
-    fn resolve(&self, state: &AppState) -> Result<Option<Domain>, pooldesk_core::Error> {
+    /// The domain, if it exists. Blocks (reads the store).
+    pub(crate) fn resolve(&self, state: &AppState) -> Result<Option<Domain>, pooldesk_core::Error> {
         match self {
             DomainRef::Path(name) => state.api.domain(name),
-            DomainRef::Host(headers) => domain_of_host(state, headers),
+            DomainRef::Host(Some(host)) => domain_of_host(state, host),
+            DomainRef::Host(None) => Ok(None),
+        }
+    }
+
+    /// The path the domain's endpoints hang off on this server: `/domains/<name>`, or the
+    /// root when the host named it.
+    pub(crate) fn base_path(&self) -> String {
+        match self {
+            DomainRef::Path(name) => format!("/domains/{name}"),
+            DomainRef::Host(_) => String::new(),
         }
     }
 }
 
-pub(crate) async fn token_by_path(
+pub(crate) async fn token(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(domain): Path<String>,
+    domain: DomainRef,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    token(state, peer, DomainRef::Path(domain), headers, body).await
+    token_endpoint(state, peer, domain, headers, body).await
 }
 
-pub(crate) async fn token_by_host(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    token(state, peer, DomainRef::Host(headers.clone()), headers, body).await
-}
-
-/// Browsers' preflight for the token endpoint: single-page apps exchange codes with `fetch`.
+/// Browsers' preflight for the token, userInfo and revocation endpoints: single-page apps
+/// call them with `fetch`.
 pub(crate) async fn preflight() -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     resp
 }
 
-async fn token(state: Arc<AppState>, peer: SocketAddr, domain: DomainRef, headers: HeaderMap, body: Bytes) -> Response {
+/// `/oauth2/revoke`: a refresh token (`token`) and the client's credentials, as at the token
+/// endpoint. 200 with an empty body, also for an unknown token (RFC 7009).
+pub(crate) async fn revoke(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    domain: DomainRef,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let run = move || -> Result<Response, OAuthError> {
-        let domain = match domain.resolve(&state) {
-            Ok(Some(d)) => d,
-            Ok(None) => return Ok(crate::ApiError::not_found("No such domain.").into_response()),
-            Err(e) => return Err(internal(e)),
+        let Some(domain) = domain.resolve(&state).map_err(internal)? else {
+            return Ok(crate::ApiError::not_found("No such domain.").into_response());
+        };
+        let request = decode_token_request(&headers, &body)?;
+        if !state.limiter.admit("OAuth2.Revoke", peer.ip(), request.client_id.as_deref()) {
+            return Ok(token_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many requests; slow down and retry."));
+        }
+        state.api.pools.oauth_revoke(&domain, &request)?;
+        Ok(token_json(StatusCode::OK, Vec::new()))
+    };
+    finish(tokio::task::spawn_blocking(run).await)
+}
+
+/// `/oauth2/userInfo` (GET or POST): the user's claims for a bearer access token with
+/// `openid`. RFC 6750's errors: 401 `invalid_token`, 403 `insufficient_scope`.
+pub(crate) async fn user_info(State(state): State<Arc<AppState>>, domain: DomainRef, headers: HeaderMap) -> Response {
+    let run = move || -> Result<Response, OAuthError> {
+        if domain.resolve(&state).map_err(internal)?.is_none() {
+            return Ok(crate::ApiError::not_found("No such domain.").into_response());
+        }
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
+        let Some(token) = bearer else {
+            return Ok(bearer_error(StatusCode::UNAUTHORIZED, "invalid_request", "A bearer access token is required."));
+        };
+        match state.api.pools.user_info(&token) {
+            Ok(claims) => Ok(token_json(StatusCode::OK, serde_json::Value::Object(claims).to_string().into_bytes())),
+            Err(e) if e.is_internal() => Err(internal(e)),
+            Err(e) if e.client_message().contains("required scopes") => {
+                Ok(bearer_error(StatusCode::FORBIDDEN, "insufficient_scope", "The access token has no openid scope."))
+            }
+            Err(e) => Ok(bearer_error(StatusCode::UNAUTHORIZED, "invalid_token", &e.client_message())),
+        }
+    };
+    finish(tokio::task::spawn_blocking(run).await)
+}
+
+fn bearer_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut resp = token_error(status, error, description);
+    let challenge = format!("Bearer error=\"{error}\", error_description=\"{}\"", description.replace('"', "'"));
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+fn finish(outcome: Result<Result<Response, OAuthError>, tokio::task::JoinError>) -> Response {
+    match outcome {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => token_error(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.error, &e.description),
+        Err(join) => {
+            tracing::error!("an OAuth endpoint panicked: {join}");
+            token_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        }
+    }
+}
+
+async fn token_endpoint(state: Arc<AppState>, peer: SocketAddr, domain: DomainRef, headers: HeaderMap, body: Bytes) -> Response {
+    let run = move || -> Result<Response, OAuthError> {
+        let Some(domain) = domain.resolve(&state).map_err(internal)? else {
+            return Ok(crate::ApiError::not_found("No such domain.").into_response());
         };
         let request = decode_token_request(&headers, &body)?;
         if !state.limiter.admit("OAuth2.Token", peer.ip(), request.client_id.as_deref()) {
@@ -97,17 +182,10 @@ async fn token(state: Arc<AppState>, peer: SocketAddr, domain: DomainRef, header
         let body = serde_json::to_vec(&answer).map_err(|e| internal(pooldesk_core::Error::internal(e)))?;
         Ok(token_json(StatusCode::OK, body))
     };
-    match tokio::task::spawn_blocking(run).await {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => token_error(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.error, &e.description),
-        Err(join) => {
-            tracing::error!("the token endpoint panicked: {join}");
-            token_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
-        }
-    }
+    finish(tokio::task::spawn_blocking(run).await)
 }
 
-fn internal(e: pooldesk_core::Error) -> OAuthError {
+pub(crate) fn internal(e: pooldesk_core::Error) -> OAuthError {
     tracing::error!("OAuth token endpoint: {e:#}");
     OAuthError { error: "server_error", description: "An internal error occurred.".into() }
 }
@@ -144,6 +222,7 @@ fn decode_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest
             "redirect_uri" => r.redirect_uri = value,
             "code_verifier" => r.code_verifier = value,
             "refresh_token" => r.refresh_token = value,
+            "token" => r.token = value,
             _ => {} // RFC 6749 §3.2: unknown parameters are ignored.
         }
     }

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_audit_log.sql"),
     include_str!("../migrations/0006_config_generation.sql"),
     include_str!("../migrations/0007_domains_resource_servers.sql"),
+    include_str!("../migrations/0008_session_scope.sql"),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

@@ -10,8 +10,7 @@ use crate::SqliteStore;
 use crate::error::sql;
 use crate::pool::execute;
 
-const SESSION_COLUMNS: &str =
-    "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms";
+const SESSION_COLUMNS: &str = "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms, scope";
 
 fn session_from(r: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -26,6 +25,7 @@ fn session_from(r: &Row<'_>) -> rusqlite::Result<Session> {
         revoked: r.get(8)?,
         previous_refresh_hash: r.get(9)?,
         rotated_ms: r.get(10)?,
+        scope: r.get(11)?,
     })
 }
 
@@ -34,7 +34,7 @@ impl SessionStore for SqliteStore {
         self.write(|tx| {
             execute(
                 tx,
-                &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
                     s.origin_jti,
                     s.pool_id,
@@ -46,7 +46,8 @@ impl SessionStore for SqliteStore {
                     s.expires_ms,
                     s.revoked,
                     s.previous_refresh_hash,
-                    s.rotated_ms
+                    s.rotated_ms,
+                    s.scope
                 ],
             )?;
             Ok(())

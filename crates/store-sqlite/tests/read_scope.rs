@@ -30,6 +30,7 @@ fn with_pool_and_session(path: &Path) -> SqliteStore {
             refresh_hash: "hash".into(),
             previous_refresh_hash: None,
             rotated_ms: None,
+            scope: None,
             auth_time: 1,
             created_ms: 1,
             expires_ms: i64::MAX,

@@ -198,7 +198,7 @@ impl UserPools {
         if record.expires_ms <= self.now() {
             return Err(expired_session());
         }
-        let mut pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
+        let mut pending: Pending = serde_json::from_str(&record.state).map_err(|_| expired_session())?;
         if !matches!(pending.step, Step::MfaSetup { .. }) {
             return Err(expired_session());
         }
@@ -252,7 +252,7 @@ impl UserPools {
             }
             (None, Some(session)) => {
                 let record = self.store.get_challenge(&session)?.ok_or_else(expired_session)?;
-                let pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
+                let pending: Pending = serde_json::from_str(&record.state).map_err(|_| expired_session())?;
                 let Step::MfaSetup { secret: Some(secret), .. } = pending.step else {
                     return Err(Error::InvalidParameter("Call AssociateSoftwareToken with this session first.".into()));
                 };

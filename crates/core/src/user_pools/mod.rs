@@ -8,7 +8,8 @@
 //!
 //! # Layout
 //! - `pools`, `clients`, `groups`, `domains`, `resource_servers`: configuration resources.
-//! - `oauth`: app clients' OAuth settings, the token endpoint's grants, GetClientToken.
+//! - `oauth`: app clients' OAuth settings, the token endpoint's grants, GetClientToken,
+//!   userInfo, revocation and logout; `authorize`: authorization requests, codes, SSO.
 //! - `users`: the admin user lifecycle and ListUsers; `attributes`: schema checks.
 //! - `self_service`: sign-up, confirmation, password reset, and what a signed-in user does
 //!   with an access token.
@@ -18,6 +19,7 @@
 //! - `messages`: codes, message templates, the outbox and delivery.
 
 mod attributes;
+mod authorize;
 mod clients;
 mod domains;
 mod groups;
@@ -44,8 +46,10 @@ use crate::random::{Random, SystemRandom};
 use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
+pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
 pub use import::{ImportReport, ImportRow};
-pub use oauth::{OAuthError, TokenRequest, TokenResponse};
+pub use oauth::{Logout, OAuthError, TokenRequest, TokenResponse};
+pub use sign_in::LoginStep;
 
 /// Settings that hold for the whole server.
 #[derive(Debug, Clone)]
@@ -215,9 +219,17 @@ impl UserPools {
             let mut scopes: Vec<String> = crate::oauth::STANDARD_SCOPES.iter().map(|s| s.to_string()).collect();
             scopes.extend(self.custom_scopes(pool_id)?);
             let extra = serde_json::json!({
+                "authorization_endpoint": format!("{base}/oauth2/authorize"),
                 "token_endpoint": format!("{base}/oauth2/token"),
-                "grant_types_supported": ["client_credentials", "refresh_token"],
+                "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+                "revocation_endpoint": format!("{base}/oauth2/revoke"),
+                "end_session_endpoint": format!("{base}/logout"),
+                "response_types_supported": ["code", "token"],
+                "response_modes_supported": ["query", "fragment"],
+                "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
+                "code_challenge_methods_supported": ["S256", "plain"],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
                 "scopes_supported": scopes,
             });
             if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
@@ -324,10 +336,11 @@ impl UserPools {
     }
 
     fn authenticate(&self, access_token: &str) -> Result<(Arc<UserPool>, User, Arc<Claims>)> {
-        self.reading_together(|| self.authenticate_reads(access_token))
+        self.reading_together(|| self.authenticate_reads(access_token, crate::oauth::ADMIN_SCOPE))
     }
 
-    fn authenticate_reads(&self, access_token: &str) -> Result<(Arc<UserPool>, User, Arc<Claims>)> {
+    /// [`Self::authenticate`]'s reads, for a token that must carry `scope`.
+    fn authenticate_reads(&self, access_token: &str, required_scope: &str) -> Result<(Arc<UserPool>, User, Arc<Claims>)> {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
         // A token verified before names its pool in its verified issuer; only a new one is
         // decoded unverified, to find whose keys check it (that decoding was 4% of GetUser).
@@ -339,7 +352,7 @@ impl UserPools {
         let pool = self.store.get_pool(&pool_id.ok_or_else(invalid)?)?.ok_or_else(invalid)?;
         let claims = self.check_or_verify(&pool.id, access_token, "access", remembered)?;
         let scope = claims.get("scope").and_then(Value::as_str).unwrap_or_default();
-        if !scope.split(' ').any(|s| s == crate::oauth::ADMIN_SCOPE) {
+        if !scope.split(' ').any(|s| s == required_scope) {
             return Err(Error::NotAuthorized("Access Token does not have required scopes".into()));
         }
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;

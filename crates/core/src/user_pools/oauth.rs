@@ -25,6 +25,8 @@ pub struct TokenRequest {
     pub redirect_uri: Option<String>,
     pub code_verifier: Option<String>,
     pub refresh_token: Option<String>,
+    /// `/oauth2/revoke`'s token.
+    pub token: Option<String>,
 }
 
 /// The token endpoint's answer (RFC 6749 §5.1).
@@ -66,6 +68,15 @@ impl OAuthError {
         }
         OAuthError::new(error, e.client_message())
     }
+}
+
+/// Where the browser goes after `/logout`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logout {
+    /// A registered sign-out URL.
+    To(String),
+    /// The login page again, for the same authorization request.
+    SignInAgain,
 }
 
 /// Scopes granted to a client for itself, and the token that carries them.
@@ -174,11 +185,101 @@ impl UserPools {
                     token_type: "Bearer",
                 })
             }
-            _ => Err(OAuthError::new(
-                "unsupported_grant_type",
-                "authorization_code grants come from the login pages' /oauth2/authorize, which this PoolDesk does not serve yet.",
-            )),
+            _ => {
+                if !has_flow(&client, OAuthFlowType::Code) {
+                    return Err(OAuthError::new("unauthorized_client", "The client is not allowed the code grant."));
+                }
+                let required = |v: &Option<String>, name: &str| {
+                    v.clone().ok_or_else(|| OAuthError::new("invalid_request", format!("{name} is required.")))
+                };
+                let code = required(&r.code, "code")?;
+                let redirect_uri = required(&r.redirect_uri, "redirect_uri")?;
+                let result = self
+                    .exchange_code(&client, &code, &redirect_uri, r.code_verifier.as_deref())
+                    .map_err(|e| OAuthError::from_error(e, "invalid_grant"))?;
+                Ok(TokenResponse {
+                    id_token: result.id_token.map(|t| t.0),
+                    access_token: result.access_token.map(|t| t.0).unwrap_or_default(),
+                    refresh_token: result.refresh_token.map(|t| t.0),
+                    expires_in: result.expires_in.map(i64::from).unwrap_or_default(),
+                    token_type: "Bearer",
+                })
+            }
         }
+    }
+
+    /// `/oauth2/revoke`: ends the session of a refresh token, as RevokeToken does. The client
+    /// authenticates as at the token endpoint.
+    pub fn oauth_revoke(&self, domain: &Domain, r: &TokenRequest) -> std::result::Result<(), OAuthError> {
+        let id = r.client_id.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "client_id is required."))?;
+        let client = self
+            .store
+            .get_client(id)
+            .map_err(|e| OAuthError::from_error(e.into(), "invalid_client"))?
+            .filter(|c| c.pool_id == domain.pool_id)
+            .ok_or_else(|| OAuthError::new("invalid_client", "Client authentication failed."))?;
+        let token = r.token.clone().ok_or_else(|| OAuthError::new("invalid_request", "token is required."))?;
+        self.op_revoke_token(w::RevokeTokenRequest {
+            token: Sensitive(token),
+            client_id: client.client_id.clone(),
+            client_secret: r.client_secret.clone().map(Sensitive),
+            revoke_associated_sessions: None,
+        })
+        .map(|_| ())
+        .map_err(|e| match e {
+            Error::Unsupported(_) => OAuthError::from_error(e, "unsupported_token_type"),
+            Error::Unauthorized(_) | Error::NotAuthorized(_) => OAuthError::new("invalid_client", "Client authentication failed."),
+            other => OAuthError::from_error(other, "invalid_request"),
+        })
+    }
+
+    /// `/oauth2/userInfo`: the signed-in user's claims for an access token with `openid`.
+    /// `sub` and `username` always; `email`/`phone` scopes add those attributes (and whether
+    /// they are verified, as strings, as Cognito answers), `profile` every attribute.
+    pub fn user_info(&self, access_token: &str) -> Result<Map<String, serde_json::Value>> {
+        let (_, user, claims) = self.reading_together(|| self.authenticate_reads(access_token, "openid"))?;
+        let scopes: Vec<&str> = claims.get("scope").and_then(|s| s.as_str()).unwrap_or_default().split(' ').collect();
+        let mut out = Map::new();
+        out.insert("sub".into(), json!(user.sub));
+        for (name, value) in &user.data.attributes {
+            let wanted = scopes.contains(&"profile")
+                || (scopes.contains(&"email") && matches!(name.as_str(), "email" | "email_verified"))
+                || (scopes.contains(&"phone") && matches!(name.as_str(), "phone_number" | "phone_number_verified"));
+            if wanted && !name.starts_with("dev:") {
+                out.insert(name.clone(), json!(value));
+            }
+        }
+        out.insert("username".into(), json!(user.username));
+        Ok(out)
+    }
+
+    /// Where `/logout` sends the browser: to a registered sign-out URL (`logout_uri`), or back
+    /// to the login page for a new sign-in (`redirect_uri` and `response_type`, checked as an
+    /// authorization request). Anything else is an error page, never an unchecked redirect.
+    pub fn logout(
+        &self,
+        domain: &Domain,
+        r: &crate::user_pools::AuthorizeRequest,
+        logout_uri: Option<&str>,
+    ) -> std::result::Result<Logout, crate::user_pools::AuthorizeError> {
+        use crate::user_pools::AuthorizeError;
+        let page = |description: &str| AuthorizeError::Page { error: "invalid_request", description: description.to_owned() };
+        let client_id = r.client_id.as_deref().ok_or_else(|| page("client_id is required."))?;
+        let client = match self.store.get_client(client_id) {
+            Ok(Some(c)) if c.pool_id == domain.pool_id => c,
+            _ => return Err(page("The client_id is not an app client of this user pool.")),
+        };
+        if let Some(uri) = logout_uri {
+            if !client.config.logout_urls.as_deref().unwrap_or_default().iter().any(|u| u == uri) {
+                return Err(page("The logout_uri is not one of the app client's sign-out URLs."));
+            }
+            return Ok(Logout::To(uri.to_owned()));
+        }
+        if r.redirect_uri.is_some() && r.response_type.is_some() {
+            self.authorize(domain, r)?;
+            return Ok(Logout::SignInAgain);
+        }
+        Err(page("Give a logout_uri, or a redirect_uri and a response_type."))
     }
 
     /// The app client a token request names, if its credentials are right: its secret when it

@@ -83,7 +83,7 @@ impl UserPools {
 
     fn initiate(&self, ctx: &Context, client: &AppClient, flow: AuthFlowType, params: &BTreeMap<String, String>) -> Result<Outcome> {
         let pool = self.pool(&client.pool_id)?;
-        let attempt = Attempt { ctx, pool: &pool, client };
+        let attempt = Attempt { ctx, pool: &pool, client, hosted: false };
         let progress = Progress::new(flow);
         match flow {
             AuthFlowType::UserPasswordAuth => {
@@ -120,16 +120,20 @@ impl UserPools {
     /// Finds the user for a first factor; an unknown user is NotAuthorized (hidden) or
     /// UserNotFound depending on the client, after the same work a known one costs.
     fn sign_in_user(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, decoy: impl FnOnce()) -> Result<User> {
-        let Attempt { pool, client, .. } = attempt;
+        let Attempt { pool, client, hosted, .. } = attempt;
         let username = param(params, "USERNAME")?;
         let secret_hash = params.get("SECRET_HASH").map(String::as_str);
         match self.find_user(pool, username)? {
             Some(user) => {
-                Self::check_secret_hash(client, &[username, &user.username], secret_hash)?;
+                if !hosted {
+                    Self::check_secret_hash(client, &[username, &user.username], secret_hash)?;
+                }
                 Ok(user)
             }
             None => {
-                Self::check_secret_hash(client, &[username], secret_hash)?;
+                if !hosted {
+                    Self::check_secret_hash(client, &[username], secret_hash)?;
+                }
                 decoy();
                 Err(if Self::hides_users_auth(client) { incorrect() } else { Error::UserNotFound("User does not exist.".into()) })
             }
@@ -138,7 +142,7 @@ impl UserPools {
 
     /// USERNAME + PASSWORD. The password is checked before anything that would reveal the
     /// account's state.
-    fn password_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
+    pub(super) fn password_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let password = param(params, "PASSWORD")?;
         let mut user = self.sign_in_user(attempt, params, || self.hasher.verify_dummy(password))?;
         self.check_password(attempt, &mut user, password, &progress.flow)?;
@@ -238,7 +242,14 @@ impl UserPools {
         let session = self.store_pending_as(
             srp_session_id(&secret_block),
             attempt,
-            Pending { client_id: client.client_id.clone(), sub: user.map(|u| u.sub), step: pending, attempts_left: 1, passed },
+            Pending {
+                client_id: client.client_id.clone(),
+                sub: user.map(|u| u.sub),
+                step: pending,
+                attempts_left: 1,
+                passed,
+                hosted: attempt.hosted,
+            },
         )?;
         Ok(Outcome::Challenge { name: Ch::PasswordVerifier, session, parameters, available: None })
     }

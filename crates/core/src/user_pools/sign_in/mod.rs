@@ -49,18 +49,25 @@ macro_rules! respond_with {
                 available_challenges: available,
                 ..Default::default()
             },
+            // Only a login page's sign-in ends so, and its sessions are refused here.
+            Outcome::SignedIn { .. } => {
+                return Err(Error::internal(anyhow::anyhow!("a login page's sign-in finished through the API")));
+            }
         }
     };
 }
 
 // Declared after the macro, which they use.
 mod events;
+mod hosted;
 mod initiate;
 mod next_step;
 mod respond;
 mod tokens;
 
+pub use hosted::LoginStep;
 pub(super) use initiate::DecoySrp;
+pub(super) use tokens::Grant;
 
 /// Challenge sessions live 3 minutes unless the client says otherwise (AuthSessionValidity).
 const DEFAULT_SESSION_MINUTES: i64 = 3;
@@ -75,12 +82,24 @@ struct Attempt<'a> {
     ctx: &'a Context,
     pool: &'a UserPool,
     client: &'a AppClient,
+    /// A sign-in at a login page: it ends in an authorization, not in tokens, and needs no
+    /// SECRET_HASH (the client's secret is checked when the code is exchanged).
+    hosted: bool,
 }
 
 /// What a flow produced: tokens, or a challenge to answer.
 pub(super) enum Outcome {
     Tokens(w::AuthenticationResultType),
-    Challenge { name: Ch, session: String, parameters: BTreeMap<String, String>, available: Option<Vec<Ch>> },
+    /// A login page's sign-in is done: the user is known, the authorization follows.
+    SignedIn {
+        sub: String,
+    },
+    Challenge {
+        name: Ch,
+        session: String,
+        parameters: BTreeMap<String, String>,
+        available: Option<Vec<Ch>>,
+    },
 }
 
 /// How far a sign-in has come: the flow it started with and the challenges passed so far,
@@ -124,6 +143,9 @@ pub(super) struct Pending {
     pub(super) step: Step,
     attempts_left: u32,
     passed: Progress,
+    /// Begun at a login page: answered only there.
+    #[serde(default)]
+    hosted: bool,
 }
 
 /// A step of a sign-in that waits for the client's answer.
@@ -210,6 +232,7 @@ impl UserPools {
                 step,
                 attempts_left: CODE_ATTEMPTS,
                 passed,
+                hosted: attempt.hosted,
             },
         )?;
         Ok(Outcome::Challenge { name, session, parameters, available })
@@ -238,7 +261,8 @@ impl UserPools {
         if record.expires_ms <= self.now() || record.pool_id != client.pool_id {
             return Err(expired_session());
         }
-        let pending: Pending = serde_json::from_str(&record.state).map_err(Error::internal)?;
+        // Codes and SSO sessions share the store under other ids; none parses as a step.
+        let pending: Pending = serde_json::from_str(&record.state).map_err(|_| expired_session())?;
         if pending.client_id != client.client_id {
             return Err(expired_session());
         }

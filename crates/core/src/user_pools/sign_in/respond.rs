@@ -26,8 +26,14 @@ impl UserPools {
         r: w::RespondToAuthChallengeRequest,
     ) -> Result<w::RespondToAuthChallengeResponse> {
         let client = self.client(&r.client_id)?;
-        let outcome =
-            self.respond(ctx, &client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
+        let outcome = self.respond(
+            ctx,
+            &client,
+            r.challenge_name,
+            r.session.map(|s| s.0),
+            r.challenge_responses.map(|c| c.0).unwrap_or_default(),
+            false,
+        )?;
         Ok(respond_with!(RespondToAuthChallengeResponse, outcome))
     }
 
@@ -38,18 +44,27 @@ impl UserPools {
     ) -> Result<w::AdminRespondToAuthChallengeResponse> {
         self.pool(&r.user_pool_id)?;
         let client = self.pool_client(&r.user_pool_id, &r.client_id)?;
-        let outcome =
-            self.respond(ctx, &client, r.challenge_name, r.session.map(|s| s.0), r.challenge_responses.map(|c| c.0).unwrap_or_default())?;
+        let outcome = self.respond(
+            ctx,
+            &client,
+            r.challenge_name,
+            r.session.map(|s| s.0),
+            r.challenge_responses.map(|c| c.0).unwrap_or_default(),
+            false,
+        )?;
         Ok(respond_with!(AdminRespondToAuthChallengeResponse, outcome))
     }
 
-    fn respond(
+    /// Answers the step stored under `session`; `hosted` when a login page answers (a step
+    /// begun there is answered only there, and one begun through the API only there).
+    pub(super) fn respond(
         &self,
         ctx: &Context,
         client: &AppClient,
         name: Ch,
         session: Option<String>,
         responses: BTreeMap<String, String>,
+        hosted: bool,
     ) -> Result<Outcome> {
         let session = match (session, responses.get("PASSWORD_CLAIM_SECRET_BLOCK")) {
             (Some(s), _) => s,
@@ -57,7 +72,10 @@ impl UserPools {
             (None, _) => return Err(Error::InvalidParameter("Missing required parameter Session".into())),
         };
         let (pool, pending) = self.pending(client, &session)?;
-        let attempt = Attempt { ctx, pool: &pool, client };
+        if pending.hosted != hosted {
+            return Err(expired_session());
+        }
+        let attempt = Attempt { ctx, pool: &pool, client, hosted };
         let expected = step_name(&pending.step);
         if name != expected {
             return Err(Error::InvalidParameter(format!("The session is for {}, not {}.", expected.as_str(), name.as_str())));
@@ -70,7 +88,9 @@ impl UserPools {
             if self.find_user(&pool, username)?.map(|f| f.sub) != Some(u.sub.clone()) {
                 return Err(expired_session());
             }
-            Self::check_secret_hash(client, &[username, &u.username], responses.get("SECRET_HASH").map(String::as_str))?;
+            if !hosted {
+                Self::check_secret_hash(client, &[username, &u.username], responses.get("SECRET_HASH").map(String::as_str))?;
+            }
         }
         let mut passed = pending.passed.clone();
         match pending.step {

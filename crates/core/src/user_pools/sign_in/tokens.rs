@@ -12,16 +12,29 @@ use serde_json::{Map, json};
 
 use super::{Attempt, Outcome, Progress, param};
 use crate::error::{Error, Result};
+use crate::oauth::ADMIN_SCOPE;
 use crate::store::{AppClient, Session, StoreError, User, UserPool};
 use crate::tokens::sha256_hex;
 use crate::user_pools::UserPools;
 use crate::user_pools::clients::{allows, validity};
 
+/// What a login page's sign-in was granted, for the tokens it earns.
+pub(in crate::user_pools) struct Grant<'a> {
+    /// The scopes, space-separated.
+    pub scope: &'a str,
+    /// The client's `nonce`, echoed in the ID token.
+    pub nonce: Option<&'a str>,
+}
+
 impl UserPools {
     /// Tokens for a completed sign-in, and its event.
     pub(super) fn finish(&self, attempt: Attempt<'_>, user: &User, passed: &Progress) -> Result<Outcome> {
-        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None)?;
         let challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
+        if attempt.hosted {
+            self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
+            return Ok(Outcome::SignedIn { sub: user.sub.clone() });
+        }
+        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None, None)?;
         self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
         Ok(Outcome::Tokens(tokens))
     }
@@ -39,7 +52,7 @@ impl UserPools {
             &[&user.username, &user.sub, params.get("USERNAME").map(String::as_str).unwrap_or("")],
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session))?))
+        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session), None)?))
     }
 
     /// The live session a refresh token belongs to, and its user, if both may still act.
@@ -92,7 +105,7 @@ impl UserPools {
     /// refresh tokens, a new refresh token that replaces the one presented.
     pub(in crate::user_pools) fn refresh_tokens(&self, client: &AppClient, refresh_token: &str) -> Result<w::AuthenticationResultType> {
         let (pool, user, session) = self.refresh_session(client, refresh_token)?;
-        let mut result = self.issue_tokens(&pool, client, &user, Some(&session))?;
+        let mut result = self.issue_tokens(&pool, client, &user, Some(&session), None)?;
         let rotates = client.config.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == w::FeatureType::Enabled);
         if rotates && session.refresh_hash == sha256_hex(refresh_token) {
             let fresh = self.random.token()?;
@@ -121,14 +134,23 @@ impl UserPools {
     }
 
     /// ID and access tokens, plus a refresh token for a new sign-in (`session` is None) or
-    /// the same session's for a refresh.
-    fn issue_tokens(
+    /// the same session's for a refresh. `grant` is what a login page's sign-in was granted
+    /// (scopes, nonce); a refresh keeps its session's scopes. Sessions with OAuth scopes get an
+    /// ID token only with `openid`.
+    pub(in crate::user_pools) fn issue_tokens(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: &User,
         session: Option<&Session>,
+        grant: Option<&Grant<'_>>,
     ) -> Result<w::AuthenticationResultType> {
+        let scope = match (session, grant) {
+            (Some(s), _) => s.scope.as_deref(),
+            (None, Some(g)) => Some(g.scope),
+            (None, None) => None,
+        };
+        let with_id_token = scope.is_none_or(|s| s.split(' ').any(|s| s == "openid"));
         let validity = validity(&client.config);
         let now_ms = self.now();
         let now = now_ms.div_euclid(1000);
@@ -144,6 +166,7 @@ impl UserPools {
                     refresh_hash: sha256_hex(&refresh),
                     previous_refresh_hash: None,
                     rotated_ms: None,
+                    scope: scope.map(str::to_owned),
                     auth_time: now,
                     created_ms: now_ms,
                     expires_ms: now_ms + validity.refresh * 1000,
@@ -188,6 +211,9 @@ impl UserPools {
         id.insert("exp".into(), json!(now + validity.id));
         id.insert("iat".into(), json!(now));
         id.insert("jti".into(), json!(self.random.uuid()?));
+        if let Some(nonce) = grant.and_then(|g| g.nonce) {
+            id.insert("nonce".into(), json!(nonce));
+        }
 
         let mut access = Map::new();
         access.insert("sub".into(), json!(user.sub));
@@ -199,7 +225,7 @@ impl UserPools {
         access.insert("origin_jti".into(), json!(origin_jti));
         access.insert("event_id".into(), json!(event_id));
         access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+        access.insert("scope".into(), json!(scope.unwrap_or(ADMIN_SCOPE)));
         access.insert("auth_time".into(), json!(auth_time));
         access.insert("exp".into(), json!(now + validity.access));
         access.insert("iat".into(), json!(now));
@@ -211,7 +237,7 @@ impl UserPools {
             expires_in: Some(i32::try_from(validity.access).unwrap_or(i32::MAX)),
             token_type: Some("Bearer".into()),
             refresh_token: refresh.map(Sensitive),
-            id_token: Some(Sensitive(signer.sign(&id)?)),
+            id_token: if with_id_token { Some(Sensitive(signer.sign(&id)?)) } else { None },
             new_device_metadata: None,
         })
     }

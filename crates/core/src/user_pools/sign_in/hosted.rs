@@ -1,0 +1,85 @@
+//! Sign-in at a login page: the same state machine as the API's (password with lockout, new
+//! password, second factors, MFA set-up), begun and answered by the page. It ends in the
+//! user being known ([`LoginStep::SignedIn`]); the authorization (a code, or tokens for the
+//! implicit flow) is `user_pools::authorize`'s.
+
+use std::collections::BTreeMap;
+
+use pooldesk_wire::Sensitive;
+use pooldesk_wire::cognito_idp::{self as w, AuthFlowType, ChallengeNameType as Ch};
+
+use super::{Attempt, Outcome, Progress};
+use crate::error::{Error, Result};
+use crate::store::AppClient;
+use crate::user_pools::{Context, UserPools};
+
+/// Where a login page's sign-in stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginStep {
+    /// The user proved who they are.
+    SignedIn { sub: String },
+    /// A page to show next: the challenge, the Session that answers it, and its parameters
+    /// (`MFA_CAN_SETUP`, `CODE_DELIVERY_DESTINATION`, `MFAS_CAN_CHOOSE`, ...).
+    Challenge { name: Ch, session: String, parameters: BTreeMap<String, String> },
+}
+
+fn step(outcome: Outcome) -> Result<LoginStep> {
+    match outcome {
+        Outcome::SignedIn { sub } => Ok(LoginStep::SignedIn { sub }),
+        Outcome::Challenge { name, session, parameters, .. } => Ok(LoginStep::Challenge { name, session, parameters }),
+        Outcome::Tokens(_) => Err(Error::internal(anyhow::anyhow!("a login page's sign-in issued tokens"))),
+    }
+}
+
+impl UserPools {
+    /// Username and password typed into a login page. Lockout, PreventUserExistenceErrors and
+    /// the sign-in events are the API's; the client's ExplicitAuthFlows do not apply (they
+    /// govern the API), nor does its SECRET_HASH.
+    pub fn login_with_password(&self, ctx: &Context, client: &AppClient, username: &str, password: &str) -> Result<LoginStep> {
+        let pool = self.pool(&client.pool_id)?;
+        let attempt = Attempt { ctx, pool: &pool, client, hosted: true };
+        let params = BTreeMap::from([("USERNAME".to_owned(), username.to_owned()), ("PASSWORD".to_owned(), password.to_owned())]);
+        step(self.password_flow(attempt, &params, Progress::new(AuthFlowType::UserPasswordAuth))?)
+    }
+
+    /// A login page's answer to the challenge stored under `session`.
+    pub fn login_respond(
+        &self,
+        ctx: &Context,
+        client: &AppClient,
+        name: Ch,
+        session: &str,
+        responses: BTreeMap<String, String>,
+    ) -> Result<LoginStep> {
+        step(self.respond(ctx, client, name, Some(session.to_owned()), responses, true)?)
+    }
+
+    /// MFA_SETUP at a login page: a new authenticator secret for the step under `session`,
+    /// and the Session that now holds it.
+    pub fn login_setup_totp(&self, session: &str) -> Result<(String, String)> {
+        let r = self.op_associate_software_token(w::AssociateSoftwareTokenRequest {
+            access_token: None,
+            session: Some(Sensitive(session.to_owned())),
+        })?;
+        match (r.secret_code, r.session) {
+            (Some(secret), Some(session)) => Ok((secret.0, session.0)),
+            _ => Err(Error::internal(anyhow::anyhow!("AssociateSoftwareToken answered without a secret or session"))),
+        }
+    }
+
+    /// The first code of the new authenticator: the Session that answers MFA_SETUP.
+    pub fn login_verify_totp(&self, session: &str, code: &str) -> Result<String> {
+        let r = self.op_verify_software_token(w::VerifySoftwareTokenRequest {
+            access_token: None,
+            session: Some(Sensitive(session.to_owned())),
+            user_code: Sensitive(code.to_owned()),
+            friendly_device_name: None,
+        })?;
+        r.session.map(|s| s.0).ok_or_else(|| Error::internal(anyhow::anyhow!("VerifySoftwareToken answered without a session")))
+    }
+
+    /// A token for a login page's forms (double-submit CSRF protection).
+    pub fn new_csrf_token(&self) -> Result<String> {
+        self.random.token()
+    }
+}

@@ -1,0 +1,617 @@
+//! The managed login pages of a user pool domain: `/oauth2/authorize`, `/login`, the
+//! challenge pages that follow a password (new password, MFA codes, MFA set-up) and `/logout`.
+//! Plain HTML forms that work without JavaScript, rendered by `maud` (which escapes every
+//! value), with a CSRF token on every form, a strict Content-Security-Policy and no framing.
+//!
+//! The authorization request's parameters travel in the pages' query string, as on Cognito's
+//! pages, and are checked again on every step; what to grant and where to return is decided
+//! in `pooldesk_core::user_pools::authorize`.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use pooldesk_core::Context;
+use pooldesk_core::store::Domain;
+use pooldesk_core::user_pools::{Authorization, AuthorizeError, AuthorizeRequest, LoginStep, Logout};
+use pooldesk_wire::cognito_idp::ChallengeNameType as Ch;
+
+use crate::AppState;
+use crate::oauth::DomainRef;
+
+/// The login pages' single sign-on cookie, and their CSRF cookie.
+const SSO_COOKIE: &str = "pooldesk-session";
+const CSRF_COOKIE: &str = "XSRF-TOKEN";
+const STYLESHEET: &str = include_str!("../../../assets/login/login.css");
+
+fn decode_query(query: Option<&str>) -> AuthorizeRequest {
+    let mut r = AuthorizeRequest::default();
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let value = Some(value.into_owned());
+        match &*name {
+            "response_type" => r.response_type = value,
+            "client_id" => r.client_id = value,
+            "redirect_uri" => r.redirect_uri = value,
+            "state" => r.state = value,
+            "scope" => r.scope = value,
+            "nonce" => r.nonce = value,
+            "code_challenge" => r.code_challenge = value,
+            "code_challenge_method" => r.code_challenge_method = value,
+            "identity_provider" => r.identity_provider = value,
+            "idp_identifier" => r.idp_identifier = value,
+            "prompt" => r.prompt = value,
+            "lang" => r.lang = value,
+            _ => {}
+        }
+    }
+    r
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A cookie for the domain's pages only (`Path` is their base), never readable by scripts.
+fn set_cookie(resp: &mut Response, name: &str, value: &str, base: &str, same_site: &str, max_age: Option<i64>) {
+    let path = if base.is_empty() { "/" } else { base };
+    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    if let Ok(v) = HeaderValue::from_str(&format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}{age}")) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="login.css";
+            }
+            body { main { (body) } }
+        }
+    }
+}
+
+/// A page with the headers every login page carries: nothing cached, nothing framed, no
+/// script, styles and images from here only.
+fn html_response(status: StatusCode, markup: Markup) -> Response {
+    let mut resp = (status, markup.into_string()).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
+    html_response(
+        status,
+        page(
+            "Something went wrong",
+            html! {
+                h1 { "Something went wrong" }
+                p.error role="alert" { (description) }
+                p.hint { "Error: " code { (error) } }
+            },
+        ),
+    )
+}
+
+fn redirect(location: &str) -> Response {
+    let mut resp = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+fn refused(e: AuthorizeError) -> Response {
+    match e {
+        AuthorizeError::Page { error, description } => error_page(StatusCode::BAD_REQUEST, error, &description),
+        AuthorizeError::Redirect(to) => redirect(&to),
+    }
+}
+
+/// What a page handler needs: the domain, where its pages live, and the checked request.
+struct Flow {
+    domain: Domain,
+    base: String,
+    query: String,
+    auth: Authorization,
+}
+
+/// Resolves the domain and checks the authorization request a page carries; the response
+/// to send instead when either fails.
+fn flow(state: &AppState, domain: &DomainRef, query: Option<String>) -> Result<Flow, Box<Response>> {
+    let found = domain.resolve(state).map_err(|e| {
+        tracing::error!("login pages: {e:#}");
+        error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+    })?;
+    let Some(found) = found else { return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response())) };
+    let query = query.unwrap_or_default();
+    let auth = state.api.pools.authorize(&found, &decode_query(Some(&query))).map_err(|e| Box::new(refused(e)))?;
+    Ok(Flow { domain: found, base: domain.base_path(), query, auth })
+}
+
+async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(resp) => resp,
+        Err(join) => {
+            tracing::error!("a login page panicked: {join}");
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        }
+    }
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    let mut resp = STYLESHEET.into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    resp
+}
+
+/// `GET /oauth2/authorize`: straight back to the client when a single sign-on session covers
+/// it (unless `prompt=login`), `login_required` for `prompt=none` without one, else the form.
+pub(crate) async fn authorize(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    blocking(move || {
+        let f = match flow(&state, &domain, query) {
+            Ok(f) => f,
+            Err(resp) => return *resp,
+        };
+        let forced = matches!(f.auth.prompt.as_deref(), Some("login" | "select_account" | "consent"));
+        if !forced && let Some(cookie) = cookie(&headers, SSO_COOKIE) {
+            match state.api.pools.sso_user(&f.domain.pool_id, cookie) {
+                Ok(Some(sub)) => return signed_in(&state, &f, &sub, &peer, None),
+                Ok(None) => {}
+                Err(e) => tracing::error!("reading a single sign-on session: {e:#}"),
+            }
+        }
+        if f.auth.prompt.as_deref() == Some("none") {
+            return redirect(&state.api.pools.login_required(&f.auth));
+        }
+        redirect(&format!("{}/login?{}", f.base, f.query))
+    })
+    .await
+}
+
+/// The user is known: start (or keep) the SSO session and send the browser back to the
+/// client with its code or tokens.
+fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, new_sso: Option<()>) -> Response {
+    let source = peer.ip().to_string();
+    let outcome = state.api.complete_sign_in(&f.auth, sub, &source);
+    let to = match outcome {
+        Ok(to) => to,
+        Err(e) => {
+            tracing::error!("completing a sign-in: {e:#}");
+            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+        }
+    };
+    let mut resp = redirect(&to);
+    if new_sso.is_some() {
+        match state.api.pools.start_sso(&f.domain.pool_id, sub) {
+            Ok(cookie) => set_cookie(&mut resp, SSO_COOKIE, &cookie, &f.base, "Lax", Some(3600)),
+            Err(e) => tracing::error!("starting a single sign-on session: {e:#}"),
+        }
+    }
+    resp
+}
+
+/// What the sign-in form asks for, by how the pool names its users.
+fn username_label(state: &AppState, pool_id: &str) -> &'static str {
+    let attrs = state.api.store.get_pool(pool_id).ok().flatten().and_then(|p| p.config.username_attributes.clone()).unwrap_or_default();
+    let email = attrs.iter().any(|a| a.as_str() == "email");
+    let phone = attrs.iter().any(|a| a.as_str() == "phone_number");
+    match (email, phone) {
+        (true, true) => "Email or phone number",
+        (true, false) => "Email",
+        (false, true) => "Phone number",
+        (false, false) => "Username",
+    }
+}
+
+fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(token); }
+}
+
+/// A page with a fresh CSRF token, or the one the browser already holds.
+fn with_csrf(headers: &HeaderMap, state: &AppState, base: &str, render: impl FnOnce(&str) -> Response) -> Response {
+    let existing = cookie(headers, CSRF_COOKIE).filter(|t| t.len() >= 32).map(str::to_owned);
+    let token = match existing.clone() {
+        Some(t) => t,
+        None => match state.api.pools.new_csrf_token() {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!("drawing a CSRF token: {e:#}");
+                return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+            }
+        },
+    };
+    let mut resp = render(&token);
+    if existing.is_none() {
+        set_cookie(&mut resp, CSRF_COOKIE, &token, base, "Strict", None);
+    }
+    resp
+}
+
+/// The form's CSRF token must be the cookie's (double submit), compared in constant time.
+fn csrf_ok(headers: &HeaderMap, form: &BTreeMap<String, String>) -> bool {
+    match (cookie(headers, CSRF_COOKIE), form.get("_csrf")) {
+        (Some(c), Some(f)) => c.len() >= 32 && aws_lc_rs::constant_time::verify_slices_are_equal(c.as_bytes(), f.as_bytes()).is_ok(),
+        _ => false,
+    }
+}
+
+fn login_form(label: &str, query: &str, csrf: &str, error: Option<&str>, username: &str) -> Markup {
+    page(
+        "Sign in",
+        html! {
+            h1 { "Sign in" }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            form method="post" action={ "login?" (query) } {
+                (csrf_field(csrf))
+                label for="username" { (label) }
+                input #username type="text" name="username" value=(username) autocomplete="username" autocapitalize="none" required autofocus;
+                label for="password" { "Password" }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                button type="submit" { "Sign in" }
+            }
+        },
+    )
+}
+
+/// `GET /login`: the sign-in form.
+pub(crate) async fn login_page(
+    State(state): State<Arc<AppState>>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    blocking(move || {
+        let f = match flow(&state, &domain, query) {
+            Ok(f) => f,
+            Err(resp) => return *resp,
+        };
+        let label = username_label(&state, &f.domain.pool_id);
+        with_csrf(&headers, &state, &f.base, |csrf| html_response(StatusCode::OK, login_form(label, &f.query, csrf, None, "")))
+    })
+    .await
+}
+
+fn decode_form(body: &[u8]) -> BTreeMap<String, String> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn forbidden_csrf() -> Response {
+    error_page(StatusCode::FORBIDDEN, "invalid_request", "The form expired or did not come from this page. Go back, reload and try again.")
+}
+
+/// `POST /login`: the username and password.
+pub(crate) async fn login_submit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    blocking(move || {
+        let f = match flow(&state, &domain, query) {
+            Ok(f) => f,
+            Err(resp) => return *resp,
+        };
+        let form = decode_form(&body);
+        if !csrf_ok(&headers, &form) {
+            return forbidden_csrf();
+        }
+        if !state.limiter.admit("InitiateAuth", peer.ip(), Some(&f.auth.client.client_id)) {
+            return error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many sign-in attempts. Wait a moment and try again.");
+        }
+        let username = form.get("username").map(String::as_str).unwrap_or("").trim();
+        let password = form.get("password").map(String::as_str).unwrap_or("");
+        let ctx = Context { caller: None, source_ip: Some(peer.ip().to_string()) };
+        let csrf = form.get("_csrf").cloned().unwrap_or_default();
+        match state.api.pools.login_with_password(&ctx, &f.auth.client, username, password) {
+            Ok(step) => next_step(&state, &f, &peer, &csrf, step),
+            Err(e) if e.is_internal() => {
+                tracing::error!("sign-in at a login page: {e:#}");
+                error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+            }
+            Err(e) => {
+                state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
+                let label = username_label(&state, &f.domain.pool_id);
+                html_response(StatusCode::OK, login_form(label, &f.query, &csrf, Some(&e.client_message()), username))
+            }
+        }
+    })
+    .await
+}
+
+fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: LoginStep) -> Response {
+    match step {
+        LoginStep::SignedIn { sub } => signed_in(state, f, &sub, peer, Some(())),
+        LoginStep::Challenge { name, session, parameters } => {
+            if name == Ch::MfaSetup {
+                // Set up an authenticator app right away: its secret is shown with the form.
+                return match state.api.pools.login_setup_totp(&session) {
+                    Ok((secret, session)) => {
+                        html_response(StatusCode::OK, challenge_form(f, csrf, name, &session, &parameters, Some(&secret), None))
+                    }
+                    Err(e) => html_response(StatusCode::OK, restart(f, &e.client_message())),
+                };
+            }
+            html_response(StatusCode::OK, challenge_form(f, csrf, name, &session, &parameters, None, None))
+        }
+    }
+}
+
+fn restart(f: &Flow, message: &str) -> Markup {
+    page(
+        "Sign in",
+        html! {
+            h1 { "Sign in" }
+            p.error role="alert" { (message) }
+            p { a href={ "login?" (f.query) } { "Sign in again" } }
+        },
+    )
+}
+
+/// The page for a challenge: its title, what it explains, and the one field it asks for.
+fn challenge_form(
+    f: &Flow,
+    csrf: &str,
+    name: Ch,
+    session: &str,
+    parameters: &BTreeMap<String, String>,
+    totp_secret: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
+    let destination = parameters.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("you");
+    let (title, hint, field, label, kind, autocomplete): (&str, String, &str, &str, &str, &str) = match name {
+        Ch::NewPasswordRequired => (
+            "Change your password",
+            "Your password is temporary. Choose a new one to continue.".into(),
+            "new_password",
+            "New password",
+            "password",
+            "new-password",
+        ),
+        Ch::SoftwareTokenMfa => {
+            ("Enter your code", "Enter the 6-digit code from your authenticator app.".into(), "code", "Code", "text", "one-time-code")
+        }
+        Ch::MfaSetup => (
+            "Set up an authenticator app",
+            "This account needs a second factor. Add this key to your authenticator app, then enter the code it shows.".into(),
+            "code",
+            "Code",
+            "text",
+            "one-time-code",
+        ),
+        Ch::SelectMfaType => ("Choose how to verify", "How do you want to receive your code?".into(), "answer", "Method", "text", "off"),
+        _ => {
+            ("Enter your code", format!("We sent a code to {destination}. Enter it to continue."), "code", "Code", "text", "one-time-code")
+        }
+    };
+    let options: Vec<String> =
+        parameters.get("MFAS_CAN_CHOOSE").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok()).unwrap_or_default();
+    page(
+        title,
+        html! {
+            h1 { (title) }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            p.hint { (hint) }
+            @if let Some(secret) = totp_secret { p.secret { "Key: " code #totp-secret { (secret) } } }
+            form method="post" action={ "challenge?" (f.query) } {
+                (csrf_field(csrf))
+                input type="hidden" name="session" value=(session);
+                input type="hidden" name="challenge" value=(name.as_str());
+                @if name == Ch::SelectMfaType && !options.is_empty() {
+                    fieldset {
+                        legend { (label) }
+                        @for (i, option) in options.iter().enumerate() {
+                            div {
+                                input type="radio" id={ "answer-" (i) } name="answer" value=(option) required checked[i == 0];
+                                label for={ "answer-" (i) } { (mfa_label(option)) }
+                            }
+                        }
+                    }
+                } @else {
+                    label for=(field) { (label) }
+                    input id=(field) type=(kind) name=(field) autocomplete=(autocomplete) inputmode=[(kind == "text").then_some("numeric")] required autofocus;
+                }
+                button type="submit" { @if name == Ch::NewPasswordRequired { "Continue" } @else if name == Ch::SelectMfaType { "Send code" } @else { "Verify" } }
+            }
+        },
+    )
+}
+
+fn mfa_label(option: &str) -> &str {
+    match option {
+        "SOFTWARE_TOKEN_MFA" => "Authenticator app",
+        "SMS_MFA" => "Text message (SMS)",
+        "EMAIL_OTP" => "Email",
+        other => other,
+    }
+}
+
+/// `POST /challenge`: the answer to the challenge the previous page showed.
+pub(crate) async fn challenge_submit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    blocking(move || {
+        let f = match flow(&state, &domain, query) {
+            Ok(f) => f,
+            Err(resp) => return *resp,
+        };
+        let form = decode_form(&body);
+        if !csrf_ok(&headers, &form) {
+            return forbidden_csrf();
+        }
+        if !state.limiter.admit("RespondToAuthChallenge", peer.ip(), Some(&f.auth.client.client_id)) {
+            return error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many attempts. Wait a moment and try again.");
+        }
+        let csrf = form.get("_csrf").cloned().unwrap_or_default();
+        let session = form.get("session").cloned().unwrap_or_default();
+        let Some(name) = form.get("challenge").and_then(|c| Ch::parse(c)) else {
+            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The form names no challenge.");
+        };
+        let field = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+        let ctx = Context { caller: None, source_ip: Some(peer.ip().to_string()) };
+        let pools = &state.api.pools;
+        let answered = match name {
+            Ch::MfaSetup => pools
+                .login_verify_totp(&session, &field("code"))
+                .and_then(|session| pools.login_respond(&ctx, &f.auth.client, name, &session, BTreeMap::new())),
+            _ => {
+                let responses = match name {
+                    Ch::NewPasswordRequired => {
+                        BTreeMap::from([("NEW_PASSWORD".to_owned(), form.get("new_password").cloned().unwrap_or_default())])
+                    }
+                    Ch::SoftwareTokenMfa => BTreeMap::from([("SOFTWARE_TOKEN_MFA_CODE".to_owned(), field("code"))]),
+                    Ch::SmsMfa => BTreeMap::from([("SMS_MFA_CODE".to_owned(), field("code"))]),
+                    Ch::EmailOtp => BTreeMap::from([("EMAIL_OTP_CODE".to_owned(), field("code"))]),
+                    Ch::SelectMfaType => BTreeMap::from([("ANSWER".to_owned(), field("answer"))]),
+                    _ => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The login pages do not answer that challenge."),
+                };
+                pools.login_respond(&ctx, &f.auth.client, name, &session, responses)
+            }
+        };
+        match answered {
+            Ok(step) => next_step(&state, &f, &peer, &csrf, step),
+            Err(e) if e.is_internal() => {
+                tracing::error!("a login page's challenge: {e:#}");
+                error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+            }
+            Err(e) => {
+                state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
+                let expired = e.client_message().contains("session is expired");
+                if expired || matches!(name, Ch::NewPasswordRequired | Ch::MfaSetup) && !e.client_message().contains("Code mismatch") {
+                    // The step was used up: the password page again, with why.
+                    return html_response(StatusCode::OK, restart(&f, &e.client_message()));
+                }
+                let secret = None;
+                html_response(
+                    StatusCode::OK,
+                    challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), secret, Some(&e.client_message())),
+                )
+            }
+        }
+    })
+    .await
+}
+
+/// `GET /logout`: ends the single sign-on session, then to a registered sign-out URL
+/// (`logout_uri`) or, with `redirect_uri` and `response_type`, to the sign-in form again.
+pub(crate) async fn logout(
+    State(state): State<Arc<AppState>>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    blocking(move || {
+        let found = match domain.resolve(&state) {
+            Ok(Some(d)) => d,
+            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
+            Err(e) => {
+                tracing::error!("logout: {e:#}");
+                return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+            }
+        };
+        let query = query.unwrap_or_default();
+        let logout_uri = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "logout_uri").map(|(_, v)| v.into_owned());
+        let to = match state.api.pools.logout(&found, &decode_query(Some(&query)), logout_uri.as_deref()) {
+            Ok(to) => to,
+            Err(e) => return refused(e),
+        };
+        if let Some(c) = cookie(&headers, SSO_COOKIE)
+            && let Err(e) = state.api.pools.end_sso(c)
+        {
+            tracing::error!("ending a single sign-on session: {e:#}");
+        }
+        let base = domain.base_path();
+        let mut resp = match to {
+            Logout::To(uri) => redirect(&uri),
+            Logout::SignInAgain => {
+                let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                    .filter(|(k, _)| k != "logout_uri")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                let again = form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
+                redirect(&format!("{base}/login?{again}"))
+            }
+        };
+        set_cookie(&mut resp, SSO_COOKIE, "", &base, "Lax", Some(0));
+        resp
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_escape_what_they_show() {
+        let html = login_form("Username", "client_id=a&x=%22", "t0k3n", Some("<script>alert(1)</script>"), "\"><img src=x>").into_string();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("\"><img"), "{html}");
+        assert!(html.contains(r#"action="login?client_id=a&amp;x=%22""#), "{html}");
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; XSRF-TOKEN=abc; b=2"));
+        h.append(header::COOKIE, HeaderValue::from_static("pooldesk-session=s"));
+        assert_eq!(cookie(&h, CSRF_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, SSO_COOKIE), Some("s"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn csrf_needs_the_cookie_and_the_field_to_agree() {
+        let token = "x".repeat(43);
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&format!("{CSRF_COOKIE}={token}")).expect("header"));
+        let form = |v: &str| BTreeMap::from([("_csrf".to_owned(), v.to_owned())]);
+        assert!(csrf_ok(&h, &form(&token)));
+        assert!(!csrf_ok(&h, &form("y")));
+        assert!(!csrf_ok(&HeaderMap::new(), &form(&token)));
+        let mut short = HeaderMap::new();
+        short.insert(header::COOKIE, HeaderValue::from_static("XSRF-TOKEN=abc"));
+        assert!(!csrf_ok(&short, &form("abc")), "a token too short to be ours");
+    }
+}
