@@ -4,6 +4,7 @@ the code with PKCE; the pages are used as a browser without JavaScript uses them
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 
@@ -15,7 +16,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from botocore.exceptions import ClientError
 
-from conftest import OTHER_PASSWORD, PASSWORD, error_code, pooldesk_call
+from conftest import OTHER_PASSWORD, PASSWORD, POOLDESK_BIN, error_code, pooldesk_call
 from login_pages import Browser, Page, fragment_of, query_of
 
 CALLBACK = "http://localhost:3000/callback"
@@ -338,3 +339,34 @@ def test_sign_ins_at_the_pages_are_audited(site, server, make_user):
     status, body = pooldesk_call(server, "ListAuditEvents", {"PoolId": site.pool_id, "Operation": "OAuth2.SignIn"})
     assert status == 200
     assert [e["Outcome"] for e in body["Events"]][:2] == ["OK", "NotAuthorizedException"]
+
+
+def test_the_login_url_of_a_client_opens_its_sign_in_form(site, server, make_pool, make_user):
+    make_user(site.pool_id, "pat")
+    status, body = pooldesk_call(server, "GetLoginUrl", {"UserPoolId": site.pool_id, "ClientId": site.client["ClientId"]})
+    assert status == 200, body
+    url = body["Url"]
+    assert url.startswith(site.discovery["authorization_endpoint"] + "?")
+    assert query_of(url) == {
+        "client_id": site.client["ClientId"],
+        "response_type": "code",
+        "scope": "openid email profile aws.cognito.signin.user.admin",
+        "redirect_uri": CALLBACK,
+    }
+    assert "code" in query_of(Browser(server.endpoint).sign_in(url, "pat", PASSWORD))
+
+    cli = subprocess.run(
+        [POOLDESK_BIN, "login-url", "--user-pool-id", site.pool_id, "--client-id", site.client["ClientId"]]
+        + ["--db", str(server.db_path), "--public-url", server.endpoint],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.strip() == url, "the CLI prints the same URL"
+
+    bare = make_pool()["Id"]
+    status, body = pooldesk_call(server, "GetLoginUrl", {"UserPoolId": bare, "ClientId": site.client["ClientId"]})
+    assert (status, body["__type"]) == (400, "ResourceNotFoundException"), "the client is not the bare pool's"
+    status, body = pooldesk_call(server, "GetLoginUrl", {"UserPoolId": site.pool_id, "ClientId": site.client["ClientId"], "RedirectUri": "https://evil.example.com/"})
+    assert (status, body["__type"]) == (400, "InvalidParameterException")

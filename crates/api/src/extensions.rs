@@ -29,11 +29,17 @@ pub enum Extension {
     SimulateRoleMapping,
     ListAuditEvents,
     ImportUsers,
+    GetLoginUrl,
 }
 
 impl Extension {
-    pub const ALL: [Extension; 4] =
-        [Extension::ListMessages, Extension::SimulateRoleMapping, Extension::ListAuditEvents, Extension::ImportUsers];
+    pub const ALL: [Extension; 5] = [
+        Extension::ListMessages,
+        Extension::SimulateRoleMapping,
+        Extension::ListAuditEvents,
+        Extension::ImportUsers,
+        Extension::GetLoginUrl,
+    ];
 
     pub fn from_name(name: &str) -> Option<Extension> {
         Extension::ALL.into_iter().find(|e| e.name() == name)
@@ -45,6 +51,7 @@ impl Extension {
             Extension::SimulateRoleMapping => "SimulateRoleMapping",
             Extension::ListAuditEvents => "ListAuditEvents",
             Extension::ImportUsers => "ImportUsers",
+            Extension::GetLoginUrl => "GetLoginUrl",
         }
     }
 
@@ -54,6 +61,7 @@ impl Extension {
             Extension::SimulateRoleMapping => respond(simulate_role_mapping(api, decode(body)?)),
             Extension::ListAuditEvents => respond(list_audit_events(api, decode(body)?)),
             Extension::ImportUsers => respond(import_users(api, decode(body)?)),
+            Extension::GetLoginUrl => respond(get_login_url(api, decode(body)?)),
         }
     }
 }
@@ -75,6 +83,9 @@ impl Validate for SimulateRoleMappingRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for ImportUsersRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for GetLoginUrlRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 
@@ -578,4 +589,28 @@ mod tests {
         assert!(matches!(decode::<ListMessagesRequest>(b"{\"Nope\": 1}"), Err(Error::InvalidParameter(_))));
         assert!(decode::<ListMessagesRequest>(b"  ").is_ok());
     }
+}
+
+/// `PoolDesk.GetLoginUrl`: the URL that opens the login pages for an app client (the pool's
+/// domain's `/oauth2/authorize` with the client's flow, scopes and a callback URL).
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct GetLoginUrlRequest {
+    pub user_pool_id: String,
+    pub client_id: String,
+    /// One of the client's callback URLs; its default (or first) one when absent.
+    #[ts(optional)]
+    pub redirect_uri: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct GetLoginUrlResponse {
+    pub url: String,
+}
+
+fn get_login_url(api: &Api, req: GetLoginUrlRequest) -> Result<GetLoginUrlResponse, Error> {
+    Ok(GetLoginUrlResponse { url: api.pools.login_url(&req.user_pool_id, &req.client_id, req.redirect_uri.as_deref())? })
 }

@@ -119,6 +119,25 @@ enum Command {
         /// The backup file.
         from: PathBuf,
     },
+    /// Print the URL of the login pages for an app client (its pool needs a domain and the
+    /// client the code or implicit flow).
+    LoginUrl {
+        #[arg(long)]
+        user_pool_id: String,
+        #[arg(long)]
+        client_id: String,
+        /// One of the client's callback URLs [default: its default, else its first]
+        #[arg(long)]
+        redirect_uri: Option<String>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// A connection saved with `pooldesk remote add`.
+        #[arg(long, conflicts_with = "db")]
+        remote: Option<String>,
+        /// With --db: the URL the server is reached at, as given to `pooldesk serve --public-url`.
+        #[arg(long, conflicts_with = "remote", default_value = "http://127.0.0.1:9229")]
+        public_url: String,
+    },
     /// List the messages (codes, invitations) PoolDesk sent, newest first.
     Outbox {
         #[arg(long)]
@@ -227,6 +246,12 @@ fn main() -> anyhow::Result<()> {
         Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
         Command::Remote { action } => remote::remote(action),
         Command::Outbox { db, remote, pool, limit } => outbox(db, remote, pool, limit),
+        Command::LoginUrl { user_pool_id, client_id, redirect_uri, db, remote, public_url } => {
+            let input = serde_json::json!({ "UserPoolId": user_pool_id, "ClientId": client_id, "RedirectUri": redirect_uri });
+            let answer = remote::run_with("PoolDesk.GetLoginUrl", &input, remote, db, Some(public_url))?;
+            println!("{}", answer["Url"].as_str().unwrap_or_default());
+            Ok(())
+        }
         Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
         Command::Audit { db, remote, actor, limit } => audit(db, remote, actor, limit),
         Command::Backup { db, to } => {

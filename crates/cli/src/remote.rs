@@ -148,6 +148,18 @@ pub fn call(operation: &str, input: Option<String>, remote: Option<String>, db: 
 /// Runs `target` with `input` on the remote connection named `remote`, or else on the
 /// database `db` (this computer's by default), as the admin `cli`.
 pub fn run(target: &str, input: &serde_json::Value, remote: Option<String>, db: Option<PathBuf>) -> anyhow::Result<serde_json::Value> {
+    run_with(target, input, remote, db, None)
+}
+
+/// [`run`], with the public URL a local database's server is reached at (for answers that
+/// name URLs: issuers, login pages).
+pub fn run_with(
+    target: &str,
+    input: &serde_json::Value,
+    remote: Option<String>,
+    db: Option<PathBuf>,
+    public_url: Option<String>,
+) -> anyhow::Result<serde_json::Value> {
     let body = serde_json::to_vec(input)?;
     let runtime = runtime()?;
     let answer = match remote {
@@ -158,7 +170,10 @@ pub fn run(target: &str, input: &serde_json::Value, remote: Option<String>, db: 
         None => {
             let store = crate::open(db, pooldesk_store_sqlite::Durability::Normal)?;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-            let config = pooldesk_core::Config::default();
+            let mut config = pooldesk_core::Config::default();
+            if let Some(url) = public_url {
+                config.public_url = url;
+            }
             let api = Api::new(store, clock, config, Outbound::from_env(), runtime.handle().clone())?;
             let target = target.to_owned();
             // Off the runtime's workers, like the server: operations block (hashing, SQLite).

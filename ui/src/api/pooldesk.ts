@@ -1,6 +1,8 @@
 // PoolDesk's own operations (not in the AWS models). Their types are generated from the Rust
 // API layer (crates/api/src/extensions.rs) by ts-rs; this file only names them per operation.
 
+import type { GetLoginUrlRequest } from "../generated/GetLoginUrlRequest";
+import type { GetLoginUrlResponse } from "../generated/GetLoginUrlResponse";
 import type { ImportUsersRequest } from "../generated/ImportUsersRequest";
 import type { ImportUsersResponse } from "../generated/ImportUsersResponse";
 import type { ListAuditEventsRequest } from "../generated/ListAuditEventsRequest";
@@ -22,6 +24,8 @@ export type { SimulationMatch } from "../generated/SimulationMatch";
 export type { SimulationNoRole } from "../generated/SimulationNoRole";
 export type { SimulationReason } from "../generated/SimulationReason";
 export type {
+  GetLoginUrlRequest,
+  GetLoginUrlResponse,
   ImportUsersRequest,
   ImportUsersResponse,
   ListAuditEventsRequest,
@@ -37,4 +41,5 @@ export interface PoolDeskOperations {
   ListAuditEvents: { input: ListAuditEventsRequest; output: ListAuditEventsResponse };
   SimulateRoleMapping: { input: SimulateRoleMappingRequest; output: SimulateRoleMappingResponse };
   ImportUsers: { input: ImportUsersRequest; output: ImportUsersResponse };
+  GetLoginUrl: { input: GetLoginUrlRequest; output: GetLoginUrlResponse };
 }

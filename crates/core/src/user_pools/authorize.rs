@@ -229,6 +229,42 @@ impl UserPools {
         })
     }
 
+    /// The URL that opens the login pages for an app client (what Cognito's console calls
+    /// "View login page"): the pool's domain's `/oauth2/authorize` with the client's flow, its
+    /// scopes and `redirect_uri` (the one given, else its default, else its first callback).
+    pub fn login_url(&self, pool_id: &str, client_id: &str, redirect_uri: Option<&str>) -> Result<String> {
+        self.pool(pool_id)?;
+        let client = self.pool_client(pool_id, client_id)?;
+        let domain = self.pool_domain(pool_id)?.ok_or_else(|| {
+            Error::InvalidParameter(format!(
+                "User pool {pool_id} has no domain: create one (CreateUserPoolDomain) to serve its login pages."
+            ))
+        })?;
+        let flows = client.config.allowed_oauth_flows.as_deref().unwrap_or_default();
+        let response_type = if flows.contains(&OAuthFlowType::Code) {
+            "code"
+        } else if flows.contains(&OAuthFlowType::Implicit) {
+            "token"
+        } else {
+            ""
+        };
+        if client.config.allowed_oauth_flows_user_pool_client != Some(true) || response_type.is_empty() {
+            return Err(Error::InvalidParameter(format!(
+                "App client {client_id} does not sign users in at the login pages: allow OAuth flows (AllowedOAuthFlowsUserPoolClient) with the code or implicit flow."
+            )));
+        }
+        let callbacks = client.config.callback_urls.as_deref().unwrap_or_default();
+        let redirect = match redirect_uri {
+            Some(uri) if callbacks.iter().any(|c| c == uri) => uri,
+            Some(uri) => return Err(Error::InvalidParameter(format!("{uri} is not one of the app client's callback URLs."))),
+            None => client.config.default_redirect_uri.as_deref().or(callbacks.first().map(String::as_str)).unwrap_or_default(),
+        };
+        let scope = client.config.allowed_oauth_scopes.as_deref().unwrap_or_default().join(" ");
+        let query =
+            form_encode(&[("client_id", client_id), ("response_type", response_type), ("scope", &scope), ("redirect_uri", redirect)]);
+        Ok(format!("{}/oauth2/authorize?{query}", self.domain_base_url(&domain.domain)))
+    }
+
     /// Where to send the browser once `sub` signed in for `auth`: the redirect URI with a new
     /// authorization code, or (implicit flow) with tokens in its fragment; `state` always.
     pub fn complete_authorization(&self, auth: &Authorization, sub: &str) -> Result<String> {
