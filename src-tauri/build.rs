@@ -13,6 +13,7 @@ fn main() {
         "serve_stop",
         "serve_status",
         "serve_forget_key",
+        "open_login_page",
     ];
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

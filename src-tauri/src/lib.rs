@@ -41,9 +41,20 @@ pub struct Desktop {
     remotes: Remotes,
     runtime: tokio::runtime::Handle,
     serving: tokio::sync::Mutex<Option<serve::Running>>,
+    /// Opens a URL in the user's browser.
+    browser: Browser,
 }
 
+/// How a URL reaches the user's browser: the system's opener, or a test's stand-in.
+pub type Browser = Box<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+
 impl Desktop {
+    /// Opens URLs with `browser` instead of the system's opener (tests record them).
+    pub fn with_browser(mut self, browser: Browser) -> Self {
+        self.browser = browser;
+        self
+    }
+
     /// Opens (creating and migrating on first start) the local pools in `database_path`, next
     /// to the remote connections in `remotes`.
     pub fn open(database_path: &Path, remotes: Remotes, runtime: tokio::runtime::Handle) -> anyhow::Result<Desktop> {
@@ -55,7 +66,15 @@ impl Desktop {
                 .with_context(|| format!("opening the database {}", database_path.display()))?,
         );
         let local = Arc::new(api(store.clone(), serve::DEFAULT_PORT, runtime.clone())?);
-        Ok(Desktop { database_path: database_path.to_owned(), store, local, remotes, runtime, serving: tokio::sync::Mutex::new(None) })
+        Ok(Desktop {
+            database_path: database_path.to_owned(),
+            store,
+            local,
+            remotes,
+            runtime,
+            serving: tokio::sync::Mutex::new(None),
+            browser: Box::new(|url| open::that_detached(url)),
+        })
     }
 
     pub fn database_path(&self) -> &Path {
@@ -96,6 +115,7 @@ pub fn builder<R: Runtime>(desktop: Desktop) -> tauri::Builder<R> {
         serve::serve_stop,
         serve::serve_status,
         serve::serve_forget_key,
+        serve::open_login_page,
     ])
 }
 

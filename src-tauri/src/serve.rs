@@ -34,6 +34,8 @@ const KEPT_KEY_ENTRY: &str = "serve:root-key";
 
 pub(crate) struct Running {
     info: ServeInfo,
+    /// The server's own operations: their URLs name the port it serves on.
+    state: Arc<pooldesk_server::AppState>,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -78,15 +80,15 @@ pub(crate) async fn start(desktop: &Desktop, port: u16, keep_key: bool) -> Resul
     let (id, secret) =
         if keep_key { kept_key(desktop)? } else { pooldesk_core::random::access_key().map_err(|e| failed(e.to_string()))? };
     let api = crate::api(desktop.store.clone(), addr.port(), desktop.runtime.clone()).map_err(|e| failed(format!("{e:#}")))?;
-    let state = pooldesk_server::AppState::new(api, Some(pooldesk_server::RootKey { id: id.clone(), secret: secret.clone() }));
+    let state = Arc::new(pooldesk_server::AppState::new(api, Some(pooldesk_server::RootKey { id: id.clone(), secret: secret.clone() })));
     let region = desktop.local.pools.config().region.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(pooldesk_server::serve(listener, Arc::new(state), async move {
+    let task = tokio::spawn(pooldesk_server::serve(listener, state.clone(), async move {
         let _ = stopped.await;
     }));
     let info = ServeInfo { endpoint: format!("http://{addr}"), region, access_key_id: id, secret_access_key: secret, key_kept: keep_key };
     tracing::info!("serving this computer's pools on {}", info.endpoint);
-    *serving = Some(Running { info: info.clone(), shutdown, task });
+    *serving = Some(Running { info: info.clone(), state, shutdown, task });
     Ok(info)
 }
 
@@ -119,4 +121,39 @@ pub(crate) async fn stop(desktop: &Desktop) {
         Ok(Err(e)) => tracing::warn!("the server stopped with an error: {e}"),
         Err(e) => tracing::warn!("the server task ended abnormally: {e}"),
     }
+}
+
+/// Opens an app client's login pages in the user's browser and answers the URL opened. This
+/// computer's pools must be served (the pages are served with them); a remote server's URL
+/// comes from that server. The web view never chooses what is opened: the URL is the
+/// server's answer to `PoolDesk.GetLoginUrl`.
+#[tauri::command]
+pub async fn open_login_page(
+    desktop: State<'_, Desktop>,
+    connection: String,
+    user_pool_id: String,
+    client_id: String,
+) -> Result<String, CommandError> {
+    let input = serde_json::json!({ "UserPoolId": user_pool_id, "ClientId": client_id });
+    let body = serde_json::to_vec(&input).map_err(|e| CommandError::new("InternalErrorException", e.to_string()))?;
+    let answer = if connection == crate::LOCAL {
+        let serving = desktop.serving.lock().await;
+        let Some(running) = serving.as_ref() else {
+            return Err(CommandError::new("ServeNotRunning", "Serve this computer's pools first: the login pages are served with them."));
+        };
+        let state = running.state.clone();
+        drop(serving);
+        tokio::task::spawn_blocking(move || state.api.call("desktop", "PoolDesk.GetLoginUrl", &body))
+            .await
+            .map_err(|e| CommandError::new("InternalErrorException", e.to_string()))??
+    } else {
+        desktop.remotes.client(&connection).await?.call("PoolDesk.GetLoginUrl", body).await?
+    };
+    let url = serde_json::from_slice::<serde_json::Value>(&answer)
+        .ok()
+        .and_then(|v| v["Url"].as_str().map(str::to_owned))
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .ok_or_else(|| CommandError::new("InternalErrorException", "The server answered no login page URL."))?;
+    (desktop.browser)(&url).map_err(|e| CommandError::new("BrowserUnavailable", format!("Could not open a browser: {e}")))?;
+    Ok(url)
 }

@@ -20,12 +20,23 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with(None)
+}
+
+/// A harness whose "browser" records the URLs the app opens.
+fn harness_with(opened: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
     // Remote connections in this test's own file and keychain entries (a real Secret Service:
     // the suite runs under scripts/with-keyring.sh).
     let remotes = Remotes::open(&dir.path().join("connections.sqlite"), keychain()).expect("connections file");
-    let desktop = Desktop::open(&dir.path().join("pools.sqlite"), remotes, runtime.handle().clone()).expect("open desktop");
+    let mut desktop = Desktop::open(&dir.path().join("pools.sqlite"), remotes, runtime.handle().clone()).expect("open desktop");
+    if let Some(opened) = opened {
+        desktop = desktop.with_browser(Box::new(move |url| {
+            opened.lock().expect("lock").push(url.to_owned());
+            Ok(())
+        }));
+    }
     // The app's own builder and context (capabilities included), on the mock runtime.
     let app = builder::<MockRuntime>(desktop).build(context()).expect("build app");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
@@ -144,6 +155,45 @@ fn app_commands_report_the_database_and_serve_on_loopback() {
     invoke(&h, "serve_stop", json!({})).expect("serve_stop");
     assert_eq!(invoke(&h, "serve_status", json!({})).expect("status"), Value::Null);
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "stopped serving");
+}
+
+#[test]
+fn a_clients_login_page_opens_in_the_browser_where_the_pools_are_served() {
+    // The browser is a stand-in that records what it was asked to open.
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let h = harness_with(Some(opened.clone()));
+    let pool_id = call(&h, &format!("{IDP}.CreateUserPool"), json!({ "PoolName": "shop" })).expect("pool")["UserPool"]["Id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    call(&h, &format!("{IDP}.CreateUserPoolDomain"), json!({ "UserPoolId": pool_id, "Domain": "shop-login" })).expect("domain");
+    let client = call(
+        &h,
+        &format!("{IDP}.CreateUserPoolClient"),
+        json!({ "UserPoolId": pool_id, "ClientName": "web", "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+                "AllowedOAuthScopes": ["openid"], "CallbackURLs": ["http://localhost:3000/cb"] }),
+    )
+    .expect("client");
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().expect("client id").to_owned();
+    let args = json!({ "connection": "local", "userPoolId": pool_id, "clientId": client_id });
+
+    let not_serving = invoke(&h, "open_login_page", args.clone()).expect_err("nothing serves the pages yet");
+    assert_eq!(not_serving["code"], "ServeNotRunning", "{not_serving}");
+    assert!(opened.lock().expect("lock").is_empty());
+
+    let endpoint = invoke(&h, "serve_start", json!({ "port": 0 })).expect("serve")["endpoint"].as_str().expect("endpoint").to_owned();
+    let url = invoke(&h, "open_login_page", args).expect("opened");
+    let expected = format!(
+        "{endpoint}/domains/shop-login/oauth2/authorize?client_id={client_id}&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb"
+    );
+    assert_eq!(url, expected.as_str(), "the served port's URL");
+    assert_eq!(*opened.lock().expect("lock"), vec![expected]);
+
+    let no_domain = call(&h, &format!("{IDP}.CreateUserPool"), json!({ "PoolName": "bare" })).expect("pool")["UserPool"]["Id"].clone();
+    let err = invoke(&h, "open_login_page", json!({ "connection": "local", "userPoolId": no_domain, "clientId": client_id }))
+        .expect_err("not its client");
+    assert_eq!(err["code"], "ResourceNotFoundException", "{err}");
+    invoke(&h, "serve_stop", json!({})).expect("stop");
 }
 
 #[test]
