@@ -82,6 +82,9 @@ DESKTOP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 fonts-d
 # The keychain tests: a real Secret Service (GNOME Keyring) in a private session, secret-tool to
 # look inside it, and faketime for a server whose clock is wrong.
 KEYCHAIN_TEST_PACKAGES=(gnome-keyring dbus-daemon libsecret-tools faketime)
+# The login pages in a real browser: Debian's Chromium, which playwright-core (npm, no browser
+# download of its own) drives in tests/e2e/test_login_browser.py.
+BROWSER_TEST_PACKAGES=(chromium)
 
 # ensure_node: Node.js and npm for the web UI (the machine's own when it has them).
 ensure_node() {

@@ -3,13 +3,14 @@
 # app's commands through Tauri's IPC on the mock runtime among them), the checks that generated
 # types match the AWS models and the Rust command types, the web UI's type check and unit tests,
 # the end-to-end suite that drives `pooldesk serve` with boto3, PyJWT, an SMTP sink, the AWS
-# CLI, pycognito, pyotp and amazon-cognito-identity-js, and finally the desktop app: built,
+# CLI, pycognito, pyotp and amazon-cognito-identity-js, the login pages in Chromium (playwright-core,
+# openid-client, aws-jwt-verify), and finally the desktop app: built,
 # packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver), and a
 # short pass of every fuzz target.
 source "$(dirname "$0")/lib.sh"
 
 apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" "${KEYCHAIN_TEST_PACKAGES[@]}" \
-    python3 python3-venv
+    "${BROWSER_TEST_PACKAGES[@]}" python3 python3-venv
 ensure_node
 ensure_rust
 
@@ -37,7 +38,7 @@ if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --exit-code --stat -- u
     exit 1
 fi
 
-echo "==> end-to-end suite (boto3, PyJWT, aiosmtpd, AWS CLI, pycognito, pyotp, amazon-cognito-identity-js)"
+echo "==> end-to-end suite (boto3, PyJWT, aiosmtpd, AWS CLI, pycognito, pyotp, amazon-cognito-identity-js, Chromium + openid-client)"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi

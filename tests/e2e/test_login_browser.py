@@ -1,0 +1,205 @@
+"""The managed login pages in a real browser: Debian's Chromium, driven by playwright-core,
+with openid-client (Node's certified OpenID Connect relying party) doing discovery, PKCE, the
+code exchange and userinfo, and AWS's aws-jwt-verify checking the tokens.
+
+Each test sets a pool up with boto3 and runs tests/e2e/js/login_browser.mjs (installed by
+`npm ci --prefix tests/e2e/js`; Chromium by `apt-get install chromium`) for one scenario, then
+asserts on the JSON it prints: what the browser saw and what the client got."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from conftest import OTHER_PASSWORD, PASSWORD
+
+JS_DIR = Path(__file__).resolve().parent / "js"
+JS_SCRIPT = JS_DIR / "login_browser.mjs"
+JS_LIBRARIES = ["playwright-core", "openid-client", "aws-jwt-verify"]
+CHROMIUM = os.environ.get("POOLDESK_CHROMIUM", "/usr/bin/chromium")
+
+APP_TITLE_WITH_SCRIPTS = "App (scripts run)"  # the script's app page retitles itself when scripts run
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now: the script serves the app's redirect URIs there."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Site:
+    """A pool with a domain and a public app client for the code flow."""
+
+    def __init__(self, idp, server, make_pool, make_client) -> None:
+        self.idp, self.server = idp, server
+        self.pool_id = make_pool()["Id"]
+        idp.create_user_pool_domain(Domain=f"browser{uuid.uuid4().hex[:10]}", UserPoolId=self.pool_id)
+        self.make_client = make_client
+        app = f"http://localhost:{free_port()}"
+        self.callback, self.signed_out = f"{app}/callback", f"{app}/bye"
+        self.client_id = self.add_client()["ClientId"]
+        self.issuer = f"{server.endpoint}/{self.pool_id}"
+
+    def add_client(self) -> dict:
+        return self.make_client(
+            self.pool_id,
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid", "email", "profile"],
+            CallbackURLs=[self.callback],
+            LogoutURLs=[self.signed_out],
+        )
+
+    def sub_of(self, username: str) -> str:
+        attrs = self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)["UserAttributes"]
+        return next(a["Value"] for a in attrs if a["Name"] == "sub")
+
+
+@pytest.fixture
+def site(idp, server, make_pool, make_client):
+    return Site(idp, server, make_pool, make_client)
+
+
+def run_browser(site: Site, scenario: str, username: str, password: str, tmp_path: Path, **extra) -> dict:
+    """Runs login_browser.mjs for one scenario; its JSON report (asserted to be ok)."""
+    missing = [name for name in JS_LIBRARIES if not (JS_DIR / "node_modules" / name / "package.json").is_file()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing from {JS_DIR / 'node_modules'}: install the Node clients with `npm ci --prefix tests/e2e/js`")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is not there: install Debian's Chromium (`apt-get install --no-install-recommends chromium`) or set POOLDESK_CHROMIUM")
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed (Node 20+ is needed for the browser sign-in tests)")
+    payload = {
+        "scenario": scenario,
+        "issuer": site.issuer,
+        "clientId": site.client_id,
+        "username": username,
+        "password": password,
+        "redirectUri": site.callback,
+        "chromium": CHROMIUM,
+        "artifactsDir": str(tmp_path / "browser"),
+        **extra,
+    }
+    env = dict(os.environ, POOLDESK_BROWSER_INPUT=json.dumps(payload))
+    proc = subprocess.run([node, str(JS_SCRIPT)], cwd=JS_DIR, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=150, check=False)
+    lines = proc.stdout.strip().splitlines()
+    assert lines, f"login_browser.mjs printed nothing (exit {proc.returncode})\nstderr: {proc.stderr}"
+    report = json.loads(lines[-1])
+    assert proc.returncode == 0 and report["ok"], f"login_browser.mjs failed: {json.dumps(report, indent=1)}\nstderr: {proc.stderr[-3000:]}"
+    return report
+
+
+def assert_signed_in(site: Site, got: dict, username: str, email: str, client_id: str | None = None) -> None:
+    """What a relying party relies on after the code exchange: verified tokens for this user."""
+    client_id = client_id or site.client_id
+    sub = site.sub_of(username)
+    assert got["stateReturned"] == got["stateSent"], "the state comes back unchanged"
+    # openid-client lower-cases token_type (it is case-insensitive, RFC 6749 §5.1).
+    assert got["tokenType"] == "bearer" and got["expiresIn"] > 0 and got["hasRefreshToken"]
+    # openid-client's own ID token checks passed, and it saw the same claims.
+    assert got["openidClientClaims"] == {"sub": sub, "aud": client_id, "iss": site.issuer, "nonce": got["nonceSent"]}
+    # aws-jwt-verify verified both tokens' signatures against the JWKS, issuer, audience, expiry.
+    id_token, access = got["idToken"], got["accessToken"]
+    assert id_token["sub"] == sub and id_token["nonce"] == got["nonceSent"]
+    assert id_token["aud"] == client_id and id_token["iss"] == site.issuer and id_token["token_use"] == "id"
+    assert id_token["cognito:username"] == username and id_token["email"] == email
+    assert access["sub"] == sub and access["client_id"] == client_id and access["token_use"] == "access"
+    assert access["scope"].split() == ["openid", "email"] and access["username"] == username
+    info = got["userinfo"]
+    assert info["sub"] == sub and info["email"] == email and info["username"] == username
+
+
+def titles(report: dict) -> list[str]:
+    return [step["title"] for step in report["steps"]]
+
+
+def test_code_flow_with_pkce_in_chromium(site, make_user, tmp_path):
+    user = make_user(site.pool_id, "ann")
+    report = run_browser(site, "code_pkce", "ann", PASSWORD, tmp_path)
+    assert report["browser"].startswith("chromium ")
+    assert report["discovery"]["issuer"] == site.issuer
+    assert "S256" in report["discovery"]["code_challenge_methods_supported"]
+    assert titles(report) == ["Sign in", APP_TITLE_WITH_SCRIPTS], report["steps"]
+    callback = report["callback"]
+    assert callback["at"] == site.callback and set(callback["query"]) == {"code", "state"}
+    assert report["jsRanAtApp"], "JavaScript runs in this context (the no-JS test relies on the difference)"
+    assert_signed_in(site, report, "ann", user.email)
+
+
+def test_the_pages_work_without_javascript(site, make_user, tmp_path):
+    user = make_user(site.pool_id, "ben")
+    report = run_browser(site, "no_js", "ben", PASSWORD, tmp_path)
+    assert not report["jsRanAtApp"], "scripts were off in this browser context"
+    assert titles(report) == ["Sign in", "App"], report["steps"]
+    assert_signed_in(site, report, "ben", user.email)
+
+
+def test_single_sign_on_skips_the_form_for_the_pools_other_client(site, make_user, tmp_path):
+    user = make_user(site.pool_id, "cat")
+    other = site.add_client()["ClientId"]
+    report = run_browser(site, "sso", "cat", PASSWORD, tmp_path, otherClientId=other)
+    assert_signed_in(site, report["first"], "cat", user.email)
+    second = report["second"]
+    assert not second["formShown"], f"client B should get a code without the form: {report['steps']}"
+    assert second["callback"]["at"] == site.callback
+    assert_signed_in(site, second, "cat", user.email, client_id=other)
+    forced = report["promptLogin"]
+    assert forced["formShown"], "prompt=login shows the form even with a session"
+    assert_signed_in(site, forced, "cat", user.email, client_id=other)
+
+
+def test_logout_ends_the_browser_session(site, make_user, tmp_path):
+    user = make_user(site.pool_id, "dan")
+    report = run_browser(site, "logout", "dan", PASSWORD, tmp_path, logoutUri=site.signed_out)
+    assert_signed_in(site, report["first"], "dan", user.email)
+    assert not report["beforeLogout"]["formShown"], "before logout the session answers"
+    assert report["endSessionUrl"].startswith(report["discovery"]["end_session_endpoint"] + "?")
+    assert report["logout"]["landedAt"] == site.signed_out, report["logout"]
+    assert report["afterLogout"]["formShown"], f"after logout the form again: {report['afterLogout']}"
+    assert report["promptNone"]["error"] == "login_required"
+
+
+def test_a_temporary_password_is_changed_in_the_browser(idp, site, tmp_path):
+    email = "eve@example.com"
+    idp.admin_create_user(
+        UserPoolId=site.pool_id,
+        Username="eve",
+        TemporaryPassword="Temp-Pass1!",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+    )
+    report = run_browser(site, "new_password", "eve", "Temp-Pass1!", tmp_path, newPassword=OTHER_PASSWORD)
+    assert report["challengePage"]["title"] == "Change your password" and report["newPasswordField"]
+    assert_signed_in(site, report, "eve", email)
+    assert_signed_in(site, report["later"], "eve", email)
+    assert idp.admin_get_user(UserPoolId=site.pool_id, Username="eve")["UserStatus"] == "CONFIRMED"
+
+
+def test_an_authenticator_code_in_the_browser(idp, anon_idp, site, make_user, make_client, tmp_path):
+    user = make_user(site.pool_id, "fin")
+    idp.set_user_pool_mfa_config(UserPoolId=site.pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL")
+    api = make_client(site.pool_id, ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    access = anon_idp.initiate_auth(ClientId=api, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "fin", "PASSWORD": PASSWORD})[
+        "AuthenticationResult"
+    ]["AccessToken"]
+    secret = anon_idp.associate_software_token(AccessToken=access)["SecretCode"]
+    anon_idp.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
+    anon_idp.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    time.sleep(max(0.0, 30 - time.time() % 30 + 0.2))  # a fresh time step: each code works once
+
+    report = run_browser(site, "totp", "fin", PASSWORD, tmp_path, totpSecret=secret)
+    assert report["challengePage"]["title"] == "Enter your code" and report["codeField"]
+    wrong = report["wrongCode"]
+    assert wrong["title"] == "Enter your code" and wrong["errors"], "a wrong code is refused on the page"
+    assert_signed_in(site, report, "fin", user.email)
