@@ -29,10 +29,13 @@ class _PageParser(HTMLParser):
         self.forms: list[Form] = []
         self.title = ""
         self.errors: list[str] = []
+        self.notices: list[str] = []
         self._in: list[str] = []
         self._label_for: str | None = None
         self._text: list[str] = []
         self.texts: dict[str, str] = {}
+        self.links: dict[str, str] = {}  # link text -> href
+        self._href = ""
         self._id: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -53,12 +56,14 @@ class _PageParser(HTMLParser):
         elif tag == "label":
             self._label_for = a.get("for")
             self._text = []
-        elif tag in ("title", "button") or (tag == "p" and "error" in (a.get("class") or "")) or a.get("id"):
+        elif tag in ("title", "button", "a") or (tag == "p" and a.get("class") in ("error", "notice")) or a.get("id"):
             self._in.append(tag)
             self._id = a.get("id")
             self._text = []
-            if tag == "p" and "error" in (a.get("class") or ""):
-                self._in[-1] = "error"
+            if tag == "p" and a.get("class") in ("error", "notice"):
+                self._in[-1] = a["class"]
+            if tag == "a":
+                self._href = a.get("href", "")
 
     def handle_data(self, data):
         self._text.append(data)
@@ -68,7 +73,7 @@ class _PageParser(HTMLParser):
         if tag == "label" and self._label_for and self.forms:
             self.forms[-1].labels[self._label_for] = text
             self._label_for = None
-        elif self._in and (self._in[-1] == tag or (self._in[-1] == "error" and tag == "p")):
+        elif self._in and (self._in[-1] == tag or (self._in[-1] in ("error", "notice") and tag == "p")):
             kind = self._in.pop()
             if kind == "title":
                 self.title = text
@@ -76,6 +81,10 @@ class _PageParser(HTMLParser):
                 self.forms[-1].buttons.append(text)
             elif kind == "error":
                 self.errors.append(text)
+            elif kind == "notice":
+                self.notices.append(text)
+            elif kind == "a":
+                self.links[text] = self._href
             if self._id:
                 self.texts[self._id] = text
                 self._id = None
@@ -89,6 +98,8 @@ class Page:
     title: str
     forms: list[Form]
     errors: list[str]
+    notices: list[str]
+    links: dict[str, str]
     texts: dict[str, str]
     headers: dict
 
@@ -112,7 +123,9 @@ class Browser:
     def _page(self, resp: requests.Response) -> Page:
         parser = _PageParser()
         parser.feed(resp.text)
-        return Page(resp.url, resp.status_code, resp.text, parser.title, parser.forms, parser.errors, parser.texts, resp.headers)
+        return Page(
+            resp.url, resp.status_code, resp.text, parser.title, parser.forms, parser.errors, parser.notices, parser.links, parser.texts, resp.headers
+        )
 
     def _follow(self, resp: requests.Response) -> Page | str:
         """Follows redirects on the server; a redirect elsewhere is returned as its URL."""
@@ -127,8 +140,12 @@ class Browser:
     def get(self, url: str) -> Page | str:
         return self._follow(self.session.get(url, allow_redirects=False, timeout=15))
 
-    def submit(self, page: Page, **values: str) -> Page | str:
-        form = page.form
+    def follow_link(self, page: Page, text: str) -> Page | str:
+        assert text in page.links, f"no link {text!r} on {page.url}: {page.links}"
+        return self.get(urllib.parse.urljoin(page.url, page.links[text]))
+
+    def submit(self, page: Page, form_index: int = 0, **values: str) -> Page | str:
+        form = page.forms[form_index]
         data = dict(form.fields)
         data.update(values)
         action = urllib.parse.urljoin(page.url, form.action)

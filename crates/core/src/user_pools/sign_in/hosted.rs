@@ -78,6 +78,17 @@ impl UserPools {
         r.session.map(|s| s.0).ok_or_else(|| Error::internal(anyhow::anyhow!("VerifySoftwareToken answered without a session")))
     }
 
+    /// The SECRET_HASH a login page sends for a user when it calls the account operations
+    /// (SignUp, ConfirmSignUp, ForgotPassword, ...) on a client with a secret: the server holds
+    /// the secret, the browser never sees it.
+    pub fn login_secret_hash(&self, client: &AppClient, username: &str) -> Option<Sensitive<String>> {
+        use base64::Engine;
+        let secret = client.secret.as_deref()?;
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+        let tag = aws_lc_rs::hmac::sign(&key, format!("{username}{}", client.client_id).as_bytes());
+        Some(Sensitive(base64::engine::general_purpose::STANDARD.encode(tag.as_ref())))
+    }
+
     /// A token for a login page's forms (double-submit CSRF protection).
     pub fn new_csrf_token(&self) -> Result<String> {
         self.random.token()

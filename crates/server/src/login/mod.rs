@@ -24,10 +24,15 @@ use pooldesk_wire::cognito_idp::ChallengeNameType as Ch;
 use crate::AppState;
 use crate::oauth::DomainRef;
 
+mod account;
+pub(crate) use account::{
+    confirm_forgot_password, confirm_user, forgot_password_page, forgot_password_submit, resend_code, sign_up_page, sign_up_submit,
+};
+
 /// The login pages' single sign-on cookie, and their CSRF cookie.
 const SSO_COOKIE: &str = "pooldesk-session";
 const CSRF_COOKIE: &str = "XSRF-TOKEN";
-const STYLESHEET: &str = include_str!("../../../assets/login/login.css");
+const STYLESHEET: &str = include_str!("../../../../assets/login/login.css");
 
 fn decode_query(query: Option<&str>) -> AuthorizeRequest {
     let mut r = AuthorizeRequest::default();
@@ -269,22 +274,52 @@ fn csrf_ok(headers: &HeaderMap, form: &BTreeMap<String, String>) -> bool {
     }
 }
 
-fn login_form(label: &str, query: &str, csrf: &str, error: Option<&str>, username: &str) -> Markup {
+/// What the sign-in page shows besides its form.
+#[derive(Default)]
+struct SignInView<'a> {
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+    username: &'a str,
+}
+
+fn login_form(label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
     page(
         "Sign in",
         html! {
             h1 { "Sign in" }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if let Some(e) = view.error { p.error role="alert" { (e) } }
+            @if let Some(n) = view.notice { p.notice role="status" { (n) } }
             form method="post" action={ "login?" (query) } {
                 (csrf_field(csrf))
                 label for="username" { (label) }
-                input #username type="text" name="username" value=(username) autocomplete="username" autocapitalize="none" required autofocus;
+                input #username type="text" name="username" value=(view.username) autocomplete="username" autocapitalize="none" required autofocus;
                 label for="password" { "Password" }
                 input #password type="password" name="password" autocomplete="current-password" required;
                 button type="submit" { "Sign in" }
             }
+            p.links {
+                a href={ "forgotPassword?" (query) } { "Forgot your password?" }
+                @if self_sign_up { " · " a href={ "signup?" (query) } { "Sign up" } }
+            }
         },
     )
+}
+
+/// Whether the pool lets people sign themselves up (AllowAdminCreateUserOnly off).
+fn self_sign_up(state: &AppState, pool_id: &str) -> bool {
+    state
+        .api
+        .store
+        .get_pool(pool_id)
+        .ok()
+        .flatten()
+        .is_some_and(|p| !p.config.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only).unwrap_or(false))
+}
+
+/// The sign-in page of `f`'s pool.
+fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, view: &SignInView<'_>) -> Response {
+    let label = username_label(state, &f.domain.pool_id);
+    html_response(StatusCode::OK, login_form(label, &f.query, csrf, view, self_sign_up(state, &f.domain.pool_id)))
 }
 
 /// `GET /login`: the sign-in form.
@@ -299,8 +334,7 @@ pub(crate) async fn login_page(
             Ok(f) => f,
             Err(resp) => return *resp,
         };
-        let label = username_label(&state, &f.domain.pool_id);
-        with_csrf(&headers, &state, &f.base, |csrf| html_response(StatusCode::OK, login_form(label, &f.query, csrf, None, "")))
+        with_csrf(&headers, &state, &f.base, |csrf| sign_in_page(&state, &f, csrf, &SignInView::default()))
     })
     .await
 }
@@ -346,8 +380,11 @@ pub(crate) async fn login_submit(
             }
             Err(e) => {
                 state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
-                let label = username_label(&state, &f.domain.pool_id);
-                html_response(StatusCode::OK, login_form(label, &f.query, &csrf, Some(&e.client_message()), username))
+                if matches!(e, pooldesk_core::Error::UserNotConfirmed(_)) {
+                    // As Cognito's pages do: a new code, and the page to enter it.
+                    return account::confirm_unconfirmed(&state, &f, &ctx, &csrf, username);
+                }
+                sign_in_page(&state, &f, &csrf, &SignInView { error: Some(&e.client_message()), notice: None, username })
             }
         }
     })
@@ -584,7 +621,8 @@ mod tests {
 
     #[test]
     fn pages_escape_what_they_show() {
-        let html = login_form("Username", "client_id=a&x=%22", "t0k3n", Some("<script>alert(1)</script>"), "\"><img src=x>").into_string();
+        let view = SignInView { error: Some("<script>alert(1)</script>"), notice: None, username: "\"><img src=x>" };
+        let html = login_form("Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("\"><img"), "{html}");
