@@ -70,7 +70,7 @@ DEFAULT_AUTH_FLOWS = [
     "ALLOW_REFRESH_TOKEN_AUTH",
 ]
 
-LISTEN_RE = re.compile(r"PoolDesk listening on (http://127\.0\.0\.1:\d+)")
+LISTEN_RE = re.compile(r"PoolDesk listening on (https?://127\.0\.0\.1:\d+)")
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 POOL_ID_RE = re.compile(r"^us-east-1_[A-Za-z0-9]+$")
 CODE_RE = re.compile(r"^\d{6}$")

@@ -115,9 +115,11 @@ class Page:
 class Browser:
     """Cookies and redirects as a browser keeps them, for one server."""
 
-    def __init__(self, server_endpoint: str) -> None:
+    def __init__(self, server_endpoint: str, verify: str | bool = True) -> None:
         self.origin = server_endpoint.rstrip("/")
         self.session = requests.Session()
+        # Per request: a session's own setting loses to REQUESTS_CA_BUNDLE in the environment.
+        self.verify = verify
         self.left_to: str | None = None  # the last redirect that left the server
 
     def _page(self, resp: requests.Response) -> Page:
@@ -134,11 +136,11 @@ class Browser:
             if not location.startswith(self.origin + "/"):
                 self.left_to = location
                 return location
-            resp = self.session.get(location, allow_redirects=False, timeout=15)
+            resp = self.session.get(location, allow_redirects=False, timeout=15, verify=self.verify)
         return self._page(resp)
 
     def get(self, url: str) -> Page | str:
-        return self._follow(self.session.get(url, allow_redirects=False, timeout=15))
+        return self._follow(self.session.get(url, allow_redirects=False, timeout=15, verify=self.verify))
 
     def follow_link(self, page: Page, text: str) -> Page | str:
         assert text in page.links, f"no link {text!r} on {page.url}: {page.links}"
@@ -150,7 +152,7 @@ class Browser:
         data.update(values)
         action = urllib.parse.urljoin(page.url, form.action)
         assert form.method == "post"
-        return self._follow(self.session.post(action, data=data, allow_redirects=False, timeout=15))
+        return self._follow(self.session.post(action, data=data, allow_redirects=False, timeout=15, verify=self.verify))
 
     def sign_in(self, authorize_url: str, username: str, password: str) -> Page | str:
         page = self.get(authorize_url)

@@ -43,9 +43,16 @@ enum Command {
         /// Region used in pool ids and ARNs.
         #[arg(long, default_value = "us-east-1")]
         region: String,
-        /// The URL clients reach this server at (token issuer base) [default: http://<listen address>]
+        /// The URL clients reach this server at (token issuer base) [default: http://<listen address>, https:// with --tls-cert]
         #[arg(long)]
         public_url: Option<String>,
+        /// Serve HTTPS with this PEM certificate chain (with --tls-key). Amplify and many OAuth
+        /// libraries insist on https://; see the README for a certificate your browser trusts.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Wait for every commit to reach the disk (survives power loss, not only crashes).
         #[arg(long)]
         fsync_every_commit: bool,
@@ -238,9 +245,14 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { db, listen, region, public_url, fsync_every_commit, rate_limits } => {
+        Command::Serve { db, listen, region, public_url, tls_cert, tls_key, fsync_every_commit, rate_limits } => {
             let durability = if fsync_every_commit { Durability::Full } else { Durability::Normal };
-            serve(open(db, durability)?, listen, region, public_url, rate_limits)
+            // Read before anything starts: a bad certificate is an error at once.
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(pooldesk_server::tls_config(&cert, &key)?),
+                _ => None,
+            };
+            serve(open(db, durability)?, listen, region, public_url, tls, rate_limits)
         }
         Command::Keys { action } => keys(action),
         Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
@@ -277,6 +289,7 @@ fn serve(
     listen: SocketAddr,
     region: String,
     public_url: Option<String>,
+    tls: Option<Arc<pooldesk_server::TlsConfig>>,
     rate_limits: RateLimitConfig,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -301,16 +314,18 @@ fn serve(
         }
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr()?;
-        let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public_url = public_url.unwrap_or_else(|| format!("{scheme}://{addr}"));
         let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
         let api = Api::new(store.clone(), clock, config, Outbound::from_env(), tokio::runtime::Handle::current())?;
         let mut state = AppState::new(api, root_key);
         state.limiter = RateLimiter::new(rate_limits);
+        state.tls = tls.is_some();
         let state = Arc::new(state);
-        println!("PoolDesk listening on http://{addr} (issuer base {public_url}, database {})", store.path());
+        println!("PoolDesk listening on {scheme}://{addr} (issuer base {public_url}, database {})", store.path());
         use std::io::Write as _;
         std::io::stdout().flush()?;
-        pooldesk_server::serve(listener, state, shutdown_signal()).await?;
+        pooldesk_server::serve_with_tls(listener, state, tls, shutdown_signal()).await?;
         tracing::info!("shut down cleanly");
         anyhow::Ok(())
     })

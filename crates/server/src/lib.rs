@@ -57,12 +57,14 @@ pub struct AppState {
     pub api: Api,
     pub root_key: Option<RootKey>,
     pub limiter: limits::RateLimiter,
+    /// Served over TLS: the login pages' cookies are `Secure`.
+    pub tls: bool,
 }
 
 impl AppState {
     /// The server over `api`, with the default rate limits.
     pub fn new(api: Api, root_key: Option<RootKey>) -> AppState {
-        AppState { api, root_key, limiter: limits::RateLimiter::new(limits::RateLimitConfig::default()) }
+        AppState { api, root_key, limiter: limits::RateLimiter::new(limits::RateLimitConfig::default()), tls: false }
     }
 }
 
@@ -102,12 +104,54 @@ fn domain_routes() -> Router<Arc<AppState>> {
 pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// A server's TLS settings.
+pub type TlsConfig = tokio_rustls::rustls::ServerConfig;
+
+/// The TLS settings of `pooldesk serve --tls-cert FILE --tls-key FILE`: a PEM certificate
+/// chain and its private key (PKCS#8, PKCS#1 or SEC1), HTTP/1.1 over TLS 1.2 or 1.3.
+pub fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result<Arc<TlsConfig>> {
+    use anyhow::Context as _;
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .with_context(|| format!("reading the certificate {}", cert.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading the certificate {}", cert.display()))?;
+    if chain.is_empty() {
+        anyhow::bail!("{} holds no PEM certificate", cert.display());
+    }
+    let key = PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading the private key {}", key.display()))?;
+    // The provider named, not the process default: which providers the build enables is the
+    // whole dependency graph's choice, and with two of them `builder()` would not choose.
+    let provider = Arc::new(tokio_rustls::rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = TlsConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .context("the certificate and the private key do not go together")?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_tls(listener, state, None, shutdown).await
+}
+
+/// [`serve`], over TLS when `tls` is given (each connection's handshake must finish within
+/// [`HEADER_TIMEOUT`]).
+pub async fn serve_with_tls(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    tls: Option<Arc<TlsConfig>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
     let app = router(state);
@@ -132,16 +176,32 @@ pub async fn serve(
         });
         // HTTP/1.1 only (what the SDKs speak to a plain-HTTP endpoint): its header timer
         // starts when the connection opens, so a client that sends nothing is cut off too.
-        let conn = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service));
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!("connection from {peer}: {e}");
+        let http = hyper::server::conn::http1::Builder::new().timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).clone();
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        match &acceptor {
+            None => {
+                let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!("connection from {peer}: {e}");
+                    }
+                });
             }
-        });
+            Some(acceptor) => {
+                let handshake = acceptor.accept(stream);
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let stream = match tokio::time::timeout(HEADER_TIMEOUT, handshake).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => return tracing::debug!("TLS handshake with {peer}: {e}"),
+                        Err(_) => return tracing::debug!("TLS handshake with {peer} timed out"),
+                    };
+                    if let Err(e) = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await {
+                        tracing::debug!("connection from {peer}: {e}");
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     graceful.shutdown().await;

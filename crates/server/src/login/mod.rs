@@ -68,11 +68,13 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A cookie for the domain's pages only (`Path` is their base), never readable by scripts.
-fn set_cookie(resp: &mut Response, name: &str, value: &str, base: &str, same_site: &str, max_age: Option<i64>) {
+/// A cookie for the domain's pages only (`Path` is their base), never readable by scripts,
+/// and sent only over TLS when the server speaks it.
+fn set_cookie(state: &AppState, resp: &mut Response, name: &str, value: &str, base: &str, same_site: &str, max_age: Option<i64>) {
     let path = if base.is_empty() { "/" } else { base };
     let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
-    if let Ok(v) = HeaderValue::from_str(&format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}{age}")) {
+    let secure = if state.tls { "; Secure" } else { "" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}{age}{secure}")) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
 }
@@ -222,7 +224,7 @@ fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, new_sso: 
     let mut resp = redirect(&to);
     if new_sso.is_some() {
         match state.api.pools.start_sso(&f.domain.pool_id, sub) {
-            Ok(cookie) => set_cookie(&mut resp, SSO_COOKIE, &cookie, &f.base, "Lax", Some(3600)),
+            Ok(cookie) => set_cookie(state, &mut resp, SSO_COOKIE, &cookie, &f.base, "Lax", Some(3600)),
             Err(e) => tracing::error!("starting a single sign-on session: {e:#}"),
         }
     }
@@ -261,7 +263,7 @@ fn with_csrf(headers: &HeaderMap, state: &AppState, base: &str, render: impl FnO
     };
     let mut resp = render(&token);
     if existing.is_none() {
-        set_cookie(&mut resp, CSRF_COOKIE, &token, base, "Strict", None);
+        set_cookie(state, &mut resp, CSRF_COOKIE, &token, base, "Strict", None);
     }
     resp
 }
@@ -609,7 +611,7 @@ pub(crate) async fn logout(
                 redirect(&format!("{base}/login?{again}"))
             }
         };
-        set_cookie(&mut resp, SSO_COOKIE, "", &base, "Lax", Some(0));
+        set_cookie(&state, &mut resp, SSO_COOKIE, "", &base, "Lax", Some(0));
         resp
     })
     .await

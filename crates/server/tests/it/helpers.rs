@@ -103,6 +103,7 @@ pub async fn spawn_app_on(store: Arc<SqliteStore>, clock: Arc<FakeClock>, dir: O
         api: Api { pools, identity, store: dyn_store, clock: dyn_clock },
         root_key: Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }),
         limiter: pooldesk_server::limits::RateLimiter::new(pooldesk_server::limits::RateLimitConfig::OFF),
+        tls: false,
     });
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(pooldesk_server::serve(listener, state, async move {
