@@ -40,6 +40,14 @@ export const serveStop = () => command<null>("serve_stop");
 /** Forgets the kept key (`false` if there was none); the next start that keeps one makes a new one. */
 export const serveForgetKey = () => command<boolean>("serve_forget_key");
 
+/**
+ * Opens an app client's login pages in the system browser and answers the URL it opened.
+ * Rejects with `ServeNotRunning` on This computer while its pools are not served, or with the
+ * Cognito error of GetLoginUrl (no domain, no code/implicit flow).
+ */
+export const openLoginPage = (connection: string, userPoolId: string, clientId: string) =>
+  command<string>("open_login_page", { connection, userPoolId, clientId });
+
 /** The remote servers ("This computer", `local`, is always there and not listed). */
 export const connectionsList = () => command<ConnectionInfo[]>("connections_list");
 /** Tests the server with the key first; saves nothing (and no secret) if the test fails. */

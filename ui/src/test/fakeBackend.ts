@@ -81,6 +81,7 @@ export function fakeBackend() {
       return { UserPoolClient: c };
     },
     ListUserPoolClients: (i) => ({ UserPoolClients: (clients.get(i.UserPoolId) ?? []).map((c) => ({ ClientId: c.ClientId, ClientName: c.ClientName })) }),
+    ListResourceServers: () => ({ ResourceServers: [] }),
     ListGroups: (i) => ({ Groups: (groups.get(i.UserPoolId) ?? []).map((g) => ({ ...g })) }),
     CreateGroup: (i) => {
       const list = groups.get(i.UserPoolId) ?? [];

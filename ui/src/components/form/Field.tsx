@@ -178,7 +178,9 @@ export function SelectField<T extends FieldValues>({
 
 /**
  * A checkbox with its label after it. With `value`, several checkboxes of one name make an
- * array of the ticked values (give each its own testId).
+ * array of the ticked values (give each its own testId). A `disabled` box cannot be ticked and
+ * adds nothing to the array; say why in its hint. With `groupError` the box leaves the error to
+ * its group, which shows it once.
  */
 export function CheckboxField<T extends FieldValues>({
   name,
@@ -187,20 +189,22 @@ export function CheckboxField<T extends FieldValues>({
   testId,
   className,
   value,
-}: Omit<BaseProps<T>, "autoFocus"> & { value?: string }) {
+  disabled,
+  groupError,
+}: Omit<BaseProps<T>, "autoFocus"> & { value?: string; disabled?: boolean; groupError?: boolean }) {
   const { register } = useFormContext<T>();
   const f = useFieldState<T>(name, hint);
   return (
     <span className={className ? `check-field ${className}` : "check-field"}>
       <label className="check">
-        <input type="checkbox" value={value} data-testid={testId ?? name} {...f.a11y} {...register(name)} /> {label}
+        <input type="checkbox" value={value} disabled={disabled} data-testid={testId ?? name} {...f.a11y} {...(groupError ? { "aria-describedby": f.hintId } : {})} {...register(name)} /> {label}
       </label>
       {hint && (
         <span className="field-hint" id={f.hintId}>
           {hint}
         </span>
       )}
-      <FieldError id={f.errorId} message={f.error} />
+      {!groupError && <FieldError id={f.errorId} message={f.error} />}
     </span>
   );
 }

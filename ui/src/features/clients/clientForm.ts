@@ -74,11 +74,13 @@ const list = (text: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** The client's full configuration with the form's edits: nothing unedited is reset. */
-export function toUpdateClientInput(c: UserPoolClientType, v: ClientFormValues): UpdateUserPoolClientRequest {
-  // Everything UpdateUserPoolClient takes, as the client has it now. Read-only fields
-  // (secret, dates, ClientType) are left out: the operation does not accept them.
-  const current: UpdateUserPoolClientRequest = {
+/**
+ * Everything UpdateUserPoolClient takes, as the client has it now. Read-only fields (secret,
+ * dates, ClientType) are left out: the operation does not accept them. Every editor of a client
+ * (settings, OAuth) starts from this so that nothing it does not edit is reset.
+ */
+export function currentClientConfig(c: UserPoolClientType): UpdateUserPoolClientRequest {
+  return {
     UserPoolId: c.UserPoolId!,
     ClientId: c.ClientId!,
     ClientName: c.ClientName,
@@ -103,6 +105,16 @@ export function toUpdateClientInput(c: UserPoolClientType, v: ClientFormValues):
     AuthSessionValidity: c.AuthSessionValidity,
     RefreshTokenRotation: c.RefreshTokenRotation,
   };
+}
+
+/** The request without its absent fields (JSON drops undefined anyway; this keeps logs readable). */
+export function withoutAbsent(r: UpdateUserPoolClientRequest): UpdateUserPoolClientRequest {
+  return Object.fromEntries(Object.entries(r).filter(([, x]) => x !== undefined)) as unknown as UpdateUserPoolClientRequest;
+}
+
+/** The client's full configuration with the form's edits: nothing unedited is reset. */
+export function toUpdateClientInput(c: UserPoolClientType, v: ClientFormValues): UpdateUserPoolClientRequest {
+  const current = currentClientConfig(c);
   const edited: Partial<UpdateUserPoolClientRequest> = {
     ClientName: v.ClientName.trim(),
     AccessTokenValidity: v.access.value,
@@ -123,9 +135,7 @@ export function toUpdateClientInput(c: UserPoolClientType, v: ClientFormValues):
         ? { Feature: "DISABLED" }
         : undefined,
   };
-  const merged = { ...current, ...edited };
-  // Absent stays absent (JSON drops undefined anyway; this keeps the request readable in logs).
-  return Object.fromEntries(Object.entries(merged).filter(([, x]) => x !== undefined)) as unknown as UpdateUserPoolClientRequest;
+  return withoutAbsent({ ...current, ...edited });
 }
 
 /** "60 minutes", for the details list. */

@@ -5,12 +5,14 @@ import { useUserPool } from "./queries";
 import { UsersTab } from "../users/UsersTab";
 import { GroupsTab } from "../groups/GroupsTab";
 import { ClientsTab } from "../clients/ClientsTab";
+import { IntegrationTab } from "../integration/IntegrationTab";
 import { PoolSettings } from "./PoolSettings";
 
 const TABS: { id: PoolTab; label: string }[] = [
   { id: "users", label: "Users" },
   { id: "groups", label: "Groups" },
   { id: "clients", label: "App clients" },
+  { id: "integration", label: "App integration" },
   { id: "settings", label: "Settings" },
 ];
 
@@ -68,6 +70,7 @@ export function UserPoolView({ poolId, tab, navigate }: { poolId: string; tab: P
         {tab === "users" && <UsersTab poolId={poolId} navigate={navigate} />}
         {tab === "groups" && <GroupsTab poolId={poolId} />}
         {tab === "clients" && <ClientsTab poolId={poolId} />}
+        {tab === "integration" && <IntegrationTab poolId={poolId} />}
         {tab === "settings" && <PoolSettings poolId={poolId} navigate={navigate} />}
       </div>
     </section>
