@@ -56,14 +56,20 @@ class _PageParser(HTMLParser):
         elif tag == "label":
             self._label_for = a.get("for")
             self._text = []
-        elif tag in ("title", "button", "a") or (tag == "p" and a.get("class") in ("error", "notice")) or a.get("id"):
+        elif tag in ("title", "button", "a") or (tag == "p" and self._kind(a)) or a.get("id"):
             self._in.append(tag)
             self._id = a.get("id")
             self._text = []
-            if tag == "p" and a.get("class") in ("error", "notice"):
-                self._in[-1] = a["class"]
+            if tag == "p" and self._kind(a):
+                self._in[-1] = self._kind(a)
             if tag == "a":
                 self._href = a.get("href", "")
+
+    @staticmethod
+    def _kind(attrs: dict) -> str | None:
+        """`error` or `notice` for a paragraph with that class."""
+        classes = (attrs.get("class") or "").split()
+        return next((c for c in ("error", "notice") if c in classes), None)
 
     def handle_data(self, data):
         self._text.append(data)

@@ -89,6 +89,18 @@ pub struct ResourceServer {
     pub modified_ms: i64,
 }
 
+/// The login pages' branding for a pool's clients (`client_id` `ALL`) or one client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UiCustomization {
+    pub pool_id: String,
+    pub client_id: String,
+    pub css: Option<String>,
+    /// A PNG or JPEG logo.
+    pub image: Option<Vec<u8>>,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
 /// A user. `key` is the username as compared (case-folded in case-insensitive pools).
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -334,6 +346,10 @@ pub trait UserPoolStore: Send + Sync {
     fn list_resource_servers(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ResourceServer>>;
     fn update_resource_server(&self, server: &ResourceServer) -> StoreResult<()>;
     fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<bool>;
+
+    /// Creates or replaces the branding of (pool, client).
+    fn put_ui_customization(&self, customization: &UiCustomization) -> StoreResult<()>;
+    fn get_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>>;
 }
 
 pub trait UserStore: Send + Sync {

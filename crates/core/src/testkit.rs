@@ -353,7 +353,22 @@ fn domains_and_resource_servers(store: &dyn Store) {
     assert!(store.delete_resource_server("us-east-1_d", "billing").expect("delete"));
     assert_eq!(store.get_resource_server("us-east-1_d", "billing").expect("get"), None);
 
+    let branding = |client_id: &str, css: &str| UiCustomization {
+        pool_id: "us-east-1_d".into(),
+        client_id: client_id.into(),
+        css: Some(css.into()),
+        image: Some(vec![0x89, b'P', b'N', b'G']),
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.put_ui_customization(&branding("ALL", ".a{}")).expect("put");
+    store.put_ui_customization(&UiCustomization { modified_ms: 2, ..branding("ALL", ".b{}") }).expect("replace");
+    let kept = store.get_ui_customization("us-east-1_d", "ALL").expect("get").expect("some");
+    assert_eq!((kept.css.as_deref(), kept.created_ms, kept.modified_ms), (Some(".b{}"), 1, 2), "replaced, creation kept");
+    assert_eq!(store.get_ui_customization("us-east-1_d", "other").expect("get"), None);
+
     assert!(store.delete_pool("us-east-1_d").expect("delete pool"));
+    assert_eq!(store.get_ui_customization("us-east-1_d", "ALL").expect("get"), None, "a pool's branding goes with it");
     assert_eq!(store.get_domain("auth.example.com").expect("get"), None, "a pool's domains go with it");
     assert!(store.list_resource_servers("us-east-1_d", None, 10).expect("list").items.is_empty(), "and its resource servers");
     assert!(store.get_resource_server("us-east-1_b", "orders").expect("get").is_some(), "another pool's are kept");

@@ -97,6 +97,8 @@ fn domain_routes() -> Router<Arc<AppState>> {
         .route("/confirmForgotPassword", post(login::confirm_forgot_password))
         .route("/logout", get(login::logout))
         .route("/login.css", get(login::stylesheet))
+        .route("/branding.css", get(login::branding_css))
+        .route("/logo", get(login::logo))
 }
 
 /// How long a client may take to send a request's headers, and then its body: a slow

@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_config_generation.sql"),
     include_str!("../migrations/0007_domains_resource_servers.sql"),
     include_str!("../migrations/0008_session_scope.sql"),
+    include_str!("../migrations/0009_ui_customizations.sql"),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use pooldesk_core::store::{AppClient, Domain, Group, Page, ResourceServer, SigningKey, StoreError, StoreResult, UserPool, UserPoolStore};
+use pooldesk_core::store::{
+    AppClient, Domain, Group, Page, ResourceServer, SigningKey, StoreError, StoreResult, UiCustomization, UserPool, UserPoolStore,
+};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::SqliteStore;
@@ -247,7 +249,10 @@ impl UserPoolStore for SqliteStore {
     }
 
     fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        self.write(|tx| Ok(execute(tx, "DELETE FROM user_pool_clients WHERE client_id = ?1", [client_id])? > 0))
+        self.write(|tx| {
+            execute(tx, "DELETE FROM ui_customizations WHERE client_id = ?1", [client_id])?;
+            Ok(execute(tx, "DELETE FROM user_pool_clients WHERE client_id = ?1", [client_id])? > 0)
+        })
     }
 
     fn create_group(&self, group: &Group) -> StoreResult<()> {
@@ -398,5 +403,39 @@ impl UserPoolStore for SqliteStore {
 
     fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<bool> {
         self.write(|tx| Ok(execute(tx, "DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2", [pool_id, identifier])? > 0))
+    }
+
+    fn put_ui_customization(&self, c: &UiCustomization) -> StoreResult<()> {
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO ui_customizations (pool_id, client_id, css, image, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (pool_id, client_id) DO UPDATE SET css = ?3, image = ?4, modified_ms = ?6",
+                params![c.pool_id, c.client_id, c.css, c.image, c.created_ms, c.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT pool_id, client_id, css, image, created_ms, modified_ms FROM ui_customizations WHERE pool_id = ?1 AND client_id = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row([pool_id, client_id], |r| {
+                    Ok(UiCustomization {
+                        pool_id: r.get(0)?,
+                        client_id: r.get(1)?,
+                        css: r.get(2)?,
+                        image: r.get(3)?,
+                        created_ms: r.get(4)?,
+                        modified_ms: r.get(5)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(sql)
+        })
     }
 }

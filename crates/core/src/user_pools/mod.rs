@@ -7,7 +7,8 @@
 //! SQLite block), which keeps this code free of any runtime.
 //!
 //! # Layout
-//! - `pools`, `clients`, `groups`, `domains`, `resource_servers`: configuration resources.
+//! - `pools`, `clients`, `groups`, `domains`, `resource_servers`, `branding`: configuration
+//!   resources.
 //! - `oauth`: app clients' OAuth settings, the token endpoint's grants, GetClientToken,
 //!   userInfo, revocation and logout; `authorize`: authorization requests, codes, SSO.
 //! - `users`: the admin user lifecycle and ListUsers; `attributes`: schema checks.
@@ -20,6 +21,7 @@
 
 mod attributes;
 mod authorize;
+mod branding;
 mod clients;
 mod domains;
 mod groups;
@@ -47,6 +49,7 @@ use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
+pub use branding::{CUSTOMIZABLE, image_type};
 pub use import::{ImportReport, ImportRow};
 pub use oauth::{Logout, OAuthError, TokenRequest, TokenResponse};
 pub use sign_in::LoginStep;
@@ -585,6 +588,12 @@ impl w::Service for UserPools {
     }
     fn list_resource_servers(&self, _: &Context, i: w::ListResourceServersRequest) -> Result<w::ListResourceServersResponse> {
         self.op_list_resource_servers(i)
+    }
+    fn set_ui_customization(&self, _: &Context, i: w::SetUICustomizationRequest) -> Result<w::SetUICustomizationResponse> {
+        self.op_set_ui_customization(i)
+    }
+    fn get_ui_customization(&self, _: &Context, i: w::GetUICustomizationRequest) -> Result<w::GetUICustomizationResponse> {
+        self.op_get_ui_customization(i)
     }
     fn get_client_token(&self, _: &Context, i: w::GetClientTokenRequest) -> Result<w::GetClientTokenResponse> {
         self.op_get_client_token(i)

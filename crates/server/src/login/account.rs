@@ -76,23 +76,24 @@ fn sign_up_form(
 ) -> Markup {
     let value = |k: &str| form.get(k).cloned().unwrap_or_default();
     page(
+        &f.brand,
         "Sign up",
         html! {
             h1 { "Sign up" }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
             form method="post" action={ "signup?" (f.query) } {
                 (csrf_field(csrf))
-                label for="username" { (label) }
-                input #username type="text" name="username" value=(value("username")) autocomplete="username" autocapitalize="none" required autofocus;
+                label.label-customizable for="username" { (label) }
+                input.inputField-customizable #username type="text" name="username" value=(value("username")) autocomplete="username" autocapitalize="none" required autofocus;
                 @for field in fields {
-                    label for={ "attr-" (field.attribute) } { (field.label) }
-                    input id={ "attr-" (field.attribute) } type=(field.kind) name={ "attr:" (field.attribute) } value=(value(&format!("attr:{}", field.attribute))) autocomplete=(field.autocomplete) required;
+                    label.label-customizable for={ "attr-" (field.attribute) } { (field.label) }
+                    input.inputField-customizable id={ "attr-" (field.attribute) } type=(field.kind) name={ "attr:" (field.attribute) } value=(value(&format!("attr:{}", field.attribute))) autocomplete=(field.autocomplete) required;
                 }
-                label for="password" { "Password" }
-                input #password type="password" name="password" autocomplete="new-password" required;
-                button type="submit" { "Sign up" }
+                label.label-customizable for="password" { "Password" }
+                input.inputField-customizable #password type="password" name="password" autocomplete="new-password" required;
+                button.submitButton-customizable type="submit" { "Sign up" }
             }
-            p.links { a href={ "login?" (f.query) } { "Already have an account? Sign in" } }
+            p.links.redirect-customizable { a href={ "login?" (f.query) } { "Already have an account? Sign in" } }
         },
     )
 }
@@ -211,22 +212,23 @@ fn sent_to(delivery: Option<&w::CodeDeliveryDetailsType>) -> String {
 
 fn confirm_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
     page(
+        &f.brand,
         "Confirm your account",
         html! {
             h1 { "Confirm your account" }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            p.hint { (sent_to(delivery)) " Enter it to confirm your account." }
+            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
+            p.hint.textDescription-customizable { (sent_to(delivery)) " Enter it to confirm your account." }
             form method="post" action={ "confirmUser?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                label for="code" { "Code" }
-                input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
-                button type="submit" { "Verify" }
+                label.label-customizable for="code" { "Code" }
+                input.inputField-customizable #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
+                button.submitButton-customizable type="submit" { "Verify" }
             }
             form method="post" action={ "resendCode?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                button.secondary type="submit" { "Send a new code" }
+                button.secondary.submitButton-customizable type="submit" { "Send a new code" }
             }
         },
     )
@@ -310,18 +312,19 @@ pub(crate) async fn resend_code(
 
 fn forgot_form(f: &Flow, label: &str, csrf: &str, error: Option<&str>) -> Markup {
     page(
+        &f.brand,
         "Forgot your password?",
         html! {
             h1 { "Forgot your password?" }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            p.hint { "Enter your " (label.to_lowercase()) " and we will send you a code to reset your password." }
+            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
+            p.hint.textDescription-customizable { "Enter your " (label.to_lowercase()) " and we will send you a code to reset your password." }
             form method="post" action={ "forgotPassword?" (f.query) } {
                 (csrf_field(csrf))
-                label for="username" { (label) }
-                input #username type="text" name="username" autocomplete="username" autocapitalize="none" required autofocus;
-                button type="submit" { "Send code" }
+                label.label-customizable for="username" { (label) }
+                input.inputField-customizable #username type="text" name="username" autocomplete="username" autocapitalize="none" required autofocus;
+                button.submitButton-customizable type="submit" { "Send code" }
             }
-            p.links { a href={ "login?" (f.query) } { "Back to sign in" } }
+            p.links.redirect-customizable { a href={ "login?" (f.query) } { "Back to sign in" } }
         },
     )
 }
@@ -346,19 +349,20 @@ pub(crate) async fn forgot_password_page(
 
 fn reset_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
     page(
+        &f.brand,
         "Reset your password",
         html! {
             h1 { "Reset your password" }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            p.hint { (sent_to(delivery)) " Enter it with your new password." }
+            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
+            p.hint.textDescription-customizable { (sent_to(delivery)) " Enter it with your new password." }
             form method="post" action={ "confirmForgotPassword?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                label for="code" { "Code" }
-                input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
-                label for="new_password" { "New password" }
-                input #new_password type="password" name="new_password" autocomplete="new-password" required;
-                button type="submit" { "Reset password" }
+                label.label-customizable for="code" { "Code" }
+                input.inputField-customizable #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
+                label.label-customizable for="new_password" { "New password" }
+                input.inputField-customizable #new_password type="password" name="new_password" autocomplete="new-password" required;
+                button.submitButton-customizable type="submit" { "Reset password" }
             }
         },
     )

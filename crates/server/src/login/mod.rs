@@ -79,7 +79,30 @@ fn set_cookie(state: &AppState, resp: &mut Response, name: &str, value: &str, ba
     }
 }
 
-fn page(title: &str, body: Markup) -> Markup {
+/// The branding a page carries (SetUICustomization): the client's stylesheet and logo, served
+/// beside the pages so the Content-Security-Policy's `'self'` covers them.
+#[derive(Debug, Default, Clone)]
+struct Brand {
+    client_id: String,
+    css: bool,
+    logo: bool,
+}
+
+impl Brand {
+    fn of(state: &AppState, pool_id: &str, client_id: &str) -> Brand {
+        match state.api.pools.branding(pool_id, client_id) {
+            Ok(Some(b)) => Brand { client_id: client_id.to_owned(), css: b.css.is_some(), logo: b.image.is_some() },
+            Ok(None) => Brand::default(),
+            Err(e) => {
+                tracing::error!("reading a pool's branding: {e:#}");
+                Brand::default()
+            }
+        }
+    }
+}
+
+fn page(brand: &Brand, title: &str, body: Markup) -> Markup {
+    let client = form_urlencoded::byte_serialize(brand.client_id.as_bytes()).collect::<String>();
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -88,8 +111,14 @@ fn page(title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 link rel="stylesheet" href="login.css";
+                @if brand.css { link rel="stylesheet" href={ "branding.css?client_id=" (client) }; }
             }
-            body { main { (body) } }
+            body.background-customizable {
+                main {
+                    @if brand.logo { div.banner-customizable { img.logo-customizable src={ "logo?client_id=" (client) } alt="Logo"; } }
+                    (body)
+                }
+            }
         }
     }
 }
@@ -115,11 +144,12 @@ fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
     html_response(
         status,
         page(
+            &Brand::default(),
             "Something went wrong",
             html! {
                 h1 { "Something went wrong" }
-                p.error role="alert" { (description) }
-                p.hint { "Error: " code { (error) } }
+                p.error.errorMessage-customizable role="alert" { (description) }
+                p.hint.textDescription-customizable { "Error: " code { (error) } }
             },
         ),
     )
@@ -143,6 +173,7 @@ fn refused(e: AuthorizeError) -> Response {
 
 /// What a page handler needs: the domain, where its pages live, and the checked request.
 struct Flow {
+    brand: Brand,
     domain: Domain,
     base: String,
     query: String,
@@ -159,7 +190,8 @@ fn flow(state: &AppState, domain: &DomainRef, query: Option<String>) -> Result<F
     let Some(found) = found else { return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response())) };
     let query = query.unwrap_or_default();
     let auth = state.api.pools.authorize(&found, &decode_query(Some(&query))).map_err(|e| Box::new(refused(e)))?;
-    Ok(Flow { domain: found, base: domain.base_path(), query, auth })
+    let brand = Brand::of(state, &found.pool_id, &auth.client.client_id);
+    Ok(Flow { brand, domain: found, base: domain.base_path(), query, auth })
 }
 
 async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
@@ -170,6 +202,58 @@ async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
             error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
         }
     }
+}
+
+/// `GET /branding.css?client_id=`: the stylesheet SetUICustomization stored for the client
+/// (or its pool); empty when there is none.
+pub(crate) async fn branding_css(State(state): State<Arc<AppState>>, domain: DomainRef, RawQuery(query): RawQuery) -> Response {
+    blocking(move || match branding_of(&state, &domain, query) {
+        Ok(b) => {
+            let mut resp = b.and_then(|b| b.css).unwrap_or_default().into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            resp
+        }
+        Err(resp) => *resp,
+    })
+    .await
+}
+
+/// `GET /logo?client_id=`: the logo SetUICustomization stored for the client (or its pool).
+pub(crate) async fn logo(State(state): State<Arc<AppState>>, domain: DomainRef, RawQuery(query): RawQuery) -> Response {
+    blocking(move || match branding_of(&state, &domain, query) {
+        Ok(Some(b)) if b.image.is_some() => {
+            let image = b.image.unwrap_or_default();
+            let kind = pooldesk_core::user_pools::image_type(&image).unwrap_or("application/octet-stream");
+            let mut resp = image.into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            resp
+        }
+        Ok(_) => crate::ApiError::not_found("No logo.").into_response(),
+        Err(resp) => *resp,
+    })
+    .await
+}
+
+fn branding_of(
+    state: &AppState,
+    domain: &DomainRef,
+    query: Option<String>,
+) -> Result<Option<pooldesk_core::store::UiCustomization>, Box<Response>> {
+    let internal = |e: pooldesk_core::Error| {
+        tracing::error!("branding: {e:#}");
+        Box::new(error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred."))
+    };
+    let Some(found) = domain.resolve(state).map_err(internal)? else {
+        return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response()));
+    };
+    let client = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "client_id")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| "ALL".to_owned());
+    state.api.pools.branding(&found.pool_id, &client).map_err(internal)
 }
 
 pub(crate) async fn stylesheet() -> Response {
@@ -284,22 +368,23 @@ struct SignInView<'a> {
     username: &'a str,
 }
 
-fn login_form(label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
+fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
     page(
+        brand,
         "Sign in",
         html! {
             h1 { "Sign in" }
-            @if let Some(e) = view.error { p.error role="alert" { (e) } }
+            @if let Some(e) = view.error { p.error.errorMessage-customizable role="alert" { (e) } }
             @if let Some(n) = view.notice { p.notice role="status" { (n) } }
             form method="post" action={ "login?" (query) } {
                 (csrf_field(csrf))
-                label for="username" { (label) }
-                input #username type="text" name="username" value=(view.username) autocomplete="username" autocapitalize="none" required autofocus;
-                label for="password" { "Password" }
-                input #password type="password" name="password" autocomplete="current-password" required;
-                button type="submit" { "Sign in" }
+                label.label-customizable for="username" { (label) }
+                input.inputField-customizable #username type="text" name="username" value=(view.username) autocomplete="username" autocapitalize="none" required autofocus;
+                label.label-customizable for="password" { "Password" }
+                input.inputField-customizable #password type="password" name="password" autocomplete="current-password" required;
+                button.submitButton-customizable type="submit" { "Sign in" }
             }
-            p.links {
+            p.links.redirect-customizable {
                 a href={ "forgotPassword?" (query) } { "Forgot your password?" }
                 @if self_sign_up { " · " a href={ "signup?" (query) } { "Sign up" } }
             }
@@ -321,7 +406,7 @@ fn self_sign_up(state: &AppState, pool_id: &str) -> bool {
 /// The sign-in page of `f`'s pool.
 fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, view: &SignInView<'_>) -> Response {
     let label = username_label(state, &f.domain.pool_id);
-    html_response(StatusCode::OK, login_form(label, &f.query, csrf, view, self_sign_up(state, &f.domain.pool_id)))
+    html_response(StatusCode::OK, login_form(&f.brand, label, &f.query, csrf, view, self_sign_up(state, &f.domain.pool_id)))
 }
 
 /// `GET /login`: the sign-in form.
@@ -413,10 +498,11 @@ fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: Lo
 
 fn restart(f: &Flow, message: &str) -> Markup {
     page(
+        &f.brand,
         "Sign in",
         html! {
             h1 { "Sign in" }
-            p.error role="alert" { (message) }
+            p.error.errorMessage-customizable role="alert" { (message) }
             p { a href={ "login?" (f.query) } { "Sign in again" } }
         },
     )
@@ -461,11 +547,12 @@ fn challenge_form(
     let options: Vec<String> =
         parameters.get("MFAS_CAN_CHOOSE").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok()).unwrap_or_default();
     page(
+        &f.brand,
         title,
         html! {
             h1 { (title) }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            p.hint { (hint) }
+            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
+            p.hint.textDescription-customizable { (hint) }
             @if let Some(secret) = totp_secret { p.secret { "Key: " code #totp-secret { (secret) } } }
             form method="post" action={ "challenge?" (f.query) } {
                 (csrf_field(csrf))
@@ -477,15 +564,15 @@ fn challenge_form(
                         @for (i, option) in options.iter().enumerate() {
                             div {
                                 input type="radio" id={ "answer-" (i) } name="answer" value=(option) required checked[i == 0];
-                                label for={ "answer-" (i) } { (mfa_label(option)) }
+                                label.label-customizable for={ "answer-" (i) } { (mfa_label(option)) }
                             }
                         }
                     }
                 } @else {
-                    label for=(field) { (label) }
-                    input id=(field) type=(kind) name=(field) autocomplete=(autocomplete) inputmode=[(kind == "text").then_some("numeric")] required autofocus;
+                    label.label-customizable for=(field) { (label) }
+                    input.inputField-customizable id=(field) type=(kind) name=(field) autocomplete=(autocomplete) inputmode=[(kind == "text").then_some("numeric")] required autofocus;
                 }
-                button type="submit" { @if name == Ch::NewPasswordRequired { "Continue" } @else if name == Ch::SelectMfaType { "Send code" } @else { "Verify" } }
+                button.submitButton-customizable type="submit" { @if name == Ch::NewPasswordRequired { "Continue" } @else if name == Ch::SelectMfaType { "Send code" } @else { "Verify" } }
             }
         },
     )
@@ -624,7 +711,7 @@ mod tests {
     #[test]
     fn pages_escape_what_they_show() {
         let view = SignInView { error: Some("<script>alert(1)</script>"), notice: None, username: "\"><img src=x>" };
-        let html = login_form("Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
+        let html = login_form(&Brand::default(), "Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("\"><img"), "{html}");
