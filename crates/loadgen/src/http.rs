@@ -54,9 +54,10 @@ pub struct Conn {
     key: Key,
 }
 
-/// A response: status and body.
+/// A response: status, headers and body.
 pub struct Reply {
     pub status: u16,
+    pub headers: hyper::HeaderMap,
     pub body: Bytes,
 }
 
@@ -108,7 +109,20 @@ impl Conn {
         for (name, value) in &headers {
             request = request.header(name, value);
         }
-        let request = request.body(Full::new(Bytes::from(body)))?;
+        self.send(request.body(Full::new(Bytes::from(body)))?).await
+    }
+
+    /// Any request on this connection (the OAuth endpoints and login pages: forms, redirects,
+    /// cookies); `Host` is added.
+    pub async fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> anyhow::Result<Reply> {
+        let mut request = hyper::Request::builder().method(method).uri(path).header("host", &self.host);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Full::new(Bytes::from(body)))?).await
+    }
+
+    async fn send(&mut self, request: hyper::Request<Full<Bytes>>) -> anyhow::Result<Reply> {
         // A server that closes connections (moto's werkzeug answers `Connection: close`) gets
         // a new one, and pays for it in the measured latency as its clients would.
         if self.sender.is_closed() || self.sender.ready().await.is_err() {
@@ -117,8 +131,9 @@ impl Conn {
         }
         let response = self.sender.send_request(request).await?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let body = response.into_body().collect().await?.to_bytes();
-        Ok(Reply { status, body })
+        Ok(Reply { status, headers, body })
     }
 
     /// `call` for setup steps: the JSON answer, or the error as an `Err`.

@@ -70,7 +70,7 @@ enum Cmd {
         /// baseline the ratios are about (PoolDesk).
         #[arg(long = "server", required = true)]
         servers: Vec<String>,
-        /// Comma-separated short names (getuser,listusers,create,credentials,refresh,signin,srp).
+        /// Comma-separated short names (getuser,listusers,create,credentials,refresh,refresh-es256,signin,srp,oauth-cc,oauth-cc-es256,login-page,login-code).
         #[arg(long, value_delimiter = ',')]
         workloads: Option<Vec<String>>,
         #[arg(long, default_value_t = 3)]
@@ -159,6 +159,8 @@ async fn client_ceiling(timing: &Timing, work_dir: &Path) -> anyhow::Result<(f64
         tag: String::new(),
         searchable: 1,
         es256: Err("echo".into()),
+        oauth: Err("echo".into()),
+        oauth_es256: Err("echo".into()),
     });
     let out = run(server.addr, &key(), dummy, Workload::GetUser, timing.config()).await?;
     server.stop().await;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::{Context as _, anyhow, bail};
 use base64::Engine as _;
 use pooldesk_core::srp::{SrpClient, format_timestamp};
 use serde_json::{Value, json};
@@ -35,10 +35,15 @@ pub enum Workload {
     ListUsersUnfiltered,
     AdminGetUser,
     DescribeUserPool,
+    // OAuth 2.0 at a pool's domain:
+    ClientCredentials,
+    ClientCredentialsEs256,
+    LoginPage,
+    LoginAndExchange,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 8] = [
+    pub const ALL: [Workload; 12] = [
         Workload::GetUser,
         Workload::ListUsers,
         Workload::AdminCreateUser,
@@ -47,6 +52,10 @@ impl Workload {
         Workload::RefreshEs256,
         Workload::PasswordSignIn,
         Workload::SrpSignIn,
+        Workload::ClientCredentials,
+        Workload::ClientCredentialsEs256,
+        Workload::LoginPage,
+        Workload::LoginAndExchange,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +74,10 @@ impl Workload {
             Workload::ListUsersUnfiltered => "ListUsers 60, no filter, next page",
             Workload::AdminGetUser => "AdminGetUser",
             Workload::DescribeUserPool => "DescribeUserPool",
+            Workload::ClientCredentials => "/oauth2/token client_credentials",
+            Workload::ClientCredentialsEs256 => "client_credentials, ES256 pool",
+            Workload::LoginPage => "GET /login (sign-in page)",
+            Workload::LoginAndExchange => "POST /login + code exchange",
         }
     }
 
@@ -84,6 +97,10 @@ impl Workload {
             Workload::ListUsersUnfiltered => "list-all",
             Workload::AdminGetUser => "admingetuser",
             Workload::DescribeUserPool => "describe",
+            Workload::ClientCredentials => "oauth-cc",
+            Workload::ClientCredentialsEs256 => "oauth-cc-es256",
+            Workload::LoginPage => "login-page",
+            Workload::LoginAndExchange => "login-code",
         }
     }
 
@@ -126,13 +143,36 @@ pub struct Fixture {
     /// A second pool, tagged to sign ES256: its client and users, or why there is none (a
     /// server that ignores the tag and signs RS256 anyway).
     pub es256: Result<(String, Vec<SignInUser>), String>,
+    /// The OAuth endpoints of a domain of the pool (and of the ES256 pool), or why there are
+    /// none (a server without domains or a token endpoint).
+    pub oauth: Result<OAuth, String>,
+    pub oauth_es256: Result<OAuth, String>,
 }
+
+/// A domain's endpoints, a confidential client for client_credentials and a public one for
+/// the code flow (callback `http://localhost/cb`).
+pub struct OAuth {
+    /// `/domains/<domain>`: where the domain's paths hang off.
+    pub base: String,
+    /// `Basic base64(client_id:secret)` of the client_credentials client.
+    pub basic: String,
+    pub code_client_id: String,
+    /// `/oauth2/authorize`'s (and so `/login`'s) query for the code client.
+    pub query: String,
+}
+
+pub const CALLBACK: &str = "http://localhost/cb";
 
 impl Fixture {
     /// Why `w` cannot run on this server, if it cannot.
     pub fn unsupported(&self, w: Workload) -> Option<String> {
         match (w, &self.identity_pool, &self.es256) {
-            (Workload::Credentials, Err(e), _) | (Workload::RefreshEs256, _, Err(e)) => Some(e.clone()),
+            (Workload::Credentials, Err(e), _) | (Workload::RefreshEs256, _, Err(e)) => return Some(e.clone()),
+            _ => {}
+        }
+        match (w, &self.oauth, &self.oauth_es256) {
+            (Workload::ClientCredentials | Workload::LoginPage | Workload::LoginAndExchange, Err(e), _)
+            | (Workload::ClientCredentialsEs256, _, Err(e)) => Some(e.clone()),
             _ => None,
         }
     }
@@ -143,6 +183,12 @@ pub async fn setup(addr: SocketAddr, key: &Key, searchable: usize, connections: 
     let mut c = Conn::open(addr, key).await?;
     let (pool_id, client_id, users) = pool_with_users(&mut c, json!({})).await?;
     let es256 = es256_pool(&mut c).await;
+    let oauth = oauth_setup(&mut c, &pool_id, "bench").await.map_err(|e| format!("{e:#}"));
+    let oauth_es256 = match &es256 {
+        Ok((pool_id, _, _)) => oauth_setup(&mut c, pool_id, "bench-es").await.map_err(|e| format!("{e:#}")),
+        Err(e) => Err(e.clone()),
+    };
+    let es256 = es256.map(|(_, client_id, users)| (client_id, users));
 
     // The searchable users, over several connections.
     let per = searchable.div_ceil(connections.max(1));
@@ -171,7 +217,7 @@ pub async fn setup(addr: SocketAddr, key: &Key, searchable: usize, connections: 
     let provider = format!("cognito-idp.{}.amazonaws.com/{pool_id}", key.region);
     let identity_pool = identity_pool(&mut c, &provider, &client_id, &users[0].id_token).await.map_err(|e| format!("{e:#}"));
     let tag = format!("{:x}", std::process::id() ^ (pool_id.len() as u32) << 16);
-    Ok(Fixture { pool_id, client_id, users, identity_pool, provider, tag, searchable, es256 })
+    Ok(Fixture { pool_id, client_id, users, identity_pool, provider, tag, searchable, es256, oauth, oauth_es256 })
 }
 
 /// A pool (with `tags`), its app client and the users who sign in, signed in.
@@ -221,8 +267,8 @@ async fn pool_with_users(c: &mut Conn, tags: Value) -> anyhow::Result<(String, S
 }
 
 /// A pool tagged to sign ES256, if the server signs its tokens so.
-async fn es256_pool(c: &mut Conn) -> Result<(String, Vec<SignInUser>), String> {
-    let (_, client_id, users) =
+async fn es256_pool(c: &mut Conn) -> Result<(String, String, Vec<SignInUser>), String> {
+    let (pool_id, client_id, users) =
         pool_with_users(c, json!({"pooldesk:token-signing-algorithm": "ES256"})).await.map_err(|e| format!("{e:#}"))?;
     let header = users.first().and_then(|u| u.access_token.split('.').next()).unwrap_or_default();
     let header: Value = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -231,7 +277,7 @@ async fn es256_pool(c: &mut Conn) -> Result<(String, Vec<SignInUser>), String> {
         .and_then(|h| serde_json::from_slice(&h).ok())
         .unwrap_or_default();
     match header.get("alg").and_then(Value::as_str) {
-        Some("ES256") => Ok((client_id, users)),
+        Some("ES256") => Ok((pool_id, client_id, users)),
         alg => Err(format!("signs {} in a pool tagged ES256", alg.unwrap_or("nothing"))),
     }
 }
@@ -263,6 +309,99 @@ async fn identity_pool(c: &mut Conn, provider: &str, client_id: &str, id_token: 
     Ok(id)
 }
 
+/// A domain for the pool, a resource server with one scope, and the two clients; checked once
+/// with a real grant, so a server that answers 200 with nothing is not measured.
+async fn oauth_setup(c: &mut Conn, pool_id: &str, name: &str) -> anyhow::Result<OAuth> {
+    let domain = format!("{name}-{:x}", std::process::id());
+    c.json(Service::Idp, "CreateUserPoolDomain", &json!({"UserPoolId": pool_id, "Domain": domain}), true).await?;
+    c.json(
+        Service::Idp,
+        "CreateResourceServer",
+        &json!({"UserPoolId": pool_id, "Identifier": "api", "Name": "API", "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"}]}),
+        true,
+    )
+    .await?;
+    let m2m = c
+        .json(
+            Service::Idp,
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "m2m", "GenerateSecret": true, "AllowedOAuthFlowsUserPoolClient": true,
+                    "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["api/read"]}),
+            true,
+        )
+        .await?;
+    let code = c
+        .json(
+            Service::Idp,
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "web", "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+                    "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK]}),
+            true,
+        )
+        .await?;
+    let (id, secret) = (str_at(&m2m, "/UserPoolClient/ClientId")?, str_at(&m2m, "/UserPoolClient/ClientSecret")?);
+    let code_client_id = str_at(&code, "/UserPoolClient/ClientId")?;
+    let oauth = OAuth {
+        base: format!("/domains/{domain}"),
+        basic: format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))),
+        query: format!("client_id={code_client_id}&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Flocalhost%2Fcb"),
+        code_client_id,
+    };
+    let reply = client_credentials(c, &oauth).await?;
+    let token: Value = reply.json()?;
+    str_at(&token, "/access_token")?;
+    Ok(oauth)
+}
+
+async fn client_credentials(c: &mut Conn, oauth: &OAuth) -> anyhow::Result<crate::http::Reply> {
+    let headers = [("content-type", "application/x-www-form-urlencoded"), ("authorization", oauth.basic.as_str())];
+    let reply = c.request("POST", &format!("{}/oauth2/token", oauth.base), &headers, b"grant_type=client_credentials".to_vec()).await?;
+    if reply.status != 200 {
+        bail!("client_credentials: HTTP {} {}", reply.status, String::from_utf8_lossy(&reply.body));
+    }
+    Ok(reply)
+}
+
+/// GET /login: the page and its CSRF cookie's value.
+async fn login_page(c: &mut Conn, oauth: &OAuth) -> anyhow::Result<String> {
+    let reply = c.request("GET", &format!("{}/login?{}", oauth.base, oauth.query), &[], Vec::new()).await?;
+    if reply.status != 200 {
+        bail!("GET /login: HTTP {}", reply.status);
+    }
+    let cookie = reply.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.strip_prefix("XSRF-TOKEN="));
+    Ok(cookie.and_then(|v| v.split(';').next()).unwrap_or_default().to_owned())
+}
+
+/// POST /login with a user's password, then the code's exchange at /oauth2/token.
+async fn login_and_exchange(c: &mut Conn, oauth: &OAuth, state: &mut WorkerState, username: &str) -> anyhow::Result<()> {
+    if state.csrf.is_none() {
+        state.csrf = Some(login_page(c, oauth).await?);
+    }
+    let csrf = state.csrf.clone().unwrap_or_default();
+    let cookie = format!("XSRF-TOKEN={csrf}");
+    let form = format!("_csrf={csrf}&username={username}&password={}", urlencode(PASSWORD));
+    let headers = [("content-type", "application/x-www-form-urlencoded"), ("cookie", cookie.as_str())];
+    let reply = c.request("POST", &format!("{}/login?{}", oauth.base, oauth.query), &headers, form.into_bytes()).await?;
+    let location = reply.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let code = location.split_once("code=").map(|(_, rest)| rest.split('&').next().unwrap_or_default()).unwrap_or_default();
+    if reply.status != 302 || code.is_empty() {
+        bail!("POST /login: HTTP {} to {location:?}", reply.status);
+    }
+    let form = format!("grant_type=authorization_code&client_id={}&code={code}&redirect_uri={}", oauth.code_client_id, urlencode(CALLBACK));
+    let headers = [("content-type", "application/x-www-form-urlencoded")];
+    let reply = c.request("POST", &format!("{}/oauth2/token", oauth.base), &headers, form.into_bytes()).await?;
+    if reply.status != 200 {
+        bail!("code exchange: HTTP {} {}", reply.status, String::from_utf8_lossy(&reply.body));
+    }
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 fn password_auth(client_id: &str, username: &str) -> Value {
     json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": username, "PASSWORD": PASSWORD}})
 }
@@ -287,6 +426,8 @@ pub struct WorkerState {
     pub page: Option<String>,
     /// Distinguishes the runs of one process, for AdminCreateUser's fresh usernames.
     pub run: u64,
+    /// The login pages' CSRF token this worker's "browser" holds.
+    pub csrf: Option<String>,
 }
 
 /// One operation of `w`; Err(message) when the server refused it.
@@ -356,6 +497,14 @@ pub async fn op(w: Workload, f: &Fixture, c: &mut Conn, state: &mut WorkerState,
             (Service::Idp, "AdminGetUser", json!({"UserPoolId": f.pool_id, "Username": format!("user{i}")}), true)
         }
         Workload::DescribeUserPool => (Service::Idp, "DescribeUserPool", json!({"UserPoolId": f.pool_id}), true),
+        Workload::ClientCredentials | Workload::ClientCredentialsEs256 => {
+            let oauth = if w == Workload::ClientCredentials { &f.oauth } else { &f.oauth_es256 };
+            return client_credentials(c, oauth.as_ref().map_err(|e| anyhow!("{e}"))?).await.map(drop);
+        }
+        Workload::LoginPage => return login_page(c, f.oauth.as_ref().map_err(|e| anyhow!("{e}"))?).await.map(drop),
+        Workload::LoginAndExchange => {
+            return login_and_exchange(c, f.oauth.as_ref().map_err(|e| anyhow!("{e}"))?, state, &user.username).await;
+        }
     };
     let reply = c.call(service, operation, serde_json::to_vec(&body)?, signed).await?;
     match reply.error() {
