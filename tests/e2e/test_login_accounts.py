@@ -116,3 +116,33 @@ def test_a_forgotten_password_page_does_not_reveal_who_has_an_account(idp, serve
         assert isinstance(reset, Page)
         answers.append((reset.title, reset.errors))
     assert answers[0] == answers[1] == ("Reset your password", [])
+
+
+def test_a_user_signs_in_with_an_emailed_code_instead_of_a_password(idp, server, make_pool, make_client, make_user):
+    site = Site(
+        idp, server, make_pool, make_client, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+    )
+    without = sign_in_buttons(site, server)
+    assert without == ["Sign in"], "the client does not allow choice-based sign-in (ALLOW_USER_AUTH)"
+    site.client = site.add_client(ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    assert sign_in_buttons(site, server) == ["Sign in", "Email me a sign-in code"]
+    make_user(site.pool_id, "otp-user")
+
+    browser, sign_in = start(site, server)
+    ask = browser.submit(sign_in, username="otp-user", method="EMAIL_OTP")
+    assert isinstance(ask, Page) and ask.title == "Enter your code", ask.errors
+    assert ask.label_of("code") == "Code"
+    back = browser.submit(ask, code=latest_code(server, site.pool_id, "otp-user"))
+    assert "code" in query_of(back), back
+
+
+def test_a_way_of_signing_in_that_is_not_offered_is_refused(site, server, make_user):
+    make_user(site.pool_id, "pw-only")
+    browser, sign_in = start(site, server)
+    refused = browser.submit(sign_in, username="pw-only", method="EMAIL_OTP")
+    assert isinstance(refused, Page) and refused.status == 400
+
+
+def sign_in_buttons(site, server) -> list[str]:
+    _, page = start(site, server)
+    return page.form.buttons

@@ -190,7 +190,7 @@ pub(crate) async fn sign_up_submit(
                 &state,
                 &f,
                 &csrf,
-                &SignInView { notice: Some("Your account is ready. Sign in."), username: &username, ..Default::default() },
+                SignInView { notice: Some("Your account is ready. Sign in."), username: &username, ..Default::default() },
             ),
             Ok(r) => html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
             Err(e) => internal(&e).unwrap_or_else(|| {
@@ -246,7 +246,7 @@ pub(super) fn confirm_unconfirmed(state: &AppState, f: &Flow, ctx: &Context, csr
     match state.api.pools.resend_confirmation_code(ctx, request) {
         Ok(r) => html_response(StatusCode::OK, confirm_form(f, csrf, username, r.code_delivery_details.as_ref(), None)),
         Err(e) => internal(&e).unwrap_or_else(|| {
-            sign_in_page(state, f, csrf, &SignInView { error: Some(&e.client_message()), username, ..Default::default() })
+            sign_in_page(state, f, csrf, SignInView { error: Some(&e.client_message()), username, ..Default::default() })
         }),
     }
 }
@@ -280,7 +280,7 @@ pub(crate) async fn confirm_user(
                 &state,
                 &f,
                 &csrf,
-                &SignInView { notice: Some("Your account is confirmed. Sign in."), username: &username, ..Default::default() },
+                SignInView { notice: Some("Your account is confirmed. Sign in."), username: &username, ..Default::default() },
             ),
             Err(e) => internal(&e)
                 .unwrap_or_else(|| html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, None, Some(&e.client_message())))),
@@ -433,7 +433,7 @@ pub(crate) async fn confirm_forgot_password(
                 &state,
                 &f,
                 &csrf,
-                &SignInView { notice: Some("Your password is changed. Sign in."), username: &username, ..Default::default() },
+                SignInView { notice: Some("Your password is changed. Sign in."), username: &username, ..Default::default() },
             ),
             Err(e) => internal(&e)
                 .unwrap_or_else(|| html_response(StatusCode::OK, reset_form(&f, &csrf, &username, None, Some(&e.client_message())))),

@@ -366,6 +366,8 @@ struct SignInView<'a> {
     error: Option<&'a str>,
     notice: Option<&'a str>,
     username: &'a str,
+    /// Passwordless first factors offered beside the password (`EMAIL_OTP`, `SMS_OTP`).
+    code_factors: Vec<&'static str>,
 }
 
 fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
@@ -383,6 +385,12 @@ fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignIn
                 label.label-customizable for="password" { "Password" }
                 input.inputField-customizable #password type="password" name="password" autocomplete="current-password" required;
                 button.submitButton-customizable type="submit" { "Sign in" }
+                @for factor in &view.code_factors {
+                    // No password needed for these: the form's checks are skipped.
+                    button.secondary.submitButton-customizable type="submit" name="method" value=(factor) formnovalidate {
+                        @if *factor == "EMAIL_OTP" { "Email me a sign-in code" } @else { "Text me a sign-in code" }
+                    }
+                }
             }
             p.links.redirect-customizable {
                 a href={ "forgotPassword?" (query) } { "Forgot your password?" }
@@ -404,9 +412,10 @@ fn self_sign_up(state: &AppState, pool_id: &str) -> bool {
 }
 
 /// The sign-in page of `f`'s pool.
-fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, view: &SignInView<'_>) -> Response {
+fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, mut view: SignInView<'_>) -> Response {
     let label = username_label(state, &f.domain.pool_id);
-    html_response(StatusCode::OK, login_form(&f.brand, label, &f.query, csrf, view, self_sign_up(state, &f.domain.pool_id)))
+    view.code_factors = state.api.pools.login_code_factors(&f.auth.client).unwrap_or_default();
+    html_response(StatusCode::OK, login_form(&f.brand, label, &f.query, csrf, &view, self_sign_up(state, &f.domain.pool_id)))
 }
 
 /// `GET /login`: the sign-in form.
@@ -421,7 +430,7 @@ pub(crate) async fn login_page(
             Ok(f) => f,
             Err(resp) => return *resp,
         };
-        with_csrf(&headers, &state, &f.base, |csrf| sign_in_page(&state, &f, csrf, &SignInView::default()))
+        with_csrf(&headers, &state, &f.base, |csrf| sign_in_page(&state, &f, csrf, SignInView::default()))
     })
     .await
 }
@@ -459,7 +468,15 @@ pub(crate) async fn login_submit(
         let password = form.get("password").map(String::as_str).unwrap_or("");
         let ctx = Context { caller: None, source_ip: Some(peer.ip().to_string()) };
         let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        match state.api.pools.login_with_password(&ctx, &f.auth.client, username, password) {
+        let pools = &state.api.pools;
+        let attempt = match form.get("method").map(String::as_str) {
+            None | Some("PASSWORD") => pools.login_with_password(&ctx, &f.auth.client, username, password),
+            Some(factor) if pools.login_code_factors(&f.auth.client).unwrap_or_default().contains(&factor) => {
+                pools.login_with_code(&ctx, &f.auth.client, username, factor)
+            }
+            Some(_) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "That way of signing in is not offered here."),
+        };
+        match attempt {
             Ok(step) => next_step(&state, &f, &peer, &csrf, step),
             Err(e) if e.is_internal() => {
                 tracing::error!("sign-in at a login page: {e:#}");
@@ -471,7 +488,7 @@ pub(crate) async fn login_submit(
                     // As Cognito's pages do: a new code, and the page to enter it.
                     return account::confirm_unconfirmed(&state, &f, &ctx, &csrf, username);
                 }
-                sign_in_page(&state, &f, &csrf, &SignInView { error: Some(&e.client_message()), notice: None, username })
+                sign_in_page(&state, &f, &csrf, SignInView { error: Some(&e.client_message()), username, ..Default::default() })
             }
         }
     })
@@ -628,6 +645,7 @@ pub(crate) async fn challenge_submit(
                     Ch::SoftwareTokenMfa => BTreeMap::from([("SOFTWARE_TOKEN_MFA_CODE".to_owned(), field("code"))]),
                     Ch::SmsMfa => BTreeMap::from([("SMS_MFA_CODE".to_owned(), field("code"))]),
                     Ch::EmailOtp => BTreeMap::from([("EMAIL_OTP_CODE".to_owned(), field("code"))]),
+                    Ch::SmsOtp => BTreeMap::from([("SMS_OTP_CODE".to_owned(), field("code"))]),
                     Ch::SelectMfaType => BTreeMap::from([("ANSWER".to_owned(), field("answer"))]),
                     _ => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The login pages do not answer that challenge."),
                 };
@@ -710,7 +728,7 @@ mod tests {
 
     #[test]
     fn pages_escape_what_they_show() {
-        let view = SignInView { error: Some("<script>alert(1)</script>"), notice: None, username: "\"><img src=x>" };
+        let view = SignInView { error: Some("<script>alert(1)</script>"), username: "\"><img src=x>", ..Default::default() };
         let html = login_form(&Brand::default(), "Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"));

@@ -42,6 +42,33 @@ impl UserPools {
         step(self.password_flow(attempt, &params, Progress::new(AuthFlowType::UserPasswordAuth))?)
     }
 
+    /// A one-time code instead of a password: USER_AUTH's `EMAIL_OTP` or `SMS_OTP` first
+    /// factor, sent to the user's verified address or number.
+    pub fn login_with_code(&self, ctx: &Context, client: &AppClient, username: &str, factor: &str) -> Result<LoginStep> {
+        let pool = self.pool(&client.pool_id)?;
+        let attempt = Attempt { ctx, pool: &pool, client, hosted: true };
+        let params = BTreeMap::from([("USERNAME".to_owned(), username.to_owned()), ("PREFERRED_CHALLENGE".to_owned(), factor.to_owned())]);
+        step(self.choice_flow(attempt, &params, Progress::new(AuthFlowType::UserAuth))?)
+    }
+
+    /// The passwordless first factors a login page offers for a client: those the pool's
+    /// sign-in policy allows, when the client allows choice-based sign-in (ALLOW_USER_AUTH).
+    pub fn login_code_factors(&self, client: &AppClient) -> Result<Vec<&'static str>> {
+        use crate::user_pools::clients::allows;
+        if !allows(client, w::ExplicitAuthFlowsType::AllowUserAuth, None) {
+            return Ok(Vec::new());
+        }
+        let pool = self.pool(&client.pool_id)?;
+        let allowed =
+            pool.config.policies.as_ref().and_then(|p| p.sign_in_policy.as_ref()).and_then(|s| s.allowed_first_auth_factors.clone());
+        let allowed = allowed.unwrap_or_default();
+        Ok([(w::AuthFactorType::EmailOtp, "EMAIL_OTP"), (w::AuthFactorType::SmsOtp, "SMS_OTP")]
+            .into_iter()
+            .filter(|(f, _)| allowed.contains(f))
+            .map(|(_, name)| name)
+            .collect())
+    }
+
     /// A login page's answer to the challenge stored under `session`.
     pub fn login_respond(
         &self,

@@ -255,7 +255,7 @@ impl UserPools {
     }
 
     /// USER_AUTH: the first factor the user picks (PREFERRED_CHALLENGE) or a SELECT_CHALLENGE.
-    fn choice_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
+    pub(super) fn choice_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let user = self.sign_in_user(attempt, params, || ())?;
         let options = self.first_factors(attempt.pool, &user);
         match params.get("PREFERRED_CHALLENGE") {
