@@ -280,7 +280,7 @@ pub(crate) async fn authorize(
         let forced = matches!(f.auth.prompt.as_deref(), Some("login" | "select_account" | "consent"));
         if !forced && let Some(cookie) = cookie(&headers, SSO_COOKIE) {
             match state.api.pools.sso_user(&f.domain.pool_id, cookie) {
-                Ok(Some(sub)) => return signed_in(&state, &f, &sub, &peer, None),
+                Ok(Some(sub)) => return signed_in(&state, &f, &sub, &peer, false),
                 Ok(None) => {}
                 Err(e) => tracing::error!("reading a single sign-on session: {e:#}"),
             }
@@ -295,7 +295,8 @@ pub(crate) async fn authorize(
 
 /// The user is known: start (or keep) the SSO session and send the browser back to the
 /// client with its code or tokens.
-fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, new_sso: Option<()>) -> Response {
+/// `start_sso`: a sign-in at the form (not one an SSO session already covered).
+fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, start_sso: bool) -> Response {
     let source = peer.ip().to_string();
     let outcome = state.api.complete_sign_in(&f.auth, sub, &source);
     let to = match outcome {
@@ -306,7 +307,7 @@ fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, new_sso: 
         }
     };
     let mut resp = redirect(&to);
-    if new_sso.is_some() {
+    if start_sso {
         match state.api.pools.start_sso(&f.domain.pool_id, sub) {
             Ok(cookie) => set_cookie(state, &mut resp, SSO_COOKIE, &cookie, &f.base, "Lax", Some(3600)),
             Err(e) => tracing::error!("starting a single sign-on session: {e:#}"),
@@ -497,7 +498,7 @@ pub(crate) async fn login_submit(
 
 fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: LoginStep) -> Response {
     match step {
-        LoginStep::SignedIn { sub } => signed_in(state, f, &sub, peer, Some(())),
+        LoginStep::SignedIn { sub } => signed_in(state, f, &sub, peer, true),
         LoginStep::Challenge { name, session, parameters } => {
             if name == Ch::MfaSetup {
                 // Set up an authenticator app right away: its secret is shown with the form.
@@ -660,16 +661,13 @@ pub(crate) async fn challenge_submit(
             }
             Err(e) => {
                 state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
-                let expired = e.client_message().contains("session is expired");
-                if expired || matches!(name, Ch::NewPasswordRequired | Ch::MfaSetup) && !e.client_message().contains("Code mismatch") {
-                    // The step was used up: the password page again, with why.
+                // A wrong code leaves the step waiting for another try; anything else used it up:
+                // the sign-in page again, with why.
+                let retry = matches!(e, pooldesk_core::Error::CodeMismatch(_) | pooldesk_core::Error::EnableSoftwareTokenMfa(_));
+                if !retry {
                     return html_response(StatusCode::OK, restart(&f, &e.client_message()));
                 }
-                let secret = None;
-                html_response(
-                    StatusCode::OK,
-                    challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), secret, Some(&e.client_message())),
-                )
+                html_response(StatusCode::OK, challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), None, Some(&e.client_message())))
             }
         }
     })
