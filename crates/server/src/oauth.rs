@@ -108,13 +108,10 @@ pub(crate) async fn revoke(
     body: Bytes,
 ) -> Response {
     let run = move || -> Result<Response, OAuthError> {
-        let Some(domain) = domain.resolve(&state).map_err(internal)? else {
-            return Ok(crate::ApiError::not_found("No such domain.").into_response());
+        let (domain, request) = match client_request(&state, &domain, &headers, &body, &peer, "OAuth2.Revoke")? {
+            Ok(found) => found,
+            Err(refused) => return Ok(refused),
         };
-        let request = decode_token_request(&headers, &body)?;
-        if !state.limiter.admit("OAuth2.Revoke", peer.ip(), request.client_id.as_deref()) {
-            return Ok(token_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many requests; slow down and retry."));
-        }
         state.api.pools.oauth_revoke(&domain, &request)?;
         Ok(token_json(StatusCode::OK, Vec::new()))
     };
@@ -171,18 +168,36 @@ fn finish(outcome: Result<Result<Response, OAuthError>, tokio::task::JoinError>)
 
 async fn token_endpoint(state: Arc<AppState>, peer: SocketAddr, domain: DomainRef, headers: HeaderMap, body: Bytes) -> Response {
     let run = move || -> Result<Response, OAuthError> {
-        let Some(domain) = domain.resolve(&state).map_err(internal)? else {
-            return Ok(crate::ApiError::not_found("No such domain.").into_response());
+        let (domain, request) = match client_request(&state, &domain, &headers, &body, &peer, "OAuth2.Token")? {
+            Ok(found) => found,
+            Err(refused) => return Ok(refused),
         };
-        let request = decode_token_request(&headers, &body)?;
-        if !state.limiter.admit("OAuth2.Token", peer.ip(), request.client_id.as_deref()) {
-            return Ok(token_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many requests; slow down and retry."));
-        }
         let answer = state.api.oauth_token(&domain, &request, &peer.ip().to_string())?;
         let body = serde_json::to_vec(&answer).map_err(|e| internal(pooldesk_core::Error::internal(e)))?;
         Ok(token_json(StatusCode::OK, body))
     };
     finish(tokio::task::spawn_blocking(run).await)
+}
+
+/// What the token and revocation endpoints start with: the domain, the decoded request with the
+/// client's credentials, and the rate limit of `operation`; or the answer that ends the call
+/// there (no such domain, too many requests).
+fn client_request(
+    state: &AppState,
+    domain: &DomainRef,
+    headers: &HeaderMap,
+    body: &[u8],
+    peer: &SocketAddr,
+    operation: &str,
+) -> Result<Result<(Domain, TokenRequest), Response>, OAuthError> {
+    let Some(domain) = domain.resolve(state).map_err(internal)? else {
+        return Ok(Err(crate::ApiError::not_found("No such domain.").into_response()));
+    };
+    let request = decode_token_request(headers, body)?;
+    if !state.limiter.admit(operation, peer.ip(), request.client_id.as_deref()) {
+        return Ok(Err(token_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many requests; slow down and retry.")));
+    }
+    Ok(Ok((domain, request)))
 }
 
 pub(crate) fn internal(e: pooldesk_core::Error) -> OAuthError {

@@ -41,6 +41,18 @@ pub struct TokenResponse {
     pub token_type: &'static str,
 }
 
+impl From<w::AuthenticationResultType> for TokenResponse {
+    fn from(result: w::AuthenticationResultType) -> Self {
+        TokenResponse {
+            id_token: result.id_token.map(|t| t.0),
+            access_token: result.access_token.map(|t| t.0).unwrap_or_default(),
+            refresh_token: result.refresh_token.map(|t| t.0),
+            expires_in: result.expires_in.map(i64::from).unwrap_or_default(),
+            token_type: "Bearer",
+        }
+    }
+}
+
 /// An OAuth 2.0 error (RFC 6749 §5.2), with Cognito's codes: `invalid_request`,
 /// `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`,
 /// `invalid_scope`; `server_error` when the fault is PoolDesk's.
@@ -177,13 +189,7 @@ impl UserPools {
                 }
                 let token = r.refresh_token.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is required."))?;
                 let result = self.refresh_tokens(&client, token).map_err(|e| OAuthError::from_error(e, "invalid_grant"))?;
-                Ok(TokenResponse {
-                    id_token: result.id_token.map(|t| t.0),
-                    access_token: result.access_token.map(|t| t.0).unwrap_or_default(),
-                    refresh_token: result.refresh_token.map(|t| t.0),
-                    expires_in: result.expires_in.map(i64::from).unwrap_or_default(),
-                    token_type: "Bearer",
-                })
+                Ok(TokenResponse::from(result))
             }
             _ => {
                 if !has_flow(&client, OAuthFlowType::Code) {
@@ -197,13 +203,7 @@ impl UserPools {
                 let result = self
                     .exchange_code(&client, &code, &redirect_uri, r.code_verifier.as_deref())
                     .map_err(|e| OAuthError::from_error(e, "invalid_grant"))?;
-                Ok(TokenResponse {
-                    id_token: result.id_token.map(|t| t.0),
-                    access_token: result.access_token.map(|t| t.0).unwrap_or_default(),
-                    refresh_token: result.refresh_token.map(|t| t.0),
-                    expires_in: result.expires_in.map(i64::from).unwrap_or_default(),
-                    token_type: "Bearer",
-                })
+                Ok(TokenResponse::from(result))
             }
         }
     }

@@ -4,11 +4,9 @@
 //! policies, codes, messages and PreventUserExistenceErrors apply as they do over the API; for a
 //! client with a secret the server computes the SECRET_HASH, which the browser never sees.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -17,8 +15,8 @@ use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, Service};
 
 use super::{
-    Flow, SignInView, blocking, csrf_field, csrf_ok, decode_form, error_page, flow, forbidden_csrf, html_response, page, sign_in_page,
-    username_label, with_csrf,
+    Flow, Posted, SignInView, Submission, blocking, csrf_field, error_page, flow, html_response, page, sign_in_page, username_label,
+    with_csrf,
 };
 use crate::AppState;
 use crate::oauth::DomainRef;
@@ -122,28 +120,6 @@ pub(crate) async fn sign_up_page(
     .await
 }
 
-/// The common start of the account pages' POST handlers: the flow, the form, its CSRF token
-/// and the rate limit of `operation`.
-fn posted(
-    state: &AppState,
-    domain: &DomainRef,
-    query: Option<String>,
-    headers: &HeaderMap,
-    body: &[u8],
-    peer: &SocketAddr,
-    operation: &str,
-) -> Result<(Flow, std::collections::BTreeMap<String, String>, Context), Box<Response>> {
-    let f = flow(state, domain, query)?;
-    let form = decode_form(body);
-    if !csrf_ok(headers, &form) {
-        return Err(Box::new(forbidden_csrf()));
-    }
-    if !state.limiter.admit(operation, peer.ip(), Some(&f.auth.client.client_id)) {
-        return Err(Box::new(error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many attempts. Wait a moment and try again.")));
-    }
-    Ok((f, form, Context { caller: None, source_ip: Some(peer.ip().to_string()) }))
-}
-
 fn internal(e: &pooldesk_core::Error) -> Option<Response> {
     e.is_internal().then(|| {
         tracing::error!("an account page: {e:#}");
@@ -152,55 +128,44 @@ fn internal(e: &pooldesk_core::Error) -> Option<Response> {
 }
 
 /// `POST /signup`: SignUp, then the confirmation page (or sign-in, if the account needs none).
-pub(crate) async fn sign_up_submit(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let (f, form, ctx) = match posted(&state, &domain, query, &headers, &body, &peer, "SignUp") {
-            Ok(x) => x,
-            Err(resp) => return *resp,
-        };
-        if !super::self_sign_up(&state, &f.domain.pool_id) {
-            return error_page(StatusCode::FORBIDDEN, "access_denied", "This user pool does not let people sign themselves up.");
-        }
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let username = form.get("username").map(|u| u.trim().to_owned()).unwrap_or_default();
-        let attributes: Vec<w::AttributeType> = form
-            .iter()
-            .filter_map(|(k, v)| {
-                k.strip_prefix("attr:").map(|name| w::AttributeType { name: name.to_owned(), value: Some(v.trim().to_owned()) })
-            })
-            .collect();
-        let client = &f.auth.client;
-        let request = w::SignUpRequest {
-            client_id: client.client_id.clone(),
-            secret_hash: state.api.pools.login_secret_hash(client, &username),
-            username: username.clone(),
-            password: form.get("password").cloned().map(Sensitive),
-            user_attributes: Some(attributes),
-            ..Default::default()
-        };
-        match state.api.pools.sign_up(&ctx, request) {
-            Ok(r) if r.user_confirmed => sign_in_page(
-                &state,
-                &f,
-                &csrf,
-                SignInView { notice: Some("Your account is ready. Sign in."), username: &username, ..Default::default() },
-            ),
-            Ok(r) => html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
-            Err(e) => internal(&e).unwrap_or_else(|| {
-                let label = username_label(&state, &f.domain.pool_id);
-                let fields = sign_up_fields(&state, &f.domain.pool_id);
-                html_response(StatusCode::OK, sign_up_form(&f, label, &fields, &csrf, Some(&e.client_message()), &form))
-            }),
-        }
-    })
-    .await
+pub(crate) async fn sign_up_submit(submission: Submission) -> Response {
+    submission
+        .handle("SignUp", |Posted { state, f, form, ctx, csrf, .. }| {
+            if !super::self_sign_up(state, &f.domain.pool_id) {
+                return error_page(StatusCode::FORBIDDEN, "access_denied", "This user pool does not let people sign themselves up.");
+            }
+            let username = form.get("username").map(|u| u.trim().to_owned()).unwrap_or_default();
+            let attributes: Vec<w::AttributeType> = form
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("attr:").map(|name| w::AttributeType { name: name.to_owned(), value: Some(v.trim().to_owned()) })
+                })
+                .collect();
+            let client = &f.auth.client;
+            let request = w::SignUpRequest {
+                client_id: client.client_id.clone(),
+                secret_hash: state.api.pools.login_secret_hash(client, &username),
+                username: username.clone(),
+                password: form.get("password").cloned().map(Sensitive),
+                user_attributes: Some(attributes),
+                ..Default::default()
+            };
+            match state.api.pools.sign_up(&ctx, request) {
+                Ok(r) if r.user_confirmed => sign_in_page(
+                    state,
+                    &f,
+                    &csrf,
+                    SignInView { notice: Some("Your account is ready. Sign in."), username: &username, ..Default::default() },
+                ),
+                Ok(r) => html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
+                Err(e) => internal(&e).unwrap_or_else(|| {
+                    let label = username_label(state, &f.domain.pool_id);
+                    let fields = sign_up_fields(state, &f.domain.pool_id);
+                    html_response(StatusCode::OK, sign_up_form(&f, label, &fields, &csrf, Some(&e.client_message()), &form))
+                }),
+            }
+        })
+        .await
 }
 
 fn sent_to(delivery: Option<&w::CodeDeliveryDetailsType>) -> String {
@@ -252,62 +217,40 @@ pub(super) fn confirm_unconfirmed(state: &AppState, f: &Flow, ctx: &Context, csr
 }
 
 /// `POST /confirmUser`: ConfirmSignUp with the code, then sign-in.
-pub(crate) async fn confirm_user(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let (f, form, ctx) = match posted(&state, &domain, query, &headers, &body, &peer, "ConfirmSignUp") {
-            Ok(x) => x,
-            Err(resp) => return *resp,
-        };
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let username = form.get("username").cloned().unwrap_or_default();
-        let client = &f.auth.client;
-        let request = w::ConfirmSignUpRequest {
-            client_id: client.client_id.clone(),
-            secret_hash: state.api.pools.login_secret_hash(client, &username),
-            username: username.clone(),
-            confirmation_code: form.get("code").map(|c| c.trim().to_owned()).unwrap_or_default(),
-            ..Default::default()
-        };
-        match state.api.pools.confirm_sign_up(&ctx, request) {
-            Ok(_) => sign_in_page(
-                &state,
-                &f,
-                &csrf,
-                SignInView { notice: Some("Your account is confirmed. Sign in."), username: &username, ..Default::default() },
-            ),
-            Err(e) => internal(&e)
-                .unwrap_or_else(|| html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, None, Some(&e.client_message())))),
-        }
-    })
-    .await
+pub(crate) async fn confirm_user(submission: Submission) -> Response {
+    submission
+        .handle("ConfirmSignUp", |Posted { state, f, form, ctx, csrf, .. }| {
+            let username = form.get("username").cloned().unwrap_or_default();
+            let client = &f.auth.client;
+            let request = w::ConfirmSignUpRequest {
+                client_id: client.client_id.clone(),
+                secret_hash: state.api.pools.login_secret_hash(client, &username),
+                username: username.clone(),
+                confirmation_code: form.get("code").map(|c| c.trim().to_owned()).unwrap_or_default(),
+                ..Default::default()
+            };
+            match state.api.pools.confirm_sign_up(&ctx, request) {
+                Ok(_) => sign_in_page(
+                    state,
+                    &f,
+                    &csrf,
+                    SignInView { notice: Some("Your account is confirmed. Sign in."), username: &username, ..Default::default() },
+                ),
+                Err(e) => internal(&e)
+                    .unwrap_or_else(|| html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, None, Some(&e.client_message())))),
+            }
+        })
+        .await
 }
 
 /// `POST /resendCode`: a new confirmation code.
-pub(crate) async fn resend_code(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let (f, form, ctx) = match posted(&state, &domain, query, &headers, &body, &peer, "ResendConfirmationCode") {
-            Ok(x) => x,
-            Err(resp) => return *resp,
-        };
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let username = form.get("username").cloned().unwrap_or_default();
-        confirm_unconfirmed(&state, &f, &ctx, &csrf, &username)
-    })
-    .await
+pub(crate) async fn resend_code(submission: Submission) -> Response {
+    submission
+        .handle("ResendConfirmationCode", |Posted { state, f, form, ctx, csrf, .. }| {
+            let username = form.get("username").cloned().unwrap_or_default();
+            confirm_unconfirmed(state, &f, &ctx, &csrf, &username)
+        })
+        .await
 }
 
 fn forgot_form(f: &Flow, label: &str, csrf: &str, error: Option<&str>) -> Markup {
@@ -370,76 +313,54 @@ fn reset_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDel
 
 /// `POST /forgotPassword`: ForgotPassword (which, with PreventUserExistenceErrors, answers an
 /// unknown user as it answers a known one), then the page for the code.
-pub(crate) async fn forgot_password_submit(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let (f, form, ctx) = match posted(&state, &domain, query, &headers, &body, &peer, "ForgotPassword") {
-            Ok(x) => x,
-            Err(resp) => return *resp,
-        };
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let username = form.get("username").map(|u| u.trim().to_owned()).unwrap_or_default();
-        let client = &f.auth.client;
-        let request = w::ForgotPasswordRequest {
-            client_id: client.client_id.clone(),
-            secret_hash: state.api.pools.login_secret_hash(client, &username),
-            username: username.clone(),
-            ..Default::default()
-        };
-        match state.api.pools.forgot_password(&ctx, request) {
-            Ok(r) => html_response(StatusCode::OK, reset_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
-            Err(e) => internal(&e).unwrap_or_else(|| {
-                let label = username_label(&state, &f.domain.pool_id);
-                html_response(StatusCode::OK, forgot_form(&f, label, &csrf, Some(&e.client_message())))
-            }),
-        }
-    })
-    .await
+pub(crate) async fn forgot_password_submit(submission: Submission) -> Response {
+    submission
+        .handle("ForgotPassword", |Posted { state, f, form, ctx, csrf, .. }| {
+            let username = form.get("username").map(|u| u.trim().to_owned()).unwrap_or_default();
+            let client = &f.auth.client;
+            let request = w::ForgotPasswordRequest {
+                client_id: client.client_id.clone(),
+                secret_hash: state.api.pools.login_secret_hash(client, &username),
+                username: username.clone(),
+                ..Default::default()
+            };
+            match state.api.pools.forgot_password(&ctx, request) {
+                Ok(r) => html_response(StatusCode::OK, reset_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
+                Err(e) => internal(&e).unwrap_or_else(|| {
+                    let label = username_label(state, &f.domain.pool_id);
+                    html_response(StatusCode::OK, forgot_form(&f, label, &csrf, Some(&e.client_message())))
+                }),
+            }
+        })
+        .await
 }
 
 /// `POST /confirmForgotPassword`: the code and the new password, then sign-in.
-pub(crate) async fn confirm_forgot_password(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let (f, form, ctx) = match posted(&state, &domain, query, &headers, &body, &peer, "ConfirmForgotPassword") {
-            Ok(x) => x,
-            Err(resp) => return *resp,
-        };
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let username = form.get("username").cloned().unwrap_or_default();
-        let client = &f.auth.client;
-        let request = w::ConfirmForgotPasswordRequest {
-            client_id: client.client_id.clone(),
-            secret_hash: state.api.pools.login_secret_hash(client, &username),
-            username: username.clone(),
-            confirmation_code: form.get("code").map(|c| c.trim().to_owned()).unwrap_or_default(),
-            password: Sensitive(form.get("new_password").cloned().unwrap_or_default()),
-            ..Default::default()
-        };
-        match state.api.pools.confirm_forgot_password(&ctx, request) {
-            Ok(_) => sign_in_page(
-                &state,
-                &f,
-                &csrf,
-                SignInView { notice: Some("Your password is changed. Sign in."), username: &username, ..Default::default() },
-            ),
-            Err(e) => internal(&e)
-                .unwrap_or_else(|| html_response(StatusCode::OK, reset_form(&f, &csrf, &username, None, Some(&e.client_message())))),
-        }
-    })
-    .await
+pub(crate) async fn confirm_forgot_password(submission: Submission) -> Response {
+    submission
+        .handle("ConfirmForgotPassword", |Posted { state, f, form, ctx, csrf, .. }| {
+            let username = form.get("username").cloned().unwrap_or_default();
+            let client = &f.auth.client;
+            let request = w::ConfirmForgotPasswordRequest {
+                client_id: client.client_id.clone(),
+                secret_hash: state.api.pools.login_secret_hash(client, &username),
+                username: username.clone(),
+                confirmation_code: form.get("code").map(|c| c.trim().to_owned()).unwrap_or_default(),
+                password: Sensitive(form.get("new_password").cloned().unwrap_or_default()),
+                ..Default::default()
+            };
+            match state.api.pools.confirm_forgot_password(&ctx, request) {
+                Ok(_) => sign_in_page(
+                    state,
+                    &f,
+                    &csrf,
+                    SignInView { notice: Some("Your password is changed. Sign in."), username: &username, ..Default::default() },
+                ),
+                Err(e) => internal(&e)
+                    .unwrap_or_else(|| html_response(StatusCode::OK, reset_form(&f, &csrf, &username, None, Some(&e.client_message())))),
+            }
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -440,60 +440,103 @@ fn decode_form(body: &[u8]) -> BTreeMap<String, String> {
     form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
+/// A form posted to one of a domain's pages, as it arrived.
+pub(crate) struct Submission {
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    domain: DomainRef,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl axum::extract::FromRequest<Arc<AppState>> for Submission {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &Arc<AppState>) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>().copied() else {
+            return Err(error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred."));
+        };
+        let Ok(domain) = DomainRef::from_request_parts(&mut parts, state).await;
+        let (query, headers) = (parts.uri.query().map(str::to_owned), parts.headers.clone());
+        let body =
+            Bytes::from_request(axum::extract::Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
+        Ok(Submission { state: state.clone(), peer, domain, query, headers, body })
+    }
+}
+
+/// What a page's POST handler works with once the authorization request, the form's CSRF
+/// token and the rate limit were checked.
+struct Posted<'a> {
+    state: &'a AppState,
+    f: Flow,
+    form: BTreeMap<String, String>,
+    ctx: Context,
+    peer: SocketAddr,
+    csrf: String,
+}
+
+impl Submission {
+    /// Checks what every form needs (the flow, the CSRF token, `operation`'s rate limit), then
+    /// runs `handler` off the async runtime.
+    async fn handle(self, operation: &'static str, handler: impl FnOnce(Posted<'_>) -> Response + Send + 'static) -> Response {
+        blocking(move || {
+            let f = match flow(&self.state, &self.domain, self.query) {
+                Ok(f) => f,
+                Err(resp) => return *resp,
+            };
+            let form = decode_form(&self.body);
+            if !csrf_ok(&self.headers, &form) {
+                return forbidden_csrf();
+            }
+            if !self.state.limiter.admit(operation, self.peer.ip(), Some(&f.auth.client.client_id)) {
+                return error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many attempts. Wait a moment and try again.");
+            }
+            let csrf = form.get("_csrf").cloned().unwrap_or_default();
+            let ctx = Context { caller: None, source_ip: Some(self.peer.ip().to_string()) };
+            handler(Posted { state: &self.state, f, form, ctx, peer: self.peer, csrf })
+        })
+        .await
+    }
+}
+
 fn forbidden_csrf() -> Response {
     error_page(StatusCode::FORBIDDEN, "invalid_request", "The form expired or did not come from this page. Go back, reload and try again.")
 }
 
 /// `POST /login`: the username and password.
-pub(crate) async fn login_submit(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let f = match flow(&state, &domain, query) {
-            Ok(f) => f,
-            Err(resp) => return *resp,
-        };
-        let form = decode_form(&body);
-        if !csrf_ok(&headers, &form) {
-            return forbidden_csrf();
-        }
-        if !state.limiter.admit("InitiateAuth", peer.ip(), Some(&f.auth.client.client_id)) {
-            return error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many sign-in attempts. Wait a moment and try again.");
-        }
-        let username = form.get("username").map(String::as_str).unwrap_or("").trim();
-        let password = form.get("password").map(String::as_str).unwrap_or("");
-        let ctx = Context { caller: None, source_ip: Some(peer.ip().to_string()) };
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let pools = &state.api.pools;
-        let attempt = match form.get("method").map(String::as_str) {
-            None | Some("PASSWORD") => pools.login_with_password(&ctx, &f.auth.client, username, password),
-            Some(factor) if pools.login_code_factors(&f.auth.client).unwrap_or_default().contains(&factor) => {
-                pools.login_with_code(&ctx, &f.auth.client, username, factor)
-            }
-            Some(_) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "That way of signing in is not offered here."),
-        };
-        match attempt {
-            Ok(step) => next_step(&state, &f, &peer, &csrf, step),
-            Err(e) if e.is_internal() => {
-                tracing::error!("sign-in at a login page: {e:#}");
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
-            }
-            Err(e) => {
-                state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
-                if matches!(e, pooldesk_core::Error::UserNotConfirmed(_)) {
-                    // As Cognito's pages do: a new code, and the page to enter it.
-                    return account::confirm_unconfirmed(&state, &f, &ctx, &csrf, username);
+pub(crate) async fn login_submit(submission: Submission) -> Response {
+    submission
+        .handle("InitiateAuth", |Posted { state, f, form, ctx, peer, csrf }| {
+            let username = form.get("username").map(String::as_str).unwrap_or("").trim();
+            let password = form.get("password").map(String::as_str).unwrap_or("");
+            let pools = &state.api.pools;
+            let attempt = match form.get("method").map(String::as_str) {
+                None | Some("PASSWORD") => pools.login_with_password(&ctx, &f.auth.client, username, password),
+                Some(factor) if pools.login_code_factors(&f.auth.client).unwrap_or_default().contains(&factor) => {
+                    pools.login_with_code(&ctx, &f.auth.client, username, factor)
                 }
-                sign_in_page(&state, &f, &csrf, SignInView { error: Some(&e.client_message()), username, ..Default::default() })
+                Some(_) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "That way of signing in is not offered here."),
+            };
+            match attempt {
+                Ok(step) => next_step(state, &f, &peer, &csrf, step),
+                Err(e) if e.is_internal() => {
+                    tracing::error!("sign-in at a login page: {e:#}");
+                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                }
+                Err(e) => {
+                    state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
+                    if matches!(e, pooldesk_core::Error::UserNotConfirmed(_)) {
+                        // As Cognito's pages do: a new code, and the page to enter it.
+                        return account::confirm_unconfirmed(state, &f, &ctx, &csrf, username);
+                    }
+                    sign_in_page(state, &f, &csrf, SignInView { error: Some(&e.client_message()), username, ..Default::default() })
+                }
             }
-        }
-    })
-    .await
+        })
+        .await
 }
 
 fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: LoginStep) -> Response {
@@ -606,72 +649,58 @@ fn mfa_label(option: &str) -> &str {
 }
 
 /// `POST /challenge`: the answer to the challenge the previous page showed.
-pub(crate) async fn challenge_submit(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    domain: DomainRef,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    blocking(move || {
-        let f = match flow(&state, &domain, query) {
-            Ok(f) => f,
-            Err(resp) => return *resp,
-        };
-        let form = decode_form(&body);
-        if !csrf_ok(&headers, &form) {
-            return forbidden_csrf();
-        }
-        if !state.limiter.admit("RespondToAuthChallenge", peer.ip(), Some(&f.auth.client.client_id)) {
-            return error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many attempts. Wait a moment and try again.");
-        }
-        let csrf = form.get("_csrf").cloned().unwrap_or_default();
-        let session = form.get("session").cloned().unwrap_or_default();
-        let Some(name) = form.get("challenge").and_then(|c| Ch::parse(c)) else {
-            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The form names no challenge.");
-        };
-        let field = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-        let ctx = Context { caller: None, source_ip: Some(peer.ip().to_string()) };
-        let pools = &state.api.pools;
-        let answered = match name {
-            Ch::MfaSetup => pools
-                .login_verify_totp(&session, &field("code"))
-                .and_then(|session| pools.login_respond(&ctx, &f.auth.client, name, &session, BTreeMap::new())),
-            _ => {
-                let responses = match name {
-                    Ch::NewPasswordRequired => {
-                        BTreeMap::from([("NEW_PASSWORD".to_owned(), form.get("new_password").cloned().unwrap_or_default())])
-                    }
-                    Ch::SoftwareTokenMfa => BTreeMap::from([("SOFTWARE_TOKEN_MFA_CODE".to_owned(), field("code"))]),
-                    Ch::SmsMfa => BTreeMap::from([("SMS_MFA_CODE".to_owned(), field("code"))]),
-                    Ch::EmailOtp => BTreeMap::from([("EMAIL_OTP_CODE".to_owned(), field("code"))]),
-                    Ch::SmsOtp => BTreeMap::from([("SMS_OTP_CODE".to_owned(), field("code"))]),
-                    Ch::SelectMfaType => BTreeMap::from([("ANSWER".to_owned(), field("answer"))]),
-                    _ => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The login pages do not answer that challenge."),
-                };
-                pools.login_respond(&ctx, &f.auth.client, name, &session, responses)
-            }
-        };
-        match answered {
-            Ok(step) => next_step(&state, &f, &peer, &csrf, step),
-            Err(e) if e.is_internal() => {
-                tracing::error!("a login page's challenge: {e:#}");
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
-            }
-            Err(e) => {
-                state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
-                // A wrong code leaves the step waiting for another try; anything else used it up:
-                // the sign-in page again, with why.
-                let retry = matches!(e, pooldesk_core::Error::CodeMismatch(_) | pooldesk_core::Error::EnableSoftwareTokenMfa(_));
-                if !retry {
-                    return html_response(StatusCode::OK, restart(&f, &e.client_message()));
+pub(crate) async fn challenge_submit(submission: Submission) -> Response {
+    submission
+        .handle("RespondToAuthChallenge", |Posted { state, f, form, ctx, peer, csrf }| {
+            let session = form.get("session").cloned().unwrap_or_default();
+            let Some(name) = form.get("challenge").and_then(|c| Ch::parse(c)) else {
+                return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The form names no challenge.");
+            };
+            let field = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+            let pools = &state.api.pools;
+            let answered = match name {
+                Ch::MfaSetup => pools
+                    .login_verify_totp(&session, &field("code"))
+                    .and_then(|session| pools.login_respond(&ctx, &f.auth.client, name, &session, BTreeMap::new())),
+                _ => {
+                    let responses = match name {
+                        Ch::NewPasswordRequired => {
+                            BTreeMap::from([("NEW_PASSWORD".to_owned(), form.get("new_password").cloned().unwrap_or_default())])
+                        }
+                        Ch::SoftwareTokenMfa => BTreeMap::from([("SOFTWARE_TOKEN_MFA_CODE".to_owned(), field("code"))]),
+                        Ch::SmsMfa => BTreeMap::from([("SMS_MFA_CODE".to_owned(), field("code"))]),
+                        Ch::EmailOtp => BTreeMap::from([("EMAIL_OTP_CODE".to_owned(), field("code"))]),
+                        Ch::SmsOtp => BTreeMap::from([("SMS_OTP_CODE".to_owned(), field("code"))]),
+                        Ch::SelectMfaType => BTreeMap::from([("ANSWER".to_owned(), field("answer"))]),
+                        _ => {
+                            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The login pages do not answer that challenge.");
+                        }
+                    };
+                    pools.login_respond(&ctx, &f.auth.client, name, &session, responses)
                 }
-                html_response(StatusCode::OK, challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), None, Some(&e.client_message())))
+            };
+            match answered {
+                Ok(step) => next_step(state, &f, &peer, &csrf, step),
+                Err(e) if e.is_internal() => {
+                    tracing::error!("a login page's challenge: {e:#}");
+                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                }
+                Err(e) => {
+                    state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
+                    // A wrong code leaves the step waiting for another try; anything else used it up:
+                    // the sign-in page again, with why.
+                    let retry = matches!(e, pooldesk_core::Error::CodeMismatch(_) | pooldesk_core::Error::EnableSoftwareTokenMfa(_));
+                    if !retry {
+                        return html_response(StatusCode::OK, restart(&f, &e.client_message()));
+                    }
+                    html_response(
+                        StatusCode::OK,
+                        challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), None, Some(&e.client_message())),
+                    )
+                }
             }
-        }
-    })
-    .await
+        })
+        .await
 }
 
 /// `GET /logout`: ends the single sign-on session, then to a registered sign-out URL
