@@ -196,3 +196,29 @@ def test_hostile_bodies_never_cause_a_500(server, body):
     assert 400 <= resp.status_code < 500, f"{resp.status_code} {resp.text[:500]}"
     assert resp.headers.get("x-amzn-RequestId")
     assert "__type" in resp.json()
+
+
+def test_browsers_may_call_the_api_from_any_origin(server, anon_idp):
+    """Browser apps (Amplify, amazon-cognito-identity-js) call Cognito across origins: the
+    preflight allows the headers the SDKs send, and answers are readable (with their error
+    type) by any origin. No cookie is ever involved, so no credentials are allowed."""
+    asked = "content-type,x-amz-target,x-amz-user-agent"
+    pre = requests.options(
+        f"{server.endpoint}/",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": asked},
+        timeout=10,
+    )
+    assert pre.status_code == 204
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert pre.headers["Access-Control-Allow-Headers"] == asked
+    assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Credentials" not in pre.headers
+    resp = requests.post(
+        f"{server.endpoint}/",
+        data=b'{"ClientId": "nosuchclient"}',
+        headers={"Origin": "https://app.example.com", "Content-Type": "application/x-amz-json-1.1",
+                 "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"},
+        timeout=10,
+    )
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert "x-amzn-errortype" in resp.headers["Access-Control-Expose-Headers"]

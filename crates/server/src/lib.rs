@@ -70,7 +70,7 @@ impl AppState {
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", post(handle_json))
+        .route("/", post(handle_json).options(preflight))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
         .nest("/domains/{domain}", domain_routes())
@@ -85,9 +85,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 fn domain_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/oauth2/authorize", get(login::authorize))
-        .route("/oauth2/token", post(oauth::token).options(oauth::preflight))
-        .route("/oauth2/userInfo", get(oauth::user_info).post(oauth::user_info).options(oauth::preflight))
-        .route("/oauth2/revoke", post(oauth::revoke).options(oauth::preflight))
+        .route("/oauth2/token", post(oauth::token).options(preflight))
+        .route("/oauth2/userInfo", get(oauth::user_info).post(oauth::user_info).options(preflight))
+        .route("/oauth2/revoke", post(oauth::revoke).options(preflight))
         .route("/login", get(login::login_page).post(login::login_submit))
         .route("/challenge", post(login::challenge_submit))
         .route("/signup", get(login::sign_up_page).post(login::sign_up_submit))
@@ -250,10 +250,31 @@ pub(crate) fn request_id() -> String {
     uuid::Builder::from_random_bytes((base ^ u128::from(n << 2 >> 2)).to_be_bytes()).into_uuid().to_string()
 }
 
+/// A browser's CORS preflight: any origin may call, as on AWS's endpoints. Credentials travel
+/// in headers (SigV4, tokens, client secrets), never in cookies, so no origin gains anything
+/// a page could not already send. The headers asked for are allowed (the SDKs add their own,
+/// such as `x-amz-user-agent`).
+pub(crate) async fn preflight(headers: HeaderMap) -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    let asked = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.unwrap_or_else(|| HeaderValue::from_static("authorization, content-type")));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    resp
+}
+
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-amz-json-1.1"));
+    // Browser apps (amazon-cognito-identity-js, Amplify) call the API across origins.
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date"),
+    );
     if let Ok(v) = HeaderValue::from_str(&request_id()) {
         h.insert("x-amzn-requestid", v);
     }

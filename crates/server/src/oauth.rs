@@ -86,18 +86,6 @@ pub(crate) async fn token(
     token_endpoint(state, peer, domain, headers, body).await
 }
 
-/// Browsers' preflight for the token, userInfo and revocation endpoints: single-page apps
-/// call them with `fetch`.
-pub(crate) async fn preflight() -> Response {
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    let h = resp.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-    resp
-}
-
 /// `/oauth2/revoke`: a refresh token (`token`) and the client's credentials, as at the token
 /// endpoint. 200 with an empty body, also for an unknown token (RFC 7009).
 pub(crate) async fn revoke(
