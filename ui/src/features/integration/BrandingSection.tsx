@@ -1,4 +1,4 @@
-import { useDeferredValue, useId, useMemo, useRef, useState } from "react";
+import { useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { FormProvider, useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -14,7 +14,8 @@ import {
   brandingSchema,
   logoDataUrl,
   logoFromBytes,
-  previewDocument,
+  previewBaseCss,
+  previewMarkup,
   savedBranding,
   toSetUICustomizationInput,
   type BrandingFormValues,
@@ -224,14 +225,18 @@ function BrandingForm({
   );
 }
 
-/** The sign-in page as it will look, in a sandbox: no scripts, no requests, nothing but markup and styles. */
+/** The sign-in page as it will look: markup and styles only, in a shadow root of its own. */
 function BrandingPreview({ css, logo, hasDomain }: { css: string; logo: ChosenLogo | null; hasDomain: boolean }) {
-  const doc = useMemo(() => previewDocument(loginCss, css, logo ? logoDataUrl(logo) : undefined), [css, logo]);
+  const host = useRef<HTMLDivElement>(null);
+  const logoUrl = logo ? logoDataUrl(logo) : undefined;
+  useEffect(() => {
+    if (host.current) drawPreview(host.current, [previewBaseCss(loginCss), css], previewMarkup(logoUrl));
+  }, [css, logoUrl, hasDomain]);
   return (
     <figure className="branding-preview">
       <figcaption>Preview of the sign-in page</figcaption>
       {hasDomain ? (
-        <iframe title="Preview of the sign-in page" sandbox="" srcDoc={doc} data-testid="branding-preview" />
+        <div ref={host} className="branding-preview-page" role="img" aria-label="Preview of the sign-in page" data-testid="branding-preview" />
       ) : (
         <p className="muted branding-preview-off" data-testid="branding-preview-off">
           No preview: without a domain this pool has no login pages. Create a domain above to brand them.
@@ -239,4 +244,28 @@ function BrandingPreview({ css, logo, hasDomain }: { css: string; logo: ChosenLo
       )}
     </figure>
   );
+}
+
+/**
+ * Draws the preview in `host`'s shadow root, so the CSS being typed styles nothing of the app
+ * and the app's styles nothing of it. Constructed stylesheets, because the app's
+ * Content-Security-Policy (`style-src 'self'`) refuses inline `<style>` but not the CSSOM.
+ */
+function drawPreview(host: HTMLElement, styles: string[], markup: string) {
+  const root = host.shadowRoot ?? host.attachShadow({ mode: "open" });
+  root.innerHTML = markup;
+  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet !== "undefined" && "replaceSync" in CSSStyleSheet.prototype) {
+    root.adoptedStyleSheets = styles.map((text) => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      return sheet;
+    });
+  } else {
+    // A DOM without constructed stylesheets (the unit tests') enforces no CSP either.
+    for (const text of [...styles].reverse()) {
+      const el = document.createElement("style");
+      el.textContent = text;
+      root.prepend(el);
+    }
+  }
 }

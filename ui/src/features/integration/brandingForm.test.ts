@@ -7,7 +7,8 @@ import {
   logoFromBytes,
   logoType,
   MAX_LOGO_BYTES,
-  previewDocument,
+  previewBaseCss,
+  previewMarkup,
   savedBranding,
   stripCssComments,
   toSetUICustomizationInput,
@@ -119,21 +120,26 @@ describe("saved branding", () => {
   });
 });
 
-describe("preview document", () => {
-  it("is the sign-in page with the base CSS, the edited CSS and the logo", () => {
-    const doc = previewDocument("main{a:b}", ".banner-customizable { color: red }", "data:image/png;base64,iVBORw0KGgo=");
-    expect(doc).toContain("<style>main{a:b}</style><style>.banner-customizable { color: red }</style>");
-    expect(doc).toContain('<body class="background-customizable">');
-    expect(doc).toContain('<div class="banner-customizable"><img class="logo-customizable" src="data:image/png;base64,iVBORw0KGgo=" alt="Logo"></div>');
-    expect(doc).toContain('<button class="submitButton-customizable" type="button">Sign in</button>');
-    expect(doc).toContain('<p class="links redirect-customizable"><a>Forgot your password?</a></p>');
-    expect(doc).not.toContain("<script");
+describe("preview", () => {
+  it("is the sign-in page's markup with the logo", () => {
+    const html = previewMarkup("data:image/png;base64,iVBORw0KGgo=");
+    expect(html).toContain('<div class="preview-body background-customizable">');
+    expect(html).toContain('<div class="banner-customizable"><img class="logo-customizable" src="data:image/png;base64,iVBORw0KGgo=" alt="Logo"></div>');
+    expect(html).toContain('<button class="submitButton-customizable" type="button">Sign in</button>');
+    expect(html).toContain('<p class="links redirect-customizable"><a>Forgot your password?</a></p>');
+    expect(html).not.toContain("<script");
   });
 
-  it("has no banner without a logo, and nothing typed ends its <style>", () => {
-    const doc = previewDocument("", ".label-customizable { content: '</style><script>alert(1)</script>' }");
-    expect(doc).not.toContain("banner-customizable");
-    expect(doc).not.toContain("</style><script>");
-    expect(doc.match(/<\/style>/g)).toHaveLength(2);
+  it("has no banner without a logo, and a logo URL cannot break out of its attribute", () => {
+    expect(previewMarkup()).not.toContain("banner-customizable");
+    expect(previewMarkup('data:x" onerror="alert(1)')).toContain('src="data:x&quot; onerror=&quot;alert(1)"');
+  });
+
+  it("aims the login pages' stylesheet at the preview instead of the whole page", () => {
+    const css = previewBaseCss(":root { color-scheme: light; }\nbody { margin: 0; }\nmain, body .x { color: red; }");
+    expect(css).toContain(":host { color-scheme: light; }");
+    expect(css).toContain(".preview-body { margin: 0; }");
+    expect(css).toContain("main, .preview-body .x { color: red; }");
+    expect(css).not.toMatch(/(^|[\s,}])body\b/);
   });
 });

@@ -160,22 +160,26 @@ export function savedBranding(c: UICustomizationType | undefined, scope: string)
 
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** `<` as a CSS escape: nothing typed can end the preview's <style>. */
-const inertCss = (css: string) => css.replace(/</g, "\\3c ");
-
 /**
- * The sign-in page as the server renders it, styled by its base stylesheet and the CSS being
- * edited, with the logo when there is one: a whole document for an iframe's srcdoc.
+ * The sign-in page's markup as the server renders it, with the logo when there is one, for
+ * the preview's shadow root: its `.preview-body` stands for the page's `<body>`.
  */
-export function previewDocument(baseCss: string, css: string, logoUrl?: string): string {
+export function previewMarkup(logoUrl?: string): string {
   const banner = logoUrl ? `<div class="banner-customizable"><img class="logo-customizable" src="${escapeHtml(logoUrl)}" alt="Logo"></div>` : "";
   return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title>` +
-    `<style>${inertCss(baseCss)}</style><style>${inertCss(css)}</style></head>` +
-    `<body class="background-customizable"><main>${banner}<h1>Sign in</h1>` +
+    `<div class="preview-body background-customizable"><main>${banner}<h1>Sign in</h1>` +
     `<form><label class="label-customizable">Username</label><input class="inputField-customizable" type="text">` +
     `<label class="label-customizable">Password</label><input class="inputField-customizable" type="password">` +
     `<button class="submitButton-customizable" type="button">Sign in</button></form>` +
-    `<p class="links redirect-customizable"><a>Forgot your password?</a></p></main></body></html>`
+    `<p class="links redirect-customizable"><a>Forgot your password?</a></p></main></div>`
   );
+}
+
+/**
+ * The login pages' stylesheet aimed at the preview's shadow root instead of a whole page:
+ * `:root` is the shadow host, `body` the `.preview-body` stand-in, at the preview's height.
+ */
+export function previewBaseCss(baseCss: string): string {
+  const aimed = baseCss.replace(/:root\b/g, ":host").replace(/(^|[\s,}])body\b/g, "$1.preview-body");
+  return `${aimed}\n.preview-body { min-height: 26rem; }`;
 }
