@@ -9,7 +9,8 @@ export default defineConfig({
   plugins: [react()],
   clearScreen: false,
   // tauri.conf.json devUrl is http://localhost:1420.
-  server: { port: 1420, strictPort: true },
+  // The branding preview imports the login pages' stylesheet from ../assets/login (?raw).
+  server: { port: 1420, strictPort: true, fs: { allow: [".", "../assets/login"] } },
   build: {
     outDir: "dist",
     target: "es2021",
@@ -24,5 +25,7 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     // Whole-app journeys type into many fields; on a loaded 2-core machine they pass 5 s.
     testTimeout: 20_000,
+    // Stylesheets are empty in tests, except the login pages' one the branding preview embeds.
+    css: { include: [/assets\/login\/login\.css/] },
   },
 });

@@ -104,12 +104,14 @@ export function TextAreaField<T extends FieldValues>({
   frameAttributes,
   className,
   rows = 2,
-}: BaseProps<T> & { rows?: number }) {
+  spellCheck,
+  placeholder,
+}: BaseProps<T> & { rows?: number; spellCheck?: boolean; placeholder?: string }) {
   const { register } = useFormContext<T>();
   const f = useFieldState<T>(name, hint);
   return (
     <FieldFrame controlId={f.id} label={label} hint={hint} hintId={f.hintId} error={f.error} errorId={f.errorId} errorTestId={errorTestId} attributes={frameAttributes} className={className}>
-      <textarea rows={rows} data-testid={testId ?? name} {...f.a11y} {...register(name)} />
+      <textarea rows={rows} data-testid={testId ?? name} spellCheck={spellCheck} placeholder={placeholder} {...f.a11y} {...register(name)} />
     </FieldFrame>
   );
 }

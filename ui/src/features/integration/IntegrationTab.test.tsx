@@ -112,6 +112,8 @@ beforeEach(() => {
         clients[input.ClientId] = { ...input, ClientSecret: old.ClientSecret, CreationDate: 1, LastModifiedDate: 3 };
         return { UserPoolClient: structuredClone(clients[input.ClientId]) };
       }
+      case "GetUICustomization":
+        return { UICustomization: { UserPoolId: POOL, ClientId: input.ClientId ?? "ALL" } };
       case "GetLoginUrl":
         return { Url: "http://127.0.0.1:9229/domains/my-app/oauth2/authorize?client_id=c1" };
       default:
