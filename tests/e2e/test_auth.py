@@ -266,6 +266,12 @@ def test_new_password_challenge_with_a_weak_password_is_invalid_password(anon_id
             ClientId=app.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"],
             ChallengeResponses={"USERNAME": invited, "NEW_PASSWORD": "weak"},
         )
+    # The refusal leaves the challenge open: the same Session takes a better password.
+    done = anon_idp.respond_to_auth_challenge(
+        ClientId=app.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": invited, "NEW_PASSWORD": PASSWORD},
+    )
+    assert done["AuthenticationResult"]["AccessToken"]
 
 
 def test_admin_initiate_auth_with_temporary_password_is_new_password_required(idp, app, invited):

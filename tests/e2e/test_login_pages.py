@@ -111,9 +111,15 @@ def test_a_code_is_single_use_and_bound_to_its_verifier_and_redirect_uri(site, s
         return requests.post(token_url, data=form, timeout=10)
 
     code, verifier = code_for()
-    assert exchange(code, verifier).status_code == 200
+    first = exchange(code, verifier)
+    assert first.status_code == 200
     again = exchange(code, verifier)
     assert (again.status_code, again.json()["error"]) == (400, "invalid_grant"), "a code works once"
+    # RFC 6749 §4.1.2: a code presented twice may be stolen; what it issued is revoked.
+    refresh = {"grant_type": "refresh_token", "client_id": site.client["ClientId"], "refresh_token": first.json()["refresh_token"]}
+    assert requests.post(token_url, data=refresh, timeout=10).json()["error"] == "invalid_grant"
+    info = requests.get(site.discovery["userinfo_endpoint"], headers={"Authorization": f"Bearer {first.json()['access_token']}"}, timeout=10)
+    assert info.status_code == 401
 
     code, verifier = code_for()
     wrong = exchange(code, verifier[::-1])
@@ -227,8 +233,8 @@ def test_a_temporary_password_is_changed_on_the_way(idp, site, server):
     assert change.label_of("new_password") == "New password"
     weak = browser.submit(change, new_password="short")
     assert isinstance(weak, Page) and weak.errors, "the policy's refusal is shown"
-    change = browser.sign_in(site.authorize_url(site.oauth())[0], "hal", "Temp-Pass1!")
-    back = browser.submit(change, new_password=OTHER_PASSWORD)
+    assert weak.title == "Change your password", "on the same page, for another try"
+    back = browser.submit(weak, new_password=OTHER_PASSWORD)
     assert "code" in query_of(back)
     user = idp.admin_get_user(UserPoolId=site.pool_id, Username="hal")
     assert user["UserStatus"] == "CONFIRMED"

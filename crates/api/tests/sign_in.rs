@@ -312,17 +312,17 @@ fn a_temporary_password_must_be_replaced_before_tokens() {
     let shown: Value = serde_json::from_str(params["userAttributes"].as_str().expect("userAttributes")).expect("JSON");
     assert_eq!(shown["email"], json!("ivy@example.com"), "{shown}");
 
-    // A password the policy refuses; the challenge is used up by the attempt.
+    // A password the policy refuses leaves the challenge open for another try, as Cognito does.
     let weak = desk.respond(&app.client_id, &first, "NEW_PASSWORD_REQUIRED", json!({ "USERNAME": "ivy", "NEW_PASSWORD": "weak" }));
     fails_with(weak, "InvalidPasswordException");
-    let again = desk.respond(&app.client_id, &first, "NEW_PASSWORD_REQUIRED", json!({ "USERNAME": "ivy", "NEW_PASSWORD": PASSWORD }));
-    fails_with(again, "NotAuthorizedException");
-
-    let second = start();
-    let done = desk.respond(&app.client_id, &second, "NEW_PASSWORD_REQUIRED", json!({ "USERNAME": "ivy", "NEW_PASSWORD": PASSWORD }));
+    let user = desk.ok("AdminGetUser", json!({ "UserPoolId": app.pool_id, "Username": "ivy" }));
+    assert_eq!(user["UserStatus"], json!("FORCE_CHANGE_PASSWORD"), "nothing changed");
+    let done = desk.respond(&app.client_id, &first, "NEW_PASSWORD_REQUIRED", json!({ "USERNAME": "ivy", "NEW_PASSWORD": PASSWORD }));
     assert_eq!(claims(&tokens(done)["IdToken"])["cognito:username"], json!("ivy"));
     let user = desk.ok("AdminGetUser", json!({ "UserPoolId": app.pool_id, "Username": "ivy" }));
     assert_eq!(user["UserStatus"], json!("CONFIRMED"));
+    let used = desk.respond(&app.client_id, &first, "NEW_PASSWORD_REQUIRED", json!({ "USERNAME": "ivy", "NEW_PASSWORD": PASSWORD }));
+    fails_with(used, "NotAuthorizedException");
     tokens(desk.sign_in(&app.client_id, "ivy", PASSWORD));
 }
 

@@ -95,6 +95,19 @@ fn code_key(code: &str) -> String {
     format!("code-{}", sha256_hex(code))
 }
 
+/// Where a redeemed code remembers the session it began, until it would have expired.
+fn redeemed_key(code: &str) -> String {
+    format!("code-redeemed-{}", sha256_hex(code))
+}
+
+/// The `origin_jti` of a token this server just signed (read without verifying: it is ours).
+fn origin_of(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').nth(1)?).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    claims.get("origin_jti")?.as_str().map(str::to_owned)
+}
+
 fn sso_key(cookie: &str) -> String {
     format!("sso-{}", sha256_hex(cookie))
 }
@@ -359,7 +372,14 @@ impl UserPools {
     ) -> Result<pooldesk_wire::cognito_idp::AuthenticationResultType> {
         let invalid = |why: &str| Error::NotAuthorized(why.to_owned());
         let key = code_key(code);
-        let record = self.store.get_challenge(&key)?.ok_or_else(|| invalid("The authorization code is unknown or was used."))?;
+        let Some(record) = self.store.get_challenge(&key)? else {
+            // RFC 6749 §4.1.2: a code presented again may have been stolen, so what its first
+            // exchange issued is revoked.
+            if let Some(redeemed) = self.store.get_challenge(&redeemed_key(code))? {
+                self.store.revoke_session(&redeemed.state)?;
+            }
+            return Err(invalid("The authorization code is unknown or was used."));
+        };
         if !self.store.take_challenge(&key, self.now())? {
             return Err(invalid("The authorization code is unknown or was used."));
         }
@@ -386,7 +406,16 @@ impl UserPools {
             .filter(|u| u.enabled)
             .ok_or_else(|| invalid("The user can no longer sign in."))?;
         let grant = Grant { scope: &pending.scope, nonce: pending.nonce.as_deref() };
-        self.issue_tokens(&pool, client, &user, None, Some(&grant))
+        let tokens = self.issue_tokens(&pool, client, &user, None, Some(&grant))?;
+        if let Some(origin) = tokens.access_token.as_ref().and_then(|t| origin_of(&t.0)) {
+            self.store.put_challenge(&ChallengeRecord {
+                id: redeemed_key(code),
+                pool_id: pool.id.clone(),
+                state: origin,
+                expires_ms: record.expires_ms,
+            })?;
+        }
+        Ok(tokens)
     }
 }
 

@@ -689,7 +689,9 @@ pub(crate) async fn challenge_submit(submission: Submission) -> Response {
                     state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
                     // A wrong code leaves the step waiting for another try; anything else used it up:
                     // the sign-in page again, with why.
-                    let retry = matches!(e, pooldesk_core::Error::CodeMismatch(_) | pooldesk_core::Error::EnableSoftwareTokenMfa(_));
+                    let retry = matches!(e, pooldesk_core::Error::CodeMismatch(_) | pooldesk_core::Error::EnableSoftwareTokenMfa(_))
+                        || (name == Ch::NewPasswordRequired
+                            && matches!(e, pooldesk_core::Error::InvalidPassword(_) | pooldesk_core::Error::InvalidParameter(_)));
                     if !retry {
                         return html_response(StatusCode::OK, restart(&f, &e.client_message()));
                     }

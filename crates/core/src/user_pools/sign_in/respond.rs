@@ -114,12 +114,16 @@ impl UserPools {
                 self.after_first_factor(attempt, user, passed)
             }
             Step::NewPasswordRequired => {
-                self.take(&session)?;
                 let mut user = user.ok_or_else(expired_session)?;
                 if user.status != UserStatusType::ForceChangePassword {
+                    self.take(&session)?;
                     return Err(expired_session());
                 }
-                self.complete_new_password(attempt, &mut user, &responses)?;
+                // Checked before the step is taken: a password the policy refuses, or a missing
+                // required attribute, leaves it open for another try, as Cognito does.
+                let updates = self.check_new_password(attempt, &user, &responses)?;
+                self.take(&session)?;
+                self.complete_new_password(attempt, &mut user, param(&responses, "NEW_PASSWORD")?, &updates)?;
                 self.second_factor(attempt, user, passed)
             }
             Step::SoftwareTokenMfa => {
@@ -200,8 +204,10 @@ impl UserPools {
         Err(Error::CodeMismatch("Invalid code received for user".into()))
     }
 
-    /// NEW_PASSWORD_REQUIRED: the new password and any attributes the user supplied.
-    fn complete_new_password(&self, attempt: Attempt<'_>, user: &mut User, responses: &BTreeMap<String, String>) -> Result<()> {
+    /// NEW_PASSWORD_REQUIRED's answer, checked: the new password against the pool's policy,
+    /// the attributes supplied (`userAttributes.*`) against its schema, and that every required
+    /// attribute will have a value. Answers the attributes to set.
+    fn check_new_password(&self, attempt: Attempt<'_>, user: &User, responses: &BTreeMap<String, String>) -> Result<Vec<w::AttributeType>> {
         let Attempt { pool, client, .. } = attempt;
         let new_password = param(responses, "NEW_PASSWORD")?;
         let policy = pool.config.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy);
@@ -213,9 +219,16 @@ impl UserPools {
             })
             .collect();
         attributes::check(pool, &updates, Writer::User(Some(client)), false)?;
-        attributes::apply(&mut user.data.attributes, &updates);
-        attributes::check_required(pool, &user.data.attributes)?;
-        self.set_password(pool, user, new_password)?;
+        let mut after = user.data.attributes.clone();
+        attributes::apply(&mut after, &updates);
+        attributes::check_required(pool, &after)?;
+        Ok(updates)
+    }
+
+    /// Sets the checked new password and attributes: the user is confirmed.
+    fn complete_new_password(&self, attempt: Attempt<'_>, user: &mut User, new_password: &str, updates: &[w::AttributeType]) -> Result<()> {
+        attributes::apply(&mut user.data.attributes, updates);
+        self.set_password(attempt.pool, user, new_password)?;
         user.data.temporary_password_expires_ms = None;
         user.status = UserStatusType::Confirmed;
         self.save_user(user)
