@@ -32,6 +32,10 @@ pub const CUSTOMIZABLE: [&str; 18] = [
     ".textDescription-customizable",
 ];
 
+/// What a stylesheet's declarations may not contain: nothing that loads, nothing that ends a
+/// `<style>` the CSS may be placed in.
+pub const FORBIDDEN_IN_CSS: [&str; 6] = ["url(", "@", "expression(", "\\", "<", "javascript:"];
+
 /// Cognito's limit on a logo.
 const MAX_IMAGE_BYTES: usize = 100 * 1024;
 
@@ -57,7 +61,7 @@ pub fn check_css(css: &str) -> std::result::Result<(), String> {
             }
         }
         let lower = body.to_ascii_lowercase();
-        if let Some(bad) = ["url(", "@", "expression(", "\\", "<", "javascript:"].iter().find(|b| lower.contains(*b)) {
+        if let Some(bad) = FORBIDDEN_IN_CSS.iter().find(|b| lower.contains(*b)) {
             return Err(format!("{bad:?} is not allowed in the CSS's declarations"));
         }
         rest = trimmed[close + 1..].to_owned();

@@ -49,7 +49,7 @@ use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
-pub use branding::{CUSTOMIZABLE, image_type};
+pub use branding::{CUSTOMIZABLE, FORBIDDEN_IN_CSS, image_type};
 pub use import::{ImportReport, ImportRow};
 pub use oauth::{Logout, OAuthError, TokenRequest, TokenResponse};
 pub use sign_in::LoginStep;

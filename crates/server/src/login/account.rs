@@ -15,8 +15,7 @@ use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, Service};
 
 use super::{
-    Flow, Posted, SignInView, Submission, blocking, csrf_field, error_page, flow, html_response, page, sign_in_page, username_label,
-    with_csrf,
+    Flow, Posted, SignInView, Submission, csrf_field, error_page, html_response, page, sign_in_page, username_label, visit, with_csrf,
 };
 use crate::AppState;
 use crate::oauth::DomainRef;
@@ -103,17 +102,13 @@ pub(crate) async fn sign_up_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    blocking(move || {
-        let f = match flow(&state, &domain, query) {
-            Ok(f) => f,
-            Err(resp) => return *resp,
-        };
-        if !super::self_sign_up(&state, &f.domain.pool_id) {
+    visit(state, domain, query, move |state, f| {
+        if !super::self_sign_up(state, &f.domain.pool_id) {
             return error_page(StatusCode::FORBIDDEN, "access_denied", "This user pool does not let people sign themselves up.");
         }
-        let label = username_label(&state, &f.domain.pool_id);
-        let fields = sign_up_fields(&state, &f.domain.pool_id);
-        with_csrf(&headers, &state, &f.base, |csrf| {
+        let label = username_label(state, &f.domain.pool_id);
+        let fields = sign_up_fields(state, &f.domain.pool_id);
+        with_csrf(&headers, state, &f.base, |csrf| {
             html_response(StatusCode::OK, sign_up_form(&f, label, &fields, csrf, None, &Default::default()))
         })
     })
@@ -279,13 +274,9 @@ pub(crate) async fn forgot_password_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    blocking(move || {
-        let f = match flow(&state, &domain, query) {
-            Ok(f) => f,
-            Err(resp) => return *resp,
-        };
-        let label = username_label(&state, &f.domain.pool_id);
-        with_csrf(&headers, &state, &f.base, |csrf| html_response(StatusCode::OK, forgot_form(&f, label, csrf, None)))
+    visit(state, domain, query, move |state, f| {
+        let label = username_label(state, &f.domain.pool_id);
+        with_csrf(&headers, state, &f.base, |csrf| html_response(StatusCode::OK, forgot_form(&f, label, csrf, None)))
     })
     .await
 }

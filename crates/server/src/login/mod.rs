@@ -194,6 +194,21 @@ fn flow(state: &AppState, domain: &DomainRef, query: Option<String>) -> Result<F
     Ok(Flow { brand, domain: found, base: domain.base_path(), query, auth })
 }
 
+/// A page's GET: the domain resolved and the authorization request checked, then `render`
+/// off the async runtime; or the answer that ends the visit there.
+async fn visit(
+    state: Arc<AppState>,
+    domain: DomainRef,
+    query: Option<String>,
+    render: impl FnOnce(&AppState, Flow) -> Response + Send + 'static,
+) -> Response {
+    blocking(move || match flow(&state, &domain, query) {
+        Ok(f) => render(&state, f),
+        Err(resp) => *resp,
+    })
+    .await
+}
+
 async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(f).await {
         Ok(resp) => resp,
@@ -272,15 +287,11 @@ pub(crate) async fn authorize(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    blocking(move || {
-        let f = match flow(&state, &domain, query) {
-            Ok(f) => f,
-            Err(resp) => return *resp,
-        };
+    visit(state, domain, query, move |state, f| {
         let forced = matches!(f.auth.prompt.as_deref(), Some("login" | "select_account" | "consent"));
         if !forced && let Some(cookie) = cookie(&headers, SSO_COOKIE) {
             match state.api.pools.sso_user(&f.domain.pool_id, cookie) {
-                Ok(Some(sub)) => return signed_in(&state, &f, &sub, &peer, false),
+                Ok(Some(sub)) => return signed_in(state, &f, &sub, &peer, false),
                 Ok(None) => {}
                 Err(e) => tracing::error!("reading a single sign-on session: {e:#}"),
             }
@@ -426,12 +437,8 @@ pub(crate) async fn login_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    blocking(move || {
-        let f = match flow(&state, &domain, query) {
-            Ok(f) => f,
-            Err(resp) => return *resp,
-        };
-        with_csrf(&headers, &state, &f.base, |csrf| sign_in_page(&state, &f, csrf, SignInView::default()))
+    visit(state, domain, query, move |state, f| {
+        with_csrf(&headers, state, &f.base, |csrf| sign_in_page(state, &f, csrf, SignInView::default()))
     })
     .await
 }

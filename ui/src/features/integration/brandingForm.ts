@@ -2,31 +2,10 @@
 // logo, checked before anything is sent, the request, and the sign-in page the preview renders.
 import { z } from "zod";
 import type { SetUICustomizationRequest, UICustomizationType } from "../../generated/cognito-idp";
+import { CUSTOMIZABLE_SELECTORS, FORBIDDEN_IN_CSS } from "../../generated/rules";
 
-/** The classes (with the pseudo-classes) a branding stylesheet may style: Cognito's list. */
-export const CUSTOMIZABLE_SELECTORS = [
-  ".background-customizable",
-  ".banner-customizable",
-  ".errorMessage-customizable",
-  ".idpButton-customizable",
-  ".idpButton-customizable:hover",
-  ".idpDescription-customizable",
-  ".inputField-customizable",
-  ".inputField-customizable:focus",
-  ".label-customizable",
-  ".legalText-customizable",
-  ".logo-customizable",
-  ".passwordCheck-notValid-customizable",
-  ".passwordCheck-valid-customizable",
-  ".redirect-customizable",
-  ".socialButton-customizable",
-  ".submitButton-customizable",
-  ".submitButton-customizable:hover",
-  ".textDescription-customizable",
-] as const;
-
-/** What a declaration may not contain: nothing loaded, nothing that ends the page's <style>. */
-export const FORBIDDEN_IN_CSS = ["url(", "@", "expression(", "\\", "<", "javascript:"] as const;
+// The server's own lists (crates/core/src/user_pools/branding.rs), generated.
+export { CUSTOMIZABLE_SELECTORS, FORBIDDEN_IN_CSS } from "../../generated/rules";
 
 /** The largest logo the server takes, in bytes. */
 export const MAX_LOGO_BYTES = 100 * 1024;
