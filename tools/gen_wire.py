@@ -113,7 +113,10 @@ class Gen:
     def rust_type(self, name: str) -> str:
         s = self.shapes[name]
         t = s["type"]
-        if t == "structure":
+        if s.get("document"):
+            # A free-form JSON document (managed login branding's `Settings`).
+            inner = "serde_json::Value"
+        elif t == "structure":
             inner = name
         elif t == "string":
             inner = name if "enum" in s else "String"
@@ -159,7 +162,7 @@ class Gen:
         self.emit()
         for name in sorted(self.reachable):
             s = self.shapes[name]
-            if s["type"] == "structure":
+            if s["type"] == "structure" and not s.get("document"):
                 self.gen_struct(name, s)
             elif s["type"] == "string" and "enum" in s:
                 self.gen_enum(name, s)
@@ -249,7 +252,7 @@ class Gen:
             if lo is not None or hi is not None:
                 parts.append(f"v.range({path_expr}, *{var} as i64, {lo if lo is not None else 'i64::MIN'}, "
                              f"{hi if hi is not None else 'i64::MAX'});")
-        elif t == "structure":
+        elif t == "structure" and not s.get("document"):
             parts.append(f"{var}.validate(&crate::join({path_expr}), v);")
         elif t == "list":
             lo, hi = s.get("min"), s.get("max")
@@ -401,6 +404,8 @@ class TsGen(Gen):
     def ts_type(self, name: str) -> str:
         s = self.shapes[name]
         t = s["type"]
+        if s.get("document"):
+            return "JsonValue"
         if t == "structure" or (t == "string" and "enum" in s):
             return name
         if t in ("string", "blob"):
@@ -430,8 +435,15 @@ class TsGen(Gen):
         self.emit()
         self.emit(f'export const TARGET_PREFIX = "{svc["targetPrefix"]}";')
         self.emit()
+        if any(self.shapes[n].get("document") for n in self.reachable):
+            self.emit("/** A free-form JSON document, as the model's `document` shapes carry. */")
+            self.emit("export type JsonValue = null | boolean | number | string | JsonValue[] | "
+                      "{ [key: string]: JsonValue };")
+            self.emit()
         for name in sorted(self.reachable):
             s = self.shapes[name]
+            if s.get("document"):
+                continue
             if s["type"] == "structure":
                 required = set(s.get("required", []))
                 members = s["members"]

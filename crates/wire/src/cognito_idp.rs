@@ -3267,7 +3267,7 @@ pub struct CompleteWebAuthnRegistrationRequest {
     #[serde(rename = "AccessToken")]
     pub access_token: Sensitive<String>,
     #[serde(rename = "Credential")]
-    pub credential: Document,
+    pub credential: serde_json::Value,
 }
 
 impl Serialize for CompleteWebAuthnRegistrationRequest {
@@ -3285,7 +3285,6 @@ impl<'de> Deserialize<'de> for CompleteWebAuthnRegistrationRequest {
 impl Validate for CompleteWebAuthnRegistrationRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
-        { let x = &self.credential; x.validate(&crate::join((path, "credential")), v); }
     }
 }
 
@@ -3809,7 +3808,7 @@ pub struct CreateManagedLoginBrandingRequest {
     #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<Document>,
+    pub settings: Option<serde_json::Value>,
     #[serde(rename = "Assets", default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetType>>,
 }
@@ -3831,7 +3830,6 @@ impl Validate for CreateManagedLoginBrandingRequest {
         let _ = (path, &v);
         { let x = &self.user_pool_id; v.length((path, "userPoolId"), &x[..], 1, 55, false); }
         { let x = &self.client_id; v.length((path, "clientId"), &x[..], 1, 128, true); }
-        if let Some(x) = &self.settings { x.validate(&crate::join((path, "settings")), v); }
         if let Some(x) = &self.assets { v.count((path, "assets"), x.len(), 0, 40); for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "assets")), i + 1), "member")), v); } }
     }
 }
@@ -5934,29 +5932,6 @@ impl Validate for DeviceType {
         let _ = (path, &v);
         if let Some(x) = &self.device_key { v.length((path, "deviceKey"), &x[..], 1, 55, false); }
         if let Some(x) = &self.device_attributes { for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "deviceAttributes")), i + 1), "member")), v); } }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-pub struct Document {
-}
-
-impl Serialize for Document {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Document::serialize(self, s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Document {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Document::deserialize(crate::ObjectOnly(d))
-    }
-}
-
-impl Validate for Document {
-    fn validate(&self, path: &str, v: &mut Violations) {
-        let _ = (path, &v);
     }
 }
 
@@ -9955,7 +9930,7 @@ pub struct ManagedLoginBrandingType {
     #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<Document>,
+    pub settings: Option<serde_json::Value>,
     #[serde(rename = "Assets", default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetType>>,
     #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
@@ -9980,7 +9955,6 @@ impl Validate for ManagedLoginBrandingType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
         if let Some(x) = &self.user_pool_id { v.length((path, "userPoolId"), &x[..], 1, 55, false); }
-        if let Some(x) = &self.settings { x.validate(&crate::join((path, "settings")), v); }
         if let Some(x) = &self.assets { v.count((path, "assets"), x.len(), 0, 40); for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "assets")), i + 1), "member")), v); } }
     }
 }
@@ -12523,7 +12497,7 @@ impl Validate for StartWebAuthnRegistrationRequest {
 #[serde(remote = "Self")]
 pub struct StartWebAuthnRegistrationResponse {
     #[serde(rename = "CredentialCreationOptions")]
-    pub credential_creation_options: Document,
+    pub credential_creation_options: serde_json::Value,
 }
 
 impl Serialize for StartWebAuthnRegistrationResponse {
@@ -12541,7 +12515,6 @@ impl<'de> Deserialize<'de> for StartWebAuthnRegistrationResponse {
 impl Validate for StartWebAuthnRegistrationResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
-        { let x = &self.credential_creation_options; x.validate(&crate::join((path, "credentialCreationOptions")), v); }
     }
 }
 
@@ -13556,7 +13529,7 @@ pub struct UpdateManagedLoginBrandingRequest {
     #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<Document>,
+    pub settings: Option<serde_json::Value>,
     #[serde(rename = "Assets", default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetType>>,
 }
@@ -13577,7 +13550,6 @@ impl Validate for UpdateManagedLoginBrandingRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
         if let Some(x) = &self.user_pool_id { v.length((path, "userPoolId"), &x[..], 1, 55, false); }
-        if let Some(x) = &self.settings { x.validate(&crate::join((path, "settings")), v); }
         if let Some(x) = &self.assets { v.count((path, "assets"), x.len(), 0, 40); for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "assets")), i + 1), "member")), v); } }
     }
 }

@@ -3,6 +3,9 @@
 
 export const TARGET_PREFIX = "AWSCognitoIdentityProviderService";
 
+/** A free-form JSON document, as the model's `document` shapes carry. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
 export interface AccessDeniedException {
   message?: string;
 }
@@ -488,7 +491,7 @@ export type ColorSchemeModeType = "LIGHT" | "DARK" | "DYNAMIC";
 
 export interface CompleteWebAuthnRegistrationRequest {
   AccessToken: string;
-  Credential: Document;
+  Credential: JsonValue;
 }
 
 export type CompleteWebAuthnRegistrationResponse = Record<string, never>;
@@ -586,7 +589,7 @@ export interface CreateManagedLoginBrandingRequest {
   UserPoolId: string;
   ClientId: string;
   UseCognitoProvidedValues?: boolean;
-  Settings?: Document;
+  Settings?: JsonValue;
   Assets?: AssetType[];
 }
 
@@ -951,8 +954,6 @@ export interface DeviceType {
   DeviceLastModifiedDate?: number;
   DeviceLastAuthenticatedDate?: number;
 }
-
-export type Document = Record<string, never>;
 
 export interface DomainDescriptionType {
   UserPoolId?: string;
@@ -1611,7 +1612,7 @@ export interface ManagedLoginBrandingType {
   ManagedLoginBrandingId?: string;
   UserPoolId?: string;
   UseCognitoProvidedValues?: boolean;
-  Settings?: Document;
+  Settings?: JsonValue;
   Assets?: AssetType[];
   CreationDate?: number;
   LastModifiedDate?: number;
@@ -2020,7 +2021,7 @@ export interface StartWebAuthnRegistrationRequest {
 }
 
 export interface StartWebAuthnRegistrationResponse {
-  CredentialCreationOptions: Document;
+  CredentialCreationOptions: JsonValue;
 }
 
 export type StatusType = "Enabled" | "Disabled";
@@ -2184,7 +2185,7 @@ export interface UpdateManagedLoginBrandingRequest {
   UserPoolId?: string;
   ManagedLoginBrandingId?: string;
   UseCognitoProvidedValues?: boolean;
-  Settings?: Document;
+  Settings?: JsonValue;
   Assets?: AssetType[];
 }
 
