@@ -117,6 +117,9 @@ pub enum Access {
     /// SigV4-signed by an admin key, with a credential scoped to this signing name (any of
     /// PoolDesk's when `None`).
     Admin(Option<&'static str>),
+    /// Either: signed by an admin key when the request carries a signature, otherwise public,
+    /// the app client's secret being the proof (GetDerivedToken).
+    AdminOrPublic(&'static str),
 }
 
 impl Target {
@@ -150,6 +153,7 @@ impl Target {
             // GetClientToken authenticates with the app client's secret; the model leaves it
             // signed, but its documentation says IAM credentials cannot call it.
             Target::Cognito(op) if op.is_public() || op == Operation::GetClientToken => Access::Public,
+            Target::Cognito(Operation::GetDerivedToken) => Access::AdminOrPublic(cognito_idp::SIGNING_NAME),
             Target::Identity(op) if op.is_public() => Access::Public,
             Target::Cognito(_) => Access::Admin(Some(cognito_idp::SIGNING_NAME)),
             Target::Identity(_) => Access::Admin(Some(cognito_identity::SIGNING_NAME)),

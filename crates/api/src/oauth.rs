@@ -2,7 +2,7 @@
 //! audited like the admin operations (the actor is the app client, the outcome the OAuth error).
 
 use pooldesk_core::store::Domain;
-use pooldesk_core::user_pools::{Authorization, OAuthError, TokenRequest, TokenResponse};
+use pooldesk_core::user_pools::{Authorization, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 
 use crate::Api;
 
@@ -20,7 +20,7 @@ impl Api {
         let grant = request
             .grant_type
             .as_deref()
-            .filter(|g| matches!(*g, "authorization_code" | "refresh_token" | "client_credentials"))
+            .filter(|g| matches!(*g, "authorization_code" | "refresh_token" | "client_credentials" | TOKEN_EXCHANGE))
             .unwrap_or("unsupported");
         let client: String = request.client_id.as_deref().unwrap_or("-").chars().take(128).collect();
         let client = client.as_str();

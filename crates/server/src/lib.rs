@@ -393,9 +393,14 @@ async fn handle_json(
     let run = move || -> Result<Vec<u8>, ApiError> {
         let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
         let target = Target::parse(target_name)?;
-        let caller = match target.access() {
+        let access = match target.access() {
+            Access::AdminOrPublic(service) if headers.contains_key(header::AUTHORIZATION) => Access::Admin(Some(service)),
+            Access::AdminOrPublic(_) => Access::Public,
+            other => other,
+        };
+        let caller = match access {
             Access::Admin(service) => Some(require_admin(&state, service, &signed(&method, &uri, &headers, &body))?),
-            Access::Public => {
+            Access::AdminOrPublic(_) | Access::Public => {
                 if !state.limiter.admit(target.name(), peer.ip(), client_id_of(&body).as_deref()) {
                     return Err(Error::TooManyRequests(
                         "Too many requests from this address or for this app client. Slow down and retry.".into(),

@@ -226,6 +226,13 @@ fn decode_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest
             "code_verifier" => r.code_verifier = value,
             "refresh_token" => r.refresh_token = value,
             "token" => r.token = value,
+            "subject_token" => r.subject_token = value,
+            "subject_token_type" => r.subject_token_type = value,
+            "actor_token" => r.actor_token = value,
+            "actor_token_type" => r.actor_token_type = value,
+            "audience" => r.audience = value,
+            "resource" => r.resource = value,
+            "requested_token_type" => r.requested_token_type = value,
             _ => {} // RFC 6749 §3.2: unknown parameters are ignored.
         }
     }

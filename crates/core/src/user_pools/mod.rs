@@ -33,6 +33,7 @@ mod pools;
 mod resource_servers;
 mod self_service;
 mod sign_in;
+mod token_exchange;
 mod users;
 
 use std::borrow::Cow;
@@ -51,8 +52,9 @@ use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
 pub use branding::{CUSTOMIZABLE, FORBIDDEN_IN_CSS, image_type};
 pub use import::{ImportReport, ImportRow};
-pub use oauth::{Logout, OAuthError, TokenRequest, TokenResponse};
+pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::LoginStep;
+pub use token_exchange::{Derived, Exchange, Presented, Refusal};
 
 /// Settings that hold for the whole server.
 #[derive(Debug, Clone)]
@@ -229,7 +231,7 @@ impl UserPools {
                 "end_session_endpoint": format!("{base}/logout"),
                 "response_types_supported": ["code", "token"],
                 "response_modes_supported": ["query", "fragment"],
-                "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
+                "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials", TOKEN_EXCHANGE],
                 "code_challenge_methods_supported": ["S256", "plain"],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
                 "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -597,6 +599,9 @@ impl w::Service for UserPools {
     }
     fn get_client_token(&self, _: &Context, i: w::GetClientTokenRequest) -> Result<w::GetClientTokenResponse> {
         self.op_get_client_token(i)
+    }
+    fn get_derived_token(&self, ctx: &Context, i: w::GetDerivedTokenRequest) -> Result<w::GetDerivedTokenResponse> {
+        self.op_get_derived_token(ctx, i)
     }
 
     fn create_group(&self, _: &Context, i: w::CreateGroupRequest) -> Result<w::CreateGroupResponse> {

@@ -27,7 +27,25 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
     /// `/oauth2/revoke`'s token.
     pub token: Option<String>,
+    /// The token exchange grant's parameters (RFC 8693 §2.1).
+    pub subject_token: Option<String>,
+    pub subject_token_type: Option<String>,
+    pub actor_token: Option<String>,
+    pub actor_token_type: Option<String>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+    pub requested_token_type: Option<String>,
 }
+
+/// RFC 8693's grant type.
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/// RFC 8693's token type URIs, and the kinds Cognito names them by.
+const TOKEN_TYPES: [(&str, w::TokenTypeIdentifierType); 3] = [
+    ("urn:ietf:params:oauth:token-type:access_token", w::TokenTypeIdentifierType::AccessToken),
+    ("urn:ietf:params:oauth:token-type:id_token", w::TokenTypeIdentifierType::IdToken),
+    ("urn:ietf:params:oauth:token-type:saml2", w::TokenTypeIdentifierType::Saml2),
+];
 
 /// The token endpoint's answer (RFC 6749 §5.1).
 #[derive(Serialize)]
@@ -39,16 +57,36 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     pub expires_in: i64,
     pub token_type: &'static str,
+    /// A token exchange's: what `access_token` holds (RFC 8693 §2.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl TokenResponse {
+    fn bearer(access_token: String, expires_in: i64) -> Self {
+        TokenResponse {
+            id_token: None,
+            access_token,
+            refresh_token: None,
+            expires_in,
+            token_type: "Bearer",
+            issued_token_type: None,
+            scope: None,
+        }
+    }
 }
 
 impl From<w::AuthenticationResultType> for TokenResponse {
     fn from(result: w::AuthenticationResultType) -> Self {
         TokenResponse {
             id_token: result.id_token.map(|t| t.0),
-            access_token: result.access_token.map(|t| t.0).unwrap_or_default(),
             refresh_token: result.refresh_token.map(|t| t.0),
-            expires_in: result.expires_in.map(i64::from).unwrap_or_default(),
-            token_type: "Bearer",
+            ..TokenResponse::bearer(
+                result.access_token.map(|t| t.0).unwrap_or_default(),
+                result.expires_in.map(i64::from).unwrap_or_default(),
+            )
         }
     }
 }
@@ -158,10 +196,17 @@ impl UserPools {
     /// The token endpoint of `domain`'s pool.
     pub fn oauth_token(&self, domain: &Domain, r: &TokenRequest) -> std::result::Result<TokenResponse, OAuthError> {
         let grant = r.grant_type.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "grant_type is required."))?;
-        if !matches!(grant, "authorization_code" | "refresh_token" | "client_credentials") {
+        if !matches!(grant, "authorization_code" | "refresh_token" | "client_credentials" | TOKEN_EXCHANGE) {
             return Err(OAuthError::new("unsupported_grant_type", format!("The grant type {grant} is not supported.")));
         }
-        let client = self.authenticate_oauth_client(domain, r)?;
+        let client = self.authenticate_client(domain, r)?;
+        if grant == TOKEN_EXCHANGE {
+            // Allowed by the client's ExplicitAuthFlows, as GetDerivedToken, not by its OAuth flows.
+            return self.exchange_at_endpoint(&client, r);
+        }
+        if client.config.allowed_oauth_flows_user_pool_client != Some(true) {
+            return Err(OAuthError::new("unauthorized_client", "The client is not allowed OAuth flows (AllowedOAuthFlowsUserPoolClient)."));
+        }
         match grant {
             "client_credentials" => {
                 if !has_flow(&client, OAuthFlowType::ClientCredentials) || client.secret.is_none() {
@@ -172,13 +217,7 @@ impl UserPools {
                     Error::ScopeDoesNotExist(_) => OAuthError::from_error(e, "invalid_scope"),
                     other => OAuthError::from_error(other, "invalid_request"),
                 })?;
-                Ok(TokenResponse {
-                    id_token: None,
-                    access_token: token.access_token,
-                    refresh_token: None,
-                    expires_in: token.expires_in,
-                    token_type: "Bearer",
-                })
+                Ok(TokenResponse::bearer(token.access_token, token.expires_in))
             }
             "refresh_token" => {
                 if !has_flow(&client, OAuthFlowType::Code) {
@@ -282,10 +321,63 @@ impl UserPools {
         Err(page("Give a logout_uri, or a redirect_uri and a response_type."))
     }
 
+    /// The token exchange grant: GetDerivedToken's exchange with RFC 8693's parameters
+    /// (one `audience` or `resource`; `scope` space-separated) and answer (the issued token in
+    /// `access_token`, its kind in `issued_token_type`, `token_type` `N_A` for an ID token).
+    fn exchange_at_endpoint(&self, client: &AppClient, r: &TokenRequest) -> std::result::Result<TokenResponse, OAuthError> {
+        let kind = |uri: &Option<String>, name: &str| -> std::result::Result<Option<w::TokenTypeIdentifierType>, OAuthError> {
+            let Some(uri) = uri else { return Ok(None) };
+            match TOKEN_TYPES.iter().find(|(u, _)| u == uri) {
+                Some((_, kind)) => Ok(Some(*kind)),
+                None => Err(OAuthError::new("invalid_request", format!("{name} {uri} is not a token type this server exchanges."))),
+            }
+        };
+        let subject = r.subject_token.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "subject_token is required."))?;
+        let subject_kind = kind(&r.subject_token_type, "subject_token_type")?
+            .ok_or_else(|| OAuthError::new("invalid_request", "subject_token_type is required."))?;
+        let actor = match (&r.actor_token, kind(&r.actor_token_type, "actor_token_type")?) {
+            (Some(token), Some(kind)) => Some(super::Presented { token, kind, provider: None }),
+            (None, None) => None,
+            _ => return Err(OAuthError::new("invalid_request", "actor_token and actor_token_type go together.")),
+        };
+        let requested = match kind(&r.requested_token_type, "requested_token_type")? {
+            None | Some(w::TokenTypeIdentifierType::AccessToken) => w::IssuedTokenTypeIdentifierType::AccessToken,
+            Some(w::TokenTypeIdentifierType::IdToken) => w::IssuedTokenTypeIdentifierType::IdToken,
+            Some(w::TokenTypeIdentifierType::Saml2) => {
+                return Err(OAuthError::new("invalid_request", "This server cannot issue a SAML assertion."));
+            }
+        };
+        let exchange = super::Exchange {
+            subject: super::Presented { token: subject, kind: subject_kind, provider: None },
+            actor,
+            scopes: r.scope.as_deref().map(oauth::parse_scope),
+            audience: r.audience.as_deref(),
+            resource: r.resource.as_deref(),
+            requested,
+        };
+        let derived = self.derive_token(client, &exchange).map_err(|refusal| match refusal {
+            super::Refusal::Client(e) => OAuthError::from_error(e, "unauthorized_client"),
+            super::Refusal::Token(e) => OAuthError::from_error(e, "invalid_grant"),
+            super::Refusal::Scope(e) => OAuthError::from_error(e, "invalid_scope"),
+            super::Refusal::Target(e) => OAuthError::from_error(e, "invalid_target"),
+            super::Refusal::Request(e) => OAuthError::from_error(e, "invalid_request"),
+        })?;
+        let (issued_type, token_type) = match derived.kind {
+            w::IssuedTokenTypeIdentifierType::AccessToken => (TOKEN_TYPES[0].0, "Bearer"),
+            w::IssuedTokenTypeIdentifierType::IdToken => (TOKEN_TYPES[1].0, "N_A"),
+        };
+        Ok(TokenResponse {
+            issued_token_type: Some(issued_type),
+            scope: Some(derived.scopes.join(" ")),
+            token_type,
+            ..TokenResponse::bearer(derived.token, derived.expires_in)
+        })
+    }
+
     /// The app client a token request names, if its credentials are right: its secret when it
     /// has one (compared in constant time), none when it has none. The client must belong to
-    /// the domain's pool and be allowed OAuth flows.
-    fn authenticate_oauth_client(&self, domain: &Domain, r: &TokenRequest) -> std::result::Result<std::sync::Arc<AppClient>, OAuthError> {
+    /// the domain's pool.
+    fn authenticate_client(&self, domain: &Domain, r: &TokenRequest) -> std::result::Result<std::sync::Arc<AppClient>, OAuthError> {
         let failed = || OAuthError::new("invalid_client", "Client authentication failed.");
         let id = r.client_id.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "client_id is required."))?;
         let client = self
@@ -299,9 +391,6 @@ impl UserPools {
             (Some(secret), Some(given))
                 if aws_lc_rs::constant_time::verify_slices_are_equal(secret.as_bytes(), given.as_bytes()).is_ok() => {}
             _ => return Err(failed()),
-        }
-        if client.config.allowed_oauth_flows_user_pool_client != Some(true) {
-            return Err(OAuthError::new("unauthorized_client", "The client is not allowed OAuth flows (AllowedOAuthFlowsUserPoolClient)."));
         }
         Ok(client)
     }

@@ -68,6 +68,7 @@ mod tokens;
 pub use hosted::LoginStep;
 pub(super) use initiate::DecoySrp;
 pub(super) use tokens::Grant;
+pub(in crate::user_pools) use tokens::Holder;
 
 /// Challenge sessions live 3 minutes unless the client says otherwise (AuthSessionValidity).
 const DEFAULT_SESSION_MINUTES: i64 = 3;

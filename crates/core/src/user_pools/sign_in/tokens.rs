@@ -8,15 +8,25 @@ use std::sync::Arc;
 
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, ExplicitAuthFlowsType as Flow, UserStatusType};
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 
 use super::{Attempt, Outcome, Progress, param};
 use crate::error::{Error, Result};
 use crate::oauth::ADMIN_SCOPE;
-use crate::store::{AppClient, Session, StoreError, User, UserPool};
+use crate::store::{AppClient, Group, Session, StoreError, User, UserPool};
 use crate::tokens::sha256_hex;
 use crate::user_pools::UserPools;
 use crate::user_pools::clients::{allows, validity};
+
+/// Whom a user's tokens speak for, and the session and sign-in event they come from.
+pub(in crate::user_pools) struct Holder<'a> {
+    pub pool_id: &'a str,
+    pub user: &'a User,
+    pub groups: &'a [Group],
+    pub origin_jti: &'a str,
+    pub auth_time: i64,
+    pub event_id: &'a str,
+}
 
 /// What a login page's sign-in was granted, for the tokens it earns.
 pub(in crate::user_pools) struct Grant<'a> {
@@ -177,60 +187,14 @@ impl UserPools {
             }
         };
         let groups = self.store.groups_of_user(&pool.id, &user.sub)?;
-        let mut sorted = groups.clone();
-        sorted.sort_by_key(|g| g.config.precedence.unwrap_or(i32::MAX));
-        let group_names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
-        let roles: Vec<&str> = sorted.iter().filter_map(|g| g.config.role_arn.as_deref()).collect();
         let event_id = self.random.uuid()?;
-        let issuer = self.issuer(&pool.id);
         let signer = self.signer(&pool.id)?;
-
-        let mut id = Map::new();
-        id.insert("sub".into(), json!(user.sub));
-        if !group_names.is_empty() {
-            id.insert("cognito:groups".into(), json!(group_names));
-        }
-        if !roles.is_empty() {
-            id.insert("cognito:preferred_role".into(), json!(roles[0]));
-            id.insert("cognito:roles".into(), json!(roles));
-        }
-        for (name, value) in &user.data.attributes {
-            if name.starts_with("dev:") {
-                continue;
-            }
-            let v = if name.ends_with("_verified") { json!(value == "true") } else { json!(value) };
-            id.insert(name.clone(), v);
-        }
-        id.insert("iss".into(), json!(issuer));
-        id.insert("cognito:username".into(), json!(user.username));
-        id.insert("origin_jti".into(), json!(origin_jti));
-        id.insert("aud".into(), json!(client.client_id));
-        id.insert("event_id".into(), json!(event_id));
-        id.insert("token_use".into(), json!("id"));
-        id.insert("auth_time".into(), json!(auth_time));
-        id.insert("exp".into(), json!(now + validity.id));
-        id.insert("iat".into(), json!(now));
-        id.insert("jti".into(), json!(self.random.uuid()?));
+        let holder = Holder { pool_id: &pool.id, user, groups: &groups, origin_jti: &origin_jti, auth_time, event_id: &event_id };
+        let mut id = self.id_claims(&holder, &client.client_id, now + validity.id, now)?;
         if let Some(nonce) = grant.and_then(|g| g.nonce) {
             id.insert("nonce".into(), json!(nonce));
         }
-
-        let mut access = Map::new();
-        access.insert("sub".into(), json!(user.sub));
-        if !group_names.is_empty() {
-            access.insert("cognito:groups".into(), json!(group_names));
-        }
-        access.insert("iss".into(), json!(issuer));
-        access.insert("client_id".into(), json!(client.client_id));
-        access.insert("origin_jti".into(), json!(origin_jti));
-        access.insert("event_id".into(), json!(event_id));
-        access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!(scope.unwrap_or(ADMIN_SCOPE)));
-        access.insert("auth_time".into(), json!(auth_time));
-        access.insert("exp".into(), json!(now + validity.access));
-        access.insert("iat".into(), json!(now));
-        access.insert("jti".into(), json!(self.random.uuid()?));
-        access.insert("username".into(), json!(user.username));
+        let access = self.access_claims(&holder, &client.client_id, scope.unwrap_or(ADMIN_SCOPE), now + validity.access, now)?;
 
         Ok(w::AuthenticationResultType {
             access_token: Some(Sensitive(signer.sign(&access)?)),
@@ -240,6 +204,69 @@ impl UserPools {
             id_token: if with_id_token { Some(Sensitive(signer.sign(&id)?)) } else { None },
             new_device_metadata: None,
         })
+    }
+
+    /// An ID token's claims: the user's attributes, groups and roles, for audience `aud`.
+    pub(in crate::user_pools) fn id_claims(&self, h: &Holder<'_>, aud: &str, exp: i64, now: i64) -> Result<Map<String, Value>> {
+        let mut sorted: Vec<&Group> = h.groups.iter().collect();
+        sorted.sort_by_key(|g| g.config.precedence.unwrap_or(i32::MAX));
+        let group_names: Vec<&str> = h.groups.iter().map(|g| g.name.as_str()).collect();
+        let roles: Vec<&str> = sorted.iter().filter_map(|g| g.config.role_arn.as_deref()).collect();
+        let mut id = Map::new();
+        id.insert("sub".into(), json!(h.user.sub));
+        if !group_names.is_empty() {
+            id.insert("cognito:groups".into(), json!(group_names));
+        }
+        if !roles.is_empty() {
+            id.insert("cognito:preferred_role".into(), json!(roles[0]));
+            id.insert("cognito:roles".into(), json!(roles));
+        }
+        for (name, value) in &h.user.data.attributes {
+            if name.starts_with("dev:") {
+                continue;
+            }
+            let v = if name.ends_with("_verified") { json!(value == "true") } else { json!(value) };
+            id.insert(name.clone(), v);
+        }
+        id.insert("iss".into(), json!(self.issuer(h.pool_id)));
+        id.insert("cognito:username".into(), json!(h.user.username));
+        id.insert("origin_jti".into(), json!(h.origin_jti));
+        id.insert("aud".into(), json!(aud));
+        id.insert("event_id".into(), json!(h.event_id));
+        id.insert("token_use".into(), json!("id"));
+        id.insert("auth_time".into(), json!(h.auth_time));
+        id.insert("exp".into(), json!(exp));
+        id.insert("iat".into(), json!(now));
+        id.insert("jti".into(), json!(self.random.uuid()?));
+        Ok(id)
+    }
+
+    /// An access token's claims for `client_id`, granting `scope` (space-separated).
+    pub(in crate::user_pools) fn access_claims(
+        &self,
+        h: &Holder<'_>,
+        client_id: &str,
+        scope: &str,
+        exp: i64,
+        now: i64,
+    ) -> Result<Map<String, Value>> {
+        let mut access = Map::new();
+        access.insert("sub".into(), json!(h.user.sub));
+        if !h.groups.is_empty() {
+            access.insert("cognito:groups".into(), json!(h.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>()));
+        }
+        access.insert("iss".into(), json!(self.issuer(h.pool_id)));
+        access.insert("client_id".into(), json!(client_id));
+        access.insert("origin_jti".into(), json!(h.origin_jti));
+        access.insert("event_id".into(), json!(h.event_id));
+        access.insert("token_use".into(), json!("access"));
+        access.insert("scope".into(), json!(scope));
+        access.insert("auth_time".into(), json!(h.auth_time));
+        access.insert("exp".into(), json!(exp));
+        access.insert("iat".into(), json!(now));
+        access.insert("jti".into(), json!(self.random.uuid()?));
+        access.insert("username".into(), json!(h.user.username));
+        Ok(access)
     }
 
     pub(in crate::user_pools) fn op_global_sign_out(&self, r: w::GlobalSignOutRequest) -> Result<w::GlobalSignOutResponse> {
