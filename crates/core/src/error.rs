@@ -61,6 +61,8 @@ pub enum Error {
     UnknownOperation(String),
     #[error("{0}")]
     ConcurrentModification(String),
+    #[error("{0}")]
+    ManagedLoginBrandingExists(String),
     /// The request body is not JSON, or a member has the wrong JSON type.
     #[error("{0}")]
     Serialization(String),
@@ -127,6 +129,7 @@ impl Error {
             Error::Unsupported(_) => "UnsupportedOperationException",
             Error::UnknownOperation(_) => "UnknownOperationException",
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
+            Error::ManagedLoginBrandingExists(_) => "ManagedLoginBrandingExistsException",
             Error::Serialization(_) => "SerializationException",
             Error::TooManyRequests(_) => "TooManyRequestsException",
             // Cognito's name for a body it will not take; the status (413) says why.

@@ -101,6 +101,22 @@ pub struct UiCustomization {
     pub modified_ms: i64,
 }
 
+/// A managed login branding style: one app client's look on domains with managed login
+/// version 2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedLoginBranding {
+    pub id: String,
+    pub pool_id: String,
+    pub client_id: String,
+    /// Cognito's default look; `settings` is then `None`.
+    pub use_cognito_provided_values: bool,
+    /// The style's settings document, as the caller gave it.
+    pub settings: Option<serde_json::Value>,
+    pub assets: Vec<pooldesk_wire::cognito_idp::AssetType>,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
 /// A user. `key` is the username as compared (case-folded in case-insensitive pools).
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -350,6 +366,14 @@ pub trait UserPoolStore: Send + Sync {
     /// Creates or replaces the branding of (pool, client).
     fn put_ui_customization(&self, customization: &UiCustomization) -> StoreResult<()>;
     fn get_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>>;
+
+    /// Conflict if the client already has a style. A client's style goes with it.
+    fn create_managed_login_branding(&self, style: &ManagedLoginBranding) -> StoreResult<()>;
+    fn get_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<Option<ManagedLoginBranding>>;
+    fn get_managed_login_branding_by_client(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<ManagedLoginBranding>>;
+    /// Replaces the settings and assets of the style `style.id`.
+    fn update_managed_login_branding(&self, style: &ManagedLoginBranding) -> StoreResult<()>;
+    fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
 }
 
 pub trait UserStore: Send + Sync {

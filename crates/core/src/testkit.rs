@@ -10,7 +10,10 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use pooldesk_wire::cognito_idp::{DomainDescriptionType, GroupType, ResourceServerType, UserPoolType, UserStatusType};
+use pooldesk_wire::cognito_idp::{
+    AssetCategoryType, AssetExtensionType, AssetType, ColorSchemeModeType, DomainDescriptionType, GroupType, ResourceServerType,
+    UserPoolType, UserStatusType,
+};
 
 use crate::random::Random;
 use crate::store::*;
@@ -89,6 +92,7 @@ pub fn store_contract(store: &dyn Store) {
     list_users_pages_and_filters(store);
     groups_and_cascades(store);
     domains_and_resource_servers(store);
+    managed_login_styles(store);
     sessions_revoke(store);
     challenges_are_single_use(store);
     messages_newest_first(store);
@@ -303,6 +307,55 @@ fn groups_and_cascades(store: &dyn Store) {
     store.add_to_group(p, "admins", "sub-user03").expect("add");
     assert!(store.delete_group(p, "admins").expect("delete group"));
     assert!(store.groups_of_user(p, "sub-user03").expect("groups").is_empty(), "a deleted group leaves no memberships");
+}
+
+fn managed_login_styles(store: &dyn Store) {
+    let p = "us-east-1_m";
+    store.create_pool(&pool(p), &tokens::generate_key(p, 1).expect("key")).expect("create pool");
+    let client = |id: &str| AppClient {
+        pool_id: p.into(),
+        client_id: id.into(),
+        secret: None,
+        config: Default::default(),
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_client(&client("web")).expect("client");
+    store.create_client(&client("mobile")).expect("client");
+    let asset = AssetType {
+        category: AssetCategoryType::FormLogo,
+        color_mode: ColorSchemeModeType::Dynamic,
+        extension: AssetExtensionType::Png,
+        bytes: Some("iVBORw0KGgo=".into()),
+        resource_id: None,
+    };
+    let style = |id: &str, client_id: &str| ManagedLoginBranding {
+        id: id.into(),
+        pool_id: p.into(),
+        client_id: client_id.into(),
+        use_cognito_provided_values: false,
+        settings: Some(serde_json::json!({"components": {"pageBackground": {"lightMode": {"color": "ffffffff"}}}})),
+        assets: vec![asset.clone()],
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_managed_login_branding(&style("s1", "web")).expect("create");
+    assert!(matches!(store.create_managed_login_branding(&style("s2", "web")), Err(StoreError::Conflict(_))), "one style per client");
+    assert_eq!(store.get_managed_login_branding(p, "s1").expect("get"), Some(style("s1", "web")));
+    assert_eq!(store.get_managed_login_branding_by_client(p, "web").expect("by client").map(|s| s.id), Some("s1".into()));
+    assert_eq!(store.get_managed_login_branding("us-east-1_other", "s1").expect("get"), None, "only in its pool");
+    let defaults =
+        ManagedLoginBranding { use_cognito_provided_values: true, settings: None, assets: vec![], modified_ms: 2, ..style("s1", "web") };
+    store.update_managed_login_branding(&defaults).expect("update");
+    assert_eq!(store.get_managed_login_branding(p, "s1").expect("get"), Some(defaults));
+    store.create_managed_login_branding(&style("s3", "mobile")).expect("create");
+    assert!(store.delete_client("mobile").expect("delete client"));
+    assert_eq!(store.get_managed_login_branding(p, "s3").expect("get"), None, "a client's style goes with it");
+    assert!(store.delete_managed_login_branding(p, "s1").expect("delete"));
+    assert!(!store.delete_managed_login_branding(p, "s1").expect("delete again"));
+    store.create_managed_login_branding(&style("s4", "web")).expect("a client may have a style again");
+    assert!(store.delete_pool(p).expect("delete pool"));
+    assert_eq!(store.get_managed_login_branding(p, "s4").expect("get"), None, "a pool's styles go with it");
 }
 
 fn domains_and_resource_servers(store: &dyn Store) {

@@ -99,6 +99,9 @@ fn domain_routes() -> Router<Arc<AppState>> {
         .route("/login.css", get(login::stylesheet))
         .route("/branding.css", get(login::branding_css))
         .route("/logo", get(login::logo))
+        .route("/managed-login.css", get(login::managed_login_css))
+        .route("/managed-login/logo", get(login::managed_login_logo))
+        .route("/managed-login/favicon", get(login::managed_login_favicon))
 }
 
 /// How long a client may take to send a request's headers, and then its body: a slow

@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_domains_resource_servers.sql"),
     include_str!("../migrations/0008_session_scope.sql"),
     include_str!("../migrations/0009_ui_customizations.sql"),
+    include_str!("../migrations/0010_managed_login_brandings.sql"),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use pooldesk_core::store::{
-    AppClient, Domain, Group, Page, ResourceServer, SigningKey, StoreError, StoreResult, UiCustomization, UserPool, UserPoolStore,
+    AppClient, Domain, Group, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError, StoreResult, UiCustomization, UserPool,
+    UserPoolStore,
 };
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -75,6 +76,31 @@ fn to_resource_server((pool_id, identifier, config, created_ms, modified_ms): Do
 }
 
 const RESOURCE_SERVER_COLUMNS: &str = "pool_id, identifier, config, created_ms, modified_ms";
+
+const BRANDING_COLUMNS: &str = "id, pool_id, client_id, use_cognito_provided_values, settings, assets, created_ms, modified_ms";
+
+/// A `managed_login_brandings` row; the outer result is SQLite's, the inner the JSON's.
+fn branding_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<ManagedLoginBranding>> {
+    let (settings, assets): (Option<String>, String) = (r.get(4)?, r.get(5)?);
+    let decoded = settings
+        .map(|s| serde_json::from_str(&s))
+        .transpose()
+        .and_then(|settings| Ok((settings, serde_json::from_str(&assets)?)))
+        .map_err(|e| StoreError::Other(Box::new(e)));
+    Ok(match decoded {
+        Ok((settings, assets)) => Ok(ManagedLoginBranding {
+            id: r.get(0)?,
+            pool_id: r.get(1)?,
+            client_id: r.get(2)?,
+            use_cognito_provided_values: r.get(3)?,
+            settings,
+            assets,
+            created_ms: r.get(6)?,
+            modified_ms: r.get(7)?,
+        }),
+        Err(e) => Err(e),
+    })
+}
 
 fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(Box::new(e)))
@@ -415,6 +441,55 @@ impl UserPoolStore for SqliteStore {
             )?;
             Ok(())
         })
+    }
+
+    fn create_managed_login_branding(&self, b: &ManagedLoginBranding) -> StoreResult<()> {
+        let (settings, assets) = (b.settings.as_ref().map(to_json).transpose()?, to_json(&b.assets)?);
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO managed_login_brandings
+                 (id, pool_id, client_id, use_cognito_provided_values, settings, assets, created_ms, modified_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![b.id, b.pool_id, b.client_id, b.use_cognito_provided_values, settings, assets, b.created_ms, b.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<Option<ManagedLoginBranding>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {BRANDING_COLUMNS} FROM managed_login_brandings WHERE pool_id = ?1 AND id = ?2"))
+                .and_then(|mut s| s.query_row([pool_id, id], branding_row).optional())
+                .map_err(sql)?
+                .transpose()
+        })
+    }
+
+    fn get_managed_login_branding_by_client(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<ManagedLoginBranding>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {BRANDING_COLUMNS} FROM managed_login_brandings WHERE pool_id = ?1 AND client_id = ?2"))
+                .and_then(|mut s| s.query_row([pool_id, client_id], branding_row).optional())
+                .map_err(sql)?
+                .transpose()
+        })
+    }
+
+    fn update_managed_login_branding(&self, b: &ManagedLoginBranding) -> StoreResult<()> {
+        let (settings, assets) = (b.settings.as_ref().map(to_json).transpose()?, to_json(&b.assets)?);
+        self.write(|tx| {
+            execute(
+                tx,
+                "UPDATE managed_login_brandings SET use_cognito_provided_values = ?3, settings = ?4, assets = ?5, modified_ms = ?6
+                 WHERE pool_id = ?1 AND id = ?2",
+                params![b.pool_id, b.id, b.use_cognito_provided_values, settings, assets, b.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(execute(tx, "DELETE FROM managed_login_brandings WHERE pool_id = ?1 AND id = ?2", [pool_id, id])? > 0))
     }
 
     fn get_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>> {

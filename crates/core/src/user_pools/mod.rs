@@ -26,6 +26,7 @@ mod clients;
 mod domains;
 mod groups;
 mod import;
+mod managed_login;
 mod messages;
 mod mfa;
 mod oauth;
@@ -52,6 +53,7 @@ use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
 pub use branding::{CUSTOMIZABLE, FORBIDDEN_IN_CSS, image_type};
 pub use import::{ImportReport, ImportRow};
+pub use managed_login::{asset as managed_login_asset, shows_logo as managed_login_shows_logo, stylesheet as managed_login_stylesheet};
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::LoginStep;
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};
@@ -599,6 +601,37 @@ impl w::Service for UserPools {
     }
     fn get_client_token(&self, _: &Context, i: w::GetClientTokenRequest) -> Result<w::GetClientTokenResponse> {
         self.op_get_client_token(i)
+    }
+    fn create_managed_login_branding(
+        &self,
+        _: &Context,
+        i: w::CreateManagedLoginBrandingRequest,
+    ) -> Result<w::CreateManagedLoginBrandingResponse> {
+        self.op_create_managed_login_branding(i)
+    }
+    fn describe_managed_login_branding(
+        &self,
+        _: &Context,
+        i: w::DescribeManagedLoginBrandingRequest,
+    ) -> Result<w::DescribeManagedLoginBrandingResponse> {
+        self.op_describe_managed_login_branding(i)
+    }
+    fn describe_managed_login_branding_by_client(
+        &self,
+        _: &Context,
+        i: w::DescribeManagedLoginBrandingByClientRequest,
+    ) -> Result<w::DescribeManagedLoginBrandingByClientResponse> {
+        self.op_describe_managed_login_branding_by_client(i)
+    }
+    fn update_managed_login_branding(
+        &self,
+        _: &Context,
+        i: w::UpdateManagedLoginBrandingRequest,
+    ) -> Result<w::UpdateManagedLoginBrandingResponse> {
+        self.op_update_managed_login_branding(i)
+    }
+    fn delete_managed_login_branding(&self, _: &Context, i: w::DeleteManagedLoginBrandingRequest) -> Result<()> {
+        self.op_delete_managed_login_branding(i)
     }
     fn get_derived_token(&self, ctx: &Context, i: w::GetDerivedTokenRequest) -> Result<w::GetDerivedTokenResponse> {
         self.op_get_derived_token(ctx, i)

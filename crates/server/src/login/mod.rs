@@ -18,8 +18,8 @@ use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use pooldesk_core::Context;
 use pooldesk_core::store::Domain;
-use pooldesk_core::user_pools::{Authorization, AuthorizeError, AuthorizeRequest, LoginStep, Logout};
-use pooldesk_wire::cognito_idp::ChallengeNameType as Ch;
+use pooldesk_core::user_pools::{self, Authorization, AuthorizeError, AuthorizeRequest, LoginStep, Logout};
+use pooldesk_wire::cognito_idp::{AssetCategoryType as Category, ChallengeNameType as Ch};
 
 use crate::AppState;
 use crate::oauth::DomainRef;
@@ -79,23 +79,50 @@ fn set_cookie(state: &AppState, resp: &mut Response, name: &str, value: &str, ba
     }
 }
 
-/// The branding a page carries (SetUICustomization): the client's stylesheet and logo, served
-/// beside the pages so the Content-Security-Policy's `'self'` covers them.
+/// The branding a page carries, served beside the pages so the Content-Security-Policy's
+/// `'self'` covers it: SetUICustomization's stylesheet and logo on a classic (version 1)
+/// domain, the client's managed login style on a version 2 domain.
 #[derive(Debug, Default, Clone)]
 struct Brand {
     client_id: String,
-    css: bool,
-    logo: bool,
+    /// The stylesheet after the pages' own (`branding.css` or `managed-login.css`).
+    stylesheet: Option<&'static str>,
+    logo: Option<&'static str>,
+    favicon: bool,
 }
 
 impl Brand {
-    fn of(state: &AppState, pool_id: &str, client_id: &str) -> Brand {
-        match state.api.pools.branding(pool_id, client_id) {
-            Ok(Some(b)) => Brand { client_id: client_id.to_owned(), css: b.css.is_some(), logo: b.image.is_some() },
-            Ok(None) => Brand::default(),
+    /// The client's branding on `domain`; `None` when the domain uses managed login (version
+    /// 2) and the client has no style, which leaves its pages unavailable, as on Cognito.
+    fn of(state: &AppState, domain: &Domain, client_id: &str) -> Option<Brand> {
+        let client = client_id.to_owned();
+        let failed = |e: pooldesk_core::Error| tracing::error!("reading a client's branding: {e:#}");
+        if domain.config.managed_login_version == Some(2) {
+            return match state.api.pools.managed_login_style(&domain.pool_id, client_id) {
+                Ok(Some(style)) => Some(Brand {
+                    client_id: client,
+                    stylesheet: Some("managed-login.css"),
+                    logo: user_pools::managed_login_shows_logo(&style).then_some("managed-login/logo"),
+                    favicon: [Category::FaviconSvg, Category::FaviconIco].iter().any(|c| style.assets.iter().any(|a| a.category == *c)),
+                }),
+                Ok(None) => None,
+                Err(e) => {
+                    failed(e);
+                    Some(Brand::default())
+                }
+            };
+        }
+        match state.api.pools.branding(&domain.pool_id, client_id) {
+            Ok(Some(b)) => Some(Brand {
+                client_id: client,
+                stylesheet: b.css.is_some().then_some("branding.css"),
+                logo: b.image.is_some().then_some("logo"),
+                favicon: false,
+            }),
+            Ok(None) => Some(Brand::default()),
             Err(e) => {
-                tracing::error!("reading a pool's branding: {e:#}");
-                Brand::default()
+                failed(e);
+                Some(Brand::default())
             }
         }
     }
@@ -111,11 +138,12 @@ fn page(brand: &Brand, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 link rel="stylesheet" href="login.css";
-                @if brand.css { link rel="stylesheet" href={ "branding.css?client_id=" (client) }; }
+                @if let Some(sheet) = brand.stylesheet { link rel="stylesheet" href={ (sheet) "?client_id=" (client) }; }
+                @if brand.favicon { link rel="icon" href={ "managed-login/favicon?client_id=" (client) }; }
             }
             body.background-customizable {
                 main {
-                    @if brand.logo { div.banner-customizable { img.logo-customizable src={ "logo?client_id=" (client) } alt="Logo"; } }
+                    @if let Some(logo) = brand.logo { div.banner-customizable { img.logo-customizable src={ (logo) "?client_id=" (client) } alt="Logo"; } }
                     (body)
                 }
             }
@@ -190,7 +218,14 @@ fn flow(state: &AppState, domain: &DomainRef, query: Option<String>) -> Result<F
     let Some(found) = found else { return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response())) };
     let query = query.unwrap_or_default();
     let auth = state.api.pools.authorize(&found, &decode_query(Some(&query))).map_err(|e| Box::new(refused(e)))?;
-    let brand = Brand::of(state, &found.pool_id, &auth.client.client_id);
+    let Some(brand) = Brand::of(state, &found, &auth.client.client_id) else {
+        return Err(Box::new(error_page(
+            StatusCode::NOT_FOUND,
+            "login_pages_unavailable",
+            "Login pages unavailable: this domain uses managed login (version 2) and the app client has no branding style. \
+             Create one (CreateManagedLoginBranding), or set the domain's managed login version to 1.",
+        )));
+    };
     Ok(Flow { brand, domain: found, base: domain.base_path(), query, auth })
 }
 
@@ -250,6 +285,78 @@ pub(crate) async fn logo(State(state): State<Arc<AppState>>, domain: DomainRef, 
         Err(resp) => *resp,
     })
     .await
+}
+
+/// `GET /managed-login.css?client_id=`: the client's managed login style as the custom
+/// properties the pages' stylesheet reads; empty when it has none.
+pub(crate) async fn managed_login_css(State(state): State<Arc<AppState>>, domain: DomainRef, RawQuery(query): RawQuery) -> Response {
+    blocking(move || match style_of(&state, &domain, query) {
+        Ok(style) => {
+            let mut resp = style.map(|s| user_pools::managed_login_stylesheet(&s)).unwrap_or_default().into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            resp
+        }
+        Err(resp) => *resp,
+    })
+    .await
+}
+
+/// `GET /managed-login/logo?client_id=` and `/managed-login/favicon?client_id=`: the style's
+/// form logo and favicon. An SVG is sandboxed, so opened on its own it runs nothing here.
+pub(crate) async fn managed_login_logo(state: State<Arc<AppState>>, domain: DomainRef, query: RawQuery) -> Response {
+    managed_login_asset(state, domain, query, &[Category::FormLogo]).await
+}
+
+pub(crate) async fn managed_login_favicon(state: State<Arc<AppState>>, domain: DomainRef, query: RawQuery) -> Response {
+    managed_login_asset(state, domain, query, &[Category::FaviconSvg, Category::FaviconIco]).await
+}
+
+async fn managed_login_asset(
+    State(state): State<Arc<AppState>>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    categories: &'static [Category],
+) -> Response {
+    blocking(move || match style_of(&state, &domain, query) {
+        Ok(Some(style)) => match categories.iter().find_map(|c| user_pools::managed_login_asset(&style, *c)) {
+            Some((bytes, media_type)) => {
+                let mut resp = bytes.into_response();
+                let h = resp.headers_mut();
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+                h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                h.insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+                );
+                resp
+            }
+            None => crate::ApiError::not_found("No such image.").into_response(),
+        },
+        Ok(None) => crate::ApiError::not_found("No such image.").into_response(),
+        Err(resp) => *resp,
+    })
+    .await
+}
+
+fn style_of(
+    state: &AppState,
+    domain: &DomainRef,
+    query: Option<String>,
+) -> Result<Option<pooldesk_core::store::ManagedLoginBranding>, Box<Response>> {
+    let internal = |e: pooldesk_core::Error| {
+        tracing::error!("managed login style: {e:#}");
+        Box::new(error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred."))
+    };
+    let Some(found) = domain.resolve(state).map_err(internal)? else {
+        return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response()));
+    };
+    let client = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).find(|(k, _)| k == "client_id").map(|(_, v)| v.into_owned());
+    match client {
+        Some(client) => state.api.pools.managed_login_style(&found.pool_id, &client).map_err(internal),
+        None => Ok(None),
+    }
 }
 
 fn branding_of(
