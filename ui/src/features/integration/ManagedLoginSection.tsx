@@ -207,6 +207,11 @@ function ClientStyle({ poolId, clientId, clientName, style }: { poolId: string; 
         {style.LastModifiedDate !== undefined && <span className="muted">, last changed {formatEpoch(style.LastModifiedDate)}</span>}.{" "}
         <span className="muted mono small-text">{style.ManagedLoginBrandingId}</span>
       </p>
+      {style.UseCognitoProvidedValues && (
+        <p className="muted" data-testid="mlb-defaults-note">
+          Saving below replaces Cognito's defaults with the settings shown (empty colours leave the login pages' defaults).
+        </p>
+      )}
       <div className="row-actions">
         <button type="button" className="danger" data-testid="mlb-delete" onClick={() => void remove()}>
           Delete style
