@@ -83,6 +83,9 @@ export function fakeBackend() {
     ListUserPoolClients: (i) => ({ UserPoolClients: (clients.get(i.UserPoolId) ?? []).map((c) => ({ ClientId: c.ClientId, ClientName: c.ClientName })) }),
     ListResourceServers: () => ({ ResourceServers: [] }),
     GetUICustomization: (i) => ({ UICustomization: { UserPoolId: i.UserPoolId, ClientId: i.ClientId ?? "ALL" } }),
+    DescribeManagedLoginBrandingByClient: () => {
+      throw new CognitoError("ResourceNotFoundException", "Managed login branding not found");
+    },
     ListGroups: (i) => ({ Groups: (groups.get(i.UserPoolId) ?? []).map((g) => ({ ...g })) }),
     CreateGroup: (i) => {
       const list = groups.get(i.UserPoolId) ?? [];

@@ -114,6 +114,8 @@ beforeEach(() => {
       }
       case "GetUICustomization":
         return { UICustomization: { UserPoolId: POOL, ClientId: input.ClientId ?? "ALL" } };
+      case "DescribeManagedLoginBrandingByClient":
+        throw { code: "ResourceNotFoundException", message: "Managed login branding not found" };
       case "GetLoginUrl":
         return { Url: "http://127.0.0.1:9229/domains/my-app/oauth2/authorize?client_id=c1" };
       default:
