@@ -20,9 +20,9 @@ use crate::clock::to_wire;
 use crate::error::{Error, Result};
 use crate::store::{ManagedLoginBranding, StoreError};
 
-/// Cognito's default style (`UseCognitoProvidedValues`), as AWS's example of it reads.
-static DEFAULTS: LazyLock<Value> =
-    LazyLock::new(|| serde_json::from_str(include_str!("managed_login_defaults.json")).expect("the default style is JSON"));
+/// Cognito's default style (`UseCognitoProvidedValues`), as AWS's example of it reads. (A
+/// unit test parses it: it cannot fail at run time.)
+static DEFAULTS: LazyLock<Value> = LazyLock::new(|| serde_json::from_str(include_str!("managed_login_defaults.json")).unwrap_or_default());
 
 /// The colours the pages honour: the CSS custom property each sets, and its path in the
 /// settings document under `lightMode` / `darkMode` (written `{mode}`).
