@@ -53,7 +53,10 @@ use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
 pub use branding::{CUSTOMIZABLE, FORBIDDEN_IN_CSS, image_type};
 pub use import::{ImportReport, ImportRow};
-pub use managed_login::{asset as managed_login_asset, shows_logo as managed_login_shows_logo, stylesheet as managed_login_stylesheet};
+pub use managed_login::{
+    HONOURED as MANAGED_LOGIN_COLOURS, asset as managed_login_asset, shows_logo as managed_login_shows_logo,
+    stylesheet as managed_login_stylesheet,
+};
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::LoginStep;
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { MANAGED_LOGIN_COLOUR_PATHS } from "../../generated/rules";
 import {
+  COLOUR_FIELDS,
   assetsError,
   assetsFor,
   colourError,
@@ -21,6 +23,13 @@ import {
   updateInput,
   type ManagedLoginFormValues,
 } from "./managedLoginForm";
+
+describe("the colour fields", () => {
+  it("label every colour the server renders, once", () => {
+    expect(COLOUR_FIELDS.map((f) => f.path)).toEqual([...MANAGED_LOGIN_COLOUR_PATHS]);
+    expect(colourPath("buttonHover", "dark")).toEqual(["components", "primaryButton", "darkMode", "hover", "backgroundColor"]);
+  });
+});
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const bytes = (head: number[], size = head.length) => {

@@ -9,6 +9,7 @@ import type {
   ManagedLoginBrandingType,
   UpdateManagedLoginBrandingRequest,
 } from "../../generated/cognito-idp";
+import { MANAGED_LOGIN_COLOUR_PATHS } from "../../generated/rules";
 import { bytesToBase64 } from "./brandingForm";
 
 export type JsonObject = { [key: string]: JsonValue };
@@ -82,19 +83,22 @@ export const MODES: { mode: Mode; key: string; label: string }[] = [
   { mode: "dark", key: "darkMode", label: "Dark mode" },
 ];
 
-/** The colours PoolDesk's managed login pages render, and where each sits in Settings (`$mode` is lightMode or darkMode). */
+/**
+ * The colours PoolDesk's managed login pages render, labelled: `path` is where each sits in
+ * Settings ({mode} is lightMode or darkMode), from the server's own list (MANAGED_LOGIN_COLOUR_PATHS).
+ */
 export const COLOUR_FIELDS = [
-  { id: "pageBackground", label: "Page background", path: "components.pageBackground.$mode.color" },
-  { id: "formBackground", label: "Form background", path: "components.form.$mode.backgroundColor" },
-  { id: "formBorder", label: "Form border", path: "components.form.$mode.borderColor" },
-  { id: "buttonBackground", label: "Button background", path: "components.primaryButton.$mode.defaults.backgroundColor" },
-  { id: "buttonText", label: "Button text", path: "components.primaryButton.$mode.defaults.textColor" },
-  { id: "buttonHover", label: "Button background on hover", path: "components.primaryButton.$mode.hover.backgroundColor" },
-  { id: "heading", label: "Heading text", path: "components.pageText.$mode.headingColor" },
-  { id: "body", label: "Body text", path: "components.pageText.$mode.bodyColor" },
-  { id: "link", label: "Link text", path: "componentClasses.link.$mode.defaults.textColor" },
-  { id: "inputBackground", label: "Input background", path: "componentClasses.input.$mode.defaults.backgroundColor" },
-  { id: "inputBorder", label: "Input border", path: "componentClasses.input.$mode.defaults.borderColor" },
+  { id: "pageBackground", label: "Page background", path: MANAGED_LOGIN_COLOUR_PATHS[0] },
+  { id: "formBackground", label: "Form background", path: MANAGED_LOGIN_COLOUR_PATHS[1] },
+  { id: "formBorder", label: "Form border", path: MANAGED_LOGIN_COLOUR_PATHS[2] },
+  { id: "buttonBackground", label: "Button background", path: MANAGED_LOGIN_COLOUR_PATHS[3] },
+  { id: "buttonText", label: "Button text", path: MANAGED_LOGIN_COLOUR_PATHS[4] },
+  { id: "buttonHover", label: "Button background on hover", path: MANAGED_LOGIN_COLOUR_PATHS[5] },
+  { id: "heading", label: "Heading text", path: MANAGED_LOGIN_COLOUR_PATHS[6] },
+  { id: "body", label: "Body text", path: MANAGED_LOGIN_COLOUR_PATHS[7] },
+  { id: "link", label: "Link text", path: MANAGED_LOGIN_COLOUR_PATHS[8] },
+  { id: "inputBackground", label: "Input background", path: MANAGED_LOGIN_COLOUR_PATHS[9] },
+  { id: "inputBorder", label: "Input border", path: MANAGED_LOGIN_COLOUR_PATHS[10] },
 ] as const;
 
 export type ColourId = (typeof COLOUR_FIELDS)[number]["id"];
@@ -102,7 +106,7 @@ export type ColourId = (typeof COLOUR_FIELDS)[number]["id"];
 export function colourPath(id: ColourId, mode: Mode): string[] {
   const f = COLOUR_FIELDS.find((c) => c.id === id)!;
   const modeKey = mode === "light" ? "lightMode" : "darkMode";
-  return f.path.split(".").map((k) => (k === "$mode" ? modeKey : k));
+  return f.path.split(".").map((k) => (k === "{mode}" ? modeKey : k));
 }
 
 export const SCHEME_PATH = ["categories", "global", "colorSchemeMode"] as const;
