@@ -1,6 +1,6 @@
 """The App integration tab in the real window: a domain created through its form, a resource
 server and an app client's OAuth settings edited through the dialogs, the login pages' branding
-saved, each ending in what the server now holds; and the tab usable at 1024x700."""
+and a client's managed login style saved, each ending in what the server now holds; and the tab usable at 1024x700."""
 import struct
 import zlib
 
@@ -197,6 +197,54 @@ def test_brand_the_login_pages_for_all_clients(app, tmp_path):
     inherited = call(app, "GetUICustomization", {"UserPoolId": pool_id, "ClientId": client_id})["UICustomization"]
     assert inherited["ClientId"] == "ALL"
     app.screenshot("branding-inherited")
+
+
+def test_style_a_clients_managed_login_pages(app):
+    pool_id = new_pool(app)
+    call(app, "CreateUserPoolDomain", {"UserPoolId": pool_id, "Domain": "shop-managed", "ManagedLoginVersion": 2})
+    client_id = call(app, "CreateUserPoolClient", {"UserPoolId": pool_id, "ClientName": "web"})["UserPoolClient"]["ClientId"]
+    open_integration(app)
+    app.wait().until(lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-testid="mlb-client"] option[value="{client_id}"]'))
+    Select(app.by("mlb-client")).select_by_value(client_id)
+    app.by("mlb-none")
+    app.click("mlb-choice-custom")
+    app.click("mlb-create")
+
+    # A colour that is no colour is refused before anything is sent.
+    app.type("mlb-light-pageBackground", "navy")
+    app.click("mlb-save")
+    app.wait().until(lambda d: app.texts("mlb-light-pageBackground-error"))
+    app.type("mlb-light-pageBackground", "112233")
+    app.type("mlb-light-buttonBackground", "#fee715")
+    Select(app.by("mlb-scheme")).select_by_value("DYNAMIC")
+    app.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", app.by("mlb-save"))
+    app.screenshot("managed-login-style")
+    app.click("mlb-save")
+    app.wait().until(lambda d: app.all("mlb-summary"))
+
+    saved = call(app, "DescribeManagedLoginBrandingByClient", {"UserPoolId": pool_id, "ClientId": client_id})["ManagedLoginBranding"]
+    settings = saved["Settings"]
+    assert saved["UseCognitoProvidedValues"] is False
+    assert settings["components"]["pageBackground"]["lightMode"]["color"] == "112233ff"
+    assert settings["components"]["primaryButton"]["lightMode"]["defaults"]["backgroundColor"] == "fee715ff"
+    assert settings["categories"]["global"]["colorSchemeMode"] == "DYNAMIC"
+
+    # Deleting asks first, then the client has no style again.
+    app.click("mlb-delete")
+    app.by("confirm-dialog")
+    app.click("confirm-ok")
+    app.by("mlb-none")
+    error = app.driver.execute_async_script(
+        """
+        const [pool, client, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke("call", {connection: "local",
+          target: "AWSCognitoIdentityProviderService.DescribeManagedLoginBrandingByClient",
+          input: {UserPoolId: pool, ClientId: client}}).then(() => done("found"), (e) => done(JSON.stringify(e)));
+        """,
+        pool_id,
+        client_id,
+    )
+    assert "ResourceNotFoundException" in error
 
 
 def test_the_tab_is_usable_at_1024x700(app):

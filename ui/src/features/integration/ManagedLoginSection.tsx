@@ -152,7 +152,7 @@ function ClientStyle({ poolId, clientId, clientName, style }: { poolId: string; 
     if (!style?.ManagedLoginBrandingId) return;
     const ok = await confirm({
       title: "Delete style",
-      message: `Delete the managed login style of ${clientName}? Its login pages go back to the default look.`,
+      message: `Delete the managed login style of ${clientName}? On a managed login (version 2) domain its login pages are unavailable until it has a style again.`,
       confirmLabel: "Delete style",
       danger: true,
     });
@@ -170,7 +170,7 @@ function ClientStyle({ poolId, clientId, clientName, style }: { poolId: string; 
   if (!style) {
     return (
       <div className="integration-item" data-testid="mlb-none">
-        <p>This client has no managed login style: its pages have the default look.</p>
+        <p>This client has no managed login style: on a managed login (version 2) domain its login pages are unavailable until it has one.</p>
         {!creatingCustom ? (
           <>
             <fieldset>
