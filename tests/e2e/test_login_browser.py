@@ -8,6 +8,7 @@ asserts on the JSON it prints: what the browser saw and what the client got."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from conftest import OTHER_PASSWORD, PASSWORD
+from conftest import OTHER_PASSWORD, PASSWORD, latest_code
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 JS_SCRIPT = JS_DIR / "login_browser.mjs"
@@ -70,8 +71,9 @@ def site(idp, server, make_pool, make_client):
     return Site(idp, server, make_pool, make_client)
 
 
-def run_browser(site: Site, scenario: str, username: str, password: str, tmp_path: Path, **extra) -> dict:
-    """Runs login_browser.mjs for one scenario; its JSON report (asserted to be ok)."""
+def run_browser(site: Site, scenario: str, username: str, password: str, tmp_path: Path, answer=None, **extra) -> dict:
+    """Runs login_browser.mjs for one scenario; its JSON report (asserted to be ok). `answer`
+    gives what the script asks for on the way (sign_up's e-mailed code)."""
     missing = [name for name in JS_LIBRARIES if not (JS_DIR / "node_modules" / name / "package.json").is_file()]
     if missing:
         pytest.fail(f"{', '.join(missing)} missing from {JS_DIR / 'node_modules'}: install the Node clients with `npm ci --prefix tests/e2e/js`")
@@ -92,11 +94,28 @@ def run_browser(site: Site, scenario: str, username: str, password: str, tmp_pat
         **extra,
     }
     env = dict(os.environ, POOLDESK_BROWSER_INPUT=json.dumps(payload))
-    proc = subprocess.run([node, str(JS_SCRIPT)], cwd=JS_DIR, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=150, check=False)
-    lines = proc.stdout.strip().splitlines()
-    assert lines, f"login_browser.mjs printed nothing (exit {proc.returncode})\nstderr: {proc.stderr}"
+    lines: list[str] = []
+    with (tmp_path / f"{scenario}.stderr").open("w+") as stderr:
+        proc = subprocess.Popen([node, str(JS_SCRIPT)], cwd=JS_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            for line in proc.stdout:  # the script gives up on its own after 90 s
+                need = json.loads(line).get("need") if line.startswith('{"need"') else None
+                if need is None:
+                    lines.append(line)
+                    continue
+                assert answer is not None, f"the script asked for {need}, and the test has nothing to give"
+                proc.stdin.write(answer(need) + "\n")
+                proc.stdin.flush()
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        stderr.seek(0)
+        errors = stderr.read()
+    assert lines, f"login_browser.mjs printed nothing (exit {proc.returncode})\nstderr: {errors}"
     report = json.loads(lines[-1])
-    assert proc.returncode == 0 and report["ok"], f"login_browser.mjs failed: {json.dumps(report, indent=1)}\nstderr: {proc.stderr[-3000:]}"
+    assert proc.returncode == 0 and report["ok"], f"login_browser.mjs failed: {json.dumps(report, indent=1)}\nstderr: {errors[-3000:]}"
     return report
 
 
@@ -203,3 +222,41 @@ def test_an_authenticator_code_in_the_browser(idp, anon_idp, site, make_user, ma
     wrong = report["wrongCode"]
     assert wrong["title"] == "Enter your code" and wrong["errors"], "a wrong code is refused on the page"
     assert_signed_in(site, report, "fin", user.email)
+
+
+def test_sign_up_with_the_emailed_code_in_the_browser(idp, site, server, tmp_path):
+    email = "gil@example.com"
+    report = run_browser(site, "sign_up", "gil", PASSWORD, tmp_path, answer=lambda _: latest_code(server, site.pool_id, "gil"), email=email)
+    assert report["signUpPage"]["title"] == "Sign up" and report["confirmPage"]["title"] == "Confirm your account", report["steps"]
+    assert report["notices"] == ["Your account is confirmed. Sign in."]
+    assert_signed_in(site, report, "gil", email)
+    assert idp.admin_get_user(UserPoolId=site.pool_id, Username="gil")["UserStatus"] == "CONFIRMED"
+
+
+def test_a_managed_login_style_colours_the_page_in_light_and_dark_browsers(idp, site, make_user, tmp_path):
+    """A version 2 domain with a style that follows the browser (DYNAMIC), and a form logo."""
+    domain = idp.describe_user_pool(UserPoolId=site.pool_id)["UserPool"]["Domain"]
+    idp.update_user_pool_domain(Domain=domain, UserPoolId=site.pool_id, ManagedLoginVersion=2)
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    settings = {
+        "categories": {"global": {"colorSchemeMode": "DYNAMIC"}},
+        "components": {
+            "pageBackground": {"lightMode": {"color": "f0f4f8ff"}, "darkMode": {"color": "101820ff"}},
+            "primaryButton": {"lightMode": {"defaults": {"backgroundColor": "e4572eff", "textColor": "ffffffff"}}},
+        },
+    }
+    idp.create_managed_login_branding(
+        UserPoolId=site.pool_id,
+        ClientId=site.client_id,
+        Settings=settings,
+        Assets=[{"Category": "FORM_LOGO", "ColorMode": "DYNAMIC", "Extension": "PNG", "Bytes": png}],
+    )
+    user = make_user(site.pool_id, "hal")
+    report = run_browser(site, "styled", "hal", PASSWORD, tmp_path)
+    light, dark = report["looks"]["light"], report["looks"]["dark"]
+    assert light["title"] == dark["title"] == "Sign in"
+    assert light["page"] == "rgb(240, 244, 248)" and dark["page"] == "rgb(16, 24, 32)"
+    assert light["button"] == "rgb(228, 87, 46)" and light["buttonText"] == "rgb(255, 255, 255)"
+    assert dark["button"] == "rgb(83, 159, 229)", "the dark button keeps Cognito's default"
+    assert light["logoWidth"] == 1, "the form logo loads under the page's Content-Security-Policy"
+    assert_signed_in(site, report["signedIn"], "hal", user.email)

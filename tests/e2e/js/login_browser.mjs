@@ -5,15 +5,17 @@
 //
 // Input: one JSON object, as the first argument, in the env var POOLDESK_BROWSER_INPUT, or on
 // stdin:
-//   {"scenario": "code_pkce" | "sso" | "logout" | "no_js" | "new_password" | "totp",
+//   {"scenario": "code_pkce" | "sso" | "logout" | "no_js" | "new_password" | "totp" | "sign_up" | "styled",
 //    "issuer": "http://127.0.0.1:PORT/us-east-1_xxx", "clientId": "...",
 //    "otherClientId": "..." (sso), "username": "...", "password": "...",
 //    "redirectUri": "http://localhost:3000/callback", "logoutUri": "http://localhost:3000/bye" (logout),
-//    "newPassword": "..." (new_password), "totpSecret": "BASE32" (totp),
+//    "newPassword": "..." (new_password), "totpSecret": "BASE32" (totp), "email": "..." (sign_up),
 //    "chromium": "/usr/bin/chromium" (optional), "artifactsDir": "/tmp/x" (optional: a
 //    screenshot of the page is left there when something fails)}
 // Output (stdout, one line of JSON): {"ok": true, "scenario": ..., ...what happened...}; on a
 // failure {"ok": false, "error": "...", "steps": [...]} and exit code 1. Bad input exits 2.
+// What only the test can read (sign_up's e-mailed code) the script asks for on the way: a line
+// {"need": "code"} on stdout, answered by one line on stdin.
 //
 // Every authorization ends at the client's redirect URI (http://localhost:PORT/...): the script
 // serves that origin itself on 127.0.0.1:PORT, as the app would, with a tiny page whose inline
@@ -24,13 +26,14 @@ import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
+import { createInterface } from "node:readline";
 
 import * as client from "openid-client";
 import { JwtVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { chromium } from "playwright-core";
 
-const SCENARIOS = ["code_pkce", "sso", "logout", "no_js", "new_password", "totp"];
+const SCENARIOS = ["code_pkce", "sso", "logout", "no_js", "new_password", "totp", "sign_up", "styled"];
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -70,6 +73,7 @@ async function readInput() {
   if (input.scenario === "logout") needed.push("logoutUri");
   if (input.scenario === "new_password") needed.push("newPassword");
   if (input.scenario === "totp") needed.push("totpSecret");
+  if (input.scenario === "sign_up") needed.push("email");
   for (const key of needed) {
     if (typeof input[key] !== "string" || input[key] === "") usage(`input lacks "${key}"`);
   }
@@ -79,6 +83,18 @@ async function readInput() {
 function usage(why) {
   process.stderr.write(`${why}\nusage: node login_browser.mjs '{"scenario","issuer","clientId","username","password","redirectUri",...}'\n`);
   process.exit(2);
+}
+
+let stdinReader; // opened by the first question, closed at the end (it keeps Node running)
+let stdinLines;
+/** Asks the test for what only it can read: a line of JSON out, its answer as a line in. */
+async function askFor(what) {
+  process.stdout.write(JSON.stringify({ need: what }) + "\n");
+  stdinReader ??= createInterface({ input: process.stdin });
+  stdinLines ??= stdinReader[Symbol.asyncIterator]();
+  const { value, done } = await stdinLines.next();
+  if (done) throw new Error(`stdin closed before the test answered ${what}`);
+  return value.trim();
 }
 
 let finished = false;
@@ -394,6 +410,48 @@ const scenarios = {
     return { session, result: { challengePage: change, newPasswordField: newPasswordLabel === 1, ...redeemed, later } };
   },
 
+  async sign_up(browser, input, rp) {
+    const session = await Session.open(browser, input);
+    const request = await rp.authorizationRequest();
+    expectForm(await session.visit("authorize", request.url));
+    await Promise.all([session.page.waitForEvent("load"), session.page.getByRole("link", { name: "Sign up", exact: true }).click()]);
+    const signUpPage = await session.record("follow the Sign up link");
+    const fields = { Username: input.username, Email: input.email, Password: input.password };
+    const confirmPage = await session.submit("sign up", fields, "Sign up");
+    const code = await askFor("code");
+    const confirmed = await session.submit("the e-mailed code", { Code: code }, "Verify");
+    const notices = (await session.page.locator(".notice").allInnerTexts()).map((t) => t.trim());
+    const back = await session.signInForm("sign in with the new account", input.username, input.password);
+    expectApp(session, back);
+    return { session, result: { signUpPage, confirmPage, confirmed, notices, ...(await rp.redeem(session.page.url(), request)) } };
+  },
+
+  /** The page's computed look in a light and a dark browser, then a sign-in through it. */
+  async styled(browser, input, rp) {
+    const looks = {};
+    for (const colorScheme of ["light", "dark"]) {
+      const context = await browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      const request = await rp.authorizationRequest();
+      await page.goto(request.url, { waitUntil: "load" });
+      looks[colorScheme] = await page.evaluate(() => {
+        const style = (selector) => getComputedStyle(document.querySelector(selector));
+        const logo = document.querySelector("img.logo-customizable");
+        return {
+          title: document.title,
+          page: style("body").backgroundColor,
+          form: style("main").backgroundColor,
+          button: style("button[type=submit]").backgroundColor,
+          buttonText: style("button[type=submit]").color,
+          logoWidth: logo && logo.complete ? logo.naturalWidth : 0,
+        };
+      });
+      await context.close();
+    }
+    const session = await Session.open(browser, input);
+    return { session, result: { looks, signedIn: await signIn(session, rp, input) } };
+  },
+
   async totp(browser, input, rp) {
     const session = await Session.open(browser, input);
     const request = await rp.authorizationRequest();
@@ -460,6 +518,8 @@ try {
   const screenshot = last ? await last.screenshot(`failed-${input.scenario}`) : undefined;
   finish({ ok: false, scenario: input.scenario, error: `${e?.name ?? "Error"}: ${e?.message ?? e}`, stack: e?.stack, steps: STEPS, screenshot }, 1);
 } finally {
+  stdinReader?.close();
+  process.stdin.destroy();
   await browser?.close().catch(() => {});
   app?.closeAllConnections();
   app?.close();
