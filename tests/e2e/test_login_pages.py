@@ -269,7 +269,11 @@ def test_a_pool_that_requires_mfa_sets_up_an_authenticator_on_the_way(idp, site,
     setup = browser.sign_in(site.authorize_url(site.oauth())[0], "jo", PASSWORD)
     assert isinstance(setup, Page) and setup.title == "Set up an authenticator app"
     secret = setup.texts["totp-secret"]
-    back = browser.submit(setup, code=pyotp.TOTP(secret).now())
+    good = pyotp.TOTP(secret).now()
+    wrong = browser.submit(setup, code="000000" if good != "000000" else "111111")
+    assert isinstance(wrong, Page) and wrong.errors and wrong.title == "Set up an authenticator app"
+    assert wrong.texts["totp-secret"] == secret, "the key is still on the page after a wrong code"
+    back = browser.submit(wrong, code=pyotp.TOTP(secret).now())
     assert "code" in query_of(back), back
 
 

@@ -809,9 +809,11 @@ pub(crate) async fn challenge_submit(submission: Submission) -> Response {
                     if !retry {
                         return html_response(StatusCode::OK, restart(&f, &e.client_message()));
                     }
+                    // Setting up an authenticator, the key is shown again with the form.
+                    let secret = (name == Ch::MfaSetup).then(|| pools.login_setup_secret(&session)).flatten();
                     html_response(
                         StatusCode::OK,
-                        challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), None, Some(&e.client_message())),
+                        challenge_form(&f, &csrf, name, &session, &BTreeMap::new(), secret.as_deref(), Some(&e.client_message())),
                     )
                 }
             }

@@ -94,6 +94,17 @@ impl UserPools {
         }
     }
 
+    /// The authenticator key an MFA_SETUP session is waiting for a code of, to show it again
+    /// after a wrong code.
+    pub fn login_setup_secret(&self, session: &str) -> Option<String> {
+        let record = self.store.get_challenge(session).ok()??;
+        let pending: super::Pending = serde_json::from_str(&record.state).ok()?;
+        match pending.step {
+            super::Step::MfaSetup { secret, .. } if record.expires_ms > self.now() => secret,
+            _ => None,
+        }
+    }
+
     /// The first code of the new authenticator: the Session that answers MFA_SETUP.
     pub fn login_verify_totp(&self, session: &str, code: &str) -> Result<String> {
         let r = self.op_verify_software_token(w::VerifySoftwareTokenRequest {
