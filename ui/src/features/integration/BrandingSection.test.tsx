@@ -159,6 +159,10 @@ describe("branding", () => {
     await user.upload(screen.getByTestId("branding-logo"), file("logo.png", PNG));
     await waitFor(() => expect(previewHtml()).toContain('<img class="logo-customizable" src="data:image/png;base64,iVBORw0KGgo="'));
     expect(previewHtml()).not.toMatch(/<script/i);
+    // A picture of the page: its controls take no focus and no click.
+    const page = screen.getByTestId("branding-preview").shadowRoot!.querySelector(".preview-body")!;
+    expect(page.closest("[inert]")).not.toBeNull();
+    expect(screen.getByRole("img", { name: "Preview of the sign-in page" })).toBe(screen.getByTestId("branding-preview"));
   });
 
   it("shows a client that inherits the pool's branding as such, starting from the pool's CSS", async () => {

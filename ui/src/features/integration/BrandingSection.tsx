@@ -8,13 +8,11 @@ import { ErrorBox, FieldError, Spinner } from "../../components/bits";
 import { TextAreaField, useSubmitError } from "../../components/form";
 import { formatEpoch } from "../../lib/format";
 import { usePoolClients, useUserPool } from "../userPools/queries";
-import loginCss from "../../../../assets/login/login.css?raw";
 import {
   ALL_CLIENTS,
   brandingSchema,
   logoDataUrl,
   logoFromBytes,
-  previewBaseCss,
   previewMarkup,
   savedBranding,
   toSetUICustomizationInput,
@@ -22,6 +20,7 @@ import {
   type ChosenLogo,
   type SavedBranding,
 } from "./brandingForm";
+import { drawPreview, loginPreviewCss } from "./preview";
 
 type V = BrandingFormValues;
 
@@ -230,7 +229,7 @@ function BrandingPreview({ css, logo, hasDomain }: { css: string; logo: ChosenLo
   const host = useRef<HTMLDivElement>(null);
   const logoUrl = logo ? logoDataUrl(logo) : undefined;
   useEffect(() => {
-    if (host.current) drawPreview(host.current, [previewBaseCss(loginCss), css], previewMarkup(logoUrl));
+    if (host.current) drawPreview(host.current, [loginPreviewCss, css], previewMarkup(logoUrl));
   }, [css, logoUrl, hasDomain]);
   return (
     <figure className="branding-preview">
@@ -244,28 +243,4 @@ function BrandingPreview({ css, logo, hasDomain }: { css: string; logo: ChosenLo
       )}
     </figure>
   );
-}
-
-/**
- * Draws the preview in `host`'s shadow root, so the CSS being typed styles nothing of the app
- * and the app's styles nothing of it. Constructed stylesheets, because the app's
- * Content-Security-Policy (`style-src 'self'`) refuses inline `<style>` but not the CSSOM.
- */
-function drawPreview(host: HTMLElement, styles: string[], markup: string) {
-  const root = host.shadowRoot ?? host.attachShadow({ mode: "open" });
-  root.innerHTML = markup;
-  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet !== "undefined" && "replaceSync" in CSSStyleSheet.prototype) {
-    root.adoptedStyleSheets = styles.map((text) => {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(text);
-      return sheet;
-    });
-  } else {
-    // A DOM without constructed stylesheets (the unit tests') enforces no CSP either.
-    for (const text of [...styles].reverse()) {
-      const el = document.createElement("style");
-      el.textContent = text;
-      root.prepend(el);
-    }
-  }
 }

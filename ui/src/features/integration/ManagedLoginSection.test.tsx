@@ -106,6 +106,9 @@ async function setText(user: ReturnType<typeof userEvent.setup>, testId: string,
   if (value) await user.type(box, value);
 }
 
+/** What the preview's shadow root holds (in this DOM, its styles as <style> elements). */
+const mlbPreviewHtml = () => screen.getByTestId("mlb-preview").shadowRoot?.innerHTML ?? "";
+
 const jsonBox = () => JSON.parse((screen.getByTestId("mlb-json") as HTMLTextAreaElement).value);
 
 describe("managed login style", () => {
@@ -279,6 +282,51 @@ describe("managed login style", () => {
     expect(screen.getByTestId("mlb-logo-removed")).toBeInTheDocument();
     await user.click(screen.getByTestId("mlb-save"));
     await waitFor(() => expect(sent("UpdateManagedLoginBranding")[1]).toEqual({ UserPoolId: POOL, ManagedLoginBrandingId: "m1", Settings: {}, Assets: [favicon] }));
+  });
+
+  it("previews the sign-in page with the colours being typed, Cognito's defaults for the empty ones, and the logo", async () => {
+    styles.c1 = { ManagedLoginBrandingId: "m1", UserPoolId: POOL, Settings: { components: { form: { darkMode: { backgroundColor: "22334455" } } } }, Assets: [] };
+    const user = userEvent.setup();
+    renderSection();
+    const box = await screen.findByTestId("mlb-light-pageBackground");
+    // An empty box shows the default it leaves, in its placeholder and its picker.
+    expect(box).toHaveAttribute("placeholder", "ffffffff");
+    expect(screen.getByTestId("mlb-dark-pageBackground")).toHaveAttribute("placeholder", "0f1b2aff");
+    expect(screen.getByLabelText("Pick Button background, light mode")).toHaveValue("#0972d3");
+    expect(screen.getByLabelText("Pick Form background, dark mode")).toHaveValue("#223344");
+
+    const preview = screen.getByTestId("mlb-preview");
+    expect(preview).toHaveAccessibleName("Preview of the sign-in page, light mode");
+    await waitFor(() => expect(mlbPreviewHtml()).toContain('<div class="preview-body background-customizable">'));
+    expect(mlbPreviewHtml()).toContain("PoolDesk's managed login pages");
+    expect(mlbPreviewHtml()).toContain(".preview-body {");
+    expect(mlbPreviewHtml()).toContain(":host { color-scheme: light; --page-bg: #ffffffff; --form-bg: #ffffffff;");
+    expect(preview.shadowRoot!.querySelector(".preview-body")!.closest("[inert]")).not.toBeNull();
+
+    await user.type(box, "112233");
+    await waitFor(() => expect(mlbPreviewHtml()).toContain(":host { color-scheme: light; --page-bg: #112233ff; --form-bg: #ffffffff;"));
+
+    // Dark: the dark boxes, with defaults where they are empty.
+    await user.selectOptions(screen.getByLabelText("Colour scheme"), "DARK");
+    await waitFor(() => expect(mlbPreviewHtml()).toContain(":host { color-scheme: dark; --page-bg: #0f1b2aff; --form-bg: #22334455;"));
+    expect(preview).toHaveAccessibleName("Preview of the sign-in page, dark mode");
+    expect(screen.queryByTestId("mlb-preview-light")).toBeNull();
+
+    // Following the browser: the preview's toggle picks the mode drawn.
+    await user.selectOptions(screen.getByLabelText("Colour scheme"), "DYNAMIC");
+    await waitFor(() => expect(mlbPreviewHtml()).toContain("--page-bg: #112233ff;"));
+    expect(screen.getByRole("button", { name: "Light" })).toHaveAttribute("aria-pressed", "true");
+    await user.click(screen.getByRole("button", { name: "Dark" }));
+    await waitFor(() => expect(mlbPreviewHtml()).toContain(":host { color-scheme: dark; --page-bg: #0f1b2aff; --form-bg: #22334455;"));
+    expect(screen.getByRole("button", { name: "Dark" })).toHaveAttribute("aria-pressed", "true");
+
+    await user.upload(screen.getByLabelText(/Form logo/), new File([new Uint8Array(PNG)], "logo.png", { type: "image/png" }));
+    await waitFor(() => expect(mlbPreviewHtml()).toContain('<img class="logo-customizable" src="data:image/png;base64,iVBORw0KGgo="'));
+    // Settings that turn the form logo off hide it, as on the pages.
+    await typeJson(user, '{"components":{"form":{"logo":{"enabled":false}}}}');
+    await waitFor(() => expect(mlbPreviewHtml()).not.toContain("logo-customizable"));
+    expect(mlbPreviewHtml()).not.toMatch(/<script/i);
+    expect(sent("UpdateManagedLoginBranding")).toEqual([]);
   });
 
   it("deletes a style after confirmation", async () => {

@@ -1,5 +1,5 @@
-import { useId, useRef, useState } from "react";
-import { FormProvider, get, useForm, useFormContext } from "react-hook-form";
+import { useEffect, useId, useRef, useState } from "react";
+import { FormProvider, get, useForm, useFormContext, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
@@ -11,8 +11,11 @@ import { useSubmitError } from "../../components/form";
 import { formatEpoch } from "../../lib/format";
 import type { ManagedLoginBrandingType } from "../../generated/cognito-idp";
 import { usePoolClients } from "../userPools/queries";
+import { previewMarkup } from "./brandingForm";
+import { drawPreview, loginPreviewCss } from "./preview";
 import {
   COLOUR_FIELDS,
+  DEFAULT_COLOURS,
   MODES,
   SCHEMES,
   assetDataUrl,
@@ -29,7 +32,10 @@ import {
   parseSettings,
   pickedColour,
   pickerValue,
+  previewCss,
+  schemeMode,
   showSettings,
+  showsFormLogo,
   updateInput,
   withColour,
   withScheme,
@@ -340,7 +346,7 @@ function StyleEditor({
           {MODES.map((m) => (
             <fieldset key={m.mode} data-testid={`mlb-${m.mode}`}>
               <legend>{m.label} colours</legend>
-              <p className="field-hint">RRGGBB or RRGGBBAA (alpha); empty leaves Cognito's value.</p>
+              <p className="field-hint">RRGGBB or RRGGBBAA (alpha); empty leaves Cognito's value, shown greyed in the box.</p>
               {COLOUR_FIELDS.map((c) => (
                 <ColourField key={c.id} mode={m.mode} modeLabel={m.label} id={c.id} label={c.label} onText={(t) => onColour(m.mode, c.id, t)} />
               ))}
@@ -387,7 +393,56 @@ function StyleEditor({
           )}
         </div>
       </form>
+      <StylePreview logoUrl={shownUrl} />
     </FormProvider>
+  );
+}
+
+/**
+ * The sign-in page as the style draws it: login.css with the colours as the server renders them
+ * (Cognito's defaults where a box is empty), and the form logo. A DYNAMIC scheme follows the
+ * browser, so a Light / Dark toggle picks the mode drawn.
+ */
+function StylePreview({ logoUrl }: { logoUrl?: string }) {
+  const { control } = useFormContext<V>();
+  const scheme = useWatch({ control, name: "scheme" });
+  const colours = useWatch({ control, name: "colours" });
+  const json = useWatch({ control, name: "json" });
+  const [dynamic, setDynamic] = useState<Mode>("light");
+  const host = useRef<HTMLDivElement>(null);
+  const mode = schemeMode(scheme, dynamic);
+  const css = previewCss({ scheme, colours }, dynamic);
+  const parsed = parseSettings(json ?? "");
+  const logo = "settings" in parsed && !showsFormLogo(parsed.settings) ? undefined : logoUrl;
+  useEffect(() => {
+    if (host.current) drawPreview(host.current, [loginPreviewCss, css], previewMarkup(logo));
+  }, [css, logo]);
+  const label = `Preview of the sign-in page, ${mode} mode`;
+  return (
+    <figure className="branding-preview mlb-preview">
+      <figcaption>
+        Preview of the sign-in page{" "}
+        {scheme === "DYNAMIC" ? (
+          <span className="mlb-preview-modes" role="group" aria-label="Mode shown in the preview">
+            {MODES.map((m) => (
+              <button
+                key={m.mode}
+                type="button"
+                className="small"
+                aria-pressed={dynamic === m.mode}
+                data-testid={`mlb-preview-${m.mode}`}
+                onClick={() => setDynamic(m.mode)}
+              >
+                {m.mode === "light" ? "Light" : "Dark"}
+              </button>
+            ))}
+          </span>
+        ) : (
+          <span className="muted">({mode} mode)</span>
+        )}
+      </figcaption>
+      <div ref={host} className="branding-preview-page" role="img" aria-label={label} data-testid="mlb-preview" data-mode={mode} />
+    </figure>
   );
 }
 
@@ -406,7 +461,7 @@ function ColourField({ mode, modeLabel, id, label, onText }: { mode: Mode; modeL
         <label className="mlb-swatch">
           <input
             type="color"
-            value={pickerValue(text)}
+            value={pickerValue(text, DEFAULT_COLOURS[mode][id])}
             data-testid={`${testId}-picker`}
             onChange={(e) => {
               const next = pickedColour(text, e.target.value);
@@ -427,7 +482,7 @@ function ColourField({ mode, modeLabel, id, label, onText }: { mode: Mode; modeL
           className="mono"
           spellCheck={false}
           autoComplete="off"
-          placeholder="RRGGBBAA"
+          placeholder={DEFAULT_COLOURS[mode][id]}
           data-testid={testId}
           aria-invalid={!!error}
           aria-describedby={error ? errorId : undefined}

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { MANAGED_LOGIN_COLOUR_PATHS } from "../../generated/rules";
 import {
   COLOUR_FIELDS,
+  COLOUR_PROPERTIES,
+  DEFAULT_COLOURS,
   assetsError,
   assetsFor,
   colourError,
@@ -18,7 +20,10 @@ import {
   parseSettings,
   pickedColour,
   pickerValue,
+  previewCss,
+  schemeMode,
   setPath,
+  showsFormLogo,
   settingsFromForm,
   updateInput,
   type ManagedLoginFormValues,
@@ -82,6 +87,9 @@ describe("colours", () => {
   it("maps text to the picker and back, keeping the alpha", () => {
     expect(pickerValue("0972d380")).toBe("#0972d3");
     expect(pickerValue("nope")).toBe("#000000");
+    expect(pickerValue("", "0972d3ff")).toBe("#0972d3");
+    expect(pickerValue("nope", DEFAULT_COLOURS.dark.pageBackground)).toBe("#0f1b2a");
+    expect(pickerValue("11223344", "0972d3ff")).toBe("#112233");
     expect(pickedColour("0972d380", "#FF0000")).toBe("ff000080");
     expect(pickedColour("", "#ff0000")).toBe("ff0000ff");
   });
@@ -192,5 +200,68 @@ describe("the form logo", () => {
       Settings: { components: { pageBackground: { lightMode: { color: "abcdefff" } } } },
     });
     expect(updateInput("p", { ManagedLoginBrandingId: "m", Assets: [favicon, oldLogo] }, v, { kind: "remove" }).Assets).toEqual([favicon]);
+  });
+});
+
+const empty = () => Object.fromEntries(COLOUR_FIELDS.map((f) => [f.id, ""])) as ManagedLoginFormValues["colours"]["light"];
+const previewValues = (scheme: ManagedLoginFormValues["scheme"], light = empty(), dark = empty()) => ({ scheme, colours: { light, dark } });
+
+describe("the preview's stylesheet", () => {
+  it("names login.css's custom properties in the server's order", () => {
+    expect(COLOUR_FIELDS.map((f) => COLOUR_PROPERTIES[f.id])).toEqual([
+      "--page-bg",
+      "--form-bg",
+      "--form-border",
+      "--button-bg",
+      "--button-text",
+      "--button-hover-bg",
+      "--heading",
+      "--body-text",
+      "--link",
+      "--input-bg",
+      "--input-border",
+    ]);
+  });
+
+  it("draws Cognito's light defaults for an empty style with no scheme, as the server renders them", () => {
+    expect(previewCss(previewValues(""))).toBe(
+      ":host { color-scheme: light; --page-bg: #ffffffff; --form-bg: #ffffffff; --form-border: #c6c6cdff; --button-bg: #0972d3ff;" +
+        " --button-text: #ffffffff; --button-hover-bg: #033160ff; --heading: #000716ff; --body-text: #414d5cff; --link: #0972d3ff;" +
+        " --input-bg: #ffffffff; --input-border: #7d8998ff; }\n",
+    );
+  });
+
+  it("takes the boxes of the scheme's mode, normalised, with defaults for empty or unfinished boxes", () => {
+    const light = { ...empty(), pageBackground: "#112233", heading: "abc" };
+    const dark = { ...empty(), pageBackground: "44556680", buttonText: "" };
+    const lightCss = previewCss(previewValues("LIGHT", light, dark));
+    expect(lightCss).toMatch(/^:host \{ color-scheme: light; --page-bg: #112233ff; /);
+    expect(lightCss).toContain("--heading: #000716ff;");
+    const darkCss = previewCss(previewValues("DARK", light, dark));
+    expect(darkCss).toMatch(/^:host \{ color-scheme: dark; --page-bg: #44556680; --form-bg: #0f1b2aff; /);
+    expect(darkCss).toContain("--button-text: #000716ff;");
+    expect(darkCss).toContain("--input-border: #5f6b7aff; }");
+    // DARK ignores the toggle; DYNAMIC follows it.
+    expect(previewCss(previewValues("DARK", light, dark), "light")).toBe(darkCss);
+    expect(previewCss(previewValues("DYNAMIC", light, dark))).toBe(lightCss);
+    expect(previewCss(previewValues("DYNAMIC", light, dark), "dark")).toBe(darkCss);
+  });
+
+  it("gives every property one colour", () => {
+    for (const mode of ["light", "dark"] as const) {
+      const css = previewCss(previewValues(mode === "dark" ? "DARK" : ""));
+      expect(css.match(/--[a-z-]+: #[0-9a-f]{8};/g)).toHaveLength(COLOUR_FIELDS.length);
+      for (const f of COLOUR_FIELDS) expect(css).toContain(`${COLOUR_PROPERTIES[f.id]}: #${DEFAULT_COLOURS[mode][f.id]};`);
+    }
+  });
+
+  it("knows the mode a scheme draws, and whether the logo is shown", () => {
+    expect(schemeMode("", "dark")).toBe("light");
+    expect(schemeMode("LIGHT", "dark")).toBe("light");
+    expect(schemeMode("DARK", "light")).toBe("dark");
+    expect(schemeMode("DYNAMIC", "dark")).toBe("dark");
+    expect(showsFormLogo({})).toBe(true);
+    expect(showsFormLogo({ components: { form: { logo: { enabled: true } } } })).toBe(true);
+    expect(showsFormLogo({ components: { form: { logo: { enabled: false } } } })).toBe(false);
   });
 });

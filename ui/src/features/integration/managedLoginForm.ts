@@ -65,9 +65,9 @@ export function colourError(text: string): string | undefined {
   return "A colour is 6 or 8 hex digits (RRGGBB or RRGGBBAA), such as 0972d3 or 0972d3ff";
 }
 
-/** What an `<input type="color">` shows for the text: #rrggbb (black when the text is no colour). */
-export function pickerValue(text: string): string {
-  const c = normaliseColour(text);
+/** What an `<input type="color">` shows for the text: #rrggbb, else the fallback's (black without one). */
+export function pickerValue(text: string, fallback?: string): string {
+  const c = normaliseColour(text) ?? (fallback !== undefined ? normaliseColour(fallback) : undefined);
   return c ? `#${c.slice(0, 6)}` : "#000000";
 }
 
@@ -103,6 +103,54 @@ export const COLOUR_FIELDS = [
 
 export type ColourId = (typeof COLOUR_FIELDS)[number]["id"];
 
+/**
+ * What the login pages use for a colour the style leaves unset: Cognito's defaults, which the
+ * server puts under every style's settings (managed_login_defaults.json).
+ */
+export const DEFAULT_COLOURS: Record<Mode, Record<ColourId, string>> = {
+  light: {
+    pageBackground: "ffffffff",
+    formBackground: "ffffffff",
+    formBorder: "c6c6cdff",
+    buttonBackground: "0972d3ff",
+    buttonText: "ffffffff",
+    buttonHover: "033160ff",
+    heading: "000716ff",
+    body: "414d5cff",
+    link: "0972d3ff",
+    inputBackground: "ffffffff",
+    inputBorder: "7d8998ff",
+  },
+  dark: {
+    pageBackground: "0f1b2aff",
+    formBackground: "0f1b2aff",
+    formBorder: "424650ff",
+    buttonBackground: "539fe5ff",
+    buttonText: "000716ff",
+    buttonHover: "89bdeeff",
+    heading: "d1d5dbff",
+    body: "b6bec9ff",
+    link: "539fe5ff",
+    inputBackground: "0f1b2aff",
+    inputBorder: "5f6b7aff",
+  },
+};
+
+/** The CSS custom property login.css reads for each colour, in COLOUR_FIELDS' order (the server's HONOURED). */
+export const COLOUR_PROPERTIES: Record<ColourId, string> = {
+  pageBackground: "--page-bg",
+  formBackground: "--form-bg",
+  formBorder: "--form-border",
+  buttonBackground: "--button-bg",
+  buttonText: "--button-text",
+  buttonHover: "--button-hover-bg",
+  heading: "--heading",
+  body: "--body-text",
+  link: "--link",
+  inputBackground: "--input-bg",
+  inputBorder: "--input-border",
+};
+
 export function colourPath(id: ColourId, mode: Mode): string[] {
   const f = COLOUR_FIELDS.find((c) => c.id === id)!;
   const modeKey = mode === "light" ? "lightMode" : "darkMode";
@@ -116,6 +164,31 @@ export const SCHEMES = [
   { value: "DARK", label: "Dark" },
   { value: "DYNAMIC", label: "Follow the browser" },
 ] as const;
+
+/** The mode the pages draw for a scheme: DARK is dark, DYNAMIC the browser's (`dynamic`), anything else light. */
+export function schemeMode(scheme: string, dynamic: Mode): Mode {
+  return scheme === "DARK" ? "dark" : scheme === "DYNAMIC" ? dynamic : "light";
+}
+
+/**
+ * The stylesheet the server renders for these colours, for the preview's shadow root (`:host`
+ * for the page's `:root`): the scheme's mode, each box's colour as #rrggbbaa, or Cognito's
+ * default where the box is empty or not yet a colour. DYNAMIC draws `dynamic`, the mode the
+ * preview's Light / Dark toggle picks.
+ */
+export function previewCss(v: Pick<ManagedLoginFormValues, "scheme" | "colours">, dynamic: Mode = "light"): string {
+  const mode = schemeMode(v.scheme, dynamic);
+  const declarations = COLOUR_FIELDS.map((f) => {
+    const colour = normaliseColour(v.colours[mode][f.id] ?? "") ?? DEFAULT_COLOURS[mode][f.id];
+    return ` ${COLOUR_PROPERTIES[f.id]}: #${colour};`;
+  }).join("");
+  return `:host { color-scheme: ${mode};${declarations} }\n`;
+}
+
+/** Whether the pages show the form logo: the settings do not turn it off (components.form.logo.enabled false). */
+export function showsFormLogo(doc: JsonObject): boolean {
+  return getPath(doc, ["components", "form", "logo", "enabled"]) !== false;
+}
 
 /** Why the text is not a Settings document (a JSON object), or undefined. */
 export function parseSettings(text: string): { settings: JsonObject } | { error: string } {
