@@ -217,6 +217,15 @@ def test_style_a_clients_managed_login_pages(app):
     app.type("mlb-light-pageBackground", "112233")
     app.type("mlb-light-buttonBackground", "#fee715")
     Select(app.by("mlb-scheme")).select_by_value("DYNAMIC")
+    # The preview draws the typed colours (through the CSSOM, as the app's CSP requires).
+    preview = app.by("mlb-preview")
+    button_colour = "return getComputedStyle(arguments[0].shadowRoot.querySelector('button')).backgroundColor"
+    app.wait().until(lambda d: d.execute_script(button_colour, preview) == "rgb(254, 231, 21)")
+    app.click("mlb-preview-dark")
+    app.wait().until(lambda d: d.execute_script(button_colour, preview) == "rgb(83, 159, 229)")
+    app.click("mlb-preview-light")
+    app.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", preview)
+    app.screenshot("managed-login-preview")
     app.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", app.by("mlb-save"))
     app.screenshot("managed-login-style")
     app.click("mlb-save")
