@@ -101,6 +101,20 @@ pub struct UiCustomization {
     pub modified_ms: i64,
 }
 
+/// An identity provider of a pool, as DescribeIdentityProvider answers it (its secrets
+/// included: the store seals them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityProvider {
+    pub pool_id: String,
+    pub name: String,
+    pub config: pooldesk_wire::cognito_idp::IdentityProviderType,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+/// The `ProviderDetails` keys that are secrets, sealed at rest and never logged.
+pub const PROVIDER_SECRET_KEYS: [&str; 2] = ["client_secret", "private_key"];
+
 /// A managed login branding style: one app client's look on domains with managed login
 /// version 2.
 #[derive(Debug, Clone, PartialEq)]
@@ -374,6 +388,21 @@ pub trait UserPoolStore: Send + Sync {
     /// Replaces the settings and assets of the style `style.id`.
     fn update_managed_login_branding(&self, style: &ManagedLoginBranding) -> StoreResult<()>;
     fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
+
+    /// Conflict if the pool has a provider by that name.
+    fn create_identity_provider(&self, provider: &IdentityProvider) -> StoreResult<()>;
+    fn get_identity_provider(&self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProvider>>;
+    /// By name; `after` is the last name of the previous page.
+    fn list_identity_providers(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProvider>>;
+    fn update_identity_provider(&self, provider: &IdentityProvider) -> StoreResult<()>;
+    /// The provider and every link of its identities.
+    fn delete_identity_provider(&self, pool_id: &str, name: &str) -> StoreResult<bool>;
+
+    /// Links `provider`'s identity `subject` to the user `user_sub`; Conflict if it is linked.
+    fn link_identity(&self, pool_id: &str, provider: &str, subject: &str, user_sub: &str, now_ms: i64) -> StoreResult<()>;
+    /// The user an external identity is linked to.
+    fn linked_user(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<Option<String>>;
+    fn unlink_identity(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<bool>;
 }
 
 pub trait UserStore: Send + Sync {

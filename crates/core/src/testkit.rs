@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use pooldesk_wire::cognito_idp::{
-    AssetCategoryType, AssetExtensionType, AssetType, ColorSchemeModeType, DomainDescriptionType, GroupType, ResourceServerType,
-    UserPoolType, UserStatusType,
+    AssetCategoryType, AssetExtensionType, AssetType, ColorSchemeModeType, DomainDescriptionType, GroupType, IdentityProviderType,
+    ResourceServerType, UserPoolType, UserStatusType,
 };
 
 use crate::random::Random;
@@ -93,6 +93,7 @@ pub fn store_contract(store: &dyn Store) {
     groups_and_cascades(store);
     domains_and_resource_servers(store);
     managed_login_styles(store);
+    identity_providers_and_links(store);
     sessions_revoke(store);
     challenges_are_single_use(store);
     messages_newest_first(store);
@@ -307,6 +308,46 @@ fn groups_and_cascades(store: &dyn Store) {
     store.add_to_group(p, "admins", "sub-user03").expect("add");
     assert!(store.delete_group(p, "admins").expect("delete group"));
     assert!(store.groups_of_user(p, "sub-user03").expect("groups").is_empty(), "a deleted group leaves no memberships");
+}
+
+fn identity_providers_and_links(store: &dyn Store) {
+    let p = "us-east-1_f";
+    store.create_pool(&pool(p), &tokens::generate_key(p, 1).expect("key")).expect("create pool");
+    let provider = |name: &str, secret: &str| IdentityProvider {
+        pool_id: p.into(),
+        name: name.into(),
+        config: IdentityProviderType {
+            provider_name: Some(name.into()),
+            provider_details: Some(BTreeMap::from([
+                ("client_id".to_owned(), "abc".to_owned()),
+                ("client_secret".to_owned(), secret.to_owned()),
+            ])),
+            ..Default::default()
+        },
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_identity_provider(&provider("Okta", "s3cret")).expect("create");
+    store.create_identity_provider(&provider("Auth0", "other")).expect("create");
+    assert!(matches!(store.create_identity_provider(&provider("Okta", "x")), Err(StoreError::Conflict(_))));
+    assert_eq!(store.get_identity_provider(p, "Okta").expect("get"), Some(provider("Okta", "s3cret")), "secrets come back opened");
+    let names: Vec<String> = store.list_identity_providers(p, None, 1).expect("list").items.into_iter().map(|i| i.name).collect();
+    assert_eq!(names, ["Auth0"]);
+    let rest = store.list_identity_providers(p, Some("Auth0"), 10).expect("list");
+    assert_eq!((rest.items.len(), rest.next), (1, None));
+    store.update_identity_provider(&IdentityProvider { modified_ms: 2, ..provider("Okta", "rotated") }).expect("update");
+    assert_eq!(store.get_identity_provider(p, "Okta").expect("get").map(|i| i.config), Some(provider("Okta", "rotated").config));
+
+    store.link_identity(p, "Okta", "ext-1", "sub-1", 5).expect("link");
+    assert!(matches!(store.link_identity(p, "Okta", "ext-1", "sub-2", 5), Err(StoreError::Conflict(_))), "one user per identity");
+    assert_eq!(store.linked_user(p, "Okta", "ext-1").expect("linked"), Some("sub-1".into()));
+    assert!(store.unlink_identity(p, "Okta", "ext-1").expect("unlink"));
+    assert_eq!(store.linked_user(p, "Okta", "ext-1").expect("linked"), None);
+    store.link_identity(p, "Okta", "ext-2", "sub-1", 5).expect("link");
+    assert!(store.delete_identity_provider(p, "Okta").expect("delete"));
+    assert_eq!(store.linked_user(p, "Okta", "ext-2").expect("linked"), None, "a provider's links go with it");
+    assert!(store.delete_pool(p).expect("delete pool"));
+    assert_eq!(store.get_identity_provider(p, "Auth0").expect("get"), None, "a pool's providers go with it");
 }
 
 fn managed_login_styles(store: &dyn Store) {

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use pooldesk_core::store::{
-    AppClient, Domain, Group, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError, StoreResult, UiCustomization, UserPool,
-    UserPoolStore,
+    AppClient, Domain, Group, IdentityProvider, ManagedLoginBranding, PROVIDER_SECRET_KEYS, Page, ResourceServer, SigningKey, StoreError,
+    StoreResult, UiCustomization, UserPool, UserPoolStore,
 };
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -76,6 +76,49 @@ fn to_resource_server((pool_id, identifier, config, created_ms, modified_ms): Do
 }
 
 const RESOURCE_SERVER_COLUMNS: &str = "pool_id, identifier, config, created_ms, modified_ms";
+
+const PROVIDER_COLUMNS: &str = "pool_id, name, config, secrets, created_ms, modified_ms";
+
+type ProviderRow = (String, String, String, Option<String>, i64, i64);
+
+fn provider_row(r: &Row<'_>) -> rusqlite::Result<ProviderRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+/// A provider's row key, and where its sealed secrets live.
+fn provider_id(pool_id: &str, name: &str) -> String {
+    format!("{pool_id}/{name}")
+}
+
+impl SqliteStore {
+    /// The provider's `config` column (its details less their secrets) and its sealed secrets.
+    fn provider_columns(&self, p: &IdentityProvider) -> StoreResult<(String, Option<String>)> {
+        let mut config = p.config.clone();
+        let mut secrets = std::collections::BTreeMap::new();
+        if let Some(details) = config.provider_details.as_mut() {
+            for key in PROVIDER_SECRET_KEYS {
+                if let Some(value) = details.remove(key) {
+                    secrets.insert(key, value);
+                }
+            }
+        }
+        let place = format!("identity_providers:{}", provider_id(&p.pool_id, &p.name));
+        let sealed = if secrets.is_empty() { None } else { Some(self.sealer().seal_text(&place, &to_json(&secrets)?)?) };
+        Ok((to_json(&config)?, sealed))
+    }
+
+    fn to_provider(&self, (pool_id, name, config, secrets, created_ms, modified_ms): ProviderRow) -> StoreResult<IdentityProvider> {
+        let mut config: pooldesk_wire::cognito_idp::IdentityProviderType =
+            serde_json::from_str(&config).map_err(|e| StoreError::Other(Box::new(e)))?;
+        if let Some(sealed) = secrets {
+            let place = format!("identity_providers:{}", provider_id(&pool_id, &name));
+            let opened: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(&self.sealer().open_text(&place, &sealed)?).map_err(|e| StoreError::Other(Box::new(e)))?;
+            config.provider_details.get_or_insert_with(Default::default).extend(opened);
+        }
+        Ok(IdentityProvider { pool_id, name, config, created_ms, modified_ms })
+    }
+}
 
 const BRANDING_COLUMNS: &str = "id, pool_id, client_id, use_cognito_provided_values, settings, assets, created_ms, modified_ms";
 
@@ -490,6 +533,89 @@ impl UserPoolStore for SqliteStore {
 
     fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
         self.write(|tx| Ok(execute(tx, "DELETE FROM managed_login_brandings WHERE pool_id = ?1 AND id = ?2", [pool_id, id])? > 0))
+    }
+
+    fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
+        let (config, secrets) = self.provider_columns(p)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO identity_providers (id, pool_id, name, config, secrets, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![provider_id(&p.pool_id, &p.name), p.pool_id, p.name, config, secrets, p.created_ms, p.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_identity_provider(&self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProvider>> {
+        let row = self.read(|c| {
+            c.prepare_cached(&format!("SELECT {PROVIDER_COLUMNS} FROM identity_providers WHERE id = ?1"))
+                .and_then(|mut s| s.query_row([provider_id(pool_id, name)], provider_row).optional())
+                .map_err(sql)
+        })?;
+        row.map(|r| self.to_provider(r)).transpose()
+    }
+
+    fn list_identity_providers(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProvider>> {
+        let rows = self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT {PROVIDER_COLUMNS} FROM identity_providers WHERE pool_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3"
+                ))
+                .map_err(sql)?;
+            let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], provider_row).map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })?;
+        let providers = rows.into_iter().map(|r| self.to_provider(r)).collect::<StoreResult<Vec<_>>>()?;
+        Ok(page(providers, limit, |p| p.name.clone()))
+    }
+
+    fn update_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
+        let (config, secrets) = self.provider_columns(p)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "UPDATE identity_providers SET config = ?2, secrets = ?3, modified_ms = ?4 WHERE id = ?1",
+                params![provider_id(&p.pool_id, &p.name), config, secrets, p.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delete_identity_provider(&self, pool_id: &str, name: &str) -> StoreResult<bool> {
+        self.write(|tx| {
+            execute(tx, "DELETE FROM provider_links WHERE pool_id = ?1 AND provider = ?2", [pool_id, name])?;
+            Ok(execute(tx, "DELETE FROM identity_providers WHERE id = ?1", [provider_id(pool_id, name)])? > 0)
+        })
+    }
+
+    fn link_identity(&self, pool_id: &str, provider: &str, subject: &str, user_sub: &str, now_ms: i64) -> StoreResult<()> {
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO provider_links (pool_id, provider, subject, user_sub, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![pool_id, provider, subject, user_sub, now_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn linked_user(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<Option<String>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT user_sub FROM provider_links WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3")
+                .and_then(|mut s| s.query_row([pool_id, provider, subject], |r| r.get(0)).optional())
+                .map_err(sql)
+        })
+    }
+
+    fn unlink_identity(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<bool> {
+        self.write(|tx| {
+            Ok(execute(
+                tx,
+                "DELETE FROM provider_links WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3",
+                [pool_id, provider, subject],
+            )? > 0)
+        })
     }
 
     fn get_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>> {

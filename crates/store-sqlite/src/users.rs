@@ -271,6 +271,7 @@ impl UserStore for SqliteStore {
             match sub {
                 Some(sub) => {
                     execute(tx, "DELETE FROM sessions WHERE pool_id = ?1 AND sub = ?2", [pool_id, sub.as_str()])?;
+                    execute(tx, "DELETE FROM provider_links WHERE pool_id = ?1 AND user_sub = ?2", [pool_id, sub.as_str()])?;
                     Ok(true)
                 }
                 None => Ok(false),
