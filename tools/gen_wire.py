@@ -252,7 +252,9 @@ class Gen:
             if lo is not None or hi is not None:
                 parts.append(f"v.range({path_expr}, *{var} as i64, {lo if lo is not None else 'i64::MIN'}, "
                              f"{hi if hi is not None else 'i64::MAX'});")
-        elif t == "structure" and not s.get("document"):
+        elif s.get("document"):
+            parts.append(f"v.not_null({path_expr}, {var});")
+        elif t == "structure":
             parts.append(f"{var}.validate(&crate::join({path_expr}), v);")
         elif t == "list":
             lo, hi = s.get("min"), s.get("max")

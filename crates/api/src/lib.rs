@@ -75,6 +75,7 @@ impl Api {
         if let Some(url) = &outbound.sms_webhook_url {
             pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
         }
+        pools = pools.with_web_client(Arc::new(outbound::HttpWeb::new(runtime.clone())));
         let pools = Arc::new(pools);
         let jwks = Arc::new(outbound::HttpJwks::new(runtime));
         let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));

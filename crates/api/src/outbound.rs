@@ -122,3 +122,59 @@ impl pooldesk_core::identity_pools::JwksSource for HttpJwks {
         })
     }
 }
+
+/// Reaches identity providers for federated sign-in: discovery documents, key sets, token and
+/// userinfo endpoints, over HTTP(S) with the system's root certificates.
+pub struct HttpWeb {
+    client: OnceLock<Result<reqwest::Client, String>>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl HttpWeb {
+    pub fn new(runtime: tokio::runtime::Handle) -> Self {
+        HttpWeb { client: OnceLock::new(), runtime }
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        let built = self.client.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                // A provider's answer is read here, never a page it redirects to.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("building the HTTP client: {e}"))
+        });
+        built.as_ref().map_err(Clone::clone)
+    }
+
+    fn answer(&self, request: reqwest::RequestBuilder, url: &str) -> Result<pooldesk_core::web::JsonResponse, String> {
+        self.runtime.block_on(async {
+            let resp = request.header("accept", "application/json").send().await.map_err(|e| format!("{url}: {e}"))?;
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.map_err(|e| format!("{url}: {e}"))?;
+            let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+            Ok(pooldesk_core::web::JsonResponse { status, body })
+        })
+    }
+}
+
+impl pooldesk_core::web::WebClient for HttpWeb {
+    fn get_json(&self, url: &str, bearer: Option<&str>) -> Result<pooldesk_core::web::JsonResponse, String> {
+        let mut request = self.client()?.get(url);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        self.answer(request, url)
+    }
+
+    fn post_form(&self, url: &str, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> Result<pooldesk_core::web::JsonResponse, String> {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let mut request = self.client()?.post(url).header("content-type", "application/x-www-form-urlencoded").body(body);
+        if let Some((id, secret)) = basic {
+            // RFC 6749 §2.3.1: each part form-urlencoded before the Basic encoding.
+            let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            request = request.basic_auth(enc(id), Some(enc(secret)));
+        }
+        self.answer(request, url)
+    }
+}

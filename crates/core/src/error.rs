@@ -63,6 +63,8 @@ pub enum Error {
     ConcurrentModification(String),
     #[error("{0}")]
     ManagedLoginBrandingExists(String),
+    #[error("{0}")]
+    DuplicateProvider(String),
     /// The request body is not JSON, or a member has the wrong JSON type.
     #[error("{0}")]
     Serialization(String),
@@ -130,6 +132,7 @@ impl Error {
             Error::UnknownOperation(_) => "UnknownOperationException",
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
             Error::ManagedLoginBrandingExists(_) => "ManagedLoginBrandingExistsException",
+            Error::DuplicateProvider(_) => "DuplicateProviderException",
             Error::Serialization(_) => "SerializationException",
             Error::TooManyRequests(_) => "TooManyRequestsException",
             // Cognito's name for a body it will not take; the status (413) says why.

@@ -30,6 +30,7 @@ pub mod testkit;
 pub mod tokens;
 pub mod totp;
 pub mod user_pools;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use user_pools::{Config, Context, Mailer, SmsSender, UserPools};

@@ -3285,6 +3285,7 @@ impl<'de> Deserialize<'de> for CompleteWebAuthnRegistrationRequest {
 impl Validate for CompleteWebAuthnRegistrationRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
+        { let x = &self.credential; v.not_null((path, "credential"), x); }
     }
 }
 
@@ -3830,6 +3831,7 @@ impl Validate for CreateManagedLoginBrandingRequest {
         let _ = (path, &v);
         { let x = &self.user_pool_id; v.length((path, "userPoolId"), &x[..], 1, 55, false); }
         { let x = &self.client_id; v.length((path, "clientId"), &x[..], 1, 128, true); }
+        if let Some(x) = &self.settings { v.not_null((path, "settings"), x); }
         if let Some(x) = &self.assets { v.count((path, "assets"), x.len(), 0, 40); for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "assets")), i + 1), "member")), v); } }
     }
 }
@@ -9955,6 +9957,7 @@ impl Validate for ManagedLoginBrandingType {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
         if let Some(x) = &self.user_pool_id { v.length((path, "userPoolId"), &x[..], 1, 55, false); }
+        if let Some(x) = &self.settings { v.not_null((path, "settings"), x); }
         if let Some(x) = &self.assets { v.count((path, "assets"), x.len(), 0, 40); for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "assets")), i + 1), "member")), v); } }
     }
 }
@@ -12515,6 +12518,7 @@ impl<'de> Deserialize<'de> for StartWebAuthnRegistrationResponse {
 impl Validate for StartWebAuthnRegistrationResponse {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
+        { let x = &self.credential_creation_options; v.not_null((path, "credentialCreationOptions"), x); }
     }
 }
 
@@ -13550,6 +13554,7 @@ impl Validate for UpdateManagedLoginBrandingRequest {
     fn validate(&self, path: &str, v: &mut Violations) {
         let _ = (path, &v);
         if let Some(x) = &self.user_pool_id { v.length((path, "userPoolId"), &x[..], 1, 55, false); }
+        if let Some(x) = &self.settings { v.not_null((path, "settings"), x); }
         if let Some(x) = &self.assets { v.count((path, "assets"), x.len(), 0, 40); for (i, item) in x.iter().enumerate() { item.validate(&crate::join((&format!("{}.{}", crate::join((path, "assets")), i + 1), "member")), v); } }
     }
 }

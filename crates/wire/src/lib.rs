@@ -68,6 +68,12 @@ pub fn join((path, member): At<'_>) -> String {
 pub struct Violations(Vec<String>);
 
 impl Violations {
+    /// A required document (free-form JSON) that came as `null`.
+    pub fn not_null(&mut self, at: At<'_>, value: &serde_json::Value) {
+        if value.is_null() {
+            self.0.push(format!("Value null at '{}' failed to satisfy constraint: Member must not be null", join(at)));
+        }
+    }
     pub fn length(&mut self, at: At<'_>, value: &str, min: usize, max: usize, secret: bool) {
         let len = value.chars().count();
         let shown = if secret { String::new() } else { format!(" '{value}'") };

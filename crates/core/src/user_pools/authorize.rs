@@ -13,6 +13,7 @@ use pooldesk_wire::cognito_idp::{OAuthFlowType, UserStatusType};
 use serde::{Deserialize, Serialize};
 
 use super::UserPools;
+use super::identity_providers::COGNITO;
 use super::sign_in::Grant;
 use crate::error::{Error, Result};
 use crate::oauth::{self, is_standard_scope};
@@ -63,6 +64,9 @@ pub struct Authorization {
     pub pkce: Option<(String, String)>,
     /// `login` (show the form even with an SSO session), `none` (never show it), ...
     pub prompt: Option<String>,
+    /// The external identity provider the request names (`identity_provider`, or the one
+    /// an `idp_identifier` belongs to): the browser goes there instead of to the form.
+    pub provider: Option<String>,
 }
 
 /// Why an authorization request is refused, and where the answer goes.
@@ -219,13 +223,29 @@ impl UserPools {
                 Some((method.to_owned(), challenge.to_owned()))
             }
         };
-        match r.identity_provider.as_deref() {
-            None | Some("COGNITO") => {}
-            Some(other) => return Err(refuse("invalid_request", &format!("The identity provider {other} is not configured."))),
-        }
-        if r.idp_identifier.is_some() {
-            return Err(refuse("invalid_request", "No identity provider of this user pool has that idp_identifier."));
-        }
+        let supported = client.config.supported_identity_providers.as_deref().unwrap_or_default();
+        let provider = match (r.identity_provider.as_deref(), r.idp_identifier.as_deref()) {
+            (None | Some(COGNITO), None) => None,
+            (Some(name), _) => {
+                let known = self
+                    .store
+                    .get_identity_provider(&client.pool_id, name)
+                    .map_err(|_| refuse("server_error", "An internal error occurred."))?;
+                if known.is_none() || !supported.iter().any(|s| s == name) {
+                    return Err(refuse("invalid_request", &format!("The identity provider {name} is not configured for this app client.")));
+                }
+                Some(name.to_owned())
+            }
+            (None, Some(identifier)) => {
+                let found = self
+                    .provider_by_identifier(&client.pool_id, identifier)
+                    .map_err(|_| refuse("server_error", "An internal error occurred."))?;
+                match found.filter(|p| supported.contains(&p.name)) {
+                    Some(p) => Some(p.name),
+                    None => return Err(refuse("invalid_request", "No identity provider of this app client has that idp_identifier.")),
+                }
+            }
+        };
         if !matches!(r.prompt.as_deref(), None | Some("none" | "login" | "select_account" | "consent")) {
             return Err(refuse("invalid_request", "prompt must be none, login, select_account or consent."));
         }
@@ -239,6 +259,7 @@ impl UserPools {
             nonce: r.nonce.clone(),
             pkce,
             prompt: r.prompt.clone(),
+            provider,
         })
     }
 

@@ -24,7 +24,9 @@ mod authorize;
 mod branding;
 mod clients;
 mod domains;
+mod federation;
 mod groups;
+mod identity_providers;
 mod import;
 mod managed_login;
 mod messages;
@@ -58,7 +60,7 @@ pub use managed_login::{
     stylesheet as managed_login_stylesheet,
 };
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
-pub use sign_in::LoginStep;
+pub use sign_in::{LoginStep, login_providers};
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};
 
 /// Settings that hold for the whole server.
@@ -113,6 +115,8 @@ pub struct UserPools {
     verified: VerifiedTokens,
     mailer: Option<Arc<dyn Mailer>>,
     sms: Option<Arc<dyn SmsSender>>,
+    /// How identity providers are reached (discovery, tokens, keys); none in tests that need none.
+    web: Option<Arc<dyn crate::web::WebClient>>,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
     decoy_srp: sign_in::DecoySrp,
 }
@@ -133,6 +137,7 @@ impl UserPools {
             verified: VerifiedTokens::default(),
             mailer,
             sms: None,
+            web: None,
             decoy_srp,
         })
     }
@@ -150,6 +155,12 @@ impl UserPools {
     /// Also deliver SMS messages through `sms` (they are always recorded in the outbox).
     pub fn with_sms_sender(mut self, sms: Arc<dyn SmsSender>) -> Self {
         self.sms = Some(sms);
+        self
+    }
+
+    /// Reach identity providers (OIDC discovery, token and userinfo endpoints) through `web`.
+    pub fn with_web_client(mut self, web: Arc<dyn crate::web::WebClient>) -> Self {
+        self.web = Some(web);
         self
     }
 
@@ -635,6 +646,32 @@ impl w::Service for UserPools {
     }
     fn delete_managed_login_branding(&self, _: &Context, i: w::DeleteManagedLoginBrandingRequest) -> Result<()> {
         self.op_delete_managed_login_branding(i)
+    }
+    fn create_identity_provider(&self, _: &Context, i: w::CreateIdentityProviderRequest) -> Result<w::CreateIdentityProviderResponse> {
+        self.op_create_identity_provider(i)
+    }
+    fn describe_identity_provider(
+        &self,
+        _: &Context,
+        i: w::DescribeIdentityProviderRequest,
+    ) -> Result<w::DescribeIdentityProviderResponse> {
+        self.op_describe_identity_provider(i)
+    }
+    fn update_identity_provider(&self, _: &Context, i: w::UpdateIdentityProviderRequest) -> Result<w::UpdateIdentityProviderResponse> {
+        self.op_update_identity_provider(i)
+    }
+    fn delete_identity_provider(&self, _: &Context, i: w::DeleteIdentityProviderRequest) -> Result<()> {
+        self.op_delete_identity_provider(i)
+    }
+    fn list_identity_providers(&self, _: &Context, i: w::ListIdentityProvidersRequest) -> Result<w::ListIdentityProvidersResponse> {
+        self.op_list_identity_providers(i)
+    }
+    fn get_identity_provider_by_identifier(
+        &self,
+        _: &Context,
+        i: w::GetIdentityProviderByIdentifierRequest,
+    ) -> Result<w::GetIdentityProviderByIdentifierResponse> {
+        self.op_get_identity_provider_by_identifier(i)
     }
     fn get_derived_token(&self, ctx: &Context, i: w::GetDerivedTokenRequest) -> Result<w::GetDerivedTokenResponse> {
         self.op_get_derived_token(ctx, i)

@@ -186,7 +186,7 @@ impl UserPools {
             }
         }
         for provider in c.supported_identity_providers.as_deref().unwrap_or_default() {
-            if provider != "COGNITO" {
+            if provider != "COGNITO" && self.store.get_identity_provider(pool_id, provider)?.is_none() {
                 return Err(Error::InvalidParameter(format!("The provider {provider} does not exist for User Pool {pool_id}")));
             }
         }

@@ -395,6 +395,17 @@ pub(crate) async fn authorize(
     headers: HeaderMap,
 ) -> Response {
     visit(state, domain, query, move |state, f| {
+        if f.auth.provider.is_some() {
+            // A named identity provider: straight there, as Cognito does.
+            return match state.api.pools.federation_start(&f.domain, &f.auth, &f.query) {
+                Ok(to) => redirect(&to),
+                Err(e) if e.is_internal() => {
+                    tracing::error!("starting a federated sign-in: {e:#}");
+                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                }
+                Err(e) => error_page(StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
+            };
+        }
         let forced = matches!(f.auth.prompt.as_deref(), Some("login" | "select_account" | "consent"));
         if !forced && let Some(cookie) = cookie(&headers, SSO_COOKIE) {
             match state.api.pools.sso_user(&f.domain.pool_id, cookie) {
@@ -407,6 +418,50 @@ pub(crate) async fn authorize(
             return redirect(&state.api.pools.login_required(&f.auth));
         }
         redirect(&format!("{}/login?{}", f.base, f.query))
+    })
+    .await
+}
+
+/// `GET /oauth2/idpresponse`: an identity provider sends the browser back with a code (or an
+/// error) and the state it was given; the user it vouches for is signed in to the client's
+/// authorization request.
+pub(crate) async fn idp_response(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+) -> Response {
+    blocking(move || {
+        let params: BTreeMap<String, String> =
+            form_urlencoded::parse(query.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let found = match domain.resolve(&state) {
+            Ok(Some(d)) => d,
+            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
+            Err(e) => {
+                tracing::error!("identity provider response: {e:#}");
+                return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+            }
+        };
+        let Some(sent_state) = params.get("state") else {
+            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The identity provider's answer carries no state.");
+        };
+        let finished = state.api.pools.federation_finish(
+            &found,
+            sent_state,
+            params.get("code").map(String::as_str),
+            params.get("error").map(String::as_str),
+        );
+        match finished {
+            Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query)) {
+                Ok(f) => signed_in(&state, &f, &sub, &peer, true),
+                Err(resp) => *resp,
+            },
+            Err(e) if e.is_internal() => {
+                tracing::error!("identity provider response: {e:#}");
+                error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+            }
+            Err(e) => error_page(StatusCode::BAD_REQUEST, "access_denied", &e.client_message()),
+        }
     })
     .await
 }
@@ -487,6 +542,10 @@ struct SignInView<'a> {
     username: &'a str,
     /// Passwordless first factors offered beside the password (`EMAIL_OTP`, `SMS_OTP`).
     code_factors: Vec<&'static str>,
+    /// Whether the pool's own users sign in here (the client supports `COGNITO`).
+    with_password: bool,
+    /// The client's external identity providers, a button each.
+    providers: Vec<String>,
 }
 
 fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
@@ -497,6 +556,17 @@ fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignIn
             h1 { "Sign in" }
             @if let Some(e) = view.error { p.error.errorMessage-customizable role="alert" { (e) } }
             @if let Some(n) = view.notice { p.notice role="status" { (n) } }
+            @if !view.providers.is_empty() {
+                div.idp-buttons {
+                    @for name in &view.providers {
+                        a.idpButton-customizable href={ "oauth2/authorize?" (query) "&identity_provider=" (form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()) } {
+                            "Sign in with " (name)
+                        }
+                    }
+                }
+                @if view.with_password { p.idpDescription-customizable.or { "or" } }
+            }
+            @if view.with_password {
             form method="post" action={ "login?" (query) } {
                 (csrf_field(csrf))
                 label.label-customizable for="username" { (label) }
@@ -514,6 +584,7 @@ fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignIn
             p.links.redirect-customizable {
                 a href={ "forgotPassword?" (query) } { "Forgot your password?" }
                 @if self_sign_up { " · " a href={ "signup?" (query) } { "Sign up" } }
+            }
             }
         },
     )
@@ -534,6 +605,7 @@ fn self_sign_up(state: &AppState, pool_id: &str) -> bool {
 fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, mut view: SignInView<'_>) -> Response {
     let label = username_label(state, &f.domain.pool_id);
     view.code_factors = state.api.pools.login_code_factors(&f.auth.client).unwrap_or_default();
+    (view.with_password, view.providers) = user_pools::login_providers(&f.auth.client);
     html_response(StatusCode::OK, login_form(&f.brand, label, &f.query, csrf, &view, self_sign_up(state, &f.domain.pool_id)))
 }
 

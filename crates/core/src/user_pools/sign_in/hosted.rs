@@ -23,6 +23,21 @@ pub enum LoginStep {
     Challenge { name: Ch, session: String, parameters: BTreeMap<String, String> },
 }
 
+/// The identity providers a login page offers for a client: whether the pool's own users sign
+/// in (`COGNITO`, also when the client names none), and its external providers.
+pub fn login_providers(client: &AppClient) -> (bool, Vec<String>) {
+    let named = client.config.supported_identity_providers.as_deref().unwrap_or_default();
+    let external = named.iter().filter(|p| *p != "COGNITO").cloned().collect();
+    (named.is_empty() || named.iter().any(|p| p == "COGNITO"), external)
+}
+
+fn require_cognito(client: &AppClient) -> Result<()> {
+    if !login_providers(client).0 {
+        return Err(Error::NotAuthorized("This app client signs users in through its identity providers, not with a password.".into()));
+    }
+    Ok(())
+}
+
 fn step(outcome: Outcome) -> Result<LoginStep> {
     match outcome {
         Outcome::SignedIn { sub } => Ok(LoginStep::SignedIn { sub }),
@@ -36,6 +51,7 @@ impl UserPools {
     /// the sign-in events are the API's; the client's ExplicitAuthFlows do not apply (they
     /// govern the API), nor does its SECRET_HASH.
     pub fn login_with_password(&self, ctx: &Context, client: &AppClient, username: &str, password: &str) -> Result<LoginStep> {
+        require_cognito(client)?;
         let pool = self.pool(&client.pool_id)?;
         let attempt = Attempt { ctx, pool: &pool, client, hosted: true };
         let params = BTreeMap::from([("USERNAME".to_owned(), username.to_owned()), ("PASSWORD".to_owned(), password.to_owned())]);
@@ -45,6 +61,7 @@ impl UserPools {
     /// A one-time code instead of a password: USER_AUTH's `EMAIL_OTP` or `SMS_OTP` first
     /// factor, sent to the user's verified address or number.
     pub fn login_with_code(&self, ctx: &Context, client: &AppClient, username: &str, factor: &str) -> Result<LoginStep> {
+        require_cognito(client)?;
         let pool = self.pool(&client.pool_id)?;
         let attempt = Attempt { ctx, pool: &pool, client, hosted: true };
         let params = BTreeMap::from([("USERNAME".to_owned(), username.to_owned()), ("PREFERRED_CHALLENGE".to_owned(), factor.to_owned())]);

@@ -65,7 +65,7 @@ mod next_step;
 mod respond;
 mod tokens;
 
-pub use hosted::LoginStep;
+pub use hosted::{LoginStep, login_providers};
 pub(super) use initiate::DecoySrp;
 pub(super) use tokens::Grant;
 pub(in crate::user_pools) use tokens::Holder;

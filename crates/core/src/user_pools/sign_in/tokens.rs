@@ -225,7 +225,14 @@ impl UserPools {
             if name.starts_with("dev:") {
                 continue;
             }
-            let v = if name.ends_with("_verified") { json!(value == "true") } else { json!(value) };
+            let v = if name.ends_with("_verified") {
+                json!(value == "true")
+            } else if name == "identities" {
+                // A federated user's linked identities: a JSON array in the token, as Cognito's.
+                serde_json::from_str(value).unwrap_or_else(|_| json!(value))
+            } else {
+                json!(value)
+            };
             id.insert(name.clone(), v);
         }
         id.insert("iss".into(), json!(self.issuer(h.pool_id)));

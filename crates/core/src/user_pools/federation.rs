@@ -1,0 +1,328 @@
+//! Sign-in through an external OpenID Connect provider: the login pages send the browser to
+//! the provider's authorization endpoint (state, nonce, PKCE S256), the provider sends it
+//! back to `<domain base>/oauth2/idpresponse` with a code, and here the code is exchanged
+//! (client_secret_post, falling back to client_secret_basic when the provider refuses it), the
+//! ID token verified against the provider's key set (signature by a maintained library,
+//! issuer, audience, expiry, nonce), userinfo read, and the identity mapped to the pool's user:
+//! the one linked to it (AdminLinkProviderForUser, or an earlier sign-in), else a new user
+//! `<provider>_<sub>` in `EXTERNAL_PROVIDER` state, in the group `<poolId>_<provider>`.
+//!
+//! The key set is fetched for each sign-in, so a provider's key rotation needs nothing.
+
+use std::collections::BTreeMap;
+
+use pooldesk_wire::cognito_idp::{self as w, IdentityProviderTypeType as Kind, UserStatusType};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{Authorization, UserPools, attributes};
+use crate::error::{Error, Result};
+use crate::store::{ChallengeRecord, Domain, Group, IdentityProvider, StoreError, User, UserData};
+use crate::tokens::sha256_hex;
+use crate::web::{JsonResponse, WebClient};
+
+/// How long the provider may take to send the browser back.
+const FEDERATION_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// What is remembered while the browser is at the provider, under the `state` sent there.
+#[derive(Serialize, Deserialize)]
+struct PendingFederation {
+    /// The authorization request it serves, as the login pages carry it.
+    query: String,
+    domain: String,
+    provider: String,
+    nonce: String,
+    verifier: String,
+}
+
+fn pending_key(state: &str) -> String {
+    format!("fed-{}", sha256_hex(state))
+}
+
+/// Why a federated sign-in failed: always shown on an error page (the client's redirect URI
+/// is not known to be safe until the pending request is found).
+fn refused(why: impl Into<String>) -> Error {
+    Error::NotAuthorized(why.into())
+}
+
+impl UserPools {
+    fn web(&self) -> Result<&dyn WebClient> {
+        self.web.as_deref().ok_or_else(|| Error::internal(anyhow::anyhow!("no web client to reach identity providers")))
+    }
+
+    /// Where the browser goes to sign in at `auth.provider`: its authorization endpoint, with
+    /// a state that brings it back to this request (`query`) on `domain`.
+    pub fn federation_start(&self, domain: &Domain, auth: &Authorization, query: &str) -> Result<String> {
+        let name = auth.provider.as_deref().ok_or_else(|| Error::InvalidParameter("The request names no identity provider.".into()))?;
+        let provider = self.identity_provider(&auth.client.pool_id, name)?;
+        if provider.config.provider_type != Some(Kind::Oidc) {
+            return Err(Error::Unsupported(format!(
+                "Signing in through {} providers is not supported by this server yet; OIDC providers are.",
+                provider.config.provider_type.map_or("these", |k| k.as_str())
+            )));
+        }
+        let details = provider.config.provider_details.clone().unwrap_or_default();
+        let (state, nonce, verifier) = (self.random.token()?, self.random.token()?, self.random.token()?);
+        let pending = PendingFederation {
+            query: query.to_owned(),
+            domain: domain.domain.clone(),
+            provider: provider.name.clone(),
+            nonce: nonce.clone(),
+            verifier: verifier.clone(),
+        };
+        self.store.put_challenge(&ChallengeRecord {
+            id: pending_key(&state),
+            pool_id: provider.pool_id.clone(),
+            state: serde_json::to_string(&pending).map_err(Error::internal)?,
+            expires_ms: self.now() + FEDERATION_TTL_MS,
+        })?;
+        let challenge = {
+            use base64::Engine;
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+        };
+        let mut url = url::Url::parse(&details["authorize_url"]).map_err(Error::internal)?;
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &details["client_id"])
+            .append_pair("redirect_uri", &self.idp_response_url(&domain.domain))
+            .append_pair("scope", &details["authorize_scopes"])
+            .append_pair("state", &state)
+            .append_pair("nonce", &nonce)
+            .append_pair("code_challenge", &challenge)
+            .append_pair("code_challenge_method", "S256");
+        Ok(url.into())
+    }
+
+    /// `<domain base>/oauth2/idpresponse`: where providers send the browser back.
+    pub fn idp_response_url(&self, domain: &str) -> String {
+        format!("{}/oauth2/idpresponse", self.domain_base_url(domain))
+    }
+
+    /// The provider sent the browser back with `code` (or `error`) for `state`: the user it
+    /// signed in, and the authorization request to finish for them.
+    pub fn federation_finish(&self, domain: &Domain, state: &str, code: Option<&str>, error: Option<&str>) -> Result<(String, String)> {
+        let key = pending_key(state);
+        let record = self.store.get_challenge(&key)?.ok_or_else(|| refused("This sign-in is unknown or was already finished."))?;
+        if !self.store.take_challenge(&key, self.now())? || record.expires_ms <= self.now() {
+            return Err(refused("This sign-in is unknown, expired, or was already finished."));
+        }
+        let pending: PendingFederation = serde_json::from_str(&record.state).map_err(Error::internal)?;
+        if pending.domain != domain.domain {
+            return Err(refused("This sign-in began at another domain."));
+        }
+        if let Some(error) = error {
+            return Err(refused(format!("The identity provider {} refused the sign-in: {error}", pending.provider)));
+        }
+        let code = code.ok_or_else(|| refused("The identity provider sent no code."))?;
+        let provider = self.identity_provider(&record.pool_id, &pending.provider)?;
+        let claims = self.provider_claims(&provider, domain, code, &pending)?;
+        let sub = self.federated_user(&provider, &claims)?;
+        Ok((pending.query, sub))
+    }
+
+    /// The code exchanged, the ID token verified, userinfo merged: what the provider says of
+    /// the user.
+    fn provider_claims(
+        &self,
+        provider: &IdentityProvider,
+        domain: &Domain,
+        code: &str,
+        pending: &PendingFederation,
+    ) -> Result<Map<String, Value>> {
+        let details = provider.config.provider_details.clone().unwrap_or_default();
+        let web = self.web()?;
+        let redirect_uri = self.idp_response_url(&domain.domain);
+        let client_id = details["client_id"].as_str();
+        let secret = details.get("client_secret").map(String::as_str);
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri.as_str()),
+            ("code_verifier", pending.verifier.as_str()),
+            ("client_id", client_id),
+        ];
+        if let Some(secret) = secret {
+            form.push(("client_secret", secret));
+        }
+        let unreachable = |e: String| refused(format!("The identity provider {} could not be reached: {e}", provider.name));
+        let mut answer = web.post_form(&details["token_url"], &form, None).map_err(unreachable)?;
+        if let (401, Some(secret)) = (answer.status, secret) {
+            // The provider wants client_secret_basic.
+            form.retain(|(k, _)| *k != "client_secret" && *k != "client_id");
+            answer = web.post_form(&details["token_url"], &form, Some((client_id, secret))).map_err(unreachable)?;
+        }
+        let field = |r: &JsonResponse, k: &str| r.body.get(k).and_then(Value::as_str).map(str::to_owned);
+        if answer.status != 200 {
+            let why = field(&answer, "error_description")
+                .or_else(|| field(&answer, "error"))
+                .unwrap_or_else(|| format!("HTTP {}", answer.status));
+            return Err(refused(format!("The identity provider {} refused the code: {why}", provider.name)));
+        }
+        let id_token =
+            field(&answer, "id_token").ok_or_else(|| refused(format!("The identity provider {} sent no ID token.", provider.name)))?;
+        let mut claims = self.verify_provider_token(provider, &details, &id_token, &pending.nonce)?;
+        if let (Some(access), Some(url)) = (field(&answer, "access_token"), details.get("attributes_url")) {
+            let info = if details.get("attributes_request_method").map(String::as_str) == Some("POST") {
+                web.post_form(url, &[("access_token", &access)], None)
+            } else {
+                web.get_json(url, Some(&access))
+            }
+            .map_err(unreachable)?;
+            if info.status != 200 {
+                return Err(refused(format!("The identity provider {}'s userinfo answered HTTP {}.", provider.name, info.status)));
+            }
+            if info.body.get("sub") != claims.get("sub") {
+                return Err(refused(format!("The identity provider {}'s userinfo is about another user.", provider.name)));
+            }
+            if let Value::Object(more) = info.body {
+                for (k, v) in more {
+                    claims.entry(k).or_insert(v);
+                }
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Verifies a provider's ID token with jsonwebtoken against the key its key set names.
+    fn verify_provider_token(
+        &self,
+        provider: &IdentityProvider,
+        details: &BTreeMap<String, String>,
+        token: &str,
+        nonce: &str,
+    ) -> Result<Map<String, Value>> {
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
+        let bad = |why: &str| refused(format!("The ID token of {} is not valid: {why}", provider.name));
+        let header = decode_header(token).map_err(|_| bad("it is not a JWT"))?;
+        let allowed = [
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::PS256,
+            Algorithm::PS384,
+            Algorithm::PS512,
+            Algorithm::ES256,
+            Algorithm::ES384,
+            Algorithm::EdDSA,
+        ];
+        if !allowed.contains(&header.alg) {
+            return Err(bad("its algorithm is not an asymmetric signature"));
+        }
+        let keys = self.web()?.get_json(&details["jwks_uri"], None).map_err(|e| bad(&format!("its key set could not be read: {e}")))?;
+        let set: JwkSet = serde_json::from_value(keys.body).map_err(|_| bad("the provider's key set is not a JWK set"))?;
+        let jwk = match &header.kid {
+            Some(kid) => set.find(kid),
+            None if set.keys.len() == 1 => set.keys.first(),
+            None => None,
+        }
+        .ok_or_else(|| bad("no key of the provider's key set signed it"))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|_| bad("the provider's key cannot verify it"))?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[details["oidc_issuer"].trim_end_matches('/'), details["oidc_issuer"].as_str()]);
+        validation.set_audience(&[details["client_id"].as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 60;
+        let data = decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| bad(&e.to_string()))?;
+        if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
+            return Err(bad("its nonce is not the one sent"));
+        }
+        Ok(data.claims)
+    }
+
+    /// The pool's user for the provider's identity: the linked one, with the mapped attributes
+    /// refreshed, or a new one.
+    fn federated_user(&self, provider: &IdentityProvider, claims: &Map<String, Value>) -> Result<String> {
+        let pool = self.pool(&provider.pool_id)?;
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        let subject = claim_text(claims.get(super::identity_providers::username_claim(kind)))
+            .ok_or_else(|| refused("The identity provider named no subject."))?;
+        let mapping = provider.config.attribute_mapping.clone().unwrap_or_default();
+        let mut mapped = BTreeMap::new();
+        for (ours, theirs) in mapping.iter().filter(|(ours, _)| *ours != "username") {
+            if let Some(value) = claim_text(claims.get(theirs)) {
+                mapped.insert(ours.clone(), value);
+            }
+        }
+        if mapped.contains_key("email") && !mapped.contains_key("email_verified") {
+            mapped.insert("email_verified".into(), "false".into());
+        }
+        if let Some(sub) = self.store.linked_user(&pool.id, &provider.name, &subject)? {
+            if let Some(mut user) = self.store.get_user_by_sub(&pool.id, &sub)? {
+                if !user.enabled {
+                    return Err(refused("User is disabled."));
+                }
+                user.data.attributes.extend(mapped);
+                self.save_user(&mut user)?;
+                return Ok(user.sub);
+            }
+            self.store.unlink_identity(&pool.id, &provider.name, &subject)?;
+        }
+        let now = self.now();
+        let mut attrs = mapped;
+        let identity = json!([{
+            "userId": subject,
+            "providerName": provider.name,
+            "providerType": kind.as_str(),
+            "issuer": null,
+            "primary": "true",
+            "dateCreated": now.to_string(),
+        }]);
+        attrs.insert("identities".into(), identity.to_string());
+        attributes::check_required(&pool, &attrs)
+            .map_err(|e| refused(format!("The identity provider did not give what this user pool requires: {e}")))?;
+        let username = format!("{}_{subject}", provider.name);
+        let user = User {
+            pool_id: pool.id.clone(),
+            key: Self::user_key(&pool, &username),
+            username,
+            sub: self.random.uuid()?,
+            status: UserStatusType::ExternalProvider,
+            enabled: true,
+            created_ms: now,
+            modified_ms: now,
+            version: 0,
+            data: UserData { attributes: attrs, ..Default::default() },
+        };
+        self.store.insert_user(&user).map_err(|e| match e {
+            StoreError::Conflict(_) => refused("A user for this identity already exists."),
+            other => other.into(),
+        })?;
+        match self.store.link_identity(&pool.id, &provider.name, &subject, &user.sub, now) {
+            Ok(()) | Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let group = format!("{}_{}", pool.id, provider.name);
+        if self.store.get_group(&pool.id, &group)?.is_none() {
+            let created = Group {
+                pool_id: pool.id.clone(),
+                name: group.clone(),
+                config: w::GroupType {
+                    group_name: Some(group.clone()),
+                    user_pool_id: Some(pool.id.clone()),
+                    description: Some(format!("Autogenerated group for users who sign in using {}", provider.name)),
+                    ..Default::default()
+                },
+                created_ms: now,
+                modified_ms: now,
+            };
+            match self.store.create_group(&created) {
+                Ok(()) | Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.store.add_to_group(&pool.id, &group, &user.sub)?;
+        Ok(user.sub)
+    }
+}
+
+/// A claim as an attribute's text: strings as they are, booleans and numbers written out.
+fn claim_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}

@@ -1,0 +1,244 @@
+"""Federation with an OpenID Connect provider: CreateIdentityProvider and its siblings through
+boto3 (with Cognito's checks, discovery and the keys Cognito fills in), and sign-in through a
+real provider (panva's oidc-provider, js/oidc_idp.mjs) from the login pages to the app's
+tokens: PoolDesk sends the browser there with state, nonce and PKCE, takes the code at
+`/oauth2/idpresponse`, verifies the provider's ID token, and signs in the pool's user for it."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import uuid
+
+import jwt
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from conftest import error_code
+from login_pages import Browser, Page, query_of
+from oidc_idp import oidc_idp  # noqa: F401 (a fixture)
+
+CALLBACK = "https://app.example.com/callback"
+ACCOUNT = {
+    "sub": "idp-alice",
+    "password": "Idp-Passw0rd!",
+    "email": "alice@idp.example",
+    "email_verified": True,
+    "name": "Alice Liddell",
+}
+
+
+class Federation:
+    """A pool with a domain, an OIDC provider `Okta` backed by a running oidc-provider, and an
+    app client that offers it beside the pool's own users."""
+
+    def __init__(self, idp_client, server, make_pool, make_client, start_idp, auth_method="client_secret_post"):
+        self.idp, self.server = idp_client, server
+        self.pool_id = make_pool()["Id"]
+        self.domain = f"fed{uuid.uuid4().hex[:10]}"
+        idp_client.create_user_pool_domain(Domain=self.domain, UserPoolId=self.pool_id)
+        base = f"{server.endpoint}/domains/{self.domain}"
+        self.provider = start_idp(
+            [{"client_id": "pooldesk", "client_secret": "idp-secret-0001", "redirect_uris": [f"{base}/oauth2/idpresponse"], "token_endpoint_auth_method": auth_method}],
+            [ACCOUNT],
+        )
+        self.details = {
+            "client_id": "pooldesk",
+            "client_secret": "idp-secret-0001",
+            "attributes_request_method": "GET",
+            "oidc_issuer": self.provider.issuer,
+            "authorize_scopes": "openid email profile",
+        }
+        self.created = idp_client.create_identity_provider(
+            UserPoolId=self.pool_id,
+            ProviderName="Okta",
+            ProviderType="OIDC",
+            ProviderDetails=self.details,
+            AttributeMapping={"email": "email", "email_verified": "email_verified", "name": "name"},
+            IdpIdentifiers=["example.com"],
+        )["IdentityProvider"]
+        self.client = make_client(
+            self.pool_id,
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid", "email", "profile"],
+            CallbackURLs=[CALLBACK],
+            SupportedIdentityProviders=["COGNITO", "Okta"],
+        )
+        self.discovery = requests.get(f"{server.endpoint}/{self.pool_id}/.well-known/openid-configuration", timeout=10).json()
+
+    def authorize_url(self, **extra) -> str:
+        query = {"client_id": self.client["ClientId"], "response_type": "code", "redirect_uri": CALLBACK, "scope": "openid email profile", "state": "st4te", **extra}
+        return f"{self.discovery['authorization_endpoint']}?{urllib.parse.urlencode(query)}"
+
+    def sign_in_at_provider(self, start_url: str, password: str = ACCOUNT["password"]) -> str | requests.Response:
+        """Follows the browser from `start_url` through PoolDesk and the provider's form; where it
+        ends: the app's callback URL, or the page it stopped on."""
+        browser = requests.Session()
+        url = start_url
+        submitted = False
+        while True:
+            if url.startswith(CALLBACK):
+                return url
+            resp = browser.get(url, allow_redirects=False, timeout=15)
+            if resp.status_code in (301, 302, 303, 307, 308):
+                url = urllib.parse.urljoin(url, resp.headers["Location"])
+                continue
+            if "<title>IdP sign in</title>" in resp.text and not submitted:
+                action = re.search(r'<form method="post" action="([^"]+)"', resp.text).group(1)
+                posted = browser.post(urllib.parse.urljoin(url, action), data={"username": ACCOUNT["sub"], "password": password}, allow_redirects=False, timeout=15)
+                submitted = True
+                if posted.status_code not in (301, 302, 303, 307, 308):
+                    return posted
+                url = urllib.parse.urljoin(url, posted.headers["Location"])
+                continue
+            return resp
+
+    def tokens(self, callback_url: str) -> dict:
+        form = {"grant_type": "authorization_code", "client_id": self.client["ClientId"], "code": query_of(callback_url)["code"], "redirect_uri": CALLBACK}
+        resp = requests.post(self.discovery["token_endpoint"], data=form, timeout=10)
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    def verify(self, token: str) -> dict:
+        key = jwt.PyJWKClient(self.discovery["jwks_uri"]).get_signing_key_from_jwt(token)
+        return jwt.decode(token, key.key, algorithms=["RS256"], issuer=self.discovery["issuer"], options={"verify_aud": False})
+
+
+@pytest.fixture
+def fed(idp, server, make_pool, make_client, oidc_idp):  # noqa: F811 (the fixture)
+    return Federation(idp, server, make_pool, make_client, oidc_idp)
+
+
+def test_describe_shows_the_discovered_endpoints_and_the_username_mapping(idp, fed):
+    details = fed.created["ProviderDetails"]
+    issuer = fed.provider.issuer
+    assert details["authorize_url"].startswith(issuer) and details["token_url"].startswith(issuer)
+    assert details["jwks_uri"].startswith(issuer) and details["attributes_url"].startswith(issuer)
+    assert details["attributes_url_add_attributes"] == "false" and details["client_secret"] == "idp-secret-0001"
+    assert fed.created["AttributeMapping"]["username"] == "sub"
+    described = idp.describe_identity_provider(UserPoolId=fed.pool_id, ProviderName="Okta")["IdentityProvider"]
+    assert described["ProviderDetails"] == details and described["IdpIdentifiers"] == ["example.com"]
+    by_identifier = idp.get_identity_provider_by_identifier(UserPoolId=fed.pool_id, IdpIdentifier="example.com")["IdentityProvider"]
+    assert by_identifier["ProviderName"] == "Okta"
+    listed = idp.list_identity_providers(UserPoolId=fed.pool_id)["Providers"]
+    assert [(p["ProviderName"], p["ProviderType"]) for p in listed] == [("Okta", "OIDC")]
+    # An update without the secret keeps it, as the console sends the details.
+    kept = {k: v for k, v in fed.details.items() if k != "client_secret"}
+    updated = idp.update_identity_provider(UserPoolId=fed.pool_id, ProviderName="Okta", ProviderDetails={**kept, "authorize_scopes": "openid email"})
+    assert updated["IdentityProvider"]["ProviderDetails"]["client_secret"] == "idp-secret-0001"
+    assert updated["IdentityProvider"]["ProviderDetails"]["authorize_scopes"] == "openid email"
+
+
+def test_a_user_signs_in_through_the_provider_and_gets_the_pools_tokens(idp, fed):
+    sign_in = Browser(fed.server.endpoint).get(fed.authorize_url())
+    assert isinstance(sign_in, Page) and "Sign in with Okta" in sign_in.html
+
+    back = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert isinstance(back, str), f"{getattr(back, 'status_code', '')} {getattr(back, 'text', '')[:400]}\n{fed.provider.log()}"
+    assert query_of(back)["state"] == "st4te"
+    tokens = fed.tokens(back)
+    claims = fed.verify(tokens["id_token"])
+    assert claims["cognito:username"] == "Okta_idp-alice" and claims["email"] == ACCOUNT["email"]
+    assert claims["email_verified"] is True and claims["name"] == ACCOUNT["name"]
+    identity = claims["identities"][0]
+    assert (identity["userId"], identity["providerName"], identity["providerType"], identity["primary"]) == ("idp-alice", "Okta", "OIDC", "true")
+    assert f"{fed.pool_id}_Okta" in claims["cognito:groups"]
+    user = idp.admin_get_user(UserPoolId=fed.pool_id, Username="Okta_idp-alice")
+    assert user["UserStatus"] == "EXTERNAL_PROVIDER"
+
+    # The same identity signs in to the same user again (and through its idp_identifier).
+    again = fed.sign_in_at_provider(fed.authorize_url(idp_identifier="example.com"))
+    assert isinstance(again, str)
+    assert fed.verify(fed.tokens(again)["id_token"])["sub"] == claims["sub"]
+    assert len(idp.list_users(UserPoolId=fed.pool_id)["Users"]) == 1
+
+
+def test_a_provider_that_wants_client_secret_basic_gets_it(idp, server, make_pool, make_client, oidc_idp):  # noqa: F811
+    fed = Federation(idp, server, make_pool, make_client, oidc_idp, auth_method="client_secret_basic")
+    back = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert isinstance(back, str), fed.provider.log()
+    assert "POST /token 200 (client_secret_basic)" in fed.provider.log(400)
+
+
+def test_a_wrong_state_or_a_refusal_ends_on_an_error_page(fed):
+    base = f"{fed.server.endpoint}/domains/{fed.domain}/oauth2/idpresponse"
+    forged = requests.get(f"{base}?code=abc&state=not-ours", allow_redirects=False, timeout=10)
+    assert forged.status_code == 400 and "unknown" in forged.text and "Location" not in forged.headers
+    start = requests.get(fed.authorize_url(identity_provider="Okta"), allow_redirects=False, timeout=10)
+    sent_state = urllib.parse.parse_qs(urllib.parse.urlsplit(start.headers["Location"]).query)["state"][0]
+    refused = requests.get(f"{base}?error=access_denied&state={sent_state}", allow_redirects=False, timeout=10)
+    assert refused.status_code == 400 and "access_denied" in refused.text
+    replay = requests.get(f"{base}?code=abc&state={sent_state}", allow_redirects=False, timeout=10)
+    assert replay.status_code == 400, "a state is used once"
+
+
+def test_providers_are_checked_as_cognito_checks_them(idp, fed, make_client):
+    pool = fed.pool_id
+
+    def refused(**request):
+        with pytest.raises(ClientError) as e:
+            idp.create_identity_provider(UserPoolId=pool, **request)
+        return error_code(e.value)
+
+    oidc = {"ProviderType": "OIDC", "ProviderDetails": dict(fed.details)}
+    assert refused(ProviderName="Okta", **oidc) == "DuplicateProviderException"
+    assert refused(ProviderName="Other", IdpIdentifiers=["example.com"], **oidc) == "DuplicateProviderException"
+    for change in [{"oidc_issuer": "http://idp.example.com"}, {"authorize_scopes": "email"}, {"attributes_request_method": "PUT"}, {"client_id": ""}]:
+        assert refused(ProviderName="Other", ProviderType="OIDC", ProviderDetails={**fed.details, **change}) == "InvalidParameterException", change
+    assert refused(ProviderName="Other", AttributeMapping={"shoe_size": "size"}, **oidc) == "InvalidParameterException"
+    assert refused(ProviderName="MyGoogle", ProviderType="Google", ProviderDetails={"client_id": "x", "client_secret": "y", "authorize_scopes": "email"}) == "InvalidParameterException"
+    assert refused(ProviderName="Google", ProviderType="Google", ProviderDetails={"client_id": "x", "authorize_scopes": "email"}) == "InvalidParameterException"
+    assert refused(ProviderName="Corp", ProviderType="SAML", ProviderDetails={"MetadataURL": "https://idp.example.com/metadata"}) == "UnsupportedOperationException"
+
+    google = idp.create_identity_provider(
+        UserPoolId=pool, ProviderName="Google", ProviderType="Google", ProviderDetails={"client_id": "g.apps.googleusercontent.com", "client_secret": "gs", "authorize_scopes": "email profile openid"}
+    )["IdentityProvider"]
+    assert google["ProviderDetails"]["authorize_url"] == "https://accounts.google.com/o/oauth2/v2/auth"
+    assert google["ProviderDetails"]["oidc_issuer"] == "https://accounts.google.com"
+    apple = idp.create_identity_provider(
+        UserPoolId=pool,
+        ProviderName="SignInWithApple",
+        ProviderType="SignInWithApple",
+        ProviderDetails={"client_id": "com.example", "team_id": "T", "key_id": "K", "private_key": "PRIVATE", "authorize_scopes": "email name"},
+    )["IdentityProvider"]
+    assert "private_key" not in apple["ProviderDetails"] and apple["ProviderDetails"]["token_url"] == "https://appleid.apple.com/auth/token"
+
+    with pytest.raises(ClientError) as e:
+        make_client(pool, SupportedIdentityProviders=["Nobody"], AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"], CallbackURLs=[CALLBACK])
+    assert error_code(e.value) == "InvalidParameterException"
+
+    idp.delete_identity_provider(UserPoolId=pool, ProviderName="Google")
+    with pytest.raises(ClientError) as e:
+        idp.describe_identity_provider(UserPoolId=pool, ProviderName="Google")
+    assert error_code(e.value) == "ResourceNotFoundException"
+
+
+def test_a_client_without_cognito_shows_only_its_providers(idp, fed, make_client):
+    only_okta = make_client(
+        fed.pool_id,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["Okta"],
+    )
+    url = fed.authorize_url(client_id=only_okta["ClientId"], scope="openid")
+    page = Browser(fed.server.endpoint).get(url)
+    assert isinstance(page, Page) and "Sign in with Okta" in page.html and not page.forms, "no password form"
+    # Nor any password sign-in behind it: a form posted with a good CSRF token is refused.
+    browser = Browser(fed.server.endpoint)
+    forgot = browser.get(page.url.replace("/login?", "/forgotPassword?"))
+    assert isinstance(forgot, Page) and forgot.forms
+    forgot.forms[0].action = page.url
+    refused = browser.submit(forgot, username="someone", password="Whatever-1!")
+    assert isinstance(refused, Page) and refused.errors == ["This app client signs users in through its identity providers, not with a password."]
+
+
+def test_the_client_secret_is_not_stored_in_plain_text(fed):
+    data = fed.server.db_path.read_bytes()
+    wal = fed.server.db_path.with_name(fed.server.db_path.name + "-wal")
+    if wal.exists():
+        data += wal.read_bytes()
+    assert b"idp-secret-0001" not in data
