@@ -242,3 +242,43 @@ def test_the_client_secret_is_not_stored_in_plain_text(fed):
     if wal.exists():
         data += wal.read_bytes()
     assert b"idp-secret-0001" not in data
+
+
+def test_an_admin_links_the_identity_to_an_existing_user_and_can_undo_it(idp, fed, make_user):
+    bob = make_user(fed.pool_id, "bob")
+    link = {
+        "UserPoolId": fed.pool_id,
+        "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "bob"},
+        "SourceUser": {"ProviderName": "Okta", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "idp-alice"},
+    }
+    idp.admin_link_provider_for_user(**link)
+    with pytest.raises(ClientError) as e:
+        idp.admin_link_provider_for_user(**link)
+    assert error_code(e.value) == "AliasExistsException"
+    for bad, code in [
+        ({"DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "nobody"}}, "UserNotFoundException"),
+        ({"SourceUser": {"ProviderName": "Okta", "ProviderAttributeName": "email", "ProviderAttributeValue": "x"}}, "InvalidParameterException"),
+        ({"SourceUser": {"ProviderName": "Nowhere", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "x"}}, "ResourceNotFoundException"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            idp.admin_link_provider_for_user(**{**link, **bad})
+        assert error_code(e.value) == code, bad
+
+    back = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    claims = fed.verify(fed.tokens(back)["id_token"])
+    assert claims["cognito:username"] == "bob" and claims["sub"] == bob.sub, "the identity signs in as the linked user"
+    assert claims["email_verified"] is True, "a linked user keeps what it verified"
+    assert [(i["providerName"], i["userId"]) for i in claims["identities"]] == [("Okta", "idp-alice")]
+
+    source = {"ProviderName": "Okta", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "idp-alice"}
+    idp.admin_disable_provider_for_user(UserPoolId=fed.pool_id, User=source)
+    attrs = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=fed.pool_id, Username="bob")["UserAttributes"]}
+    assert "identities" not in attrs
+    again = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert fed.verify(fed.tokens(again)["id_token"])["cognito:username"] == "Okta_idp-alice", "unlinked, the identity is a user of its own"
+
+    # Disabling the identity's own user stops its sign-ins.
+    idp.admin_disable_provider_for_user(UserPoolId=fed.pool_id, User=source)
+    assert idp.admin_get_user(UserPoolId=fed.pool_id, Username="Okta_idp-alice")["Enabled"] is False
+    stopped = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert not isinstance(stopped, str) and stopped.status_code == 400 and "disabled" in stopped.text

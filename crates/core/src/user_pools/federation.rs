@@ -244,13 +244,16 @@ impl UserPools {
                 mapped.insert(ours.clone(), value);
             }
         }
-        if mapped.contains_key("email") && !mapped.contains_key("email_verified") {
-            mapped.insert("email_verified".into(), "false".into());
-        }
+        // A provider's e-mail address is not verified unless the mapping says it is.
+        let unverified = mapped.contains_key("email") && !mapped.contains_key("email_verified");
         if let Some(sub) = self.store.linked_user(&pool.id, &provider.name, &subject)? {
             if let Some(mut user) = self.store.get_user_by_sub(&pool.id, &sub)? {
                 if !user.enabled {
                     return Err(refused("User is disabled."));
+                }
+                // A user linked by an admin keeps what it verified itself.
+                if unverified && user.status == UserStatusType::ExternalProvider {
+                    mapped.insert("email_verified".into(), "false".into());
                 }
                 user.data.attributes.extend(mapped);
                 self.save_user(&mut user)?;
@@ -260,6 +263,9 @@ impl UserPools {
         }
         let now = self.now();
         let mut attrs = mapped;
+        if unverified {
+            attrs.insert("email_verified".into(), "false".into());
+        }
         let identity = json!([{
             "userId": subject,
             "providerName": provider.name,

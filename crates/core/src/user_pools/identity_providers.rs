@@ -354,6 +354,105 @@ impl UserPools {
     }
 }
 
+/// How many external identities Cognito lets one user have linked.
+const MAX_LINKS_PER_USER: usize = 5;
+
+impl UserPools {
+    /// An external identity named as AdminLinkProviderForUser and AdminDisableProviderForUser
+    /// name it: a provider of the pool and the identity's subject (`Cognito_Subject`).
+    fn external_identity(&self, pool_id: &str, who: &w::ProviderUserIdentifierType, what: &str) -> Result<(IdentityProvider, String)> {
+        let name =
+            who.provider_name.as_deref().filter(|n| !n.is_empty()).ok_or_else(|| invalid(format!("{what}.ProviderName is required.")))?;
+        if name.eq_ignore_ascii_case("cognito") {
+            return Err(invalid(format!("{what} must be an identity of an external provider, not a Cognito user.")));
+        }
+        let provider = self.identity_provider(pool_id, name)?;
+        if who.provider_attribute_name.as_deref() != Some("Cognito_Subject") {
+            return Err(invalid(format!("{what}.ProviderAttributeName must be Cognito_Subject: identities are linked by their subject.")));
+        }
+        let subject = who
+            .provider_attribute_value
+            .clone()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| invalid(format!("{what}.ProviderAttributeValue is required.")))?;
+        Ok((provider, subject))
+    }
+
+    pub(super) fn op_admin_link_provider_for_user(
+        &self,
+        r: w::AdminLinkProviderForUserRequest,
+    ) -> Result<w::AdminLinkProviderForUserResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        if !r.destination_user.provider_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("cognito")) {
+            return Err(invalid("DestinationUser.ProviderName must be Cognito: the user the identity is linked to.".into()));
+        }
+        let username = r.destination_user.provider_attribute_value.as_deref().unwrap_or_default();
+        let mut user = self.require_user(&pool, username)?;
+        let (provider, subject) = self.external_identity(&pool.id, &r.source_user, "SourceUser")?;
+        if self.store.linked_user(&pool.id, &provider.name, &subject)?.is_some() {
+            return Err(Error::AliasExists(format!("The identity {subject} of {} is already linked to a user.", provider.name)));
+        }
+        let mut identities: Vec<Value> =
+            user.data.attributes.get("identities").and_then(|i| serde_json::from_str(i).ok()).unwrap_or_default();
+        if identities.len() >= MAX_LINKS_PER_USER {
+            return Err(Error::LimitExceeded(format!("A user can have at most {MAX_LINKS_PER_USER} linked identities.")));
+        }
+        let now = self.now();
+        self.store.link_identity(&pool.id, &provider.name, &subject, &user.sub, now).map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                Error::AliasExists(format!("The identity {subject} of {} is already linked to a user.", provider.name))
+            }
+            other => other.into(),
+        })?;
+        identities.push(serde_json::json!({
+            "userId": subject,
+            "providerName": provider.name,
+            "providerType": provider.config.provider_type.map_or("OIDC", |k| k.as_str()),
+            "issuer": null,
+            "primary": "false",
+            "dateCreated": now.to_string(),
+        }));
+        user.data.attributes.insert("identities".into(), Value::Array(identities).to_string());
+        self.save_user(&mut user)?;
+        Ok(w::AdminLinkProviderForUserResponse {})
+    }
+
+    /// Stops an external identity signing in: a link to another user is removed (its next
+    /// sign-in makes a user of its own); the user the identity made itself is disabled.
+    pub(super) fn op_admin_disable_provider_for_user(
+        &self,
+        r: w::AdminDisableProviderForUserRequest,
+    ) -> Result<w::AdminDisableProviderForUserResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        let (provider, subject) = self.external_identity(&pool.id, &r.user, "User")?;
+        let not_found = || Error::UserNotFound("No user is linked to that identity.".into());
+        let sub = self.store.linked_user(&pool.id, &provider.name, &subject)?.ok_or_else(not_found)?;
+        let mut user = self.store.get_user_by_sub(&pool.id, &sub)?.ok_or_else(not_found)?;
+        if user.username == format!("{}_{subject}", provider.name) && user.status == w::UserStatusType::ExternalProvider {
+            user.enabled = false;
+            self.store.revoke_user_sessions(&pool.id, &user.sub)?;
+        } else {
+            self.store.unlink_identity(&pool.id, &provider.name, &subject)?;
+            let identities: Vec<Value> = user
+                .data
+                .attributes
+                .get("identities")
+                .and_then(|i| serde_json::from_str::<Vec<Value>>(i).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|i| !(i["providerName"] == provider.name.as_str() && i["userId"] == subject.as_str()))
+                .collect();
+            if identities.is_empty() {
+                user.data.attributes.remove("identities");
+            } else {
+                user.data.attributes.insert("identities".into(), Value::Array(identities).to_string());
+            }
+        }
+        self.save_user(&mut user)?;
+        Ok(w::AdminDisableProviderForUserResponse {})
+    }
+}
+
 /// A provider as Describe answers it: Sign in with Apple's private key is never returned.
 fn describe(p: &IdentityProvider) -> w::IdentityProviderType {
     let mut config = p.config.clone();

@@ -673,6 +673,20 @@ impl w::Service for UserPools {
     ) -> Result<w::GetIdentityProviderByIdentifierResponse> {
         self.op_get_identity_provider_by_identifier(i)
     }
+    fn admin_link_provider_for_user(
+        &self,
+        _: &Context,
+        i: w::AdminLinkProviderForUserRequest,
+    ) -> Result<w::AdminLinkProviderForUserResponse> {
+        self.op_admin_link_provider_for_user(i)
+    }
+    fn admin_disable_provider_for_user(
+        &self,
+        _: &Context,
+        i: w::AdminDisableProviderForUserRequest,
+    ) -> Result<w::AdminDisableProviderForUserResponse> {
+        self.op_admin_disable_provider_for_user(i)
+    }
     fn get_derived_token(&self, ctx: &Context, i: w::GetDerivedTokenRequest) -> Result<w::GetDerivedTokenResponse> {
         self.op_get_derived_token(ctx, i)
     }
