@@ -6,6 +6,7 @@ tokens: PoolDesk sends the browser there with state, nonce and PKCE, takes the c
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import urllib.parse
 import uuid
@@ -27,6 +28,15 @@ ACCOUNT = {
     "email_verified": True,
     "name": "Alice Liddell",
 }
+
+
+def apple_key_pem() -> str:
+    """A P-256 private key in PKCS#8 PEM, like the .p8 file Apple hands a team."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
 
 
 class Federation:
@@ -84,6 +94,17 @@ class Federation:
             resp = browser.get(url, allow_redirects=False, timeout=15)
             if resp.status_code in (301, 302, 303, 307, 308):
                 url = urllib.parse.urljoin(url, resp.headers["Location"])
+                continue
+            posted_form = re.search(r'<form method="post" action="([^"]+)"', resp.text)
+            if posted_form and "oauth2/idpresponse" in posted_form.group(1):
+                # form_post: the provider's page posts its answer to PoolDesk (with a script the
+                # browser would run; here the form is submitted as it stands).
+                fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', resp.text))
+                fields = {k: html_lib.unescape(v) for k, v in fields.items()}
+                answer = browser.post(html_lib.unescape(posted_form.group(1)), data=fields, allow_redirects=False, timeout=15)
+                if answer.status_code not in (301, 302, 303, 307, 308):
+                    return answer
+                url = urllib.parse.urljoin(url, answer.headers["Location"])
                 continue
             if "<title>IdP sign in</title>" in resp.text and not submitted:
                 action = re.search(r'<form method="post" action="([^"]+)"', resp.text).group(1)
@@ -201,7 +222,7 @@ def test_providers_are_checked_as_cognito_checks_them(idp, fed, make_client):
         UserPoolId=pool,
         ProviderName="SignInWithApple",
         ProviderType="SignInWithApple",
-        ProviderDetails={"client_id": "com.example", "team_id": "T", "key_id": "K", "private_key": "PRIVATE", "authorize_scopes": "email name"},
+        ProviderDetails={"client_id": "com.example", "team_id": "T", "key_id": "K", "private_key": apple_key_pem(), "authorize_scopes": "email name"},
     )["IdentityProvider"]
     assert "private_key" not in apple["ProviderDetails"] and apple["ProviderDetails"]["token_url"] == "https://appleid.apple.com/auth/token"
 
@@ -282,3 +303,80 @@ def test_an_admin_links_the_identity_to_an_existing_user_and_can_undo_it(idp, fe
     assert idp.admin_get_user(UserPoolId=fed.pool_id, Username="Okta_idp-alice")["Enabled"] is False
     stopped = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
     assert not isinstance(stopped, str) and stopped.status_code == 400 and "disabled" in stopped.text
+
+
+def test_google_and_apple_sign_in_through_endpoints_given_explicitly(idp, server, make_pool, make_client, oidc_idp):  # noqa: F811
+    """Google and Sign in with Apple are OIDC underneath: a real OpenID provider stands in for
+    both at explicitly given endpoints. Apple's non-standard parts are real here too: PoolDesk
+    signs its client secret as a JWT with the team's key (the provider checks it with the public
+    key), and Apple's answer comes as a form posted to /oauth2/idpresponse (form_post)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    team_key = ec.generate_private_key(ec.SECP256R1())
+    private_pem = team_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    public_pem = team_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pool_id = make_pool()["Id"]
+    domain = f"soc{uuid.uuid4().hex[:10]}"
+    idp.create_user_pool_domain(Domain=domain, UserPoolId=pool_id)
+    redirect = f"{server.endpoint}/domains/{domain}/oauth2/idpresponse"
+    provider = oidc_idp(
+        [
+            {"client_id": "google-client", "client_secret": "google-secret", "redirect_uris": [redirect], "token_endpoint_auth_method": "client_secret_post"},
+            {
+                "client_id": "com.example.app",
+                "client_secret": "apple-registered",
+                "redirect_uris": [redirect],
+                "token_endpoint_auth_method": "client_secret_post",
+                "apple": {"team_id": "TEAM123456", "key_id": "KEY1234567", "public_key_pem": public_pem},
+            },
+        ],
+        [ACCOUNT],
+    )
+    found = requests.get(f"{provider.issuer}/.well-known/openid-configuration", timeout=10).json()
+    endpoints = {"authorize_url": found["authorization_endpoint"], "token_url": found["token_endpoint"], "oidc_issuer": provider.issuer, "jwks_uri": found["jwks_uri"]}
+    idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="Google",
+        ProviderType="Google",
+        ProviderDetails={"client_id": "google-client", "client_secret": "google-secret", "authorize_scopes": "openid email profile", **endpoints, "attributes_url": found["userinfo_endpoint"]},
+        AttributeMapping={"email": "email", "name": "name"},
+    )
+    apple = idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="SignInWithApple",
+        ProviderType="SignInWithApple",
+        ProviderDetails={"client_id": "com.example.app", "team_id": "TEAM123456", "key_id": "KEY1234567", "private_key": private_pem, "authorize_scopes": "openid email name", **endpoints},
+        AttributeMapping={"email": "email"},
+    )["IdentityProvider"]
+    assert "private_key" not in apple["ProviderDetails"] and apple["ProviderDetails"]["token_url"] == found["token_endpoint"]
+    with pytest.raises(ClientError) as e:
+        idp.update_identity_provider(UserPoolId=pool_id, ProviderName="SignInWithApple", ProviderDetails={**apple["ProviderDetails"], "private_key": "not a key"})
+    assert error_code(e.value) == "InvalidParameterException"
+    client = make_client(
+        pool_id,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["Google", "SignInWithApple"],
+    )
+
+    class Site(Federation):
+        def __init__(self):  # the pool above, without a second provider
+            self.idp, self.server, self.pool_id, self.domain, self.client, self.provider = idp, server, pool_id, domain, client, provider
+            self.discovery = requests.get(f"{server.endpoint}/{pool_id}/.well-known/openid-configuration", timeout=10).json()
+
+    site = Site()
+    google = site.sign_in_at_provider(site.authorize_url(identity_provider="Google"))
+    assert isinstance(google, str), f"{getattr(google, 'text', '')[:300]}\n{provider.log()}"
+    claims = site.verify(site.tokens(google)["id_token"])
+    assert claims["cognito:username"] == "Google_idp-alice" and claims["email"] == ACCOUNT["email"]
+    assert claims["identities"][0]["providerType"] == "Google"
+
+    apple_back = site.sign_in_at_provider(site.authorize_url(identity_provider="SignInWithApple"))
+    assert isinstance(apple_back, str), f"{getattr(apple_back, 'text', '')[:300]}\n{provider.log()}"
+    claims = site.verify(site.tokens(apple_back)["id_token"])
+    assert claims["cognito:username"] == "SignInWithApple_idp-alice" and claims["identities"][0]["providerType"] == "SignInWithApple"
+    log = provider.log(400)
+    assert "POST /token 200 (apple client secret JWT)" in log, log

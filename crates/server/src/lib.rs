@@ -95,7 +95,7 @@ fn domain_routes() -> Router<Arc<AppState>> {
         .route("/resendCode", post(login::resend_code))
         .route("/forgotPassword", get(login::forgot_password_page).post(login::forgot_password_submit))
         .route("/confirmForgotPassword", post(login::confirm_forgot_password))
-        .route("/oauth2/idpresponse", get(login::idp_response))
+        .route("/oauth2/idpresponse", get(login::idp_response).post(login::idp_response))
         .route("/logout", get(login::logout))
         .route("/login.css", get(login::stylesheet))
         .route("/branding.css", get(login::branding_css))

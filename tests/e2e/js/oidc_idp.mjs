@@ -30,7 +30,7 @@
 // to the client's redirect URI with the code. PKCE (S256) is accepted but not required. The
 // ID token is signed RS256 with a key generated at start-up. Everything lives in memory.
 
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import { createServer } from "node:http";
 
 import Provider from "oidc-provider";
@@ -233,7 +233,7 @@ await new Promise((resolve, reject) => {
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
-  clients: clients.map((c) => ({
+  clients: clients.map(({ apple: _apple, ...c }) => ({
     grant_types: ["authorization_code"],
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_basic",
@@ -270,6 +270,27 @@ for (const event of ["server_error", "authorization.error", "grant.error", "user
 // oidc-provider takes in place of the stream.
 const registeredMethod = new Map(clients.map((c) => [c.client_id, c.token_endpoint_auth_method ?? "client_secret_basic"]));
 
+// Sign in with Apple's one non-standard part, stood in for here: its client secret is a JWT
+// (ES256) the relying party signs with the team's key, {iss: team_id, sub: client_id, aud:
+// "https://appleid.apple.com", iat, exp}, kid the key id. A client registered with
+// "apple": {"team_id", "key_id", "public_key_pem"} has that JWT checked (signature, claims,
+// expiry), then the request goes on to oidc-provider with the client's registered secret.
+const appleClients = new Map(clients.filter((c) => c.apple).map((c) => [c.client_id, c]));
+
+function checkAppleSecret(client, jwt) {
+  const [h, p, sig] = (jwt ?? "").split(".");
+  if (!sig) return "the client secret is not a JWT";
+  const header = JSON.parse(Buffer.from(h, "base64url").toString("utf8"));
+  const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8"));
+  if (header.alg !== "ES256" || header.kid !== client.apple.key_id) return `header ${JSON.stringify(header)}`;
+  const ok = verify("sha256", Buffer.from(`${h}.${p}`), { key: client.apple.public_key_pem, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url"));
+  if (!ok) return "the signature does not verify with the team's key";
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.iss !== client.apple.team_id || claims.sub !== client.client_id || claims.aud !== "https://appleid.apple.com") return `claims ${JSON.stringify(claims)}`;
+  if (!(claims.exp > now && claims.iat <= now + 60)) return "expired";
+  return undefined;
+}
+
 async function checkTokenAuth(req, res) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
@@ -289,6 +310,20 @@ async function checkTokenAuth(req, res) {
     used = "none";
   }
   res.authMethod = used;
+  const apple = appleClients.get(clientId);
+  if (apple) {
+    const why = used === "client_secret_post" ? checkAppleSecret(apple, form.get("client_secret")) : `used ${used}`;
+    if (why) {
+      res.statusCode = 401;
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      res.end(JSON.stringify({ error: "invalid_client", error_description: `Apple client secret JWT refused: ${why}` }));
+      return false;
+    }
+    res.authMethod = "apple client secret JWT";
+    form.set("client_secret", apple.client_secret);
+    req.body = form.toString();
+    return true;
+  }
   const expected = registeredMethod.get(clientId);
   if (expected && used !== expected && (used === "client_secret_basic" || used === "client_secret_post")) {
     res.statusCode = 401;

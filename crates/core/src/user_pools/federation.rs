@@ -55,7 +55,8 @@ impl UserPools {
     pub fn federation_start(&self, domain: &Domain, auth: &Authorization, query: &str) -> Result<String> {
         let name = auth.provider.as_deref().ok_or_else(|| Error::InvalidParameter("The request names no identity provider.".into()))?;
         let provider = self.identity_provider(&auth.client.pool_id, name)?;
-        if provider.config.provider_type != Some(Kind::Oidc) {
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        if !matches!(kind, Kind::Oidc | Kind::Google | Kind::SignInWithApple) {
             return Err(Error::Unsupported(format!(
                 "Signing in through {} providers is not supported by this server yet; OIDC providers are.",
                 provider.config.provider_type.map_or("these", |k| k.as_str())
@@ -91,6 +92,11 @@ impl UserPools {
             .append_pair("nonce", &nonce)
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256");
+        if kind == Kind::SignInWithApple {
+            // Apple answers with a form posted to the redirect URI when it is asked for the
+            // user's name or e-mail address.
+            url.query_pairs_mut().append_pair("response_mode", "form_post");
+        }
         Ok(url.into())
     }
 
@@ -101,7 +107,16 @@ impl UserPools {
 
     /// The provider sent the browser back with `code` (or `error`) for `state`: the user it
     /// signed in, and the authorization request to finish for them.
-    pub fn federation_finish(&self, domain: &Domain, state: &str, code: Option<&str>, error: Option<&str>) -> Result<(String, String)> {
+    /// `user` is what Sign in with Apple posts beside the code on a first sign-in (the name
+    /// and e-mail address the user chose to share), as JSON.
+    pub fn federation_finish(
+        &self,
+        domain: &Domain,
+        state: &str,
+        code: Option<&str>,
+        error: Option<&str>,
+        user: Option<&str>,
+    ) -> Result<(String, String)> {
         let key = pending_key(state);
         let record = self.store.get_challenge(&key)?.ok_or_else(|| refused("This sign-in is unknown or was already finished."))?;
         if !self.store.take_challenge(&key, self.now())? || record.expires_ms <= self.now() {
@@ -116,7 +131,20 @@ impl UserPools {
         }
         let code = code.ok_or_else(|| refused("The identity provider sent no code."))?;
         let provider = self.identity_provider(&record.pool_id, &pending.provider)?;
-        let claims = self.provider_claims(&provider, domain, code, &pending)?;
+        let mut claims = self.provider_claims(&provider, domain, code, &pending)?;
+        if provider.config.provider_type == Some(Kind::SignInWithApple)
+            && let Some(Value::Object(shared)) = user.and_then(|u| serde_json::from_str::<Value>(u).ok())
+        {
+            // {"name": {"firstName", "lastName"}, "email"}: sent once, on the first sign-in.
+            if let Some(Value::Object(name)) = shared.get("name") {
+                for (k, v) in name {
+                    claims.entry(k.clone()).or_insert(v.clone());
+                }
+            }
+            if let Some(email) = shared.get("email") {
+                claims.entry("email".to_owned()).or_insert(email.clone());
+            }
+        }
         let sub = self.federated_user(&provider, &claims)?;
         Ok((pending.query, sub))
     }
@@ -134,7 +162,11 @@ impl UserPools {
         let web = self.web()?;
         let redirect_uri = self.idp_response_url(&domain.domain);
         let client_id = details["client_id"].as_str();
-        let secret = details.get("client_secret").map(String::as_str);
+        let apple_secret = match provider.config.provider_type {
+            Some(Kind::SignInWithApple) => Some(self.apple_client_secret(&details)?),
+            _ => None,
+        };
+        let secret = apple_secret.as_deref().or(details.get("client_secret").map(String::as_str));
         let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -163,6 +195,14 @@ impl UserPools {
             field(&answer, "id_token").ok_or_else(|| refused(format!("The identity provider {} sent no ID token.", provider.name)))?;
         let mut claims = self.verify_provider_token(provider, &details, &id_token, &pending.nonce)?;
         if let (Some(access), Some(url)) = (field(&answer, "access_token"), details.get("attributes_url")) {
+            // A URL ending in `=` takes the names of the attributes wanted (Google's people API).
+            let url = &if url.ends_with('=') && details.get("attributes_url_add_attributes").map(String::as_str) == Some("true") {
+                let mapping = provider.config.attribute_mapping.iter().flatten();
+                let names: Vec<&str> = mapping.filter(|(k, _)| *k != "username").map(|(_, v)| v.as_str()).collect();
+                format!("{url}{}", names.join(","))
+            } else {
+                url.clone()
+            };
             let info = if details.get("attributes_request_method").map(String::as_str) == Some("POST") {
                 web.post_form(url, &[("access_token", &access)], None)
             } else {
@@ -209,7 +249,11 @@ impl UserPools {
         if !allowed.contains(&header.alg) {
             return Err(bad("its algorithm is not an asymmetric signature"));
         }
-        let keys = self.web()?.get_json(&details["jwks_uri"], None).map_err(|e| bad(&format!("its key set could not be read: {e}")))?;
+        let jwks_uri = match details.get("jwks_uri") {
+            Some(uri) => uri.clone(),
+            None => self.discovered_jwks_uri(&details["oidc_issuer"]).map_err(|e| bad(&e))?,
+        };
+        let keys = self.web()?.get_json(&jwks_uri, None).map_err(|e| bad(&format!("its key set could not be read: {e}")))?;
         let set: JwkSet = serde_json::from_value(keys.body).map_err(|_| bad("the provider's key set is not a JWK set"))?;
         let jwk = match &header.kid {
             Some(kid) => set.find(kid),
@@ -228,6 +272,40 @@ impl UserPools {
             return Err(bad("its nonce is not the one sent"));
         }
         Ok(data.claims)
+    }
+
+    /// A social provider's key set, named by its discovery document (Google's and Apple's
+    /// are not among the details Cognito shows).
+    fn discovered_jwks_uri(&self, issuer: &str) -> std::result::Result<String, String> {
+        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        let doc = self.web().map_err(|e| e.to_string())?.get_json(&url, None)?;
+        doc.body.get("jwks_uri").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| format!("{url} names no jwks_uri"))
+    }
+
+    /// Sign in with Apple's client secret: a short-lived JWT (ES256) PoolDesk signs with the
+    /// team's private key (`private_key`, `key_id`, `team_id`), as Apple requires.
+    fn apple_client_secret(&self, details: &BTreeMap<String, String>) -> Result<String> {
+        use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+        let bad = |why: &str| Error::InvalidUserPoolConfiguration(format!("The Sign in with Apple provider's private_key {why}."));
+        let pem = details.get("private_key").ok_or_else(|| bad("is missing"))?;
+        // A .p8 file: PKCS#8 in PEM armour.
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
+        let der = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.decode(body).map_err(|_| bad("is not a key in PEM"))?
+        };
+        let key = EncodingKey::from_ec_der(&der);
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = details.get("key_id").cloned();
+        let now = self.clock.now_secs();
+        let claims = json!({
+            "iss": details.get("team_id"),
+            "iat": now,
+            "exp": now + 300,
+            "aud": "https://appleid.apple.com",
+            "sub": details.get("client_id"),
+        });
+        encode(&header, &claims, &key).map_err(|_| bad("cannot sign"))
     }
 
     /// The pool's user for the provider's identity: the linked one, with the mapped attributes

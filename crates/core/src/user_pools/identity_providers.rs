@@ -88,6 +88,16 @@ pub(super) fn username_claim(kind: Kind) -> &'static str {
     }
 }
 
+/// Sign in with Apple's key: a P-256 private key in PKCS#8 PEM (Apple's `.p8` file).
+fn check_apple_key(pem: &str) -> Result<()> {
+    use base64::Engine;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap_or_default();
+    aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+        .map(|_| ())
+        .map_err(|_| invalid("ProviderDetails.private_key must be Apple's P-256 private key in PEM (the .p8 file).".into()))
+}
+
 fn invalid(message: String) -> Error {
     Error::InvalidParameter(message)
 }
@@ -137,8 +147,19 @@ impl UserPools {
             social => {
                 let (required, filled) = social_details(social, &details).unwrap_or_default();
                 require(&details, required)?;
+                if social == Kind::SignInWithApple {
+                    check_apple_key(&details["private_key"])?;
+                }
+                // Endpoints given explicitly (a mirror, an air-gapped copy, a test) are kept.
                 for (key, value) in filled {
-                    details.insert(key.to_owned(), value);
+                    details.entry(key.to_owned()).or_insert(value);
+                }
+                for key in ["authorize_url", "token_url", "attributes_url", "oidc_issuer", "jwks_uri"] {
+                    if let Some(url) = details.get(key)
+                        && !is_acceptable_url(url.trim_end_matches('='))
+                    {
+                        return Err(invalid(format!("ProviderDetails.{key} must be an https URL (http only on loopback): {url}")));
+                    }
                 }
                 Ok(details)
             }

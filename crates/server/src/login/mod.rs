@@ -430,10 +430,16 @@ pub(crate) async fn idp_response(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     domain: DomainRef,
     RawQuery(query): RawQuery,
+    method: axum::http::Method,
+    body: Bytes,
 ) -> Response {
     blocking(move || {
-        let params: BTreeMap<String, String> =
-            form_urlencoded::parse(query.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        // GET with the answer in the query; POST with it in a form (Sign in with Apple's form_post).
+        let params: BTreeMap<String, String> = if method == axum::http::Method::POST {
+            decode_form(&body)
+        } else {
+            form_urlencoded::parse(query.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        };
         let found = match domain.resolve(&state) {
             Ok(Some(d)) => d,
             Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
@@ -450,6 +456,7 @@ pub(crate) async fn idp_response(
             sent_state,
             params.get("code").map(String::as_str),
             params.get("error").map(String::as_str),
+            params.get("user").map(String::as_str),
         );
         match finished {
             Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query)) {
