@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from conftest import error_code
 from login_pages import Browser, Page, query_of
 from oidc_idp import oidc_idp  # noqa: F401 (a fixture)
+from social_standins import social_standins  # noqa: F401 (a fixture)
 
 CALLBACK = "https://app.example.com/callback"
 ACCOUNT = {
@@ -380,3 +381,76 @@ def test_google_and_apple_sign_in_through_endpoints_given_explicitly(idp, server
     assert claims["cognito:username"] == "SignInWithApple_idp-alice" and claims["identities"][0]["providerType"] == "SignInWithApple"
     log = provider.log(400)
     assert "POST /token 200 (apple client secret JWT)" in log, log
+
+
+def test_facebook_and_login_with_amazon_through_stand_ins(idp, server, make_pool, make_client, social_standins):  # noqa: F811
+    """Facebook's Graph API and Login with Amazon cannot run here: stand-ins that check their
+    protocols strictly (social_standins.py) take their place at explicitly given endpoints."""
+    pool_id = make_pool()["Id"]
+    domain = f"fb{uuid.uuid4().hex[:10]}"
+    idp.create_user_pool_domain(Domain=domain, UserPoolId=pool_id)
+    users = {
+        "facebook": {"id": "10158000000000001", "email": "fiona@fb.example", "name": "Fiona", "birthday": "01/01/1990"},
+        "amazon": {"user_id": "amzn1.account.ABCDEF", "email": "andy@amazon.example", "name": "Andy"},
+    }
+    stand_ins = social_standins("social-app", "social-secret", users)
+    base = stand_ins.base
+    facebook = idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="Facebook",
+        ProviderType="Facebook",
+        ProviderDetails={
+            "client_id": "social-app",
+            "client_secret": "social-secret",
+            "authorize_scopes": "public_profile,email",
+            "authorize_url": f"{base}/facebook/dialog/oauth",
+            "token_url": f"{base}/facebook/oauth/access_token",
+            "attributes_url": f"{base}/facebook/me?fields=",
+        },
+        AttributeMapping={"email": "email", "name": "name"},
+    )["IdentityProvider"]
+    assert facebook["ProviderDetails"]["token_request_method"] == "GET" and facebook["AttributeMapping"]["username"] == "id"
+    idp.create_identity_provider(
+        UserPoolId=pool_id,
+        ProviderName="LoginWithAmazon",
+        ProviderType="LoginWithAmazon",
+        ProviderDetails={
+            "client_id": "social-app",
+            "client_secret": "social-secret",
+            "authorize_scopes": "profile",
+            "authorize_url": f"{base}/amazon/ap/oa",
+            "token_url": f"{base}/amazon/auth/o2/token",
+            "attributes_url": f"{base}/amazon/user/profile",
+        },
+        AttributeMapping={"email": "email"},
+    )
+    client = make_client(
+        pool_id,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["Facebook", "LoginWithAmazon"],
+    )
+    discovery = requests.get(f"{server.endpoint}/{pool_id}/.well-known/openid-configuration", timeout=10).json()
+
+    def sign_in(provider: str) -> dict:
+        query = {"client_id": client["ClientId"], "response_type": "code", "redirect_uri": CALLBACK, "scope": "openid email", "identity_provider": provider}
+        url = f"{discovery['authorization_endpoint']}?{urllib.parse.urlencode(query)}"
+        session = requests.Session()
+        while not url.startswith(CALLBACK):
+            resp = session.get(url, allow_redirects=False, timeout=15)
+            assert resp.status_code in (302, 303), f"{resp.status_code} {resp.text[:300]}"
+            url = urllib.parse.urljoin(url, resp.headers["Location"])
+        form = {"grant_type": "authorization_code", "client_id": client["ClientId"], "code": query_of(url)["code"], "redirect_uri": CALLBACK}
+        token = requests.post(discovery["token_endpoint"], data=form, timeout=10).json()["id_token"]
+        key = jwt.PyJWKClient(discovery["jwks_uri"]).get_signing_key_from_jwt(token)
+        return jwt.decode(token, key.key, algorithms=["RS256"], issuer=discovery["issuer"], options={"verify_aud": False})
+
+    fb = sign_in("Facebook")
+    assert fb["cognito:username"] == "Facebook_10158000000000001" and fb["email"] == "fiona@fb.example" and fb["name"] == "Fiona"
+    assert fb["identities"][0]["providerType"] == "Facebook"
+    graph = [p for m, p in stand_ins.requests if p.startswith("/facebook/me")]
+    assert graph == ["/facebook/me?fields=id,email,name"], "the Graph API is asked for the id and the mapped fields only"
+    amazon = sign_in("LoginWithAmazon")
+    assert amazon["cognito:username"] == "LoginWithAmazon_amzn1.account.ABCDEF" and amazon["email"] == "andy@amazon.example"

@@ -1,4 +1,5 @@
-//! Sign-in through an external OpenID Connect provider: the login pages send the browser to
+//! Sign-in through an external provider. OpenID Connect (OIDC providers, Google, Sign in with
+//! Apple): the login pages send the browser to
 //! the provider's authorization endpoint (state, nonce, PKCE S256), the provider sends it
 //! back to `<domain base>/oauth2/idpresponse` with a code, and here the code is exchanged
 //! (client_secret_post, falling back to client_secret_basic when the provider refuses it), the
@@ -6,6 +7,9 @@
 //! issuer, audience, expiry, nonce), userinfo read, and the identity mapped to the pool's user:
 //! the one linked to it (AdminLinkProviderForUser, or an earlier sign-in), else a new user
 //! `<provider>_<sub>` in `EXTERNAL_PROVIDER` state, in the group `<poolId>_<provider>`.
+//!
+//! Facebook and Login with Amazon speak plain OAuth 2.0: the code buys an access token, and
+//! their profile endpoint says whose it is.
 //!
 //! The key set is fetched for each sign-in, so a provider's key rotation needs nothing.
 
@@ -56,7 +60,7 @@ impl UserPools {
         let name = auth.provider.as_deref().ok_or_else(|| Error::InvalidParameter("The request names no identity provider.".into()))?;
         let provider = self.identity_provider(&auth.client.pool_id, name)?;
         let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
-        if !matches!(kind, Kind::Oidc | Kind::Google | Kind::SignInWithApple) {
+        if kind == Kind::Saml {
             return Err(Error::Unsupported(format!(
                 "Signing in through {} providers is not supported by this server yet; OIDC providers are.",
                 provider.config.provider_type.map_or("these", |k| k.as_str())
@@ -88,10 +92,13 @@ impl UserPools {
             .append_pair("client_id", &details["client_id"])
             .append_pair("redirect_uri", &self.idp_response_url(&domain.domain))
             .append_pair("scope", &details["authorize_scopes"])
-            .append_pair("state", &state)
-            .append_pair("nonce", &nonce)
-            .append_pair("code_challenge", &challenge)
-            .append_pair("code_challenge_method", "S256");
+            .append_pair("state", &state);
+        if is_openid(kind) {
+            url.query_pairs_mut()
+                .append_pair("nonce", &nonce)
+                .append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256");
+        }
         if kind == Kind::SignInWithApple {
             // Apple answers with a form posted to the redirect URI when it is asked for the
             // user's name or e-mail address.
@@ -178,6 +185,10 @@ impl UserPools {
             form.push(("client_secret", secret));
         }
         let unreachable = |e: String| refused(format!("The identity provider {} could not be reached: {e}", provider.name));
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        if !is_openid(kind) {
+            return self.oauth2_claims(provider, &details, code, &redirect_uri);
+        }
         let mut answer = web.post_form(&details["token_url"], &form, None).map_err(unreachable)?;
         if let (401, Some(secret)) = (answer.status, secret) {
             // The provider wants client_secret_basic.
@@ -222,6 +233,64 @@ impl UserPools {
             }
         }
         Ok(claims)
+    }
+
+    /// Facebook and Login with Amazon: OAuth 2.0 without ID tokens. The code is exchanged at
+    /// `token_url` (by GET for Facebook's Graph API, `token_request_method`), and the user is
+    /// who `attributes_url` says the access token belongs to.
+    fn oauth2_claims(
+        &self,
+        provider: &IdentityProvider,
+        details: &BTreeMap<String, String>,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<Map<String, Value>> {
+        let web = self.web()?;
+        let unreachable = |e: String| refused(format!("The identity provider {} could not be reached: {e}", provider.name));
+        let secret = details.get("client_secret").map_or("", String::as_str);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("client_id", details["client_id"].as_str()),
+            ("client_secret", secret),
+        ];
+        let answer = if details.get("token_request_method").map(String::as_str) == Some("GET") {
+            let mut url = url::Url::parse(&details["token_url"]).map_err(Error::internal)?;
+            url.query_pairs_mut().extend_pairs(&form[1..]);
+            web.get_json(url.as_str(), None)
+        } else {
+            web.post_form(&details["token_url"], &form, None)
+        }
+        .map_err(unreachable)?;
+        let access = answer.body.get("access_token").and_then(Value::as_str).filter(|_| answer.status == 200).ok_or_else(|| {
+            let why =
+                answer.body.pointer("/error/message").or_else(|| answer.body.get("error_description")).or_else(|| answer.body.get("error"));
+            refused(format!(
+                "The identity provider {} refused the code: {}",
+                provider.name,
+                why.map_or_else(|| format!("HTTP {}", answer.status), Value::to_string)
+            ))
+        })?;
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        let url = &details["attributes_url"];
+        let url = if url.ends_with('=') && details.get("attributes_url_add_attributes").map(String::as_str) == Some("true") {
+            // Graph API: the fields wanted, the user's id among them.
+            let mut names: Vec<&str> = vec![super::identity_providers::username_claim(kind)];
+            for (ours, theirs) in provider.config.attribute_mapping.iter().flatten() {
+                if ours != "username" && !names.contains(&theirs.as_str()) {
+                    names.push(theirs);
+                }
+            }
+            format!("{url}{}", names.join(","))
+        } else {
+            url.clone()
+        };
+        let info = web.get_json(&url, Some(access)).map_err(unreachable)?;
+        match info.body {
+            Value::Object(claims) if info.status == 200 => Ok(claims),
+            _ => Err(refused(format!("The identity provider {}'s profile answered HTTP {}.", provider.name, info.status))),
+        }
     }
 
     /// Verifies a provider's ID token with jsonwebtoken against the key its key set names.
@@ -398,6 +467,12 @@ impl UserPools {
         self.store.add_to_group(&pool.id, &group, &user.sub)?;
         Ok(user.sub)
     }
+}
+
+/// Whether the provider signs users in with OpenID Connect (an ID token, nonce and PKCE), not
+/// plain OAuth 2.0 (Facebook, Login with Amazon).
+fn is_openid(kind: Kind) -> bool {
+    matches!(kind, Kind::Oidc | Kind::Google | Kind::SignInWithApple)
 }
 
 /// A claim as an attribute's text: strings as they are, booleans and numbers written out.
