@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import time
 import urllib.parse
 import uuid
 
@@ -454,3 +455,18 @@ def test_facebook_and_login_with_amazon_through_stand_ins(idp, server, make_pool
     assert graph == ["/facebook/me?fields=id,email,name"], "the Graph API is asked for the id and the mapped fields only"
     amazon = sign_in("LoginWithAmazon")
     assert amazon["cognito:username"] == "LoginWithAmazon_amzn1.account.ABCDEF" and amazon["email"] == "andy@amazon.example"
+
+
+def test_a_provider_that_rotates_its_signing_key_still_signs_users_in(idp, fed, oidc_idp):  # noqa: F811
+    """PoolDesk keeps a provider's key set; a token signed with a key it has not seen makes it
+    read the set again (at most every two seconds)."""
+    first = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert isinstance(first, str)
+    port = int(urllib.parse.urlsplit(fed.provider.issuer).port)
+    clients = [{"client_id": "pooldesk", "client_secret": "idp-secret-0001", "redirect_uris": [f"{fed.server.endpoint}/domains/{fed.domain}/oauth2/idpresponse"], "token_endpoint_auth_method": "client_secret_post"}]
+    fed.provider.stop()
+    fed.provider = oidc_idp(clients, [ACCOUNT], port=port)  # same issuer, a new signing key
+    time.sleep(2.1)
+    again = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert isinstance(again, str), f"{getattr(again, 'text', '')[:300]}"
+    assert fed.verify(fed.tokens(again)["id_token"])["cognito:username"] == "Okta_idp-alice"

@@ -11,7 +11,8 @@
 //! Facebook and Login with Amazon speak plain OAuth 2.0: the code buys an access token, and
 //! their profile endpoint says whose it is.
 //!
-//! The key set is fetched for each sign-in, so a provider's key rotation needs nothing.
+//! Key sets are kept for an hour and read again at once (at most every two seconds) when a
+//! token names a key they lack, which is how a provider's key rotation shows.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,31 @@ use crate::error::{Error, Result};
 use crate::store::{ChallengeRecord, Domain, Group, IdentityProvider, StoreError, User, UserData};
 use crate::tokens::sha256_hex;
 use crate::web::{JsonResponse, WebClient};
+
+/// How long a provider's key set is used before it is read again.
+const KEY_TTL_MS: i64 = 60 * 60 * 1000;
+/// The least time between two reads of one key set for a key it did not have.
+const KEY_REFETCH_MS: i64 = 2 * 1000;
+
+/// Identity providers' key sets by URI, with when each was read.
+#[derive(Default)]
+pub(super) struct ProviderKeys(std::sync::Mutex<std::collections::HashMap<String, (jsonwebtoken::jwk::JwkSet, i64)>>);
+
+impl ProviderKeys {
+    fn get(&self, uri: &str, now_ms: i64) -> Option<(jsonwebtoken::jwk::JwkSet, i64)> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(uri).filter(|(_, fetched)| now_ms - fetched < KEY_TTL_MS).cloned()
+    }
+
+    fn put(&self, uri: &str, set: jsonwebtoken::jwk::JwkSet, now_ms: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // A pool has few providers; a bound keeps a misconfigured one from growing this.
+        if map.len() >= 256 {
+            map.clear();
+        }
+        map.insert(uri.to_owned(), (set, now_ms));
+    }
+}
 
 /// How long the provider may take to send the browser back.
 const FEDERATION_TTL_MS: i64 = 10 * 60 * 1000;
@@ -322,14 +348,30 @@ impl UserPools {
             Some(uri) => uri.clone(),
             None => self.discovered_jwks_uri(&details["oidc_issuer"]).map_err(|e| bad(&e))?,
         };
-        let keys = self.web()?.get_json(&jwks_uri, None).map_err(|e| bad(&format!("its key set could not be read: {e}")))?;
-        let set: JwkSet = serde_json::from_value(keys.body).map_err(|_| bad("the provider's key set is not a JWK set"))?;
-        let jwk = match &header.kid {
-            Some(kid) => set.find(kid),
-            None if set.keys.len() == 1 => set.keys.first(),
-            None => None,
-        }
-        .ok_or_else(|| bad("no key of the provider's key set signed it"))?;
+        let pick = |set: &JwkSet| -> Option<jsonwebtoken::jwk::Jwk> {
+            match &header.kid {
+                Some(kid) => set.find(kid).cloned(),
+                None if set.keys.len() == 1 => set.keys.first().cloned(),
+                None => None,
+            }
+        };
+        let now = self.now();
+        let cached = self.provider_keys.get(&jwks_uri, now);
+        let jwk = match cached.as_ref().and_then(|(set, _)| pick(set)) {
+            Some(jwk) => jwk,
+            // Unknown here: the provider may have rotated its keys. Fetched again, but not more
+            // often than KEY_REFETCH_MS, so tokens with made-up key ids cannot make this server
+            // hammer the provider.
+            None if cached.as_ref().is_none_or(|(_, fetched)| now - fetched >= KEY_REFETCH_MS) => {
+                let keys = self.web()?.get_json(&jwks_uri, None).map_err(|e| bad(&format!("its key set could not be read: {e}")))?;
+                let set: JwkSet = serde_json::from_value(keys.body).map_err(|_| bad("the provider's key set is not a JWK set"))?;
+                let jwk = pick(&set);
+                self.provider_keys.put(&jwks_uri, set, now);
+                jwk.ok_or_else(|| bad("no key of the provider's key set signed it"))?
+            }
+            None => return Err(bad("no key of the provider's key set signed it")),
+        };
+        let jwk = &jwk;
         let key = DecodingKey::from_jwk(jwk).map_err(|_| bad("the provider's key cannot verify it"))?;
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[details["oidc_issuer"].trim_end_matches('/'), details["oidc_issuer"].as_str()]);

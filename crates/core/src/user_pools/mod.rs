@@ -117,6 +117,8 @@ pub struct UserPools {
     sms: Option<Arc<dyn SmsSender>>,
     /// How identity providers are reached (discovery, tokens, keys); none in tests that need none.
     web: Option<Arc<dyn crate::web::WebClient>>,
+    /// Identity providers' key sets, read once an hour or on a key they lack.
+    provider_keys: federation::ProviderKeys,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
     decoy_srp: sign_in::DecoySrp,
 }
@@ -138,6 +140,7 @@ impl UserPools {
             mailer,
             sms: None,
             web: None,
+            provider_keys: Default::default(),
             decoy_srp,
         })
     }
