@@ -6,9 +6,9 @@ import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { Dialog } from "../../components/Dialog";
-import { CopyButton, EmptyState, ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { CopyButton, EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { SelectField, TextAreaField, TextField, useSubmitError } from "../../components/form";
-import type { IdentityProviderType, ProviderDescription } from "../../generated/cognito-idp";
+import type { ProviderDescription } from "../../generated/cognito-idp";
 import { formatEpoch } from "../../lib/format";
 import { useUserPool } from "../userPools/queries";
 import { domainBaseUrl } from "../integration/domainForm";
@@ -21,6 +21,7 @@ import {
   MAX_IDENTIFIERS,
   mappableAttributes,
   newProviderForm,
+  OIDC_ENDPOINTS,
   PROVIDER_TYPES,
   providerSchema,
   toCreateProviderInput,
@@ -313,7 +314,7 @@ function EditProviderDialog({ poolId, name, onClose, onSaved }: { poolId: string
     <Dialog title={`Edit provider ${name}`} onClose={onClose} wide testId="provider-dialog">
       {p.isPending && <Spinner label={`Loading ${name}`} />}
       <ErrorBox error={p.error} onRetry={() => void p.refetch()} />
-      {p.data && <ProviderForm poolId={poolId} initial={formFromProvider(p.data as IdentityProviderType)} editing submitLabel="Save provider" onSubmit={onSubmit} onCancel={onClose} />}
+      {p.data && <ProviderForm poolId={poolId} initial={formFromProvider(p.data)} editing submitLabel="Save provider" onSubmit={onSubmit} onCancel={onClose} />}
     </Dialog>
   );
 }
@@ -350,8 +351,9 @@ function ProviderForm({
     }
   };
   const fields = DETAIL_FIELDS[type];
-  const main = fields.filter((f) => !["authorize_url", "token_url", "attributes_url", "jwks_uri"].includes(f.key));
-  const endpoints = fields.filter((f) => ["authorize_url", "token_url", "attributes_url", "jwks_uri"].includes(f.key));
+  const isEndpoint = (f: DetailField) => (OIDC_ENDPOINTS as readonly string[]).includes(f.key);
+  const main = fields.filter((f) => !isEndpoint(f));
+  const endpoints = fields.filter(isEndpoint);
 
   return (
     <FormProvider {...form}>
@@ -422,7 +424,6 @@ function ProviderForm({
           spellCheck={false}
           hint={`Optional, up to ${MAX_IDENTIFIERS}: such as the e-mail domains whose people sign in through this provider.`}
         />
-        <FieldError message={form.formState.errors.mapping?.root?.message} />
         <ErrorBox error={submit.error} testId="provider-error" />
         <div className="dialog-actions">
           <button type="button" onClick={onCancel}>
