@@ -82,6 +82,7 @@ export function fakeBackend() {
     },
     ListUserPoolClients: (i) => ({ UserPoolClients: (clients.get(i.UserPoolId) ?? []).map((c) => ({ ClientId: c.ClientId, ClientName: c.ClientName })) }),
     ListResourceServers: () => ({ ResourceServers: [] }),
+    ListIdentityProviders: () => ({ Providers: [] }),
     GetUICustomization: (i) => ({ UICustomization: { UserPoolId: i.UserPoolId, ClientId: i.ClientId ?? "ALL" } }),
     DescribeManagedLoginBrandingByClient: () => {
       throw new CognitoError("ResourceNotFoundException", "Managed login branding not found");

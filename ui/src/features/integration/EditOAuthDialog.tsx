@@ -5,6 +5,7 @@ import { Dialog } from "../../components/Dialog";
 import { ErrorBox, Spinner } from "../../components/bits";
 import { CheckboxField, SelectField, TextAreaField, useSubmitError } from "../../components/form";
 import type { UserPoolClientType } from "../../generated/cognito-idp";
+import { useIdentityProviders } from "../providers/queries";
 import {
   asList,
   formFromClient,
@@ -62,7 +63,10 @@ export function EditOAuthDialog({
     ...callbacks.map((u) => ({ value: u, label: u })),
     ...(defaultRedirect && !callbacks.includes(defaultRedirect) ? [{ value: defaultRedirect, label: `${defaultRedirect} (not a callback URL)` }] : []),
   ];
-  const providers = [...new Set([...IDENTITY_PROVIDERS.map((p) => p.value as string), ...asList<string>(initial.identityProviders)])];
+  // COGNITO, the pool's sign-in providers, and any the client names that the pool no longer has.
+  const poolProviders = useIdentityProviders(client.UserPoolId);
+  const known = [...IDENTITY_PROVIDERS.map((p) => p.value as string), ...(poolProviders.data ?? []).map((p) => p.ProviderName!)];
+  const providers = [...new Set([...known, ...asList<string>(initial.identityProviders)])];
 
   const onValid = async (v: V) => {
     try {
@@ -143,11 +147,13 @@ export function EditOAuthDialog({
                   key={p}
                   name="identityProviders"
                   value={p}
-                  label={IDENTITY_PROVIDERS.find((x) => x.value === p)?.label ?? p}
+                  label={IDENTITY_PROVIDERS.find((x) => x.value === p)?.label ?? (known.includes(p) || poolProviders.isPending ? p : `${p} (no longer in the pool)`)}
                   testId={`oauth-provider-${p}`}
                 />
               ))}
             </div>
+            {poolProviders.data?.length === 0 && <p className="field-hint">Add Google, Facebook or OpenID Connect providers in the Sign-in providers tab.</p>}
+            <ErrorBox error={poolProviders.error} onRetry={() => void poolProviders.refetch()} />
           </fieldset>
           <ErrorBox error={submit.error} testId="oauth-error" />
           <div className="dialog-actions">

@@ -112,6 +112,8 @@ beforeEach(() => {
         clients[input.ClientId] = { ...input, ClientSecret: old.ClientSecret, CreationDate: 1, LastModifiedDate: 3 };
         return { UserPoolClient: structuredClone(clients[input.ClientId]) };
       }
+      case "ListIdentityProviders":
+        return { Providers: [{ ProviderName: "Corp", ProviderType: "OIDC" }, { ProviderName: "Google", ProviderType: "Google" }] };
       case "GetUICustomization":
         return { UICustomization: { UserPoolId: POOL, ClientId: input.ClientId ?? "ALL" } };
       case "DescribeManagedLoginBrandingByClient":
@@ -408,6 +410,19 @@ describe("OAuth settings dialog", () => {
     });
     await waitFor(() => expect(screen.queryByTestId("oauth-dialog")).toBeNull());
     expect(await screen.findByTestId("client-oauth-summary-c1")).toHaveTextContent("code, implicit");
+  });
+
+  it("offers the pool's sign-in providers beside COGNITO", async () => {
+    const { user, dialog } = await openDialog();
+    expect(within(dialog).getByTestId("oauth-provider-COGNITO")).toBeChecked();
+    const corp = await within(dialog).findByTestId("oauth-provider-Corp");
+    expect(corp).not.toBeChecked();
+    expect(within(dialog).getByTestId("oauth-provider-Google")).toBeInTheDocument();
+    await user.click(corp);
+    await user.click(screen.getByTestId("oauth-submit"));
+    await waitFor(() => expect(sent("UpdateUserPoolClient")).toHaveLength(1));
+    expect(sent("UpdateUserPoolClient")[0].SupportedIdentityProviders).toEqual(["COGNITO", "Corp"]);
+    expect(sent("ListIdentityProviders")[0]).toEqual({ UserPoolId: POOL, MaxResults: 60 });
   });
 
   it("shows the server's refusal in the dialog", async () => {

@@ -6,6 +6,7 @@ import { UsersTab } from "../users/UsersTab";
 import { GroupsTab } from "../groups/GroupsTab";
 import { ClientsTab } from "../clients/ClientsTab";
 import { IntegrationTab } from "../integration/IntegrationTab";
+import { ProvidersTab } from "../providers/ProvidersTab";
 import { PoolSettings } from "./PoolSettings";
 
 const TABS: { id: PoolTab; label: string }[] = [
@@ -13,6 +14,7 @@ const TABS: { id: PoolTab; label: string }[] = [
   { id: "groups", label: "Groups" },
   { id: "clients", label: "App clients" },
   { id: "integration", label: "App integration" },
+  { id: "providers", label: "Sign-in providers" },
   { id: "settings", label: "Settings" },
 ];
 
@@ -71,6 +73,7 @@ export function UserPoolView({ poolId, tab, navigate }: { poolId: string; tab: P
         {tab === "groups" && <GroupsTab poolId={poolId} />}
         {tab === "clients" && <ClientsTab poolId={poolId} />}
         {tab === "integration" && <IntegrationTab poolId={poolId} />}
+        {tab === "providers" && <ProvidersTab poolId={poolId} />}
         {tab === "settings" && <PoolSettings poolId={poolId} navigate={navigate} />}
       </div>
     </section>

@@ -11,6 +11,7 @@ import { toMessages, type Navigate } from "../../routes";
 import { usePoolGroups, useUserPool } from "../userPools/queries";
 import { lockReason, newAttributeNames } from "./userAttributes";
 import { LockIcon } from "./LockIcon";
+import { LinkedIdentities } from "./LinkedIdentities";
 import "./userForms.css";
 
 export function UserDetails({
@@ -77,6 +78,7 @@ export function UserDetails({
             Messages sent to this user
           </button>
           <Attributes poolId={poolId} user={user.data} schema={schema} onChanged={changed} />
+          <LinkedIdentities poolId={poolId} user={user.data} onChanged={changed} />
           <Groups poolId={poolId} username={username} />
           <Mfa poolId={poolId} user={user.data} onChanged={changed} />
           <SetPassword poolId={poolId} username={username} onChanged={changed} />

@@ -1,0 +1,244 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+
+import { invoke } from "@tauri-apps/api/core";
+import { ConfirmProvider } from "../../components/Confirm";
+import { ToastProvider } from "../../components/Toast";
+import { ProvidersTab } from "./ProvidersTab";
+
+const POOL = "us-east-1_A";
+
+const corp = {
+  UserPoolId: POOL,
+  ProviderName: "Corp",
+  ProviderType: "OIDC",
+  ProviderDetails: {
+    client_id: "corp-client",
+    client_secret: "do-not-show-me",
+    oidc_issuer: "https://idp.example.com",
+    authorize_scopes: "openid email",
+    attributes_request_method: "GET",
+    authorize_url: "https://idp.example.com/authorize",
+    token_url: "https://idp.example.com/token",
+    attributes_url: "https://idp.example.com/userinfo",
+    jwks_uri: "https://idp.example.com/jwks",
+    attributes_url_add_attributes: "false",
+  },
+  AttributeMapping: { username: "sub", email: "email" },
+  IdpIdentifiers: ["example.com"],
+  CreationDate: 1_700_000_000,
+  LastModifiedDate: 1_700_000_100,
+};
+const google = {
+  UserPoolId: POOL,
+  ProviderName: "Google",
+  ProviderType: "Google",
+  ProviderDetails: { client_id: "g-id", authorize_scopes: "profile email openid" },
+  AttributeMapping: { username: "sub" },
+  CreationDate: 1_700_000_000,
+  LastModifiedDate: 1_700_000_000,
+};
+
+let calls: { target: string; input: any }[];
+let providers: Record<string, any>;
+let pool: any;
+let fail: Record<string, { code: string; message: string }>;
+
+const sent = (op: string) => calls.filter((c) => c.target.endsWith(`.${op}`)).map((c) => c.input);
+
+beforeEach(() => {
+  calls = [];
+  fail = {};
+  pool = { Id: POOL, Name: "shop", Domain: "my-app", SchemaAttributes: [{ Name: "email" }, { Name: "custom:tier" }] };
+  providers = { Corp: structuredClone(corp), Google: structuredClone(google) };
+  const clients: Record<string, any> = {
+    c1: { ClientId: "c1", ClientName: "web", SupportedIdentityProviders: ["COGNITO", "Corp"] },
+    c2: { ClientId: "c2", ClientName: "mobile", SupportedIdentityProviders: ["Corp", "Google"] },
+  };
+  vi.mocked(invoke).mockReset();
+  vi.mocked(invoke).mockImplementation(async (cmd, args) => {
+    if (cmd === "serve_status") return { endpoint: "http://127.0.0.1:9229", region: "us-east-1", accessKeyId: "AK", secretAccessKey: "SK" };
+    if (cmd !== "call") throw { code: "UnknownCommand", message: cmd };
+    const { target, input } = args as { target: string; input: any };
+    calls.push({ target, input });
+    const op = target.split(".")[1]!;
+    if (fail[op]) throw fail[op];
+    switch (op) {
+      case "DescribeUserPool":
+        return { UserPool: structuredClone(pool) };
+      case "ListIdentityProviders":
+        return {
+          Providers: Object.values(providers).map((p) => ({ ProviderName: p.ProviderName, ProviderType: p.ProviderType, CreationDate: p.CreationDate, LastModifiedDate: p.LastModifiedDate })),
+        };
+      case "DescribeIdentityProvider": {
+        const p = structuredClone(providers[input.ProviderName]);
+        if (!p) throw { code: "ResourceNotFoundException", message: "Identity provider not found" };
+        return { IdentityProvider: p };
+      }
+      case "CreateIdentityProvider":
+        providers[input.ProviderName] = { ...input, CreationDate: 1_700_000_500, LastModifiedDate: 1_700_000_500 };
+        return { IdentityProvider: providers[input.ProviderName] };
+      case "UpdateIdentityProvider":
+        providers[input.ProviderName] = { ...providers[input.ProviderName], ...input };
+        return { IdentityProvider: providers[input.ProviderName] };
+      case "DeleteIdentityProvider":
+        delete providers[input.ProviderName];
+        return {};
+      case "ListUserPoolClients":
+        return { UserPoolClients: Object.values(clients).map((c) => ({ ClientId: c.ClientId, ClientName: c.ClientName, UserPoolId: POOL })) };
+      case "DescribeUserPoolClient":
+        return { UserPoolClient: structuredClone(clients[input.ClientId]) };
+      default:
+        throw { code: "UnknownOperationException", message: target };
+    }
+  });
+});
+
+function renderTab() {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={qc}>
+      <ToastProvider>
+        <ConfirmProvider>
+          <ProvidersTab poolId={POOL} />
+        </ConfirmProvider>
+      </ToastProvider>
+    </QueryClientProvider>,
+  );
+}
+
+const row = (name: string) => screen.getAllByTestId("provider-row").find((r) => r.dataset.name === name)!;
+
+describe("sign-in providers tab", () => {
+  it("lists the providers with the clients offering them, and the redirect URI", async () => {
+    renderTab();
+    await waitFor(() => expect(screen.getAllByTestId("provider-row")).toHaveLength(2));
+    expect(row("Corp")).toHaveTextContent("OpenID Connect (OIDC)");
+    expect(row("Google")).toHaveTextContent("Google");
+    await waitFor(() => expect(screen.getByTestId("provider-clients-Corp")).toHaveTextContent("web, mobile"));
+    expect(screen.getByTestId("provider-clients-Google")).toHaveTextContent("mobile");
+    expect(await screen.findByTestId("provider-redirect-uri")).toHaveTextContent("http://127.0.0.1:9229/domains/my-app/oauth2/idpresponse");
+  });
+
+  it("shows every detail with the secret masked, the mapping and the identifiers", async () => {
+    const user = userEvent.setup();
+    renderTab();
+    await user.click(await screen.findByTestId("provider-details-Corp"));
+    const details = await screen.findByTestId("provider-details");
+    await waitFor(() => expect(within(details).getByTestId("provider-detail-client_secret")).toHaveTextContent("••••"));
+    expect(details).not.toHaveTextContent("do-not-show-me");
+    expect(within(details).getByTestId("provider-detail-attributes_url_add_attributes")).toHaveTextContent("false");
+    expect(within(details).getByTestId("provider-detail-jwks_uri")).toHaveTextContent("https://idp.example.com/jwks");
+    expect(within(details).getByTestId("provider-details-mapping")).toHaveTextContent(/username\s*sub/);
+    expect(within(details).getByTestId("provider-details-mapping")).toHaveTextContent(/email\s*email/);
+    expect(within(details).getByTestId("provider-details-identifiers")).toHaveTextContent("example.com");
+  });
+
+  it("adds an OIDC provider after checking the form", async () => {
+    const user = userEvent.setup();
+    renderTab();
+    await user.click(await screen.findByTestId("provider-add"));
+    expect(screen.getByRole("option", { name: /SAML/ })).toBeDisabled();
+    const form = screen.getByTestId("provider-form");
+    await user.type(screen.getByLabelText("Provider name"), "Okta");
+    await user.clear(screen.getByLabelText("Authorized scopes"));
+    await user.type(screen.getByLabelText("Authorized scopes"), "email profile");
+    await user.type(screen.getByLabelText("Issuer URL"), "http://idp.example.com");
+    await user.click(screen.getByTestId("provider-save"));
+    expect(await within(form).findByText("Enter the client id")).toBeInTheDocument();
+    expect(within(form).getByText(/Include openid/)).toBeInTheDocument();
+    expect(within(form).getByText(/Must be https/)).toBeInTheDocument();
+    expect(sent("CreateIdentityProvider")).toEqual([]);
+
+    await user.type(screen.getByLabelText("Client ID"), "okta-client");
+    await user.type(screen.getByLabelText("Client secret (optional)"), "s3cret");
+    await user.type(screen.getByLabelText("Authorized scopes"), " openid");
+    await user.clear(screen.getByLabelText("Issuer URL"));
+    await user.type(screen.getByLabelText("Issuer URL"), "https://okta.example.com");
+    await user.click(screen.getByTestId("mapping-add"));
+    await user.selectOptions(screen.getByTestId("mapping-pool-1"), "custom:tier");
+    await user.type(screen.getByTestId("mapping-provider-1"), "tier");
+    await user.type(screen.getByLabelText("Identifiers (one a line)"), "example.com");
+    await user.click(screen.getByTestId("provider-save"));
+    await waitFor(() => expect(sent("CreateIdentityProvider")).toHaveLength(1));
+    expect(sent("CreateIdentityProvider")[0]).toEqual({
+      UserPoolId: POOL,
+      ProviderName: "Okta",
+      ProviderType: "OIDC",
+      ProviderDetails: {
+        client_id: "okta-client",
+        client_secret: "s3cret",
+        oidc_issuer: "https://okta.example.com",
+        authorize_scopes: "email profile openid",
+        attributes_request_method: "GET",
+      },
+      AttributeMapping: { email: "email", "custom:tier": "tier" },
+      IdpIdentifiers: ["example.com"],
+    });
+    expect(await screen.findByTestId("toast-ok")).toHaveTextContent("Provider Okta added");
+    await waitFor(() => expect(screen.getAllByTestId("provider-row")).toHaveLength(3));
+    expect(screen.queryByTestId("provider-form")).toBeNull();
+  });
+
+  it("adds Google under the name Google, and shows the server's refusal", async () => {
+    const user = userEvent.setup();
+    fail.CreateIdentityProvider = { code: "DuplicateProviderException", message: "A provider with the name Google already exists." };
+    renderTab();
+    await user.click(await screen.findByTestId("provider-add"));
+    await user.selectOptions(screen.getByTestId("provider-type"), "Google");
+    expect(screen.getByLabelText("Provider name")).toHaveValue("Google");
+    expect(screen.getByLabelText("Provider name")).toHaveAttribute("readonly");
+    await user.type(screen.getByLabelText("Client ID"), "g-id");
+    await user.type(screen.getByLabelText("Client secret"), "g-secret");
+    await user.click(screen.getByTestId("provider-save"));
+    const error = await screen.findByTestId("provider-error");
+    expect(error).toHaveTextContent("DuplicateProviderException");
+    expect(error).toHaveTextContent("A provider with the name Google already exists.");
+    expect(sent("CreateIdentityProvider")[0]).toMatchObject({
+      ProviderName: "Google",
+      ProviderType: "Google",
+      ProviderDetails: { client_id: "g-id", client_secret: "g-secret", authorize_scopes: "profile email openid" },
+    });
+  });
+
+  it("edits a provider without sending its secret when left empty", async () => {
+    const user = userEvent.setup();
+    renderTab();
+    await user.click(await screen.findByTestId("provider-edit-Corp"));
+    const secret = await screen.findByLabelText("Client secret (optional)");
+    expect(secret).toHaveValue("");
+    expect(secret).toHaveAccessibleDescription(/Leave empty to keep the current secret/);
+    expect(screen.getByLabelText("Client ID")).toHaveValue("corp-client");
+    await user.clear(screen.getByLabelText("Client ID"));
+    await user.type(screen.getByLabelText("Client ID"), "corp-client-2");
+    await user.click(screen.getByTestId("provider-save"));
+    await waitFor(() => expect(sent("UpdateIdentityProvider")).toHaveLength(1));
+    const input = sent("UpdateIdentityProvider")[0];
+    expect(input.ProviderDetails).not.toHaveProperty("client_secret");
+    expect(input).toMatchObject({
+      UserPoolId: POOL,
+      ProviderName: "Corp",
+      ProviderDetails: { client_id: "corp-client-2", oidc_issuer: "https://idp.example.com" },
+      AttributeMapping: { email: "email" },
+      IdpIdentifiers: ["example.com"],
+    });
+    expect(await screen.findByTestId("toast-ok")).toHaveTextContent("Provider Corp saved");
+  });
+
+  it("deletes a provider after confirming", async () => {
+    const user = userEvent.setup();
+    renderTab();
+    await user.click(await screen.findByTestId("provider-delete-Google"));
+    expect(screen.getByTestId("confirm-dialog")).toHaveTextContent("Delete Google?");
+    await user.click(screen.getByTestId("confirm-cancel"));
+    expect(sent("DeleteIdentityProvider")).toEqual([]);
+    await user.click(screen.getByTestId("provider-delete-Google"));
+    await user.click(screen.getByTestId("confirm-ok"));
+    await waitFor(() => expect(screen.getAllByTestId("provider-row")).toHaveLength(1));
+    expect(sent("DeleteIdentityProvider")).toEqual([{ UserPoolId: POOL, ProviderName: "Google" }]);
+  });
+});

@@ -1,0 +1,464 @@
+import { useState } from "react";
+import { FormProvider, useFieldArray, useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useQueryClient } from "@tanstack/react-query";
+import { useApi } from "../../api/connection";
+import { useConfirm } from "../../components/Confirm";
+import { useToast } from "../../components/Toast";
+import { Dialog } from "../../components/Dialog";
+import { CopyButton, EmptyState, ErrorBox, Spinner } from "../../components/bits";
+import { SelectField, TextAreaField, TextField, useSubmitError } from "../../components/form";
+import type { ProviderDescription } from "../../generated/cognito-idp";
+import { formatEpoch } from "../../lib/format";
+import { useUserPool } from "../userPools/queries";
+import { domainBaseUrl } from "../integration/domainForm";
+import { useConnectionEndpoint } from "../integration/queries";
+import {
+  DETAIL_FIELDS,
+  formFromProvider,
+  idpResponseUrl,
+  isSecretKey,
+  MAX_IDENTIFIERS,
+  mappableAttributes,
+  newProviderForm,
+  OIDC_ENDPOINTS,
+  PROVIDER_TYPES,
+  providerSchema,
+  toCreateProviderInput,
+  toUpdateProviderInput,
+  typeLabel,
+  USERNAME_SOURCE,
+  type DetailField,
+  type ProviderFormValues,
+  type ProviderKind,
+} from "./providerForm";
+import { useClientsByProvider, useIdentityProvider, useIdentityProviders } from "./queries";
+import "./providers.css";
+
+type V = ProviderFormValues;
+
+/** The pool's external sign-in providers (OIDC, social): who they are, which clients offer them. */
+export function ProvidersTab({ poolId }: { poolId: string }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const confirm = useConfirm();
+  const toast = useToast();
+  const providers = useIdentityProviders(poolId);
+  const usage = useClientsByProvider(poolId);
+  const [dialog, setDialog] = useState<{ mode: "create" } | { mode: "edit"; name: string } | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const list = providers.data ?? [];
+
+  const refresh = () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: [api.connection, "ListIdentityProviders", poolId] }),
+      qc.invalidateQueries({ queryKey: [api.connection, "DescribeIdentityProvider", poolId] }),
+    ]);
+
+  const remove = async (p: ProviderDescription) => {
+    const name = p.ProviderName!;
+    const users = usage.byProvider.get(name) ?? [];
+    const ok = await confirm({
+      title: "Delete sign-in provider",
+      message: `Delete ${name}? People can no longer sign in through it${users.length ? `, and the app clients ${users.join(", ")} stop offering it` : ""}. Users it created stay in the pool.`,
+      confirmLabel: "Delete provider",
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api.idp("DeleteIdentityProvider", { UserPoolId: poolId, ProviderName: name });
+      if (open === name) setOpen(null);
+      await refresh();
+      toast.ok(`Provider ${name} deleted`);
+    } catch (e) {
+      toast.error(e, "Delete failed");
+    }
+  };
+
+  return (
+    <div className="providers-tab" data-testid="providers-tab">
+      <RedirectUriCard poolId={poolId} />
+      <section className="card providers-section" aria-labelledby="providers-title">
+        <header className="providers-section-header">
+          <h2 id="providers-title">Sign-in providers</h2>
+          <button type="button" className="primary small" data-testid="provider-add" onClick={() => setDialog({ mode: "create" })}>
+            Add provider
+          </button>
+        </header>
+        <p className="muted">
+          Let people sign in with an account elsewhere (an OpenID Connect provider, Google, Facebook, Amazon, Apple). An app client offers a
+          provider once it is ticked in the client's OAuth settings (App integration).
+        </p>
+        {providers.isPending && <Spinner label="Loading providers" />}
+        <ErrorBox error={providers.error} onRetry={() => void providers.refetch()} />
+        {providers.data && list.length === 0 && (
+          <EmptyState title="No sign-in providers">
+            <p>Add one to let people sign in with an account they already have.</p>
+          </EmptyState>
+        )}
+        {list.length > 0 && (
+          <table className="data-table providers-table" aria-label="Sign-in providers">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">Created</th>
+                <th scope="col">Used by</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((p) => {
+                const name = p.ProviderName!;
+                const users = usage.byProvider.get(name) ?? [];
+                return (
+                  <tr key={name} data-testid="provider-row" data-name={name} className={open === name ? "current" : undefined}>
+                    <td className="mono">{name}</td>
+                    <td>{typeLabel(p.ProviderType)}</td>
+                    <td>{formatEpoch(p.CreationDate)}</td>
+                    <td data-testid={`provider-clients-${name}`}>
+                      {usage.pending ? "…" : users.length ? users.join(", ") : <span className="muted">No app client</span>}
+                    </td>
+                    <td>
+                      <span className="row-actions">
+                        <button
+                          type="button"
+                          className="small"
+                          aria-expanded={open === name}
+                          aria-controls="provider-details"
+                          data-testid={`provider-details-${name}`}
+                          aria-label={`Details of ${name}`}
+                          onClick={() => setOpen(open === name ? null : name)}
+                        >
+                          Details
+                        </button>
+                        <button type="button" className="small" data-testid={`provider-edit-${name}`} aria-label={`Edit provider ${name}`} onClick={() => setDialog({ mode: "edit", name })}>
+                          Edit
+                        </button>
+                        <button type="button" className="small danger" data-testid={`provider-delete-${name}`} aria-label={`Delete provider ${name}`} onClick={() => void remove(p)}>
+                          Delete
+                        </button>
+                      </span>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+        <ErrorBox error={usage.error} />
+      </section>
+      {open && <ProviderDetailsCard poolId={poolId} name={open} onClose={() => setOpen(null)} />}
+      {dialog?.mode === "create" && (
+        <CreateProviderDialog
+          poolId={poolId}
+          onClose={() => setDialog(null)}
+          onSaved={async (p) => {
+            setDialog(null);
+            await refresh();
+            toast.ok(`Provider ${p} added`);
+          }}
+        />
+      )}
+      {dialog?.mode === "edit" && (
+        <EditProviderDialog
+          poolId={poolId}
+          name={dialog.name}
+          onClose={() => setDialog(null)}
+          onSaved={async (p) => {
+            setDialog(null);
+            await refresh();
+            toast.ok(`Provider ${p} saved`);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The URL to register at every provider: the pool domain's /oauth2/idpresponse. */
+function RedirectUriCard({ poolId }: { poolId: string }) {
+  const pool = useUserPool(poolId);
+  const { endpoint, local } = useConnectionEndpoint();
+  const domain = pool.data?.CustomDomain || pool.data?.Domain;
+  const base = domain ? domainBaseUrl(endpoint, domain) : undefined;
+  return (
+    <section className="card providers-section" aria-labelledby="idp-redirect-title" data-testid="provider-redirect">
+      <h2 id="idp-redirect-title">Redirect URI to register at the provider</h2>
+      {pool.isPending && <Spinner label="Loading the pool's domain" />}
+      {pool.data && !domain && (
+        <p className="muted" data-testid="provider-redirect-none">
+          The pool has no domain yet. Create one (App integration) first: providers send people back to the domain's /oauth2/idpresponse.
+        </p>
+      )}
+      {domain && base && (
+        <p className="integration-url">
+          <span className="mono" data-testid="provider-redirect-uri">
+            {idpResponseUrl(base)}
+          </span>{" "}
+          <CopyButton text={idpResponseUrl(base)} label="the redirect URI" testId="provider-redirect-copy" />
+        </p>
+      )}
+      {domain && !base && (
+        <p className="muted" data-testid="provider-redirect-none">
+          {local ? "Start serving this computer's pools (Serve) to know it: " : ""}
+          {`<endpoint>/domains/${domain}/oauth2/idpresponse`}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Everything Describe returns: the details (secrets masked, server-filled keys too), mapping, identifiers. */
+function ProviderDetailsCard({ poolId, name, onClose }: { poolId: string; name: string; onClose: () => void }) {
+  const p = useIdentityProvider(poolId, name);
+  const d = p.data;
+  return (
+    <section className="card providers-section" id="provider-details" aria-labelledby="provider-details-title" data-testid="provider-details">
+      <header className="providers-section-header">
+        <h2 id="provider-details-title">{name}</h2>
+        <button type="button" className="icon-button" aria-label={`Close details of ${name}`} onClick={onClose}>
+          ×
+        </button>
+      </header>
+      {p.isPending && <Spinner label={`Loading ${name}`} />}
+      <ErrorBox error={p.error} onRetry={() => void p.refetch()} />
+      {d && (
+        <>
+          <dl className="kv">
+            <dt>Type</dt>
+            <dd>{typeLabel(d.ProviderType)}</dd>
+            <dt>Created</dt>
+            <dd>{formatEpoch(d.CreationDate)}</dd>
+            <dt>Modified</dt>
+            <dd>{formatEpoch(d.LastModifiedDate)}</dd>
+          </dl>
+          <h3>Provider details</h3>
+          <dl className="kv" data-testid="provider-details-keys">
+            {Object.entries(d.ProviderDetails ?? {}).map(([k, v]) => (
+              <DetailRow key={k} k={k} v={v} />
+            ))}
+          </dl>
+          <h3>Attribute mapping</h3>
+          <table className="data-table compact" aria-label={`Attribute mapping of ${name}`} data-testid="provider-details-mapping">
+            <thead>
+              <tr>
+                <th scope="col">Pool attribute</th>
+                <th scope="col">Provider attribute</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries({ username: USERNAME_SOURCE[d.ProviderType ?? "OIDC"], ...(d.AttributeMapping ?? {}) }).map(([k, v]) => (
+                <tr key={k}>
+                  <td className="mono">{k}</td>
+                  <td className="mono">{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Identifiers</h3>
+          <p data-testid="provider-details-identifiers">{(d.IdpIdentifiers ?? []).join(", ") || <span className="muted">None</span>}</p>
+        </>
+      )}
+    </section>
+  );
+}
+
+function DetailRow({ k, v }: { k: string; v: string }) {
+  return (
+    <>
+      <dt className="mono">{k}</dt>
+      <dd className="mono" data-testid={`provider-detail-${k}`}>
+        {isSecretKey(k) ? <span aria-label="hidden secret">••••</span> : v}
+      </dd>
+    </>
+  );
+}
+
+function CreateProviderDialog({ poolId, onClose, onSaved }: { poolId: string; onClose: () => void; onSaved: (name: string) => Promise<void> }) {
+  const api = useApi();
+  const [type, setType] = useState<ProviderKind>("OIDC");
+  const onSubmit = async (v: V) => {
+    const input = toCreateProviderInput(poolId, v);
+    await api.idp("CreateIdentityProvider", input);
+    await onSaved(input.ProviderName);
+  };
+  return (
+    <Dialog title="Add sign-in provider" onClose={onClose} wide testId="provider-dialog">
+      <div className="field">
+        <label htmlFor="provider-type">Provider type</label>
+        <select id="provider-type" data-testid="provider-type" data-autofocus value={type} onChange={(e) => setType(e.target.value as ProviderKind)}>
+          {PROVIDER_TYPES.map((t) => (
+            <option key={t.value} value={t.value} disabled={t.disabled}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+        <span className="field-hint">SAML providers cannot be added yet: this server does not support SAML.</span>
+      </div>
+      <ProviderForm key={type} poolId={poolId} initial={newProviderForm(type)} submitLabel="Add provider" onSubmit={onSubmit} onCancel={onClose} />
+    </Dialog>
+  );
+}
+
+function EditProviderDialog({ poolId, name, onClose, onSaved }: { poolId: string; name: string; onClose: () => void; onSaved: (name: string) => Promise<void> }) {
+  const api = useApi();
+  const p = useIdentityProvider(poolId, name);
+  const onSubmit = async (v: V) => {
+    await api.idp("UpdateIdentityProvider", toUpdateProviderInput(poolId, v));
+    await onSaved(name);
+  };
+  return (
+    <Dialog title={`Edit provider ${name}`} onClose={onClose} wide testId="provider-dialog">
+      {p.isPending && <Spinner label={`Loading ${name}`} />}
+      <ErrorBox error={p.error} onRetry={() => void p.refetch()} />
+      {p.data && <ProviderForm poolId={poolId} initial={formFromProvider(p.data)} editing submitLabel="Save provider" onSubmit={onSubmit} onCancel={onClose} />}
+    </Dialog>
+  );
+}
+
+/** The form of one provider type: name, details, attribute mapping, identifiers. */
+function ProviderForm({
+  poolId,
+  initial,
+  editing,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  poolId: string;
+  initial: V;
+  editing?: boolean;
+  submitLabel: string;
+  onSubmit: (v: V) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const submit = useSubmitError();
+  const form = useForm<V>({ resolver: zodResolver(providerSchema(editing)), defaultValues: initial });
+  const mapping = useFieldArray({ control: form.control, name: "mapping" });
+  const rows = useWatch({ control: form.control, name: "mapping" });
+  const pool = useUserPool(poolId);
+  const type = initial.type;
+  const social = type !== "OIDC";
+  const attributes = mappableAttributes(pool.data?.SchemaAttributes);
+  const onValid = async (v: V) => {
+    try {
+      await onSubmit(v);
+    } catch (e) {
+      submit.setError(e);
+    }
+  };
+  const fields = DETAIL_FIELDS[type];
+  const isEndpoint = (f: DetailField) => (OIDC_ENDPOINTS as readonly string[]).includes(f.key);
+  const main = fields.filter((f) => !isEndpoint(f));
+  const endpoints = fields.filter(isEndpoint);
+
+  return (
+    <FormProvider {...form}>
+      <form className="form" noValidate aria-label={submitLabel} data-testid="provider-form" onSubmit={submit.clearingFirst(form.handleSubmit(onValid))}>
+        <TextField<V>
+          name="name"
+          label="Provider name"
+          testId="provider-name"
+          readOnly={social || editing}
+          hint={
+            editing
+              ? "The name cannot change."
+              : social
+                ? `A ${typeLabel(type)} provider is always named ${type}.`
+                : "1 to 32 characters, not starting with _; apps pass it as identity_provider. Not COGNITO."
+          }
+          autoFocus={!social && !editing}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <fieldset>
+          <legend>Provider details</legend>
+          {main.map((f) => (
+            <DetailInput key={f.key} field={f} editing={editing} />
+          ))}
+          {endpoints.length > 0 && (
+            <details className="provider-endpoints" open={endpoints.some((f) => initial.details[f.key])}>
+              <summary>Endpoints (optional: discovered from the issuer when all are empty)</summary>
+              {endpoints.map((f) => (
+                <DetailInput key={f.key} field={f} editing={editing} />
+              ))}
+            </details>
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>Attribute mapping</legend>
+          <p className="field-hint">Each pool attribute takes the value of a provider attribute at every sign-in.</p>
+          <div className="row-inline mapping-row mapping-fixed" data-testid="mapping-fixed">
+            <span className="mono">username</span> ← <span className="mono">{USERNAME_SOURCE[type]}</span>
+            <span className="muted small-text">(always: the server sets it)</span>
+          </div>
+          {mapping.fields.map((f, i) => {
+            const current = rows?.[i]?.pool ?? "";
+            const options = [
+              { value: "", label: "— choose —" },
+              ...attributes.map((a) => ({ value: a, label: a })),
+              ...(current && !attributes.includes(current) ? [{ value: current, label: current }] : []),
+            ];
+            return (
+              <div key={f.id} className="row-inline mapping-row" role="group" aria-label={`Mapping ${i + 1}`}>
+                <SelectField<V> name={`mapping.${i}.pool`} label="Pool attribute" testId={`mapping-pool-${i}`} options={options} />
+                <TextField<V> name={`mapping.${i}.provider`} label="Provider attribute" testId={`mapping-provider-${i}`} className="grow" autoComplete="off" spellCheck={false} />
+                <button type="button" className="small" data-testid={`mapping-remove-${i}`} aria-label={`Remove mapping ${i + 1}`} onClick={() => mapping.remove(i)}>
+                  Remove
+                </button>
+              </div>
+            );
+          })}
+          <button type="button" className="small" data-testid="mapping-add" onClick={() => mapping.append({ pool: "", provider: "" })}>
+            Add mapping
+          </button>
+        </fieldset>
+        <TextAreaField<V>
+          name="identifiers"
+          label="Identifiers (one a line)"
+          testId="provider-identifiers"
+          rows={2}
+          spellCheck={false}
+          hint={`Optional, up to ${MAX_IDENTIFIERS}: such as the e-mail domains whose people sign in through this provider.`}
+        />
+        <ErrorBox error={submit.error} testId="provider-error" />
+        <div className="dialog-actions">
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="provider-save" disabled={form.formState.isSubmitting}>
+            {form.formState.isSubmitting ? <Spinner label="Saving" /> : null} {submitLabel}
+          </button>
+        </div>
+      </form>
+    </FormProvider>
+  );
+}
+
+function DetailInput({ field: f, editing }: { field: DetailField; editing?: boolean }) {
+  const name = `details.${f.key}` as const;
+  const testId = `provider-${f.key.replace(/_/g, "-")}`;
+  const keepHint = editing && f.secret ? "Leave empty to keep the current secret." : undefined;
+  const hint = [f.hint, keepHint].filter(Boolean).join(" ") || undefined;
+  const label = `${f.label}${!f.required || (editing && f.secret) ? " (optional)" : ""}`;
+  if (f.select) {
+    return <SelectField<V> name={name} label={label} testId={testId} hint={hint} options={f.select.map((o) => ({ value: o, label: o }))} />;
+  }
+  if (f.multiline) {
+    return <TextAreaField<V> name={name} label={label} testId={testId} hint={hint} rows={4} spellCheck={false} placeholder="-----BEGIN PRIVATE KEY-----" />;
+  }
+  return (
+    <TextField<V>
+      name={name}
+      label={label}
+      testId={testId}
+      hint={hint}
+      type={f.secret ? "password" : "text"}
+      autoComplete={f.secret ? "new-password" : "off"}
+      spellCheck={false}
+    />
+  );
+}
