@@ -77,9 +77,9 @@ describe("linked identities", () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toHaveTextContent("Corp");
     expect(rows[0]).toHaveTextContent("corp-sub-1");
-    expect(rows[0]).toHaveTextContent("Yes");
+    expect(rows[0]).toHaveTextContent("Primary");
     expect(rows[1]).toHaveTextContent("g-42");
-    expect(rows[1]).toHaveTextContent("No");
+    expect(rows[1]).toHaveTextContent("Linked");
 
     await user.click(within(section).getByTestId("identity-unlink-Google-g-42"));
     expect(screen.getByTestId("confirm-dialog")).toHaveTextContent("Unlink Google subject g-42");

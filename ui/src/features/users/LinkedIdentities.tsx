@@ -74,42 +74,27 @@ export function LinkedIdentities({ poolId, user, onChanged }: { poolId: string; 
       {identities.length === 0 ? (
         <p className="muted">No external identity is linked to this user.</p>
       ) : (
-        <table className="data-table compact" aria-label="Linked identities">
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Primary</th>
-              <th scope="col">Linked</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {identities.map((i) => (
-              <tr key={`${i.providerName}/${i.userId}`} data-testid="user-identity">
-                <td title={i.issuer}>{i.providerName}</td>
-                <td className="mono" title={i.userId}>
-                  {i.userId}
-                </td>
-                <td>{i.primary ? "Yes" : "No"}</td>
-                <td>{formatIdentityDate(i.dateCreated)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="small danger"
-                    data-testid={`identity-unlink-${i.providerName}-${i.userId}`}
-                    aria-label={`Unlink ${i.providerName} subject ${i.userId}`}
-                    onClick={() => void unlink(i)}
-                  >
-                    Unlink
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul className="identity-list" aria-label="Linked identities">
+          {identities.map((i) => (
+            <li key={`${i.providerName}/${i.userId}`} className="identity-item" data-testid="user-identity">
+              <div className="identity-text">
+                <strong title={i.issuer}>{i.providerName}</strong> <span className="mono identity-subject">{i.userId}</span>
+                <div className="muted small-text">
+                  {i.primary ? "Primary" : "Linked"} · {formatIdentityDate(i.dateCreated)}
+                </div>
+              </div>
+              <button
+                type="button"
+                className="small danger"
+                data-testid={`identity-unlink-${i.providerName}-${i.userId}`}
+                aria-label={`Unlink ${i.providerName} subject ${i.userId}`}
+                onClick={() => void unlink(i)}
+              >
+                Unlink
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
       {federated ? (
         <p className="muted small-text">This user was created by a sign-in provider; link identities to a user of the pool's own directory instead.</p>
