@@ -77,7 +77,7 @@ impl Api {
         }
         pools = pools.with_web_client(Arc::new(outbound::HttpWeb::new(runtime.clone())));
         let pools = Arc::new(pools);
-        let jwks = Arc::new(outbound::HttpJwks::new(runtime));
+        let jwks = Arc::new(outbound::HttpJwks(outbound::HttpWeb::new(runtime)));
         let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));
         Ok(Api { pools, identity, store, clock })
     }

@@ -82,50 +82,26 @@ impl pooldesk_core::SmsSender for SmsWebhook {
 
 /// Fetches OpenID providers' signing keys over HTTP for identity pools:
 /// `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`.
-pub struct HttpJwks {
-    /// Built on first use: building it loads and parses the system's root certificates, work
-    /// (and memory) a server whose identity pools trust no OpenID provider never needs.
-    client: OnceLock<Result<reqwest::Client, String>>,
-    runtime: tokio::runtime::Handle,
-}
-
-impl HttpJwks {
-    pub fn new(runtime: tokio::runtime::Handle) -> Self {
-        HttpJwks { client: OnceLock::new(), runtime }
-    }
-
-    fn client(&self) -> Result<&reqwest::Client, String> {
-        let built = self.client.get_or_init(|| {
-            reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()
-                .map_err(|e| format!("building the HTTP client: {e}"))
-        });
-        built.as_ref().map_err(Clone::clone)
-    }
-
-    async fn get_json(&self, url: &str) -> Result<serde_json::Value, String> {
-        let resp = self.client()?.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
-        if !resp.status().is_success() {
-            return Err(format!("{url} answered {}", resp.status()));
-        }
-        resp.json().await.map_err(|e| format!("{url}: {e}"))
-    }
-}
+pub struct HttpJwks(pub HttpWeb);
 
 impl pooldesk_core::identity_pools::JwksSource for HttpJwks {
     fn fetch(&self, issuer: &str) -> Result<serde_json::Value, String> {
-        self.runtime.block_on(async {
-            let discovery = self.get_json(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))).await?;
-            let jwks_uri = discovery.get("jwks_uri").and_then(|v| v.as_str()).ok_or("the discovery document has no jwks_uri")?;
-            self.get_json(jwks_uri).await
-        })
+        use pooldesk_core::web::WebClient;
+        let get = |url: &str| match self.0.get_json(url, None)? {
+            r if r.status == 200 => Ok(r.body),
+            r => Err(format!("{url} answered {}", r.status)),
+        };
+        let discovery = get(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))?;
+        let jwks_uri = discovery.get("jwks_uri").and_then(|v| v.as_str()).ok_or("the discovery document has no jwks_uri")?;
+        get(jwks_uri)
     }
 }
 
-/// Reaches identity providers for federated sign-in: discovery documents, key sets, token and
-/// userinfo endpoints, over HTTP(S) with the system's root certificates.
+/// Reaches identity providers: discovery documents, key sets, token and userinfo endpoints,
+/// over HTTP(S) with the system's root certificates.
 pub struct HttpWeb {
+    /// Built on first use: building it loads and parses the system's root certificates, work
+    /// (and memory) a server that never reaches an identity provider does without.
     client: OnceLock<Result<reqwest::Client, String>>,
     runtime: tokio::runtime::Handle,
 }

@@ -232,14 +232,7 @@ impl UserPools {
             field(&answer, "id_token").ok_or_else(|| refused(format!("The identity provider {} sent no ID token.", provider.name)))?;
         let mut claims = self.verify_provider_token(provider, &details, &id_token, &pending.nonce)?;
         if let (Some(access), Some(url)) = (field(&answer, "access_token"), details.get("attributes_url")) {
-            // A URL ending in `=` takes the names of the attributes wanted (Google's people API).
-            let url = &if url.ends_with('=') && details.get("attributes_url_add_attributes").map(String::as_str) == Some("true") {
-                let mapping = provider.config.attribute_mapping.iter().flatten();
-                let names: Vec<&str> = mapping.filter(|(k, _)| *k != "username").map(|(_, v)| v.as_str()).collect();
-                format!("{url}{}", names.join(","))
-            } else {
-                url.clone()
-            };
+            let url = &attributes_url(provider, url, &details, None);
             let info = if details.get("attributes_request_method").map(String::as_str) == Some("POST") {
                 web.post_form(url, &[("access_token", &access)], None)
             } else {
@@ -299,19 +292,9 @@ impl UserPools {
             ))
         })?;
         let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
-        let url = &details["attributes_url"];
-        let url = if url.ends_with('=') && details.get("attributes_url_add_attributes").map(String::as_str) == Some("true") {
-            // Graph API: the fields wanted, the user's id among them.
-            let mut names: Vec<&str> = vec![super::identity_providers::username_claim(kind)];
-            for (ours, theirs) in provider.config.attribute_mapping.iter().flatten() {
-                if ours != "username" && !names.contains(&theirs.as_str()) {
-                    names.push(theirs);
-                }
-            }
-            format!("{url}{}", names.join(","))
-        } else {
-            url.clone()
-        };
+        // The Graph API answers only the fields it is asked for: the user's id among them.
+        let id = super::identity_providers::username_claim(kind);
+        let url = attributes_url(provider, &details["attributes_url"], details, Some(id));
         let info = web.get_json(&url, Some(access)).map_err(unreachable)?;
         match info.body {
             Value::Object(claims) if info.status == 200 => Ok(claims),
@@ -509,6 +492,22 @@ impl UserPools {
         self.store.add_to_group(&pool.id, &group, &user.sub)?;
         Ok(user.sub)
     }
+}
+
+/// The profile URL to read: one ending in `=` with `attributes_url_add_attributes` takes the
+/// names of the attributes wanted (Google's people API, Facebook's Graph API): `first`, then
+/// the mapped ones.
+fn attributes_url(provider: &IdentityProvider, url: &str, details: &BTreeMap<String, String>, first: Option<&str>) -> String {
+    if !url.ends_with('=') || details.get("attributes_url_add_attributes").map(String::as_str) != Some("true") {
+        return url.to_owned();
+    }
+    let mut names: Vec<&str> = first.into_iter().collect();
+    for (ours, theirs) in provider.config.attribute_mapping.iter().flatten() {
+        if ours != "username" && !names.contains(&theirs.as_str()) {
+            names.push(theirs);
+        }
+    }
+    format!("{url}{}", names.join(","))
 }
 
 /// Whether the provider signs users in with OpenID Connect (an ID token, nonce and PKCE), not
