@@ -470,3 +470,12 @@ def test_a_provider_that_rotates_its_signing_key_still_signs_users_in(idp, fed, 
     again = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
     assert isinstance(again, str), f"{getattr(again, 'text', '')[:300]}"
     assert fed.verify(fed.tokens(again)["id_token"])["cognito:username"] == "Okta_idp-alice"
+
+
+def test_a_federated_user_has_no_password_to_sign_in_with(idp, anon_idp, fed, make_client):
+    back = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
+    assert isinstance(back, str)
+    api = make_client(fed.pool_id)
+    with pytest.raises(ClientError) as e:
+        anon_idp.initiate_auth(ClientId=api["ClientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "Okta_idp-alice", "PASSWORD": "Anything-1!"})
+    assert error_code(e.value) == "NotAuthorizedException"
