@@ -140,3 +140,29 @@ def oidc_idp(tmp_path) -> Callable[..., OidcIdp]:
     yield _start
     for idp in started:
         idp.stop()
+
+
+def id_token_from(issuer: str, client: dict[str, Any], account: dict[str, Any], scope: str = "openid email") -> str:
+    """An ID token the provider issues to `client` for `account`: the code flow run as a browser
+    and an app would (the form posted, the code exchanged with client_secret_post)."""
+    import re
+    import secrets
+    from urllib.parse import parse_qs, urlencode, urljoin, urlparse
+
+    import requests
+
+    discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
+    redirect_uri = client["redirect_uris"][0]
+    query = {"client_id": client["client_id"], "redirect_uri": redirect_uri, "response_type": "code", "scope": scope, "state": "s", "nonce": secrets.token_urlsafe(8)}
+    browser = requests.Session()
+    form = browser.get(f"{discovery['authorization_endpoint']}?{urlencode(query)}", timeout=10)
+    action = re.search(r'<form method="post" action="([^"]+)"', form.text).group(1)
+    resp = browser.post(urljoin(form.url, action), data={"username": account["sub"], "password": account["password"]}, allow_redirects=False, timeout=10)
+    while True:
+        location = urljoin(resp.url, resp.headers["Location"])
+        if location.startswith(redirect_uri):
+            break
+        resp = browser.get(location, allow_redirects=False, timeout=10)
+    code = parse_qs(urlparse(location).query)["code"][0]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    return requests.post(discovery["token_endpoint"], data=form, timeout=10).json()["id_token"]

@@ -12,6 +12,7 @@ import time
 import urllib.parse
 import uuid
 
+import boto3
 import jwt
 import pytest
 import requests
@@ -478,4 +479,41 @@ def test_a_federated_user_has_no_password_to_sign_in_with(idp, anon_idp, fed, ma
     api = make_client(fed.pool_id)
     with pytest.raises(ClientError) as e:
         anon_idp.initiate_auth(ClientId=api["ClientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "Okta_idp-alice", "PASSWORD": "Anything-1!"})
+    assert error_code(e.value) == "NotAuthorizedException"
+
+
+def test_identity_pools_take_google_and_apple_id_tokens(private_servers, oidc_idp):  # noqa: F811
+    """An identity pool accepts `accounts.google.com` and `appleid.apple.com` logins, checked
+    against the providers' keys and the pool's SupportedLoginProviders app ids. A real OpenID
+    provider stands in for each: the server is told their issuers (POOLDESK_GOOGLE_ISSUER,
+    POOLDESK_APPLE_ISSUER), as a mirror would be."""
+    from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config
+    from oidc_idp import id_token_from
+
+    clients = [
+        {"client_id": "google-web", "client_secret": "g-secret", "redirect_uris": ["http://127.0.0.1:9/cb"], "token_endpoint_auth_method": "client_secret_post"},
+        {"client_id": "other-app", "client_secret": "o-secret", "redirect_uris": ["http://127.0.0.1:9/cb"], "token_endpoint_auth_method": "client_secret_post"},
+    ]
+    google, apple = oidc_idp(clients, [ACCOUNT]), oidc_idp(clients, [ACCOUNT])
+    srv = private_servers(env={"POOLDESK_GOOGLE_ISSUER": google.issuer, "POOLDESK_APPLE_ISSUER": apple.issuer})
+    ci = boto3.session.Session().client(
+        "cognito-identity", region_name=REGION, endpoint_url=srv.endpoint, aws_access_key_id=ROOT_ACCESS_KEY_ID, aws_secret_access_key=ROOT_SECRET_ACCESS_KEY, config=_config()
+    )
+    pool = ci.create_identity_pool(
+        IdentityPoolName="social", AllowUnauthenticatedIdentities=False, SupportedLoginProviders={"accounts.google.com": "google-web", "appleid.apple.com": "google-web"}
+    )
+    pool_id = pool["IdentityPoolId"]
+    for provider, issuer in [("accounts.google.com", google.issuer), ("appleid.apple.com", apple.issuer)]:
+        token = id_token_from(issuer, clients[0], ACCOUNT)
+        identity_id = ci.get_id(IdentityPoolId=pool_id, Logins={provider: token})["IdentityId"]
+        assert ci.get_id(IdentityPoolId=pool_id, Logins={provider: token})["IdentityId"] == identity_id, "the same identity again"
+        logins = ci.describe_identity(IdentityId=identity_id)["Logins"]
+        assert logins == [provider]
+        wrong_app = id_token_from(issuer, clients[1], ACCOUNT)
+        with pytest.raises(ClientError) as e:
+            ci.get_id(IdentityPoolId=pool_id, Logins={provider: wrong_app})
+        assert error_code(e.value) == "NotAuthorizedException", "an ID token for another app is refused"
+    # A token of one provider is not one of the other.
+    with pytest.raises(ClientError) as e:
+        ci.get_id(IdentityPoolId=pool_id, Logins={"accounts.google.com": id_token_from(apple.issuer, clients[0], ACCOUNT)})
     assert error_code(e.value) == "NotAuthorizedException"

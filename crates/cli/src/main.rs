@@ -316,7 +316,13 @@ fn serve(
         let addr = listener.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = public_url.unwrap_or_else(|| format!("{scheme}://{addr}"));
-        let config = Config { region, public_url: public_url.clone(), hash_params: HashParams::default(), ..Config::default() };
+        let config = Config {
+            region,
+            public_url: public_url.clone(),
+            hash_params: HashParams::default(),
+            social_issuers: pooldesk_core::user_pools::SocialIssuers::from_env(),
+            ..Config::default()
+        };
         let api = Api::new(store.clone(), clock, config, Outbound::from_env(), tokio::runtime::Handle::current())?;
         let mut state = AppState::new(api, root_key);
         state.limiter = RateLimiter::new(rate_limits);

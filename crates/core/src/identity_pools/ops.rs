@@ -57,6 +57,10 @@ pub struct IdentityPools {
     jwks_cache: std::sync::Mutex<BTreeMap<String, (i64, jsonwebtoken::jwk::JwkSet)>>,
 }
 
+/// The `Logins` keys of the social providers whose ID tokens an identity pool takes.
+const GOOGLE: &str = "accounts.google.com";
+const APPLE: &str = "appleid.apple.com";
+
 fn not_found(what: &str) -> Error {
     Error::ResourceNotFound(what.to_owned())
 }
@@ -126,20 +130,40 @@ impl IdentityPools {
         if !listed {
             return Ok(None);
         }
+        // The issuer is the provider's host and path with https, or http on loopback.
+        let loopback = provider.starts_with("127.0.0.1") || provider.starts_with("localhost") || provider.starts_with("[::1]");
+        let issuer = format!("{}://{provider}", if loopback { "http" } else { "https" });
+        self.verify_provider_jwt(pool, provider, &issuer, token).map(Some)
+    }
+
+    /// Google's and Apple's ID tokens, under `accounts.google.com` and `appleid.apple.com`
+    /// (their issuers as configured: the real ones unless a mirror or a test names others).
+    fn verify_social(&self, pool: &IdentityPoolRecord, provider: &str, token: &str) -> Result<Option<VerifiedLogin>> {
+        let issuers = &self.config().social_issuers;
+        let issuer = match provider {
+            GOOGLE => &issuers.google,
+            APPLE => &issuers.apple,
+            _ => return Ok(None),
+        };
+        self.verify_provider_jwt(pool, provider, issuer, token).map(Some)
+    }
+
+    /// A provider's JWT: its signature with the keys `issuer` publishes, the issuer (with or
+    /// without its scheme, as Google writes either), expiry, and an audience among the pool's
+    /// SupportedLoginProviders entry for `provider` (client ids, comma-separated).
+    fn verify_provider_jwt(&self, pool: &IdentityPoolRecord, provider: &str, issuer: &str, token: &str) -> Result<VerifiedLogin> {
         let invalid = |why: &str| Error::NotAuthorized(format!("Invalid login token. {why}"));
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("Not a JWT."))?;
         let kid = header.kid.clone().ok_or_else(|| invalid("The token has no kid."))?;
         if !matches!(header.alg, jsonwebtoken::Algorithm::RS256 | jsonwebtoken::Algorithm::ES256) {
             return Err(invalid("Unsupported signing algorithm."));
         }
-        // The issuer is the provider's host and path with https, or http on loopback.
-        let loopback = provider.starts_with("127.0.0.1") || provider.starts_with("localhost") || provider.starts_with("[::1]");
-        let issuer = format!("{}://{provider}", if loopback { "http" } else { "https" });
-        let keys = self.provider_keys(&issuer, &kid)?;
+        let keys = self.provider_keys(issuer, &kid)?;
         let jwk = keys.find(&kid).ok_or_else(|| invalid("Unknown signing key."))?;
         let key = jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|_| invalid("Unusable signing key."))?;
         let mut validation = jsonwebtoken::Validation::new(header.alg);
-        validation.set_issuer(&[&issuer]);
+        let bare = issuer.split_once("://").map_or(issuer, |(_, rest)| rest);
+        validation.set_issuer(&[issuer, bare]);
         validation.validate_exp = false;
         // The audience is always checked. IAM keeps an OIDC provider's client ids, which PoolDesk
         // does not model; the identity pool's SupportedLoginProviders holds them instead.
@@ -155,7 +179,7 @@ impl IdentityPools {
             return Err(invalid("Token expired."));
         }
         let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
-        Ok(Some(VerifiedLogin { provider: provider.to_owned(), subject, claims }))
+        Ok(VerifiedLogin { provider: provider.to_owned(), subject, claims })
     }
 
     fn config(&self) -> &crate::user_pools::Config {
@@ -221,6 +245,9 @@ impl IdentityPools {
         if let Some(login) = self.verify_oidc(pool, provider, token)? {
             return Ok(login);
         }
+        if let Some(login) = self.verify_social(pool, provider, token)? {
+            return Ok(login);
+        }
         if let Some(user_pool_id) = self.user_pool_of(provider) {
             let configured = pool
                 .config
@@ -239,7 +266,7 @@ impl IdentityPools {
             return Ok(VerifiedLogin { provider: self.canonical_provider(&user_pool_id), subject, claims });
         }
         Err(Error::NotAuthorized(format!(
-            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, and {DEVELOPER_LOGIN})."
+            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, {GOOGLE}, {APPLE} and {DEVELOPER_LOGIN})."
         )))
     }
 

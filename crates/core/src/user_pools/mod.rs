@@ -73,6 +73,8 @@ pub struct Config {
     /// The base URL clients reach this server at; token issuers are `{public_url}/{poolId}`.
     pub public_url: String,
     pub hash_params: HashParams,
+    /// Where the social providers' ID tokens come from (identity pools' `Logins`).
+    pub social_issuers: SocialIssuers,
 }
 
 impl Default for Config {
@@ -82,7 +84,31 @@ impl Default for Config {
             account_id: "000000000000".into(),
             public_url: "http://127.0.0.1:9229".into(),
             hash_params: HashParams::default(),
+            social_issuers: SocialIssuers::default(),
         }
+    }
+}
+
+/// The issuers of Google's and Apple's ID tokens: the real ones, unless a mirror, an air-gapped
+/// installation or a test names others (`POOLDESK_GOOGLE_ISSUER`, `POOLDESK_APPLE_ISSUER`).
+#[derive(Debug, Clone)]
+pub struct SocialIssuers {
+    pub google: String,
+    pub apple: String,
+}
+
+impl Default for SocialIssuers {
+    fn default() -> Self {
+        SocialIssuers { google: "https://accounts.google.com".into(), apple: "https://appleid.apple.com".into() }
+    }
+}
+
+impl SocialIssuers {
+    /// The defaults, with the environment's overrides.
+    pub fn from_env() -> Self {
+        let named = |var: &str, default: String| std::env::var(var).ok().filter(|v| !v.is_empty()).unwrap_or(default);
+        let d = SocialIssuers::default();
+        SocialIssuers { google: named("POOLDESK_GOOGLE_ISSUER", d.google), apple: named("POOLDESK_APPLE_ISSUER", d.apple) }
     }
 }
 
