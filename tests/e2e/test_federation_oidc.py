@@ -517,3 +517,15 @@ def test_identity_pools_take_google_and_apple_id_tokens(private_servers, oidc_id
     with pytest.raises(ClientError) as e:
         ci.get_id(IdentityPoolId=pool_id, Logins={"accounts.google.com": id_token_from(apple.issuer, clients[0], ACCOUNT)})
     assert error_code(e.value) == "NotAuthorizedException"
+
+
+def test_pooldesk_discovers_a_provider_before_it_is_saved(server, fed):
+    from conftest import pooldesk_call
+
+    status, body = pooldesk_call(server, "DiscoverOpenIdProvider", {"Issuer": fed.provider.issuer})
+    assert status == 200, body
+    found = body["ProviderDetails"]
+    assert found["oidc_issuer"] == fed.provider.issuer and found["jwks_uri"] == fed.created["ProviderDetails"]["jwks_uri"]
+    assert set(found) == {"oidc_issuer", "authorize_url", "token_url", "attributes_url", "jwks_uri"}
+    status, body = pooldesk_call(server, "DiscoverOpenIdProvider", {"Issuer": "http://idp.example.com"})
+    assert status == 400 and body["__type"] == "InvalidParameterException" and "https" in body["message"]

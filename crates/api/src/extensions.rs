@@ -30,15 +30,17 @@ pub enum Extension {
     ListAuditEvents,
     ImportUsers,
     GetLoginUrl,
+    DiscoverOpenIdProvider,
 }
 
 impl Extension {
-    pub const ALL: [Extension; 5] = [
+    pub const ALL: [Extension; 6] = [
         Extension::ListMessages,
         Extension::SimulateRoleMapping,
         Extension::ListAuditEvents,
         Extension::ImportUsers,
         Extension::GetLoginUrl,
+        Extension::DiscoverOpenIdProvider,
     ];
 
     pub fn from_name(name: &str) -> Option<Extension> {
@@ -52,6 +54,7 @@ impl Extension {
             Extension::ListAuditEvents => "ListAuditEvents",
             Extension::ImportUsers => "ImportUsers",
             Extension::GetLoginUrl => "GetLoginUrl",
+            Extension::DiscoverOpenIdProvider => "DiscoverOpenIdProvider",
         }
     }
 
@@ -62,6 +65,7 @@ impl Extension {
             Extension::ListAuditEvents => respond(list_audit_events(api, decode(body)?)),
             Extension::ImportUsers => respond(import_users(api, decode(body)?)),
             Extension::GetLoginUrl => respond(get_login_url(api, decode(body)?)),
+            Extension::DiscoverOpenIdProvider => respond(discover_open_id_provider(api, decode(body)?)),
         }
     }
 }
@@ -86,6 +90,9 @@ impl Validate for ImportUsersRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for GetLoginUrlRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for DiscoverOpenIdProviderRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 
@@ -613,4 +620,27 @@ pub struct GetLoginUrlResponse {
 
 fn get_login_url(api: &Api, req: GetLoginUrlRequest) -> Result<GetLoginUrlResponse, Error> {
     Ok(GetLoginUrlResponse { url: api.pools.login_url(&req.user_pool_id, &req.client_id, req.redirect_uri.as_deref())? })
+}
+
+/// `PoolDesk.DiscoverOpenIdProvider`: what an OpenID provider's discovery document names, as
+/// CreateIdentityProvider would fill it in: the desktop app's "test discovery" before saving.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct DiscoverOpenIdProviderRequest {
+    /// The provider's issuer URL (`oidc_issuer`).
+    pub issuer: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct DiscoverOpenIdProviderResponse {
+    /// `oidc_issuer`, `authorize_url`, `token_url`, `attributes_url` and `jwks_uri`, keyed as in
+    /// `ProviderDetails`.
+    pub provider_details: std::collections::BTreeMap<String, String>,
+}
+
+fn discover_open_id_provider(api: &Api, req: DiscoverOpenIdProviderRequest) -> Result<DiscoverOpenIdProviderResponse, Error> {
+    Ok(DiscoverOpenIdProviderResponse { provider_details: api.pools.discover_oidc_provider(&req.issuer)? })
 }

@@ -166,6 +166,13 @@ impl UserPools {
         }
     }
 
+    /// What `issuer`'s discovery document names, as CreateIdentityProvider fills it in.
+    pub fn discover_oidc_provider(&self, issuer: &str) -> Result<BTreeMap<String, String>> {
+        let mut details = BTreeMap::from([("oidc_issuer".to_owned(), issuer.to_owned())]);
+        self.discover(&mut details)?;
+        Ok(details)
+    }
+
     /// Fills an OIDC provider's missing endpoints from `{oidc_issuer}/.well-known/openid-configuration`.
     fn discover(&self, details: &mut BTreeMap<String, String>) -> Result<()> {
         let issuer = details["oidc_issuer"].trim_end_matches('/').to_owned();
