@@ -8,6 +8,9 @@ is their own protocol, so the stand-ins check it strictly and record what they w
   `GET /facebook/me?fields=...` with the access token, answering only the fields asked for.
 - Login with Amazon: `GET /amazon/ap/oa`, `POST /amazon/auth/o2/token` (a form with
   `grant_type=authorization_code`), `GET /amazon/user/profile` with the bearer token.
+- For identity pools, which check an access token they are handed: Graph API `GET
+  /facebook/app` (the app the token was issued to) and Amazon's `GET
+  /amazon/auth/o2/tokeninfo?access_token=` (its `aud` and `user_id`).
 A code is single use and bound to its client and redirect URI; a wrong secret is refused.
 """
 
@@ -27,7 +30,7 @@ class SocialStandIns:
         self.client_id, self.client_secret = client_id, client_secret
         self.users = users  # "facebook" / "amazon" -> the profile its token answers with
         self.codes: dict[str, tuple[str, str]] = {}  # code -> (provider, redirect_uri)
-        self.tokens: dict[str, str] = {}  # access token -> provider
+        self.tokens: dict[str, tuple[str, str]] = {}  # access token -> (provider, app it was issued to)
         self.requests: list[tuple[str, str]] = []
         stand_ins = self
 
@@ -80,13 +83,21 @@ class SocialStandIns:
             issued = self.codes.pop(params.get("code", ""), None)
             if issued != (provider, params.get("redirect_uri")):
                 return h.answer(400, {"error": {"message": "Invalid verification code format.", "type": "OAuthException"}})
-            token = secrets.token_urlsafe(24)
-            self.tokens[token] = provider
-            return h.answer(200, {"access_token": token, "token_type": "bearer", "expires_in": 3600})
+            return h.answer(200, {"access_token": self.mint(provider), "token_type": "bearer", "expires_in": 3600})
+        if method == "GET" and path == "/facebook/app":
+            issued = self.tokens.get(h.headers.get("Authorization", "").removeprefix("Bearer "))
+            if not issued or issued[0] != "facebook":
+                return h.answer(400, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException"}})
+            return h.answer(200, {"id": issued[1], "name": "An app"})
+        if method == "GET" and path == "/amazon/auth/o2/tokeninfo":
+            issued = self.tokens.get(query.get("access_token", ""))
+            if not issued or issued[0] != "amazon":
+                return h.answer(400, {"error": "invalid_token", "error_description": "The access token is invalid."})
+            return h.answer(200, {"iss": "https://www.amazon.com", "user_id": self.users["amazon"]["user_id"], "aud": issued[1], "app_id": "app", "exp": 3600})
         if method == "GET" and path in ("/facebook/me", "/amazon/user/profile"):
             provider = path.split("/")[1]
             token = h.headers.get("Authorization", "").removeprefix("Bearer ")
-            if self.tokens.get(token) != provider:
+            if self.tokens.get(token, ("", ""))[0] != provider:
                 return h.answer(401, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException"}})
             profile = self.users[provider]
             if provider == "facebook":
@@ -94,6 +105,12 @@ class SocialStandIns:
                 profile = {k: v for k, v in profile.items() if k in fields}
             return h.answer(200, profile)
         return h.answer(404, {"error": "not found"})
+
+    def mint(self, provider: str, app: str | None = None) -> str:
+        """An access token the provider issued (to `app`, this stand-in's client unless named)."""
+        token = secrets.token_urlsafe(24)
+        self.tokens[token] = (provider, app or self.client_id)
+        return token
 
     def stop(self) -> None:
         self.server.shutdown()

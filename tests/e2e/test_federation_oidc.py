@@ -529,3 +529,28 @@ def test_pooldesk_discovers_a_provider_before_it_is_saved(server, fed):
     assert set(found) == {"oidc_issuer", "authorize_url", "token_url", "attributes_url", "jwks_uri"}
     status, body = pooldesk_call(server, "DiscoverOpenIdProvider", {"Issuer": "http://idp.example.com"})
     assert status == 400 and body["__type"] == "InvalidParameterException" and "https" in body["message"]
+
+
+def test_identity_pools_take_facebook_and_amazon_access_tokens(private_servers, social_standins):  # noqa: F811
+    """`graph.facebook.com` and `www.amazon.com` logins are access tokens: the pool asks the
+    provider (stand-ins here, social_standins.py) whose token it is and for which app."""
+    from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config
+
+    users = {"facebook": {"id": "10158000000000002", "name": "Fay"}, "amazon": {"user_id": "amzn1.account.XYZ", "name": "Al"}}
+    stand_ins = social_standins("app-123", "unused-secret", users)
+    srv = private_servers(env={"POOLDESK_FACEBOOK_GRAPH_URL": f"{stand_ins.base}/facebook", "POOLDESK_AMAZON_API_URL": f"{stand_ins.base}/amazon"})
+    ci = boto3.session.Session().client(
+        "cognito-identity", region_name=REGION, endpoint_url=srv.endpoint, aws_access_key_id=ROOT_ACCESS_KEY_ID, aws_secret_access_key=ROOT_SECRET_ACCESS_KEY, config=_config()
+    )
+    pool_id = ci.create_identity_pool(
+        IdentityPoolName="social", AllowUnauthenticatedIdentities=False, SupportedLoginProviders={"graph.facebook.com": "app-123", "www.amazon.com": "app-123"}
+    )["IdentityPoolId"]
+    for provider, short in [("graph.facebook.com", "facebook"), ("www.amazon.com", "amazon")]:
+        identity_id = ci.get_id(IdentityPoolId=pool_id, Logins={provider: stand_ins.mint(short)})["IdentityId"]
+        again = ci.get_id(IdentityPoolId=pool_id, Logins={provider: stand_ins.mint(short)})["IdentityId"]
+        assert again == identity_id, "another token of the same user is the same identity"
+        assert ci.describe_identity(IdentityId=identity_id)["Logins"] == [provider]
+        for bad in [stand_ins.mint(short, app="someone-elses-app"), "not-a-token"]:
+            with pytest.raises(ClientError) as e:
+                ci.get_id(IdentityPoolId=pool_id, Logins={provider: bad})
+            assert error_code(e.value) == "NotAuthorizedException"

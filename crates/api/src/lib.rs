@@ -75,10 +75,12 @@ impl Api {
         if let Some(url) = &outbound.sms_webhook_url {
             pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
         }
-        pools = pools.with_web_client(Arc::new(outbound::HttpWeb::new(runtime.clone())));
+        let web: Arc<dyn pooldesk_core::web::WebClient> = Arc::new(outbound::HttpWeb::new(runtime.clone()));
+        pools = pools.with_web_client(web.clone());
         let pools = Arc::new(pools);
         let jwks = Arc::new(outbound::HttpJwks(outbound::HttpWeb::new(runtime)));
-        let identity = Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks));
+        let identity =
+            Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks).with_web_client(web));
         Ok(Api { pools, identity, store, clock })
     }
 

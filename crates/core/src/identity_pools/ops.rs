@@ -53,6 +53,8 @@ pub struct IdentityPools {
     credentials: CredentialsKey,
     openid: Arc<Signer>,
     jwks_source: Option<Arc<dyn JwksSource>>,
+    /// How Facebook's and Amazon's token endpoints are reached.
+    web: Option<Arc<dyn crate::web::WebClient>>,
     /// Provider keys by issuer: when fetched, and the JWKS.
     jwks_cache: std::sync::Mutex<BTreeMap<String, (i64, jsonwebtoken::jwk::JwkSet)>>,
 }
@@ -60,6 +62,8 @@ pub struct IdentityPools {
 /// The `Logins` keys of the social providers whose ID tokens an identity pool takes.
 const GOOGLE: &str = "accounts.google.com";
 const APPLE: &str = "appleid.apple.com";
+const FACEBOOK: &str = "graph.facebook.com";
+const AMAZON: &str = "www.amazon.com";
 
 fn not_found(what: &str) -> Error {
     Error::ResourceNotFound(what.to_owned())
@@ -84,7 +88,66 @@ impl IdentityPools {
             private_der: der,
             created_ms: 0,
         })?);
-        Ok(IdentityPools { store, clock, random, user_pools, credentials, openid, jwks_source: None, jwks_cache: Default::default() })
+        Ok(IdentityPools {
+            store,
+            clock,
+            random,
+            user_pools,
+            credentials,
+            openid,
+            jwks_source: None,
+            web: None,
+            jwks_cache: Default::default(),
+        })
+    }
+
+    /// Check Facebook's and Login with Amazon's access tokens through `web`.
+    pub fn with_web_client(mut self, web: Arc<dyn crate::web::WebClient>) -> Self {
+        self.web = Some(web);
+        self
+    }
+
+    /// Facebook's and Login with Amazon's logins: access tokens, not JWTs. The provider says
+    /// whose token it is and for which app (Graph API `/me` and `/app`; Amazon's `tokeninfo`),
+    /// and the app must be the one in the pool's SupportedLoginProviders.
+    fn verify_access_token(&self, pool: &IdentityPoolRecord, provider: &str, token: &str) -> Result<Option<VerifiedLogin>> {
+        if provider != FACEBOOK && provider != AMAZON {
+            return Ok(None);
+        }
+        let invalid = |why: &str| Error::NotAuthorized(format!("Invalid login token. {why}"));
+        let app = pool.config.supported_login_providers.as_ref().and_then(|m| m.get(provider)).ok_or_else(|| {
+            invalid(&format!("The identity pool does not accept {provider}: add it to SupportedLoginProviders with the app id."))
+        })?;
+        let web = self.web.as_ref().ok_or_else(|| invalid("This server cannot reach the provider."))?;
+        let get = |url: String, bearer: Option<&str>| -> Result<Map<String, Value>> {
+            match web.get_json(&url, bearer) {
+                Ok(r) if r.status == 200 => match r.body {
+                    Value::Object(m) => Ok(m),
+                    _ => Err(invalid("The provider's answer is not an object.")),
+                },
+                Ok(r) => Err(invalid(&format!("The provider refused the token (HTTP {}).", r.status))),
+                Err(e) => Err(invalid(&format!("The provider could not be reached: {e}"))),
+            }
+        };
+        let endpoints = &self.config().social_issuers;
+        let text = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (subject, issued_to, claims) = if provider == FACEBOOK {
+            let base = endpoints.facebook_graph.trim_end_matches('/');
+            let me = get(format!("{base}/me?fields=id"), Some(token))?;
+            let app_of = get(format!("{base}/app"), Some(token))?;
+            (text(&me, "id"), text(&app_of, "id"), me)
+        } else {
+            let base = endpoints.amazon_api.trim_end_matches('/');
+            let mut url = url::Url::parse(&format!("{base}/auth/o2/tokeninfo")).map_err(|_| invalid("The provider's URL is not valid."))?;
+            url.query_pairs_mut().append_pair("access_token", token);
+            let info = get(url.into(), None)?;
+            (text(&info, "user_id"), text(&info, "aud"), info)
+        };
+        let subject = subject.ok_or_else(|| invalid("The provider named no user."))?;
+        if !issued_to.as_deref().is_some_and(|to| app.split(',').map(str::trim).any(|a| a == to)) {
+            return Err(invalid("The token was issued to another app."));
+        }
+        Ok(Some(VerifiedLogin { provider: provider.to_owned(), subject, claims }))
     }
 
     /// Verify logins of external OpenID Connect providers with keys fetched by `source`.
@@ -248,6 +311,9 @@ impl IdentityPools {
         if let Some(login) = self.verify_social(pool, provider, token)? {
             return Ok(login);
         }
+        if let Some(login) = self.verify_access_token(pool, provider, token)? {
+            return Ok(login);
+        }
         if let Some(user_pool_id) = self.user_pool_of(provider) {
             let configured = pool
                 .config
@@ -266,7 +332,7 @@ impl IdentityPools {
             return Ok(VerifiedLogin { provider: self.canonical_provider(&user_pool_id), subject, claims });
         }
         Err(Error::NotAuthorized(format!(
-            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, {GOOGLE}, {APPLE} and {DEVELOPER_LOGIN})."
+            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, {GOOGLE}, {APPLE}, {FACEBOOK}, {AMAZON} and {DEVELOPER_LOGIN})."
         )))
     }
 

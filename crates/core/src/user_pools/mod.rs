@@ -89,17 +89,26 @@ impl Default for Config {
     }
 }
 
-/// The issuers of Google's and Apple's ID tokens: the real ones, unless a mirror, an air-gapped
-/// installation or a test names others (`POOLDESK_GOOGLE_ISSUER`, `POOLDESK_APPLE_ISSUER`).
+/// Where identity pools check the social providers' tokens: the issuers of Google's and Apple's
+/// ID tokens, Facebook's Graph API and Amazon's API. The real ones, unless a mirror, an
+/// air-gapped installation or a test names others (`POOLDESK_GOOGLE_ISSUER`,
+/// `POOLDESK_APPLE_ISSUER`, `POOLDESK_FACEBOOK_GRAPH_URL`, `POOLDESK_AMAZON_API_URL`).
 #[derive(Debug, Clone)]
 pub struct SocialIssuers {
     pub google: String,
     pub apple: String,
+    pub facebook_graph: String,
+    pub amazon_api: String,
 }
 
 impl Default for SocialIssuers {
     fn default() -> Self {
-        SocialIssuers { google: "https://accounts.google.com".into(), apple: "https://appleid.apple.com".into() }
+        SocialIssuers {
+            google: "https://accounts.google.com".into(),
+            apple: "https://appleid.apple.com".into(),
+            facebook_graph: "https://graph.facebook.com".into(),
+            amazon_api: "https://api.amazon.com".into(),
+        }
     }
 }
 
@@ -108,7 +117,12 @@ impl SocialIssuers {
     pub fn from_env() -> Self {
         let named = |var: &str, default: String| std::env::var(var).ok().filter(|v| !v.is_empty()).unwrap_or(default);
         let d = SocialIssuers::default();
-        SocialIssuers { google: named("POOLDESK_GOOGLE_ISSUER", d.google), apple: named("POOLDESK_APPLE_ISSUER", d.apple) }
+        SocialIssuers {
+            google: named("POOLDESK_GOOGLE_ISSUER", d.google),
+            apple: named("POOLDESK_APPLE_ISSUER", d.apple),
+            facebook_graph: named("POOLDESK_FACEBOOK_GRAPH_URL", d.facebook_graph),
+            amazon_api: named("POOLDESK_AMAZON_API_URL", d.amazon_api),
+        }
     }
 }
 
