@@ -518,6 +518,26 @@ def test_identity_pools_take_google_and_apple_id_tokens(private_servers, oidc_id
         ci.get_id(IdentityPoolId=pool_id, Logins={"accounts.google.com": id_token_from(apple.issuer, clients[0], ACCOUNT)})
     assert error_code(e.value) == "NotAuthorizedException"
 
+    # Credentials for the Google identity, by the enhanced flow and by the classic one (STS).
+    from identity_helpers import assumed_role_arn, caller_identity, sts_client
+
+    role = "arn:aws:iam::000000000000:role/google-users"
+    ci.set_identity_pool_roles(IdentityPoolId=pool_id, Roles={"authenticated": role})
+    ci.update_identity_pool(
+        IdentityPoolId=pool_id,
+        IdentityPoolName="social",
+        AllowUnauthenticatedIdentities=False,
+        AllowClassicFlow=True,
+        SupportedLoginProviders={"accounts.google.com": "google-web", "appleid.apple.com": "google-web"},
+    )
+    logins = {"accounts.google.com": id_token_from(google.issuer, clients[0], ACCOUNT)}
+    identity_id = ci.get_id(IdentityPoolId=pool_id, Logins=logins)["IdentityId"]
+    creds = ci.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["Credentials"]
+    assert caller_identity(srv, {"AccessKeyId": creds["AccessKeyId"], "SecretAccessKey": creds["SecretKey"], "SessionToken": creds["SessionToken"]})["Arn"] == assumed_role_arn(role)
+    token = ci.get_open_id_token(IdentityId=identity_id, Logins=logins)["Token"]
+    classic = sts_client(srv.endpoint).assume_role_with_web_identity(RoleArn=role, RoleSessionName="classic", WebIdentityToken=token)
+    assert classic["AssumedRoleUser"]["Arn"] == assumed_role_arn(role, "classic")
+
 
 def test_pooldesk_discovers_a_provider_before_it_is_saved(server, fed):
     from conftest import pooldesk_call
