@@ -250,7 +250,8 @@ def test_a_client_without_cognito_shows_only_its_providers(idp, fed, make_client
     )
     url = fed.authorize_url(client_id=only_okta["ClientId"], scope="openid")
     page = Browser(fed.server.endpoint).get(url)
-    assert isinstance(page, Page) and "Sign in with Okta" in page.html and not page.forms, "no password form"
+    assert isinstance(page, Page) and "Sign in with Okta" in page.html
+    assert not any("password" in form.fields for form in page.forms), "no password form"
     # Nor any password sign-in behind it: a form posted with a good CSRF token is refused.
     browser = Browser(fed.server.endpoint)
     forgot = browser.get(page.url.replace("/login?", "/forgotPassword?"))
@@ -574,3 +575,15 @@ def test_identity_pools_take_facebook_and_amazon_access_tokens(private_servers, 
             with pytest.raises(ClientError) as e:
                 ci.get_id(IdentityPoolId=pool_id, Logins={provider: bad})
             assert error_code(e.value) == "NotAuthorizedException"
+
+
+def test_a_work_email_address_routes_to_its_provider(fed):
+    browser = Browser(fed.server.endpoint)
+    page = browser.get(fed.authorize_url())
+    assert isinstance(page, Page) and page.label_of("work_email") == "Work e-mail address"
+    wrong = browser.submit(page, form_index=0, work_email="bob@elsewhere.example")
+    assert isinstance(wrong, Page) and wrong.errors == ["No sign-in provider of this app serves that e-mail domain."]
+    to_provider = browser.submit(wrong, form_index=0, work_email="Alice@Example.com")
+    assert isinstance(to_provider, str) and to_provider.startswith(fed.provider.issuer), to_provider
+    back = fed.sign_in_at_provider(to_provider)
+    assert isinstance(back, str) and fed.verify(fed.tokens(back)["id_token"])["cognito:username"] == "Okta_idp-alice"

@@ -365,6 +365,36 @@ impl UserPools {
         Ok(w::GetIdentityProviderByIdentifierResponse { identity_provider: describe(&provider) })
     }
 
+    /// The client's provider an e-mail address (or its domain) routes to by the providers'
+    /// identifiers, as the login page's "work e-mail" field does; identifiers compare without
+    /// regard to case.
+    pub fn provider_for_email(&self, client: &crate::store::AppClient, email: &str) -> Result<Option<String>> {
+        let domain = email.rsplit('@').next().unwrap_or_default().trim().to_lowercase();
+        for name in client.config.supported_identity_providers.iter().flatten().filter(|p| *p != COGNITO) {
+            if let Some(p) = self.store.get_identity_provider(&client.pool_id, name)?
+                && p.config.idp_identifiers.iter().flatten().any(|i| i.to_lowercase() == domain)
+            {
+                return Ok(Some(p.name));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether any of the client's providers has identifiers, so the login page asks for a
+    /// work e-mail address to route by.
+    pub fn routes_by_email(&self, client: &crate::store::AppClient) -> Result<bool> {
+        for name in client.config.supported_identity_providers.iter().flatten().filter(|p| *p != COGNITO) {
+            if self
+                .store
+                .get_identity_provider(&client.pool_id, name)?
+                .is_some_and(|p| p.config.idp_identifiers.iter().flatten().next().is_some())
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     pub(super) fn provider_by_identifier(&self, pool_id: &str, identifier: &str) -> Result<Option<IdentityProvider>> {
         let mut after = None;
         loop {

@@ -553,6 +553,8 @@ struct SignInView<'a> {
     with_password: bool,
     /// The client's external identity providers, a button each.
     providers: Vec<String>,
+    /// A work e-mail address routes to a provider by its identifiers.
+    email_routing: bool,
 }
 
 fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
@@ -569,6 +571,15 @@ fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignIn
                         a.idpButton-customizable href={ "oauth2/authorize?" (query) "&identity_provider=" (form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()) } {
                             "Sign in with " (name)
                         }
+                    }
+                }
+                @if view.email_routing {
+                    form method="post" action={ "login?" (query) } {
+                        (csrf_field(csrf))
+                        input type="hidden" name="method" value="IDP";
+                        label.label-customizable for="work_email" { "Work e-mail address" }
+                        input.inputField-customizable #work_email type="email" name="work_email" autocomplete="email" required;
+                        button.submitButton-customizable type="submit" { "Continue with work e-mail" }
                     }
                 }
                 @if view.with_password { p.idpDescription-customizable.or { "or" } }
@@ -613,6 +624,7 @@ fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, mut view: SignInView<'_>
     let label = username_label(state, &f.domain.pool_id);
     view.code_factors = state.api.pools.login_code_factors(&f.auth.client).unwrap_or_default();
     (view.with_password, view.providers) = user_pools::login_providers(&f.auth.client);
+    view.email_routing = state.api.pools.routes_by_email(&f.auth.client).unwrap_or(false);
     html_response(StatusCode::OK, login_form(&f.brand, label, &f.query, csrf, &view, self_sign_up(state, &f.domain.pool_id)))
 }
 
@@ -707,6 +719,7 @@ pub(crate) async fn login_submit(submission: Submission) -> Response {
             let password = form.get("password").map(String::as_str).unwrap_or("");
             let pools = &state.api.pools;
             let attempt = match form.get("method").map(String::as_str) {
+                Some("IDP") => return route_by_email(state, &f, &csrf, form.get("work_email").map_or("", String::as_str)),
                 None | Some("PASSWORD") => pools.login_with_password(&ctx, &f.auth.client, username, password),
                 Some(factor) if pools.login_code_factors(&f.auth.client).unwrap_or_default().contains(&factor) => {
                     pools.login_with_code(&ctx, &f.auth.client, username, factor)
@@ -730,6 +743,31 @@ pub(crate) async fn login_submit(submission: Submission) -> Response {
             }
         })
         .await
+}
+
+/// The "work e-mail" form: on to the provider whose identifiers name the address's domain.
+fn route_by_email(state: &AppState, f: &Flow, csrf: &str, email: &str) -> Response {
+    let pools = &state.api.pools;
+    let found = match pools.provider_for_email(&f.auth.client, email) {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("routing a work e-mail address: {e:#}");
+            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+        }
+    };
+    let Some(provider) = found else {
+        let view = SignInView { error: Some("No sign-in provider of this app serves that e-mail domain."), ..Default::default() };
+        return sign_in_page(state, f, csrf, view);
+    };
+    let auth = pooldesk_core::user_pools::Authorization { provider: Some(provider), ..f.auth.clone() };
+    match pools.federation_start(&f.domain, &auth, &f.query) {
+        Ok(to) => redirect(&to),
+        Err(e) if e.is_internal() => {
+            tracing::error!("starting a federated sign-in: {e:#}");
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        }
+        Err(e) => error_page(StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
+    }
 }
 
 fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: LoginStep) -> Response {
