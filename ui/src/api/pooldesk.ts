@@ -1,6 +1,8 @@
 // PoolDesk's own operations (not in the AWS models). Their types are generated from the Rust
 // API layer (crates/api/src/extensions.rs) by ts-rs; this file only names them per operation.
 
+import type { DiscoverOpenIdProviderRequest } from "../generated/DiscoverOpenIdProviderRequest";
+import type { DiscoverOpenIdProviderResponse } from "../generated/DiscoverOpenIdProviderResponse";
 import type { GetLoginUrlRequest } from "../generated/GetLoginUrlRequest";
 import type { GetLoginUrlResponse } from "../generated/GetLoginUrlResponse";
 import type { ImportUsersRequest } from "../generated/ImportUsersRequest";
@@ -24,6 +26,8 @@ export type { SimulationMatch } from "../generated/SimulationMatch";
 export type { SimulationNoRole } from "../generated/SimulationNoRole";
 export type { SimulationReason } from "../generated/SimulationReason";
 export type {
+  DiscoverOpenIdProviderRequest,
+  DiscoverOpenIdProviderResponse,
   GetLoginUrlRequest,
   GetLoginUrlResponse,
   ImportUsersRequest,
@@ -42,4 +46,5 @@ export interface PoolDeskOperations {
   SimulateRoleMapping: { input: SimulateRoleMappingRequest; output: SimulateRoleMappingResponse };
   ImportUsers: { input: ImportUsersRequest; output: ImportUsersResponse };
   GetLoginUrl: { input: GetLoginUrlRequest; output: GetLoginUrlResponse };
+  DiscoverOpenIdProvider: { input: DiscoverOpenIdProviderRequest; output: DiscoverOpenIdProviderResponse };
 }

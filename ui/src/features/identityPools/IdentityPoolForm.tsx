@@ -1,23 +1,29 @@
 import { useEffect, useRef } from "react";
-import { FormProvider, useFieldArray, useForm, useFormContext, useWatch, type Resolver } from "react-hook-form";
+import { FormProvider, set, useFieldArray, useForm, useFormContext, useWatch, type FieldErrors, type Resolver } from "react-hook-form";
 import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { ErrorBox, FieldError, Spinner } from "../../components/bits";
 import { CheckboxField, SelectField, TextField, useSubmitError, type Option } from "../../components/form";
 import { useUserPools } from "../userPools/queries";
 import { validateIdentityPoolForm, type IdentityPoolFormValues } from "./identityPoolForm";
+import { OtherProvidersFields } from "./OtherProvidersFields";
 
 type V = IdentityPoolFormValues;
 
+/** Errors of a whole list, not of one of its rows. */
+const LIST_FIELDS = new Set(["providers", "loginProviders"]);
+
 /** The form's own rules (shared with the wire mapping), as react-hook-form errors. */
-const identityPoolResolver: Resolver<V> = async (values) => {
-  const e = validateIdentityPoolForm(values);
-  const errors = {
-    ...(e.name ? { name: { type: "validate", message: e.name } } : {}),
-    ...(e.providers ? { providers: { root: { type: "validate", message: e.providers } } } : {}),
+function identityPoolResolver(developerNameSet: boolean): Resolver<V> {
+  return async (values) => {
+    const e = validateIdentityPoolForm(values, { developerNameSet });
+    const errors: FieldErrors<V> = {};
+    for (const [path, message] of Object.entries(e)) {
+      set(errors, LIST_FIELDS.has(path) ? `${path}.root` : path, { type: "validate", message });
+    }
+    return Object.keys(e).length ? { values: {}, errors } : { values, errors: {} };
   };
-  return Object.keys(errors).length ? { values: {}, errors } : { values, errors: {} };
-};
+}
 
 export function IdentityPoolForm({
   initial,
@@ -31,7 +37,8 @@ export function IdentityPoolForm({
   onCancel?: () => void;
 }) {
   const submit = useSubmitError();
-  const form = useForm<V>({ defaultValues: initial, resolver: identityPoolResolver });
+  const developerNameSet = initial.developerProviderName !== "";
+  const form = useForm<V>({ defaultValues: initial, resolver: identityPoolResolver(developerNameSet) });
   const providers = useFieldArray({ control: form.control, name: "providers" });
   const pools = useUserPools();
   const poolOptions: Option[] = [
@@ -69,6 +76,7 @@ export function IdentityPoolForm({
           </button>
           <FieldError message={form.formState.errors.providers?.root?.message} />
         </fieldset>
+        <OtherProvidersFields developerNameSet={developerNameSet} />
         <ErrorBox error={submit.error} testId="identity-pool-error" />
         <div className="dialog-actions">
           {onCancel && (

@@ -6,7 +6,7 @@ import { useToast } from "../../components/Toast";
 import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { toIdentityPool, type Navigate } from "../../routes";
 import { IdentityPoolForm } from "./IdentityPoolForm";
-import { toCreateIdentityPoolInput } from "./identityPoolForm";
+import { newIdentityPoolForm, toCreateIdentityPoolInput } from "./identityPoolForm";
 
 export function useIdentityPools() {
   const api = useApi();
@@ -83,12 +83,7 @@ export function IdentityPoolList({ navigate }: { navigate: Navigate }) {
       {creating && (
         <Dialog title="Create identity pool" onClose={() => setCreating(false)} wide>
           <IdentityPoolForm
-            initial={{
-              name: "",
-              allowUnauthenticated: false,
-              allowClassicFlow: false,
-              providers: [{ poolId: "", clientId: "", serverSideTokenCheck: false }],
-            }}
+            initial={newIdentityPoolForm()}
             submitLabel="Create identity pool"
             onCancel={() => setCreating(false)}
             onSubmit={async (v) => {

@@ -65,7 +65,7 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
 
       <details className="card" open={providers.length === 0}>
         <summary>
-          <h2>Settings and linked user pools</h2>
+          <h2>Settings and sign-in providers</h2>
         </summary>
         <IdentityPoolForm
           key={JSON.stringify(p)}

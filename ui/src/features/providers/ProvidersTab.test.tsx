@@ -48,6 +48,14 @@ let providers: Record<string, any>;
 let pool: any;
 let fail: Record<string, { code: string; message: string }>;
 
+const discovered = (issuer: string) => ({
+  oidc_issuer: issuer,
+  authorize_url: `${issuer}/oauth2/authorize`,
+  token_url: `${issuer}/oauth2/token`,
+  attributes_url: `${issuer}/oauth2/userinfo`,
+  jwks_uri: `${issuer}/.well-known/jwks.json`,
+});
+
 const sent = (op: string) => calls.filter((c) => c.target.endsWith(`.${op}`)).map((c) => c.input);
 
 beforeEach(() => {
@@ -92,6 +100,8 @@ beforeEach(() => {
         return { UserPoolClients: Object.values(clients).map((c) => ({ ClientId: c.ClientId, ClientName: c.ClientName, UserPoolId: POOL })) };
       case "DescribeUserPoolClient":
         return { UserPoolClient: structuredClone(clients[input.ClientId]) };
+      case "DiscoverOpenIdProvider":
+        return { ProviderDetails: discovered(input.Issuer) };
       default:
         throw { code: "UnknownOperationException", message: target };
     }
@@ -240,5 +250,71 @@ describe("sign-in providers tab", () => {
     await user.click(screen.getByTestId("confirm-ok"));
     await waitFor(() => expect(screen.getAllByTestId("provider-row")).toHaveLength(1));
     expect(sent("DeleteIdentityProvider")).toEqual([{ UserPoolId: POOL, ProviderName: "Google" }]);
+  });
+
+  describe("test discovery of an OIDC issuer", () => {
+    async function openOidcForm(issuer: string) {
+      const user = userEvent.setup();
+      renderTab();
+      await user.click(await screen.findByTestId("provider-add"));
+      await user.type(screen.getByLabelText("Provider name"), "Okta");
+      await user.type(screen.getByLabelText("Client ID"), "okta-client");
+      await user.type(screen.getByLabelText("Issuer URL"), issuer);
+      return user;
+    }
+
+    it("shows each endpoint found, labelled, without filling the endpoint fields", async () => {
+      const user = await openOidcForm("https://okta.example.com");
+      await user.click(screen.getByRole("button", { name: "Test discovery" }));
+      const found = await screen.findByTestId("provider-discovered");
+      expect(sent("DiscoverOpenIdProvider")).toEqual([{ Issuer: "https://okta.example.com" }]);
+      expect(calls.find((c) => c.target === "PoolDesk.DiscoverOpenIdProvider")).toBeTruthy();
+      expect(found).toHaveTextContent(/Issuer URL\s*https:\/\/okta.example.com/);
+      expect(found).toHaveTextContent(/Authorization endpoint\s*https:\/\/okta.example.com\/oauth2\/authorize/);
+      expect(found).toHaveTextContent(/Token endpoint\s*https:\/\/okta.example.com\/oauth2\/token/);
+      expect(found).toHaveTextContent(/UserInfo endpoint\s*https:\/\/okta.example.com\/oauth2\/userinfo/);
+      expect(found).toHaveTextContent(/JWKS URI\s*https:\/\/okta.example.com\/.well-known\/jwks.json/);
+      expect(screen.getByText(/discovery is skipped/)).toBeInTheDocument();
+      for (const label of ["Authorization endpoint (optional)", "Token endpoint (optional)", "UserInfo endpoint (optional)", "JWKS URI (optional)"]) {
+        expect(screen.getByLabelText(label)).toHaveValue("");
+      }
+
+      // Saved as is: no endpoints sent, the server discovers them.
+      await user.click(screen.getByTestId("provider-save"));
+      await waitFor(() => expect(sent("CreateIdentityProvider")).toHaveLength(1));
+      expect(Object.keys(sent("CreateIdentityProvider")[0].ProviderDetails)).not.toContain("authorize_url");
+    });
+
+    it("shows the server's error", async () => {
+      fail.DiscoverOpenIdProvider = {
+        code: "InvalidParameterException",
+        message: "Could not read the OIDC discovery document https://down.example.com/.well-known/openid-configuration: connection refused",
+      };
+      const user = await openOidcForm("https://down.example.com");
+      await user.click(screen.getByTestId("provider-discover"));
+      const error = await screen.findByTestId("provider-discover-error");
+      expect(error).toHaveTextContent("InvalidParameterException");
+      expect(error).toHaveTextContent(/Could not read the OIDC discovery document .*connection refused/);
+      expect(screen.queryByTestId("provider-discovered")).toBeNull();
+      expect(screen.queryByTestId("provider-discover-use")).toBeNull();
+      // Another issuer typed: the old answer goes.
+      await user.type(screen.getByLabelText("Issuer URL"), "/x");
+      expect(screen.queryByTestId("provider-discover-error")).toBeNull();
+    });
+
+    it("fills the endpoint fields with Use these endpoints, and sends them", async () => {
+      const user = await openOidcForm("https://okta.example.com");
+      await user.click(screen.getByTestId("provider-discover"));
+      await user.click(await screen.findByRole("button", { name: "Use these endpoints" }));
+      expect(screen.getByLabelText("Authorization endpoint (optional)")).toHaveValue("https://okta.example.com/oauth2/authorize");
+      expect(screen.getByLabelText("Token endpoint (optional)")).toHaveValue("https://okta.example.com/oauth2/token");
+      expect(screen.getByLabelText("UserInfo endpoint (optional)")).toHaveValue("https://okta.example.com/oauth2/userinfo");
+      expect(screen.getByLabelText("JWKS URI (optional)")).toHaveValue("https://okta.example.com/.well-known/jwks.json");
+      expect(screen.getByLabelText("Issuer URL")).toHaveValue("https://okta.example.com");
+
+      await user.click(screen.getByTestId("provider-save"));
+      await waitFor(() => expect(sent("CreateIdentityProvider")).toHaveLength(1));
+      expect(sent("CreateIdentityProvider")[0].ProviderDetails).toMatchObject(discovered("https://okta.example.com"));
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { FormProvider, useFieldArray, useForm, useWatch } from "react-hook-form";
+import { Fragment, useState } from "react";
+import { FormProvider, useFieldArray, useForm, useFormContext, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
@@ -15,7 +15,9 @@ import { domainBaseUrl } from "../integration/domainForm";
 import { useConnectionEndpoint } from "../integration/queries";
 import {
   DETAIL_FIELDS,
+  discoveredRows,
   formFromProvider,
+  hasAllEndpoints,
   idpResponseUrl,
   isSecretKey,
   MAX_IDENTIFIERS,
@@ -28,6 +30,7 @@ import {
   toUpdateProviderInput,
   typeLabel,
   USERNAME_SOURCE,
+  withDiscoveredEndpoints,
   type DetailField,
   type ProviderFormValues,
   type ProviderKind,
@@ -354,6 +357,7 @@ function ProviderForm({
   const isEndpoint = (f: DetailField) => (OIDC_ENDPOINTS as readonly string[]).includes(f.key);
   const main = fields.filter((f) => !isEndpoint(f));
   const endpoints = fields.filter(isEndpoint);
+  const [endpointsOpen, setEndpointsOpen] = useState(() => endpoints.some((f) => initial.details[f.key]));
 
   return (
     <FormProvider {...form}>
@@ -376,11 +380,15 @@ function ProviderForm({
         />
         <fieldset>
           <legend>Provider details</legend>
-          {main.map((f) => (
-            <DetailInput key={f.key} field={f} editing={editing} />
-          ))}
+          {main.map((f) =>
+            f.key === "oidc_issuer" ? (
+              <OidcDiscovery key={f.key} field={f} editing={editing} onUse={() => setEndpointsOpen(true)} />
+            ) : (
+              <DetailInput key={f.key} field={f} editing={editing} />
+            ),
+          )}
           {endpoints.length > 0 && (
-            <details className="provider-endpoints" open={endpoints.some((f) => initial.details[f.key])}>
+            <details className="provider-endpoints" open={endpointsOpen} onToggle={(e) => setEndpointsOpen(e.currentTarget.open)}>
               <summary>Endpoints (optional: discovered from the issuer when all are empty)</summary>
               {endpoints.map((f) => (
                 <DetailInput key={f.key} field={f} editing={editing} />
@@ -438,7 +446,79 @@ function ProviderForm({
   );
 }
 
-function DetailInput({ field: f, editing }: { field: DetailField; editing?: boolean }) {
+/**
+ * The issuer field with "Test discovery": what PoolDesk.DiscoverOpenIdProvider finds at the
+ * issuer, or why it cannot. The endpoint fields stay as they are (empty: the server discovers
+ * them on save) unless "Use these endpoints" fills them in.
+ */
+function OidcDiscovery({ field, editing, onUse }: { field: DetailField; editing?: boolean; onUse: () => void }) {
+  const api = useApi();
+  const { getValues, setValue } = useFormContext<V>();
+  const issuer = (useWatch<V, "details.oidc_issuer">({ name: "details.oidc_issuer" }) ?? "").trim();
+  const [state, setState] = useState<
+    { issuer: string; pending: true } | { issuer: string; found: Record<string, string> } | { issuer: string; error: unknown } | null
+  >(null);
+  // An answer about another issuer than the one now typed is not shown.
+  const shown = state && state.issuer === issuer ? state : null;
+
+  const discover = async () => {
+    const tested = issuer;
+    if (!tested) {
+      setState({ issuer: tested, error: { code: "InvalidParameterException", message: "Enter the issuer URL first." } });
+      return;
+    }
+    setState({ issuer: tested, pending: true });
+    try {
+      const r = await api.pooldesk("DiscoverOpenIdProvider", { Issuer: tested });
+      setState({ issuer: tested, found: r.ProviderDetails ?? {} });
+    } catch (error) {
+      setState({ issuer: tested, error });
+    }
+  };
+
+  const use = (found: Record<string, string>) => {
+    const filled = withDiscoveredEndpoints(getValues("details"), found);
+    for (const k of OIDC_ENDPOINTS) setValue(`details.${k}`, filled[k], { shouldDirty: true, shouldValidate: false });
+    onUse();
+  };
+
+  return (
+    <div className="provider-discovery">
+      <div className="row-inline provider-discovery-row">
+        <DetailInput field={field} editing={editing} className="grow" />
+        <button type="button" className="small provider-discover-button" data-testid="provider-discover" disabled={!!shown && "pending" in shown} onClick={() => void discover()}>
+          {shown && "pending" in shown ? <Spinner label="Testing discovery" /> : null} Test discovery
+        </button>
+      </div>
+      {shown && "error" in shown && <ErrorBox error={shown.error} testId="provider-discover-error" />}
+      {shown && "found" in shown && (
+        <div className="provider-discovered" role="status">
+          <p className="field-hint">Discovery works: the issuer names these endpoints.</p>
+          <dl className="kv" data-testid="provider-discovered">
+            {discoveredRows(shown.found).map((r) => (
+              <Fragment key={r.key}>
+                <dt>{r.label}</dt>
+                <dd className="mono" data-testid={`provider-discovered-${r.key}`}>
+                  {r.value}
+                </dd>
+              </Fragment>
+            ))}
+          </dl>
+          <p className="field-hint">
+            Left empty, the endpoint fields are discovered from the issuer when the provider is saved. Filled in, they are used as given and
+            discovery is skipped.
+          </p>
+          <button type="button" className="small" data-testid="provider-discover-use" disabled={!hasAllEndpoints(shown.found)} onClick={() => use(shown.found)}>
+            Use these endpoints
+          </button>
+          {!hasAllEndpoints(shown.found) && <p className="field-hint">Not all four endpoints were found: leave them to discovery.</p>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DetailInput({ field: f, editing, className }: { field: DetailField; editing?: boolean; className?: string }) {
   const name = `details.${f.key}` as const;
   const testId = `provider-${f.key.replace(/_/g, "-")}`;
   const keepHint = editing && f.secret ? "Leave empty to keep the current secret." : undefined;
@@ -456,6 +536,7 @@ function DetailInput({ field: f, editing }: { field: DetailField; editing?: bool
       label={label}
       testId={testId}
       hint={hint}
+      className={className}
       type={f.secret ? "password" : "text"}
       autoComplete={f.secret ? "new-password" : "off"}
       spellCheck={false}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  discoveredRows,
   formFromProvider,
+  hasAllEndpoints,
   identifiersError,
   mappableAttributes,
   mappingToRows,
@@ -12,6 +14,7 @@ import {
   rowsToMapping,
   toCreateProviderInput,
   toUpdateProviderInput,
+  withDiscoveredEndpoints,
   type ProviderFormValues,
 } from "./providerForm";
 
@@ -146,5 +149,41 @@ describe("form ↔ request", () => {
     expect(rowsToMapping([{ pool: " email ", provider: " mail " }, { pool: "", provider: "x" }])).toEqual({ email: "mail" });
     expect(parseIdentifiers(" a ,b\n\n c ")).toEqual(["a", "b", "c"]);
     expect(mappableAttributes([{ Name: "email" }, { Name: "custom:tier" }])).toEqual(expect.arrayContaining(["email", "custom:tier", "given_name"]));
+  });
+});
+
+describe("OIDC discovery results", () => {
+  const found = {
+    jwks_uri: "https://idp.example.com/jwks",
+    token_url: "https://idp.example.com/token",
+    oidc_issuer: "https://idp.example.com",
+    authorize_url: "https://idp.example.com/authorize",
+    attributes_url: "https://idp.example.com/userinfo",
+  };
+
+  it("labels what was found in form order", () => {
+    expect(discoveredRows(found).map((r) => [r.label, r.value])).toEqual([
+      ["Issuer URL", "https://idp.example.com"],
+      ["Authorization endpoint", "https://idp.example.com/authorize"],
+      ["Token endpoint", "https://idp.example.com/token"],
+      ["UserInfo endpoint", "https://idp.example.com/userinfo"],
+      ["JWKS URI", "https://idp.example.com/jwks"],
+    ]);
+    expect(discoveredRows({ oidc_issuer: "i", extra: "x" }).map((r) => r.label)).toEqual(["Issuer URL", "extra"]);
+  });
+
+  it("fills the four endpoints only when all were found, leaving the issuer as typed", () => {
+    expect(hasAllEndpoints(found)).toBe(true);
+    expect(hasAllEndpoints({ ...found, attributes_url: "" })).toBe(false);
+    const details = { ...newProviderForm("OIDC").details, oidc_issuer: "https://idp.example.com/" };
+    const filled = withDiscoveredEndpoints(details, found);
+    expect(filled).toMatchObject({
+      oidc_issuer: "https://idp.example.com/",
+      authorize_url: "https://idp.example.com/authorize",
+      token_url: "https://idp.example.com/token",
+      attributes_url: "https://idp.example.com/userinfo",
+      jwks_uri: "https://idp.example.com/jwks",
+    });
+    expect(details.authorize_url).toBe("");
   });
 });

@@ -337,6 +337,26 @@ export function toUpdateProviderInput(poolId: string, v: ProviderFormValues): Up
   };
 }
 
+/** What PoolDesk.DiscoverOpenIdProvider found, labelled as the form labels it, in form order. */
+export function discoveredRows(found: Record<string, string>): { key: string; label: string; value: string }[] {
+  const labels = new Map(DETAIL_FIELDS.OIDC.map((f) => [f.key as string, f.label]));
+  const order = ["oidc_issuer", ...OIDC_ENDPOINTS] as string[];
+  const keys = [...order.filter((k) => k in found), ...Object.keys(found).filter((k) => !order.includes(k))];
+  return keys.map((key) => ({ key, label: labels.get(key) ?? key, value: found[key]! }));
+}
+
+/** Whether discovery found all four endpoints (explicit endpoints are all four or none). */
+export function hasAllEndpoints(found: Record<string, string>): boolean {
+  return OIDC_ENDPOINTS.every((k) => (found[k] ?? "").trim() !== "");
+}
+
+/** The form's details with the discovered endpoints filled in (the issuer is left as typed). */
+export function withDiscoveredEndpoints(details: ProviderDetailsForm, found: Record<string, string>): ProviderDetailsForm {
+  const out = { ...details };
+  for (const k of OIDC_ENDPOINTS) if (found[k]) out[k] = found[k];
+  return out;
+}
+
 /** Where the provider sends people back: register this at the provider. */
 export function idpResponseUrl(domainBase: string): string {
   return `${domainBase}/oauth2/idpresponse`;
