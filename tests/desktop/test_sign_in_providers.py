@@ -1,6 +1,7 @@
 """The Sign-in providers tab and a user's linked identities in the real window: a Google
 provider added through its form (its secret never shown back), and an identity linked to a user
-from the user's drawer, each ending in what the server now holds."""
+from the user's drawer, and an identity pool's sign-in providers edited in its settings, each ending in what the
+server now holds."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -59,3 +60,32 @@ def test_add_a_google_provider_and_link_an_identity_to_a_user(app):
     attrs = {a["Name"]: a["Value"] for a in call(app, "AdminGetUser", {"UserPoolId": pool_id, "Username": "ada"})["UserAttributes"]}
     assert '"userId":"108000000000000000001"' in attrs["identities"].replace(" ", "")
     app.screenshot("linked-identity")
+
+
+def test_an_identity_pools_sign_in_providers_are_edited_in_its_settings(app):
+    from test_window import open_row
+
+    created = call(app, "AWSCognitoIdentityService.CreateIdentityPool", {"IdentityPoolName": "social_ids", "AllowUnauthenticatedIdentities": False})
+    pool_id = created["IdentityPoolId"]
+    app.driver.refresh()
+    app.click("nav-identity-pools")
+    app.wait().until(lambda d: any("social_ids" in t for t in app.texts("identity-pool-row")))
+    open_row(next(r for r in app.all("identity-pool-row") if "social_ids" in r.text))
+    fields = app.by("identity-pool-login-providers")
+    app.click("identity-pool-login-add")
+    app.type("identity-pool-login-provider-0", "accounts.google.com", within=fields)
+    app.type("identity-pool-login-appids-0", "1234.apps.googleusercontent.com", within=fields)
+    app.click("identity-pool-oidc-add")
+    app.type("identity-pool-oidc-arn-0", "not an arn")
+    app.click("identity-pool-submit")
+    app.wait().until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="identity-pool-oidc"] [role="alert"], [data-testid="identity-pool-oidc"] .field-error'))
+    assert "SupportedLoginProviders" not in call(app, "AWSCognitoIdentityService.DescribeIdentityPool", {"IdentityPoolId": pool_id}), "nothing sent"
+    app.type("identity-pool-oidc-arn-0", "arn:aws:iam::123456789012:oidc-provider/idp.example.com")
+    app.screenshot("identity-pool-providers")
+    app.click("identity-pool-submit")
+    app.wait().until(
+        lambda d: call(app, "AWSCognitoIdentityService.DescribeIdentityPool", {"IdentityPoolId": pool_id}).get("SupportedLoginProviders")
+    )
+    saved = call(app, "AWSCognitoIdentityService.DescribeIdentityPool", {"IdentityPoolId": pool_id})
+    assert saved["SupportedLoginProviders"] == {"accounts.google.com": "1234.apps.googleusercontent.com"}
+    assert saved["OpenIdConnectProviderARNs"] == ["arn:aws:iam::123456789012:oidc-provider/idp.example.com"]
