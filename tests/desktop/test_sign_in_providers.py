@@ -1,7 +1,7 @@
 """The Sign-in providers tab and a user's linked identities in the real window: a Google
-provider added through its form (its secret never shown back), and an identity linked to a user
-from the user's drawer, and an identity pool's sign-in providers edited in its settings, each ending in what the
-server now holds."""
+provider added through its form (its secret never shown back), an identity linked to a user
+from the user's drawer, and an identity pool's sign-in providers edited in its settings, each
+ending in what the server now holds."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
