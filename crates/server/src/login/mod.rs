@@ -990,12 +990,19 @@ mod tests {
 
     #[test]
     fn pages_escape_what_they_show() {
-        let view = SignInView { error: Some("<script>alert(1)</script>"), username: "\"><img src=x>", ..Default::default() };
+        let view = SignInView {
+            error: Some("<script>alert(1)</script>"),
+            username: "\"><img src=x>",
+            with_password: true,
+            providers: vec!["Ok\"ta<b>".into()],
+            ..Default::default()
+        };
         let html = login_form(&Brand::default(), "Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("\"><img"), "{html}");
         assert!(html.contains(r#"action="login?client_id=a&amp;x=%22""#), "{html}");
+        assert!(html.contains("Sign in with Ok&quot;ta&lt;b&gt;") && html.contains("identity_provider=Ok%22ta%3Cb%3E"), "{html}");
     }
 
     #[test]
