@@ -14,8 +14,10 @@ use pooldesk_core::Context;
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, Service};
 
+use super::messages::{Lang, Msg, fill};
 use super::{
-    Flow, Posted, SignInView, Submission, csrf_field, error_page, html_response, page, sign_in_page, username_label, visit, with_csrf,
+    Flow, Posted, SignInView, Submission, csrf_field, error_page, html_response, internal_error, page, sign_in_page, username_label, visit,
+    with_csrf,
 };
 use crate::AppState;
 use crate::oauth::DomainRef;
@@ -31,7 +33,7 @@ struct Field {
 
 /// What the sign-up form asks for: the pool's required attributes, and e-mail or phone when the
 /// pool verifies them (unless they are the username itself).
-fn sign_up_fields(state: &AppState, pool_id: &str) -> Vec<Field> {
+fn sign_up_fields(state: &AppState, pool_id: &str, lang: Lang) -> Vec<Field> {
     let Ok(Some(pool)) = state.api.store.get_pool(pool_id) else { return Vec::new() };
     let cfg = &pool.config;
     let as_username: Vec<&str> = cfg.username_attributes.iter().flatten().map(|a| a.as_str()).collect();
@@ -43,12 +45,13 @@ fn sign_up_fields(state: &AppState, pool_id: &str) -> Vec<Field> {
         if !wanted || name == "sub" || as_username.contains(&name) {
             continue;
         }
+        // Other attributes, custom ones among them, are named after themselves.
         let (label, kind, autocomplete) = match name {
-            "email" => ("Email".to_owned(), "email", "email"),
-            "phone_number" => ("Phone number".to_owned(), "tel", "tel"),
-            "name" => ("Name".to_owned(), "text", "name"),
-            "given_name" => ("Given name".to_owned(), "text", "given-name"),
-            "family_name" => ("Family name".to_owned(), "text", "family-name"),
+            "email" => (Msg::Email.text(lang).to_owned(), "email", "email"),
+            "phone_number" => (Msg::PhoneNumber.text(lang).to_owned(), "tel", "tel"),
+            "name" => (Msg::Name.text(lang).to_owned(), "text", "name"),
+            "given_name" => (Msg::GivenName.text(lang).to_owned(), "text", "given-name"),
+            "family_name" => (Msg::FamilyName.text(lang).to_owned(), "text", "family-name"),
             other => (humanize(other), "text", "off"),
         };
         fields.push(Field { attribute: name.to_owned(), label, kind, autocomplete });
@@ -73,10 +76,11 @@ fn sign_up_form(
 ) -> Markup {
     let value = |k: &str| form.get(k).cloned().unwrap_or_default();
     page(
+        f.lang,
         &f.brand,
-        "Sign up",
+        f.t(Msg::SignUp),
         html! {
-            h1 { "Sign up" }
+            h1 { (f.t(Msg::SignUp)) }
             @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
             form method="post" action={ "signup?" (f.query) } {
                 (csrf_field(csrf))
@@ -86,11 +90,11 @@ fn sign_up_form(
                     label.label-customizable for={ "attr-" (field.attribute) } { (field.label) }
                     input.inputField-customizable id={ "attr-" (field.attribute) } type=(field.kind) name={ "attr:" (field.attribute) } value=(value(&format!("attr:{}", field.attribute))) autocomplete=(field.autocomplete) required;
                 }
-                label.label-customizable for="password" { "Password" }
+                label.label-customizable for="password" { (f.t(Msg::Password)) }
                 input.inputField-customizable #password type="password" name="password" autocomplete="new-password" required;
-                button.submitButton-customizable type="submit" { "Sign up" }
+                button.submitButton-customizable type="submit" { (f.t(Msg::SignUp)) }
             }
-            p.links.redirect-customizable { a href={ "login?" (f.query) } { "Already have an account? Sign in" } }
+            p.links.redirect-customizable { a href={ "login?" (f.query) } { (f.t(Msg::AlreadyHaveAccount)) } }
         },
     )
 }
@@ -102,23 +106,23 @@ pub(crate) async fn sign_up_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    visit(state, domain, query, move |state, f| {
+    visit(state, domain, query, headers, move |state, f, headers| {
         if !super::self_sign_up(state, &f.domain.pool_id) {
-            return error_page(StatusCode::FORBIDDEN, "access_denied", "This user pool does not let people sign themselves up.");
+            return error_page(f.lang, StatusCode::FORBIDDEN, "access_denied", f.t(Msg::SelfSignUpDisabled));
         }
-        let label = username_label(state, &f.domain.pool_id);
-        let fields = sign_up_fields(state, &f.domain.pool_id);
-        with_csrf(&headers, state, &f.base, |csrf| {
+        let label = username_label(state, &f.domain.pool_id, f.lang);
+        let fields = sign_up_fields(state, &f.domain.pool_id, f.lang);
+        with_csrf(headers, state, &f, |csrf| {
             html_response(StatusCode::OK, sign_up_form(&f, label, &fields, csrf, None, &Default::default()))
         })
     })
     .await
 }
 
-fn internal(e: &pooldesk_core::Error) -> Option<Response> {
+fn internal(f: &Flow, e: &pooldesk_core::Error) -> Option<Response> {
     e.is_internal().then(|| {
         tracing::error!("an account page: {e:#}");
-        error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        internal_error(f.lang)
     })
 }
 
@@ -127,7 +131,7 @@ pub(crate) async fn sign_up_submit(submission: Submission) -> Response {
     submission
         .handle("SignUp", |Posted { state, f, form, ctx, csrf, .. }| {
             if !super::self_sign_up(state, &f.domain.pool_id) {
-                return error_page(StatusCode::FORBIDDEN, "access_denied", "This user pool does not let people sign themselves up.");
+                return error_page(f.lang, StatusCode::FORBIDDEN, "access_denied", f.t(Msg::SelfSignUpDisabled));
             }
             let username = form.get("username").map(|u| u.trim().to_owned()).unwrap_or_default();
             let attributes: Vec<w::AttributeType> = form
@@ -150,12 +154,12 @@ pub(crate) async fn sign_up_submit(submission: Submission) -> Response {
                     state,
                     &f,
                     &csrf,
-                    SignInView { notice: Some("Your account is ready. Sign in."), username: &username, ..Default::default() },
+                    SignInView { notice: Some(f.t(Msg::AccountReady)), username: &username, ..Default::default() },
                 ),
                 Ok(r) => html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
-                Err(e) => internal(&e).unwrap_or_else(|| {
-                    let label = username_label(state, &f.domain.pool_id);
-                    let fields = sign_up_fields(state, &f.domain.pool_id);
+                Err(e) => internal(&f, &e).unwrap_or_else(|| {
+                    let label = username_label(state, &f.domain.pool_id, f.lang);
+                    let fields = sign_up_fields(state, &f.domain.pool_id, f.lang);
                     html_response(StatusCode::OK, sign_up_form(&f, label, &fields, &csrf, Some(&e.client_message()), &form))
                 }),
             }
@@ -163,32 +167,33 @@ pub(crate) async fn sign_up_submit(submission: Submission) -> Response {
         .await
 }
 
-fn sent_to(delivery: Option<&w::CodeDeliveryDetailsType>) -> String {
+fn sent_to(lang: Lang, delivery: Option<&w::CodeDeliveryDetailsType>) -> String {
     match delivery.and_then(|d| d.destination.as_deref()) {
-        Some(to) => format!("We sent a code to {to}."),
-        None => "We sent you a code.".to_owned(),
+        Some(to) => fill(Msg::CodeSentTo.text(lang), to),
+        None => Msg::CodeSentToYou.text(lang).to_owned(),
     }
 }
 
 fn confirm_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
     page(
+        f.lang,
         &f.brand,
-        "Confirm your account",
+        f.t(Msg::ConfirmYourAccount),
         html! {
-            h1 { "Confirm your account" }
+            h1 { (f.t(Msg::ConfirmYourAccount)) }
             @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
-            p.hint.textDescription-customizable { (sent_to(delivery)) " Enter it to confirm your account." }
+            p.hint.textDescription-customizable { (sent_to(f.lang, delivery)) " " (f.t(Msg::EnterToConfirm)) }
             form method="post" action={ "confirmUser?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                label.label-customizable for="code" { "Code" }
+                label.label-customizable for="code" { (f.t(Msg::Code)) }
                 input.inputField-customizable #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
-                button.submitButton-customizable type="submit" { "Verify" }
+                button.submitButton-customizable type="submit" { (f.t(Msg::Verify)) }
             }
             form method="post" action={ "resendCode?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                button.secondary.submitButton-customizable type="submit" { "Send a new code" }
+                button.secondary.submitButton-customizable type="submit" { (f.t(Msg::SendNewCode)) }
             }
         },
     )
@@ -205,7 +210,7 @@ pub(super) fn confirm_unconfirmed(state: &AppState, f: &Flow, ctx: &Context, csr
     };
     match state.api.pools.resend_confirmation_code(ctx, request) {
         Ok(r) => html_response(StatusCode::OK, confirm_form(f, csrf, username, r.code_delivery_details.as_ref(), None)),
-        Err(e) => internal(&e).unwrap_or_else(|| {
+        Err(e) => internal(f, &e).unwrap_or_else(|| {
             sign_in_page(state, f, csrf, SignInView { error: Some(&e.client_message()), username, ..Default::default() })
         }),
     }
@@ -229,9 +234,9 @@ pub(crate) async fn confirm_user(submission: Submission) -> Response {
                     state,
                     &f,
                     &csrf,
-                    SignInView { notice: Some("Your account is confirmed. Sign in."), username: &username, ..Default::default() },
+                    SignInView { notice: Some(f.t(Msg::AccountConfirmed)), username: &username, ..Default::default() },
                 ),
-                Err(e) => internal(&e)
+                Err(e) => internal(&f, &e)
                     .unwrap_or_else(|| html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, None, Some(&e.client_message())))),
             }
         })
@@ -248,21 +253,29 @@ pub(crate) async fn resend_code(submission: Submission) -> Response {
         .await
 }
 
+/// What the forgotten-password form asks for, in a sentence: the label in lower case, as
+/// a noun in the middle of a sentence is written (but in German, which capitalises nouns).
+fn forgot_hint(lang: Lang, label: &str) -> String {
+    let label = if lang == Lang::De { label.to_owned() } else { label.to_lowercase() };
+    fill(Msg::ForgotHint.text(lang), &label)
+}
+
 fn forgot_form(f: &Flow, label: &str, csrf: &str, error: Option<&str>) -> Markup {
     page(
+        f.lang,
         &f.brand,
-        "Forgot your password?",
+        f.t(Msg::ForgotYourPassword),
         html! {
-            h1 { "Forgot your password?" }
+            h1 { (f.t(Msg::ForgotYourPassword)) }
             @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
-            p.hint.textDescription-customizable { "Enter your " (label.to_lowercase()) " and we will send you a code to reset your password." }
+            p.hint.textDescription-customizable { (forgot_hint(f.lang, label)) }
             form method="post" action={ "forgotPassword?" (f.query) } {
                 (csrf_field(csrf))
                 label.label-customizable for="username" { (label) }
                 input.inputField-customizable #username type="text" name="username" autocomplete="username" autocapitalize="none" required autofocus;
-                button.submitButton-customizable type="submit" { "Send code" }
+                button.submitButton-customizable type="submit" { (f.t(Msg::SendCode)) }
             }
-            p.links.redirect-customizable { a href={ "login?" (f.query) } { "Back to sign in" } }
+            p.links.redirect-customizable { a href={ "login?" (f.query) } { (f.t(Msg::BackToSignIn)) } }
         },
     )
 }
@@ -274,29 +287,30 @@ pub(crate) async fn forgot_password_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    visit(state, domain, query, move |state, f| {
-        let label = username_label(state, &f.domain.pool_id);
-        with_csrf(&headers, state, &f.base, |csrf| html_response(StatusCode::OK, forgot_form(&f, label, csrf, None)))
+    visit(state, domain, query, headers, move |state, f, headers| {
+        let label = username_label(state, &f.domain.pool_id, f.lang);
+        with_csrf(headers, state, &f, |csrf| html_response(StatusCode::OK, forgot_form(&f, label, csrf, None)))
     })
     .await
 }
 
 fn reset_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
     page(
+        f.lang,
         &f.brand,
-        "Reset your password",
+        f.t(Msg::ResetYourPassword),
         html! {
-            h1 { "Reset your password" }
+            h1 { (f.t(Msg::ResetYourPassword)) }
             @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
-            p.hint.textDescription-customizable { (sent_to(delivery)) " Enter it with your new password." }
+            p.hint.textDescription-customizable { (sent_to(f.lang, delivery)) " " (f.t(Msg::EnterWithNewPassword)) }
             form method="post" action={ "confirmForgotPassword?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                label.label-customizable for="code" { "Code" }
+                label.label-customizable for="code" { (f.t(Msg::Code)) }
                 input.inputField-customizable #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
-                label.label-customizable for="new_password" { "New password" }
+                label.label-customizable for="new_password" { (f.t(Msg::NewPassword)) }
                 input.inputField-customizable #new_password type="password" name="new_password" autocomplete="new-password" required;
-                button.submitButton-customizable type="submit" { "Reset password" }
+                button.submitButton-customizable type="submit" { (f.t(Msg::ResetPassword)) }
             }
         },
     )
@@ -317,8 +331,8 @@ pub(crate) async fn forgot_password_submit(submission: Submission) -> Response {
             };
             match state.api.pools.forgot_password(&ctx, request) {
                 Ok(r) => html_response(StatusCode::OK, reset_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
-                Err(e) => internal(&e).unwrap_or_else(|| {
-                    let label = username_label(state, &f.domain.pool_id);
+                Err(e) => internal(&f, &e).unwrap_or_else(|| {
+                    let label = username_label(state, &f.domain.pool_id, f.lang);
                     html_response(StatusCode::OK, forgot_form(&f, label, &csrf, Some(&e.client_message())))
                 }),
             }
@@ -345,9 +359,9 @@ pub(crate) async fn confirm_forgot_password(submission: Submission) -> Response 
                     state,
                     &f,
                     &csrf,
-                    SignInView { notice: Some("Your password is changed. Sign in."), username: &username, ..Default::default() },
+                    SignInView { notice: Some(f.t(Msg::PasswordChanged)), username: &username, ..Default::default() },
                 ),
-                Err(e) => internal(&e)
+                Err(e) => internal(&f, &e)
                     .unwrap_or_else(|| html_response(StatusCode::OK, reset_form(&f, &csrf, &username, None, Some(&e.client_message())))),
             }
         })
@@ -362,5 +376,13 @@ mod tests {
     fn attribute_names_read_as_labels() {
         assert_eq!(humanize("preferred_username"), "Preferred username");
         assert_eq!(humanize("custom:team_name"), "Team name");
+    }
+
+    #[test]
+    fn the_forgotten_password_hint_writes_the_label_as_its_language_does() {
+        assert_eq!(forgot_hint(Lang::En, "Username"), "Enter your username and we will send you a code to reset your password.");
+        assert!(forgot_hint(Lang::Fr, "Nom d'utilisateur").starts_with("Saisissez votre nom d'utilisateur "));
+        assert!(forgot_hint(Lang::De, "Benutzername").contains("Benutzername"), "German nouns keep their capital");
+        assert!(forgot_hint(Lang::Ja, "ユーザー名").starts_with("ユーザー名を"));
     }
 }

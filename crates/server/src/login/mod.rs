@@ -25,13 +25,19 @@ use crate::AppState;
 use crate::oauth::DomainRef;
 
 mod account;
+mod messages;
 pub(crate) use account::{
     confirm_forgot_password, confirm_user, forgot_password_page, forgot_password_submit, resend_code, sign_up_page, sign_up_submit,
 };
+use messages::{Lang, Msg, fill};
 
 /// The login pages' single sign-on cookie, and their CSRF cookie.
 const SSO_COOKIE: &str = "pooldesk-session";
 const CSRF_COOKIE: &str = "XSRF-TOKEN";
+/// The language a managed login (version 2) domain's pages were last asked for (`lang`), as
+/// Cognito remembers it in a cookie; a year, as it lasts until the browser clears it.
+const LANG_COOKIE: &str = "pooldesk-lang";
+const LANG_COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
 const STYLESHEET: &str = include_str!("../../../../assets/login/login.css");
 
 fn decode_query(query: Option<&str>) -> AuthorizeRequest {
@@ -128,11 +134,11 @@ impl Brand {
     }
 }
 
-fn page(brand: &Brand, title: &str, body: Markup) -> Markup {
+fn page(lang: Lang, brand: &Brand, title: &str, body: Markup) -> Markup {
     let client = form_urlencoded::byte_serialize(brand.client_id.as_bytes()).collect::<String>();
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -143,7 +149,7 @@ fn page(brand: &Brand, title: &str, body: Markup) -> Markup {
             }
             body.background-customizable {
                 main {
-                    @if let Some(logo) = brand.logo { div.banner-customizable { img.logo-customizable src={ (logo) "?client_id=" (client) } alt="Logo"; } }
+                    @if let Some(logo) = brand.logo { div.banner-customizable { img.logo-customizable src={ (logo) "?client_id=" (client) } alt=(Msg::Logo.text(lang)); } }
                     (body)
                 }
             }
@@ -168,19 +174,25 @@ fn html_response(status: StatusCode, markup: Markup) -> Response {
     resp
 }
 
-fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
+fn error_page(lang: Lang, status: StatusCode, error: &str, description: &str) -> Response {
     html_response(
         status,
         page(
+            lang,
             &Brand::default(),
-            "Something went wrong",
+            Msg::SomethingWentWrong.text(lang),
             html! {
-                h1 { "Something went wrong" }
+                h1 { (Msg::SomethingWentWrong.text(lang)) }
                 p.error.errorMessage-customizable role="alert" { (description) }
-                p.hint.textDescription-customizable { "Error: " code { (error) } }
+                p.hint.textDescription-customizable { (Msg::ErrorLabel.text(lang)) " " code { (error) } }
             },
         ),
     )
+}
+
+/// The page for an error that is the server's, not the request's.
+fn internal_error(lang: Lang) -> Response {
+    error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "server_error", Msg::InternalError.text(lang))
 }
 
 fn redirect(location: &str) -> Response {
@@ -192,9 +204,10 @@ fn redirect(location: &str) -> Response {
     resp
 }
 
-fn refused(e: AuthorizeError) -> Response {
+fn refused(lang: Lang, e: AuthorizeError) -> Response {
     match e {
-        AuthorizeError::Page { error, description } => error_page(StatusCode::BAD_REQUEST, error, &description),
+        // The description is core's, in English.
+        AuthorizeError::Page { error, description } => error_page(lang, StatusCode::BAD_REQUEST, error, &description),
         AuthorizeError::Redirect(to) => redirect(&to),
     }
 }
@@ -206,39 +219,68 @@ struct Flow {
     base: String,
     query: String,
     auth: Authorization,
+    /// The language the pages speak (always English on a version 1 domain).
+    lang: Lang,
+}
+
+impl Flow {
+    /// `msg` in the pages' language.
+    fn t(&self, msg: Msg) -> &'static str {
+        msg.text(self.lang)
+    }
+}
+
+/// The language a `lang` query parameter names, if it is one of the pages' languages.
+fn requested_lang(query: &str) -> Option<Lang> {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::from_tag(&v))
+}
+
+/// The language of `domain`'s pages: English on a classic (version 1) domain; on a managed
+/// login (version 2) one, the query's `lang`, else the one the cookie remembers, else English.
+fn page_lang(domain: &Domain, query: &str, headers: &HeaderMap) -> Lang {
+    if domain.config.managed_login_version != Some(2) {
+        return Lang::En;
+    }
+    requested_lang(query).or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::from_tag)).unwrap_or_default()
 }
 
 /// Resolves the domain and checks the authorization request a page carries; the response
 /// to send instead when either fails.
-fn flow(state: &AppState, domain: &DomainRef, query: Option<String>) -> Result<Flow, Box<Response>> {
+fn flow(state: &AppState, domain: &DomainRef, query: Option<String>, headers: &HeaderMap) -> Result<Flow, Box<Response>> {
     let found = domain.resolve(state).map_err(|e| {
         tracing::error!("login pages: {e:#}");
-        error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        internal_error(Lang::En)
     })?;
     let Some(found) = found else { return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response())) };
     let query = query.unwrap_or_default();
-    let auth = state.api.pools.authorize(&found, &decode_query(Some(&query))).map_err(|e| Box::new(refused(e)))?;
+    let lang = page_lang(&found, &query, headers);
+    let auth = state.api.pools.authorize(&found, &decode_query(Some(&query))).map_err(|e| Box::new(refused(lang, e)))?;
     let Some(brand) = Brand::of(state, &found, &auth.client.client_id) else {
-        return Err(Box::new(error_page(
-            StatusCode::NOT_FOUND,
-            "login_pages_unavailable",
-            "Login pages unavailable: this domain uses managed login (version 2) and the app client has no branding style. \
-             Create one (CreateManagedLoginBranding), or set the domain's managed login version to 1.",
-        )));
+        return Err(Box::new(error_page(lang, StatusCode::NOT_FOUND, "login_pages_unavailable", Msg::LoginPagesUnavailable.text(lang))));
     };
-    Ok(Flow { brand, domain: found, base: domain.base_path(), query, auth })
+    Ok(Flow { brand, domain: found, base: domain.base_path(), query, auth, lang })
 }
 
 /// A page's GET: the domain resolved and the authorization request checked, then `render`
-/// off the async runtime; or the answer that ends the visit there.
+/// off the async runtime; or the answer that ends the visit there. A `lang` the page is
+/// asked for on a managed login (version 2) domain is remembered in a cookie, as Cognito does.
 async fn visit(
     state: Arc<AppState>,
     domain: DomainRef,
     query: Option<String>,
-    render: impl FnOnce(&AppState, Flow) -> Response + Send + 'static,
+    headers: HeaderMap,
+    render: impl FnOnce(&AppState, Flow, &HeaderMap) -> Response + Send + 'static,
 ) -> Response {
-    blocking(move || match flow(&state, &domain, query) {
-        Ok(f) => render(&state, f),
+    blocking(move || match flow(&state, &domain, query, &headers) {
+        Ok(f) => {
+            let chosen = if f.domain.config.managed_login_version == Some(2) { requested_lang(&f.query) } else { None };
+            let base = f.base.clone();
+            let mut resp = render(&state, f, &headers);
+            if let Some(lang) = chosen {
+                set_cookie(&state, &mut resp, LANG_COOKIE, lang.tag(), &base, "Lax", Some(LANG_COOKIE_MAX_AGE));
+            }
+            resp
+        }
         Err(resp) => *resp,
     })
     .await
@@ -249,7 +291,7 @@ async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
         Ok(resp) => resp,
         Err(join) => {
             tracing::error!("a login page panicked: {join}");
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+            internal_error(Lang::En)
         }
     }
 }
@@ -347,7 +389,7 @@ fn style_of(
 ) -> Result<Option<pooldesk_core::store::ManagedLoginBranding>, Box<Response>> {
     let internal = |e: pooldesk_core::Error| {
         tracing::error!("managed login style: {e:#}");
-        Box::new(error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred."))
+        Box::new(internal_error(Lang::En))
     };
     let Some(found) = domain.resolve(state).map_err(internal)? else {
         return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response()));
@@ -366,7 +408,7 @@ fn branding_of(
 ) -> Result<Option<pooldesk_core::store::UiCustomization>, Box<Response>> {
     let internal = |e: pooldesk_core::Error| {
         tracing::error!("branding: {e:#}");
-        Box::new(error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred."))
+        Box::new(internal_error(Lang::En))
     };
     let Some(found) = domain.resolve(state).map_err(internal)? else {
         return Err(Box::new(crate::ApiError::not_found("No such domain.").into_response()));
@@ -394,20 +436,20 @@ pub(crate) async fn authorize(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    visit(state, domain, query, move |state, f| {
+    visit(state, domain, query, headers, move |state, f, headers| {
         if f.auth.provider.is_some() {
             // A named identity provider: straight there, as Cognito does.
             return match state.api.pools.federation_start(&f.domain, &f.auth, &f.query) {
                 Ok(to) => redirect(&to),
                 Err(e) if e.is_internal() => {
                     tracing::error!("starting a federated sign-in: {e:#}");
-                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                    internal_error(f.lang)
                 }
-                Err(e) => error_page(StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
+                Err(e) => error_page(f.lang, StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
             };
         }
         let forced = matches!(f.auth.prompt.as_deref(), Some("login" | "select_account" | "consent"));
-        if !forced && let Some(cookie) = cookie(&headers, SSO_COOKIE) {
+        if !forced && let Some(cookie) = cookie(headers, SSO_COOKIE) {
             match state.api.pools.sso_user(&f.domain.pool_id, cookie) {
                 Ok(Some(sub)) => return signed_in(state, &f, &sub, &peer, false),
                 Ok(None) => {}
@@ -431,6 +473,7 @@ pub(crate) async fn idp_response(
     domain: DomainRef,
     RawQuery(query): RawQuery,
     method: axum::http::Method,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     blocking(move || {
@@ -445,11 +488,13 @@ pub(crate) async fn idp_response(
             Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
             Err(e) => {
                 tracing::error!("identity provider response: {e:#}");
-                return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+                return internal_error(Lang::En);
             }
         };
+        // The answer carries no `lang`: the one the cookie remembers.
+        let lang = page_lang(&found, "", &headers);
         let Some(sent_state) = params.get("state") else {
-            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The identity provider's answer carries no state.");
+            return error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", Msg::IdpAnswerHasNoState.text(lang));
         };
         let finished = state.api.pools.federation_finish(
             &found,
@@ -459,15 +504,15 @@ pub(crate) async fn idp_response(
             params.get("user").map(String::as_str),
         );
         match finished {
-            Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query)) {
+            Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query), &headers) {
                 Ok(f) => signed_in(&state, &f, &sub, &peer, true),
                 Err(resp) => *resp,
             },
             Err(e) if e.is_internal() => {
                 tracing::error!("identity provider response: {e:#}");
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                internal_error(lang)
             }
-            Err(e) => error_page(StatusCode::BAD_REQUEST, "access_denied", &e.client_message()),
+            Err(e) => error_page(lang, StatusCode::BAD_REQUEST, "access_denied", &e.client_message()),
         }
     })
     .await
@@ -483,7 +528,7 @@ fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, start_sso
         Ok(to) => to,
         Err(e) => {
             tracing::error!("completing a sign-in: {e:#}");
-            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+            return internal_error(f.lang);
         }
     };
     let mut resp = redirect(&to);
@@ -497,24 +542,25 @@ fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, start_sso
 }
 
 /// What the sign-in form asks for, by how the pool names its users.
-fn username_label(state: &AppState, pool_id: &str) -> &'static str {
+fn username_label(state: &AppState, pool_id: &str, lang: Lang) -> &'static str {
     let attrs = state.api.store.get_pool(pool_id).ok().flatten().and_then(|p| p.config.username_attributes.clone()).unwrap_or_default();
     let email = attrs.iter().any(|a| a.as_str() == "email");
     let phone = attrs.iter().any(|a| a.as_str() == "phone_number");
-    match (email, phone) {
-        (true, true) => "Email or phone number",
-        (true, false) => "Email",
-        (false, true) => "Phone number",
-        (false, false) => "Username",
-    }
+    let label = match (email, phone) {
+        (true, true) => Msg::EmailOrPhone,
+        (true, false) => Msg::Email,
+        (false, true) => Msg::PhoneNumber,
+        (false, false) => Msg::Username,
+    };
+    label.text(lang)
 }
 
 fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="_csrf" value=(token); }
 }
 
-/// A page with a fresh CSRF token, or the one the browser already holds.
-fn with_csrf(headers: &HeaderMap, state: &AppState, base: &str, render: impl FnOnce(&str) -> Response) -> Response {
+/// A page of `f` with a fresh CSRF token, or the one the browser already holds.
+fn with_csrf(headers: &HeaderMap, state: &AppState, f: &Flow, render: impl FnOnce(&str) -> Response) -> Response {
     let existing = cookie(headers, CSRF_COOKIE).filter(|t| t.len() >= 32).map(str::to_owned);
     let token = match existing.clone() {
         Some(t) => t,
@@ -522,13 +568,13 @@ fn with_csrf(headers: &HeaderMap, state: &AppState, base: &str, render: impl FnO
             Ok(t) => t,
             Err(e) => {
                 tracing::error!("drawing a CSRF token: {e:#}");
-                return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+                return internal_error(f.lang);
             }
         },
     };
     let mut resp = render(&token);
     if existing.is_none() {
-        set_cookie(state, &mut resp, CSRF_COOKIE, &token, base, "Strict", None);
+        set_cookie(state, &mut resp, CSRF_COOKIE, &token, &f.base, "Strict", None);
     }
     resp
 }
@@ -557,19 +603,21 @@ struct SignInView<'a> {
     email_routing: bool,
 }
 
-fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
+fn login_form(lang: Lang, brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignInView<'_>, self_sign_up: bool) -> Markup {
+    let t = |msg: Msg| msg.text(lang);
     page(
+        lang,
         brand,
-        "Sign in",
+        t(Msg::SignIn),
         html! {
-            h1 { "Sign in" }
+            h1 { (t(Msg::SignIn)) }
             @if let Some(e) = view.error { p.error.errorMessage-customizable role="alert" { (e) } }
             @if let Some(n) = view.notice { p.notice role="status" { (n) } }
             @if !view.providers.is_empty() {
                 div.idp-buttons {
                     @for name in &view.providers {
                         a.idpButton-customizable href={ "oauth2/authorize?" (query) "&identity_provider=" (form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()) } {
-                            "Sign in with " (name)
+                            (fill(t(Msg::SignInWith), name))
                         }
                     }
                 }
@@ -577,31 +625,31 @@ fn login_form(brand: &Brand, label: &str, query: &str, csrf: &str, view: &SignIn
                     form method="post" action={ "login?" (query) } {
                         (csrf_field(csrf))
                         input type="hidden" name="method" value="IDP";
-                        label.label-customizable for="work_email" { "Work e-mail address" }
+                        label.label-customizable for="work_email" { (t(Msg::WorkEmailAddress)) }
                         input.inputField-customizable #work_email type="email" name="work_email" autocomplete="email" required;
-                        button.submitButton-customizable type="submit" { "Continue with work e-mail" }
+                        button.submitButton-customizable type="submit" { (t(Msg::ContinueWithWorkEmail)) }
                     }
                 }
-                @if view.with_password { p.idpDescription-customizable.or { "or" } }
+                @if view.with_password { p.idpDescription-customizable.or { (t(Msg::Or)) } }
             }
             @if view.with_password {
             form method="post" action={ "login?" (query) } {
                 (csrf_field(csrf))
                 label.label-customizable for="username" { (label) }
                 input.inputField-customizable #username type="text" name="username" value=(view.username) autocomplete="username" autocapitalize="none" required autofocus;
-                label.label-customizable for="password" { "Password" }
+                label.label-customizable for="password" { (t(Msg::Password)) }
                 input.inputField-customizable #password type="password" name="password" autocomplete="current-password" required;
-                button.submitButton-customizable type="submit" { "Sign in" }
+                button.submitButton-customizable type="submit" { (t(Msg::SignIn)) }
                 @for factor in &view.code_factors {
                     // No password needed for these: the form's checks are skipped.
                     button.secondary.submitButton-customizable type="submit" name="method" value=(factor) formnovalidate {
-                        @if *factor == "EMAIL_OTP" { "Email me a sign-in code" } @else { "Text me a sign-in code" }
+                        @if *factor == "EMAIL_OTP" { (t(Msg::EmailMeCode)) } @else { (t(Msg::TextMeCode)) }
                     }
                 }
             }
             p.links.redirect-customizable {
-                a href={ "forgotPassword?" (query) } { "Forgot your password?" }
-                @if self_sign_up { " · " a href={ "signup?" (query) } { "Sign up" } }
+                a href={ "forgotPassword?" (query) } { (t(Msg::ForgotYourPassword)) }
+                @if self_sign_up { " · " a href={ "signup?" (query) } { (t(Msg::SignUp)) } }
             }
             }
         },
@@ -621,11 +669,11 @@ fn self_sign_up(state: &AppState, pool_id: &str) -> bool {
 
 /// The sign-in page of `f`'s pool.
 fn sign_in_page(state: &AppState, f: &Flow, csrf: &str, mut view: SignInView<'_>) -> Response {
-    let label = username_label(state, &f.domain.pool_id);
+    let label = username_label(state, &f.domain.pool_id, f.lang);
     view.code_factors = state.api.pools.login_code_factors(&f.auth.client).unwrap_or_default();
     (view.with_password, view.providers) = user_pools::login_providers(&f.auth.client);
     view.email_routing = state.api.pools.routes_by_email(&f.auth.client).unwrap_or(false);
-    html_response(StatusCode::OK, login_form(&f.brand, label, &f.query, csrf, &view, self_sign_up(state, &f.domain.pool_id)))
+    html_response(StatusCode::OK, login_form(f.lang, &f.brand, label, &f.query, csrf, &view, self_sign_up(state, &f.domain.pool_id)))
 }
 
 /// `GET /login`: the sign-in form.
@@ -635,8 +683,8 @@ pub(crate) async fn login_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    visit(state, domain, query, move |state, f| {
-        with_csrf(&headers, state, &f.base, |csrf| sign_in_page(state, &f, csrf, SignInView::default()))
+    visit(state, domain, query, headers, move |state, f, headers| {
+        with_csrf(headers, state, &f, |csrf| sign_in_page(state, &f, csrf, SignInView::default()))
     })
     .await
 }
@@ -662,7 +710,7 @@ impl axum::extract::FromRequest<Arc<AppState>> for Submission {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
         let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>().copied() else {
-            return Err(error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred."));
+            return Err(internal_error(Lang::En));
         };
         let Ok(domain) = DomainRef::from_request_parts(&mut parts, state).await;
         let (query, headers) = (parts.uri.query().map(str::to_owned), parts.headers.clone());
@@ -688,16 +736,16 @@ impl Submission {
     /// runs `handler` off the async runtime.
     async fn handle(self, operation: &'static str, handler: impl FnOnce(Posted<'_>) -> Response + Send + 'static) -> Response {
         blocking(move || {
-            let f = match flow(&self.state, &self.domain, self.query) {
+            let f = match flow(&self.state, &self.domain, self.query, &self.headers) {
                 Ok(f) => f,
                 Err(resp) => return *resp,
             };
             let form = decode_form(&self.body);
             if !csrf_ok(&self.headers, &form) {
-                return forbidden_csrf();
+                return forbidden_csrf(f.lang);
             }
             if !self.state.limiter.admit(operation, self.peer.ip(), Some(&f.auth.client.client_id)) {
-                return error_page(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many attempts. Wait a moment and try again.");
+                return error_page(f.lang, StatusCode::TOO_MANY_REQUESTS, "slow_down", f.t(Msg::TooManyAttempts));
             }
             let csrf = form.get("_csrf").cloned().unwrap_or_default();
             let ctx = Context { caller: None, source_ip: Some(self.peer.ip().to_string()) };
@@ -707,8 +755,8 @@ impl Submission {
     }
 }
 
-fn forbidden_csrf() -> Response {
-    error_page(StatusCode::FORBIDDEN, "invalid_request", "The form expired or did not come from this page. Go back, reload and try again.")
+fn forbidden_csrf(lang: Lang) -> Response {
+    error_page(lang, StatusCode::FORBIDDEN, "invalid_request", Msg::FormExpired.text(lang))
 }
 
 /// `POST /login`: the username and password.
@@ -724,13 +772,13 @@ pub(crate) async fn login_submit(submission: Submission) -> Response {
                 Some(factor) if pools.login_code_factors(&f.auth.client).unwrap_or_default().contains(&factor) => {
                     pools.login_with_code(&ctx, &f.auth.client, username, factor)
                 }
-                Some(_) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", "That way of signing in is not offered here."),
+                Some(_) => return error_page(f.lang, StatusCode::BAD_REQUEST, "invalid_request", f.t(Msg::SignInMethodNotOffered)),
             };
             match attempt {
                 Ok(step) => next_step(state, &f, &peer, &csrf, step),
                 Err(e) if e.is_internal() => {
                     tracing::error!("sign-in at a login page: {e:#}");
-                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                    internal_error(f.lang)
                 }
                 Err(e) => {
                     state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
@@ -752,11 +800,11 @@ fn route_by_email(state: &AppState, f: &Flow, csrf: &str, email: &str) -> Respon
         Ok(found) => found,
         Err(e) => {
             tracing::error!("routing a work e-mail address: {e:#}");
-            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+            return internal_error(f.lang);
         }
     };
     let Some(provider) = found else {
-        let view = SignInView { error: Some("No sign-in provider of this app serves that e-mail domain."), ..Default::default() };
+        let view = SignInView { error: Some(f.t(Msg::NoProviderForEmailDomain)), ..Default::default() };
         return sign_in_page(state, f, csrf, view);
     };
     let auth = pooldesk_core::user_pools::Authorization { provider: Some(provider), ..f.auth.clone() };
@@ -764,9 +812,9 @@ fn route_by_email(state: &AppState, f: &Flow, csrf: &str, email: &str) -> Respon
         Ok(to) => redirect(&to),
         Err(e) if e.is_internal() => {
             tracing::error!("starting a federated sign-in: {e:#}");
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+            internal_error(f.lang)
         }
-        Err(e) => error_page(StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
+        Err(e) => error_page(f.lang, StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
     }
 }
 
@@ -790,12 +838,13 @@ fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: Lo
 
 fn restart(f: &Flow, message: &str) -> Markup {
     page(
+        f.lang,
         &f.brand,
-        "Sign in",
+        f.t(Msg::SignIn),
         html! {
-            h1 { "Sign in" }
+            h1 { (f.t(Msg::SignIn)) }
             p.error.errorMessage-customizable role="alert" { (message) }
-            p { a href={ "login?" (f.query) } { "Sign in again" } }
+            p { a href={ "login?" (f.query) } { (f.t(Msg::SignInAgain)) } }
         },
     )
 }
@@ -810,42 +859,38 @@ fn challenge_form(
     totp_secret: Option<&str>,
     error: Option<&str>,
 ) -> Markup {
-    let destination = parameters.get("CODE_DELIVERY_DESTINATION").map(String::as_str).unwrap_or("you");
+    let t = |msg: Msg| f.t(msg);
+    let sent = match parameters.get("CODE_DELIVERY_DESTINATION") {
+        Some(destination) => fill(t(Msg::CodeSentToContinue), destination),
+        None => t(Msg::CodeSentToYouContinue).to_owned(),
+    };
     let (title, hint, field, label, kind, autocomplete): (&str, String, &str, &str, &str, &str) = match name {
         Ch::NewPasswordRequired => (
-            "Change your password",
-            "Your password is temporary. Choose a new one to continue.".into(),
+            t(Msg::ChangeYourPassword),
+            t(Msg::TemporaryPasswordHint).into(),
             "new_password",
-            "New password",
+            t(Msg::NewPassword),
             "password",
             "new-password",
         ),
         Ch::SoftwareTokenMfa => {
-            ("Enter your code", "Enter the 6-digit code from your authenticator app.".into(), "code", "Code", "text", "one-time-code")
+            (t(Msg::EnterYourCode), t(Msg::AuthenticatorCodeHint).into(), "code", t(Msg::Code), "text", "one-time-code")
         }
-        Ch::MfaSetup => (
-            "Set up an authenticator app",
-            "This account needs a second factor. Add this key to your authenticator app, then enter the code it shows.".into(),
-            "code",
-            "Code",
-            "text",
-            "one-time-code",
-        ),
-        Ch::SelectMfaType => ("Choose how to verify", "How do you want to receive your code?".into(), "answer", "Method", "text", "off"),
-        _ => {
-            ("Enter your code", format!("We sent a code to {destination}. Enter it to continue."), "code", "Code", "text", "one-time-code")
-        }
+        Ch::MfaSetup => (t(Msg::SetUpAuthenticator), t(Msg::SetUpAuthenticatorHint).into(), "code", t(Msg::Code), "text", "one-time-code"),
+        Ch::SelectMfaType => (t(Msg::ChooseHowToVerify), t(Msg::HowToReceiveCode).into(), "answer", t(Msg::Method), "text", "off"),
+        _ => (t(Msg::EnterYourCode), sent, "code", t(Msg::Code), "text", "one-time-code"),
     };
     let options: Vec<String> =
         parameters.get("MFAS_CAN_CHOOSE").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok()).unwrap_or_default();
     page(
+        f.lang,
         &f.brand,
         title,
         html! {
             h1 { (title) }
             @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
             p.hint.textDescription-customizable { (hint) }
-            @if let Some(secret) = totp_secret { p.secret { "Key: " code #totp-secret { (secret) } } }
+            @if let Some(secret) = totp_secret { p.secret { (t(Msg::Key)) " " code #totp-secret { (secret) } } }
             form method="post" action={ "challenge?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="session" value=(session);
@@ -856,7 +901,7 @@ fn challenge_form(
                         @for (i, option) in options.iter().enumerate() {
                             div {
                                 input type="radio" id={ "answer-" (i) } name="answer" value=(option) required checked[i == 0];
-                                label.label-customizable for={ "answer-" (i) } { (mfa_label(option)) }
+                                label.label-customizable for={ "answer-" (i) } { (mfa_label(f.lang, option)) }
                             }
                         }
                     }
@@ -864,17 +909,17 @@ fn challenge_form(
                     label.label-customizable for=(field) { (label) }
                     input.inputField-customizable id=(field) type=(kind) name=(field) autocomplete=(autocomplete) inputmode=[(kind == "text").then_some("numeric")] required autofocus;
                 }
-                button.submitButton-customizable type="submit" { @if name == Ch::NewPasswordRequired { "Continue" } @else if name == Ch::SelectMfaType { "Send code" } @else { "Verify" } }
+                button.submitButton-customizable type="submit" { @if name == Ch::NewPasswordRequired { (t(Msg::Continue)) } @else if name == Ch::SelectMfaType { (t(Msg::SendCode)) } @else { (t(Msg::Verify)) } }
             }
         },
     )
 }
 
-fn mfa_label(option: &str) -> &str {
+fn mfa_label(lang: Lang, option: &str) -> &str {
     match option {
-        "SOFTWARE_TOKEN_MFA" => "Authenticator app",
-        "SMS_MFA" => "Text message (SMS)",
-        "EMAIL_OTP" => "Email",
+        "SOFTWARE_TOKEN_MFA" => Msg::AuthenticatorApp.text(lang),
+        "SMS_MFA" => Msg::TextMessageSms.text(lang),
+        "EMAIL_OTP" => Msg::Email.text(lang),
         other => other,
     }
 }
@@ -885,7 +930,7 @@ pub(crate) async fn challenge_submit(submission: Submission) -> Response {
         .handle("RespondToAuthChallenge", |Posted { state, f, form, ctx, peer, csrf }| {
             let session = form.get("session").cloned().unwrap_or_default();
             let Some(name) = form.get("challenge").and_then(|c| Ch::parse(c)) else {
-                return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The form names no challenge.");
+                return error_page(f.lang, StatusCode::BAD_REQUEST, "invalid_request", f.t(Msg::NoChallengeNamed));
             };
             let field = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
             let pools = &state.api.pools;
@@ -904,7 +949,7 @@ pub(crate) async fn challenge_submit(submission: Submission) -> Response {
                         Ch::SmsOtp => BTreeMap::from([("SMS_OTP_CODE".to_owned(), field("code"))]),
                         Ch::SelectMfaType => BTreeMap::from([("ANSWER".to_owned(), field("answer"))]),
                         _ => {
-                            return error_page(StatusCode::BAD_REQUEST, "invalid_request", "The login pages do not answer that challenge.");
+                            return error_page(f.lang, StatusCode::BAD_REQUEST, "invalid_request", f.t(Msg::ChallengeNotAnswered));
                         }
                     };
                     pools.login_respond(&ctx, &f.auth.client, name, &session, responses)
@@ -914,7 +959,7 @@ pub(crate) async fn challenge_submit(submission: Submission) -> Response {
                 Ok(step) => next_step(state, &f, &peer, &csrf, step),
                 Err(e) if e.is_internal() => {
                     tracing::error!("a login page's challenge: {e:#}");
-                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+                    internal_error(f.lang)
                 }
                 Err(e) => {
                     state.api.record_sign_in_failure(&f.auth, e.wire_code(), &peer.ip().to_string());
@@ -952,14 +997,15 @@ pub(crate) async fn logout(
             Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
             Err(e) => {
                 tracing::error!("logout: {e:#}");
-                return error_page(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.");
+                return internal_error(Lang::En);
             }
         };
         let query = query.unwrap_or_default();
+        let lang = page_lang(&found, &query, &headers);
         let logout_uri = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "logout_uri").map(|(_, v)| v.into_owned());
         let to = match state.api.pools.logout(&found, &decode_query(Some(&query)), logout_uri.as_deref()) {
             Ok(to) => to,
-            Err(e) => return refused(e),
+            Err(e) => return refused(lang, e),
         };
         if let Some(c) = cookie(&headers, SSO_COOKIE)
             && let Err(e) = state.api.pools.end_sso(c)
@@ -997,7 +1043,7 @@ mod tests {
             providers: vec!["Ok\"ta<b>".into()],
             ..Default::default()
         };
-        let html = login_form(&Brand::default(), "Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
+        let html = login_form(Lang::En, &Brand::default(), "Username", "client_id=a&x=%22", "t0k3n", &view, true).into_string();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("\"><img"), "{html}");
