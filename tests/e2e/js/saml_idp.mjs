@@ -295,6 +295,10 @@ class BadRequest extends Error {}
 async function parseRedirect(req, messageParam, kind) {
   const rawQuery = (req.url ?? "").split("?")[1] ?? "";
   const query = Object.fromEntries(new URLSearchParams(rawQuery));
+  // Base64 has no spaces: a "+" left unencoded by the sender came through as one.
+  for (const name of [messageParam, "Signature"]) {
+    if (query[name]) query[name] = query[name].replace(/ /g, "+");
+  }
   const message = query[messageParam];
   if (!message) throw new BadRequest(`no ${messageParam} in the query`);
   let xml;
