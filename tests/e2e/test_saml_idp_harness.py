@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import re
 import secrets
 import shutil
 import subprocess
@@ -199,6 +200,13 @@ def test_unknown_sp_and_wrong_password(saml_idp):  # noqa: F811
     assert unknown.status_code == 400 and "unknown service provider urn:nobody" in unknown.text
 
     idp.register_sp(entity_id=SP_ENTITY, acs_url=ACS_URL, want_signed_requests=False)
+    # samlify validates against the SAML schemas: an AuthnRequest without IssueInstant is refused.
+    invalid = re.sub(r' IssueInstant="[^"]*"', "", authn_request(idp, "_r0"))
+    refused = requests.get(redirect_url(f"{idp.base}/sso", invalid, ""), timeout=30)
+    assert refused.status_code == 400 and "ERR_INVALID_XML" in refused.text, f"{refused.status_code} {refused.text}"
+    wrong_acs = requests.get(redirect_url(f"{idp.base}/sso", authn_request(idp, "_r1", acs="http://127.0.0.1:9/other"), ""), timeout=30)
+    assert wrong_acs.status_code == 400 and "is not the registered acs_url" in wrong_acs.text
+
     browser = requests.Session()
     form = browser.get(redirect_url(f"{idp.base}/sso", authn_request(idp, "_r2"), "rs"), timeout=30)
     assert form.status_code == 200, form.text
