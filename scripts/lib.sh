@@ -85,6 +85,9 @@ KEYCHAIN_TEST_PACKAGES=(gnome-keyring dbus-daemon libsecret-tools faketime)
 # The login pages in a real browser: Debian's Chromium, which playwright-core (npm, no browser
 # download of its own) drives in tests/e2e/test_login_browser.py.
 BROWSER_TEST_PACKAGES=(chromium)
+# The SAML federation tests: xmlsec1 checks the XML signatures (and opens the encrypted
+# assertions) of the SAML identity provider they sign in through (tests/e2e/js/saml_idp.mjs).
+SAML_TEST_PACKAGES=(xmlsec1)
 
 # ensure_node: Node.js and npm for the web UI (the machine's own when it has them).
 ensure_node() {

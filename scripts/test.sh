@@ -4,13 +4,14 @@
 # types match the AWS models and the Rust command types, the web UI's type check and unit tests,
 # the end-to-end suite that drives `pooldesk serve` with boto3, PyJWT, an SMTP sink, the AWS
 # CLI, pycognito, pyotp and amazon-cognito-identity-js, the login pages in Chromium (playwright-core,
-# openid-client, aws-jwt-verify), and finally the desktop app: built,
+# openid-client, aws-jwt-verify), federation through an OpenID provider (oidc-provider) and a SAML
+# identity provider (samlify, its signatures checked with xmlsec1), and finally the desktop app: built,
 # packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver), and a
 # short pass of every fuzz target.
 source "$(dirname "$0")/lib.sh"
 
 apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" "${KEYCHAIN_TEST_PACKAGES[@]}" \
-    "${BROWSER_TEST_PACKAGES[@]}" python3 python3-venv
+    "${BROWSER_TEST_PACKAGES[@]}" "${SAML_TEST_PACKAGES[@]}" python3 python3-venv
 ensure_node
 ensure_rust
 
