@@ -30,7 +30,9 @@ ensure_rust() {
 }
 
 # The OS keychain (Secret Service) is reached over D-Bus by zbus, in Rust: no libdbus to install.
-SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl)
+# SAML signatures are checked by libxmlsec1 (with libxml2 and OpenSSL), whose Rust bindings
+# are generated at build time by bindgen (libclang).
+SYSTEM_PACKAGES=(build-essential pkg-config ca-certificates curl libxmlsec1-dev libxml2-dev libssl-dev libclang-dev)
 
 # build_release_server_and_loadgen: the release `pooldesk` as ./scripts/run.sh builds it, then
 # the load generator. Two cargo runs, not one: built together, the loadgen's extra features

@@ -153,4 +153,20 @@ impl pooldesk_core::web::WebClient for HttpWeb {
         }
         self.answer(request, url)
     }
+
+    fn get_text(&self, url: &str, max_bytes: usize) -> Result<(u16, String), String> {
+        let request = self.client()?.get(url);
+        self.runtime.block_on(async {
+            let mut resp = request.send().await.map_err(|e| format!("{url}: {e}"))?;
+            let status = resp.status().as_u16();
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| format!("{url}: {e}"))? {
+                if body.len() + chunk.len() > max_bytes {
+                    return Err(format!("{url}: the document is larger than {max_bytes} bytes"));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((status, String::from_utf8(body).map_err(|_| format!("{url}: the document is not UTF-8"))?))
+        })
+    }
 }

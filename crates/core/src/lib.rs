@@ -23,6 +23,7 @@ pub mod identity_pools;
 pub mod oauth;
 pub mod password;
 pub mod random;
+pub mod saml;
 pub mod srp;
 pub mod store;
 #[cfg(feature = "testkit")]

@@ -113,7 +113,7 @@ pub struct IdentityProvider {
 }
 
 /// The `ProviderDetails` keys that are secrets, sealed at rest and never logged.
-pub const PROVIDER_SECRET_KEYS: [&str; 2] = ["client_secret", "private_key"];
+pub const PROVIDER_SECRET_KEYS: [&str; 3] = ["client_secret", "private_key", "EncryptionPrivateKey"];
 
 /// A managed login branding style: one app client's look on domains with managed login
 /// version 2.

@@ -15,6 +15,9 @@ pub trait WebClient: Send + Sync {
     fn get_json(&self, url: &str, bearer: Option<&str>) -> Result<JsonResponse, String>;
     /// `POST url` with a form body, with `Authorization: Basic` when credentials are given.
     fn post_form(&self, url: &str, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> Result<JsonResponse, String>;
+    /// `GET url` for a document (a SAML provider's metadata): its status and text, at most
+    /// `max_bytes` of it (more is an error).
+    fn get_text(&self, url: &str, max_bytes: usize) -> Result<(u16, String), String>;
 }
 
 /// Whether `url` may be an identity provider's endpoint: https, or http on loopback only

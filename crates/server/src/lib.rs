@@ -96,6 +96,7 @@ fn domain_routes() -> Router<Arc<AppState>> {
         .route("/forgotPassword", get(login::forgot_password_page).post(login::forgot_password_submit))
         .route("/confirmForgotPassword", post(login::confirm_forgot_password))
         .route("/oauth2/idpresponse", get(login::idp_response).post(login::idp_response))
+        .route("/saml2/idpresponse", post(login::saml_response))
         .route("/logout", get(login::logout))
         .route("/login.css", get(login::stylesheet))
         .route("/branding.css", get(login::branding_css))

@@ -52,26 +52,29 @@ impl ProviderKeys {
 }
 
 /// How long the provider may take to send the browser back.
-const FEDERATION_TTL_MS: i64 = 10 * 60 * 1000;
+pub(super) const FEDERATION_TTL_MS: i64 = 10 * 60 * 1000;
 
 /// What is remembered while the browser is at the provider, under the `state` sent there.
 #[derive(Serialize, Deserialize)]
-struct PendingFederation {
+pub(super) struct PendingFederation {
     /// The authorization request it serves, as the login pages carry it.
-    query: String,
-    domain: String,
-    provider: String,
-    nonce: String,
-    verifier: String,
+    pub(super) query: String,
+    pub(super) domain: String,
+    pub(super) provider: String,
+    pub(super) nonce: String,
+    pub(super) verifier: String,
+    /// A SAML AuthnRequest's ID, which the response must answer.
+    #[serde(default)]
+    pub(super) request_id: Option<String>,
 }
 
-fn pending_key(state: &str) -> String {
+pub(super) fn pending_key(state: &str) -> String {
     format!("fed-{}", sha256_hex(state))
 }
 
 /// Why a federated sign-in failed: always shown on an error page (the client's redirect URI
 /// is not known to be safe until the pending request is found).
-fn refused(why: impl Into<String>) -> Error {
+pub(super) fn refused(why: impl Into<String>) -> Error {
     Error::NotAuthorized(why.into())
 }
 
@@ -87,10 +90,7 @@ impl UserPools {
         let provider = self.identity_provider(&auth.client.pool_id, name)?;
         let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
         if kind == Kind::Saml {
-            return Err(Error::Unsupported(format!(
-                "Signing in through {} providers is not supported by this server yet; OIDC providers are.",
-                provider.config.provider_type.map_or("these", |k| k.as_str())
-            )));
+            return self.saml_start(domain, &provider, query);
         }
         let details = provider.config.provider_details.clone().unwrap_or_default();
         let (state, nonce, verifier) = (self.random.token()?, self.random.token()?, self.random.token()?);
@@ -100,6 +100,7 @@ impl UserPools {
             provider: provider.name.clone(),
             nonce: nonce.clone(),
             verifier: verifier.clone(),
+            request_id: None,
         };
         self.store.put_challenge(&ChallengeRecord {
             id: pending_key(&state),
@@ -178,7 +179,10 @@ impl UserPools {
                 claims.entry("email".to_owned()).or_insert(email.clone());
             }
         }
-        let sub = self.federated_user(&provider, &claims)?;
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        let subject = claim_text(claims.get(super::identity_providers::username_claim(kind)))
+            .ok_or_else(|| refused("The identity provider named no subject."))?;
+        let sub = self.federated_user(&provider, &subject, &claims)?;
         Ok((pending.query, sub))
     }
 
@@ -402,13 +406,11 @@ impl UserPools {
         encode(&header, &claims, &key).map_err(|_| bad("cannot sign"))
     }
 
-    /// The pool's user for the provider's identity: the linked one, with the mapped attributes
+    /// The pool's user for the provider's identity `subject`: the linked one, with the mapped attributes
     /// refreshed, or a new one.
-    fn federated_user(&self, provider: &IdentityProvider, claims: &Map<String, Value>) -> Result<String> {
+    pub(super) fn federated_user(&self, provider: &IdentityProvider, subject: &str, claims: &Map<String, Value>) -> Result<String> {
         let pool = self.pool(&provider.pool_id)?;
         let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
-        let subject = claim_text(claims.get(super::identity_providers::username_claim(kind)))
-            .ok_or_else(|| refused("The identity provider named no subject."))?;
         let mapping = provider.config.attribute_mapping.clone().unwrap_or_default();
         let mut mapped = BTreeMap::new();
         for (ours, theirs) in mapping.iter().filter(|(ours, _)| *ours != "username") {
@@ -418,7 +420,7 @@ impl UserPools {
         }
         // A provider's e-mail address is not verified unless the mapping says it is.
         let unverified = mapped.contains_key("email") && !mapped.contains_key("email_verified");
-        if let Some(sub) = self.store.linked_user(&pool.id, &provider.name, &subject)? {
+        if let Some(sub) = self.store.linked_user(&pool.id, &provider.name, subject)? {
             if let Some(mut user) = self.store.get_user_by_sub(&pool.id, &sub)? {
                 if !user.enabled {
                     return Err(refused("User is disabled."));
@@ -431,7 +433,7 @@ impl UserPools {
                 self.save_user(&mut user)?;
                 return Ok(user.sub);
             }
-            self.store.unlink_identity(&pool.id, &provider.name, &subject)?;
+            self.store.unlink_identity(&pool.id, &provider.name, subject)?;
         }
         let now = self.now();
         let mut attrs = mapped;
@@ -466,7 +468,7 @@ impl UserPools {
             StoreError::Conflict(_) => refused("A user for this identity already exists."),
             other => other.into(),
         })?;
-        match self.store.link_identity(&pool.id, &provider.name, &subject, &user.sub, now) {
+        match self.store.link_identity(&pool.id, &provider.name, subject, &user.sub, now) {
             Ok(()) | Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }

@@ -2,9 +2,8 @@
 //! with Cognito's checks of each type's `ProviderDetails` and the keys Cognito fills in itself
 //! (an OIDC provider's endpoints, discovered from its issuer; a social provider's fixed URLs).
 //!
-//! Sign-in through OIDC providers is `federation`'s. SAML providers are refused with a clear
-//! error until PoolDesk verifies SAML assertions: a provider that cannot sign anyone in is not
-//! accepted and kept.
+//! Sign-in through OIDC and social providers is `federation`'s, through SAML providers
+//! `saml_providers`'s (which also checks their details).
 
 use std::collections::BTreeMap;
 
@@ -110,7 +109,14 @@ impl UserPools {
     }
 
     /// Checks `details` for a provider of `kind` and adds what Cognito fills in.
-    fn complete_details(&self, kind: Kind, mut details: BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    /// `old`: the details it had, when it is updated.
+    fn complete_details(
+        &self,
+        pool_id: &str,
+        kind: Kind,
+        mut details: BTreeMap<String, String>,
+        old: Option<&BTreeMap<String, String>>,
+    ) -> Result<BTreeMap<String, String>> {
         let require = |details: &BTreeMap<String, String>, keys: &[&str]| -> Result<()> {
             match keys.iter().find(|k| details.get(**k).is_none_or(|v| v.trim().is_empty())) {
                 Some(missing) => Err(invalid(format!("ProviderDetails.{missing} is required for a {} provider.", kind.as_str()))),
@@ -118,9 +124,7 @@ impl UserPools {
             }
         };
         match kind {
-            Kind::Saml => Err(Error::Unsupported(
-                "SAML identity providers are not supported by this server yet; OIDC and social providers are.".into(),
-            )),
+            Kind::Saml => self.saml_details(pool_id, details, old),
             Kind::Oidc => {
                 require(&details, &["client_id", "authorize_scopes", "attributes_request_method", "oidc_issuer"])?;
                 if !details["authorize_scopes"].split(' ').any(|s| s == "openid") {
@@ -259,7 +263,7 @@ impl UserPools {
         if r.acr_mapping.is_some() {
             return Err(invalid("AcrMapping is not supported by this server yet.".into()));
         }
-        let details = self.complete_details(r.provider_type, r.provider_details)?;
+        let details = self.complete_details(&pool.id, r.provider_type, r.provider_details, None)?;
         let mapping = self.complete_mapping(&pool.id, r.provider_type, r.attribute_mapping)?;
         let identifiers = r.idp_identifiers.unwrap_or_default();
         self.check_identifiers(&pool.id, &name, &identifiers)?;
@@ -313,7 +317,8 @@ impl UserPools {
                     details.insert(key.to_owned(), old.clone());
                 }
             }
-            provider.config.provider_details = Some(self.complete_details(kind, details)?);
+            let old = provider.config.provider_details.clone();
+            provider.config.provider_details = Some(self.complete_details(&provider.pool_id, kind, details, old.as_ref())?);
         }
         if let Some(mapping) = r.attribute_mapping {
             provider.config.attribute_mapping = Some(self.complete_mapping(&provider.pool_id, kind, Some(mapping))?);
@@ -511,13 +516,15 @@ impl UserPools {
     }
 }
 
-/// A provider as Describe answers it: Sign in with Apple's private key is never returned.
+/// A provider as Describe answers it: Sign in with Apple's private key and a SAML provider's
+/// decryption key are never returned.
 fn describe(p: &IdentityProvider) -> w::IdentityProviderType {
     let mut config = p.config.clone();
-    if config.provider_type == Some(Kind::SignInWithApple)
-        && let Some(details) = config.provider_details.as_mut()
-    {
-        details.remove("private_key");
+    if let Some(details) = config.provider_details.as_mut() {
+        if config.provider_type == Some(Kind::SignInWithApple) {
+            details.remove("private_key");
+        }
+        details.remove(super::saml_providers::ENCRYPTION_KEY);
     }
     config.creation_date = Some(to_wire(p.created_ms));
     config.last_modified_date = Some(to_wire(p.modified_ms));

@@ -34,6 +34,7 @@ mod mfa;
 mod oauth;
 mod pools;
 mod resource_servers;
+mod saml_providers;
 mod self_service;
 mod sign_in;
 mod token_exchange;
@@ -159,6 +160,10 @@ pub struct UserPools {
     web: Option<Arc<dyn crate::web::WebClient>>,
     /// Identity providers' key sets, read once an hour or on a key they lack.
     provider_keys: federation::ProviderKeys,
+    /// SAML providers' metadata read from their URLs.
+    saml_metadata: saml_providers::MetadataCache,
+    /// Pools' SAML signing keys.
+    saml_signing: saml_providers::SigningKeys,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
     decoy_srp: sign_in::DecoySrp,
 }
@@ -181,6 +186,8 @@ impl UserPools {
             sms: None,
             web: None,
             provider_keys: Default::default(),
+            saml_metadata: Default::default(),
+            saml_signing: Default::default(),
             decoy_srp,
         })
     }
@@ -715,6 +722,9 @@ impl w::Service for UserPools {
         i: w::GetIdentityProviderByIdentifierRequest,
     ) -> Result<w::GetIdentityProviderByIdentifierResponse> {
         self.op_get_identity_provider_by_identifier(i)
+    }
+    fn get_signing_certificate(&self, _: &Context, i: w::GetSigningCertificateRequest) -> Result<w::GetSigningCertificateResponse> {
+        self.op_get_signing_certificate(i)
     }
     fn admin_link_provider_for_user(
         &self,

@@ -60,6 +60,7 @@ pub(crate) enum Msg {
     ErrorLabel,
     InternalError,
     IdpAnswerHasNoState,
+    SamlAnswerHasNoResponse,
     /// A version 2 domain whose app client has no style.
     LoginPagesUnavailable,
     TooManyAttempts,
@@ -157,11 +158,12 @@ struct Texts {
 
 impl Msg {
     #[cfg(test)]
-    const ALL: [Msg; 64] = [
+    const ALL: [Msg; 65] = [
         Msg::SomethingWentWrong,
         Msg::ErrorLabel,
         Msg::InternalError,
         Msg::IdpAnswerHasNoState,
+        Msg::SamlAnswerHasNoResponse,
         Msg::LoginPagesUnavailable,
         Msg::TooManyAttempts,
         Msg::FormExpired,
@@ -295,6 +297,19 @@ impl Msg {
                 pt_br: "A resposta do provedor de identidade não contém o parâmetro state.",
                 zh_cn: "身份提供商的响应中没有 state 参数。",
                 zh_tw: "身分提供者的回應中沒有 state 參數。",
+            },
+            Msg::SamlAnswerHasNoResponse => Texts {
+                en: "The identity provider's answer carries no SAMLResponse.",
+                de: "Die Antwort des Identitätsanbieters enthält keine SAMLResponse.",
+                es: "La respuesta del proveedor de identidad no incluye SAMLResponse.",
+                fr: "La réponse du fournisseur d'identité ne contient pas de SAMLResponse.",
+                id: "Jawaban penyedia identitas tidak memuat SAMLResponse.",
+                it: "La risposta del provider di identità non contiene SAMLResponse.",
+                ja: "ID プロバイダーの応答に SAMLResponse が含まれていません。",
+                ko: "자격 증명 공급자의 응답에 SAMLResponse가 없습니다.",
+                pt_br: "A resposta do provedor de identidade não contém SAMLResponse.",
+                zh_cn: "身份提供商的响应中没有 SAMLResponse。",
+                zh_tw: "身分提供者的回應中沒有 SAMLResponse。",
             },
             Msg::LoginPagesUnavailable => Texts {
                 en: "Login pages unavailable: this domain uses managed login (version 2) and the app client has no branding style. Create one (CreateManagedLoginBranding), or set the domain's managed login version to 1.",

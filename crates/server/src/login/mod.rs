@@ -518,6 +518,48 @@ pub(crate) async fn idp_response(
     .await
 }
 
+/// `POST /saml2/idpresponse`: a SAML identity provider posts its response (HTTP-POST binding)
+/// with the RelayState it was sent, or, begun at the provider (`IDPInit`), one naming the
+/// authorization request.
+pub(crate) async fn saml_response(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    domain: DomainRef,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    blocking(move || {
+        let params = decode_form(&body);
+        let found = match domain.resolve(&state) {
+            Ok(Some(d)) => d,
+            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
+            Err(e) => {
+                tracing::error!("SAML response: {e:#}");
+                return internal_error(Lang::En);
+            }
+        };
+        let lang = page_lang(&found, "", &headers);
+        let Some(response) = params.get("SAMLResponse") else {
+            return error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", Msg::SamlAnswerHasNoResponse.text(lang));
+        };
+        match state.api.pools.saml_finish(&found, response, params.get("RelayState").map(String::as_str)) {
+            Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query), &headers) {
+                Ok(f) => signed_in(&state, &f, &sub, &peer, true),
+                Err(resp) => *resp,
+            },
+            Err(e) if e.is_internal() => {
+                tracing::error!("SAML response: {e:#}");
+                internal_error(lang)
+            }
+            Err(e) => {
+                tracing::info!("SAML sign-in refused: {}", e.client_message());
+                error_page(lang, StatusCode::BAD_REQUEST, "access_denied", &e.client_message())
+            }
+        }
+    })
+    .await
+}
+
 /// The user is known: start (or keep) the SSO session and send the browser back to the
 /// client with its code or tokens.
 /// `start_sso`: a sign-in at the form (not one an SSO session already covered).
