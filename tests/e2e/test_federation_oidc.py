@@ -214,7 +214,8 @@ def test_providers_are_checked_as_cognito_checks_them(idp, fed, make_client):
     assert refused(ProviderName="Other", AttributeMapping={"shoe_size": "size"}, **oidc) == "InvalidParameterException"
     assert refused(ProviderName="MyGoogle", ProviderType="Google", ProviderDetails={"client_id": "x", "client_secret": "y", "authorize_scopes": "email"}) == "InvalidParameterException"
     assert refused(ProviderName="Google", ProviderType="Google", ProviderDetails={"client_id": "x", "authorize_scopes": "email"}) == "InvalidParameterException"
-    assert refused(ProviderName="Corp", ProviderType="SAML", ProviderDetails={"MetadataURL": "https://idp.example.com/metadata"}) == "UnsupportedOperationException"
+    # SAML metadata that cannot be read is refused when the provider is made.
+    assert refused(ProviderName="Corp", ProviderType="SAML", ProviderDetails={"MetadataURL": "https://idp.example.com/metadata"}) == "InvalidParameterException"
 
     google = idp.create_identity_provider(
         UserPoolId=pool, ProviderName="Google", ProviderType="Google", ProviderDetails={"client_id": "g.apps.googleusercontent.com", "client_secret": "gs", "authorize_scopes": "email profile openid"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime
+import re
 import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
@@ -25,6 +26,7 @@ from login_pages import query_of
 from saml_idp import cert_der_b64, response_xml, saml_idp  # noqa: F401 (a fixture)
 
 CALLBACK = "https://app.example.com/callback"
+SIGNED_OUT = "https://app.example.com/signed-out"
 EMAIL_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
 ACCOUNT = {
     "username": "carol",
@@ -57,7 +59,7 @@ class SamlFederation:
             ProviderDetails={"MetadataURL": self.provider.metadata_url, **(details or {})},
             AttributeMapping={"email": EMAIL_CLAIM, "name": "displayName", "custom:groups": "groups"},
         )["IdentityProvider"]
-        registration = {"entity_id": self.entity_id, "acs_url": self.acs, "want_signed_requests": False, "encrypt": False}
+        registration = {"entity_id": self.entity_id, "acs_url": self.acs, "slo_url": f"{self.base}/saml2/logout", "want_signed_requests": False, "encrypt": False}
         registration.update(sp or {})
         self.provider.register_sp(**registration)
         self.client = make_client(
@@ -66,6 +68,7 @@ class SamlFederation:
             AllowedOAuthFlows=["code"],
             AllowedOAuthScopes=["openid", "email", "profile"],
             CallbackURLs=[CALLBACK],
+            LogoutURLs=[SIGNED_OUT],
             SupportedIdentityProviders=["COGNITO", "Corp"],
         )
         self.discovery = requests.get(f"{server.endpoint}/{self.pool_id}/.well-known/openid-configuration", timeout=10).json()
@@ -73,10 +76,12 @@ class SamlFederation:
     def authorize_query(self, **extra) -> dict:
         return {"client_id": self.client["ClientId"], "response_type": "code", "redirect_uri": CALLBACK, "scope": "openid email profile", "state": "st4te", **extra}
 
+    def authorize_url(self, **extra) -> str:
+        return f"{self.discovery['authorization_endpoint']}?{urllib.parse.urlencode(self.authorize_query(**extra))}"
+
     def start(self) -> str:
         """The IdP URL PoolDesk sends the browser to for `identity_provider=Corp`."""
-        query = urllib.parse.urlencode(self.authorize_query(identity_provider="Corp"))
-        resp = requests.get(f"{self.discovery['authorization_endpoint']}?{query}", allow_redirects=False, timeout=10)
+        resp = requests.get(self.authorize_url(identity_provider="Corp"), allow_redirects=False, timeout=10)
         assert resp.status_code == 302, resp.text
         return resp.headers["Location"]
 
@@ -291,3 +296,48 @@ def test_encrypted_assertions_are_decrypted_with_the_providers_key(idp, server, 
 def test_an_unencrypted_assertion_is_refused_when_encryption_is_required(idp, server, make_pool, make_client, saml_idp):  # noqa: F811
     fed = SamlFederation(idp, server, make_pool, make_client, saml_idp, details={"EncryptedResponses": "true"})
     refused(fed.sign_in(), "EncryptedResponses")
+
+
+def test_signing_out_ends_the_session_at_the_provider_too(idp, server, make_pool, make_client, saml_idp):  # noqa: F811
+    fed = SamlFederation(idp, server, make_pool, make_client, saml_idp, details={"IDPSignout": "true"})
+    certificate = idp.get_signing_certificate(UserPoolId=fed.pool_id)["Certificate"]
+    # The IdP checks every signature it is sent against the certificate it has for the SP.
+    fed.provider.register_sp(
+        entity_id=fed.entity_id, acs_url=fed.acs, slo_url=f"{fed.base}/saml2/logout", signing_cert=certificate,
+        want_signed_requests=False, encrypt=False,
+    )
+    browser = requests.Session()
+    to = browser.get(fed.authorize_url(identity_provider="Corp"), allow_redirects=False, timeout=10).headers["Location"]
+    answer = fed.provider.sign_in(to, ACCOUNT["username"], ACCOUNT["password"])
+    signed_in = browser.post(fed.acs, data={"SAMLResponse": answer["SAMLResponse"], "RelayState": answer["RelayState"]}, allow_redirects=False, timeout=15)
+    assert signed_in.headers["Location"].startswith(CALLBACK)
+    # The single sign-on session covers the next authorization, for a federated user too.
+    again = browser.get(fed.authorize_url(), allow_redirects=False, timeout=10)
+    assert again.status_code == 302 and again.headers["Location"].startswith(CALLBACK), again.headers.get("Location")
+
+    logout = browser.get(f"{fed.base}/logout?{urllib.parse.urlencode({'client_id': fed.client['ClientId'], 'logout_uri': SIGNED_OUT})}", allow_redirects=False, timeout=10)
+    to_idp = logout.headers["Location"]
+    assert to_idp.startswith(f"{fed.provider.base}/slo?") and "SigAlg=" in to_idp and "Signature=" in to_idp
+    back = fed.provider.logout(to_idp)
+    seen = fed.provider.last_logout()
+    assert seen["name_id"] == ACCOUNT["name_id"] and seen["issuer"] == fed.entity_id and seen["session_index"]
+    assert back["action"] == f"{fed.base}/saml2/logout"
+    done = browser.post(back["action"], data={"SAMLResponse": back["SAMLResponse"], "RelayState": back["RelayState"]}, allow_redirects=False, timeout=15)
+    assert done.status_code == 302 and done.headers["Location"] == SIGNED_OUT, done.text[:400]
+    after = browser.get(fed.authorize_url(), allow_redirects=False, timeout=10)
+    assert "/login?" in after.headers["Location"], "the session is over"
+    replay = browser.post(back["action"], data={"SAMLResponse": back["SAMLResponse"], "RelayState": back["RelayState"]}, allow_redirects=False, timeout=15)
+    refused(replay, "already finished")
+    forged = requests.post(back["action"], data={"SAMLRequest": "x"}, allow_redirects=False, timeout=10)
+    refused(forged, "not supported")
+
+
+def test_single_logout_needs_the_providers_logout_endpoint(idp, fed):
+    metadata = fed.provider.metadata()
+    without = re.sub(r"<(\w+:)?SingleLogoutService\b[^>]*?(/>|>.*?</(\w+:)?SingleLogoutService>)", "", metadata, flags=re.S)
+    assert "SingleLogoutService" not in without
+    with pytest.raises(ClientError) as e:
+        idp.create_identity_provider(
+            UserPoolId=fed.pool_id, ProviderName="NoSlo", ProviderType="SAML", ProviderDetails={"MetadataFile": without, "IDPSignout": "true"}
+        )
+    assert error_code(e.value) == "InvalidParameterException" and "SingleLogoutService" in e.value.response["Error"]["Message"]

@@ -300,6 +300,39 @@ pub fn read_response(posted: &str, expected: &Expected, decrypt: Option<Decrypt>
     check_assertion(envelope.as_ref(), &assertion, expected)
 }
 
+/// Reads a posted `LogoutResponse` (base64) answering the LogoutRequest `in_response_to`: it
+/// must be signed by the provider and say Success.
+pub fn read_logout_response(posted: &str, idp: &IdpMetadata, in_response_to: &str) -> Result<(), String> {
+    if posted.len() > MAX_RESPONSE_CHARS {
+        return Err(format!("the SAMLResponse is longer than {MAX_RESPONSE_CHARS} characters"));
+    }
+    let bytes = B64.decode(posted.split_whitespace().collect::<String>()).map_err(|_| "the SAMLResponse is not base64".to_owned())?;
+    let xml = String::from_utf8(bytes).map_err(|_| "the SAMLResponse is not UTF-8 XML".to_owned())?;
+    check_document(&xml)?;
+    let certs: Vec<CertificateDer> = idp.signing_certs.iter().map(|c| CertificateDer::from(c.clone())).collect();
+    let signed = samael::crypto::Crypto::reduce_xml_to_signed_with_allowed_algorithms(
+        &xml,
+        &certs,
+        ReduceMode::ValidateAndMarkNoAncestors,
+        Some(&ALGORITHMS),
+    )
+    .map_err(|_| "its signature does not verify with the identity provider's certificates (or it is not signed)".to_owned())?;
+    let response = Element::parse(&signed)?;
+    if response.name != "LogoutResponse" {
+        return Err(format!("what is signed in it is a {}, not a LogoutResponse", response.name));
+    }
+    if response.attr("InResponseTo") != Some(in_response_to) {
+        return Err("it answers another request (InResponseTo)".into());
+    }
+    if response.child("Issuer").map(|i| i.text.trim()) != Some(idp.entity_id.as_str()) {
+        return Err(format!("its Issuer is not {}", idp.entity_id));
+    }
+    match response.path(&["Status", "StatusCode"]).and_then(|c| c.attr("Value")) {
+        Some(SUCCESS) => Ok(()),
+        other => Err(format!("the identity provider answered {}", other.unwrap_or("no status").rsplit(':').next().unwrap_or_default())),
+    }
+}
+
 /// A document as a tree of elements by local name: enough to read a response's envelope (its
 /// status, its encrypted parts) whatever prefixes its sender chose.
 #[derive(Debug, Default)]
@@ -635,15 +668,27 @@ mod tests {
 
     fn response_for(xml: &str) -> Result<SignedIn, String> {
         let idp = read_metadata(&metadata(NOW_MS / 1000 + 86_400, REDIRECT_BINDING), NOW_MS).unwrap();
-        let expected = Expected { idp: &idp, audience: "urn:amazon:cognito:sp:p", acs: "https://d/saml2/idpresponse", in_response_to: None, now_ms: NOW_MS };
+        let expected = Expected {
+            idp: &idp,
+            audience: "urn:amazon:cognito:sp:p",
+            acs: "https://d/saml2/idpresponse",
+            in_response_to: None,
+            now_ms: NOW_MS,
+        };
         read_response(&B64.encode(xml), &expected, None)
     }
 
     #[test]
     fn responses_are_refused_before_any_signature_is_looked_at() {
         let success = r#"<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>"#;
-        let envelope = |inner: &str| format!(r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0" IssueInstant="2027-01-15T08:00:00Z">{inner}</samlp:Response>"#);
-        let refused = envelope(r#"<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"/><samlp:StatusMessage>no such user</samlp:StatusMessage></samlp:Status>"#);
+        let envelope = |inner: &str| {
+            format!(
+                r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0" IssueInstant="2027-01-15T08:00:00Z">{inner}</samlp:Response>"#
+            )
+        };
+        let refused = envelope(
+            r#"<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"/><samlp:StatusMessage>no such user</samlp:StatusMessage></samlp:Status>"#,
+        );
         assert_eq!(response_for(&refused).unwrap_err(), "the identity provider answered Responder: no such user");
         let two = envelope(&format!("{success}<saml:Assertion ID=\"a\"/><saml:Assertion ID=\"b\"/>"));
         assert!(response_for(&two).unwrap_err().contains("exactly one assertion"));

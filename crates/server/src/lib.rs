@@ -97,6 +97,7 @@ fn domain_routes() -> Router<Arc<AppState>> {
         .route("/confirmForgotPassword", post(login::confirm_forgot_password))
         .route("/oauth2/idpresponse", get(login::idp_response).post(login::idp_response))
         .route("/saml2/idpresponse", post(login::saml_response))
+        .route("/saml2/logout", post(login::saml_logout))
         .route("/logout", get(login::logout))
         .route("/login.css", get(login::stylesheet))
         .route("/branding.css", get(login::branding_css))

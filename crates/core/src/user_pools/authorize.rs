@@ -93,6 +93,18 @@ struct PendingCode {
 #[derive(Debug, Serialize, Deserialize)]
 struct SsoSession {
     sub: String,
+    /// The SAML provider's session it began with, for single logout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    saml: Option<SamlSession>,
+}
+
+/// Who a SAML provider signed in, as its LogoutRequest must name them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamlSession {
+    pub provider: String,
+    pub name_id: String,
+    pub name_id_format: Option<String>,
+    pub session_index: Option<String>,
 }
 
 fn code_key(code: &str) -> String {
@@ -354,32 +366,41 @@ impl UserPools {
     }
 
     /// Starts a single sign-on session for `sub` at the pool's login pages: the cookie's value.
-    pub fn start_sso(&self, pool_id: &str, sub: &str) -> Result<String> {
+    /// `saml`: the SAML provider's session it came from.
+    pub fn start_sso(&self, pool_id: &str, sub: &str, saml: Option<&SamlSession>) -> Result<String> {
         let cookie = self.random.token()?;
+        let session = SsoSession { sub: sub.to_owned(), saml: saml.cloned() };
         self.store.put_challenge(&ChallengeRecord {
             id: sso_key(&cookie),
             pool_id: pool_id.to_owned(),
-            state: serde_json::to_string(&SsoSession { sub: sub.to_owned() }).map_err(Error::internal)?,
+            state: serde_json::to_string(&session).map_err(Error::internal)?,
             expires_ms: self.now() + SSO_TTL_MS,
         })?;
         Ok(cookie)
     }
 
     /// Who a session cookie signed in, if it is live, of this pool, and the user may still
-    /// sign in (exists, enabled, confirmed).
+    /// sign in (exists, enabled, confirmed or signed in through a provider).
     pub fn sso_user(&self, pool_id: &str, cookie: &str) -> Result<Option<String>> {
         let Some(record) = self.store.get_challenge(&sso_key(cookie))? else { return Ok(None) };
         if record.pool_id != pool_id || record.expires_ms <= self.now() {
             return Ok(None);
         }
         let Ok(session) = serde_json::from_str::<SsoSession>(&record.state) else { return Ok(None) };
-        Ok(self.store.get_user_by_sub(pool_id, &session.sub)?.filter(|u| u.enabled && u.status == UserStatusType::Confirmed).map(|u| u.sub))
+        Ok(self
+            .store
+            .get_user_by_sub(pool_id, &session.sub)?
+            .filter(|u| u.enabled && matches!(u.status, UserStatusType::Confirmed | UserStatusType::ExternalProvider))
+            .map(|u| u.sub))
     }
 
-    /// Ends a single sign-on session (`/logout`).
-    pub fn end_sso(&self, cookie: &str) -> Result<()> {
-        self.store.take_challenge(&sso_key(cookie), self.now())?;
-        Ok(())
+    /// Ends a single sign-on session (`/logout`): the SAML provider session it began with, if
+    /// any, to sign out of too.
+    pub fn end_sso(&self, cookie: &str) -> Result<Option<SamlSession>> {
+        let key = sso_key(cookie);
+        let session = self.store.get_challenge(&key)?.and_then(|r| serde_json::from_str::<SsoSession>(&r.state).ok());
+        self.store.take_challenge(&key, self.now())?;
+        Ok(session.and_then(|s| s.saml))
     }
 
     /// The authorization_code grant: the code taken (so used once, even when the rest fails),

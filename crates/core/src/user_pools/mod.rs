@@ -53,7 +53,7 @@ use crate::random::{Random, SystemRandom};
 use crate::store::{AppClient, Store, StoreError, User, UserPool};
 use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
-pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, redirect_with};
+pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, SamlSession, redirect_with};
 pub use branding::{CUSTOMIZABLE, FORBIDDEN_IN_CSS, image_type};
 pub use import::{ImportReport, ImportRow};
 pub use managed_login::{

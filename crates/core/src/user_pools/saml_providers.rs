@@ -16,8 +16,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use pooldesk_wire::cognito_idp::{self as w, IdentityProviderTypeType as Kind};
 use serde_json::{Map, Value};
 
-use super::UserPools;
 use super::federation::{FEDERATION_TTL_MS, PendingFederation, pending_key, refused};
+use super::{SamlSession, UserPools};
 use crate::error::{Error, Result};
 use crate::saml::{self, IdpMetadata};
 use crate::store::{ChallengeRecord, Domain, IdentityProvider};
@@ -109,9 +109,6 @@ impl UserPools {
         {
             return Err(invalid(format!("ProviderDetails.RequestSigningAlgorithm must be rsa-sha256, not {alg}.")));
         }
-        if is_true(&details, "IDPSignout") {
-            return Err(Error::Unsupported("IDPSignout (SAML single logout) is not supported by this server yet.".into()));
-        }
         let text = match (details.get("MetadataFile"), details.get("MetadataURL")) {
             (Some(file), None) => {
                 if file.len() > 131_072 {
@@ -128,6 +125,11 @@ impl UserPools {
             _ => return Err(invalid("A SAML provider needs exactly one of ProviderDetails.MetadataFile and MetadataURL.".into())),
         };
         let metadata = saml::read_metadata(&text, self.now()).map_err(|e| invalid(format!("The SAML metadata cannot be used: {e}.")))?;
+        if is_true(&details, "IDPSignout") && metadata.slo_redirect.is_none() {
+            return Err(invalid(
+                "IDPSignout needs a SingleLogoutService with the HTTP-Redirect binding, which the SAML metadata does not have.".into(),
+            ));
+        }
         details.insert("SSORedirectBindingURI".into(), metadata.sso_redirect.clone());
         if let Some(slo) = &metadata.slo_redirect {
             details.insert("SLORedirectBindingURI".into(), slo.clone());
@@ -257,7 +259,7 @@ impl UserPools {
     /// authorization request to finish for them. The RelayState is either one this server
     /// sent (SP-initiated) or, for a provider with `IDPInit`, the authorization request itself
     /// (`identity_provider`, `client_id`, `redirect_uri`, `response_type`, `scope`, `state`).
-    pub fn saml_finish(&self, domain: &Domain, response: &str, relay_state: Option<&str>) -> Result<(String, String)> {
+    pub fn saml_finish(&self, domain: &Domain, response: &str, relay_state: Option<&str>) -> Result<(String, String, SamlSession)> {
         let sent = match relay_state {
             Some(relay) => {
                 let key = pending_key(relay);
@@ -345,8 +347,89 @@ impl UserPools {
             claims.insert(name.clone(), Value::String(text));
         }
         let sub = self.federated_user(&provider, &signed_in.name_id, &claims)?;
-        Ok((query, sub))
+        let session = SamlSession {
+            provider: provider.name.clone(),
+            name_id: signed_in.name_id,
+            name_id_format: signed_in.name_id_format,
+            session_index: signed_in.session_index,
+        };
+        Ok((query, sub, session))
     }
+
+    /// `/logout` for a session a SAML provider with `IDPSignout` began: where the browser goes
+    /// to sign out there (a signed LogoutRequest by HTTP-Redirect) before it is sent on to
+    /// `then`. None when the provider does not sign out (or is gone).
+    pub fn saml_logout_start(&self, domain: &Domain, session: &SamlSession, then: &str) -> Result<Option<String>> {
+        let Some(provider) = self.store.get_identity_provider(&domain.pool_id, &session.provider)? else { return Ok(None) };
+        let details = provider.config.provider_details.clone().unwrap_or_default();
+        if provider.config.provider_type != Some(Kind::Saml) || !is_true(&details, "IDPSignout") {
+            return Ok(None);
+        }
+        let metadata = self.provider_metadata(&provider, false)?;
+        let Some(slo) = metadata.slo_redirect.clone() else { return Ok(None) };
+        let relay_state = self.random.token()?;
+        let request_id = format!("_{}", hex::encode(self.random.bytes::<20>()?));
+        let pending = PendingLogout {
+            domain: domain.domain.clone(),
+            provider: provider.name.clone(),
+            request_id: request_id.clone(),
+            then: then.to_owned(),
+        };
+        self.store.put_challenge(&ChallengeRecord {
+            id: logout_key(&relay_state),
+            pool_id: provider.pool_id.clone(),
+            state: serde_json::to_string(&pending).map_err(Error::internal)?,
+            expires_ms: self.now() + 5 * 60 * 1000,
+        })?;
+        let request = saml::logout_request(
+            &request_id,
+            self.now(),
+            &saml::sp_entity_id(&provider.pool_id),
+            &slo,
+            &session.name_id,
+            session.name_id_format.as_deref(),
+            session.session_index.as_deref(),
+        );
+        // Cognito signs every LogoutRequest with the pool's key.
+        let key = self.saml_signing_key(&provider.pool_id)?;
+        saml::redirect(&slo, "SAMLRequest", &request, &relay_state, Some(&key.key))
+            .map(Some)
+            .map_err(|e| Error::internal(anyhow::anyhow!(e)))
+    }
+
+    /// `<domain base>/saml2/logout`: the provider's LogoutResponse to a LogoutRequest sent
+    /// with `relay_state`; where the browser goes on to (the `logout_uri`, or the sign-in page).
+    pub fn saml_logout_finish(&self, domain: &Domain, response: &str, relay_state: &str) -> Result<String> {
+        let key = logout_key(relay_state);
+        let record =
+            self.store.get_challenge(&key)?.ok_or_else(|| refused("This sign-out is unknown, expired, or was already finished."))?;
+        if !self.store.take_challenge(&key, self.now())? || record.expires_ms <= self.now() {
+            return Err(refused("This sign-out is unknown, expired, or was already finished."));
+        }
+        let pending: PendingLogout = serde_json::from_str(&record.state).map_err(Error::internal)?;
+        if pending.domain != domain.domain {
+            return Err(refused("This sign-out began at another domain."));
+        }
+        let provider = self.identity_provider(&record.pool_id, &pending.provider)?;
+        let metadata = self.provider_metadata(&provider, false)?;
+        saml::read_logout_response(response, &metadata, &pending.request_id)
+            .map_err(|e| refused(format!("The SAML logout response of {} is not valid: {e}.", provider.name)))?;
+        Ok(pending.then)
+    }
+}
+
+/// What is remembered while the browser signs out at a SAML provider.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingLogout {
+    domain: String,
+    provider: String,
+    request_id: String,
+    /// Where the browser goes once signed out there.
+    then: String,
+}
+
+fn logout_key(relay_state: &str) -> String {
+    format!("slo-{}", crate::tokens::sha256_hex(relay_state))
 }
 
 impl MetadataCache {

@@ -61,6 +61,9 @@ pub(crate) enum Msg {
     InternalError,
     IdpAnswerHasNoState,
     SamlAnswerHasNoResponse,
+    /// `/saml2/logout` without a LogoutResponse and its RelayState (sign-outs begun at the
+    /// provider are not taken).
+    SamlLogoutNotAnswer,
     /// A version 2 domain whose app client has no style.
     LoginPagesUnavailable,
     TooManyAttempts,
@@ -158,12 +161,13 @@ struct Texts {
 
 impl Msg {
     #[cfg(test)]
-    const ALL: [Msg; 65] = [
+    const ALL: [Msg; 66] = [
         Msg::SomethingWentWrong,
         Msg::ErrorLabel,
         Msg::InternalError,
         Msg::IdpAnswerHasNoState,
         Msg::SamlAnswerHasNoResponse,
+        Msg::SamlLogoutNotAnswer,
         Msg::LoginPagesUnavailable,
         Msg::TooManyAttempts,
         Msg::FormExpired,
@@ -310,6 +314,19 @@ impl Msg {
                 pt_br: "A resposta do provedor de identidade não contém SAMLResponse.",
                 zh_cn: "身份提供商的响应中没有 SAMLResponse。",
                 zh_tw: "身分提供者的回應中沒有 SAMLResponse。",
+            },
+            Msg::SamlLogoutNotAnswer => Texts {
+                en: "This page takes an identity provider's answer to a sign-out begun here (SAMLResponse and RelayState); sign-outs begun at the identity provider are not supported.",
+                de: "Diese Seite nimmt die Antwort eines Identitätsanbieters auf eine hier begonnene Abmeldung entgegen (SAMLResponse und RelayState); beim Identitätsanbieter begonnene Abmeldungen werden nicht unterstützt.",
+                es: "Esta página recibe la respuesta de un proveedor de identidad a un cierre de sesión iniciado aquí (SAMLResponse y RelayState); no se admiten cierres de sesión iniciados en el proveedor de identidad.",
+                fr: "Cette page reçoit la réponse d'un fournisseur d'identité à une déconnexion commencée ici (SAMLResponse et RelayState) ; les déconnexions commencées chez le fournisseur d'identité ne sont pas prises en charge.",
+                id: "Halaman ini menerima jawaban penyedia identitas atas proses keluar yang dimulai di sini (SAMLResponse dan RelayState); proses keluar yang dimulai di penyedia identitas tidak didukung.",
+                it: "Questa pagina riceve la risposta di un provider di identità a una disconnessione iniziata qui (SAMLResponse e RelayState); le disconnessioni iniziate presso il provider di identità non sono supportate.",
+                ja: "このページは、ここで開始したサインアウトに対する ID プロバイダーの応答 (SAMLResponse と RelayState) を受け取ります。ID プロバイダーで開始したサインアウトはサポートされていません。",
+                ko: "이 페이지는 여기에서 시작한 로그아웃에 대한 자격 증명 공급자의 응답(SAMLResponse 및 RelayState)을 받습니다. 자격 증명 공급자에서 시작한 로그아웃은 지원되지 않습니다.",
+                pt_br: "Esta página recebe a resposta de um provedor de identidade a uma saída iniciada aqui (SAMLResponse e RelayState); saídas iniciadas no provedor de identidade não são compatíveis.",
+                zh_cn: "此页面接收身份提供商对在此处发起的注销的响应（SAMLResponse 和 RelayState）；不支持在身份提供商处发起的注销。",
+                zh_tw: "此頁面接收身分提供者對在此處發起之登出的回應（SAMLResponse 與 RelayState）；不支援在身分提供者處發起的登出。",
             },
             Msg::LoginPagesUnavailable => Texts {
                 en: "Login pages unavailable: this domain uses managed login (version 2) and the app client has no branding style. Create one (CreateManagedLoginBranding), or set the domain's managed login version to 1.",

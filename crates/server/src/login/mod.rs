@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use pooldesk_core::Context;
 use pooldesk_core::store::Domain;
-use pooldesk_core::user_pools::{self, Authorization, AuthorizeError, AuthorizeRequest, LoginStep, Logout};
+use pooldesk_core::user_pools::{self, Authorization, AuthorizeError, AuthorizeRequest, LoginStep, Logout, SamlSession};
 use pooldesk_wire::cognito_idp::{AssetCategoryType as Category, ChallengeNameType as Ch};
 
 use crate::AppState;
@@ -451,7 +451,7 @@ pub(crate) async fn authorize(
         let forced = matches!(f.auth.prompt.as_deref(), Some("login" | "select_account" | "consent"));
         if !forced && let Some(cookie) = cookie(headers, SSO_COOKIE) {
             match state.api.pools.sso_user(&f.domain.pool_id, cookie) {
-                Ok(Some(sub)) => return signed_in(state, &f, &sub, &peer, false),
+                Ok(Some(sub)) => return signed_in(state, &f, &sub, &peer, Sso::Covered),
                 Ok(None) => {}
                 Err(e) => tracing::error!("reading a single sign-on session: {e:#}"),
             }
@@ -505,7 +505,7 @@ pub(crate) async fn idp_response(
         );
         match finished {
             Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query), &headers) {
-                Ok(f) => signed_in(&state, &f, &sub, &peer, true),
+                Ok(f) => signed_in(&state, &f, &sub, &peer, Sso::Start(None)),
                 Err(resp) => *resp,
             },
             Err(e) if e.is_internal() => {
@@ -543,8 +543,8 @@ pub(crate) async fn saml_response(
             return error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", Msg::SamlAnswerHasNoResponse.text(lang));
         };
         match state.api.pools.saml_finish(&found, response, params.get("RelayState").map(String::as_str)) {
-            Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query), &headers) {
-                Ok(f) => signed_in(&state, &f, &sub, &peer, true),
+            Ok((authorize_query, sub, session)) => match flow(&state, &domain, Some(authorize_query), &headers) {
+                Ok(f) => signed_in(&state, &f, &sub, &peer, Sso::Start(Some(&session))),
                 Err(resp) => *resp,
             },
             Err(e) if e.is_internal() => {
@@ -560,10 +560,47 @@ pub(crate) async fn saml_response(
     .await
 }
 
+/// `POST /saml2/logout`: a SAML provider's LogoutResponse to the sign-out `/logout` sent it
+/// to; the browser goes on where `/logout` was asked to send it.
+pub(crate) async fn saml_logout(State(state): State<Arc<AppState>>, domain: DomainRef, headers: HeaderMap, body: Bytes) -> Response {
+    blocking(move || {
+        let params = decode_form(&body);
+        let found = match domain.resolve(&state) {
+            Ok(Some(d)) => d,
+            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
+            Err(e) => {
+                tracing::error!("SAML logout: {e:#}");
+                return internal_error(Lang::En);
+            }
+        };
+        let lang = page_lang(&found, "", &headers);
+        let (Some(response), Some(relay_state)) = (params.get("SAMLResponse"), params.get("RelayState")) else {
+            return error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", Msg::SamlLogoutNotAnswer.text(lang));
+        };
+        match state.api.pools.saml_logout_finish(&found, response, relay_state) {
+            Ok(then) => redirect(&then),
+            Err(e) if e.is_internal() => {
+                tracing::error!("SAML logout: {e:#}");
+                internal_error(lang)
+            }
+            Err(e) => error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", &e.client_message()),
+        }
+    })
+    .await
+}
+
+/// What a sign-in does to the single sign-on session.
+enum Sso<'a> {
+    /// A session already covered it.
+    Covered,
+    /// A sign-in at the form or a provider starts one (remembering the SAML provider's
+    /// session, for single logout).
+    Start(Option<&'a SamlSession>),
+}
+
 /// The user is known: start (or keep) the SSO session and send the browser back to the
 /// client with its code or tokens.
-/// `start_sso`: a sign-in at the form (not one an SSO session already covered).
-fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, start_sso: bool) -> Response {
+fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, sso: Sso) -> Response {
     let source = peer.ip().to_string();
     let outcome = state.api.complete_sign_in(&f.auth, sub, &source);
     let to = match outcome {
@@ -574,8 +611,8 @@ fn signed_in(state: &AppState, f: &Flow, sub: &str, peer: &SocketAddr, start_sso
         }
     };
     let mut resp = redirect(&to);
-    if start_sso {
-        match state.api.pools.start_sso(&f.domain.pool_id, sub) {
+    if let Sso::Start(saml) = sso {
+        match state.api.pools.start_sso(&f.domain.pool_id, sub, saml) {
             Ok(cookie) => set_cookie(state, &mut resp, SSO_COOKIE, &cookie, &f.base, "Lax", Some(3600)),
             Err(e) => tracing::error!("starting a single sign-on session: {e:#}"),
         }
@@ -862,7 +899,7 @@ fn route_by_email(state: &AppState, f: &Flow, csrf: &str, email: &str) -> Respon
 
 fn next_step(state: &AppState, f: &Flow, peer: &SocketAddr, csrf: &str, step: LoginStep) -> Response {
     match step {
-        LoginStep::SignedIn { sub } => signed_in(state, f, &sub, peer, true),
+        LoginStep::SignedIn { sub } => signed_in(state, f, &sub, peer, Sso::Start(None)),
         LoginStep::Challenge { name, session, parameters } => {
             if name == Ch::MfaSetup {
                 // Set up an authenticator app right away: its secret is shown with the form.
@@ -1049,23 +1086,35 @@ pub(crate) async fn logout(
             Ok(to) => to,
             Err(e) => return refused(lang, e),
         };
-        if let Some(c) = cookie(&headers, SSO_COOKIE)
-            && let Err(e) = state.api.pools.end_sso(c)
-        {
-            tracing::error!("ending a single sign-on session: {e:#}");
-        }
+        let saml = match cookie(&headers, SSO_COOKIE).map(|c| state.api.pools.end_sso(c)) {
+            Some(Ok(saml)) => saml,
+            Some(Err(e)) => {
+                tracing::error!("ending a single sign-on session: {e:#}");
+                None
+            }
+            None => None,
+        };
         let base = domain.base_path();
-        let mut resp = match to {
-            Logout::To(uri) => redirect(&uri),
+        let then = match to {
+            Logout::To(uri) => uri,
             Logout::SignInAgain => {
                 let kept: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
                     .filter(|(k, _)| k != "logout_uri")
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect();
                 let again = form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
-                redirect(&format!("{base}/login?{again}"))
+                format!("{base}/login?{again}")
             }
         };
+        // A session a SAML provider with IDPSignout began is ended there too, then `then`.
+        let at_provider = saml.and_then(|session| match state.api.pools.saml_logout_start(&found, &session, &then) {
+            Ok(to) => to,
+            Err(e) => {
+                tracing::error!("starting a SAML sign-out: {e:#}");
+                None
+            }
+        });
+        let mut resp = redirect(at_provider.as_deref().unwrap_or(&then));
         set_cookie(&state, &mut resp, SSO_COOKIE, "", &base, "Lax", Some(0));
         resp
     })
