@@ -22,6 +22,7 @@ import pyotp
 import pytest
 
 from conftest import OTHER_PASSWORD, PASSWORD, latest_code
+from saml_idp import saml_idp  # noqa: F401 (a fixture)
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 JS_SCRIPT = JS_DIR / "login_browser.mjs"
@@ -260,3 +261,37 @@ def test_a_managed_login_style_colours_the_page_in_light_and_dark_browsers(idp, 
     assert dark["button"] == "rgb(83, 159, 229)", "the dark button keeps Cognito's default"
     assert light["logoWidth"] == 1, "the form logo loads under the page's Content-Security-Policy"
     assert_signed_in(site, report["signedIn"], "hal", user.email)
+
+
+def test_sign_in_and_out_through_a_saml_provider_in_chromium(idp, site, saml_idp, tmp_path):  # noqa: F811
+    """samlify's IdP (js/saml_idp.mjs) with PoolDesk as its service provider: the provider's
+    button, its form, the response the browser posts back; the work e-mail field routing to it;
+    and a sign-out that ends the provider's session too."""
+    provider = saml_idp([{"username": "erin", "password": "Idp-Passw0rd!", "name_id": "erin@corp.example", "name_id_format": "email",
+                          "attributes": {"email": "erin@corp.example"}}])
+    idp.create_identity_provider(
+        UserPoolId=site.pool_id, ProviderName="Corp", ProviderType="SAML",
+        ProviderDetails={"MetadataURL": provider.metadata_url, "IDPSignout": "true", "RequestSigningAlgorithm": "rsa-sha256"},
+        AttributeMapping={"email": "email"}, IdpIdentifiers=["corp.example"],
+    )
+    domain = idp.describe_user_pool(UserPoolId=site.pool_id)["UserPool"]["Domain"]
+    base = f"{site.server.endpoint}/domains/{domain}"
+    provider.register_sp(
+        entity_id=f"urn:amazon:cognito:sp:{site.pool_id}", acs_url=f"{base}/saml2/idpresponse", slo_url=f"{base}/saml2/logout",
+        signing_cert=idp.get_signing_certificate(UserPoolId=site.pool_id)["Certificate"], want_signed_requests=True, encrypt=False,
+    )
+    idp.update_user_pool_client(
+        UserPoolId=site.pool_id, ClientId=site.client_id, AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"], CallbackURLs=[site.callback], LogoutURLs=[site.signed_out],
+        SupportedIdentityProviders=["COGNITO", "Corp"],
+    )
+    report = run_browser(site, "saml", "erin", "Idp-Passw0rd!", tmp_path, provider="Corp", workEmail="someone@corp.example", logoutUri=site.signed_out)
+    signed_in = report["byButton"]
+    assert signed_in["providerForm"]["title"] == "SAML IdP sign in"
+    assert signed_in["idToken"]["cognito:username"] == "Corp_erin@corp.example" and signed_in["idToken"]["email"] == "erin@corp.example"
+    assert signed_in["stateReturned"] == signed_in["stateSent"]
+    assert report["routedTo"]["title"] == "SAML IdP sign in", "the work e-mail address's domain names the provider"
+    assert report["providerLogout"]["title"] == "SAML IdP logout"
+    assert report["logout"]["landedAt"] == site.signed_out
+    assert report["afterLogout"]["formShown"]
+    assert provider.last_logout()["name_id"] == "erin@corp.example"

@@ -5,11 +5,13 @@
 //
 // Input: one JSON object, as the first argument, in the env var POOLDESK_BROWSER_INPUT, or on
 // stdin:
-//   {"scenario": "code_pkce" | "sso" | "logout" | "no_js" | "new_password" | "totp" | "sign_up" | "styled",
+//   {"scenario": "code_pkce" | "sso" | "logout" | "no_js" | "new_password" | "totp" | "sign_up" | "styled" | "saml",
 //    "issuer": "http://127.0.0.1:PORT/us-east-1_xxx", "clientId": "...",
 //    "otherClientId": "..." (sso), "username": "...", "password": "...",
 //    "redirectUri": "http://localhost:3000/callback", "logoutUri": "http://localhost:3000/bye" (logout),
 //    "newPassword": "..." (new_password), "totpSecret": "BASE32" (totp), "email": "..." (sign_up),
+//    "provider": "Corp", "workEmail": "..." (saml: the provider's button, then the work e-mail
+//    field that routes to it; username and password are the IdP's),
 //    "chromium": "/usr/bin/chromium" (optional), "artifactsDir": "/tmp/x" (optional: a
 //    screenshot of the page is left there when something fails)}
 // Output (stdout, one line of JSON): {"ok": true, "scenario": ..., ...what happened...}; on a
@@ -33,7 +35,7 @@ import { JwtVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { chromium } from "playwright-core";
 
-const SCENARIOS = ["code_pkce", "sso", "logout", "no_js", "new_password", "totp", "sign_up", "styled"];
+const SCENARIOS = ["code_pkce", "sso", "logout", "no_js", "new_password", "totp", "sign_up", "styled", "saml"];
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -74,6 +76,7 @@ async function readInput() {
   if (input.scenario === "new_password") needed.push("newPassword");
   if (input.scenario === "totp") needed.push("totpSecret");
   if (input.scenario === "sign_up") needed.push("email");
+  if (input.scenario === "saml") needed.push("provider", "workEmail", "logoutUri");
   for (const key of needed) {
     if (typeof input[key] !== "string" || input[key] === "") usage(`input lacks "${key}"`);
   }
@@ -450,6 +453,44 @@ const scenarios = {
     }
     const session = await Session.open(browser, input);
     return { session, result: { looks, signedIn: await signIn(session, rp, input) } };
+  },
+
+  /** Through a SAML identity provider: its button on the sign-in page, its own form, the answer
+   * it posts back; then by the work e-mail field; then a sign-out that ends its session too. */
+  async saml(browser, input, rp) {
+    const session = await Session.open(browser, input);
+    const atProvider = async (label, request) => {
+      const form = await session.record(`${label}: at the identity provider`);
+      const posting = await session.submit(`${label}: sign in at the identity provider`, { Username: input.username, Password: input.password }, "Sign in");
+      const back = await session.submit(`${label}: the provider's answer posted back`, {}, "Continue");
+      expectApp(session, back);
+      return { providerForm: form, posting, ...(await rp.redeem(session.page.url(), request)) };
+    };
+    const request = await rp.authorizationRequest();
+    expectForm(await session.visit("authorize", request.url));
+    await Promise.all([
+      session.page.waitForEvent("load"),
+      session.page.getByRole("link", { name: `Sign in with ${input.provider}`, exact: true }).click(),
+    ]);
+    const byButton = await atProvider("by the button", request);
+
+    // A fresh browser: the work e-mail address routes to the provider by its identifier.
+    const other = await Session.open(browser, input);
+    const routed = await rp.authorizationRequest();
+    expectForm(await other.visit("authorize (work e-mail)", routed.url));
+    const routedTo = await other.submit("route by the work e-mail address", { "Work e-mail address": input.workEmail }, "Continue with work e-mail");
+    await other.page.context().close();
+
+    const endSession = client.buildEndSessionUrl(rp.config, { client_id: input.clientId, logout_uri: input.logoutUri });
+    const providerLogout = await session.visit("logout", endSession.href);
+    const landed = await session.submit("the provider's logout answer posted back", {}, "Continue");
+    const landedAt = session.page.url();
+    const after = await rp.authorizationRequest();
+    const afterStep = await session.visit("after logout: authorize again", after.url);
+    return {
+      session,
+      result: { byButton, routedTo, providerLogout, logout: { landedAt, page: landed }, afterLogout: { formShown: afterStep.title === "Sign in" } },
+    };
   },
 
   async totp(browser, input, rp) {
