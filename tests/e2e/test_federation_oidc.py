@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from conftest import error_code
 from login_pages import Browser, Page, query_of
-from oidc_idp import oidc_idp  # noqa: F401 (a fixture)
+from oidc_idp import id_token_from, oidc_idp  # noqa: F401 (a fixture)
 from social_standins import social_standins  # noqa: F401 (a fixture)
 
 CALLBACK = "https://app.example.com/callback"
@@ -588,3 +588,29 @@ def test_a_work_email_address_routes_to_its_provider(fed):
     assert isinstance(to_provider, str) and to_provider.startswith(fed.provider.issuer), to_provider
     back = fed.sign_in_at_provider(to_provider)
     assert isinstance(back, str) and fed.verify(fed.tokens(back)["id_token"])["cognito:username"] == "Okta_idp-alice"
+
+
+def test_a_providers_id_token_is_exchanged_for_the_pools_token(idp, anon_idp, fed, make_client):
+    """GetDerivedToken with SubjectTokenProviderName: the provider's ID token checked as at a
+    sign-in through it (key set, issuer, audience, expiry), its user made as there."""
+    backend = make_client(fed.pool_id, GenerateSecret=True, ExplicitAuthFlows=["ALLOW_TOKEN_EXCHANGE_IMPERSONATION"], AllowedOAuthScopes=["openid", "email"])
+    base = f"{fed.server.endpoint}/domains/{fed.domain}"
+    client = {"client_id": "pooldesk", "client_secret": "idp-secret-0001", "redirect_uris": [f"{base}/oauth2/idpresponse"]}
+    token = id_token_from(fed.provider.issuer, client, ACCOUNT)
+
+    def exchange(subject: str, **extra) -> dict:
+        return anon_idp.get_derived_token(ClientId=backend["ClientId"], ClientSecret=backend["ClientSecret"], SubjectToken=subject, SubjectTokenType="ID_TOKEN", **extra)
+
+    derived = exchange(token, SubjectTokenProviderName="Okta", Audiences=["https://orders.example"])
+    claims = jwt.decode(derived["IssuedToken"], options={"verify_signature": False})
+    assert claims["username"] == "Okta_idp-alice" and claims["token_use"] == "access" and claims["aud"] == "https://orders.example"
+    assert sorted(claims["scope"].split()) == ["email", "openid"]
+    # The user can be signed out of what the exchange issued.
+    user = idp.admin_get_user(UserPoolId=fed.pool_id, Username="Okta_idp-alice")
+    assert user["UserStatus"] == "EXTERNAL_PROVIDER"
+    with pytest.raises(ClientError) as e:
+        exchange(token[:-4] + "AAAA", SubjectTokenProviderName="Okta")
+    assert error_code(e.value) == "NotAuthorizedException"
+    with pytest.raises(ClientError) as e:
+        exchange(token)  # without the provider's name it is taken for this pool's own, and is not
+    assert error_code(e.value) == "NotAuthorizedException"

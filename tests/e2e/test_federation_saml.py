@@ -341,3 +341,57 @@ def test_single_logout_needs_the_providers_logout_endpoint(idp, fed):
             UserPoolId=fed.pool_id, ProviderName="NoSlo", ProviderType="SAML", ProviderDetails={"MetadataFile": without, "IDPSignout": "true"}
         )
     assert error_code(e.value) == "InvalidParameterException" and "SingleLogoutService" in e.value.response["Error"]["Message"]
+
+
+def assertion_of(answer: dict) -> str:
+    """The signed assertion of a response, cut out as sent (re-serialising would break its
+    signature), with the namespace declarations it borrowed from the response, base64url."""
+    xml = response_xml(answer)
+    start = re.search(r"<(\w+:)?Assertion[\s>]", xml)
+    prefix = start.group(1) or ""
+    end = xml.index(f"</{prefix}Assertion>") + len(f"</{prefix}Assertion>")
+    piece = xml[start.start():end]
+    head_end = piece.index(">")
+    head = piece[:head_end]
+    for name, uri in re.findall(r'xmlns(?::(\w+))?="([^"]+)"', xml[: start.start()]):
+        declaration = f'xmlns:{name}="{uri}"' if name else f'xmlns="{uri}"'
+        if (f"xmlns:{name}=" if name else "xmlns=") not in head:
+            head += f" {declaration}"
+    return base64.urlsafe_b64encode((head + piece[head_end:]).encode()).decode().rstrip("=")
+
+
+def test_a_providers_assertion_is_exchanged_for_the_pools_token(idp, anon_idp, server, make_pool, make_client, saml_idp):  # noqa: F811
+    fed = SamlFederation(idp, server, make_pool, make_client, saml_idp)
+    fed.provider.register_sp(entity_id=fed.entity_id, acs_url=fed.acs, want_signed_requests=False, encrypt=False, sign="assertion")
+    backend = make_client(fed.pool_id, GenerateSecret=True, ExplicitAuthFlows=["ALLOW_TOKEN_EXCHANGE_IMPERSONATION"], AllowedOAuthScopes=["openid", "email"])
+    token = assertion_of(fed.provider.sign_in(fed.start(), ACCOUNT["username"], ACCOUNT["password"]))
+
+    def exchange(subject: str, **extra) -> dict:
+        return anon_idp.get_derived_token(
+            ClientId=backend["ClientId"], ClientSecret=backend["ClientSecret"], SubjectToken=subject, SubjectTokenType="SAML2", **extra
+        )
+
+    derived = exchange(token, SubjectTokenProviderName="Corp", RequestedTokenType="ID_TOKEN", Scopes=["openid", "email"])
+    claims = jwt.decode(derived["IssuedToken"], options={"verify_signature": False})
+    assert claims["cognito:username"] == "Corp_carol@corp.example" and claims["token_use"] == "id"
+    assert claims["aud"] == backend["ClientId"] and claims["email"] == "carol@corp.example"
+    assert derived["Scopes"] == ["openid", "email"]
+    for extra, code in [
+        ({"SubjectTokenProviderName": "Corp"}, "NotAuthorizedException"),  # an assertion is used once
+        ({}, "InvalidParameterException"),
+        ({"SubjectTokenProviderName": "Nobody"}, "ResourceNotFoundException"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            exchange(token, **extra)
+        assert error_code(e.value) == code, (extra, e.value.response)
+    # Re-signed by a key not in the metadata: refused.
+    forged = assertion_of(fed.provider.sign_in(fed.start(), ACCOUNT["username"], ACCOUNT["password"], tamper="other_key"))
+    with pytest.raises(ClientError) as e:
+        exchange(forged, SubjectTokenProviderName="Corp")
+    assert error_code(e.value) == "NotAuthorizedException" and "signature" in e.value.response["Error"]["Message"]
+    # An ID token is not what a SAML provider issues.
+    with pytest.raises(ClientError) as e:
+        anon_idp.get_derived_token(
+            ClientId=backend["ClientId"], ClientSecret=backend["ClientSecret"], SubjectToken="e30.e30.e30", SubjectTokenType="ID_TOKEN", SubjectTokenProviderName="Corp"
+        )
+    assert error_code(e.value) == "InvalidParameterException"

@@ -201,11 +201,19 @@ pub struct Expected<'a> {
     pub idp: &'a IdpMetadata,
     /// `urn:amazon:cognito:sp:<poolId>`.
     pub audience: &'a str,
+    /// Where and for what it was posted; None for an assertion presented as a token (token
+    /// exchange), which was posted to no one here.
+    pub delivery: Option<Delivery<'a>>,
+    pub now_ms: i64,
+}
+
+/// A response posted to this server's ACS.
+#[derive(Clone, Copy)]
+pub struct Delivery<'a> {
     /// `<domain base>/saml2/idpresponse`.
     pub acs: &'a str,
     /// The AuthnRequest's ID; None for an IdP-initiated sign-in, which must answer none.
     pub in_response_to: Option<&'a str>,
-    pub now_ms: i64,
 }
 
 /// A verified assertion: who the identity provider says signed in.
@@ -298,6 +306,37 @@ pub fn read_response(posted: &str, expected: &Expected, decrypt: Option<Decrypt>
         }
     };
     check_assertion(envelope.as_ref(), &assertion, expected)
+}
+
+/// Reads a SAML 2.0 assertion presented as a token (RFC 8693's `saml2` token type: the
+/// assertion, base64url or base64): signed by the provider, for this pool, within its time.
+pub fn read_assertion(token: &str, expected: &Expected) -> Result<SignedIn, String> {
+    if token.len() > MAX_RESPONSE_CHARS {
+        return Err(format!("the assertion is longer than {MAX_RESPONSE_CHARS} characters"));
+    }
+    let compact: String = token.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(compact.trim_end_matches('='))
+        .or_else(|_| B64.decode(&compact))
+        .map_err(|_| "the assertion is not base64url".to_owned())?;
+    let xml = String::from_utf8(bytes).map_err(|_| "the assertion is not UTF-8 XML".to_owned())?;
+    check_document(&xml)?;
+    if Element::parse(&xml)?.name != "Assertion" {
+        return Err("the token is not a SAML Assertion".into());
+    }
+    let certs: Vec<CertificateDer> = expected.idp.signing_certs.iter().map(|c| CertificateDer::from(c.clone())).collect();
+    let signed = samael::crypto::Crypto::reduce_xml_to_signed_with_allowed_algorithms(
+        &xml,
+        &certs,
+        ReduceMode::ValidateAndMarkNoAncestors,
+        Some(&ALGORITHMS),
+    )
+    .map_err(|_| "its signature does not verify with the identity provider's certificates (or it is not signed)".to_owned())?;
+    if Element::parse(&signed)?.name != "Assertion" || count_elements(&xml, &[b"Assertion"])? != 1 {
+        return Err("what is signed in it is not the assertion".into());
+    }
+    let assertion: samael::schema::Assertion = signed.parse().map_err(|e| format!("its assertion cannot be read: {e}"))?;
+    check_assertion(None, &assertion, expected)
 }
 
 /// Reads a posted `LogoutResponse` (base64) answering the LogoutRequest `in_response_to`: it
@@ -507,16 +546,18 @@ fn count_elements(xml: &str, names: &[&[u8]]) -> Result<usize, String> {
 /// `envelope`: the signed response around the assertion, if the response is signed.
 fn check_assertion(envelope: Option<&Element>, a: &samael::schema::Assertion, expected: &Expected) -> Result<SignedIn, String> {
     let now = expected.now_ms;
-    if let Some(r) = envelope {
-        if r.attr("Destination").is_some_and(|d| d != expected.acs) {
-            return Err(format!("its Destination is not {}", expected.acs));
+    if let (Some(r), Some(delivery)) = (envelope, expected.delivery) {
+        if r.attr("Destination").is_some_and(|d| d != delivery.acs) {
+            return Err(format!("its Destination is not {}", delivery.acs));
         }
-        if r.attr("InResponseTo").is_some() && r.attr("InResponseTo") != expected.in_response_to {
+        if r.attr("InResponseTo").is_some() && r.attr("InResponseTo") != delivery.in_response_to {
             return Err("it answers another request (InResponseTo)".into());
         }
-        if r.child("Issuer").is_some_and(|i| i.text.trim() != expected.idp.entity_id) {
-            return Err(format!("its response Issuer is not {}", expected.idp.entity_id));
-        }
+    }
+    if let Some(r) = envelope
+        && r.child("Issuer").is_some_and(|i| i.text.trim() != expected.idp.entity_id)
+    {
+        return Err(format!("its response Issuer is not {}", expected.idp.entity_id));
     }
     if a.issuer.value.as_deref() != Some(expected.idp.entity_id.as_str()) {
         return Err(format!("its Issuer is not the provider's entity id {}", expected.idp.entity_id));
@@ -530,14 +571,19 @@ fn check_assertion(envelope: Option<&Element>, a: &samael::schema::Assertion, ex
         .find(|c| c.method.as_deref() == Some(BEARER))
         .and_then(|c| c.subject_confirmation_data.as_ref())
         .ok_or("its Subject has no bearer SubjectConfirmationData")?;
-    if confirmation.recipient.as_deref() != Some(expected.acs) {
-        return Err(format!("its Recipient is not {}", expected.acs));
-    }
-    if confirmation.in_response_to.as_deref() != expected.in_response_to {
-        return Err(match expected.in_response_to {
-            Some(_) => "it does not answer the request this sign-in sent (InResponseTo)".into(),
-            None => "it answers a request, but this sign-in began at the identity provider".into(),
-        });
+    if let Some(delivery) = expected.delivery {
+        if confirmation.recipient.as_deref() != Some(delivery.acs) {
+            return Err(format!("its Recipient is not {}", delivery.acs));
+        }
+        if confirmation.in_response_to.as_deref() != delivery.in_response_to {
+            return Err(match delivery.in_response_to {
+                Some(_) => "it does not answer the request this sign-in sent (InResponseTo)".into(),
+                None => "it answers a request, but this sign-in began at the identity provider".into(),
+            });
+        }
+        if delivery.in_response_to.is_none() && a.issue_instant.timestamp_millis() + IDP_INITIATED_AGE_MS < now {
+            return Err("it was issued more than six minutes ago, too long for a sign-in begun at the identity provider".into());
+        }
     }
     let confirm_until =
         confirmation.not_on_or_after.map(|t| t.timestamp_millis()).ok_or("its SubjectConfirmationData has no NotOnOrAfter")?;
@@ -555,9 +601,6 @@ fn check_assertion(envelope: Option<&Element>, a: &samael::schema::Assertion, ex
     let audiences: Vec<&String> = conditions.audience_restrictions.iter().flatten().flat_map(|r| &r.audience).collect();
     if !audiences.iter().any(|a| a.as_str() == expected.audience) {
         return Err(format!("its audience is not {}", expected.audience));
-    }
-    if expected.in_response_to.is_none() && a.issue_instant.timestamp_millis() + IDP_INITIATED_AGE_MS < now {
-        return Err("it was issued more than six minutes ago, too long for a sign-in begun at the identity provider".into());
     }
     let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for attribute in a.attribute_statements.iter().flatten().flat_map(|s| &s.attributes) {
@@ -671,8 +714,7 @@ mod tests {
         let expected = Expected {
             idp: &idp,
             audience: "urn:amazon:cognito:sp:p",
-            acs: "https://d/saml2/idpresponse",
-            in_response_to: None,
+            delivery: Some(Delivery { acs: "https://d/saml2/idpresponse", in_response_to: None }),
             now_ms: NOW_MS,
         };
         read_response(&B64.encode(xml), &expected, None)

@@ -234,7 +234,7 @@ impl UserPools {
         }
         let id_token =
             field(&answer, "id_token").ok_or_else(|| refused(format!("The identity provider {} sent no ID token.", provider.name)))?;
-        let mut claims = self.verify_provider_token(provider, &details, &id_token, &pending.nonce)?;
+        let mut claims = self.verify_provider_token(provider, &details, &id_token, Some(&pending.nonce))?;
         if let (Some(access), Some(url)) = (field(&answer, "access_token"), details.get("attributes_url")) {
             let url = &attributes_url(provider, url, &details, None);
             let info = if details.get("attributes_request_method").map(String::as_str) == Some("POST") {
@@ -306,13 +306,14 @@ impl UserPools {
         }
     }
 
-    /// Verifies a provider's ID token with jsonwebtoken against the key its key set names.
+    /// Verifies a provider's ID token with jsonwebtoken against the key its key set names;
+    /// `nonce`, the one this server sent (none for a token presented to the token exchange).
     fn verify_provider_token(
         &self,
         provider: &IdentityProvider,
         details: &BTreeMap<String, String>,
         token: &str,
-        nonce: &str,
+        nonce: Option<&str>,
     ) -> Result<Map<String, Value>> {
         use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
         let bad = |why: &str| refused(format!("The ID token of {} is not valid: {why}", provider.name));
@@ -366,10 +367,24 @@ impl UserPools {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 60;
         let data = decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| bad(&e.to_string()))?;
-        if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
+        if let Some(nonce) = nonce
+            && data.claims.get("nonce").and_then(Value::as_str) != Some(nonce)
+        {
             return Err(bad("its nonce is not the one sent"));
         }
         Ok(data.claims)
+    }
+
+    /// An OpenID provider's ID token presented to the token exchange: the user it names (made
+    /// or refreshed as at a sign-in through the pages) and its expiry (seconds).
+    pub(super) fn oidc_token_user(&self, provider: &IdentityProvider, token: &str) -> Result<(String, i64)> {
+        let details = provider.config.provider_details.clone().unwrap_or_default();
+        let claims = self.verify_provider_token(provider, &details, token, None)?;
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        let subject = claim_text(claims.get(super::identity_providers::username_claim(kind)))
+            .ok_or_else(|| refused("The identity provider named no subject."))?;
+        let sub = self.federated_user(provider, &subject, &claims)?;
+        Ok((sub, claims.get("exp").and_then(Value::as_i64).unwrap_or_default()))
     }
 
     /// A social provider's key set, named by its discovery document (Google's and Apple's
@@ -514,7 +529,7 @@ fn attributes_url(provider: &IdentityProvider, url: &str, details: &BTreeMap<Str
 
 /// Whether the provider signs users in with OpenID Connect (an ID token, nonce and PKCE), not
 /// plain OAuth 2.0 (Facebook, Login with Amazon).
-fn is_openid(kind: Kind) -> bool {
+pub(super) fn is_openid(kind: Kind) -> bool {
     matches!(kind, Kind::Oidc | Kind::Google | Kind::SignInWithApple)
 }
 

@@ -220,8 +220,8 @@ impl UserPools {
             if !known || ours == "sub" {
                 return Err(invalid(format!("AttributeMapping names {ours}, which is not an attribute of this user pool.")));
             }
-            if theirs.is_empty() || theirs.len() > 131 {
-                return Err(invalid(format!("AttributeMapping.{ours} must name a provider attribute (1 to 131 characters).")));
+            if theirs.is_empty() || theirs.len() > 131_072 {
+                return Err(invalid(format!("AttributeMapping.{ours} must name a provider attribute (1 to 131,072 characters).")));
             }
         }
         if kind != Kind::Saml {

@@ -315,8 +315,12 @@ impl UserPools {
         let decrypt = encryption_key.as_ref().map(|key| move |xml: &str| saml::decrypt_assertion(xml, key));
         let decrypt = decrypt.as_ref().map(|d| d as saml::Decrypt);
         let check = |metadata: &IdpMetadata| {
-            let expected =
-                saml::Expected { idp: metadata, audience: &audience, acs: &acs, in_response_to: request_id.as_deref(), now_ms: self.now() };
+            let expected = saml::Expected {
+                idp: metadata,
+                audience: &audience,
+                delivery: Some(saml::Delivery { acs: &acs, in_response_to: request_id.as_deref() }),
+                now_ms: self.now(),
+            };
             saml::read_response(response, &expected, decrypt)
         };
         let metadata = self.provider_metadata(&provider, false)?;
@@ -326,7 +330,19 @@ impl UserPools {
             other => other,
         }
         .map_err(|e| refused(format!("The SAML response of {provider_name} is not valid: {e}.")))?;
-        // An assertion signs in once.
+        let sub = self.saml_user(&provider, &signed_in)?;
+        let session = SamlSession {
+            provider: provider.name.clone(),
+            name_id: signed_in.name_id,
+            name_id_format: signed_in.name_id_format,
+            session_index: signed_in.session_index,
+        };
+        Ok((query, sub, session))
+    }
+
+    /// The pool's user for a verified assertion, which signs in once (its ID is remembered
+    /// until it expires).
+    fn saml_user(&self, provider: &IdentityProvider, signed_in: &saml::SignedIn) -> Result<String> {
         let seen = format!("saml-{}", crate::tokens::sha256_hex(&format!("{}\n{}", provider.name, signed_in.assertion_id)));
         if self.store.get_challenge(&seen)?.is_some_and(|r| r.expires_ms > self.now()) {
             return Err(refused("This SAML assertion was already used to sign in."));
@@ -346,14 +362,19 @@ impl UserPools {
             };
             claims.insert(name.clone(), Value::String(text));
         }
-        let sub = self.federated_user(&provider, &signed_in.name_id, &claims)?;
-        let session = SamlSession {
-            provider: provider.name.clone(),
-            name_id: signed_in.name_id,
-            name_id_format: signed_in.name_id_format,
-            session_index: signed_in.session_index,
-        };
-        Ok((query, sub, session))
+        self.federated_user(provider, &signed_in.name_id, &claims)
+    }
+
+    /// A SAML provider's assertion presented to the token exchange: the user it names (made or
+    /// refreshed as at a sign-in through the pages) and until when the assertion holds.
+    pub(super) fn saml_token_user(&self, provider: &IdentityProvider, token: &str) -> Result<(String, i64)> {
+        let metadata = self.provider_metadata(provider, false)?;
+        let audience = saml::sp_entity_id(&provider.pool_id);
+        let expected = saml::Expected { idp: &metadata, audience: &audience, delivery: None, now_ms: self.now() };
+        let signed_in = saml::read_assertion(token, &expected)
+            .map_err(|e| Error::NotAuthorized(format!("The SAML assertion of {} is not valid: {e}.", provider.name)))?;
+        let sub = self.saml_user(provider, &signed_in)?;
+        Ok((sub, signed_in.valid_until_ms))
     }
 
     /// `/logout` for a session a SAML provider with `IDPSignout` began: where the browser goes

@@ -5,7 +5,8 @@
 //!
 //! Choices the documentation leaves open, made here: the subject and actor tokens are this
 //! pool's own (any of its clients'), verified like any token (signature, expiry, revocation,
-//! the user still enabled); the issued token never outlives its subject token; it keeps the
+//! the user still enabled), or, named by `*ProviderName`, a SAML provider's assertion or an
+//! OpenID provider's ID token, checked as a sign-in through that provider is; the issued token never outlives its subject token; it keeps the
 //! subject's session (`origin_jti`), so signing the user out ends it too; and it comes with no
 //! refresh token.
 
@@ -146,8 +147,8 @@ impl UserPools {
                 "{resource} is not the identifier of a resource server of this user pool."
             ))));
         }
-        let subject = self.verify_presented(pool_id, &x.subject, "SubjectToken")?;
-        let actor = x.actor.as_ref().map(|a| self.verify_presented(pool_id, a, "ActorToken")).transpose()?;
+        let subject = self.verify_presented(client, &x.subject, "SubjectToken")?;
+        let actor = x.actor.as_ref().map(|a| self.verify_presented(client, a, "ActorToken")).transpose()?;
         let scopes = self.exchanged_scopes(client, &subject, x.scopes.as_deref())?;
 
         let now = self.clock.now_secs();
@@ -210,14 +211,11 @@ impl UserPools {
     }
 
     /// Verifies a presented token as this pool's: signature, issuer, use, expiry, its session
-    /// not revoked and its user still enabled.
-    fn verify_presented(&self, pool_id: &str, p: &Presented<'_>, name: &str) -> std::result::Result<Verified, Refusal> {
+    /// not revoked and its user still enabled; or, named by its provider, as that provider's.
+    fn verify_presented(&self, client: &AppClient, p: &Presented<'_>, name: &str) -> std::result::Result<Verified, Refusal> {
+        let pool_id = client.pool_id.as_str();
         if let Some(provider) = p.provider {
-            // Tokens of a SAML or OIDC provider are checked against that provider's
-            // configuration, and this pool has none by that name.
-            return Err(Refusal::Token(Error::ResourceNotFound(format!(
-                "The identity provider {provider} does not exist in this user pool."
-            ))));
+            return self.verify_provider_presented(client, provider, p, name);
         }
         let token_use = match p.kind {
             w::TokenTypeIdentifierType::AccessToken => "access",
@@ -244,6 +242,86 @@ impl UserPools {
             Some(_) => return Err(invalid("the user is disabled.")),
             None => return Err(Refusal::Token(Error::UserNotFound("User does not exist.".into()))),
         };
+        Ok(Verified { claims, user: Some(user) })
+    }
+
+    /// A token of one of the pool's providers: a SAML provider's assertion or an OpenID
+    /// provider's ID token, checked against that provider's configuration as a sign-in through
+    /// it is, and its user made or refreshed the same way. The exchange then holds a session of
+    /// its own (no refresh token), so signing the user out ends what it issued; its scopes are
+    /// those the client is allowed, an external token having none of this pool's.
+    fn verify_provider_presented(
+        &self,
+        client: &AppClient,
+        provider_name: &str,
+        p: &Presented<'_>,
+        name: &str,
+    ) -> std::result::Result<Verified, Refusal> {
+        use w::IdentityProviderTypeType as Kind;
+        let pool_id = client.pool_id.as_str();
+        let request = |e: Error| Refusal::Request(e);
+        let provider = self.store.get_identity_provider(pool_id, provider_name).map_err(|e| request(e.into()))?.ok_or_else(|| {
+            Refusal::Token(Error::ResourceNotFound(format!("The identity provider {provider_name} does not exist in this user pool.")))
+        })?;
+        let kind = provider.config.provider_type.unwrap_or(Kind::Oidc);
+        let refused = |e: Error| match e {
+            e if e.is_internal() => Refusal::Request(e),
+            Error::NotAuthorized(why) => Refusal::Token(Error::NotAuthorized(format!("Invalid {name}: {why}"))),
+            other => Refusal::Token(other),
+        };
+        let (sub, expires) = match (kind, p.kind) {
+            (Kind::Saml, w::TokenTypeIdentifierType::Saml2) => {
+                let (sub, until_ms) = self.saml_token_user(&provider, p.token).map_err(refused)?;
+                (sub, until_ms.div_euclid(1000))
+            }
+            (k, w::TokenTypeIdentifierType::IdToken) if super::federation::is_openid(k) => {
+                self.oidc_token_user(&provider, p.token).map_err(refused)?
+            }
+            (k, given) => {
+                let takes = if k == Kind::Saml {
+                    "SAML2 assertions"
+                } else if super::federation::is_openid(k) {
+                    "ID tokens"
+                } else {
+                    "nothing: it issues no token this server can check"
+                };
+                return Err(Refusal::Request(Error::InvalidParameter(format!(
+                    "{name}Type {} cannot be checked against {provider_name}, a {} provider; it takes {takes}.",
+                    given.as_str(),
+                    k.as_str()
+                ))));
+            }
+        };
+        let user = match self.store.get_user_by_sub(pool_id, &sub).map_err(|e| request(e.into()))? {
+            Some(u) if u.enabled => u,
+            _ => return Err(Refusal::Token(Error::NotAuthorized(format!("Invalid {name}: the user is disabled.")))),
+        };
+        let now_ms = self.now();
+        let now = now_ms.div_euclid(1000);
+        let scope = client.config.allowed_oauth_scopes.clone().unwrap_or_default().join(" ");
+        let session = crate::store::Session {
+            origin_jti: self.random.uuid().map_err(request)?,
+            pool_id: pool_id.to_owned(),
+            client_id: client.client_id.clone(),
+            sub: user.sub.clone(),
+            // No refresh token is issued: this one is never handed out.
+            refresh_hash: crate::tokens::sha256_hex(&self.random.token().map_err(request)?),
+            previous_refresh_hash: None,
+            rotated_ms: None,
+            scope: Some(scope.clone()),
+            auth_time: now,
+            created_ms: now_ms,
+            expires_ms: expires.max(now) * 1000,
+            revoked: false,
+        };
+        self.store.insert_session(&session).map_err(|e| request(e.into()))?;
+        let claims = Map::from_iter([
+            ("sub".to_owned(), json!(user.sub)),
+            ("origin_jti".to_owned(), json!(session.origin_jti)),
+            ("exp".to_owned(), json!(expires)),
+            ("auth_time".to_owned(), json!(now)),
+            ("scope".to_owned(), json!(scope)),
+        ]);
         Ok(Verified { claims, user: Some(user) })
     }
 
