@@ -390,6 +390,7 @@ describe("sign-in providers tab", () => {
       expect(await screen.findByLabelText("Metadata XML")).toHaveValue(METADATA);
       expect(screen.getByLabelText("Provider name")).toHaveAttribute("readonly");
       expect(screen.getByLabelText(/Allow sign-in started at the identity provider/)).toBeChecked();
+      expect(screen.getByLabelText(/Encrypted assertions/)).toHaveAccessibleDescription(/discards this provider's key pair/);
       await user.click(screen.getByLabelText(/Allow sign-in started at the identity provider/));
       await user.click(screen.getByTestId("provider-save"));
       await waitFor(() => expect(sent("UpdateIdentityProvider")).toHaveLength(1));

@@ -486,7 +486,7 @@ function ProviderForm({
         />
         <fieldset>
           <legend>Provider details</legend>
-          {saml && <SamlFields />}
+          {saml && <SamlFields encryptingNow={!!editing && initial.saml.encrypted} />}
           {main.map((f) =>
             f.key === "oidc_issuer" ? (
               <OidcDiscovery key={f.key} field={f} editing={editing} onUse={() => setEndpointsOpen(true)} />
@@ -570,7 +570,7 @@ function ProviderForm({
  * from a file: one of the two is sent), IdP-initiated sign-in, encrypted assertions, signed
  * requests. Single logout is shown, off: the server refuses it for now.
  */
-function SamlFields() {
+function SamlFields({ encryptingNow }: { encryptingNow: boolean }) {
   const { register, setValue } = useFormContext<V>();
   const source = useWatch<V, "saml.source">({ name: "saml.source" });
   const pickerId = useId();
@@ -649,7 +649,11 @@ function SamlFields() {
         name="saml.encrypted"
         label="Encrypted assertions (EncryptedResponses)"
         testId="provider-saml-encrypted"
-        hint="This provider gets a key pair of its own; give the identity provider its encryption certificate (shown in the provider's details once saved)."
+        hint={
+          encryptingNow
+            ? "Turning it off discards this provider's key pair: turned on again, it gets a new encryption certificate to give the identity provider."
+            : "This provider gets a key pair of its own; give the identity provider its encryption certificate (shown in the provider's details once saved)."
+        }
       />
       <SelectField<V>
         name="saml.signing"
