@@ -6,6 +6,7 @@ import { useApi } from "../../api/connection";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, FieldError, Spinner } from "../../components/bits";
 import { TextAreaField, useSubmitError } from "../../components/form";
+import { readFileAsBytes } from "../../lib/files";
 import { formatEpoch } from "../../lib/format";
 import { usePoolClients, useUserPool } from "../userPools/queries";
 import {
@@ -99,15 +100,6 @@ function SavedSummary({ saved, scope }: { saved: SavedBranding; scope: string })
   );
 }
 
-function readFile(file: File): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsArrayBuffer(file);
-  });
-}
-
 function BrandingForm({
   poolId,
   scope,
@@ -136,7 +128,7 @@ function BrandingForm({
     setLogoError(undefined);
     if (!file) return;
     try {
-      const r = logoFromBytes(file.name, await readFile(file));
+      const r = logoFromBytes(file.name, await readFileAsBytes(file));
       if ("error" in r) {
         setLogoError(r.error);
         setLogo(null);

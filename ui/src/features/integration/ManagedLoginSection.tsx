@@ -8,6 +8,7 @@ import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, FieldError, Spinner } from "../../components/bits";
 import { useSubmitError } from "../../components/form";
+import { readFileAsBytes } from "../../lib/files";
 import { formatEpoch } from "../../lib/format";
 import type { ManagedLoginBrandingType } from "../../generated/cognito-idp";
 import { usePoolClients } from "../userPools/queries";
@@ -229,15 +230,6 @@ function ClientStyle({ poolId, clientId, clientName, style }: { poolId: string; 
   );
 }
 
-function readFile(file: File): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsArrayBuffer(file);
-  });
-}
-
 /** Colours, scheme, logo and the whole Settings JSON; Save creates the style (style null) or updates it. */
 function StyleEditor({
   poolId,
@@ -285,7 +277,7 @@ function StyleEditor({
     setLogoError(undefined);
     if (!file) return;
     try {
-      const r = formLogoFromBytes(file.name, await readFile(file));
+      const r = formLogoFromBytes(file.name, await readFileAsBytes(file));
       if ("error" in r) {
         setLogoError(r.error);
         if (fileInput.current) fileInput.current.value = "";

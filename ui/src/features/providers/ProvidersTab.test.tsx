@@ -8,6 +8,7 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import { ConfirmProvider } from "../../components/Confirm";
 import { ToastProvider } from "../../components/Toast";
+import { readFileAsText } from "../../lib/files";
 import { ProvidersTab } from "./ProvidersTab";
 
 const POOL = "us-east-1_A";
@@ -39,6 +40,27 @@ const google = {
   ProviderType: "Google",
   ProviderDetails: { client_id: "g-id", authorize_scopes: "profile email openid" },
   AttributeMapping: { username: "sub" },
+  CreationDate: 1_700_000_000,
+  LastModifiedDate: 1_700_000_000,
+};
+
+const METADATA = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"/>';
+const SIGNING_CERT = "MIIC" + "S".repeat(120);
+const ENCRYPTION_CERT = "MIIC" + "E".repeat(100);
+const okta = {
+  UserPoolId: POOL,
+  ProviderName: "Okta",
+  ProviderType: "SAML",
+  ProviderDetails: {
+    MetadataFile: METADATA,
+    IDPInit: "true",
+    EncryptedResponses: "true",
+    RequestSigningAlgorithm: "rsa-sha256",
+    SSORedirectBindingURI: "https://idp.example.com/sso/redirect",
+    SLORedirectBindingURI: "https://idp.example.com/slo/redirect",
+    ActiveEncryptionCertificate: ENCRYPTION_CERT,
+  },
+  AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
   CreationDate: 1_700_000_000,
   LastModifiedDate: 1_700_000_000,
 };
@@ -102,6 +124,8 @@ beforeEach(() => {
         return { UserPoolClient: structuredClone(clients[input.ClientId]) };
       case "DiscoverOpenIdProvider":
         return { ProviderDetails: discovered(input.Issuer) };
+      case "GetSigningCertificate":
+        return { Certificate: SIGNING_CERT };
       default:
         throw { code: "UnknownOperationException", message: target };
     }
@@ -152,7 +176,7 @@ describe("sign-in providers tab", () => {
     const user = userEvent.setup();
     renderTab();
     await user.click(await screen.findByTestId("provider-add"));
-    expect(screen.getByRole("option", { name: /SAML/ })).toBeDisabled();
+    expect(screen.getByRole("option", { name: "SAML 2.0" })).toBeEnabled();
     const form = screen.getByTestId("provider-form");
     await user.type(screen.getByLabelText("Provider name"), "Okta");
     await user.clear(screen.getByLabelText("Authorized scopes"));
@@ -250,6 +274,134 @@ describe("sign-in providers tab", () => {
     await user.click(screen.getByTestId("confirm-ok"));
     await waitFor(() => expect(screen.getAllByTestId("provider-row")).toHaveLength(1));
     expect(sent("DeleteIdentityProvider")).toEqual([{ UserPoolId: POOL, ProviderName: "Google" }]);
+  });
+
+  describe("SAML providers", () => {
+    const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----`;
+
+    it("adds one: the service provider details to give the IdP, the metadata from a file, the switches", async () => {
+      const user = userEvent.setup();
+      renderTab();
+      await user.click(await screen.findByTestId("provider-add"));
+      await user.selectOptions(screen.getByTestId("provider-type"), "SAML");
+      const sp = screen.getByTestId("saml-sp-details");
+      expect(within(sp).getByTestId("saml-sp-entity-id")).toHaveTextContent(`urn:amazon:cognito:sp:${POOL}`);
+      expect(await within(sp).findByTestId("saml-sp-acs")).toHaveTextContent("http://127.0.0.1:9229/domains/my-app/saml2/idpresponse");
+      expect(await within(sp).findByTestId("saml-sp-cert-pem")).toHaveTextContent(SIGNING_CERT.slice(0, 64));
+      expect(screen.getByTestId("mapping-fixed")).toHaveTextContent("NameID");
+      expect(screen.getByTestId("provider-saml-signout")).toBeDisabled();
+      expect(screen.getByTestId("provider-saml-signout")).toHaveAccessibleDescription("Single logout is not supported by this server yet.");
+
+      const form = screen.getByTestId("provider-form");
+      await user.click(screen.getByTestId("provider-save"));
+      expect(await within(form).findByText("Enter a name")).toBeInTheDocument();
+      expect(within(form).getByText(/Enter the metadata URL/)).toBeInTheDocument();
+      await user.type(screen.getByLabelText("Provider name"), "Okta");
+      await user.type(screen.getByLabelText("Metadata URL"), "http://idp.example.com/md");
+      await user.click(screen.getByTestId("provider-save"));
+      expect(await within(form).findByText(/Must be https/)).toBeInTheDocument();
+      expect(sent("CreateIdentityProvider")).toEqual([]);
+
+      await user.click(screen.getByLabelText("From a document (XML)"));
+      expect(screen.queryByLabelText("Metadata URL")).toBeNull();
+      await user.upload(screen.getByTestId("provider-saml-file-picker"), new File([METADATA], "okta.xml", { type: "text/xml" }));
+      await waitFor(() => expect(screen.getByLabelText("Metadata XML")).toHaveValue(METADATA));
+      expect(screen.getByTestId("provider-saml-file-picked")).toHaveTextContent("okta.xml");
+      await user.click(screen.getByLabelText(/Encrypted assertions/));
+      await user.selectOptions(screen.getByLabelText(/Sign authentication requests/), "rsa-sha256");
+      await user.click(screen.getByTestId("mapping-add"));
+      await user.selectOptions(screen.getByTestId("mapping-pool-0"), "email");
+      await user.type(screen.getByTestId("mapping-provider-0"), "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
+      await user.click(screen.getByTestId("provider-save"));
+      await waitFor(() => expect(sent("CreateIdentityProvider")).toHaveLength(1));
+      expect(sent("CreateIdentityProvider")[0]).toEqual({
+        UserPoolId: POOL,
+        ProviderName: "Okta",
+        ProviderType: "SAML",
+        ProviderDetails: { MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" },
+        AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
+      });
+      expect(await screen.findByTestId("toast-ok")).toHaveTextContent("Provider Okta added");
+    });
+
+    it("shows the server's refusal of its metadata", async () => {
+      const user = userEvent.setup();
+      fail.CreateIdentityProvider = { code: "InvalidParameterException", message: "The SAML metadata cannot be used: it names no SingleSignOnService." };
+      renderTab();
+      await user.click(await screen.findByTestId("provider-add"));
+      await user.selectOptions(screen.getByTestId("provider-type"), "SAML");
+      await user.type(screen.getByLabelText("Provider name"), "Okta");
+      await user.type(screen.getByLabelText("Metadata URL"), "https://idp.example.com/md");
+      await user.click(screen.getByTestId("provider-save"));
+      const error = await screen.findByTestId("provider-error");
+      expect(error).toHaveTextContent("InvalidParameterException");
+      expect(error).toHaveTextContent("it names no SingleSignOnService");
+      expect(sent("CreateIdentityProvider")[0].ProviderDetails).toEqual({ MetadataURL: "https://idp.example.com/md", IDPInit: "false", EncryptedResponses: "false" });
+    });
+
+    it("shows the filled-in endpoints, the encryption certificate and the service provider details", async () => {
+      providers.Okta = structuredClone(okta);
+      const user = userEvent.setup();
+      const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+      const blobs: Blob[] = [];
+      URL.createObjectURL = vi.fn((b: Blob) => (blobs.push(b), "blob:cert"));
+      URL.revokeObjectURL = vi.fn();
+      renderTab();
+      await user.click(await screen.findByTestId("provider-details-Okta"));
+      const details = await screen.findByTestId("provider-details");
+      await waitFor(() => expect(within(details).getByTestId("provider-detail-SSORedirectBindingURI")).toHaveTextContent("https://idp.example.com/sso/redirect"));
+      expect(within(details).getByTestId("provider-detail-SLORedirectBindingURI")).toHaveTextContent("https://idp.example.com/slo/redirect");
+      expect(within(details).getByTestId("provider-detail-MetadataFile")).toHaveTextContent(`XML document, ${METADATA.length} characters`);
+      expect(within(details).queryByTestId("provider-detail-ActiveEncryptionCertificate")).toBeNull();
+      expect(within(details).getByTestId("provider-details-mapping")).toHaveTextContent(/username\s*NameID/);
+
+      expect(within(details).getByTestId("provider-encryption-cert-pem").textContent).toBe(`${pem(ENCRYPTION_CERT)}\n`);
+      await user.click(within(details).getByTestId("provider-encryption-cert-download"));
+      expect(click).toHaveBeenCalledTimes(1);
+      expect((click.mock.contexts[0] as HTMLAnchorElement).download).toBe("Okta-encryption.cer");
+      expect(await readFileAsText(blobs[0]!)).toBe(`${pem(ENCRYPTION_CERT)}\n`);
+      expect(within(details).getByRole("button", { name: "Copy the encryption certificate of Okta" })).toBeInTheDocument();
+
+      const sp = within(details).getByTestId("saml-sp-details");
+      expect(within(sp).getByTestId("saml-sp-entity-id")).toHaveTextContent(`urn:amazon:cognito:sp:${POOL}`);
+      expect(await within(sp).findByTestId("saml-sp-acs")).toHaveTextContent("http://127.0.0.1:9229/domains/my-app/saml2/idpresponse");
+      expect((await within(sp).findByTestId("saml-sp-cert-pem")).textContent).toBe(`${pem(SIGNING_CERT)}\n`);
+      expect(sent("GetSigningCertificate")).toEqual([{ UserPoolId: POOL }]);
+      await user.click(within(sp).getByTestId("saml-sp-cert-download"));
+      expect((click.mock.contexts[1] as HTMLAnchorElement).download).toBe(`${POOL}-saml-signing.pem`);
+      expect(within(sp).getByTestId("saml-sp-cert-copy")).toBeInTheDocument();
+      click.mockRestore();
+    });
+
+    it("tells why the signing certificate is missing", async () => {
+      providers.Okta = structuredClone(okta);
+      fail.GetSigningCertificate = { code: "InternalErrorException", message: "The signing key could not be made" };
+      const user = userEvent.setup();
+      renderTab();
+      await user.click(await screen.findByTestId("provider-details-Okta"));
+      expect(await screen.findByTestId("saml-sp-cert-error")).toHaveTextContent("The signing key could not be made");
+    });
+
+    it("edits one without sending back what the server filled in, keeping its metadata document", async () => {
+      providers.Okta = structuredClone(okta);
+      const user = userEvent.setup();
+      renderTab();
+      await user.click(await screen.findByTestId("provider-edit-Okta"));
+      expect(await screen.findByLabelText("Metadata XML")).toHaveValue(METADATA);
+      expect(screen.getByLabelText("Provider name")).toHaveAttribute("readonly");
+      expect(screen.getByLabelText(/Allow sign-in started at the identity provider/)).toBeChecked();
+      expect(screen.getByLabelText(/Encrypted assertions/)).toHaveAccessibleDescription(/discards this provider's key pair/);
+      await user.click(screen.getByLabelText(/Allow sign-in started at the identity provider/));
+      await user.click(screen.getByTestId("provider-save"));
+      await waitFor(() => expect(sent("UpdateIdentityProvider")).toHaveLength(1));
+      expect(sent("UpdateIdentityProvider")[0]).toEqual({
+        UserPoolId: POOL,
+        ProviderName: "Okta",
+        ProviderDetails: { MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" },
+        AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
+        IdpIdentifiers: [],
+      });
+    });
   });
 
   describe("test discovery of an OIDC issuer", () => {

@@ -1,4 +1,4 @@
-import { Fragment, useState } from "react";
+import { Fragment, useId, useState } from "react";
 import { FormProvider, useFieldArray, useForm, useFormContext, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQueryClient } from "@tanstack/react-query";
@@ -6,9 +6,11 @@ import { useApi } from "../../api/connection";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { Dialog } from "../../components/Dialog";
-import { CopyButton, EmptyState, ErrorBox, Spinner } from "../../components/bits";
-import { SelectField, TextAreaField, TextField, useSubmitError } from "../../components/form";
+import { CertificateView } from "../../components/Certificate";
+import { CopyButton, EmptyState, ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { CheckboxField, SelectField, TextAreaField, TextField, useSubmitError } from "../../components/form";
 import type { ProviderDescription } from "../../generated/cognito-idp";
+import { readFileAsText } from "../../lib/files";
 import { formatEpoch } from "../../lib/format";
 import { useUserPool } from "../userPools/queries";
 import { domainBaseUrl } from "../integration/domainForm";
@@ -19,13 +21,18 @@ import {
   formFromProvider,
   hasAllEndpoints,
   idpResponseUrl,
+  isNamedByAdmin,
   isSecretKey,
   MAX_IDENTIFIERS,
+  MAX_METADATA_FILE,
   mappableAttributes,
   newProviderForm,
   OIDC_ENDPOINTS,
   PROVIDER_TYPES,
   providerSchema,
+  SAML_ATTRIBUTE_EXAMPLE,
+  samlAcsUrl,
+  samlEntityId,
   toCreateProviderInput,
   toUpdateProviderInput,
   typeLabel,
@@ -35,12 +42,12 @@ import {
   type ProviderFormValues,
   type ProviderKind,
 } from "./providerForm";
-import { useClientsByProvider, useIdentityProvider, useIdentityProviders } from "./queries";
+import { useClientsByProvider, useIdentityProvider, useIdentityProviders, useSigningCertificate } from "./queries";
 import "./providers.css";
 
 type V = ProviderFormValues;
 
-/** The pool's external sign-in providers (OIDC, social): who they are, which clients offer them. */
+/** The pool's external sign-in providers (OIDC, SAML, social): who they are, which clients offer them. */
 export function ProvidersTab({ poolId }: { poolId: string }) {
   const api = useApi();
   const qc = useQueryClient();
@@ -89,7 +96,7 @@ export function ProvidersTab({ poolId }: { poolId: string }) {
           </button>
         </header>
         <p className="muted">
-          Let people sign in with an account elsewhere (an OpenID Connect provider, Google, Facebook, Amazon, Apple). An app client offers a
+          Let people sign in with an account elsewhere (an OpenID Connect or SAML 2.0 provider, Google, Facebook, Amazon, Apple). An app client offers a
           provider once it is ticked in the client's OAuth settings (App integration).
         </p>
         {providers.isPending && <Spinner label="Loading providers" />}
@@ -181,12 +188,18 @@ export function ProvidersTab({ poolId }: { poolId: string }) {
   );
 }
 
-/** The URL to register at every provider: the pool domain's /oauth2/idpresponse. */
-function RedirectUriCard({ poolId }: { poolId: string }) {
+/** The pool's domain and its base URL on this connection (none while This computer is not served). */
+function useDomainBase(poolId: string) {
   const pool = useUserPool(poolId);
   const { endpoint, local } = useConnectionEndpoint();
   const domain = pool.data?.CustomDomain || pool.data?.Domain;
   const base = domain ? domainBaseUrl(endpoint, domain) : undefined;
+  return { pool, domain, base, local };
+}
+
+/** The URL to register at every provider: the pool domain's /oauth2/idpresponse. */
+function RedirectUriCard({ poolId }: { poolId: string }) {
+  const { pool, domain, base, local } = useDomainBase(poolId);
   return (
     <section className="card providers-section" aria-labelledby="idp-redirect-title" data-testid="provider-redirect">
       <h2 id="idp-redirect-title">Redirect URI to register at the provider</h2>
@@ -202,6 +215,11 @@ function RedirectUriCard({ poolId }: { poolId: string }) {
             {idpResponseUrl(base)}
           </span>{" "}
           <CopyButton text={idpResponseUrl(base)} label="the redirect URI" testId="provider-redirect-copy" />
+        </p>
+      )}
+      {domain && base && (
+        <p className="muted small-text">
+          SAML providers post to <span className="mono">{samlAcsUrl(base)}</span> instead: see a SAML provider's service provider details.
         </p>
       )}
       {domain && !base && (
@@ -240,10 +258,22 @@ function ProviderDetailsCard({ poolId, name, onClose }: { poolId: string; name: 
           </dl>
           <h3>Provider details</h3>
           <dl className="kv" data-testid="provider-details-keys">
-            {Object.entries(d.ProviderDetails ?? {}).map(([k, v]) => (
-              <DetailRow key={k} k={k} v={v} />
-            ))}
+            {Object.entries(d.ProviderDetails ?? {})
+              .filter(([k]) => !(d.ProviderType === "SAML" && k === "ActiveEncryptionCertificate"))
+              .map(([k, v]) => (k === "MetadataFile" ? <MetadataFileRow key={k} xml={v} /> : <DetailRow key={k} k={k} v={v} />))}
           </dl>
+          {d.ProviderType === "SAML" && d.ProviderDetails?.ActiveEncryptionCertificate && (
+            <>
+              <h3>Encryption certificate</h3>
+              <p className="field-hint">The identity provider encrypts assertions with it (ActiveEncryptionCertificate): give it to the provider.</p>
+              <CertificateView
+                base64Der={d.ProviderDetails.ActiveEncryptionCertificate}
+                label={`the encryption certificate of ${name}`}
+                fileName={`${name}-encryption.cer`}
+                testId="provider-encryption-cert"
+              />
+            </>
+          )}
           <h3>Attribute mapping</h3>
           <table className="data-table compact" aria-label={`Attribute mapping of ${name}`} data-testid="provider-details-mapping">
             <thead>
@@ -263,9 +293,79 @@ function ProviderDetailsCard({ poolId, name, onClose }: { poolId: string; name: 
           </table>
           <h3>Identifiers</h3>
           <p data-testid="provider-details-identifiers">{(d.IdpIdentifiers ?? []).join(", ") || <span className="muted">None</span>}</p>
+          {d.ProviderType === "SAML" && <SamlServiceProviderDetails poolId={poolId} />}
         </>
       )}
     </section>
+  );
+}
+
+/** A metadata document: its size, the XML itself on demand. */
+function MetadataFileRow({ xml }: { xml: string }) {
+  return (
+    <>
+      <dt className="mono">MetadataFile</dt>
+      <dd data-testid="provider-detail-MetadataFile">
+        <details>
+          <summary>XML document, {xml.length.toLocaleString("en-US")} characters</summary>
+          <pre className="certificate-pem">{xml}</pre>
+        </details>
+      </dd>
+    </>
+  );
+}
+
+/**
+ * What the admin gives a SAML identity provider about this pool: its entity ID, where responses
+ * are posted (ACS), and the certificate signed requests are checked with (GetSigningCertificate).
+ */
+function SamlServiceProviderDetails({ poolId, heading = true }: { poolId: string; heading?: boolean }) {
+  const { pool, domain, base, local } = useDomainBase(poolId);
+  const cert = useSigningCertificate(poolId);
+  return (
+    <div className="saml-sp" data-testid="saml-sp-details">
+      {heading && <h3>Service provider details</h3>}
+      <p className="field-hint">Give these to the identity provider.</p>
+      <dl className="kv">
+        <dt>Entity ID (audience)</dt>
+        <dd>
+          <span className="mono" data-testid="saml-sp-entity-id">
+            {samlEntityId(poolId)}
+          </span>{" "}
+          <CopyButton text={samlEntityId(poolId)} label="the entity ID" />
+        </dd>
+        <dt>ACS URL (HTTP-POST)</dt>
+        <dd>
+          {pool.isPending && <Spinner label="Loading the pool's domain" />}
+          {pool.data && !domain && (
+            <span className="muted" data-testid="saml-sp-acs-none">
+              The pool has no domain yet: create one (App integration) first.
+            </span>
+          )}
+          {domain && base && (
+            <>
+              <span className="mono" data-testid="saml-sp-acs">
+                {samlAcsUrl(base)}
+              </span>{" "}
+              <CopyButton text={samlAcsUrl(base)} label="the ACS URL" />
+            </>
+          )}
+          {domain && !base && (
+            <span className="muted" data-testid="saml-sp-acs-none">
+              {local ? "Start serving this computer's pools (Serve) to know it: " : ""}
+              {`<endpoint>/domains/${domain}/saml2/idpresponse`}
+            </span>
+          )}
+        </dd>
+        <dt>Signing certificate</dt>
+        <dd>
+          {cert.isPending && <Spinner label="Loading the signing certificate" />}
+          <ErrorBox error={cert.error} onRetry={() => void cert.refetch()} testId="saml-sp-cert-error" />
+          {cert.data && <CertificateView base64Der={cert.data} label="the pool's signing certificate" fileName={`${poolId}-saml-signing.pem`} testId="saml-sp-cert" />}
+          <span className="field-hint">Checks the requests signed with rsa-sha256 (Sign authentication requests).</span>
+        </dd>
+      </dl>
+    </div>
   );
 }
 
@@ -299,8 +399,13 @@ function CreateProviderDialog({ poolId, onClose, onSaved }: { poolId: string; on
             </option>
           ))}
         </select>
-        <span className="field-hint">SAML providers cannot be added yet: this server does not support SAML.</span>
       </div>
+      {type === "SAML" && (
+        <details className="saml-sp-create" open>
+          <summary>Service provider details (register this pool at the identity provider first)</summary>
+          <SamlServiceProviderDetails poolId={poolId} heading={false} />
+        </details>
+      )}
       <ProviderForm key={type} poolId={poolId} initial={newProviderForm(type)} submitLabel="Add provider" onSubmit={onSubmit} onCancel={onClose} />
     </Dialog>
   );
@@ -344,7 +449,8 @@ function ProviderForm({
   const rows = useWatch({ control: form.control, name: "mapping" });
   const pool = useUserPool(poolId);
   const type = initial.type;
-  const social = type !== "OIDC";
+  const social = !isNamedByAdmin(type);
+  const saml = type === "SAML";
   const attributes = mappableAttributes(pool.data?.SchemaAttributes);
   const onValid = async (v: V) => {
     try {
@@ -380,6 +486,7 @@ function ProviderForm({
         />
         <fieldset>
           <legend>Provider details</legend>
+          {saml && <SamlFields encryptingNow={!!editing && initial.saml.encrypted} />}
           {main.map((f) =>
             f.key === "oidc_issuer" ? (
               <OidcDiscovery key={f.key} field={f} editing={editing} onUse={() => setEndpointsOpen(true)} />
@@ -398,10 +505,14 @@ function ProviderForm({
         </fieldset>
         <fieldset>
           <legend>Attribute mapping</legend>
-          <p className="field-hint">Each pool attribute takes the value of a provider attribute at every sign-in.</p>
+          <p className="field-hint">
+            {saml
+              ? `Each pool attribute takes the value of a SAML attribute, by its Name (often a URI, such as ${SAML_ATTRIBUTE_EXAMPLE}), at every sign-in.`
+              : "Each pool attribute takes the value of a provider attribute at every sign-in."}
+          </p>
           <div className="row-inline mapping-row mapping-fixed" data-testid="mapping-fixed">
             <span className="mono">username</span> ← <span className="mono">{USERNAME_SOURCE[type]}</span>
-            <span className="muted small-text">(always: the server sets it)</span>
+            <span className="muted small-text">{saml ? "(always: the user is named <provider name>_<NameID>)" : "(always: the server sets it)"}</span>
           </div>
           {mapping.fields.map((f, i) => {
             const current = rows?.[i]?.pool ?? "";
@@ -413,7 +524,15 @@ function ProviderForm({
             return (
               <div key={f.id} className="row-inline mapping-row" role="group" aria-label={`Mapping ${i + 1}`}>
                 <SelectField<V> name={`mapping.${i}.pool`} label="Pool attribute" testId={`mapping-pool-${i}`} options={options} />
-                <TextField<V> name={`mapping.${i}.provider`} label="Provider attribute" testId={`mapping-provider-${i}`} className="grow" autoComplete="off" spellCheck={false} />
+                <TextField<V>
+                  name={`mapping.${i}.provider`}
+                  label={saml ? "SAML attribute" : "Provider attribute"}
+                  testId={`mapping-provider-${i}`}
+                  className="grow"
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder={saml ? SAML_ATTRIBUTE_EXAMPLE : undefined}
+                />
                 <button type="button" className="small" data-testid={`mapping-remove-${i}`} aria-label={`Remove mapping ${i + 1}`} onClick={() => mapping.remove(i)}>
                   Remove
                 </button>
@@ -443,6 +562,119 @@ function ProviderForm({
         </div>
       </form>
     </FormProvider>
+  );
+}
+
+/**
+ * A SAML provider's details: its metadata (a URL the server reads, or the XML pasted or read
+ * from a file: one of the two is sent), IdP-initiated sign-in, encrypted assertions, signed
+ * requests. Single logout is shown, off: the server refuses it for now.
+ */
+function SamlFields({ encryptingNow }: { encryptingNow: boolean }) {
+  const { register, setValue } = useFormContext<V>();
+  const source = useWatch<V, "saml.source">({ name: "saml.source" });
+  const pickerId = useId();
+  const [picked, setPicked] = useState<{ name: string } | { error: string } | null>(null);
+
+  const pick = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const xml = await readFileAsText(file);
+      setValue("saml.file", xml, { shouldDirty: true, shouldValidate: true });
+      setPicked({ name: file.name });
+    } catch (e) {
+      setPicked({ error: `${file.name} could not be read: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
+
+  return (
+    <div className="saml-fields">
+      <div className="field" role="radiogroup" aria-labelledby={`${pickerId}-source`}>
+        <span id={`${pickerId}-source`}>Identity provider metadata</span>
+        <span className="checks">
+          <label className="check">
+            <input type="radio" value="url" data-testid="provider-saml-source-url" {...register("saml.source")} /> From a URL
+          </label>
+          <label className="check">
+            <input type="radio" value="file" data-testid="provider-saml-source-file" {...register("saml.source")} /> From a document (XML)
+          </label>
+        </span>
+      </div>
+      {source === "url" ? (
+        <TextField<V>
+          name="saml.url"
+          label="Metadata URL"
+          testId="provider-saml-url"
+          hint="https (http only for localhost or 127.0.0.1). The server reads it now and again every six hours."
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="https://idp.example.com/metadata.xml"
+        />
+      ) : (
+        <>
+          <TextAreaField<V>
+            name="saml.file"
+            label="Metadata XML"
+            testId="provider-saml-file"
+            rows={6}
+            spellCheck={false}
+            placeholder="<EntityDescriptor …>"
+            hint={`Paste the document, or choose the file the identity provider gave you (at most ${MAX_METADATA_FILE.toLocaleString("en-US")} characters).`}
+          />
+          <div className="field">
+            <label htmlFor={pickerId}>Metadata file</label>
+            <input
+              id={pickerId}
+              type="file"
+              accept=".xml,application/xml,text/xml,application/samlmetadata+xml"
+              data-testid="provider-saml-file-picker"
+              onChange={(e) => void pick(e.target.files?.[0])}
+            />
+            {picked && "name" in picked && (
+              <span className="field-hint" data-testid="provider-saml-file-picked">
+                Read {picked.name} into the XML above.
+              </span>
+            )}
+            <FieldError message={picked && "error" in picked ? picked.error : undefined} />
+          </div>
+        </>
+      )}
+      <CheckboxField<V>
+        name="saml.idpInit"
+        label="Allow sign-in started at the identity provider (IDPInit)"
+        testId="provider-saml-idp-init"
+        hint="The provider may post a response no request from this pool asked for."
+      />
+      <CheckboxField<V>
+        name="saml.encrypted"
+        label="Encrypted assertions (EncryptedResponses)"
+        testId="provider-saml-encrypted"
+        hint={
+          encryptingNow
+            ? "Turning it off discards this provider's key pair: turned on again, it gets a new encryption certificate to give the identity provider."
+            : "This provider gets a key pair of its own; give the identity provider its encryption certificate (shown in the provider's details once saved)."
+        }
+      />
+      <SelectField<V>
+        name="saml.signing"
+        label="Sign authentication requests (RequestSigningAlgorithm)"
+        testId="provider-saml-signing"
+        options={[
+          { value: "", label: "Unsigned" },
+          { value: "rsa-sha256", label: "rsa-sha256" },
+        ]}
+        hint="Signed with the pool's signing certificate: give it to the identity provider (service provider details)."
+      />
+      <span className="check-field">
+        <label className="check">
+          <input type="checkbox" disabled checked={false} readOnly data-testid="provider-saml-signout" aria-describedby={`${pickerId}-signout`} /> Sign out at the
+          identity provider too (IDPSignout)
+        </label>
+        <span className="field-hint" id={`${pickerId}-signout`}>
+          Single logout is not supported by this server yet.
+        </span>
+      </span>
+    </div>
   );
 }
 

@@ -12,6 +12,9 @@ import {
   providerSchema,
   providerUrlError,
   rowsToMapping,
+  samlAcsUrl,
+  samlEntityId,
+  samlMetadataErrors,
   toCreateProviderInput,
   toUpdateProviderInput,
   withDiscoveredEndpoints,
@@ -149,6 +152,96 @@ describe("form ↔ request", () => {
     expect(rowsToMapping([{ pool: " email ", provider: " mail " }, { pool: "", provider: "x" }])).toEqual({ email: "mail" });
     expect(parseIdentifiers(" a ,b\n\n c ")).toEqual(["a", "b", "c"]);
     expect(mappableAttributes([{ Name: "email" }, { Name: "custom:tier" }])).toEqual(expect.arrayContaining(["email", "custom:tier", "given_name"]));
+  });
+});
+
+function saml(patch: Partial<ProviderFormValues["saml"]> = {}, rest: Partial<ProviderFormValues> = {}): ProviderFormValues {
+  const v = newProviderForm("SAML");
+  return { ...v, name: "Okta", saml: { ...v.saml, url: "https://idp.example.com/metadata.xml", ...patch }, ...rest };
+}
+
+const METADATA = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"/>';
+
+describe("SAML providers", () => {
+  it("is named by the admin, and takes its metadata from a URL by default", () => {
+    const v = newProviderForm("SAML");
+    expect(v.name).toBe("");
+    expect(v.saml).toEqual({ source: "url", url: "", file: "", idpInit: false, encrypted: false, signing: "" });
+    expect(v.mapping).toEqual([]);
+    const e = errors(v);
+    expect(e.name).toBe("Enter a name");
+    expect(e["saml.url"]).toMatch(/metadata URL/);
+    expect(errors(saml())).toEqual({});
+    expect(errors(saml({}, { name: "_x" })).name).toMatch(/_/);
+  });
+
+  it("takes an https metadata URL, or http on loopback, as the server does", () => {
+    expect(errors(saml({ url: "http://idp.example.com/md" }))["saml.url"]).toMatch(/Must be https/);
+    expect(errors(saml({ url: "not a url" }))["saml.url"]).toMatch(/Enter a URL/);
+    expect(errors(saml({ url: "ftp://idp.example.com/md" }))["saml.url"]).toMatch(/Must be https/);
+    for (const ok of ["http://localhost:8080/md", "http://127.0.0.1/md", "http://127.0.0.2:9/md", "http://[::1]:9/md"]) {
+      expect(errors(saml({ url: ok })), ok).toEqual({});
+    }
+  });
+
+  it("checks a metadata document before sending it", () => {
+    expect(samlMetadataErrors({ ...saml().saml, source: "file", file: "  " })).toEqual({ path: "file", message: "Paste the metadata XML or choose its file" });
+    expect(errors(saml({ source: "file", file: "entityID=x" }))["saml.file"]).toMatch(/Not XML/);
+    expect(errors(saml({ source: "file", file: `<!DOCTYPE x>${METADATA}` }))["saml.file"]).toMatch(/DOCTYPE/);
+    expect(errors(saml({ source: "file", file: `<x>${"a".repeat(131_072)}</x>` }))["saml.file"]).toMatch(/131,072/);
+    // The URL left in the form does not matter once the document is chosen, and the other way round.
+    expect(errors(saml({ source: "file", file: METADATA, url: "http://bad.example.com" }))).toEqual({});
+    expect(errors(saml({ source: "url", file: "not xml" }))).toEqual({});
+  });
+
+  it("sends one metadata source, the switches, and no username mapping", () => {
+    const v = saml(
+      { file: METADATA, idpInit: true },
+      { mapping: [{ pool: "email", provider: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" }], identifiers: "example.com" },
+    );
+    expect(toCreateProviderInput(POOL, v)).toEqual({
+      UserPoolId: POOL,
+      ProviderName: "Okta",
+      ProviderType: "SAML",
+      ProviderDetails: { MetadataURL: "https://idp.example.com/metadata.xml", IDPInit: "true", EncryptedResponses: "false" },
+      AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
+      IdpIdentifiers: ["example.com"],
+    });
+    const file = toCreateProviderInput(POOL, saml({ source: "file", file: `\n${METADATA}\n`, encrypted: true, signing: "rsa-sha256" }));
+    expect(file.ProviderDetails).toEqual({ MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" });
+  });
+
+  it("edits a stored provider without sending back what the server filled in, keeping its metadata source", () => {
+    const stored = {
+      ProviderName: "Okta",
+      ProviderType: "SAML" as const,
+      ProviderDetails: {
+        MetadataFile: METADATA,
+        IDPInit: "false",
+        IDPSignout: "false",
+        EncryptedResponses: "true",
+        RequestSigningAlgorithm: "rsa-sha256",
+        SSORedirectBindingURI: "https://idp.example.com/sso",
+        SLORedirectBindingURI: "https://idp.example.com/slo",
+        ActiveEncryptionCertificate: "MIIC",
+      },
+      AttributeMapping: { email: "mail" },
+    };
+    const v = formFromProvider(stored);
+    expect(v.saml).toEqual({ source: "file", url: "", file: METADATA, idpInit: false, encrypted: true, signing: "rsa-sha256" });
+    expect(errors(v, true)).toEqual({});
+    const input = toUpdateProviderInput(POOL, v);
+    expect(input.ProviderDetails).toEqual({ MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" });
+    expect(input).toMatchObject({ ProviderName: "Okta", AttributeMapping: { email: "mail" }, IdpIdentifiers: [] });
+
+    const byUrl = formFromProvider({ ...stored, ProviderDetails: { MetadataURL: "https://idp.example.com/md", SSORedirectBindingURI: "https://idp.example.com/sso" } });
+    expect(byUrl.saml).toMatchObject({ source: "url", url: "https://idp.example.com/md", signing: "" });
+    expect(toUpdateProviderInput(POOL, byUrl).ProviderDetails).toEqual({ MetadataURL: "https://idp.example.com/md", IDPInit: "false", EncryptedResponses: "false" });
+  });
+
+  it("names the service provider details to give the identity provider", () => {
+    expect(samlEntityId("us-east-1_P")).toBe("urn:amazon:cognito:sp:us-east-1_P");
+    expect(samlAcsUrl("http://127.0.0.1:9229/domains/my-app")).toBe("http://127.0.0.1:9229/domains/my-app/saml2/idpresponse");
   });
 });
 

@@ -10,8 +10,8 @@ import type {
   UpdateIdentityProviderRequest,
 } from "../../generated/cognito-idp";
 
-/** The types this server can create (SAML is listed, disabled: the server does not support it yet). */
-export type ProviderKind = Exclude<IdentityProviderTypeType, "SAML">;
+/** The types this server can create: all of Cognito's. */
+export type ProviderKind = IdentityProviderTypeType;
 
 export const PROVIDER_TYPES: { value: IdentityProviderTypeType; label: string; disabled?: boolean }[] = [
   { value: "OIDC", label: "OpenID Connect (OIDC)" },
@@ -19,7 +19,7 @@ export const PROVIDER_TYPES: { value: IdentityProviderTypeType; label: string; d
   { value: "Facebook", label: "Facebook" },
   { value: "LoginWithAmazon", label: "Login with Amazon" },
   { value: "SignInWithApple", label: "Sign in with Apple" },
-  { value: "SAML", label: "SAML (coming: not supported by this server yet)", disabled: true },
+  { value: "SAML", label: "SAML 2.0" },
 ];
 
 export const SOCIAL_TYPES: readonly ProviderKind[] = ["Google", "Facebook", "LoginWithAmazon", "SignInWithApple"];
@@ -86,6 +86,8 @@ export const DETAIL_FIELDS: Record<ProviderKind, DetailField[]> = {
     { key: "private_key", label: "Private key (PEM)", required: true, secret: true, multiline: true },
     scopes("Separated by spaces: email and/or name."),
   ],
+  // A SAML provider's details have a form of their own (`saml`).
+  SAML: [],
 };
 
 const DEFAULT_SCOPES: Record<ProviderKind, string> = {
@@ -94,16 +96,17 @@ const DEFAULT_SCOPES: Record<ProviderKind, string> = {
   Facebook: "public_profile, email",
   LoginWithAmazon: "profile postal_code",
   SignInWithApple: "email name",
+  SAML: "",
 };
 
-/** The provider attribute the server always maps to username. */
+/** The provider attribute the server always maps to username (SAML: the user is `<ProviderName>_<NameID>`). */
 export const USERNAME_SOURCE: Record<IdentityProviderTypeType, string> = {
   OIDC: "sub",
   Google: "sub",
   Facebook: "id",
   LoginWithAmazon: "user_id",
   SignInWithApple: "sub",
-  SAML: "sub",
+  SAML: "NameID",
 };
 
 /** Standard attributes of a user pool a provider attribute can fill. */
@@ -144,6 +147,30 @@ export interface MappingRow {
 
 export type ProviderDetailsForm = Record<DetailKey, string>;
 
+/** A SAML provider's details: one metadata source, and its switches. */
+export interface SamlForm {
+  /** Which metadata is sent: `MetadataURL` or `MetadataFile` (the other is kept in the form, not sent). */
+  source: "url" | "file";
+  url: string;
+  /** The metadata document's XML. */
+  file: string;
+  /** IDPInit: sign-ins begun at the identity provider. */
+  idpInit: boolean;
+  /** EncryptedResponses: assertions encrypted with the provider's own certificate. */
+  encrypted: boolean;
+  /** RequestSigningAlgorithm; empty: requests are not signed. */
+  signing: "" | "rsa-sha256";
+}
+
+/** The most MetadataFile the server takes. */
+export const MAX_METADATA_FILE = 131_072;
+
+/** How SAML attribute names often look (the claims of AD FS and Entra ID). */
+export const SAML_ATTRIBUTE_EXAMPLE = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+
+/** The ProviderDetails keys the server fills in for a SAML provider: shown, never sent. */
+export const SAML_FILLED_KEYS = ["SSORedirectBindingURI", "SLORedirectBindingURI", "ActiveEncryptionCertificate"] as const;
+
 export interface ProviderFormValues {
   type: ProviderKind;
   name: string;
@@ -151,6 +178,8 @@ export interface ProviderFormValues {
   mapping: MappingRow[];
   /** One a line, or separated by commas. */
   identifiers: string;
+  /** Used by SAML providers only. */
+  saml: SamlForm;
 }
 
 const EMPTY_DETAILS: ProviderDetailsForm = {
@@ -169,13 +198,32 @@ const EMPTY_DETAILS: ProviderDetailsForm = {
   private_key: "",
 };
 
+const EMPTY_SAML: SamlForm = { source: "url", url: "", file: "", idpInit: false, encrypted: false, signing: "" };
+
+/** OIDC and SAML providers are named by the admin; the social ones after their type. */
+export const isNamedByAdmin = (type: ProviderKind) => type === "OIDC" || type === "SAML";
+
 export function newProviderForm(type: ProviderKind): ProviderFormValues {
   return {
     type,
-    name: type === "OIDC" ? "" : type,
+    name: isNamedByAdmin(type) ? "" : type,
     details: { ...EMPTY_DETAILS, authorize_scopes: DEFAULT_SCOPES[type] },
     mapping: type === "OIDC" || type === "Google" ? [{ pool: "email", provider: "email" }] : [],
     identifiers: "",
+    saml: { ...EMPTY_SAML },
+  };
+}
+
+/** A stored SAML provider's details in the form (the filled-in keys are left behind). */
+export function samlFormFromDetails(d: Record<string, string> | undefined): SamlForm {
+  const url = d?.MetadataURL;
+  return {
+    source: url !== undefined || d?.MetadataFile === undefined ? "url" : "file",
+    url: url ?? "",
+    file: d?.MetadataFile ?? "",
+    idpInit: d?.IDPInit === "true",
+    encrypted: d?.EncryptedResponses === "true",
+    signing: d?.RequestSigningAlgorithm === "rsa-sha256" ? "rsa-sha256" : "",
   };
 }
 
@@ -194,6 +242,7 @@ export function formFromProvider(p: IdentityProviderType): ProviderFormValues {
     details,
     mapping: mappingToRows(p.AttributeMapping),
     identifiers: (p.IdpIdentifiers ?? []).join("\n"),
+    saml: type === "SAML" ? samlFormFromDetails(p.ProviderDetails) : { ...EMPTY_SAML },
   };
 }
 
@@ -244,33 +293,57 @@ export function providerNameError(name: string): string | undefined {
   return undefined;
 }
 
-/** https, or http on localhost / 127.0.0.1 (a provider on this computer). */
-export function providerUrlError(s: string): string | undefined {
+/** https, or http on loopback: localhost, 127.x.x.x, [::1] (a provider on this computer), as the server takes. */
+export function providerUrlError(s: string, example = "https://accounts.example.com"): string | undefined {
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    return "Enter a URL, such as https://accounts.example.com";
+    return `Enter a URL, such as ${example}`;
   }
-  if (u.protocol === "https:") return undefined;
-  if (u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1")) return undefined;
+  if (u.protocol === "https:" && u.hostname !== "") return undefined;
+  if (u.protocol === "http:" && (u.hostname === "localhost" || /^127(\.\d{1,3}){3}$/.test(u.hostname) || u.hostname === "[::1]")) return undefined;
   return "Must be https (http only for localhost or 127.0.0.1)";
+}
+
+/** What the server would refuse in a SAML provider's metadata source, before it reads it. */
+export function samlMetadataErrors(s: SamlForm): { path: "url" | "file"; message: string } | undefined {
+  if (s.source === "url") {
+    const url = s.url.trim();
+    if (url === "") return { path: "url", message: "Enter the metadata URL, or choose a metadata file" };
+    const bad = providerUrlError(url, "https://idp.example.com/metadata.xml");
+    return bad ? { path: "url", message: bad } : undefined;
+  }
+  const xml = s.file.trim();
+  if (xml === "") return { path: "file", message: "Paste the metadata XML or choose its file" };
+  if (xml.length > MAX_METADATA_FILE) return { path: "file", message: `At most ${MAX_METADATA_FILE.toLocaleString("en-US")} characters: give the metadata URL instead` };
+  if (!xml.startsWith("<")) return { path: "file", message: "Not XML: the metadata is an <EntityDescriptor> document" };
+  if (/<!DOCTYPE/i.test(xml)) return { path: "file", message: "A document type declaration (<!DOCTYPE …>) is not accepted: remove it" };
+  return undefined;
 }
 
 /** The form's rules; `editing`: secrets may stay empty (the stored ones are kept). */
 export function providerSchema(editing = false) {
   return z
     .object({
-      type: z.enum(["OIDC", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"]),
+      type: z.enum(["OIDC", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple", "SAML"]),
       name: z.string(),
       details: z.object(Object.fromEntries(Object.keys(EMPTY_DETAILS).map((k) => [k, z.string()])) as Record<DetailKey, z.ZodString>),
       mapping: z.array(z.object({ pool: z.string(), provider: z.string() })),
       identifiers: z.string(),
+      saml: z.object({
+        source: z.enum(["url", "file"]),
+        url: z.string(),
+        file: z.string(),
+        idpInit: z.boolean(),
+        encrypted: z.boolean(),
+        signing: z.enum(["", "rsa-sha256"]),
+      }),
     })
     .superRefine((v, ctx) => {
       const issue = (path: (string | number)[], message: string | undefined) => message && ctx.addIssue({ code: "custom", path, message });
       const d = (k: DetailKey) => (v.details[k] ?? "").trim();
-      if (v.type === "OIDC") issue(["name"], providerNameError(v.name.trim()));
+      if (isNamedByAdmin(v.type)) issue(["name"], providerNameError(v.name.trim()));
       else if (v.name !== v.type) issue(["name"], `A ${v.type} provider is named ${v.type}`);
 
       for (const f of DETAIL_FIELDS[v.type]) {
@@ -288,6 +361,10 @@ export function providerSchema(editing = false) {
         }
         for (const k of given) issue(["details", k], providerUrlError(d(k)));
       }
+      if (v.type === "SAML") {
+        const bad = samlMetadataErrors(v.saml);
+        if (bad) issue(["saml", bad.path], bad.message);
+      }
       if (v.type === "Facebook" && d("api_version") && !/^v\d+\.\d+$/.test(d("api_version"))) {
         issue(["details", "api_version"], "Such as v17.0");
       }
@@ -303,8 +380,12 @@ export function providerSchema(editing = false) {
     });
 }
 
-/** The details of this type that are filled in; empty secrets left out (on edit: keep them). */
+/**
+ * The details of this type that are filled in; empty secrets left out (on edit: keep them).
+ * SAML: the chosen metadata source only, the switches, never the keys the server fills in.
+ */
 export function toProviderDetails(v: ProviderFormValues): Record<string, string> {
+  if (v.type === "SAML") return samlDetails(v.saml);
   const out: Record<string, string> = {};
   for (const f of DETAIL_FIELDS[v.type]) {
     const val = (v.details[f.key] ?? "").trim();
@@ -313,12 +394,21 @@ export function toProviderDetails(v: ProviderFormValues): Record<string, string>
   return out;
 }
 
+function samlDetails(s: SamlForm): Record<string, string> {
+  return {
+    ...(s.source === "url" ? { MetadataURL: s.url.trim() } : { MetadataFile: s.file.trim() }),
+    IDPInit: String(s.idpInit),
+    EncryptedResponses: String(s.encrypted),
+    ...(s.signing ? { RequestSigningAlgorithm: s.signing } : {}),
+  };
+}
+
 export function toCreateProviderInput(poolId: string, v: ProviderFormValues): CreateIdentityProviderRequest {
   const ids = parseIdentifiers(v.identifiers);
   const mapping = rowsToMapping(v.mapping);
   return {
     UserPoolId: poolId,
-    ProviderName: v.type === "OIDC" ? v.name.trim() : v.type,
+    ProviderName: isNamedByAdmin(v.type) ? v.name.trim() : v.type,
     ProviderType: v.type,
     ProviderDetails: toProviderDetails(v),
     ...(Object.keys(mapping).length ? { AttributeMapping: mapping } : {}),
@@ -360,6 +450,16 @@ export function withDiscoveredEndpoints(details: ProviderDetailsForm, found: Rec
 /** Where the provider sends people back: register this at the provider. */
 export function idpResponseUrl(domainBase: string): string {
   return `${domainBase}/oauth2/idpresponse`;
+}
+
+/** Where a SAML provider posts its responses (the assertion consumer service). */
+export function samlAcsUrl(domainBase: string): string {
+  return `${domainBase}/saml2/idpresponse`;
+}
+
+/** The pool's SAML service provider entity ID (the audience of the assertions). */
+export function samlEntityId(poolId: string): string {
+  return `urn:amazon:cognito:sp:${poolId}`;
 }
 
 export function typeLabel(t: IdentityProviderTypeType | undefined): string {

@@ -31,6 +31,20 @@ export function useIdentityProvider(poolId: string, name: string | undefined) {
   });
 }
 
+/**
+ * The pool's SAML signing certificate (base64 DER): what identity providers check signed
+ * AuthnRequests with. The server makes it on first use and keeps it.
+ */
+export function useSigningCertificate(poolId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: [api.connection, "GetSigningCertificate", poolId],
+    queryFn: () => api.idp("GetSigningCertificate", { UserPoolId: poolId }),
+    select: (r) => r.Certificate,
+    staleTime: Infinity,
+  });
+}
+
 /** Every app client of the pool (all pages). */
 function useAllClients(poolId: string) {
   const api = useApi();

@@ -3,8 +3,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { Dialog } from "../../components/Dialog";
 import { copyText, ErrorBox, Spinner } from "../../components/bits";
+import { readFileAsText } from "../../lib/files";
 import { useUserPool } from "../userPools/queries";
-import { headerCsv, headerFit, importUsers, readText, requiredColumns, type HeaderFit, type ImportUsersResponse } from "./importUsers";
+import { headerCsv, headerFit, importUsers, requiredColumns, type HeaderFit, type ImportUsersResponse } from "./importUsers";
 import "./userForms.css";
 
 /** The users screen's "Import users" button and its dialog. */
@@ -50,7 +51,7 @@ export function ImportUsersDialog({ poolId, onClose, onImported }: { poolId: str
     setFile(null);
     if (!picked) return;
     try {
-      setFile({ name: picked.name, csv: await readText(picked) });
+      setFile({ name: picked.name, csv: await readFileAsText(picked) });
     } catch (e) {
       setReadError(e);
     }

@@ -80,6 +80,10 @@ describe("linked identities", () => {
     expect(rows[0]).toHaveTextContent("Primary");
     expect(rows[1]).toHaveTextContent("g-42");
     expect(rows[1]).toHaveTextContent("Linked");
+    // Listed here, not again as raw JSON among the attributes.
+    const attributes = screen.getAllByTestId("user-attribute").map((r) => r.dataset.name);
+    expect(attributes).toContain("sub");
+    expect(attributes).not.toContain("identities");
 
     await user.click(within(section).getByTestId("identity-unlink-Google-g-42"));
     expect(screen.getByTestId("confirm-dialog")).toHaveTextContent("Unlink Google subject g-42");

@@ -9,7 +9,7 @@ import { formatEpoch } from "../../lib/format";
 import { personName } from "../../lib/person";
 import { toMessages, type Navigate } from "../../routes";
 import { usePoolGroups, useUserPool } from "../userPools/queries";
-import { lockReason, newAttributeNames } from "./userAttributes";
+import { lockReason, newAttributeNames, shownElsewhere } from "./userAttributes";
 import { LockIcon } from "./LockIcon";
 import { LinkedIdentities } from "./LinkedIdentities";
 import "./userForms.css";
@@ -144,6 +144,8 @@ function Attributes({
 
   const dirty = Object.entries(values).filter(([k, v]) => original[k] !== v);
   const suggestions = newAttributeNames(schema, Object.keys(original));
+  // `identities` is listed by Linked identities, below.
+  const listed = Object.keys(values).filter((name) => !shownElsewhere(name, values[name] ?? ""));
 
   const save = async () => {
     setBusy(true);
@@ -183,7 +185,7 @@ function Attributes({
           void save();
         }}
       >
-        {Object.keys(values).map((name) => {
+        {listed.map((name) => {
           const locked = lockReason(name, schema);
           if (locked) return <LockedAttribute key={name} name={name} value={values[name] ?? ""} reason={locked} />;
           return (

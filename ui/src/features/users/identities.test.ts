@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseIdentities } from "./identities";
+import { shownElsewhere } from "./userAttributes";
 
 describe("parseIdentities", () => {
   it("reads Cognito's identities attribute", () => {
@@ -18,5 +19,16 @@ describe("parseIdentities", () => {
     expect(parseIdentities("not json")).toEqual([]);
     expect(parseIdentities('{"a":1}')).toEqual([]);
     expect(parseIdentities('[{"userId":"x"}]')).toEqual([]);
+  });
+});
+
+describe("shownElsewhere", () => {
+  it("leaves identities to Linked identities only when they read in full", () => {
+    const ok = JSON.stringify([{ userId: "abc", providerName: "Corp", primary: "true" }]);
+    expect(shownElsewhere("identities", ok)).toBe(true);
+    expect(shownElsewhere("identities", "[]")).toBe(true);
+    expect(shownElsewhere("identities", "not json")).toBe(false);
+    expect(shownElsewhere("identities", JSON.stringify([{ userId: "abc" }]))).toBe(false);
+    expect(shownElsewhere("email", ok)).toBe(false);
   });
 });

@@ -70,13 +70,3 @@ export function headerFit(csv: string, expected: string[], required: string[]): 
   const rows = lines.slice(1).filter((l) => l.trim() !== "").length;
   return { ok: unknown.length === 0 && !noUsername && missingRequired.length === 0, unknown, noUsername, missingRequired, rows };
 }
-
-/** A picked file's text (FileReader: older webviews' File has no text()). */
-export function readText(file: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result ?? ""));
-    reader.onerror = () => reject(reader.error ?? new Error("The file could not be read"));
-    reader.readAsText(file);
-  });
-}

@@ -1,5 +1,6 @@
 // Which of a user's attributes the details panel lets an admin change, by the pool's schema.
 import type { SchemaAttributeType } from "../../generated/cognito-idp";
+import { parseIdentities } from "./identities";
 
 /** Attributes Cognito manages itself, never written by anyone. */
 const MANAGED = new Set(["sub", "identities"]);
@@ -20,4 +21,18 @@ export function newAttributeNames(schema: SchemaAttributeType[], present: string
     .map((a) => a.Name!);
   const custom = names.filter((n) => n.includes("custom:"));
   return [...custom, ...names.filter((n) => !n.includes("custom:"))];
+}
+
+/**
+ * Whether another section of the panel shows this attribute better: `identities` is listed by
+ * Linked identities. A value it cannot read in full stays in the list, as it is.
+ */
+export function shownElsewhere(name: string, value: string): boolean {
+  if (name !== "identities") return false;
+  try {
+    const raw: unknown = JSON.parse(value);
+    return Array.isArray(raw) && parseIdentities(value).length === raw.length;
+  } catch {
+    return false;
+  }
 }
