@@ -54,7 +54,7 @@ const okta = {
   ProviderDetails: {
     MetadataFile: METADATA,
     IDPInit: "true",
-    EncryptedResponses: "true",
+    EncryptedResponses: "true", IDPSignout: "false",
     RequestSigningAlgorithm: "rsa-sha256",
     SSORedirectBindingURI: "https://idp.example.com/sso/redirect",
     SLORedirectBindingURI: "https://idp.example.com/slo/redirect",
@@ -289,8 +289,9 @@ describe("sign-in providers tab", () => {
       expect(await within(sp).findByTestId("saml-sp-acs")).toHaveTextContent("http://127.0.0.1:9229/domains/my-app/saml2/idpresponse");
       expect(await within(sp).findByTestId("saml-sp-cert-pem")).toHaveTextContent(SIGNING_CERT.slice(0, 64));
       expect(screen.getByTestId("mapping-fixed")).toHaveTextContent("NameID");
-      expect(screen.getByTestId("provider-saml-signout")).toBeDisabled();
-      expect(screen.getByTestId("provider-saml-signout")).toHaveAccessibleDescription("Single logout is not supported by this server yet.");
+      expect(within(sp).getByTestId("saml-sp-slo")).toHaveTextContent("http://127.0.0.1:9229/domains/my-app/saml2/logout");
+      expect(screen.getByTestId("provider-saml-signout")).toBeEnabled();
+      expect(screen.getByTestId("provider-saml-signout")).not.toBeChecked();
 
       const form = screen.getByTestId("provider-form");
       await user.click(screen.getByTestId("provider-save"));
@@ -318,7 +319,7 @@ describe("sign-in providers tab", () => {
         UserPoolId: POOL,
         ProviderName: "Okta",
         ProviderType: "SAML",
-        ProviderDetails: { MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" },
+        ProviderDetails: { MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", IDPSignout: "false", RequestSigningAlgorithm: "rsa-sha256" },
         AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
       });
       expect(await screen.findByTestId("toast-ok")).toHaveTextContent("Provider Okta added");
@@ -336,7 +337,7 @@ describe("sign-in providers tab", () => {
       const error = await screen.findByTestId("provider-error");
       expect(error).toHaveTextContent("InvalidParameterException");
       expect(error).toHaveTextContent("it names no SingleSignOnService");
-      expect(sent("CreateIdentityProvider")[0].ProviderDetails).toEqual({ MetadataURL: "https://idp.example.com/md", IDPInit: "false", EncryptedResponses: "false" });
+      expect(sent("CreateIdentityProvider")[0].ProviderDetails).toEqual({ MetadataURL: "https://idp.example.com/md", IDPInit: "false", EncryptedResponses: "false", IDPSignout: "false" });
     });
 
     it("shows the filled-in endpoints, the encryption certificate and the service provider details", async () => {
@@ -397,7 +398,7 @@ describe("sign-in providers tab", () => {
       expect(sent("UpdateIdentityProvider")[0]).toEqual({
         UserPoolId: POOL,
         ProviderName: "Okta",
-        ProviderDetails: { MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" },
+        ProviderDetails: { MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", IDPSignout: "false", RequestSigningAlgorithm: "rsa-sha256" },
         AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
         IdpIdentifiers: [],
       });

@@ -32,6 +32,7 @@ import {
   providerSchema,
   SAML_ATTRIBUTE_EXAMPLE,
   samlAcsUrl,
+  samlLogoutUrl,
   samlEntityId,
   toCreateProviderInput,
   toUpdateProviderInput,
@@ -357,6 +358,17 @@ function SamlServiceProviderDetails({ poolId, heading = true }: { poolId: string
             </span>
           )}
         </dd>
+        {domain && base && (
+          <>
+            <dt>Single logout URL (HTTP-POST)</dt>
+            <dd>
+              <span className="mono" data-testid="saml-sp-slo">
+                {samlLogoutUrl(base)}
+              </span>{" "}
+              <CopyButton text={samlLogoutUrl(base)} label="the single logout URL" />
+            </dd>
+          </>
+        )}
         <dt>Signing certificate</dt>
         <dd>
           {cert.isPending && <Spinner label="Loading the signing certificate" />}
@@ -568,7 +580,7 @@ function ProviderForm({
 /**
  * A SAML provider's details: its metadata (a URL the server reads, or the XML pasted or read
  * from a file: one of the two is sent), IdP-initiated sign-in, encrypted assertions, signed
- * requests. Single logout is shown, off: the server refuses it for now.
+ * requests, single logout.
  */
 function SamlFields({ encryptingNow }: { encryptingNow: boolean }) {
   const { register, setValue } = useFormContext<V>();
@@ -665,15 +677,12 @@ function SamlFields({ encryptingNow }: { encryptingNow: boolean }) {
         ]}
         hint="Signed with the pool's signing certificate: give it to the identity provider (service provider details)."
       />
-      <span className="check-field">
-        <label className="check">
-          <input type="checkbox" disabled checked={false} readOnly data-testid="provider-saml-signout" aria-describedby={`${pickerId}-signout`} /> Sign out at the
-          identity provider too (IDPSignout)
-        </label>
-        <span className="field-hint" id={`${pickerId}-signout`}>
-          Single logout is not supported by this server yet.
-        </span>
-      </span>
+      <CheckboxField<V>
+        name="saml.signOut"
+        label="Sign out at the identity provider too (IDPSignout)"
+        testId="provider-saml-signout"
+        hint="Needs a SingleLogoutService in the metadata. Give the identity provider the single logout URL (service provider details)."
+      />
     </div>
   );
 }

@@ -166,7 +166,7 @@ describe("SAML providers", () => {
   it("is named by the admin, and takes its metadata from a URL by default", () => {
     const v = newProviderForm("SAML");
     expect(v.name).toBe("");
-    expect(v.saml).toEqual({ source: "url", url: "", file: "", idpInit: false, encrypted: false, signing: "" });
+    expect(v.saml).toEqual({ source: "url", url: "", file: "", idpInit: false, encrypted: false, signing: "", signOut: false });
     expect(v.mapping).toEqual([]);
     const e = errors(v);
     expect(e.name).toBe("Enter a name");
@@ -203,12 +203,15 @@ describe("SAML providers", () => {
       UserPoolId: POOL,
       ProviderName: "Okta",
       ProviderType: "SAML",
-      ProviderDetails: { MetadataURL: "https://idp.example.com/metadata.xml", IDPInit: "true", EncryptedResponses: "false" },
+      ProviderDetails: { MetadataURL: "https://idp.example.com/metadata.xml", IDPInit: "true", EncryptedResponses: "false", IDPSignout: "false" },
       AttributeMapping: { email: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" },
       IdpIdentifiers: ["example.com"],
     });
     const file = toCreateProviderInput(POOL, saml({ source: "file", file: `\n${METADATA}\n`, encrypted: true, signing: "rsa-sha256" }));
-    expect(file.ProviderDetails).toEqual({ MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" });
+    expect(file.ProviderDetails).toEqual({ MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", IDPSignout: "false", RequestSigningAlgorithm: "rsa-sha256" });
+    const signingOut = saml({ signOut: true });
+    expect(toCreateProviderInput(POOL, signingOut).ProviderDetails.IDPSignout).toBe("true");
+    expect(formFromProvider({ ProviderName: "Okta", ProviderType: "SAML", ProviderDetails: { MetadataURL: "https://idp.example.com/md", IDPSignout: "true" } }).saml.signOut).toBe(true);
   });
 
   it("edits a stored provider without sending back what the server filled in, keeping its metadata source", () => {
@@ -228,15 +231,15 @@ describe("SAML providers", () => {
       AttributeMapping: { email: "mail" },
     };
     const v = formFromProvider(stored);
-    expect(v.saml).toEqual({ source: "file", url: "", file: METADATA, idpInit: false, encrypted: true, signing: "rsa-sha256" });
+    expect(v.saml).toEqual({ source: "file", url: "", file: METADATA, idpInit: false, encrypted: true, signing: "rsa-sha256", signOut: false });
     expect(errors(v, true)).toEqual({});
     const input = toUpdateProviderInput(POOL, v);
-    expect(input.ProviderDetails).toEqual({ MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", RequestSigningAlgorithm: "rsa-sha256" });
+    expect(input.ProviderDetails).toEqual({ MetadataFile: METADATA, IDPInit: "false", EncryptedResponses: "true", IDPSignout: "false", RequestSigningAlgorithm: "rsa-sha256" });
     expect(input).toMatchObject({ ProviderName: "Okta", AttributeMapping: { email: "mail" }, IdpIdentifiers: [] });
 
     const byUrl = formFromProvider({ ...stored, ProviderDetails: { MetadataURL: "https://idp.example.com/md", SSORedirectBindingURI: "https://idp.example.com/sso" } });
     expect(byUrl.saml).toMatchObject({ source: "url", url: "https://idp.example.com/md", signing: "" });
-    expect(toUpdateProviderInput(POOL, byUrl).ProviderDetails).toEqual({ MetadataURL: "https://idp.example.com/md", IDPInit: "false", EncryptedResponses: "false" });
+    expect(toUpdateProviderInput(POOL, byUrl).ProviderDetails).toEqual({ MetadataURL: "https://idp.example.com/md", IDPInit: "false", EncryptedResponses: "false", IDPSignout: "false" });
   });
 
   it("names the service provider details to give the identity provider", () => {

@@ -160,6 +160,8 @@ export interface SamlForm {
   encrypted: boolean;
   /** RequestSigningAlgorithm; empty: requests are not signed. */
   signing: "" | "rsa-sha256";
+  /** IDPSignout: signing out of the pool signs out at the identity provider too. */
+  signOut: boolean;
 }
 
 /** The most MetadataFile the server takes. */
@@ -198,7 +200,7 @@ const EMPTY_DETAILS: ProviderDetailsForm = {
   private_key: "",
 };
 
-const EMPTY_SAML: SamlForm = { source: "url", url: "", file: "", idpInit: false, encrypted: false, signing: "" };
+const EMPTY_SAML: SamlForm = { source: "url", url: "", file: "", idpInit: false, encrypted: false, signing: "", signOut: false };
 
 /** OIDC and SAML providers are named by the admin; the social ones after their type. */
 export const isNamedByAdmin = (type: ProviderKind) => type === "OIDC" || type === "SAML";
@@ -224,6 +226,7 @@ export function samlFormFromDetails(d: Record<string, string> | undefined): Saml
     idpInit: d?.IDPInit === "true",
     encrypted: d?.EncryptedResponses === "true",
     signing: d?.RequestSigningAlgorithm === "rsa-sha256" ? "rsa-sha256" : "",
+    signOut: d?.IDPSignout === "true",
   };
 }
 
@@ -338,6 +341,7 @@ export function providerSchema(editing = false) {
         idpInit: z.boolean(),
         encrypted: z.boolean(),
         signing: z.enum(["", "rsa-sha256"]),
+        signOut: z.boolean(),
       }),
     })
     .superRefine((v, ctx) => {
@@ -399,6 +403,7 @@ function samlDetails(s: SamlForm): Record<string, string> {
     ...(s.source === "url" ? { MetadataURL: s.url.trim() } : { MetadataFile: s.file.trim() }),
     IDPInit: String(s.idpInit),
     EncryptedResponses: String(s.encrypted),
+    IDPSignout: String(s.signOut),
     ...(s.signing ? { RequestSigningAlgorithm: s.signing } : {}),
   };
 }
@@ -455,6 +460,11 @@ export function idpResponseUrl(domainBase: string): string {
 /** Where a SAML provider posts its responses (the assertion consumer service). */
 export function samlAcsUrl(domainBase: string): string {
   return `${domainBase}/saml2/idpresponse`;
+}
+
+/** Where a SAML provider answers the sign-outs sent to it (single logout). */
+export function samlLogoutUrl(domainBase: string): string {
+  return `${domainBase}/saml2/logout`;
 }
 
 /** The pool's SAML service provider entity ID (the audience of the assertions). */
