@@ -124,6 +124,40 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
+/// The main window, from the configuration (where `create` is false so it is made here): with
+/// downloads (a certificate, a template) saved in the user's Downloads folder under a name not
+/// yet taken there, rather than wherever the process happens to run.
+fn open_main_window(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    use tauri::Manager as _;
+    let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().context("tauri.conf.json has no main window")?;
+    let downloads = app.path().download_dir().or_else(|_| app.path().home_dir().map(|home| home.join("Downloads")))?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .on_download(move |_, event| {
+            if let tauri::webview::DownloadEvent::Requested { destination, .. } = event {
+                let name = destination.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("download"));
+                if let Err(e) = std::fs::create_dir_all(&downloads) {
+                    tracing::error!("creating {}: {e}", downloads.display());
+                    return false;
+                }
+                *destination = free_name(&downloads, &name);
+                tracing::info!("saving a download to {}", destination.display());
+            }
+            true
+        })
+        .build()?;
+    Ok(())
+}
+
+/// `dir/name`, or `dir/stem (2).ext` and on when it is taken: a download never overwrites a file.
+fn free_name(dir: &Path, name: &Path) -> PathBuf {
+    let stem = name.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let extension = name.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    (1..)
+        .map(|n| if n == 1 { dir.join(name) } else { dir.join(format!("{stem} ({n}){extension}")) })
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| dir.join(name))
+}
+
 /// Runs the app until its window closes; a running server is stopped before the process ends.
 pub fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -138,7 +172,7 @@ pub fn run() -> anyhow::Result<()> {
     let connections_path = pooldesk_remote::connections::default_path()?;
     let remotes = Remotes::open(&connections_path, pooldesk_remote::Keychain::default())?;
     let desktop = Desktop::open(&default_database_path()?, remotes, runtime.handle().clone())?;
-    let app = builder::<tauri::Wry>(desktop).build(context()).context("starting the window")?;
+    let app = builder::<tauri::Wry>(desktop).setup(open_main_window).build(context()).context("starting the window")?;
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             use tauri::Manager as _;

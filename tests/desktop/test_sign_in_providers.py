@@ -89,3 +89,66 @@ def test_an_identity_pools_sign_in_providers_are_edited_in_its_settings(app):
     saved = call(app, "AWSCognitoIdentityService.DescribeIdentityPool", {"IdentityPoolId": pool_id})
     assert saved["SupportedLoginProviders"] == {"accounts.google.com": "1234.apps.googleusercontent.com"}
     assert saved["OpenIdConnectProviderARNs"] == ["arn:aws:iam::123456789012:oidc-provider/idp.example.com"]
+
+
+def idp_metadata(folder) -> str:
+    """A SAML identity provider's metadata with an openssl-made signing certificate."""
+    import subprocess
+
+    key, cert = folder / "idp.key", folder / "idp.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=corp-idp",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    body = "".join(line for line in cert.read_text().splitlines() if not line.startswith("-----"))
+    redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+    return (
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.corp.example/metadata">'
+        '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        f'<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>'
+        f'<md:SingleLogoutService Binding="{redirect}" Location="https://idp.corp.example/slo"/>'
+        f'<md:SingleSignOnService Binding="{redirect}" Location="https://idp.corp.example/sso"/>'
+        '</md:IDPSSODescriptor></md:EntityDescriptor>'
+    )
+
+
+def test_add_a_saml_provider_from_its_metadata_and_download_its_certificates(app):
+    pool_id = new_pool(app)
+    call(app, "CreateUserPoolDomain", {"UserPoolId": pool_id, "Domain": "shop-saml"})
+    metadata = idp_metadata(app.home)
+    open_pool_tab(app, "tab-providers")
+    app.click("provider-add")
+    Select(app.by("provider-type")).select_by_value("SAML")
+    form = app.by("provider-form")
+    # What the identity provider needs first: the pool's entity ID and its signing certificate.
+    assert app.text_of("saml-sp-entity-id") == f"urn:amazon:cognito:sp:{pool_id}"
+    app.wait(30).until(lambda d: "BEGIN CERTIFICATE" in app.text_of("saml-sp-cert-pem"))
+    app.type("provider-name", "Corp", within=form)
+    app.click("provider-saml-source-file")
+    app.driver.execute_script(
+        "const el = document.querySelector('[data-testid=\"provider-saml-file\"]');"
+        "const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;"
+        "set.call(el, arguments[0]); el.dispatchEvent(new Event('input', { bubbles: true }));",
+        metadata,
+    )
+    app.click("provider-saml-encrypted")
+    app.click("provider-saml-signout")
+    app.screenshot("add-saml")
+    app.click("provider-save")
+    app.wait(30).until(lambda d: any("Corp" in t for t in app.texts("provider-row")))
+
+    saved = call(app, "DescribeIdentityProvider", {"UserPoolId": pool_id, "ProviderName": "Corp"})["IdentityProvider"]
+    details = saved["ProviderDetails"]
+    assert saved["ProviderType"] == "SAML" and details["MetadataFile"] == metadata
+    assert details["SSORedirectBindingURI"] == "https://idp.corp.example/sso" and details["IDPSignout"] == "true"
+    assert details["EncryptedResponses"] == "true" and details["ActiveEncryptionCertificate"]
+
+    app.click("provider-details-Corp")
+    app.wait().until(lambda d: "BEGIN CERTIFICATE" in app.text_of("provider-encryption-cert-pem"))
+    app.screenshot("saml-details")
+    # Downloads land in the user's Downloads folder, never over a file already there.
+    downloads = app.home / "Downloads"
+    for _ in range(2):
+        app.click("provider-encryption-cert-download")
+    app.wait(15).until(lambda d: (downloads / "Corp-encryption.cer").is_file() and (downloads / "Corp-encryption (2).cer").is_file())
+    pem = (downloads / "Corp-encryption.cer").read_text()
+    assert "".join(pem.splitlines()[1:-1]) == details["ActiveEncryptionCertificate"]
+    assert (downloads / "Corp-encryption (2).cer").read_text() == pem

@@ -22,8 +22,8 @@ export function readFileAsBytes(file: Blob): Promise<Uint8Array> {
 }
 
 /**
- * Saves `text` as `fileName` through the webview's download (a Blob link). Where it lands is
- * the webview's choice: the desktop app decides that on the Rust side.
+ * Saves `text` as `fileName` through the webview's download (a Blob link): the desktop app
+ * puts it in the user's Downloads folder, under a name not taken there.
  */
 export function downloadText(fileName: string, text: string, type = "text/plain"): void {
   const url = URL.createObjectURL(new Blob([text], { type }));

@@ -113,8 +113,7 @@ export function ImportUsersDialog({ poolId, onClose, onImported }: { poolId: str
 }
 
 /**
- * GetCSVHeader's columns and a template to copy. (A download link would save the file into the
- * app's working directory without saying so: the webview has no save dialog.)
+ * GetCSVHeader's columns and a template to copy.
  */
 function ExpectedHeader({ header }: { header: string[] }) {
   return (
