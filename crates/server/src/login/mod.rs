@@ -483,13 +483,9 @@ pub(crate) async fn idp_response(
         } else {
             form_urlencoded::parse(query.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
         };
-        let found = match domain.resolve(&state) {
-            Ok(Some(d)) => d,
-            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
-            Err(e) => {
-                tracing::error!("identity provider response: {e:#}");
-                return internal_error(Lang::En);
-            }
+        let found = match resolved(&state, &domain, "identity provider response") {
+            Ok(d) => d,
+            Err(resp) => return *resp,
         };
         // The answer carries no `lang`: the one the cookie remembers.
         let lang = page_lang(&found, "", &headers);
@@ -503,17 +499,8 @@ pub(crate) async fn idp_response(
             params.get("error").map(String::as_str),
             params.get("user").map(String::as_str),
         );
-        match finished {
-            Ok((authorize_query, sub)) => match flow(&state, &domain, Some(authorize_query), &headers) {
-                Ok(f) => signed_in(&state, &f, &sub, &peer, Sso::Start(None)),
-                Err(resp) => *resp,
-            },
-            Err(e) if e.is_internal() => {
-                tracing::error!("identity provider response: {e:#}");
-                internal_error(lang)
-            }
-            Err(e) => error_page(lang, StatusCode::BAD_REQUEST, "access_denied", &e.client_message()),
-        }
+        let finished = finished.map(|(query, sub)| (query, sub, None));
+        provider_answered(&state, &domain, &headers, &peer, lang, finished)
     })
     .await
 }
@@ -530,32 +517,16 @@ pub(crate) async fn saml_response(
 ) -> Response {
     blocking(move || {
         let params = decode_form(&body);
-        let found = match domain.resolve(&state) {
-            Ok(Some(d)) => d,
-            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
-            Err(e) => {
-                tracing::error!("SAML response: {e:#}");
-                return internal_error(Lang::En);
-            }
+        let found = match resolved(&state, &domain, "SAML response") {
+            Ok(d) => d,
+            Err(resp) => return *resp,
         };
         let lang = page_lang(&found, "", &headers);
         let Some(response) = params.get("SAMLResponse") else {
             return error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", Msg::SamlAnswerHasNoResponse.text(lang));
         };
-        match state.api.pools.saml_finish(&found, response, params.get("RelayState").map(String::as_str)) {
-            Ok((authorize_query, sub, session)) => match flow(&state, &domain, Some(authorize_query), &headers) {
-                Ok(f) => signed_in(&state, &f, &sub, &peer, Sso::Start(Some(&session))),
-                Err(resp) => *resp,
-            },
-            Err(e) if e.is_internal() => {
-                tracing::error!("SAML response: {e:#}");
-                internal_error(lang)
-            }
-            Err(e) => {
-                tracing::info!("SAML sign-in refused: {}", e.client_message());
-                error_page(lang, StatusCode::BAD_REQUEST, "access_denied", &e.client_message())
-            }
-        }
+        let finished = state.api.pools.saml_finish(&found, response, params.get("RelayState").map(String::as_str));
+        provider_answered(&state, &domain, &headers, &peer, lang, finished.map(|(query, sub, session)| (query, sub, Some(session))))
     })
     .await
 }
@@ -565,13 +536,9 @@ pub(crate) async fn saml_response(
 pub(crate) async fn saml_logout(State(state): State<Arc<AppState>>, domain: DomainRef, headers: HeaderMap, body: Bytes) -> Response {
     blocking(move || {
         let params = decode_form(&body);
-        let found = match domain.resolve(&state) {
-            Ok(Some(d)) => d,
-            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
-            Err(e) => {
-                tracing::error!("SAML logout: {e:#}");
-                return internal_error(Lang::En);
-            }
+        let found = match resolved(&state, &domain, "SAML logout") {
+            Ok(d) => d,
+            Err(resp) => return *resp,
         };
         let lang = page_lang(&found, "", &headers);
         let (Some(response), Some(relay_state)) = (params.get("SAMLResponse"), params.get("RelayState")) else {
@@ -587,6 +554,45 @@ pub(crate) async fn saml_logout(State(state): State<Arc<AppState>>, domain: Doma
         }
     })
     .await
+}
+
+/// The domain a page was asked at: a 404 when there is none, the error page when it cannot be
+/// read (`what` names the page in the log).
+fn resolved(state: &AppState, domain: &DomainRef, what: &str) -> Result<Domain, Box<Response>> {
+    match domain.resolve(state) {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(Box::new(crate::ApiError::not_found("No such domain.").into_response())),
+        Err(e) => {
+            tracing::error!("{what}: {e:#}");
+            Err(Box::new(internal_error(Lang::En)))
+        }
+    }
+}
+
+/// An identity provider's answer, taken: the authorization request it finishes, for the user
+/// it signed in (with the SAML session, for single logout), or the page saying why not.
+fn provider_answered(
+    state: &AppState,
+    domain: &DomainRef,
+    headers: &HeaderMap,
+    peer: &SocketAddr,
+    lang: Lang,
+    finished: pooldesk_core::Result<(String, String, Option<SamlSession>)>,
+) -> Response {
+    match finished {
+        Ok((authorize_query, sub, saml)) => match flow(state, domain, Some(authorize_query), headers) {
+            Ok(f) => signed_in(state, &f, &sub, peer, Sso::Start(saml.as_ref())),
+            Err(resp) => *resp,
+        },
+        Err(e) if e.is_internal() => {
+            tracing::error!("identity provider response: {e:#}");
+            internal_error(lang)
+        }
+        Err(e) => {
+            tracing::info!("federated sign-in refused: {}", e.client_message());
+            error_page(lang, StatusCode::BAD_REQUEST, "access_denied", &e.client_message())
+        }
+    }
 }
 
 /// What a sign-in does to the single sign-on session.
@@ -1071,13 +1077,9 @@ pub(crate) async fn logout(
     headers: HeaderMap,
 ) -> Response {
     blocking(move || {
-        let found = match domain.resolve(&state) {
-            Ok(Some(d)) => d,
-            Ok(None) => return crate::ApiError::not_found("No such domain.").into_response(),
-            Err(e) => {
-                tracing::error!("logout: {e:#}");
-                return internal_error(Lang::En);
-            }
+        let found = match resolved(&state, &domain, "logout") {
+            Ok(d) => d,
+            Err(resp) => return *resp,
         };
         let query = query.unwrap_or_default();
         let lang = page_lang(&found, &query, &headers);
