@@ -103,8 +103,41 @@ STS = [
 ]
 
 
+SAML_NS = 'xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"'
+SAML_ASSERTION = (
+    '<saml:Assertion ID="_a" Version="2.0" IssueInstant="2027-01-15T08:00:00Z"><saml:Issuer>https://idp.example/metadata</saml:Issuer>'
+    '<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">a@example.com</saml:NameID>'
+    '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData InResponseTo="_request" '
+    'Recipient="https://auth.example/saml2/idpresponse" NotOnOrAfter="2027-01-15T08:05:00Z"/></saml:SubjectConfirmation></saml:Subject>'
+    '<saml:Conditions NotBefore="2027-01-15T07:59:00Z" NotOnOrAfter="2027-01-15T08:05:00Z"><saml:AudienceRestriction>'
+    '<saml:Audience>urn:amazon:cognito:sp:us-east-1_fuzz</saml:Audience></saml:AudienceRestriction></saml:Conditions>'
+    '<saml:AuthnStatement SessionIndex="_s"/><saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>a@example.com'
+    '</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>'
+)
+SAML_SUCCESS = '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
+# What identity providers send (metadata, responses, an encrypted assertion's envelope) and
+# what attackers try (a DOCTYPE, a wrapped second assertion): the `saml` target's seeds.
+SAML = [
+    f'<samlp:Response {SAML_NS} ID="_r" InResponseTo="_request" Version="2.0" IssueInstant="2027-01-15T08:00:00Z" '
+    f'Destination="https://auth.example/saml2/idpresponse"><saml:Issuer>https://idp.example/metadata</saml:Issuer>{SAML_SUCCESS}{SAML_ASSERTION}</samlp:Response>',
+    SAML_ASSERTION.replace("<saml:Assertion ", f"<saml:Assertion {SAML_NS} ", 1),
+    f'<samlp:Response {SAML_NS} ID="_r" Version="2.0" IssueInstant="2027-01-15T08:00:00Z">{SAML_SUCCESS}{SAML_ASSERTION}{SAML_ASSERTION}</samlp:Response>',
+    f'<samlp:Response {SAML_NS} ID="_r" Version="2.0" IssueInstant="2027-01-15T08:00:00Z">{SAML_SUCCESS}<saml:EncryptedAssertion>'
+    '<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes256-cbc"/>'
+    '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><xenc:EncryptedKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/>'
+    '<xenc:CipherData><xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>'
+    '<xenc:CipherData><xenc:CipherValue>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion></samlp:Response>',
+    '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example/metadata"><md:IDPSSODescriptor>'
+    '<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>MIIB'
+    '</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+    'Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>',
+    f'<samlp:LogoutResponse {SAML_NS} ID="_l" InResponseTo="_request" Version="2.0" IssueInstant="2027-01-15T08:00:00Z">{SAML_SUCCESS}</samlp:LogoutResponse>',
+    '<!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r>',
+]
+
+
 def main(out: Path) -> None:
-    seeds: dict[str, list[bytes]] = {t: [] for t in ("dispatch", "http", "filter", "tokens", "srp", "sigv4")}
+    seeds: dict[str, list[bytes]] = {t: [] for t in ("dispatch", "http", "filter", "tokens", "srp", "sigv4", "saml")}
     for svc in (models.IDP, models.IDENTITY):
         for op in sorted(svc.operations):
             baseline = json.dumps(models.sample(svc, svc.input_shape(op))).encode()
@@ -121,6 +154,7 @@ def main(out: Path) -> None:
     seeds["tokens"] = [t.encode() for t in TOKENS]
     seeds["srp"] = [s.encode() for s in SRP]
     seeds["sigv4"] = [s.encode() for s in SIGV4]
+    seeds["saml"] = [s.encode() for s in SAML]
     for target, inputs in seeds.items():
         folder = out / target
         folder.mkdir(parents=True, exist_ok=True)
