@@ -32,7 +32,7 @@ fuzz_target!(|text: &str| {
     let _ = saml::decrypt_assertion(text, key);
     let acs = "https://auth.example/saml2/idpresponse";
     for delivery in [Some(Delivery { acs, in_response_to: Some("_request") }), Some(Delivery { acs, in_response_to: None }), None] {
-        let expected = Expected { idp, audience: "urn:amazon:cognito:sp:us-east-1_fuzz", delivery, now_ms: NOW_MS };
+        let expected = Expected { idp, audiences: &["urn:amazon:cognito:sp:us-east-1_fuzz"], delivery, now_ms: NOW_MS };
         let decrypt = |xml: &str| saml::decrypt_assertion(xml, key);
         assert!(saml::read_response(&STANDARD.encode(text), &expected, None).is_err(), "an unsigned response was accepted");
         assert!(saml::read_response(&STANDARD.encode(text), &expected, Some(&decrypt)).is_err(), "an unsigned response was accepted");

@@ -7,12 +7,14 @@
 //! - this file: [`Api`] (the operations over one store, with their outbound adapters),
 //!   [`Target`] (what an `X-Amz-Target` names) and the audited in-process [`Api::call`].
 //! - [`extensions`]: PoolDesk's own operations (`PoolDesk.ListMessages`, ...), typed.
+//! - [`iam`]: IAM's SAML providers, which identity pools and STS trust, typed.
 //! - [`oauth`]: the OAuth 2.0 endpoints' operations (token grants), audited.
 //! - [`outbound`]: what the operations send or fetch over the network: e-mail (SMTP, lettre),
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
 //! - [`ui_rules`]: the validation rules the UI shares with the server, as TypeScript.
 
 pub mod extensions;
+pub mod iam;
 pub mod oauth;
 pub mod outbound;
 pub mod ui_rules;
@@ -27,6 +29,7 @@ use pooldesk_wire::cognito_identity;
 use pooldesk_wire::cognito_idp::{self, Operation};
 
 pub use extensions::Extension;
+pub use iam::IamOperation;
 
 /// The operations over one store: user pools, identity pools, and what they share.
 pub struct Api {
@@ -110,6 +113,7 @@ pub enum Target {
     Cognito(Operation),
     Identity(cognito_identity::Operation),
     PoolDesk(Extension),
+    Iam(IamOperation),
 }
 
 /// Who may call an operation.
@@ -136,6 +140,7 @@ impl Target {
                 cognito_identity::Operation::from_name(op).map(Target::Identity).ok_or_else(unknown)
             }
             extensions::TARGET_PREFIX => Extension::from_name(op).map(Target::PoolDesk).ok_or_else(unknown),
+            iam::TARGET_PREFIX => IamOperation::from_name(op).map(Target::Iam).ok_or_else(unknown),
             _ => Err(unknown()),
         }
     }
@@ -146,6 +151,7 @@ impl Target {
             Target::Cognito(op) => op.name(),
             Target::Identity(op) => op.name(),
             Target::PoolDesk(ext) => ext.name(),
+            Target::Iam(op) => op.name(),
         }
     }
 
@@ -161,6 +167,7 @@ impl Target {
             Target::Cognito(_) => Access::Admin(Some(cognito_idp::SIGNING_NAME)),
             Target::Identity(_) => Access::Admin(Some(cognito_identity::SIGNING_NAME)),
             Target::PoolDesk(_) => Access::Admin(None),
+            Target::Iam(_) => Access::Admin(Some(iam::SIGNING_NAME)),
         }
     }
 
@@ -183,7 +190,7 @@ impl Target {
                     | cognito_identity::Operation::DescribeIdentity
                     | cognito_identity::Operation::GetIdentityPoolRoles
             ),
-            Target::PoolDesk(_) => false,
+            Target::PoolDesk(_) | Target::Iam(_) => false,
         }
     }
 
@@ -193,6 +200,7 @@ impl Target {
             Target::Cognito(op) => cognito_idp::dispatch(&*api.pools, ctx, op, body),
             Target::Identity(op) => cognito_identity::dispatch(&*api.identity, ctx, op, body),
             Target::PoolDesk(ext) => ext.call(api, body),
+            Target::Iam(op) => op.call(api, body),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::store::{AuditEvent, Store};
 
 /// The members whose values name what an action was about, in the order they are shown.
-const RESOURCE_MEMBERS: [&str; 10] = [
+const RESOURCE_MEMBERS: [&str; 11] = [
     "UserPoolId",
     "IdentityPoolId",
     "ClientId",
@@ -19,6 +19,7 @@ const RESOURCE_MEMBERS: [&str; 10] = [
     "PoolName",
     "ClientName",
     "IdentityPoolName",
+    "SAMLProviderArn",
 ];
 
 /// Whether the operation named by `target` (`Service.Operation`) goes in the audit log.
@@ -51,6 +52,7 @@ pub fn resource(request: &[u8], response: Option<&[u8]>) -> String {
         add("ClientId", resp.pointer("/UserPoolClient/ClientId"));
         add("IdentityPoolId", resp.get("IdentityPoolId"));
         add("GroupName", resp.pointer("/Group/GroupName"));
+        add("SAMLProviderArn", resp.get("SAMLProviderArn"));
     }
     parts.join(", ")
 }

@@ -199,8 +199,8 @@ pub type Decrypt<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 /// What a response must match to be accepted.
 pub struct Expected<'a> {
     pub idp: &'a IdpMetadata,
-    /// `urn:amazon:cognito:sp:<poolId>`.
-    pub audience: &'a str,
+    /// The audiences it may be for (`urn:amazon:cognito:sp:<poolId>` for a user pool).
+    pub audiences: &'a [&'a str],
     /// Where and for what it was posted; None for an assertion presented as a token (token
     /// exchange), which was posted to no one here.
     pub delivery: Option<Delivery<'a>>,
@@ -599,8 +599,8 @@ fn check_assertion(envelope: Option<&Element>, a: &samael::schema::Assertion, ex
         return Err("it has expired (Conditions NotOnOrAfter)".into());
     }
     let audiences: Vec<&String> = conditions.audience_restrictions.iter().flatten().flat_map(|r| &r.audience).collect();
-    if !audiences.iter().any(|a| a.as_str() == expected.audience) {
-        return Err(format!("its audience is not {}", expected.audience));
+    if !audiences.iter().any(|a| expected.audiences.contains(&a.as_str())) {
+        return Err(format!("its audience is not {}", expected.audiences.join(" or ")));
     }
     let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for attribute in a.attribute_statements.iter().flatten().flat_map(|s| &s.attributes) {
@@ -713,7 +713,7 @@ mod tests {
         let idp = read_metadata(&metadata(NOW_MS / 1000 + 86_400, REDIRECT_BINDING), NOW_MS).unwrap();
         let expected = Expected {
             idp: &idp,
-            audience: "urn:amazon:cognito:sp:p",
+            audiences: &["urn:amazon:cognito:sp:p"],
             delivery: Some(Delivery { acs: "https://d/saml2/idpresponse", in_response_to: None }),
             now_ms: NOW_MS,
         };

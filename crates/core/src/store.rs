@@ -446,6 +446,9 @@ pub trait ChallengeStore: Send + Sync {
     /// Removes the challenge; true only for the one caller that removed it, which is what
     /// makes answering a challenge single-use. Expired challenges are swept on the way.
     fn take_challenge(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
+    /// Records that `key` was used, remembered until `expires_ms`; true only for the first
+    /// caller (atomic across threads and servers). Expired keys are swept on the way.
+    fn use_once(&self, key: &str, expires_ms: i64, now_ms: i64) -> StoreResult<bool>;
 }
 
 pub trait AuthEventStore: Send + Sync {
@@ -476,6 +479,21 @@ pub struct IdentityRecord {
     pub modified_ms: i64,
 }
 
+/// One of IAM's SAML providers: an identity provider's metadata under an ARN
+/// (`arn:aws:iam::<account>:saml-provider/<Name>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamlProviderRecord {
+    pub arn: String,
+    /// The provider's SAML metadata document, as given.
+    pub metadata: String,
+    /// In the order given.
+    pub tags: Vec<(String, String)>,
+    /// IAM's `SAMLProviderUUID`.
+    pub uuid: String,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
 pub trait IdentityStore: Send + Sync {
     fn create_identity_pool(&self, pool: &IdentityPoolRecord) -> StoreResult<()>;
     fn get_identity_pool(&self, id: &str) -> StoreResult<Option<IdentityPoolRecord>>;
@@ -498,6 +516,15 @@ pub trait IdentityStore: Send + Sync {
     fn get_identity(&self, id: &str) -> StoreResult<Option<IdentityRecord>>;
     fn list_identities(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityRecord>>;
     fn delete_identity(&self, id: &str) -> StoreResult<bool>;
+
+    /// Conflict if the ARN is taken.
+    fn create_saml_provider(&self, provider: &SamlProviderRecord) -> StoreResult<()>;
+    fn get_saml_provider(&self, arn: &str) -> StoreResult<Option<SamlProviderRecord>>;
+    /// Every one, by ARN (IAM lists them unpaged; an account has at most 100).
+    fn list_saml_providers(&self) -> StoreResult<Vec<SamlProviderRecord>>;
+    /// Replaces the metadata and tags; false if there is no such provider.
+    fn update_saml_provider(&self, provider: &SamlProviderRecord) -> StoreResult<bool>;
+    fn delete_saml_provider(&self, arn: &str) -> StoreResult<bool>;
 
     /// A server-held secret by name, created with `make` the first time it is asked for.
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>>;

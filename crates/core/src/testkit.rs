@@ -96,6 +96,8 @@ pub fn store_contract(store: &dyn Store) {
     identity_providers_and_links(store);
     sessions_revoke(store);
     challenges_are_single_use(store);
+    used_once_until_expiry(store);
+    saml_providers(store);
     messages_newest_first(store);
     audit_newest_first(store);
 }
@@ -122,6 +124,42 @@ fn audit_newest_first(store: &dyn Store) {
     );
     let root = store.list_audit(&AuditQuery { actor: Some("AKIAROOT"), limit: 10, ..AuditQuery::default() }).expect("list");
     assert_eq!(root.iter().map(|e| e.at_ms).collect::<Vec<_>>(), vec![2, 0], "one actor's");
+}
+
+fn used_once_until_expiry(store: &dyn Store) {
+    assert!(store.use_once("assertion-1", 100, 10).expect("use"), "the first use is allowed");
+    assert!(!store.use_once("assertion-1", 100, 20).expect("use"), "a second use before expiry is refused");
+    assert!(store.use_once("assertion-2", 100, 20).expect("use"), "another key is its own");
+    assert!(store.use_once("assertion-1", 300, 100).expect("use"), "once expired, the key is forgotten");
+    assert!(!store.use_once("assertion-1", 300, 200).expect("use"));
+}
+
+fn saml_providers(store: &dyn Store) {
+    let p = SamlProviderRecord {
+        arn: "arn:aws:iam::000000000000:saml-provider/Corp".into(),
+        metadata: "<EntityDescriptor/>".into(),
+        tags: vec![("team".into(), "b".into()), ("env".into(), "a".into())],
+        uuid: "U1".into(),
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_saml_provider(&p).expect("create");
+    assert!(matches!(store.create_saml_provider(&p), Err(StoreError::Conflict(_))), "an ARN is created once");
+    let other = SamlProviderRecord { arn: "arn:aws:iam::000000000000:saml-provider/Alpha".into(), tags: vec![], ..p.clone() };
+    store.create_saml_provider(&other).expect("create");
+    assert_eq!(store.get_saml_provider(&p.arn).expect("get"), Some(p.clone()), "tags keep their order");
+    let arns: Vec<String> = store.list_saml_providers().expect("list").into_iter().map(|p| p.arn).collect();
+    assert_eq!(arns, [other.arn.clone(), p.arn.clone()]);
+    let updated = SamlProviderRecord { metadata: "<EntityDescriptor v='2'/>".into(), tags: vec![], modified_ms: 5, ..p.clone() };
+    assert!(store.update_saml_provider(&updated).expect("update"));
+    assert_eq!(store.get_saml_provider(&p.arn).expect("get"), Some(updated));
+    assert!(
+        !store.update_saml_provider(&SamlProviderRecord { arn: "arn:aws:iam::0:saml-provider/None".into(), ..p.clone() }).expect("update")
+    );
+    assert!(store.delete_saml_provider(&p.arn).expect("delete"));
+    assert!(!store.delete_saml_provider(&p.arn).expect("delete"));
+    assert_eq!(store.get_saml_provider(&p.arn).expect("get"), None);
+    assert!(store.delete_saml_provider(&other.arn).expect("delete"));
 }
 
 fn challenges_are_single_use(store: &dyn Store) {

@@ -192,7 +192,11 @@ impl RemoteClient {
 /// The signing name AWS expects for a target: each Cognito service has its own; PoolDesk's
 /// own operations accept either.
 fn signing_name(target: &str) -> &'static str {
-    if target.starts_with("AWSCognitoIdentityService.") { "cognito-identity" } else { "cognito-idp" }
+    match target.split_once('.').map(|(service, _)| service) {
+        Some("AWSCognitoIdentityService") => "cognito-identity",
+        Some("AWSIdentityManagementV20100508") => "iam",
+        _ => "cognito-idp",
+    }
 }
 
 /// `{"__type": "[namespace#]Code", "message": ...}` (or the `x-amzn-ErrorType` header).
@@ -265,5 +269,6 @@ mod tests {
         assert_eq!(signing_name("AWSCognitoIdentityService.GetId"), "cognito-identity");
         assert_eq!(signing_name("AWSCognitoIdentityProviderService.ListUsers"), "cognito-idp");
         assert_eq!(signing_name("PoolDesk.SimulateRoleMapping"), "cognito-idp");
+        assert_eq!(signing_name("AWSIdentityManagementV20100508.ListSAMLProviders"), "iam");
     }
 }

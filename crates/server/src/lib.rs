@@ -14,9 +14,11 @@
 //! async runtime (hashing and SQLite block), and encode. Point reads by key (GetUser and the
 //! like) are the exception: they take less time than the hand-off to a blocking thread.
 
+mod iam;
 pub mod limits;
 mod login;
 mod oauth;
+mod query;
 pub mod sigv4;
 mod sts;
 
@@ -391,8 +393,8 @@ async fn handle_json(
         Err(e) => return ApiError::from(e).into_response(),
     };
     // STS speaks the query protocol: a form body and no X-Amz-Target.
-    if !headers.contains_key("x-amz-target") && sts::is_sts_request(&headers, &body) {
-        return sts::handle(state, peer, method, uri, headers, body).await;
+    if !headers.contains_key("x-amz-target") && query::is_query_request(&headers, &body) {
+        return query::handle(state, peer, method, uri, headers, body).await;
     }
     let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let inline = Target::parse(target_name).is_ok_and(Target::is_point_read);

@@ -1,32 +1,28 @@
 //! STS on the same endpoint, in its query protocol (form-encoded in, XML out):
-//! `GetCallerIdentity` for any signed caller (temporary credentials answer their assumed role)
-//! and `AssumeRoleWithWebIdentity` for identity pools' classic flow.
+//! `GetCallerIdentity` for any signed caller (temporary credentials answer their assumed role),
+//! `AssumeRoleWithWebIdentity` for identity pools' classic flow, and `AssumeRoleWithSAML` for
+//! responses from IAM's SAML providers.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
 use pooldesk_core::Error;
-use pooldesk_core::identity_pools::credentials::SessionClaims;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use pooldesk_core::identity_pools::credentials::{SessionClaims, TemporaryCredentials};
 
-use crate::{AppState, Caller, authenticate, request_id, signed};
+use crate::query::{self, Params, element, escape, iso8601};
+use crate::{AppState, Caller, authenticate, signed};
 
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
-
-pub(crate) fn is_sts_request(headers: &HeaderMap, body: &[u8]) -> bool {
-    let form =
-        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    form || body.starts_with(b"Action=")
-}
 
 /// Why an STS request failed: the query protocol's own complaints, or an operation's error.
 enum StsError {
     MissingParameter(&'static str),
     InvalidAction(String),
+    /// A parameter PoolDesk does not act on: refused rather than ignored.
+    Unsupported(String),
     Operation(Error),
 }
 
@@ -48,6 +44,7 @@ impl StsError {
             StsError::InvalidAction(action) => {
                 return (S::BAD_REQUEST, "InvalidAction", format!("Could not find operation {action} for version 2011-06-15"));
             }
+            StsError::Unsupported(message) => return (S::BAD_REQUEST, "ValidationError", message),
             StsError::Operation(e) => e,
         };
         let (status, code) = match &e {
@@ -57,6 +54,7 @@ impl StsError {
             Error::UnrecognizedClient(_) => (S::FORBIDDEN, "InvalidClientTokenId"),
             Error::ExpiredToken(_) => (S::BAD_REQUEST, "ExpiredToken"),
             Error::AccessDenied(_) => (S::FORBIDDEN, "AccessDenied"),
+            Error::InvalidIdentityToken(_) => (S::BAD_REQUEST, "InvalidIdentityToken"),
             Error::TooManyRequests(_) => (S::BAD_REQUEST, "Throttling"),
             Error::InvalidParameter(_) => (S::BAD_REQUEST, "ValidationError"),
             Error::Internal(_) => {
@@ -70,40 +68,9 @@ impl StsError {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
-
-fn xml(status: StatusCode, body: String) -> Response {
-    let mut resp = (status, body).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    if let Ok(v) = HeaderValue::from_str(&request_id()) {
-        resp.headers_mut().insert("x-amzn-requestid", v);
-    }
-    resp
-}
-
 fn error_response(e: StsError) -> Response {
     let (status, code, message) = e.wire();
-    let kind = if status.is_server_error() { "Receiver" } else { "Sender" };
-    xml(
-        status,
-        format!(
-            "<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
-            escape(&message),
-            request_id()
-        ),
-    )
-}
-
-fn ok(action: &str, result: String) -> Response {
-    xml(
-        StatusCode::OK,
-        format!(
-            "<{action}Response xmlns=\"{NS}\"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>",
-            request_id()
-        ),
-    )
+    query::error_response(NS, status, code, &message)
 }
 
 /// `AROA...`: a stable id for a role, as IAM gives each role one.
@@ -120,17 +87,51 @@ fn assumed_role_arn(account: &str, s: &SessionClaims) -> String {
     format!("arn:aws:sts::{account}:assumed-role/{}/{}", role_name(&s.role_arn), s.session_name)
 }
 
-/// Milliseconds since the UNIX epoch -> `YYYY-MM-DDTHH:MM:SSZ`, as STS writes `Expiration`
-/// (outside the years -9999 to 9999, the nearest end of that range).
-fn iso8601(ms: i64) -> String {
-    let t = OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .unwrap_or_else(|_| if ms < 0 { PrimitiveDateTime::MIN.assume_utc() } else { PrimitiveDateTime::MAX.assume_utc() });
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
+/// `<Credentials>` of an answer.
+fn credentials_xml(creds: &TemporaryCredentials) -> String {
+    format!(
+        "<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>",
+        creds.access_key_id,
+        escape(&creds.secret_key),
+        escape(&creds.session_token),
+        iso8601(creds.expires_ms)
+    )
 }
 
-pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+fn assumed_role_user(account: &str, session: &SessionClaims) -> String {
+    format!(
+        "<AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{}:{}</AssumedRoleId></AssumedRoleUser>",
+        escape(&assumed_role_arn(account, session)),
+        role_id(&session.role_arn),
+        escape(&session.session_name)
+    )
+}
+
+/// Session policies narrow what a role may do; PoolDesk evaluates no IAM policy, so a request
+/// that passes one is refused rather than given more than it asked for.
+fn refuse_session_policies(params: &Params) -> Result<(), StsError> {
+    if params.contains_key("Policy") || params.keys().any(|k| k.starts_with("PolicyArns.")) {
+        return Err(StsError::Unsupported(
+            "PoolDesk does not evaluate IAM policies, so it cannot narrow a session with Policy or PolicyArns; leave them out.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn ok(action: &str, result: &str) -> Response {
+    query::ok(NS, action, result)
+}
+
+pub(crate) async fn handle(
+    state: Arc<AppState>,
+    peer: SocketAddr,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+    params: Params,
+) -> Response {
     let outcome = tokio::task::spawn_blocking(move || -> Result<Response, StsError> {
-        let params: BTreeMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
         let param = |name: &'static str| params.get(name).cloned().ok_or(StsError::MissingParameter(name));
         let account = state.api.pools.config().account_id.clone();
         match param("Action")?.as_str() {
@@ -144,7 +145,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
                         escape(&s.session_name)
                     ),
                 };
-                Ok(ok("GetCallerIdentity", result))
+                Ok(ok("GetCallerIdentity", &result))
             }
             "AssumeRoleWithWebIdentity" => {
                 // Unsigned, like Cognito's public operations, and limited like them.
@@ -157,24 +158,48 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
                     return Err(Error::InvalidParameter("RoleSessionName must be 2-64 characters of [\\w+=,.@-].".into()).into());
                 }
                 let token = param("WebIdentityToken")?;
+                refuse_session_policies(&params)?;
+                if params.contains_key("ProviderId") {
+                    return Err(StsError::Unsupported(
+                        "ProviderId names an OAuth 2.0 provider's access token; PoolDesk's STS takes identity pools' OpenID tokens (GetOpenIdToken, the classic flow). Leave it out.".into(),
+                    ));
+                }
                 let duration = params.get("DurationSeconds").and_then(|d| d.parse::<i64>().ok());
                 let (creds, session) = state.api.identity.assume_role_with_web_identity(&role_arn, &session_name, &token, duration)?;
                 let result = format!(
-                    "<Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{}</Expiration></Credentials>\
-                     <SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken><AssumedRoleUser><Arn>{}</Arn><AssumedRoleId>{}:{}</AssumedRoleId></AssumedRoleUser>\
-                     <Audience>{}</Audience><Provider>{}</Provider>",
-                    creds.access_key_id,
-                    escape(&creds.secret_key),
-                    escape(&creds.session_token),
-                    iso8601(creds.expires_ms),
+                    "{}<SubjectFromWebIdentityToken>{}</SubjectFromWebIdentityToken>{}<Audience>{}</Audience><Provider>{}</Provider>",
+                    credentials_xml(&creds),
                     escape(&session.identity_id),
-                    escape(&assumed_role_arn(&account, &session)),
-                    role_id(&role_arn),
-                    escape(&session_name),
+                    assumed_role_user(&account, &session),
                     escape(session.identity_id.split(':').next().unwrap_or_default()),
                     escape(&state.api.identity.openid_issuer()),
                 );
-                Ok(ok("AssumeRoleWithWebIdentity", result))
+                Ok(ok("AssumeRoleWithWebIdentity", &result))
+            }
+            "AssumeRoleWithSAML" => {
+                // Unsigned: the assertion is the credential, verified with the provider's metadata.
+                if !state.limiter.admit("AssumeRoleWithSAML", peer.ip(), None) {
+                    return Err(Error::TooManyRequests("Rate exceeded".into()).into());
+                }
+                let (role_arn, principal_arn, assertion) = (param("RoleArn")?, param("PrincipalArn")?, param("SAMLAssertion")?);
+                refuse_session_policies(&params)?;
+                let duration = match params.get("DurationSeconds") {
+                    Some(d) => Some(d.parse::<i64>().map_err(|_| Error::InvalidParameter(format!("DurationSeconds '{d}' is not a number.")))?),
+                    None => None,
+                };
+                let a = state.api.identity.assume_role_with_saml(&role_arn, &principal_arn, &assertion, duration)?;
+                let result = format!(
+                    "{}{}{}{}{}{}{}{}",
+                    credentials_xml(&a.credentials),
+                    assumed_role_user(&account, &a.session),
+                    element("Subject", &a.subject),
+                    element("SubjectType", &a.subject_type),
+                    element("Issuer", &a.issuer),
+                    element("Audience", &a.audience),
+                    element("NameQualifier", &a.name_qualifier),
+                    a.source_identity.as_deref().map(|s| element("SourceIdentity", s)).unwrap_or_default(),
+                );
+                Ok(ok("AssumeRoleWithSAML", &result))
             }
             other => Err(StsError::InvalidAction(other.to_owned())),
         }
@@ -192,29 +217,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_iso8601_utc() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_700_000_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn dates_at_edge_dates() {
-        assert_eq!(iso8601(1_709_208_000_000), "2024-02-29T12:00:00Z");
-        assert_eq!(iso8601(4_107_542_400_000), "2100-03-01T00:00:00Z");
-        // Milliseconds are dropped, never rounded up into the next year.
-        assert_eq!(iso8601(1_767_225_599_999), "2025-12-31T23:59:59Z");
-        assert_eq!(iso8601(1_767_225_600_000), "2026-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_796_806_800_000), "2026-12-09T09:00:00Z");
-        assert_eq!(iso8601(-1), "1969-12-31T23:59:59Z");
-        assert_eq!(iso8601(i64::MAX), "9999-12-31T23:59:59Z");
-    }
-
-    #[test]
     fn roles_have_stable_ids_and_names() {
         assert_eq!(role_name("arn:aws:iam::000000000000:role/path/Admin"), "Admin");
         assert_eq!(role_id("arn:aws:iam::0:role/A"), role_id("arn:aws:iam::0:role/A"));
         assert!(role_id("arn:aws:iam::0:role/A").starts_with("AROA"));
-        assert_eq!(escape("<a&'\">"), "&lt;a&amp;&apos;&quot;&gt;");
     }
 }

@@ -1,6 +1,6 @@
 //! `IdentityStore`: identity pools, identities and their logins, server-held secrets.
 
-use pooldesk_core::store::{IdentityPoolRecord, IdentityRecord, IdentityStore, Page, StoreError, StoreResult};
+use pooldesk_core::store::{IdentityPoolRecord, IdentityRecord, IdentityStore, Page, SamlProviderRecord, StoreError, StoreResult};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::SqliteStore;
@@ -26,6 +26,25 @@ fn to_pool((id, config, roles, tag_maps, created_ms, modified_ms): PoolRow) -> S
 }
 
 const POOL_COLUMNS: &str = "id, config, roles, tag_maps, created_ms, modified_ms";
+
+const SAML_COLUMNS: &str = "arn, metadata, tags, uuid, created_ms, modified_ms";
+
+fn saml_provider_from(r: &Row<'_>) -> rusqlite::Result<(SamlProviderRecord, String)> {
+    let provider = SamlProviderRecord {
+        arn: r.get(0)?,
+        metadata: r.get(1)?,
+        tags: Vec::new(),
+        uuid: r.get(3)?,
+        created_ms: r.get(4)?,
+        modified_ms: r.get(5)?,
+    };
+    Ok((provider, r.get(2)?))
+}
+
+fn with_tags((mut provider, tags): (SamlProviderRecord, String)) -> StoreResult<SamlProviderRecord> {
+    provider.tags = serde_json::from_str(&tags).map_err(json_err)?;
+    Ok(provider)
+}
 
 fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(Box::new(e)))
@@ -208,6 +227,51 @@ impl IdentityStore for SqliteStore {
 
     fn delete_identity(&self, id: &str) -> StoreResult<bool> {
         self.write(|tx| Ok(execute(tx, "DELETE FROM identities WHERE id = ?1", [id])? > 0))
+    }
+
+    fn create_saml_provider(&self, p: &SamlProviderRecord) -> StoreResult<()> {
+        let tags = to_json(&p.tags)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                &format!("INSERT INTO saml_providers ({SAML_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                params![p.arn, p.metadata, tags, p.uuid, p.created_ms, p.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_saml_provider(&self, arn: &str) -> StoreResult<Option<SamlProviderRecord>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {SAML_COLUMNS} FROM saml_providers WHERE arn = ?1"))
+                .and_then(|mut s| s.query_row([arn], saml_provider_from).optional())
+                .map_err(sql)?
+                .map(with_tags)
+                .transpose()
+        })
+    }
+
+    fn list_saml_providers(&self) -> StoreResult<Vec<SamlProviderRecord>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("SELECT {SAML_COLUMNS} FROM saml_providers ORDER BY arn")).map_err(sql)?;
+            let rows = s.query_map([], saml_provider_from).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(with_tags)).collect()
+        })
+    }
+
+    fn update_saml_provider(&self, p: &SamlProviderRecord) -> StoreResult<bool> {
+        let tags = to_json(&p.tags)?;
+        self.write(|tx| {
+            Ok(execute(
+                tx,
+                "UPDATE saml_providers SET metadata = ?2, tags = ?3, modified_ms = ?4 WHERE arn = ?1",
+                params![p.arn, p.metadata, tags, p.modified_ms],
+            )? > 0)
+        })
+    }
+
+    fn delete_saml_provider(&self, arn: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(execute(tx, "DELETE FROM saml_providers WHERE arn = ?1", [arn])? > 0))
     }
 
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>> {

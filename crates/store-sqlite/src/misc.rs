@@ -132,6 +132,13 @@ impl ChallengeStore for SqliteStore {
             Ok(execute(tx, "DELETE FROM auth_challenges WHERE id = ?1", [id])? > 0)
         })
     }
+
+    fn use_once(&self, key: &str, expires_ms: i64, now_ms: i64) -> StoreResult<bool> {
+        self.write(|tx| {
+            execute(tx, "DELETE FROM used_once WHERE expires_ms <= ?1", [now_ms])?;
+            Ok(execute(tx, "INSERT OR IGNORE INTO used_once (key, expires_ms) VALUES (?1, ?2)", params![key, expires_ms])? > 0)
+        })
+    }
 }
 
 impl AuthEventStore for SqliteStore {

@@ -5,5 +5,6 @@
 pub mod credentials;
 mod ops;
 pub mod role_mapping;
+pub mod saml;
 
 pub use ops::{DEVELOPER_LOGIN, IdentityPools, JwksSource, Simulation, SimulationRequest};

@@ -31,6 +31,8 @@ struct VerifiedLogin {
     provider: String,
     subject: String,
     claims: Map<String, Value>,
+    /// A SAML login's roles: those its assertion's Role attribute pairs with the provider.
+    asserted_roles: Option<Vec<String>>,
 }
 
 /// Fetches an OpenID provider's signing keys: the JWKS named by
@@ -45,10 +47,10 @@ const JWKS_TTL_MS: i64 = 10 * 60 * 1000;
 const JWKS_REFETCH_MS: i64 = 60 * 1000;
 
 pub struct IdentityPools {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) clock: Arc<dyn Clock>,
     /// The user pools' source: one per server, so a test that pins it pins both.
-    random: Arc<dyn Random>,
+    pub(super) random: Arc<dyn Random>,
     user_pools: Arc<UserPools>,
     credentials: CredentialsKey,
     openid: Arc<Signer>,
@@ -57,6 +59,8 @@ pub struct IdentityPools {
     web: Option<Arc<dyn crate::web::WebClient>>,
     /// Provider keys by issuer: when fetched, and the JWKS.
     jwks_cache: std::sync::Mutex<BTreeMap<String, (i64, jsonwebtoken::jwk::JwkSet)>>,
+    /// IAM SAML providers' metadata as read, by ARN, with the modification time it was read at.
+    pub(super) saml_metadata: super::saml::MetadataCache,
 }
 
 /// The `Logins` keys of the social providers whose ID tokens an identity pool takes.
@@ -98,6 +102,7 @@ impl IdentityPools {
             jwks_source: None,
             web: None,
             jwks_cache: Default::default(),
+            saml_metadata: Default::default(),
         })
     }
 
@@ -147,7 +152,7 @@ impl IdentityPools {
         if !issued_to.as_deref().is_some_and(|to| app.split(',').map(str::trim).any(|a| a == to)) {
             return Err(invalid("The token was issued to another app."));
         }
-        Ok(Some(VerifiedLogin { provider: provider.to_owned(), subject, claims }))
+        Ok(Some(VerifiedLogin { provider: provider.to_owned(), subject, claims, asserted_roles: None }))
     }
 
     /// Verify logins of external OpenID Connect providers with keys fetched by `source`.
@@ -242,14 +247,14 @@ impl IdentityPools {
             return Err(invalid("Token expired."));
         }
         let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
-        Ok(VerifiedLogin { provider: provider.to_owned(), subject, claims })
+        Ok(VerifiedLogin { provider: provider.to_owned(), subject, claims, asserted_roles: None })
     }
 
-    fn config(&self) -> &crate::user_pools::Config {
+    pub(super) fn config(&self) -> &crate::user_pools::Config {
         self.user_pools.config()
     }
 
-    fn now(&self) -> i64 {
+    pub(super) fn now(&self) -> i64 {
         self.clock.now_millis()
     }
 
@@ -301,7 +306,7 @@ impl IdentityPools {
         if provider == DEVELOPER_LOGIN {
             let claims = self.verify_openid_token(token, &pool.id)?;
             let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
-            return Ok(VerifiedLogin { provider: DEVELOPER_LOGIN.to_owned(), subject, claims });
+            return Ok(VerifiedLogin { provider: DEVELOPER_LOGIN.to_owned(), subject, claims, asserted_roles: None });
         }
         // An OpenID Connect provider listed by ARN (which may even be one of this server's own
         // user pools, federated as a plain OIDC issuer).
@@ -312,6 +317,9 @@ impl IdentityPools {
             return Ok(login);
         }
         if let Some(login) = self.verify_access_token(pool, provider, token)? {
+            return Ok(login);
+        }
+        if let Some(login) = self.verify_saml(pool, provider, token)? {
             return Ok(login);
         }
         if let Some(user_pool_id) = self.user_pool_of(provider) {
@@ -329,11 +337,40 @@ impl IdentityPools {
             let server_side = configured.iter().any(|p| p.server_side_token_check == Some(true));
             let claims = self.user_pools.verify_id_token(&user_pool_id, token, &client_ids, server_side)?;
             let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
-            return Ok(VerifiedLogin { provider: self.canonical_provider(&user_pool_id), subject, claims });
+            return Ok(VerifiedLogin { provider: self.canonical_provider(&user_pool_id), subject, claims, asserted_roles: None });
         }
         Err(Error::NotAuthorized(format!(
-            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, {GOOGLE}, {APPLE}, {FACEBOOK}, {AMAZON} and {DEVELOPER_LOGIN})."
+            "Invalid login token. {provider} is not a provider of this identity pool (supported: this server's user pools, OpenID Connect providers listed in OpenIdConnectProviderARNs, {GOOGLE}, {APPLE}, {FACEBOOK}, {AMAZON}, SAML providers listed in SamlProviderARNs and {DEVELOPER_LOGIN})."
         )))
+    }
+
+    /// A SAML response (base64, as posted to AWS sign-in) under the ARN of an IAM SAML provider
+    /// the pool lists. Claims are its attributes (one value as a string, several as a list).
+    fn verify_saml(&self, pool: &IdentityPoolRecord, provider: &str, token: &str) -> Result<Option<VerifiedLogin>> {
+        if !pool.config.saml_provider_arns.iter().flatten().any(|arn| arn == provider) {
+            return Ok(None);
+        }
+        let (_, signed_in) = match self.read_aws_saml_response(provider, token) {
+            Ok(Some(found)) => found,
+            Ok(None) => return Err(Error::NotAuthorized(format!("Invalid login token. The SAML provider {provider} does not exist."))),
+            Err(Error::NotAuthorized(why)) => {
+                return Err(Error::NotAuthorized(format!("Invalid login token. The SAML response is not valid: {why}.")));
+            }
+            Err(e) => return Err(e),
+        };
+        let claims = signed_in
+            .attributes
+            .iter()
+            .map(|(name, values)| {
+                let value = match values.as_slice() {
+                    [one] => Value::String(one.clone()),
+                    many => json!(many),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let roles = super::saml::asserted_roles(&signed_in, provider);
+        Ok(Some(VerifiedLogin { provider: provider.to_owned(), subject: signed_in.name_id, claims, asserted_roles: Some(roles) }))
     }
 
     fn verify_logins(&self, pool: &IdentityPoolRecord, logins: &BTreeMap<String, Sensitive<String>>) -> Result<Vec<VerifiedLogin>> {
@@ -426,8 +463,11 @@ impl IdentityPools {
         let mappings = pool.roles.role_mappings.clone().unwrap_or_default();
         let mapping = login.and_then(|l| self.per_provider(&mappings, l));
         let claims = login.map(|l| &l.claims).unwrap_or(&empty);
-        let decision =
-            role_mapping::resolve(&RoleInput { authenticated: login.is_some(), roles: &roles, mapping, claims, custom_role_arn });
+        let by_rules = mapping.is_some_and(|m| m.r#type == w::RoleMappingType::Rules);
+        let decision = match login.and_then(|l| l.asserted_roles.as_deref()) {
+            Some(asserted) if !by_rules => role_mapping::resolve_asserted(&roles, asserted, custom_role_arn),
+            _ => role_mapping::resolve(&RoleInput { authenticated: login.is_some(), roles: &roles, mapping, claims, custom_role_arn }),
+        };
         let tags = match login.and_then(|l| self.per_provider(&pool.tag_maps, l)) {
             Some(map) => role_mapping::principal_tags(claims, map.principal_tags.as_ref(), map.use_defaults.unwrap_or(false)),
             None => BTreeMap::new(),
@@ -463,7 +503,7 @@ impl IdentityPools {
         general
     }
 
-    fn issue(
+    pub(super) fn issue(
         &self,
         identity_id: &str,
         role_arn: &str,
@@ -581,7 +621,7 @@ impl IdentityPools {
             let provider =
                 request.provider.as_deref().ok_or_else(|| Error::InvalidParameter("Provider is required with Claims.".into()))?;
             let provider = self.user_pool_of(provider).map(|p| self.canonical_provider(&p)).unwrap_or_else(|| provider.to_owned());
-            Some(VerifiedLogin { provider, subject: String::new(), claims: claims.clone() })
+            Some(VerifiedLogin { provider, subject: String::new(), claims: claims.clone(), asserted_roles: None })
         } else {
             None
         };
@@ -639,6 +679,18 @@ fn check_roles(roles: Option<&BTreeMap<String, String>>, mappings: Option<&BTree
     Ok(())
 }
 
+/// SAML logins get credentials through GetCredentialsForIdentity only: Cognito supports SAML
+/// providers in the enhanced flow, not as OpenID tokens for the classic one.
+fn enhanced_flow_only(logins: &[VerifiedLogin]) -> Result<()> {
+    match logins.iter().find(|l| l.asserted_roles.is_some()) {
+        Some(l) => Err(Error::InvalidParameter(format!(
+            "{} is a SAML provider, which identity pools support in the enhanced flow only: call GetCredentialsForIdentity with this login.",
+            l.provider
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn conflict(e: StoreError) -> Error {
     match e {
         StoreError::Conflict(_) => Error::ResourceConflict("A login in the request is linked to another identity.".into()),
@@ -658,6 +710,13 @@ fn check_pool_name(name: &str) -> Result<()> {
 }
 
 fn check_pool_config(c: &w::IdentityPool) -> Result<()> {
+    for arn in c.saml_provider_arns.iter().flatten() {
+        if !super::saml::is_saml_provider_arn(arn) {
+            return Err(Error::InvalidParameter(format!(
+                "{arn} is not an IAM SAML provider ARN (arn:aws:iam::<account>:saml-provider/<name>)."
+            )));
+        }
+    }
     for p in c.cognito_identity_providers.iter().flatten() {
         if p.provider_name.as_deref().is_none_or(str::is_empty) {
             return Err(Error::InvalidParameter("Every CognitoIdentityProvider needs a ProviderName.".into()));
@@ -795,6 +854,7 @@ impl w::Service for IdentityPools {
         let identity = self.identity(&r.identity_id)?;
         let pool = self.pool(&identity.pool_id)?;
         let logins = self.logins_for_identity(&pool, &identity, r.logins.as_ref())?;
+        enhanced_flow_only(&logins)?;
         let mut amr = vec![if logins.is_empty() { "unauthenticated".to_owned() } else { "authenticated".to_owned() }];
         amr.extend(logins.iter().map(|l| l.provider.clone()));
         let token = self.openid_token(&pool.id, &identity.id, amr, 600)?;
@@ -824,9 +884,10 @@ impl w::Service for IdentityPools {
         if pairs.is_empty() {
             return Err(Error::InvalidParameter(format!("Logins must include the developer provider {developer}.")));
         }
+        enhanced_flow_only(&verified)?;
         let logins: Vec<VerifiedLogin> = pairs
             .iter()
-            .map(|(p, s)| VerifiedLogin { provider: p.clone(), subject: s.clone(), claims: Map::new() })
+            .map(|(p, s)| VerifiedLogin { provider: p.clone(), subject: s.clone(), claims: Map::new(), asserted_roles: None })
             .chain(verified)
             .collect();
         let identity_id = match &r.identity_id {

@@ -247,6 +247,34 @@ pub fn resolve(input: &RoleInput<'_>) -> Result<RoleDecision, RoleError> {
     }
 }
 
+/// The role for a SAML login whose provider has no rule-based mapping: one of the roles its
+/// assertion's Role attribute pairs with the provider (`asserted`), as a Token mapping reads
+/// `cognito:roles`: the only one, or the `CustomRoleArn` the caller chose among several. An
+/// assertion that names no role gets the pool's authenticated role.
+pub fn resolve_asserted(
+    roles: &BTreeMap<String, String>,
+    asserted: &[String],
+    custom_role_arn: Option<&str>,
+) -> Result<RoleDecision, RoleError> {
+    match (asserted, custom_role_arn) {
+        ([], None) => pool_role(roles, AUTHENTICATED).map(|role_arn| RoleDecision { role_arn, reason: Reason::DefaultRole }),
+        ([], Some(_)) => {
+            Err(RoleError::CustomRoleNotAllowed { why: "the SAML assertion pairs no role with this provider to choose from".into() })
+        }
+        (_, Some(custom)) if asserted.iter().any(|r| r == custom) => {
+            Ok(RoleDecision { role_arn: custom.to_owned(), reason: Reason::CustomRoleFromToken })
+        }
+        (_, Some(custom)) => Err(RoleError::CustomRoleNotInToken { custom_role_arn: custom.to_owned() }),
+        ([only], None) => Ok(RoleDecision { role_arn: only.clone(), reason: Reason::OnlyRoleInToken }),
+        (several, None) => Err(RoleError::Denied {
+            why: format!(
+                "the SAML assertion pairs {} roles with this provider; the caller must choose one with CustomRoleArn",
+                several.len()
+            ),
+        }),
+    }
+}
+
 fn refuse_custom_role(input: &RoleInput<'_>, why: &str) -> Result<(), RoleError> {
     match input.custom_role_arn {
         Some(_) => Err(RoleError::CustomRoleNotAllowed { why: why.to_owned() }),

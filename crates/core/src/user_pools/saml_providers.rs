@@ -317,7 +317,7 @@ impl UserPools {
         let check = |metadata: &IdpMetadata| {
             let expected = saml::Expected {
                 idp: metadata,
-                audience: &audience,
+                audiences: &[&audience],
                 delivery: Some(saml::Delivery { acs: &acs, in_response_to: request_id.as_deref() }),
                 now_ms: self.now(),
             };
@@ -344,15 +344,9 @@ impl UserPools {
     /// until it expires).
     fn saml_user(&self, provider: &IdentityProvider, signed_in: &saml::SignedIn) -> Result<String> {
         let seen = format!("saml-{}", crate::tokens::sha256_hex(&format!("{}\n{}", provider.name, signed_in.assertion_id)));
-        if self.store.get_challenge(&seen)?.is_some_and(|r| r.expires_ms > self.now()) {
+        if !self.store.use_once(&seen, signed_in.valid_until_ms.max(self.now() + REPLAY_FLOOR_MS), self.now())? {
             return Err(refused("This SAML assertion was already used to sign in."));
         }
-        self.store.put_challenge(&ChallengeRecord {
-            id: seen,
-            pool_id: provider.pool_id.clone(),
-            state: String::new(),
-            expires_ms: signed_in.valid_until_ms.max(self.now() + REPLAY_FLOOR_MS),
-        })?;
         let mut claims = Map::new();
         for (name, values) in &signed_in.attributes {
             // Several values read as Cognito writes them: "[a, b]".
@@ -370,7 +364,7 @@ impl UserPools {
     pub(super) fn saml_token_user(&self, provider: &IdentityProvider, token: &str) -> Result<(String, i64)> {
         let metadata = self.provider_metadata(provider, false)?;
         let audience = saml::sp_entity_id(&provider.pool_id);
-        let expected = saml::Expected { idp: &metadata, audience: &audience, delivery: None, now_ms: self.now() };
+        let expected = saml::Expected { idp: &metadata, audiences: &[&audience], delivery: None, now_ms: self.now() };
         let signed_in = saml::read_assertion(token, &expected)
             .map_err(|e| Error::NotAuthorized(format!("The SAML assertion of {} is not valid: {e}.", provider.name)))?;
         let sub = self.saml_user(provider, &signed_in)?;
