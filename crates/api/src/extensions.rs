@@ -31,16 +31,18 @@ pub enum Extension {
     ImportUsers,
     GetLoginUrl,
     DiscoverOpenIdProvider,
+    ListTriggerInvocations,
 }
 
 impl Extension {
-    pub const ALL: [Extension; 6] = [
+    pub const ALL: [Extension; 7] = [
         Extension::ListMessages,
         Extension::SimulateRoleMapping,
         Extension::ListAuditEvents,
         Extension::ImportUsers,
         Extension::GetLoginUrl,
         Extension::DiscoverOpenIdProvider,
+        Extension::ListTriggerInvocations,
     ];
 
     pub fn from_name(name: &str) -> Option<Extension> {
@@ -55,6 +57,7 @@ impl Extension {
             Extension::ImportUsers => "ImportUsers",
             Extension::GetLoginUrl => "GetLoginUrl",
             Extension::DiscoverOpenIdProvider => "DiscoverOpenIdProvider",
+            Extension::ListTriggerInvocations => "ListTriggerInvocations",
         }
     }
 
@@ -66,6 +69,7 @@ impl Extension {
             Extension::ImportUsers => respond(import_users(api, decode(body)?)),
             Extension::GetLoginUrl => respond(get_login_url(api, decode(body)?)),
             Extension::DiscoverOpenIdProvider => respond(discover_open_id_provider(api, decode(body)?)),
+            Extension::ListTriggerInvocations => respond(list_trigger_invocations(api, decode(body)?)),
         }
     }
 }
@@ -93,6 +97,9 @@ impl Validate for GetLoginUrlRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for DiscoverOpenIdProviderRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for ListTriggerInvocationsRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 
@@ -643,4 +650,101 @@ pub struct DiscoverOpenIdProviderResponse {
 
 fn discover_open_id_provider(api: &Api, req: DiscoverOpenIdProviderRequest) -> Result<DiscoverOpenIdProviderResponse, Error> {
     Ok(DiscoverOpenIdProviderResponse { provider_details: api.pools.discover_oidc_provider(&req.issuer)? })
+}
+
+/// `PoolDesk.ListTriggerInvocations`: the inspector of a pool's Lambda triggers, newest first:
+/// each call's event (secrets redacted) and the function's answer or the error it caused.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ListTriggerInvocationsRequest {
+    pub user_pool_id: String,
+    /// Only this trigger's calls: `PreSignUp`, `PreTokenGeneration`, ...
+    #[ts(optional)]
+    pub trigger: Option<String>,
+    #[ts(optional)]
+    pub outcome: Option<AuditOutcome>,
+    /// 1 to 1000; 100 when absent.
+    #[ts(optional)]
+    pub max_results: Option<u32>,
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ListTriggerInvocationsResponse {
+    /// Newest first.
+    pub invocations: Vec<TriggerInvocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+/// One call of a trigger.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct TriggerInvocation {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub trigger: String,
+    /// The event's `triggerSource`.
+    pub source: String,
+    pub function: String,
+    /// Epoch milliseconds.
+    #[ts(type = "number")]
+    pub time: i64,
+    #[ts(type = "number")]
+    pub duration_ms: i64,
+    /// The event sent.
+    #[ts(type = "unknown")]
+    pub event: serde_json::Value,
+    /// The function's `response`, when it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "unknown")]
+    pub response: Option<serde_json::Value>,
+    /// The error the caller got (`UserLambdaValidationException: ...`), when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
+fn list_trigger_invocations(api: &Api, req: ListTriggerInvocationsRequest) -> Result<ListTriggerInvocationsResponse, Error> {
+    let page = Page::new(req.max_results, req.next_token.as_deref())?;
+    if let Some(t) = req.trigger.as_deref()
+        && pooldesk_core::user_pools::Trigger::from_name(t).is_none()
+    {
+        return Err(Error::InvalidParameter(format!(
+            "Unknown trigger {t}: use LambdaConfig's names (PreSignUp, PreTokenGeneration, ...)."
+        )));
+    }
+    api.store
+        .get_pool(&req.user_pool_id)?
+        .ok_or_else(|| Error::ResourceNotFound(format!("User pool {} does not exist.", req.user_pool_id)))?;
+    let rows = api.store.list_trigger_invocations(&store::TriggerQuery {
+        pool_id: &req.user_pool_id,
+        trigger: req.trigger.as_deref(),
+        succeeded: req.outcome.map(|o| o == AuditOutcome::Ok),
+        before: page.before,
+        limit: page.limit,
+    })?;
+    let next_token = page.next_token(&rows, |t| t.id);
+    let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
+    let invocations = rows
+        .into_iter()
+        .map(|t| TriggerInvocation {
+            id: t.id,
+            trigger: t.trigger,
+            source: t.source,
+            function: t.function,
+            time: t.started_ms,
+            duration_ms: t.duration_ms,
+            event: json(&t.event),
+            response: t.response.as_deref().map(json),
+            error: t.error,
+        })
+        .collect();
+    Ok(ListTriggerInvocationsResponse { invocations, next_token })
 }

@@ -299,7 +299,14 @@ pub struct ListSAMLProviderTagsResponse {
 macro_rules! no_rules {
     ($($t:ty),*) => { $(impl Validate for $t { fn validate(&self, _: &str, _: &mut Violations) {} })* };
 }
-no_rules!(Empty, CreateSAMLProviderRequest, SAMLProviderArnRequest, UpdateSAMLProviderRequest, TagSAMLProviderRequest, UntagSAMLProviderRequest);
+no_rules!(
+    Empty,
+    CreateSAMLProviderRequest,
+    SAMLProviderArnRequest,
+    UpdateSAMLProviderRequest,
+    TagSAMLProviderRequest,
+    UntagSAMLProviderRequest
+);
 
 #[cfg(test)]
 mod tests {

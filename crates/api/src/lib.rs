@@ -11,10 +11,12 @@
 //! - [`oauth`]: the OAuth 2.0 endpoints' operations (token grants), audited.
 //! - [`outbound`]: what the operations send or fetch over the network: e-mail (SMTP, lettre),
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
+//! - [`lambda`]: the pools' Lambda triggers, through the AWS Lambda Invoke API.
 //! - [`ui_rules`]: the validation rules the UI shares with the server, as TypeScript.
 
 pub mod extensions;
 pub mod iam;
+pub mod lambda;
 pub mod oauth;
 pub mod outbound;
 pub mod ui_rules;
@@ -74,7 +76,8 @@ impl Api {
             Some((url, from)) => Some(Arc::new(outbound::SmtpMailer::new(url, from)?)),
             None => None,
         };
-        let mut pools = UserPools::new(store.clone(), clock.clone(), config, mailer)?;
+        let lambda = Arc::new(lambda::LambdaHttp::from_env(&config.region, clock.clone(), runtime.clone())?);
+        let mut pools = UserPools::new(store.clone(), clock.clone(), config, mailer)?.with_lambda_invoker(lambda);
         if let Some(url) = &outbound.sms_webhook_url {
             pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
         }

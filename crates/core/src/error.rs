@@ -92,6 +92,15 @@ pub enum Error {
     /// STS: the caller may not assume the role.
     #[error("{0}")]
     AccessDenied(String),
+    /// A Lambda trigger threw: its message, as Cognito words it.
+    #[error("{0}")]
+    UserLambdaValidation(String),
+    /// A Lambda trigger could not be called, or did not answer in time.
+    #[error("{0}")]
+    UnexpectedLambda(String),
+    /// A Lambda trigger answered something Cognito cannot use.
+    #[error("{0}")]
+    InvalidLambdaResponse(String),
     /// Something that is never the caller's fault. Details go to the log, not the client.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
@@ -144,6 +153,9 @@ impl Error {
             Error::ExpiredToken(_) => "ExpiredTokenException",
             Error::InvalidIdentityToken(_) => "InvalidIdentityTokenException",
             Error::AccessDenied(_) => "AccessDeniedException",
+            Error::UserLambdaValidation(_) => "UserLambdaValidationException",
+            Error::UnexpectedLambda(_) => "UnexpectedLambdaException",
+            Error::InvalidLambdaResponse(_) => "InvalidLambdaResponseException",
             Error::Internal(_) => "InternalErrorException",
         }
     }

@@ -577,6 +577,44 @@ pub struct AuditQuery<'a> {
     pub limit: usize,
 }
 
+/// One call of a Lambda trigger, as the inspector shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriggerInvocation {
+    /// Assigned by the store; 0 when appending.
+    pub id: i64,
+    pub pool_id: String,
+    /// `PreSignUp`, `PreTokenGeneration`, ...
+    pub trigger: String,
+    /// The event's `triggerSource`.
+    pub source: String,
+    pub function: String,
+    pub started_ms: i64,
+    pub duration_ms: i64,
+    /// The event sent, as JSON, secrets redacted.
+    pub event: String,
+    /// The function's `response`, as JSON, when it answered.
+    pub response: Option<String>,
+    /// The error the caller got, when it failed.
+    pub error: Option<String>,
+}
+
+/// Which trigger invocations to list: a pool's, newest first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TriggerQuery<'a> {
+    pub pool_id: &'a str,
+    pub trigger: Option<&'a str>,
+    /// `Some(true)`: only those that succeeded; `Some(false)`: only failures.
+    pub succeeded: Option<bool>,
+    /// The id of the last invocation of the previous page.
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
+pub trait TriggerLogStore: Send + Sync {
+    fn add_trigger_invocation(&self, invocation: &TriggerInvocation) -> StoreResult<i64>;
+    fn list_trigger_invocations(&self, query: &TriggerQuery<'_>) -> StoreResult<Vec<TriggerInvocation>>;
+}
+
 pub trait AuditStore: Send + Sync {
     fn append_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     fn list_audit(&self, query: &AuditQuery<'_>) -> StoreResult<Vec<AuditEvent>>;
@@ -621,6 +659,7 @@ pub trait Store:
     + AccessKeyStore
     + MessageStore
     + AuditStore
+    + TriggerLogStore
     + ReadScope
 {
 }
@@ -635,6 +674,7 @@ impl<
         + AccessKeyStore
         + MessageStore
         + AuditStore
+        + TriggerLogStore
         + ReadScope,
 > Store for T
 {

@@ -97,6 +97,7 @@ pub fn store_contract(store: &dyn Store) {
     sessions_revoke(store);
     challenges_are_single_use(store);
     used_once_until_expiry(store);
+    trigger_invocations_newest_first(store);
     saml_providers(store);
     messages_newest_first(store);
     audit_newest_first(store);
@@ -124,6 +125,38 @@ fn audit_newest_first(store: &dyn Store) {
     );
     let root = store.list_audit(&AuditQuery { actor: Some("AKIAROOT"), limit: 10, ..AuditQuery::default() }).expect("list");
     assert_eq!(root.iter().map(|e| e.at_ms).collect::<Vec<_>>(), vec![2, 0], "one actor's");
+}
+
+fn trigger_invocations_newest_first(store: &dyn Store) {
+    let key = tokens::generate_key("us-east-1_trig", 1).expect("key");
+    store.create_pool(&pool("us-east-1_trig"), &key).expect("pool");
+    let call = |trigger: &str, error: Option<&str>| TriggerInvocation {
+        id: 0,
+        pool_id: "us-east-1_trig".into(),
+        trigger: trigger.into(),
+        source: format!("{trigger}_Test"),
+        function: "arn:aws:lambda:us-east-1:000000000000:function:f".into(),
+        started_ms: 1,
+        duration_ms: 2,
+        event: "{}".into(),
+        response: error.is_none().then(|| "{}".to_owned()),
+        error: error.map(str::to_owned),
+    };
+    let first = store.add_trigger_invocation(&call("PreSignUp", None)).expect("add");
+    let second = store.add_trigger_invocation(&call("PreTokenGeneration", Some("UserLambdaValidationException: no"))).expect("add");
+    store.add_trigger_invocation(&call("PreSignUp", Some("UnexpectedLambdaException: timeout"))).expect("add");
+    let q = TriggerQuery { pool_id: "us-east-1_trig", limit: 10, ..Default::default() };
+    let all = store.list_trigger_invocations(&q).expect("list");
+    assert_eq!(all.len(), 3);
+    assert!(all[0].id > all[1].id && all[1].id == second && all[2].id == first, "newest first");
+    assert_eq!(all[2], TriggerInvocation { id: first, ..call("PreSignUp", None) });
+    let pre = store.list_trigger_invocations(&TriggerQuery { trigger: Some("PreSignUp"), ..q }).expect("list");
+    assert_eq!(pre.len(), 2);
+    let failed = store.list_trigger_invocations(&TriggerQuery { succeeded: Some(false), ..q }).expect("list");
+    assert_eq!(failed.len(), 2);
+    let page = store.list_trigger_invocations(&TriggerQuery { before: Some(second), ..q }).expect("list");
+    assert_eq!(page.iter().map(|t| t.id).collect::<Vec<_>>(), [first]);
+    assert!(store.list_trigger_invocations(&TriggerQuery { pool_id: "us-east-1_none", ..q }).expect("list").is_empty());
 }
 
 fn used_once_until_expiry(store: &dyn Store) {

@@ -2,7 +2,7 @@
 
 use pooldesk_core::store::{
     AccessKey, AccessKeyStore, AuditEvent, AuditQuery, AuditStore, AuthEventRecord, AuthEventStore, ChallengeRecord, ChallengeStore,
-    Message, MessageQuery, MessageStore, Session, SessionStore, StoreError, StoreResult,
+    Message, MessageQuery, MessageStore, Session, SessionStore, StoreError, StoreResult, TriggerInvocation, TriggerLogStore, TriggerQuery,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -324,6 +324,50 @@ impl AuditStore for SqliteStore {
                         })
                     },
                 )
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+}
+
+impl TriggerLogStore for SqliteStore {
+    fn add_trigger_invocation(&self, t: &TriggerInvocation) -> StoreResult<i64> {
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO trigger_invocations (pool_id, trigger, source, function, started_ms, duration_ms, event, response, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![t.pool_id, t.trigger, t.source, t.function, t.started_ms, t.duration_ms, t.event, t.response, t.error],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn list_trigger_invocations(&self, q: &TriggerQuery<'_>) -> StoreResult<Vec<TriggerInvocation>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT id, pool_id, trigger, source, function, started_ms, duration_ms, event, response, error
+                     FROM trigger_invocations
+                     WHERE pool_id = ?1 AND (?2 IS NULL OR trigger = ?2) AND (?3 IS NULL OR (error IS NULL) = ?3) AND id < ?4
+                     ORDER BY id DESC LIMIT ?5",
+                )
+                .map_err(sql)?;
+            let rows = s
+                .query_map(params![q.pool_id, q.trigger, q.succeeded, q.before.unwrap_or(i64::MAX), q.limit as i64], |r| {
+                    Ok(TriggerInvocation {
+                        id: r.get(0)?,
+                        pool_id: r.get(1)?,
+                        trigger: r.get(2)?,
+                        source: r.get(3)?,
+                        function: r.get(4)?,
+                        started_ms: r.get(5)?,
+                        duration_ms: r.get(6)?,
+                        event: r.get(7)?,
+                        response: r.get(8)?,
+                        error: r.get(9)?,
+                    })
+                })
                 .map_err(sql)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
         })

@@ -38,6 +38,7 @@ mod saml_providers;
 mod self_service;
 mod sign_in;
 mod token_exchange;
+mod triggers;
 mod users;
 
 use std::borrow::Cow;
@@ -63,6 +64,7 @@ pub use managed_login::{
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::{LoginStep, login_providers};
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};
+pub use triggers::{InvokeFailure, Invoked, LambdaInvoker, Trigger};
 
 /// Settings that hold for the whole server.
 #[derive(Debug, Clone)]
@@ -166,6 +168,8 @@ pub struct UserPools {
     saml_signing: saml_providers::SigningKeys,
     /// What SRP sign-ins of unknown users are answered with (PreventUserExistenceErrors).
     decoy_srp: sign_in::DecoySrp,
+    /// How Lambda triggers are called; none in tests that configure none.
+    lambda: Option<Arc<dyn triggers::LambdaInvoker>>,
 }
 
 impl UserPools {
@@ -189,6 +193,7 @@ impl UserPools {
             saml_metadata: Default::default(),
             saml_signing: Default::default(),
             decoy_srp,
+            lambda: None,
         })
     }
 
@@ -211,6 +216,12 @@ impl UserPools {
     /// Reach identity providers (OIDC discovery, token and userinfo endpoints) through `web`.
     pub fn with_web_client(mut self, web: Arc<dyn crate::web::WebClient>) -> Self {
         self.web = Some(web);
+        self
+    }
+
+    /// Call the pools' Lambda triggers through `invoker`.
+    pub fn with_lambda_invoker(mut self, invoker: Arc<dyn LambdaInvoker>) -> Self {
+        self.lambda = Some(invoker);
         self
     }
 

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use pooldesk_wire::cognito_idp::{self as w, PreventUserExistenceErrorTypes, UserStatusType};
 
+use serde_json::json;
+
 use super::attributes::{self, Writer};
-use super::{UserPools, messages};
+use super::{UserPools, messages, triggers};
 use crate::error::{Error, Result};
 use crate::password;
 use crate::store::{AppClient, CodePurpose, User, UserPool};
@@ -47,9 +49,18 @@ impl UserPools {
         let attrs: BTreeMap<String, String> = given.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
         let mut user = self.new_user(&pool, &r.username, attrs, UserStatusType::Unconfirmed)?;
         attributes::check_required(&pool, &user.data.attributes)?;
+        // The function sees the request before anything is hashed or stored.
+        let request = json!({
+            "userAttributes": triggers::name_values(Some(&given)),
+            "validationData": triggers::name_values(r.validation_data.as_ref()),
+            "clientMetadata": triggers::client_metadata(r.client_metadata.as_ref()),
+        });
+        let decided =
+            self.pre_sign_up(&pool, "PreSignUp_SignUp", &user.username, Some(&client.client_id), request, &user.data.attributes)?;
+        decided.apply(&mut user);
         self.set_password(&pool, &mut user, &password)?;
 
-        let channel = self.confirmation_channel(&pool, &user);
+        let channel = if decided.auto_confirm { None } else { self.confirmation_channel(&pool, &user) };
         let code = match channel {
             Some(_) => Some(self.new_code(&mut user, CodePurpose::SignUp)?),
             None => None,
@@ -59,7 +70,7 @@ impl UserPools {
             self.send_code(&pool, &user, ch, code)?;
         }
         Ok(w::SignUpResponse {
-            user_confirmed: false,
+            user_confirmed: decided.auto_confirm,
             code_delivery_details: channel.as_ref().map(messages::details),
             user_sub: user.sub.clone(),
             session: None,
@@ -86,6 +97,8 @@ impl UserPools {
             user.data.attributes.insert(format!("{attr}_verified"), "true".into());
         }
         self.save_user(&mut user)?;
+        // The user stays confirmed whatever the function answers; its failure is reported.
+        self.post_confirmation(&pool, &user, "PostConfirmation_ConfirmSignUp", Some(&client.client_id), r.client_metadata.as_ref())?;
         Ok(w::ConfirmSignUpResponse { session: None })
     }
 
@@ -157,6 +170,13 @@ impl UserPools {
             user.status = UserStatusType::Confirmed;
         }
         self.save_user(&mut user)?;
+        self.post_confirmation(
+            &pool,
+            &user,
+            "PostConfirmation_ConfirmForgotPassword",
+            Some(&client.client_id),
+            r.client_metadata.as_ref(),
+        )?;
         Ok(w::ConfirmForgotPasswordResponse {})
     }
 

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType, MessageActionType, UserStatusType};
+use serde_json::json;
 
 use super::attributes::{self, Writer};
-use super::{UserPools, messages};
+use super::{UserPools, messages, triggers};
 use crate::clock::to_wire;
 use crate::error::{Error, Result};
 use crate::store::{CodePurpose, StoreError, User, UserData, UserPool};
@@ -128,6 +129,15 @@ impl UserPools {
             let attrs: BTreeMap<String, String> = given.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
             let mut user = self.new_user(&pool, &r.username, attrs, UserStatusType::ForceChangePassword)?;
             attributes::check_required(&pool, &user.data.attributes)?;
+            let request = json!({
+                "userAttributes": triggers::name_values(Some(&given)),
+                "validationData": triggers::name_values(r.validation_data.as_ref()),
+                "clientMetadata": triggers::client_metadata(r.client_metadata.as_ref()),
+            });
+            let decided = self.pre_sign_up(&pool, "PreSignUp_AdminCreateUser", &user.username, None, request, &user.data.attributes)?;
+            // An invited user confirms by changing the temporary password: only the
+            // verification flags apply.
+            triggers::PreSignUp { auto_confirm: false, ..decided }.apply(&mut user);
             if let Some(temporary) = &temporary {
                 self.set_password(&pool, &mut user, temporary)?;
                 user.data.temporary_password_expires_ms = Some(self.now() + validity_days * 86_400_000);
@@ -282,6 +292,7 @@ impl UserPools {
         user.status = UserStatusType::Confirmed;
         user.data.codes.remove(&CodePurpose::SignUp);
         self.save_user(&mut user)?;
+        self.post_confirmation(&pool, &user, "PostConfirmation_ConfirmSignUp", None, r.client_metadata.as_ref())?;
         Ok(w::AdminConfirmSignUpResponse {})
     }
 

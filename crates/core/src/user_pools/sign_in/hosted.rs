@@ -53,7 +53,7 @@ impl UserPools {
     pub fn login_with_password(&self, ctx: &Context, client: &AppClient, username: &str, password: &str) -> Result<LoginStep> {
         require_cognito(client)?;
         let pool = self.pool(&client.pool_id)?;
-        let attempt = Attempt { ctx, pool: &pool, client, hosted: true };
+        let attempt = Attempt { ctx, pool: &pool, client, hosted: true, client_metadata: None };
         let params = BTreeMap::from([("USERNAME".to_owned(), username.to_owned()), ("PASSWORD".to_owned(), password.to_owned())]);
         step(self.password_flow(attempt, &params, Progress::new(AuthFlowType::UserPasswordAuth))?)
     }
@@ -63,7 +63,7 @@ impl UserPools {
     pub fn login_with_code(&self, ctx: &Context, client: &AppClient, username: &str, factor: &str) -> Result<LoginStep> {
         require_cognito(client)?;
         let pool = self.pool(&client.pool_id)?;
-        let attempt = Attempt { ctx, pool: &pool, client, hosted: true };
+        let attempt = Attempt { ctx, pool: &pool, client, hosted: true, client_metadata: None };
         let params = BTreeMap::from([("USERNAME".to_owned(), username.to_owned()), ("PREFERRED_CHALLENGE".to_owned(), factor.to_owned())]);
         step(self.choice_flow(attempt, &params, Progress::new(AuthFlowType::UserAuth))?)
     }
@@ -95,7 +95,7 @@ impl UserPools {
         session: &str,
         responses: BTreeMap<String, String>,
     ) -> Result<LoginStep> {
-        step(self.respond(ctx, client, name, Some(session.to_owned()), responses, true)?)
+        step(self.respond(ctx, client, name, Some(session.to_owned()), responses, super::respond::Answerer::LoginPage)?)
     }
 
     /// MFA_SETUP at a login page: a new authenticator secret for the step under `session`,

@@ -62,7 +62,7 @@ impl UserPools {
         if matches!(r.auth_flow, AuthFlowType::AdminNoSrpAuth | AuthFlowType::AdminUserPasswordAuth) {
             return Err(Error::InvalidParameter(format!("Initiate Auth method not supported: {}", r.auth_flow.as_str())));
         }
-        let outcome = self.initiate(ctx, &client, r.auth_flow, &params)?;
+        let outcome = self.initiate(ctx, &client, r.auth_flow, &params, r.client_metadata.as_ref())?;
         Ok(respond_with!(InitiateAuthResponse, outcome))
     }
 
@@ -77,13 +77,20 @@ impl UserPools {
         if r.auth_flow == AuthFlowType::UserPasswordAuth {
             return Err(Error::InvalidParameter("Initiate Auth method not supported: USER_PASSWORD_AUTH".into()));
         }
-        let outcome = self.initiate(ctx, &client, r.auth_flow, &params)?;
+        let outcome = self.initiate(ctx, &client, r.auth_flow, &params, r.client_metadata.as_ref())?;
         Ok(respond_with!(AdminInitiateAuthResponse, outcome))
     }
 
-    fn initiate(&self, ctx: &Context, client: &AppClient, flow: AuthFlowType, params: &BTreeMap<String, String>) -> Result<Outcome> {
+    fn initiate(
+        &self,
+        ctx: &Context,
+        client: &AppClient,
+        flow: AuthFlowType,
+        params: &BTreeMap<String, String>,
+        client_metadata: Option<&BTreeMap<String, String>>,
+    ) -> Result<Outcome> {
         let pool = self.pool(&client.pool_id)?;
-        let attempt = Attempt { ctx, pool: &pool, client, hosted: false };
+        let attempt = Attempt { ctx, pool: &pool, client, hosted: false, client_metadata };
         let progress = Progress::new(flow);
         match flow {
             AuthFlowType::UserPasswordAuth => {
@@ -145,6 +152,7 @@ impl UserPools {
     pub(super) fn password_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let password = param(params, "PASSWORD")?;
         let mut user = self.sign_in_user(attempt, params, || self.hasher.verify_dummy(password))?;
+        self.pre_authentication(attempt.pool, &user, &attempt.client.client_id, attempt.client_metadata)?;
         self.check_password(attempt, &mut user, password, &progress.flow)?;
         self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password))
     }
@@ -212,6 +220,7 @@ impl UserPools {
             Some(user) => {
                 Self::check_secret_hash(client, &[&username, &user.username], secret_hash)?;
                 self.check_not_locked(&user, || ())?;
+                self.pre_authentication(pool, &user, &client.client_id, attempt.client_metadata)?;
                 let v = user.data.srp.clone().ok_or_else(incorrect)?;
                 (Some(user), v)
             }
@@ -257,6 +266,7 @@ impl UserPools {
     /// USER_AUTH: the first factor the user picks (PREFERRED_CHALLENGE) or a SELECT_CHALLENGE.
     pub(super) fn choice_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let user = self.sign_in_user(attempt, params, || ())?;
+        self.pre_authentication(attempt.pool, &user, &attempt.client.client_id, attempt.client_metadata)?;
         let options = self.first_factors(attempt.pool, &user);
         match params.get("PREFERRED_CHALLENGE") {
             Some(choice) => self.answer_first_factor(attempt, user, choice, params, &options, progress),

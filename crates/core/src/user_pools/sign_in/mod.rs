@@ -86,6 +86,8 @@ struct Attempt<'a> {
     /// A sign-in at a login page: it ends in an authorization, not in tokens, and needs no
     /// SECRET_HASH (the client's secret is checked when the code is exchanged).
     hosted: bool,
+    /// The request's `ClientMetadata`, for the triggers.
+    client_metadata: Option<&'a BTreeMap<String, String>>,
 }
 
 /// What a flow produced: tokens, or a challenge to answer.
@@ -109,11 +111,15 @@ pub(super) enum Outcome {
 struct Progress {
     flow: String,
     passed: Vec<w::ChallengeName>,
+    /// The user set a new password on the way (pre token generation's
+    /// `TokenGeneration_NewPasswordChallenge`).
+    #[serde(default)]
+    new_password: bool,
 }
 
 impl Progress {
     fn new(flow: AuthFlowType) -> Self {
-        Progress { flow: flow.as_str().to_owned(), passed: Vec::new() }
+        Progress { flow: flow.as_str().to_owned(), passed: Vec::new(), new_password: false }
     }
 
     fn with(mut self, challenge: w::ChallengeName) -> Self {

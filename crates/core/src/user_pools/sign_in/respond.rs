@@ -19,6 +19,12 @@ use crate::{password, srp, totp};
 /// How far an SRP client's TIMESTAMP may be from the server's clock.
 const SRP_TIMESTAMP_SKEW_SECS: i64 = 5 * 60;
 
+/// Who answers a challenge: an API call, with its `ClientMetadata`, or a login page.
+pub(super) enum Answerer<'a> {
+    Api(Option<&'a BTreeMap<String, String>>),
+    LoginPage,
+}
+
 impl UserPools {
     pub(in crate::user_pools) fn op_respond_to_auth_challenge(
         &self,
@@ -32,7 +38,7 @@ impl UserPools {
             r.challenge_name,
             r.session.map(|s| s.0),
             r.challenge_responses.map(|c| c.0).unwrap_or_default(),
-            false,
+            Answerer::Api(r.client_metadata.as_ref()),
         )?;
         Ok(respond_with!(RespondToAuthChallengeResponse, outcome))
     }
@@ -50,7 +56,7 @@ impl UserPools {
             r.challenge_name,
             r.session.map(|s| s.0),
             r.challenge_responses.map(|c| c.0).unwrap_or_default(),
-            false,
+            Answerer::Api(r.client_metadata.as_ref()),
         )?;
         Ok(respond_with!(AdminRespondToAuthChallengeResponse, outcome))
     }
@@ -64,8 +70,12 @@ impl UserPools {
         name: Ch,
         session: Option<String>,
         responses: BTreeMap<String, String>,
-        hosted: bool,
+        answerer: Answerer<'_>,
     ) -> Result<Outcome> {
+        let (hosted, client_metadata) = match answerer {
+            Answerer::Api(metadata) => (false, metadata),
+            Answerer::LoginPage => (true, None),
+        };
         let session = match (session, responses.get("PASSWORD_CLAIM_SECRET_BLOCK")) {
             (Some(s), _) => s,
             (None, Some(block)) if name == Ch::PasswordVerifier => srp_session_id(block),
@@ -75,7 +85,7 @@ impl UserPools {
         if pending.hosted != hosted {
             return Err(expired_session());
         }
-        let attempt = Attempt { ctx, pool: &pool, client, hosted };
+        let attempt = Attempt { ctx, pool: &pool, client, hosted, client_metadata };
         let expected = step_name(&pending.step);
         if name != expected {
             return Err(Error::InvalidParameter(format!("The session is for {}, not {}.", expected.as_str(), name.as_str())));
@@ -124,7 +134,7 @@ impl UserPools {
                 let updates = self.check_new_password(attempt, &user, &responses)?;
                 self.take(&session)?;
                 self.complete_new_password(attempt, &mut user, param(&responses, "NEW_PASSWORD")?, &updates)?;
-                self.second_factor(attempt, user, passed)
+                self.second_factor(attempt, user, Progress { new_password: true, ..passed })
             }
             Step::SoftwareTokenMfa => {
                 let mut user = user.ok_or_else(expired_session)?;

@@ -17,6 +17,10 @@ use crate::store::{AppClient, Group, Session, StoreError, User, UserPool};
 use crate::tokens::sha256_hex;
 use crate::user_pools::UserPools;
 use crate::user_pools::clients::{allows, validity};
+use crate::user_pools::triggers::TokenEvent;
+
+/// The pre token generation source of a refresh.
+const REFRESH_SOURCE: &str = "TokenGeneration_RefreshTokens";
 
 /// Whom a user's tokens speak for, and the session and sign-in event they come from.
 pub(in crate::user_pools) struct Holder<'a> {
@@ -40,11 +44,13 @@ impl UserPools {
     /// Tokens for a completed sign-in, and its event.
     pub(super) fn finish(&self, attempt: Attempt<'_>, user: &User, passed: &Progress) -> Result<Outcome> {
         let challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
+        self.post_authentication(attempt.pool, user, &attempt.client.client_id, attempt.client_metadata)?;
         if attempt.hosted {
             self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
             return Ok(Outcome::SignedIn { sub: user.sub.clone() });
         }
-        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None, None)?;
+        let source = if passed.new_password { "TokenGeneration_NewPasswordChallenge" } else { "TokenGeneration_Authentication" };
+        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None, None, (source, attempt.client_metadata))?;
         self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
         Ok(Outcome::Tokens(tokens))
     }
@@ -62,7 +68,7 @@ impl UserPools {
             &[&user.username, &user.sub, params.get("USERNAME").map(String::as_str).unwrap_or("")],
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session), None)?))
+        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session), None, (REFRESH_SOURCE, None))?))
     }
 
     /// The live session a refresh token belongs to, and its user, if both may still act.
@@ -115,7 +121,7 @@ impl UserPools {
     /// refresh tokens, a new refresh token that replaces the one presented.
     pub(in crate::user_pools) fn refresh_tokens(&self, client: &AppClient, refresh_token: &str) -> Result<w::AuthenticationResultType> {
         let (pool, user, session) = self.refresh_session(client, refresh_token)?;
-        let mut result = self.issue_tokens(&pool, client, &user, Some(&session), None)?;
+        let mut result = self.issue_tokens(&pool, client, &user, Some(&session), None, (REFRESH_SOURCE, None))?;
         let rotates = client.config.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == w::FeatureType::Enabled);
         if rotates && session.refresh_hash == sha256_hex(refresh_token) {
             let fresh = self.random.token()?;
@@ -154,6 +160,7 @@ impl UserPools {
         user: &User,
         session: Option<&Session>,
         grant: Option<&Grant<'_>>,
+        (source, client_metadata): (&str, Option<&BTreeMap<String, String>>),
     ) -> Result<w::AuthenticationResultType> {
         let scope = match (session, grant) {
             (Some(s), _) => s.scope.as_deref(),
@@ -194,7 +201,20 @@ impl UserPools {
         if let Some(nonce) = grant.and_then(|g| g.nonce) {
             id.insert("nonce".into(), json!(nonce));
         }
-        let access = self.access_claims(&holder, &client.client_id, scope.unwrap_or(ADMIN_SCOPE), now + validity.access, now)?;
+        let mut access = self.access_claims(&holder, &client.client_id, scope.unwrap_or(ADMIN_SCOPE), now + validity.access, now)?;
+        let event = TokenEvent {
+            source,
+            user,
+            client_id: &client.client_id,
+            groups: &groups,
+            scope: scope.unwrap_or(ADMIN_SCOPE),
+            client_metadata,
+        };
+        if let Some(changes) = self.pre_token_generation(pool, &event)? {
+            changes.apply(&mut id, true);
+            changes.apply(&mut access, false);
+            access.insert("scope".into(), json!(changes.scopes(scope.unwrap_or(ADMIN_SCOPE))));
+        }
 
         Ok(w::AuthenticationResultType {
             access_token: Some(Sensitive(signer.sign(&access)?)),

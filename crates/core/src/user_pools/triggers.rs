@@ -1,0 +1,615 @@
+//! Lambda triggers: the events Cognito sends a pool's functions (`LambdaConfig`), the answers it
+//! honours, and its errors when a function fails. The call itself goes through a
+//! [`LambdaInvoker`] (the AWS Lambda Invoke API, in the API layer); this module decides what is
+//! sent, what comes back means, and records every invocation for the inspector.
+//!
+//! A trigger is called with no store transaction open: the operations read, call, then write.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use pooldesk_wire::cognito_idp::{self as w, PreTokenGenerationLambdaVersionType as Version};
+use serde_json::{Map, Value, json};
+
+use super::UserPools;
+use crate::error::{Error, Result};
+use crate::store::{TriggerInvocation, User, UserPool};
+
+/// Cognito waits this long for a function, then gives up.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Calls a Lambda function synchronously (`RequestResponse`).
+pub trait LambdaInvoker: Send + Sync {
+    /// Sends `payload` to `function` (an ARN or name) and waits at most `timeout`.
+    fn invoke(&self, function: &str, payload: &[u8], timeout: Duration) -> std::result::Result<Invoked, InvokeFailure>;
+}
+
+/// What Lambda answered.
+#[derive(Debug, Clone)]
+pub struct Invoked {
+    /// `X-Amz-Function-Error` (`Unhandled`, `Handled`): the function threw, and `payload` is
+    /// its `{"errorMessage", "errorType"}`.
+    pub function_error: Option<String>,
+    pub payload: Vec<u8>,
+}
+
+/// Why a function could not be called.
+#[derive(Debug, Clone)]
+pub enum InvokeFailure {
+    /// No answer within the time.
+    Timeout,
+    /// Lambda itself refused or could not be reached (credentials, endpoint, throttling).
+    Service(String),
+}
+
+/// The triggers of `LambdaConfig`, named as Cognito names them in its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    PreSignUp,
+    PostConfirmation,
+    PreAuthentication,
+    PostAuthentication,
+    PreTokenGeneration,
+    CustomMessage,
+    UserMigration,
+    DefineAuthChallenge,
+    CreateAuthChallenge,
+    VerifyAuthChallengeResponse,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 10] = [
+        Trigger::PreSignUp,
+        Trigger::PostConfirmation,
+        Trigger::PreAuthentication,
+        Trigger::PostAuthentication,
+        Trigger::PreTokenGeneration,
+        Trigger::CustomMessage,
+        Trigger::UserMigration,
+        Trigger::DefineAuthChallenge,
+        Trigger::CreateAuthChallenge,
+        Trigger::VerifyAuthChallengeResponse,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Trigger::PreSignUp => "PreSignUp",
+            Trigger::PostConfirmation => "PostConfirmation",
+            Trigger::PreAuthentication => "PreAuthentication",
+            Trigger::PostAuthentication => "PostAuthentication",
+            Trigger::PreTokenGeneration => "PreTokenGeneration",
+            Trigger::CustomMessage => "CustomMessage",
+            Trigger::UserMigration => "UserMigration",
+            Trigger::DefineAuthChallenge => "DefineAuthChallenge",
+            Trigger::CreateAuthChallenge => "CreateAuthChallenge",
+            Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Trigger> {
+        Trigger::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The function the pool names for this trigger, and for pre token generation the event
+    /// version (`PreTokenGenerationConfig` wins over the older `PreTokenGeneration`).
+    pub fn function(self, config: &w::LambdaConfigType) -> Option<(&str, Version)> {
+        fn plain(arn: &Option<String>) -> Option<(&str, Version)> {
+            arn.as_deref().filter(|a| !a.is_empty()).map(|a| (a, Version::V10))
+        }
+        match self {
+            Trigger::PreSignUp => plain(&config.pre_sign_up),
+            Trigger::PostConfirmation => plain(&config.post_confirmation),
+            Trigger::PreAuthentication => plain(&config.pre_authentication),
+            Trigger::PostAuthentication => plain(&config.post_authentication),
+            Trigger::PreTokenGeneration => match &config.pre_token_generation_config {
+                Some(c) if !c.lambda_arn.is_empty() => Some((c.lambda_arn.as_str(), c.lambda_version)),
+                _ => plain(&config.pre_token_generation),
+            },
+            Trigger::CustomMessage => plain(&config.custom_message),
+            Trigger::UserMigration => plain(&config.user_migration),
+            Trigger::DefineAuthChallenge => plain(&config.define_auth_challenge),
+            Trigger::CreateAuthChallenge => plain(&config.create_auth_challenge),
+            Trigger::VerifyAuthChallengeResponse => plain(&config.verify_auth_challenge_response),
+        }
+    }
+
+    /// The `response` object Cognito sends before the function fills it in.
+    fn empty_response(self) -> Value {
+        match self {
+            Trigger::PreSignUp => json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}),
+            Trigger::PreTokenGeneration => json!({"claimsOverrideDetails": null}),
+            _ => json!({}),
+        }
+    }
+}
+
+/// One call of a trigger: what it is about.
+pub struct Call<'a> {
+    pub trigger: Trigger,
+    /// `triggerSource`, e.g. `PreSignUp_SignUp`.
+    pub source: &'a str,
+    pub user_name: &'a str,
+    pub client_id: Option<&'a str>,
+    /// The event's `request`.
+    pub request: Value,
+}
+
+/// Members of an event's `request` never written to the inspector.
+const SECRET_MEMBERS: [&str; 2] = ["password", "challengeAnswer"];
+
+fn redact(event: &Value) -> Value {
+    let mut copy = event.clone();
+    if let Some(request) = copy.get_mut("request").and_then(Value::as_object_mut) {
+        for name in SECRET_MEMBERS {
+            if let Some(v) = request.get_mut(name) {
+                *v = json!("<redacted>");
+            }
+        }
+    }
+    copy
+}
+
+/// `userAttributes` as triggers see them: every attribute as a string, plus `sub` and
+/// `cognito:user_status` as Cognito adds them.
+pub(super) fn user_attributes(user: &crate::store::User) -> Value {
+    let mut attrs: Map<String, Value> = user.data.attributes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    attrs.insert("sub".into(), json!(user.sub));
+    attrs.insert("cognito:user_status".into(), json!(user.status.as_str()));
+    Value::Object(attrs)
+}
+
+/// `[{Name, Value}]` (ValidationData, UserAttributes) as an object.
+pub(super) fn name_values(list: Option<&Vec<w::AttributeType>>) -> Value {
+    Value::Object(list.into_iter().flatten().map(|a| (a.name.clone(), json!(a.value.as_deref().unwrap_or("")))).collect())
+}
+
+/// `ClientMetadata` as Cognito passes it: an object, empty when absent.
+pub(super) fn client_metadata(metadata: Option<&BTreeMap<String, String>>) -> Value {
+    json!(metadata.cloned().unwrap_or_default())
+}
+
+impl UserPools {
+    /// Calls the pool's function for `call.trigger`, if it has one: its `response` object, or
+    /// Cognito's error for a function that failed, timed out or answered nonsense. Every call
+    /// is recorded for the inspector.
+    pub(super) fn run_trigger(&self, pool: &UserPool, call: Call<'_>) -> Result<Option<Map<String, Value>>> {
+        let Some(config) = pool.config.lambda_config.as_ref() else { return Ok(None) };
+        let Some((function, version)) = call.trigger.function(config) else { return Ok(None) };
+        let version = match (call.trigger, version) {
+            (Trigger::PreTokenGeneration, Version::V20) => "2",
+            (Trigger::PreTokenGeneration, Version::V30) => "3",
+            _ => "1",
+        };
+        let mut response = call.trigger.empty_response();
+        if call.trigger == Trigger::PreTokenGeneration && version != "1" {
+            response = json!({"claimsAndScopeOverrideDetails": null});
+        }
+        let event = json!({
+            "version": version,
+            "triggerSource": call.source,
+            "region": self.config.region,
+            "userPoolId": pool.id,
+            "userName": call.user_name,
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": call.client_id.unwrap_or("CLIENT_ID_NOT_APPLICABLE")},
+            "request": call.request,
+            "response": response,
+        });
+        let name = call.trigger.name();
+        let started = Instant::now();
+        let started_ms = self.now();
+        let outcome = match &self.lambda {
+            None => Err(Error::UnexpectedLambda(format!(
+                "{name} invocation failed due to error: this PoolDesk was built without a way to call AWS Lambda."
+            ))),
+            Some(invoker) => {
+                let payload = serde_json::to_vec(&event).map_err(Error::internal)?;
+                self.answer(name, invoker.invoke(function, &payload, TIMEOUT))
+            }
+        };
+        let record = TriggerInvocation {
+            id: 0,
+            pool_id: pool.id.clone(),
+            trigger: name.to_owned(),
+            source: call.source.to_owned(),
+            function: function.to_owned(),
+            started_ms,
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            event: redact(&event).to_string(),
+            response: outcome.as_ref().ok().map(|r| Value::Object(r.clone()).to_string()),
+            error: outcome.as_ref().err().map(|e| format!("{}: {}", e.wire_code(), e.client_message())),
+        };
+        if let Err(e) = self.store.add_trigger_invocation(&record) {
+            tracing::warn!("recording a {name} invocation: {e}");
+        }
+        outcome.map(Some)
+    }
+
+    /// What a function's answer means: its event's `response`, or Cognito's error.
+    fn answer(&self, name: &str, invoked: std::result::Result<Invoked, InvokeFailure>) -> Result<Map<String, Value>> {
+        let invoked = match invoked {
+            Ok(i) => i,
+            Err(InvokeFailure::Timeout) => {
+                return Err(Error::UnexpectedLambda(format!(
+                    "{name} invocation failed due to error Socket timeout while invoking Lambda function."
+                )));
+            }
+            Err(InvokeFailure::Service(why)) => {
+                return Err(Error::UnexpectedLambda(format!("{name} invocation failed due to error {why}.")));
+            }
+        };
+        if invoked.function_error.is_some() {
+            let message = serde_json::from_slice::<Value>(&invoked.payload)
+                .ok()
+                .and_then(|v| v.get("errorMessage").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| String::from_utf8_lossy(&invoked.payload).chars().take(500).collect());
+            return Err(Error::UserLambdaValidation(format!("{name} failed with error {message}.")));
+        }
+        let unrecognizable = || Error::InvalidLambdaResponse("Unrecognizable lambda output".into());
+        let answer: Value = serde_json::from_slice(&invoked.payload).map_err(|_| unrecognizable())?;
+        match answer.get("response") {
+            Some(Value::Object(response)) => Ok(response.clone()),
+            Some(Value::Null) => Ok(Map::new()),
+            _ => Err(unrecognizable()),
+        }
+    }
+
+    /// Pre sign-up for a new user: whether the function confirms it and verifies its e-mail
+    /// and phone. Cognito refuses auto-verifying an attribute the user does not have.
+    pub(super) fn pre_sign_up(
+        &self,
+        pool: &UserPool,
+        source: &str,
+        user_name: &str,
+        client_id: Option<&str>,
+        request: Value,
+        attributes: &BTreeMap<String, String>,
+    ) -> Result<PreSignUp> {
+        let Some(response) = self.run_trigger(pool, Call { trigger: Trigger::PreSignUp, source, user_name, client_id, request })? else {
+            return Ok(PreSignUp::default());
+        };
+        let flag = |name: &str| -> Result<bool> {
+            match response.get(name) {
+                None | Some(Value::Null) => Ok(false),
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(Error::InvalidLambdaResponse(format!("Invalid lambda response: {name} must be a boolean."))),
+            }
+        };
+        let decided = PreSignUp {
+            auto_confirm: flag("autoConfirmUser")?,
+            auto_verify_email: flag("autoVerifyEmail")?,
+            auto_verify_phone: flag("autoVerifyPhone")?,
+        };
+        if decided.auto_verify_email && !attributes.contains_key("email") {
+            return Err(Error::InvalidParameter("autoVerifyEmail is set but the user has no email attribute.".into()));
+        }
+        if decided.auto_verify_phone && !attributes.contains_key("phone_number") {
+            return Err(Error::InvalidParameter("autoVerifyPhone is set but the user has no phone_number attribute.".into()));
+        }
+        Ok(decided)
+    }
+
+    /// A trigger whose answer changes nothing (post confirmation, pre and post authentication):
+    /// only its failure counts.
+    pub(super) fn notify_trigger(&self, pool: &UserPool, call: Call<'_>) -> Result<()> {
+        self.run_trigger(pool, call).map(drop)
+    }
+
+    /// Post confirmation, once a user is confirmed (`source`: `PostConfirmation_ConfirmSignUp`
+    /// or `PostConfirmation_ConfirmForgotPassword`).
+    pub(super) fn post_confirmation(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        source: &str,
+        client_id: Option<&str>,
+        metadata: Option<&BTreeMap<String, String>>,
+    ) -> Result<()> {
+        let request = json!({"userAttributes": user_attributes(user), "clientMetadata": client_metadata(metadata)});
+        self.notify_trigger(pool, Call { trigger: Trigger::PostConfirmation, source, user_name: &user.username, client_id, request })
+    }
+}
+
+/// Claims no function may add, change or remove: they say who, for whom, when and how a token
+/// was issued (groups and roles change through `groupOverrideDetails`, scopes through
+/// `scopesToAdd` / `scopesToSuppress`).
+const PROTECTED_CLAIMS: [&str; 24] = [
+    "acr",
+    "amr",
+    "at_hash",
+    "aud",
+    "auth_time",
+    "azp",
+    "client_id",
+    "cognito:groups",
+    "cognito:preferred_role",
+    "cognito:roles",
+    "cognito:username",
+    "event_id",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "scope",
+    "sub",
+    "token_use",
+    "username",
+];
+
+/// What a pre token generation function changes in a token.
+#[derive(Debug, Default)]
+struct ClaimChanges {
+    add: Map<String, Value>,
+    suppress: Vec<String>,
+}
+
+/// What a pre token generation function changes, read and checked.
+#[derive(Debug, Default)]
+pub(super) struct TokenOverrides {
+    id: ClaimChanges,
+    access: ClaimChanges,
+    groups: Option<Vec<String>>,
+    roles: Option<Vec<String>>,
+    preferred_role: Option<Option<String>>,
+    scopes_to_add: Vec<String>,
+    scopes_to_suppress: Vec<String>,
+}
+
+fn invalid(why: impl Into<String>) -> Error {
+    Error::InvalidLambdaResponse(why.into())
+}
+
+fn strings(value: Option<&Value>, what: &str) -> Result<Option<Vec<String>>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str().map(str::to_owned).ok_or_else(|| invalid(format!("Invalid lambda response: {what} must be a list of strings.")))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(invalid(format!("Invalid lambda response: {what} must be a list of strings."))),
+    }
+}
+
+fn claim_changes(value: Option<&Value>, what: &str, scalars_only: bool) -> Result<ClaimChanges> {
+    let Some(value) = value.filter(|v| !v.is_null()) else { return Ok(ClaimChanges::default()) };
+    let object = value.as_object().ok_or_else(|| invalid(format!("Invalid lambda response: {what} must be an object.")))?;
+    let add = match object.get("claimsToAddOrOverride") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => return Err(invalid(format!("Invalid lambda response: {what}.claimsToAddOrOverride must be an object."))),
+    };
+    let suppress = strings(object.get("claimsToSuppress"), &format!("{what}.claimsToSuppress"))?.unwrap_or_default();
+    for name in add.keys().chain(suppress.iter()) {
+        if PROTECTED_CLAIMS.contains(&name.as_str()) {
+            return Err(invalid(format!("Invalid lambda response: the claim {name} cannot be added, overridden or suppressed.")));
+        }
+    }
+    if scalars_only && let Some((name, _)) = add.iter().find(|(_, v)| v.is_array() || v.is_object()) {
+        return Err(invalid(format!(
+            "Invalid lambda response: the V1_0 event takes string claims only ({name}); use PreTokenGenerationConfig V2_0 for lists and objects."
+        )));
+    }
+    Ok(ClaimChanges { add, suppress })
+}
+
+impl TokenOverrides {
+    /// Reads a function's `response`: V1's `claimsOverrideDetails` (ID token only) or V2/V3's
+    /// `claimsAndScopeOverrideDetails`.
+    fn read(response: &Map<String, Value>, version: &str) -> Result<TokenOverrides> {
+        let (details, key) = if version == "1" {
+            (response.get("claimsOverrideDetails"), "claimsOverrideDetails")
+        } else {
+            (response.get("claimsAndScopeOverrideDetails"), "claimsAndScopeOverrideDetails")
+        };
+        let Some(details) = details.filter(|d| !d.is_null()) else { return Ok(TokenOverrides::default()) };
+        let details = details.as_object().ok_or_else(|| invalid(format!("Invalid lambda response: {key} must be an object.")))?;
+        let mut o = TokenOverrides::default();
+        if version == "1" {
+            o.id = claim_changes(Some(&Value::Object(details.clone())), key, true)?;
+        } else {
+            o.id = claim_changes(details.get("idTokenGeneration"), "idTokenGeneration", false)?;
+            o.access = claim_changes(details.get("accessTokenGeneration"), "accessTokenGeneration", false)?;
+            if let Some(access) = details.get("accessTokenGeneration").and_then(Value::as_object) {
+                o.scopes_to_add = strings(access.get("scopesToAdd"), "scopesToAdd")?.unwrap_or_default();
+                o.scopes_to_suppress = strings(access.get("scopesToSuppress"), "scopesToSuppress")?.unwrap_or_default();
+            }
+        }
+        if let Some(groups) = details.get("groupOverrideDetails").filter(|g| !g.is_null()) {
+            let groups = groups.as_object().ok_or_else(|| invalid("Invalid lambda response: groupOverrideDetails must be an object."))?;
+            o.groups = strings(groups.get("groupsToOverride"), "groupsToOverride")?;
+            o.roles = strings(groups.get("iamRolesToOverride"), "iamRolesToOverride")?;
+            o.preferred_role = match groups.get("preferredRole") {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(Value::String(r)) => Some(Some(r.clone())),
+                Some(_) => return Err(invalid("Invalid lambda response: preferredRole must be a string.")),
+            };
+        }
+        Ok(o)
+    }
+
+    /// Applies the changes to a token's claims (`id`: the ID token, else the access token).
+    pub fn apply(&self, claims: &mut Map<String, Value>, id: bool) {
+        let changes = if id { &self.id } else { &self.access };
+        for name in &changes.suppress {
+            claims.remove(name);
+        }
+        for (name, value) in &changes.add {
+            claims.insert(name.clone(), value.clone());
+        }
+        let mut set = |name: &str, value: Option<Value>| match value {
+            Some(v) => {
+                claims.insert(name.to_owned(), v);
+            }
+            None => {
+                claims.remove(name);
+            }
+        };
+        if let Some(groups) = &self.groups {
+            set("cognito:groups", (!groups.is_empty()).then(|| json!(groups)));
+        }
+        if id {
+            if let Some(roles) = &self.roles {
+                set("cognito:roles", (!roles.is_empty()).then(|| json!(roles)));
+            }
+            if let Some(preferred) = &self.preferred_role {
+                set("cognito:preferred_role", preferred.as_ref().map(|r| json!(r)));
+            }
+        }
+    }
+
+    /// The access token's scopes after the function's additions and suppressions.
+    pub fn scopes(&self, scope: &str) -> String {
+        let mut scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty() && !self.scopes_to_suppress.iter().any(|x| x == s)).collect();
+        for added in &self.scopes_to_add {
+            if !scopes.contains(&added.as_str()) {
+                scopes.push(added);
+            }
+        }
+        scopes.join(" ")
+    }
+}
+
+/// The token a pre token generation call is about.
+pub(super) struct TokenEvent<'a> {
+    pub source: &'a str,
+    pub user: &'a User,
+    pub client_id: &'a str,
+    pub groups: &'a [crate::store::Group],
+    pub scope: &'a str,
+    pub client_metadata: Option<&'a BTreeMap<String, String>>,
+}
+
+impl UserPools {
+    /// Pre token generation for tokens about to be signed: what the function changes, if the
+    /// pool has one.
+    pub(super) fn pre_token_generation(&self, pool: &UserPool, t: &TokenEvent<'_>) -> Result<Option<TokenOverrides>> {
+        let Some((_, version)) = pool.config.lambda_config.as_ref().and_then(|c| Trigger::PreTokenGeneration.function(c)) else {
+            return Ok(None);
+        };
+        let mut sorted: Vec<&crate::store::Group> = t.groups.iter().collect();
+        sorted.sort_by_key(|g| g.config.precedence.unwrap_or(i32::MAX));
+        let roles: Vec<&str> = sorted.iter().filter_map(|g| g.config.role_arn.as_deref()).collect();
+        let mut request = json!({
+            "userAttributes": user_attributes(t.user),
+            "groupConfiguration": {
+                "groupsToOverride": t.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+                "iamRolesToOverride": roles,
+                "preferredRole": roles.first(),
+            },
+            "clientMetadata": client_metadata(t.client_metadata),
+        });
+        if version != Version::V10 {
+            request["scopes"] = json!(t.scope.split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>());
+        }
+        let call = Call {
+            trigger: Trigger::PreTokenGeneration,
+            source: t.source,
+            user_name: &t.user.username,
+            client_id: Some(t.client_id),
+            request,
+        };
+        let Some(response) = self.run_trigger(pool, call)? else { return Ok(None) };
+        let version = match version {
+            Version::V10 => "1",
+            _ => "2",
+        };
+        TokenOverrides::read(&response, version).map(Some)
+    }
+
+    /// Pre authentication, once the user signing in is known: the function may refuse.
+    pub(super) fn pre_authentication(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        client_id: &str,
+        metadata: Option<&BTreeMap<String, String>>,
+    ) -> Result<()> {
+        // Cognito hands AdminInitiateAuth's and InitiateAuth's ClientMetadata over as validationData.
+        let request = json!({"userAttributes": user_attributes(user), "validationData": client_metadata(metadata), "userNotFound": false});
+        let call = Call {
+            trigger: Trigger::PreAuthentication,
+            source: "PreAuthentication_Authentication",
+            user_name: &user.username,
+            client_id: Some(client_id),
+            request,
+        };
+        self.notify_trigger(pool, call)
+    }
+
+    /// Post authentication, once a sign-in has passed every challenge.
+    pub(super) fn post_authentication(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        client_id: &str,
+        metadata: Option<&BTreeMap<String, String>>,
+    ) -> Result<()> {
+        let request = json!({"userAttributes": user_attributes(user), "newDeviceUsed": false, "clientMetadata": client_metadata(metadata)});
+        let call = Call {
+            trigger: Trigger::PostAuthentication,
+            source: "PostAuthentication_Authentication",
+            user_name: &user.username,
+            client_id: Some(client_id),
+            request,
+        };
+        self.notify_trigger(pool, call)
+    }
+}
+
+/// What a pre sign-up function decided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct PreSignUp {
+    pub auto_confirm: bool,
+    pub auto_verify_email: bool,
+    pub auto_verify_phone: bool,
+}
+
+impl PreSignUp {
+    pub fn apply(self, user: &mut User) {
+        if self.auto_confirm {
+            user.status = w::UserStatusType::Confirmed;
+        }
+        if self.auto_verify_email {
+            user.data.attributes.insert("email_verified".into(), "true".into());
+        }
+        if self.auto_verify_phone {
+            user.data.attributes.insert("phone_number_verified".into(), "true".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_are_named_as_cognito_names_them() {
+        for t in Trigger::ALL {
+            assert_eq!(Trigger::from_name(t.name()), Some(t));
+        }
+    }
+
+    #[test]
+    fn pre_token_generation_config_wins_over_the_plain_arn() {
+        let mut config = w::LambdaConfigType { pre_token_generation: Some("arn:old".into()), ..Default::default() };
+        assert_eq!(Trigger::PreTokenGeneration.function(&config), Some(("arn:old", Version::V10)));
+        config.pre_token_generation_config =
+            Some(w::PreTokenGenerationVersionConfigType { lambda_version: Version::V20, lambda_arn: "arn:new".into() });
+        assert_eq!(Trigger::PreTokenGeneration.function(&config), Some(("arn:new", Version::V20)));
+        assert_eq!(Trigger::PreSignUp.function(&config), None);
+    }
+
+    #[test]
+    fn secrets_never_reach_the_inspector() {
+        let event = json!({"request": {"password": "hunter2", "userAttributes": {"email": "a@b"}}});
+        let shown = redact(&event).to_string();
+        assert!(!shown.contains("hunter2") && shown.contains("a@b"), "{shown}");
+    }
+}

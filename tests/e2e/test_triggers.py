@@ -1,0 +1,405 @@
+"""Lambda triggers, called through the AWS Lambda Invoke API as Cognito calls them.
+
+AWS Lambda cannot run here: a stand-in (lambda_stub.py) speaks the Invoke API on loopback,
+checks each request's SigV4 signature, and runs the handlers below, written as they would be
+deployed (`def handler(event, context)`). PoolDesk finds it as the AWS SDKs would
+(`AWS_ENDPOINT_URL_LAMBDA`, credentials from the environment). Each test checks the event
+Cognito documents for its trigger source, that the function's answer changes what Cognito says
+it changes, and Cognito's errors when a function throws, times out or answers nonsense; the
+inspector (`PoolDesk.ListTriggerInvocations`) shows every call."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import (
+    PASSWORD,
+    attrs,
+    claims,
+    error_code,
+    error_message,
+    idp_client,
+    latest_code,
+    outbox,
+    pooldesk_call,
+    refresh,
+    sign_in,
+    start_pooldesk,
+)
+from lambda_stub import LambdaStub, Raw, function_arn, server_env
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def stub():
+    s = LambdaStub().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def srv(stub, smtp_sink, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("triggers")
+    server = start_pooldesk(workdir / "db.sqlite", smtp_sink, workdir / "logs", env=server_env(stub, workdir))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(srv):
+    return idp_client(srv.endpoint)
+
+
+@pytest.fixture(scope="module")
+def public(srv):
+    return idp_client(srv.endpoint, signed=False)
+
+
+def pool_with(admin, **lambda_config) -> tuple[str, str]:
+    """A pool whose LambdaConfig names the given functions (by name: their ARNs are made here),
+    with an app client for passwords and refresh."""
+    config = {}
+    for key, value in lambda_config.items():
+        config[key] = {**value, "LambdaArn": function_arn(value["LambdaArn"])} if isinstance(value, dict) else function_arn(value)
+    pool = admin.create_user_pool(PoolName=f"triggers-{uuid.uuid4().hex[:8]}", AutoVerifiedAttributes=["email"], LambdaConfig=config)["UserPool"]
+    client = admin.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="app",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+    )["UserPoolClient"]
+    return pool["Id"], client["ClientId"]
+
+
+def fn(stub: LambdaStub, handler) -> str:
+    """Registers `handler` under a fresh function name; returns the name."""
+    name = f"fn-{uuid.uuid4().hex[:10]}"
+    stub.functions[name] = handler
+    return name
+
+
+def invocations(srv, pool_id: str, **filters) -> list[dict]:
+    status, body = pooldesk_call(srv, "ListTriggerInvocations", {"UserPoolId": pool_id, **filters})
+    assert status == 200, body
+    return body["Invocations"]
+
+
+def make_confirmed(admin, pool_id: str, username: str, email: str | None = None) -> None:
+    admin.admin_create_user(
+        UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email or f"{username}@example.com"}, {"Name": "email_verified", "Value": "true"}],
+    )
+    admin.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True)
+
+
+# --- Pre sign-up and post confirmation ------------------------------------------------------------
+
+
+def test_pre_sign_up_sees_the_request_and_can_confirm_and_verify(srv, stub, admin, public):
+    def handler(event, context):
+        event["response"]["autoConfirmUser"] = True
+        event["response"]["autoVerifyEmail"] = event["request"]["userAttributes"]["email"].endswith("@corp.example")
+        return event
+
+    name = fn(stub, handler)
+    pool_id, client_id = pool_with(admin, PreSignUp=name)
+    answer = public.sign_up(
+        ClientId=client_id, Username="ada", Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "ada@corp.example"}],
+        ValidationData=[{"Name": "invite", "Value": "X1"}], ClientMetadata={"source": "web"},
+    )
+    assert answer["UserConfirmed"] is True
+    [event] = stub.of(name)
+    assert event["version"] == "1" and event["triggerSource"] == "PreSignUp_SignUp"
+    assert event["region"] == REGION and event["userPoolId"] == pool_id and event["userName"] == "ada"
+    assert event["callerContext"]["clientId"] == client_id and "awsSdkVersion" in event["callerContext"]
+    assert event["request"] == {"userAttributes": {"email": "ada@corp.example"}, "validationData": {"invite": "X1"}, "clientMetadata": {"source": "web"}}
+    assert event["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+    user = admin.admin_get_user(UserPoolId=pool_id, Username="ada")
+    assert user["UserStatus"] == "CONFIRMED"
+    assert attrs(user["UserAttributes"])["email_verified"] == "true"
+    assert outbox(srv, pool_id, "ada") == [], "an auto-confirmed user is sent no code"
+    assert sign_in(public, client_id, "ada", PASSWORD)["AccessToken"]
+
+
+def test_a_pre_sign_up_function_that_throws_refuses_the_user(stub, admin, public):
+    def handler(event, context):
+        raise ValueError("Sign-ups are by invitation only")
+
+    pool_id, client_id = pool_with(admin, PreSignUp=fn(stub, handler))
+    with pytest.raises(ClientError) as e:
+        public.sign_up(ClientId=client_id, Username="eve", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "eve@example.com"}])
+    assert error_code(e.value) == "UserLambdaValidationException"
+    assert error_message(e.value) == "PreSignUp failed with error Sign-ups are by invitation only."
+    with pytest.raises(ClientError) as e:
+        admin.admin_get_user(UserPoolId=pool_id, Username="eve")
+    assert error_code(e.value) == "UserNotFoundException"
+
+
+def test_pre_sign_up_for_admin_created_users(stub, admin):
+    def handler(event, context):
+        event["response"]["autoVerifyEmail"] = True
+        return event
+
+    name = fn(stub, handler)
+    pool_id, _ = pool_with(admin, PreSignUp=name)
+    admin.admin_create_user(UserPoolId=pool_id, Username="bob", MessageAction="SUPPRESS", UserAttributes=[{"Name": "email", "Value": "bob@example.com"}],
+                            ClientMetadata={"by": "ops"})
+    [event] = stub.of(name)
+    assert event["triggerSource"] == "PreSignUp_AdminCreateUser"
+    assert event["request"]["clientMetadata"] == {"by": "ops"}
+    assert event["callerContext"]["clientId"] == "CLIENT_ID_NOT_APPLICABLE"
+    user = admin.admin_get_user(UserPoolId=pool_id, Username="bob")
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD", "an invited user is never auto-confirmed"
+    assert attrs(user["UserAttributes"])["email_verified"] == "true"
+
+
+def test_post_confirmation_after_each_kind_of_confirmation(srv, stub, admin, public):
+    seen = []
+
+    def handler(event, context):
+        seen.append(event)
+        return event
+
+    name = fn(stub, handler)
+    pool_id, client_id = pool_with(admin, PostConfirmation=name)
+    public.sign_up(ClientId=client_id, Username="cy", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "cy@example.com"}])
+    public.confirm_sign_up(ClientId=client_id, Username="cy", ConfirmationCode=latest_code(srv, pool_id, "cy"), ClientMetadata={"step": "1"})
+    event = seen[-1]
+    assert event["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert event["request"]["userAttributes"]["cognito:user_status"] == "CONFIRMED"
+    assert event["request"]["userAttributes"]["email_verified"] == "true"
+    assert event["request"]["userAttributes"]["sub"] == attrs(admin.admin_get_user(UserPoolId=pool_id, Username="cy")["UserAttributes"])["sub"]
+    assert event["request"]["clientMetadata"] == {"step": "1"}
+
+    public.sign_up(ClientId=client_id, Username="di", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "di@example.com"}])
+    admin.admin_confirm_sign_up(UserPoolId=pool_id, Username="di")
+    assert seen[-1]["triggerSource"] == "PostConfirmation_ConfirmSignUp" and seen[-1]["userName"] == "di"
+
+    public.forgot_password(ClientId=client_id, Username="cy")
+    code = latest_code(srv, pool_id, "cy", min_messages=2)
+    public.confirm_forgot_password(ClientId=client_id, Username="cy", ConfirmationCode=code, Password=PASSWORD + "2")
+    assert seen[-1]["triggerSource"] == "PostConfirmation_ConfirmForgotPassword"
+    assert len(seen) == 3
+
+
+def test_a_failing_post_confirmation_is_reported_but_the_user_stays_confirmed(srv, stub, admin, public):
+    def handler(event, context):
+        raise RuntimeError("welcome mail failed")
+
+    pool_id, client_id = pool_with(admin, PostConfirmation=fn(stub, handler))
+    public.sign_up(ClientId=client_id, Username="fay", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "fay@example.com"}])
+    with pytest.raises(ClientError) as e:
+        public.confirm_sign_up(ClientId=client_id, Username="fay", ConfirmationCode=latest_code(srv, pool_id, "fay"))
+    assert error_code(e.value) == "UserLambdaValidationException"
+    assert error_message(e.value) == "PostConfirmation failed with error welcome mail failed."
+    assert admin.admin_get_user(UserPoolId=pool_id, Username="fay")["UserStatus"] == "CONFIRMED"
+
+
+# --- Pre and post authentication -------------------------------------------------------------------
+
+
+def test_pre_authentication_can_refuse_and_post_authentication_follows_a_sign_in(stub, admin, public):
+    pre_seen, post_seen = [], []
+
+    def pre(event, context):
+        pre_seen.append(event)
+        if event["request"]["validationData"].get("device") == "blocked":
+            raise PermissionError("This device is blocked")
+        return event
+
+    def post(event, context):
+        post_seen.append(event)
+        return event
+
+    pool_id, client_id = pool_with(admin, PreAuthentication=fn(stub, pre), PostAuthentication=fn(stub, post))
+    make_confirmed(admin, pool_id, "gus")
+    with pytest.raises(ClientError) as e:
+        public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "gus", "PASSWORD": PASSWORD},
+                             ClientMetadata={"device": "blocked"})
+    assert error_code(e.value) == "UserLambdaValidationException"
+    assert error_message(e.value) == "PreAuthentication failed with error This device is blocked."
+    assert post_seen == [], "a refused sign-in is not authenticated"
+
+    result = public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "gus", "PASSWORD": PASSWORD},
+                                  ClientMetadata={"device": "laptop"})
+    assert result["AuthenticationResult"]["AccessToken"]
+    assert pre_seen[-1]["triggerSource"] == "PreAuthentication_Authentication"
+    assert pre_seen[-1]["request"]["validationData"] == {"device": "laptop"}
+    assert pre_seen[-1]["request"]["userAttributes"]["email"] == "gus@example.com"
+    [event] = post_seen
+    assert event["triggerSource"] == "PostAuthentication_Authentication"
+    assert event["request"]["newDeviceUsed"] is False and event["request"]["clientMetadata"] == {"device": "laptop"}
+    # A wrong password never reaches post authentication.
+    with pytest.raises(ClientError):
+        public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "gus", "PASSWORD": "wrong-Passw0rd!"})
+    assert len(post_seen) == 1
+
+
+# --- Pre token generation ---------------------------------------------------------------------------
+
+
+def test_pre_token_generation_v1_changes_the_id_token(stub, admin, public):
+    def handler(event, context):
+        event["response"]["claimsOverrideDetails"] = {
+            "claimsToAddOrOverride": {"tenant": "acme", "email": "hidden@acme.example"},
+            "claimsToSuppress": ["email_verified"],
+            "groupOverrideDetails": {"groupsToOverride": ["auditors"], "iamRolesToOverride": ["arn:aws:iam::000000000000:role/Audit"],
+                                     "preferredRole": "arn:aws:iam::000000000000:role/Audit"},
+        }
+        return event
+
+    name = fn(stub, handler)
+    pool_id, client_id = pool_with(admin, PreTokenGeneration=name)
+    make_confirmed(admin, pool_id, "hal")
+    admin.create_group(UserPoolId=pool_id, GroupName="staff")
+    admin.admin_add_user_to_group(UserPoolId=pool_id, Username="hal", GroupName="staff")
+    tokens = sign_in(public, client_id, "hal", PASSWORD)
+    event = stub.of(name)[-1]
+    assert event["version"] == "1" and event["triggerSource"] == "TokenGeneration_Authentication"
+    assert event["request"]["groupConfiguration"] == {"groupsToOverride": ["staff"], "iamRolesToOverride": [], "preferredRole": None}
+    assert event["response"] == {"claimsOverrideDetails": None}
+    id_claims, access = claims(tokens["IdToken"]), claims(tokens["AccessToken"])
+    assert id_claims["tenant"] == "acme" and id_claims["email"] == "hidden@acme.example"
+    assert "email_verified" not in id_claims
+    assert id_claims["cognito:groups"] == ["auditors"] and id_claims["cognito:preferred_role"] == "arn:aws:iam::000000000000:role/Audit"
+    assert "tenant" not in access, "V1 changes the ID token's claims only"
+    assert access["cognito:groups"] == ["auditors"], "groups are overridden in both tokens"
+    # A refresh is its own source.
+    refresh(public, client_id, tokens["RefreshToken"])
+    assert stub.of(name)[-1]["triggerSource"] == "TokenGeneration_RefreshTokens"
+
+
+def test_pre_token_generation_v2_changes_the_access_token_and_scopes(stub, admin, public):
+    def handler(event, context):
+        event["response"]["claimsAndScopeOverrideDetails"] = {
+            "idTokenGeneration": {"claimsToAddOrOverride": {"plan": {"tier": "gold", "seats": 5}}},
+            "accessTokenGeneration": {"claimsToAddOrOverride": {"tenant_ids": ["t1", "t2"]}, "scopesToAdd": ["orders/read"],
+                                      "scopesToSuppress": ["aws.cognito.signin.user.admin"]},
+        }
+        return event
+
+    name = fn(stub, handler)
+    pool_id, client_id = pool_with(admin, PreTokenGenerationConfig={"LambdaVersion": "V2_0", "LambdaArn": name})
+    make_confirmed(admin, pool_id, "ivy")
+    tokens = sign_in(public, client_id, "ivy", PASSWORD)
+    event = stub.of(name)[-1]
+    assert event["version"] == "2"
+    assert event["request"]["scopes"] == ["aws.cognito.signin.user.admin"]
+    assert event["response"] == {"claimsAndScopeOverrideDetails": None}
+    assert claims(tokens["IdToken"])["plan"] == {"tier": "gold", "seats": 5}
+    access = claims(tokens["AccessToken"])
+    assert access["tenant_ids"] == ["t1", "t2"]
+    assert access["scope"] == "orders/read"
+
+
+def test_pre_token_generation_may_not_touch_protected_claims(stub, admin, public):
+    def handler(event, context):
+        event["response"]["claimsOverrideDetails"] = {"claimsToAddOrOverride": {"sub": "someone-else"}}
+        return event
+
+    pool_id, client_id = pool_with(admin, PreTokenGeneration=fn(stub, handler))
+    make_confirmed(admin, pool_id, "jo")
+    with pytest.raises(ClientError) as e:
+        sign_in(public, client_id, "jo", PASSWORD)
+    assert error_code(e.value) == "InvalidLambdaResponseException"
+    assert "sub" in error_message(e.value)
+
+
+def test_new_password_challenge_is_its_own_token_source(stub, admin, public):
+    seen = []
+
+    def handler(event, context):
+        seen.append(event["triggerSource"])
+        return event
+
+    pool_id, client_id = pool_with(admin, PreTokenGeneration=fn(stub, handler))
+    admin.admin_create_user(UserPoolId=pool_id, Username="kim", TemporaryPassword="Tempor4ry-Pass!", MessageAction="SUPPRESS")
+    challenge = public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "kim", "PASSWORD": "Tempor4ry-Pass!"})
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"],
+                                     ChallengeResponses={"USERNAME": "kim", "NEW_PASSWORD": PASSWORD})
+    assert seen == ["TokenGeneration_NewPasswordChallenge"]
+
+
+# --- Failures: Cognito's errors ---------------------------------------------------------------------
+
+
+def test_a_function_that_answers_nonsense(stub, admin, public):
+    pool_id, client_id = pool_with(admin, PreSignUp=fn(stub, lambda event, context: Raw(b"<html>oops</html>")))
+    with pytest.raises(ClientError) as e:
+        public.sign_up(ClientId=client_id, Username="lu", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "lu@example.com"}])
+    assert error_code(e.value) == "InvalidLambdaResponseException"
+    assert error_message(e.value) == "Unrecognizable lambda output"
+    pool_id, client_id = pool_with(admin, PreSignUp=fn(stub, lambda event, context: {**event, "response": {"autoConfirmUser": "yes"}}))
+    with pytest.raises(ClientError) as e:
+        public.sign_up(ClientId=client_id, Username="lu", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "lu@example.com"}])
+    assert error_code(e.value) == "InvalidLambdaResponseException"
+
+
+def test_a_function_that_takes_longer_than_five_seconds(stub, admin, public):
+    def slow(event, context):
+        time.sleep(6)
+        return event
+
+    pool_id, client_id = pool_with(admin, PreSignUp=fn(stub, slow))
+    started = time.monotonic()
+    with pytest.raises(ClientError) as e:
+        public.sign_up(ClientId=client_id, Username="max", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "max@example.com"}])
+    elapsed = time.monotonic() - started
+    assert error_code(e.value) == "UnexpectedLambdaException"
+    assert error_message(e.value) == "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."
+    assert 4.5 < elapsed < 6.0, elapsed
+
+
+def test_a_function_that_does_not_exist(admin, public):
+    pool_id, client_id = pool_with(admin, PreSignUp="no-such-function")
+    with pytest.raises(ClientError) as e:
+        public.sign_up(ClientId=client_id, Username="ned", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "ned@example.com"}])
+    assert error_code(e.value) == "UnexpectedLambdaException"
+    assert "Function not found" in error_message(e.value)
+
+
+def test_calls_are_signed_with_the_credential_chains_keys(stub, smtp_sink, tmp_path):
+    """A server whose environment holds another secret signs with it: Lambda refuses the
+    signature, and the caller gets UnexpectedLambdaException, not a user created unchecked."""
+    server = start_pooldesk(tmp_path / "db.sqlite", smtp_sink, tmp_path / "logs", env=server_env(stub, tmp_path, secret="not-the-secret-lambda-knows-0000000000000"))
+    try:
+        admin, public = idp_client(server.endpoint), idp_client(server.endpoint, signed=False)
+        pool_id, client_id = pool_with(admin, PreSignUp=fn(stub, lambda event, context: event))
+        with pytest.raises(ClientError) as e:
+            public.sign_up(ClientId=client_id, Username="oz", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "oz@example.com"}])
+        assert error_code(e.value) == "UnexpectedLambdaException"
+        assert "HTTP 403" in error_message(e.value) and "signature" in error_message(e.value)
+        assert any("signature" in r for r in stub.refused)
+    finally:
+        server.stop()
+
+
+# --- The inspector ----------------------------------------------------------------------------------
+
+
+def test_every_invocation_is_in_the_inspector(srv, stub, admin, public):
+    def handler(event, context):
+        if event["userName"] == "bad":
+            raise ValueError("no")
+        return event
+
+    name = fn(stub, handler)
+    pool_id, client_id = pool_with(admin, PreSignUp=name)
+    public.sign_up(ClientId=client_id, Username="pia", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "pia@example.com"}])
+    with pytest.raises(ClientError):
+        public.sign_up(ClientId=client_id, Username="bad", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "bad@example.com"}])
+    failed, ok = invocations(srv, pool_id)
+    assert ok["Trigger"] == "PreSignUp" and ok["Source"] == "PreSignUp_SignUp" and ok["Function"] == function_arn(name)
+    assert ok["Event"]["userName"] == "pia" and ok["Response"]["autoConfirmUser"] is False and "Error" not in ok
+    assert ok["DurationMs"] >= 0 and ok["Time"] > 0
+    assert failed["Error"] == "UserLambdaValidationException: PreSignUp failed with error no." and "Response" not in failed
+    assert [i["Event"]["userName"] for i in invocations(srv, pool_id, Outcome="Failed")] == ["bad"]
+    assert invocations(srv, pool_id, Trigger="PostConfirmation") == []
+    status, body = pooldesk_call(srv, "ListTriggerInvocations", {"UserPoolId": pool_id, "Trigger": "NotATrigger"})
+    assert status == 400 and body["__type"] == "InvalidParameterException"
