@@ -11,6 +11,7 @@ import { SAML_METADATA_ACCEPT, TextFilePicker } from "../../components/TextFileP
 import { CopyButton, EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { TextAreaField, TextField, useSubmitError } from "../../components/form";
 import { formatIsoDate } from "../../lib/format";
+import "./samlProviders.css";
 import { samlMetadataError, samlProviderNameError, samlProviderNameOf, samlProvidersKey, useSamlProviders } from "./samlProviders";
 
 interface SamlProviderFormValues {
@@ -64,7 +65,7 @@ export function SamlProvidersPanel() {
   };
 
   return (
-    <section className="card" data-testid="saml-providers" aria-labelledby="saml-providers-title">
+    <section className="card saml-providers" data-testid="saml-providers" aria-labelledby="saml-providers-title">
       <header className="screen-header">
         <h2 id="saml-providers-title">IAM SAML providers</h2>
         <button type="button" data-testid="saml-provider-add" onClick={() => setEditing({ add: true })}>
@@ -100,7 +101,7 @@ export function SamlProvidersPanel() {
               return (
                 <tr key={p.Arn} data-testid="saml-provider-row">
                   <td>{name}</td>
-                  <td>
+                  <td className="arn">
                     <span className="row-actions">
                       <span className="mono">{p.Arn}</span>
                       <CopyButton text={p.Arn} label={`the ARN of ${name}`} />
