@@ -1,7 +1,7 @@
 """The Sign-in providers tab and a user's linked identities in the real window: a Google
 provider added through its form (its secret never shown back), an identity linked to a user
-from the user's drawer, and an identity pool's sign-in providers edited in its settings, each
-ending in what the server now holds."""
+from the user's drawer, an identity pool's sign-in providers edited in its settings, and an IAM
+SAML provider registered on the identity pools screen, each ending in what the server now holds."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -152,3 +152,43 @@ def test_add_a_saml_provider_from_its_metadata_and_download_its_certificates(app
     pem = (downloads / "Corp-encryption.cer").read_text()
     assert "".join(pem.splitlines()[1:-1]) == details["ActiveEncryptionCertificate"]
     assert (downloads / "Corp-encryption (2).cer").read_text() == pem
+
+
+IAM = "AWSIdentityManagementV20100508"
+
+
+def test_register_an_iam_saml_provider_on_the_identity_pools_screen(app):
+    metadata = idp_metadata(app.home)
+    assert len(metadata) >= 1000, "IAM takes metadata documents of 1,000 characters or more"
+    app.driver.refresh()
+    app.click("nav-identity-pools")
+    app.by("saml-providers")
+    # A new home: the registry is empty once read.
+    app.wait(30).until(lambda d: "No SAML providers yet" in "".join(app.texts("saml-providers")))
+
+    app.click("saml-provider-add")
+    app.type("saml-provider-name", "CorpIdP")
+    # Pasted: typed key by key, a certificate's worth of base64 would take minutes.
+    app.driver.execute_script(
+        "const el = document.querySelector('[data-testid=\"saml-provider-metadata\"]');"
+        "const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;"
+        "set.call(el, arguments[0]); el.dispatchEvent(new Event('input', { bubbles: true }));",
+        metadata,
+    )
+    app.wait().until(lambda d: d.execute_script(
+        "return document.querySelector('[data-testid=\"saml-provider-metadata\"]').value.length") == len(metadata))
+    app.screenshot("add-iam-saml-provider")
+    app.click("saml-provider-save")
+    app.wait(30).until(lambda d: any("CorpIdP" in t for t in app.texts("saml-provider-row")))
+    app.wait().until(lambda d: not app.all("saml-provider-dialog"))
+    assert not app.all("saml-provider-error"), app.texts("saml-provider-error")
+
+    listed = call(app, f"{IAM}.ListSAMLProviders", {})["SAMLProviderList"]
+    arns = [p["Arn"] for p in listed]
+    assert len(arns) == 1 and arns[0].startswith("arn:aws:iam::") and arns[0].endswith(":saml-provider/CorpIdP"), arns
+    assert arns[0] in next(t for t in app.texts("saml-provider-row") if "CorpIdP" in t)
+    saved = call(app, f"{IAM}.GetSAMLProvider", {"SAMLProviderArn": arns[0]})
+    assert saved["SAMLMetadataDocument"] == metadata
+    app.by("saml-provider-delete-CorpIdP")
+    app.by("saml-provider-replace-CorpIdP")
+    app.screenshot("iam-saml-providers")

@@ -21,10 +21,12 @@ describe("the one typed call path", () => {
     await api.identity("ListIdentityPools", { MaxResults: 60 });
     await api.pooldesk("ListMessages", { UserPoolId: "p" });
     await api.pooldesk("ListAuditEvents", { Actor: "cli", NextToken: "41" });
+    await api.iam("ListSAMLProviders", {});
     expect(invokeMock.mock.calls).toEqual([
       ["call", { connection: "local", target: "AWSCognitoIdentityService.ListIdentityPools", input: { MaxResults: 60 } }],
       ["call", { connection: "local", target: "PoolDesk.ListMessages", input: { UserPoolId: "p" } }],
       ["call", { connection: "local", target: "PoolDesk.ListAuditEvents", input: { Actor: "cli", NextToken: "41" } }],
+      ["call", { connection: "local", target: "AWSIdentityManagementV20100508.ListSAMLProviders", input: {} }],
     ]);
   });
 

@@ -1,6 +1,7 @@
 // Typed wrappers over the single `call` path, one per service, bound to a connection.
 import * as Idp from "../generated/cognito-idp";
 import * as Identity from "../generated/cognito-identity";
+import { IAM_TARGET_PREFIX, type IamOperations } from "./iam";
 import type { PoolDeskOperations } from "./pooldesk";
 import { call } from "./tauri";
 
@@ -9,6 +10,7 @@ export type { Idp, Identity };
 export type IdpOp = keyof Idp.Operations;
 export type IdentityOp = keyof Identity.Operations;
 export type PoolDeskOp = keyof PoolDeskOperations;
+export type IamOp = keyof IamOperations;
 
 export function idp<K extends IdpOp>(
   connection: string,
@@ -34,6 +36,14 @@ export function pooldesk<K extends PoolDeskOp>(
   return call(connection, `PoolDesk.${op}`, input);
 }
 
+export function iam<K extends IamOp>(
+  connection: string,
+  op: K,
+  input: IamOperations[K]["input"],
+): Promise<IamOperations[K]["output"]> {
+  return call(connection, `${IAM_TARGET_PREFIX}.${op}`, input);
+}
+
 /** The API bound to one connection: what components use (via `useApi`). */
 export interface Api {
   connection: string;
@@ -46,6 +56,7 @@ export interface Api {
     op: K,
     input: PoolDeskOperations[K]["input"],
   ) => Promise<PoolDeskOperations[K]["output"]>;
+  iam: <K extends IamOp>(op: K, input: IamOperations[K]["input"]) => Promise<IamOperations[K]["output"]>;
 }
 
 export function bindApi(connection: string): Api {
@@ -54,5 +65,6 @@ export function bindApi(connection: string): Api {
     idp: (op, input) => idp(connection, op, input),
     identity: (op, input) => identity(connection, op, input),
     pooldesk: (op, input) => pooldesk(connection, op, input),
+    iam: (op, input) => iam(connection, op, input),
   };
 }

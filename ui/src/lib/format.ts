@@ -15,3 +15,11 @@ export function formatEpochMillis(ms: number | undefined | null): string {
 export function attr(attributes: { Name?: string; Value?: string }[] | undefined, name: string): string | undefined {
   return attributes?.find((a) => a.Name === name)?.Value;
 }
+
+/** An ISO 8601 timestamp (IAM's dates) in the user's locale. */
+export function formatIsoDate(iso: string | undefined | null): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "—";
+  return d.toLocaleString();
+}

@@ -76,9 +76,11 @@ describe("remote connections", () => {
     expect(await screen.findByText("No user pools yet")).toBeInTheDocument();
     await user.click(screen.getByTestId("nav-identity-pools"));
     await waitFor(() => expect(backend.log.some((l) => l.target.endsWith(".ListIdentityPools"))).toBe(true));
-    expect(backend.log.filter((l) => l.connection === "prod").map((l) => l.target)).toEqual([
+    await waitFor(() => expect(backend.log.some((l) => l.target.endsWith(".ListSAMLProviders"))).toBe(true));
+    expect(backend.log.filter((l) => l.connection === "prod").map((l) => l.target).sort()).toEqual([
       "AWSCognitoIdentityProviderService.ListUserPools",
       "AWSCognitoIdentityService.ListIdentityPools",
+      "AWSIdentityManagementV20100508.ListSAMLProviders",
     ]);
 
     // The secret went to the command once and is kept nowhere else.

@@ -15,6 +15,8 @@ export function fakeBackend() {
   const clients = new Map<string, Json[]>();
   const identityPools = new Map<string, Json>();
   const roles = new Map<string, Json>();
+  /** IAM's SAML providers by ARN: `{ Arn, CreateDate, SAMLMetadataDocument }`. */
+  const samlProviders = new Map<string, Json>();
   /** SetUserPoolMfaConfig's last request per pool. */
   const mfa = new Map<string, Json>();
   /** Groups per pool, and their members as `${poolId}/${group}` → usernames. */
@@ -168,6 +170,34 @@ export function fakeBackend() {
     GetPrincipalTagAttributeMap: (i) => ({ IdentityPoolId: i.IdentityPoolId, IdentityProviderName: i.IdentityProviderName, UseDefaults: true, PrincipalTags: {} }),
   };
 
+  const samlProvider = (arn: string) => {
+    const p = samlProviders.get(arn);
+    if (!p) throw new CognitoError("NoSuchEntityException", `SAMLProvider ${arn} does not exist.`);
+    return p;
+  };
+  const iam: Record<string, (i: Json) => Json> = {
+    ListSAMLProviders: () => ({ SAMLProviderList: [...samlProviders.values()].map((p) => ({ Arn: p.Arn, CreateDate: p.CreateDate })) }),
+    CreateSAMLProvider: (i) => {
+      const Arn = `arn:aws:iam::000000000000:saml-provider/${i.Name}`;
+      if (samlProviders.has(Arn)) throw new CognitoError("EntityAlreadyExistsException", `SAMLProvider ${i.Name} already exists.`);
+      samlProviders.set(Arn, { Arn, CreateDate: new Date(now() * 1000).toISOString(), SAMLMetadataDocument: i.SAMLMetadataDocument });
+      return { SAMLProviderArn: Arn, Tags: [] };
+    },
+    GetSAMLProvider: (i) => {
+      const p = samlProvider(i.SAMLProviderArn);
+      return { SAMLProviderUUID: "00000000-0000-0000-0000-000000000000", SAMLMetadataDocument: p.SAMLMetadataDocument, CreateDate: p.CreateDate, Tags: [], AssertionEncryptionMode: "Allowed" };
+    },
+    UpdateSAMLProvider: (i) => {
+      samlProvider(i.SAMLProviderArn).SAMLMetadataDocument = i.SAMLMetadataDocument;
+      return { SAMLProviderArn: i.SAMLProviderArn };
+    },
+    DeleteSAMLProvider: (i) => {
+      samlProvider(i.SAMLProviderArn);
+      samlProviders.delete(i.SAMLProviderArn);
+      return {};
+    },
+  };
+
   const pooldesk: Record<string, (i: Json) => Json> = {
     ListMessages: (i) => {
       const search = String(i.Search ?? "").toLowerCase();
@@ -230,7 +260,13 @@ export function fakeBackend() {
     if (callFailure) throw fail(callFailure);
     const [prefix, op] = target.split(".") as [string, string];
     const table =
-      prefix === "AWSCognitoIdentityProviderService" ? idp : prefix === "AWSCognitoIdentityService" ? identity : pooldesk;
+      prefix === "AWSCognitoIdentityProviderService"
+        ? idp
+        : prefix === "AWSCognitoIdentityService"
+          ? identity
+          : prefix === "AWSIdentityManagementV20100508"
+            ? iam
+            : pooldesk;
     const fn = table[op];
     if (!fn) throw { code: "UnknownOperationException", message: target };
     try {
@@ -241,5 +277,5 @@ export function fakeBackend() {
     }
   }
 
-  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, mfa, groups, members, messages, auditEvents };
+  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, samlProviders, mfa, groups, members, messages, auditEvents };
 }

@@ -16,13 +16,17 @@ import { IdentityPoolView } from "./IdentityPoolView";
 const ID = "us-east-1:pool";
 const OIDC = "arn:aws:iam::123456789012:oidc-provider/idp.example.com";
 const SAML = "arn:aws:iam::123456789012:saml-provider/Corp";
+const PARTNER = "arn:aws:iam::123456789012:saml-provider/Partner";
 
 let pool: IdentityPool;
+/** The SAML providers ListSAMLProviders answers with. */
+let registered: string[];
 let calls: { target: string; input: any }[];
 const sent = (op: string) => calls.filter((c) => c.target.endsWith(`.${op}`)).map((c) => c.input);
 
 beforeEach(() => {
   calls = [];
+  registered = [SAML, PARTNER];
   pool = {
     IdentityPoolId: ID,
     IdentityPoolName: "ids",
@@ -48,6 +52,10 @@ beforeEach(() => {
         return { UserPools: [] };
       case "GetIdentityPoolRoles":
         return { IdentityPoolId: ID, Roles: {} };
+      case "GetPrincipalTagAttributeMap":
+        return { IdentityPoolId: ID, IdentityProviderName: input.IdentityProviderName, UseDefaults: false, PrincipalTags: {} };
+      case "ListSAMLProviders":
+        return { SAMLProviderList: registered.map((Arn) => ({ Arn, CreateDate: "2024-01-01T00:00:00Z" })) };
       default:
         throw { code: "UnknownOperationException", message: target };
     }
@@ -75,7 +83,7 @@ describe("identity pool sign-in providers", () => {
     expect(screen.getByLabelText("Google client id")).toHaveValue("g-client");
     // An OIDC provider's host names the client ids, as the hint explains.
     expect(screen.getByTestId("identity-pool-login-appids-1")).toHaveAccessibleName("Client id(s), separated by commas");
-    expect(screen.getByTestId("identity-pool-saml-note")).toHaveTextContent(/does not take SAML assertions/);
+    expect(screen.getByTestId("identity-pool-saml-note")).toHaveTextContent(/base64 SAMLResponse/);
 
     // Google out, Facebook in, SAML out.
     await user.click(screen.getByRole("button", { name: "Remove sign-in provider 1" }));
@@ -108,6 +116,41 @@ describe("identity pool sign-in providers", () => {
     });
     expect(body).not.toHaveProperty("SamlProviderARNs");
     expect(await screen.findByTestId("toast-ok")).toHaveTextContent("Identity pool saved");
+  });
+
+  it("explains SAML sign-in, suggests the registered SAML providers and warns about one not registered", async () => {
+    const user = userEvent.setup();
+    renderView();
+    const note = await screen.findByTestId("identity-pool-saml-note");
+    expect(note).toHaveTextContent("Logins[<provider ARN>]");
+    expect(note).toHaveTextContent(/enhanced flow only/);
+    expect(note).toHaveTextContent("https://aws.amazon.com/SAML/Attributes/Role");
+    expect(note).not.toHaveTextContent(/does not take SAML assertions/);
+
+    const suggestions = screen.getByTestId("identity-pool-saml-suggestions");
+    await waitFor(() => expect([...suggestions.querySelectorAll("option")].map((o) => o.value)).toEqual([SAML, PARTNER]));
+    expect(sent("ListSAMLProviders")).toEqual([{}]);
+    const first = screen.getByTestId("identity-pool-saml-arn-0");
+    expect(first).toHaveAttribute("list", suggestions.id);
+    expect(first).not.toHaveAccessibleDescription(/Not registered/);
+
+    await user.click(screen.getByTestId("identity-pool-saml-add"));
+    const second = screen.getByTestId("identity-pool-saml-arn-1");
+    expect(second).toHaveAttribute("list", suggestions.id);
+    // Half typed: no warning yet; a whole ARN nobody registered: a warning, not an error.
+    await user.type(second, "arn:aws:iam::123456789012:saml-pro");
+    expect(second).not.toHaveAccessibleDescription(/Not registered/);
+    await user.clear(second);
+    await user.type(second, "arn:aws:iam::123456789012:saml-provider/Elsewhere");
+    expect(second).toHaveAccessibleDescription(/Not registered on this connection/);
+    expect(second).toHaveAttribute("aria-invalid", "false");
+    await user.clear(second);
+    await user.type(second, PARTNER);
+    expect(second).not.toHaveAccessibleDescription(/Not registered/);
+
+    await user.click(screen.getByTestId("identity-pool-submit"));
+    await waitFor(() => expect(sent("UpdateIdentityPool")).toHaveLength(1));
+    expect(sent("UpdateIdentityPool")[0].SamlProviderARNs).toEqual([SAML, PARTNER]);
   });
 
   it("shows ARN and provider errors before sending anything", async () => {

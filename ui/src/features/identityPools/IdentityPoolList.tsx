@@ -7,6 +7,7 @@ import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { toIdentityPool, type Navigate } from "../../routes";
 import { IdentityPoolForm } from "./IdentityPoolForm";
 import { newIdentityPoolForm, toCreateIdentityPoolInput } from "./identityPoolForm";
+import { SamlProvidersPanel } from "./SamlProvidersPanel";
 
 export function useIdentityPools() {
   const api = useApi();
@@ -80,6 +81,7 @@ export function IdentityPoolList({ navigate }: { navigate: Navigate }) {
           Load more
         </button>
       )}
+      <SamlProvidersPanel />
       {creating && (
         <Dialog title="Create identity pool" onClose={() => setCreating(false)} wide>
           <IdentityPoolForm

@@ -10,6 +10,7 @@ import { IdentityPoolForm } from "./IdentityPoolForm";
 import { formFromPool, toUpdateIdentityPoolInput } from "./identityPoolForm";
 import { IdentitiesSection } from "./IdentitiesTable";
 import { PrincipalTags } from "./PrincipalTags";
+import { poolProviders } from "./providers";
 import { RolesEditor } from "./RolesEditor";
 
 export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId: string; navigate: Navigate }) {
@@ -25,7 +26,7 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
   if (!pool.data) return <ErrorBox error={pool.error} onRetry={() => pool.refetch()} />;
   const p = pool.data;
   const localIds = new Set((userPools.data?.pages.flatMap((x) => x.UserPools ?? []) ?? []).map((x) => x.Id!));
-  const providers = (p.CognitoIdentityProviders ?? []).map((x) => x.ProviderName!).filter(Boolean);
+  const providers = poolProviders(p);
 
   const onDelete = async () => {
     if (

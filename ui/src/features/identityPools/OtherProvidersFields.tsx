@@ -10,8 +10,10 @@ import {
   LOGIN_PROVIDERS,
   loginProviderNote,
   oidcProviderHost,
+  samlArnError,
   type IdentityPoolFormValues,
 } from "./identityPoolForm";
+import { samlProviderNameOf, useSamlProviders } from "./samlProviders";
 
 type V = IdentityPoolFormValues;
 
@@ -23,6 +25,9 @@ export function OtherProvidersFields({ developerNameSet }: { developerNameSet: b
   const saml = useFieldArray({ control, name: "samlArns" });
   const oidcRows = useWatch<V, "oidcArns">({ name: "oidcArns" }) ?? [];
   const loginRows = useWatch<V, "loginProviders">({ name: "loginProviders" }) ?? [];
+  const samlRows = useWatch<V, "samlArns">({ name: "samlArns" }) ?? [];
+  const registered = useSamlProviders();
+  const samlListId = useId();
   const oidcHosts = oidcRows.map((r) => oidcProviderHost(r?.arn ?? "")).filter((h): h is string => !!h);
   const listId = useId();
 
@@ -123,8 +128,17 @@ export function OtherProvidersFields({ developerNameSet }: { developerNameSet: b
       <fieldset data-testid="identity-pool-saml">
         <legend>SAML providers (IAM)</legend>
         <p className="field-hint" data-testid="identity-pool-saml-note">
-          This server keeps SAML provider ARNs but does not take SAML assertions yet.
+          The IAM SAML providers whose responses the pool takes. An app signs in by passing the base64 SAMLResponse its identity provider posted
+          to AWS sign-in (https://signin.aws.amazon.com/saml) as Logins[&lt;provider ARN&gt;], in the enhanced flow only. The role comes from the
+          assertion&apos;s https://aws.amazon.com/SAML/Attributes/Role pairs for that provider, unless the provider has role mapping rules.
         </p>
+        <datalist id={samlListId} data-testid="identity-pool-saml-suggestions">
+          {(registered.data ?? []).map((p) => (
+            <option key={p.Arn} value={p.Arn}>
+              {samlProviderNameOf(p.Arn)}
+            </option>
+          ))}
+        </datalist>
         {saml.fields.map((f, i) => (
           <div key={f.id} className="row-inline provider-row" role="group" aria-label={`SAML provider ${i + 1}`}>
             <TextField<V>
@@ -133,6 +147,8 @@ export function OtherProvidersFields({ developerNameSet }: { developerNameSet: b
               testId={`identity-pool-saml-arn-${i}`}
               className="grow"
               placeholder="arn:aws:iam::123456789012:saml-provider/MyIdP"
+              list={samlListId}
+              hint={unregisteredSamlNote(samlRows[i]?.arn ?? "", registered.data)}
               autoComplete="off"
               spellCheck={false}
             />
@@ -161,4 +177,11 @@ export function OtherProvidersFields({ developerNameSet }: { developerNameSet: b
       />
     </>
   );
+}
+
+/** A warning (not an error) for a well-formed SAML provider ARN this connection has not registered. */
+function unregisteredSamlNote(value: string, registered: readonly { Arn: string }[] | undefined): string | undefined {
+  const arn = value.trim();
+  if (!arn || !registered || samlArnError(arn) || registered.some((p) => p.Arn === arn)) return undefined;
+  return "Not registered on this connection: add it under IAM SAML providers on the Identity pools screen, or its responses are refused.";
 }

@@ -3,20 +3,23 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../../api/connection";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, Spinner } from "../../components/bits";
+import { providerLabel } from "./providers";
 
 /** Principal tags of one provider: tag key → claim (GetPrincipalTagAttributeMap / Set...). */
 export function PrincipalTags({ identityPoolId, providers }: { identityPoolId: string; providers: string[] }) {
   const [provider, setProvider] = useState(providers[0] ?? "");
   const current = providers.includes(provider) ? provider : (providers[0] ?? "");
-  if (!current) return <p className="muted">Link a user pool to map its claims to principal tags.</p>;
+  if (!current) return <p className="muted">Add a sign-in provider to map its claims to principal tags.</p>;
   return (
     <div>
       {providers.length > 1 && (
         <label className="field">
           <span>Provider</span>
-          <select value={current} onChange={(e) => setProvider(e.target.value)}>
+          <select value={current} data-testid="principal-tags-provider" onChange={(e) => setProvider(e.target.value)}>
             {providers.map((p) => (
-              <option key={p}>{p}</option>
+              <option key={p} value={p} title={p}>
+                {providerLabel(p)}
+              </option>
             ))}
           </select>
         </label>

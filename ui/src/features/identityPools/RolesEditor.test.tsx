@@ -95,13 +95,13 @@ beforeEach(() => {
   });
 });
 
-function renderEditor() {
+function renderEditor(of: IdentityPool = pool) {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={qc}>
       <ToastProvider>
         <ConfirmProvider>
-          <RolesEditor pool={pool} />
+          <RolesEditor pool={of} />
         </ConfirmProvider>
       </ToastProvider>
     </QueryClientProvider>,
@@ -315,5 +315,72 @@ describe("RolesEditor + simulator", () => {
     expect(err).toHaveTextContent("Role ARN is not valid");
     // Still unsaved.
     expect(screen.getByTestId("mapping-unsaved")).toBeInTheDocument();
+  });
+});
+
+describe("RolesEditor with providers other than user pools", () => {
+  const SAML = "arn:aws:iam::000000000000:saml-provider/Corp";
+  const OIDC = "arn:aws:iam::123456789012:oidc-provider/idp.example.com";
+  const mixed: IdentityPool = {
+    ...pool,
+    CognitoIdentityProviders: [{ ProviderName: A, ClientId: "clientA" }],
+    SupportedLoginProviders: { "accounts.google.com": "g-client", "idp.example.com": "oidc-client" },
+    OpenIdConnectProviderARNs: [OIDC],
+    SamlProviderARNs: [SAML],
+  };
+  const typeOptions = () => [...screen.getByTestId("mapping-type").querySelectorAll("option")].map((o) => o.getAttribute("value"));
+
+  it("lists every provider by a short name, and offers Token mappings only to user pools and SAML", async () => {
+    const user = userEvent.setup();
+    renderEditor(mixed);
+    const select = await screen.findByTestId("mapping-provider");
+    expect([...select.querySelectorAll("option")].map((o) => [o.getAttribute("value"), o.textContent])).toEqual([
+      [A, "User pool: us-east-1_A"],
+      ["accounts.google.com", "Google"],
+      ["idp.example.com", "OIDC: idp.example.com"],
+      [SAML, "SAML: Corp"],
+      // B has a saved mapping though the pool no longer lists it: still shown, to keep or clear.
+      [B, "User pool: us-east-1_B"],
+    ]);
+    expect(typeOptions()).toEqual(["", "Token", "Rules"]);
+
+    await user.selectOptions(select, "accounts.google.com");
+    expect(typeOptions()).toEqual(["", "Rules"]);
+    expect(screen.getByTestId("mapping-type-note")).toHaveTextContent("No mapping: every signed-in user of this provider gets the authenticated role.");
+    // No user pool behind it: nothing to look up, and no user to pick in the simulator.
+    expect(new Set(calls.filter((c) => c.target.endsWith(".DescribeUserPool")).map((c) => c.input.UserPoolId))).toEqual(new Set(["us-east-1_A"]));
+    expect(screen.getByRole("option", { name: "A user of the linked pool" })).toBeDisabled();
+
+    await user.selectOptions(select, "idp.example.com");
+    expect(typeOptions()).toEqual(["", "Rules"]);
+
+    await user.selectOptions(select, SAML);
+    expect(typeOptions()).toEqual(["", "Token", "Rules"]);
+    expect(screen.getByTestId("mapping-type-note")).toHaveTextContent("https://aws.amazon.com/SAML/Attributes/Role");
+  });
+
+  it("saves rules keyed by the Google key and the SAML provider's ARN", async () => {
+    const user = userEvent.setup();
+    renderEditor(mixed);
+    const select = await screen.findByTestId("mapping-provider");
+    for (const [provider, claim, name] of [
+      ["accounts.google.com", "email", "google"],
+      [SAML, "https://aws.amazon.com/SAML/Attributes/RoleSessionName", "saml"],
+    ] as const) {
+      await user.selectOptions(select, provider);
+      await user.selectOptions(screen.getByTestId("mapping-type"), "Rules");
+      if (!screen.queryByTestId("rule-row")) await user.click(screen.getByTestId("add-rule"));
+      const row = screen.getAllByTestId("rule-row")[0]!;
+      await user.type(within(row).getByTestId("rule-claim"), claim);
+      await user.type(within(row).getByTestId("rule-value"), "x");
+      await user.type(within(row).getByTestId("rule-role"), role(name));
+    }
+    await user.click(screen.getByTestId("mapping-save"));
+    await waitFor(() => expect(calls.some((c) => c.target.endsWith(".SetIdentityPoolRoles"))).toBe(true));
+    const set = calls.find((c) => c.target.endsWith(".SetIdentityPoolRoles"))!.input;
+    expect(Object.keys(set.RoleMappings).sort()).toEqual([A, B, "accounts.google.com", SAML].sort());
+    expect(set.RoleMappings["accounts.google.com"]).toMatchObject({ Type: "Rules", RulesConfiguration: { Rules: [{ Claim: "email", RoleARN: role("google") }] } });
+    expect(set.RoleMappings[SAML]).toMatchObject({ Type: "Rules", RulesConfiguration: { Rules: [{ RoleARN: role("saml") }] } });
+    expect(set.RoleMappings).not.toHaveProperty("idp.example.com");
   });
 });

@@ -13,6 +13,7 @@ import { Simulator } from "./Simulator";
 import "./roles.css";
 import type { SimulateRoleMappingResponse } from "../../api/pooldesk";
 import { ruleOutcomes } from "./simulation";
+import { poolProviders, providerKind, providerLabel, takesTokenMapping } from "./providers";
 import { draftFromWire, fingerprint, toSetIdentityPoolRolesInput, validateRoles, type RolesDraft } from "./rolesState";
 
 export function RolesEditor({ pool }: { pool: IdentityPool }) {
@@ -22,8 +23,8 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
   const confirm = useConfirm();
   const id = pool.IdentityPoolId;
   const providers = useMemo(
-    () => (pool.CognitoIdentityProviders ?? []).map((p) => p.ProviderName!).filter(Boolean),
-    [pool.CognitoIdentityProviders],
+    () => poolProviders(pool),
+    [pool.CognitoIdentityProviders, pool.SupportedLoginProviders, pool.OpenIdConnectProviderARNs, pool.SamlProviderARNs],
   );
   const roles = useQuery({
     queryKey: [api.connection, "GetIdentityPoolRoles", id],
@@ -148,15 +149,15 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
           <fieldset>
             <legend>Role mapping</legend>
             {Object.keys(draft.mappings).length === 0 ? (
-              <p className="muted">Link a user pool (in Settings above) to map its users to roles.</p>
+              <p className="muted">Add a sign-in provider (in Settings above) to map its users to roles.</p>
             ) : (
               <>
                 <label className="field">
                   <span>Provider</span>
                   <select data-testid="mapping-provider" value={current} onChange={(e) => setProvider(e.target.value)}>
                     {Object.keys(draft.mappings).map((p) => (
-                      <option key={p} value={p}>
-                        {p}
+                      <option key={p} value={p} title={p}>
+                        {providerLabel(p)}
                       </option>
                     ))}
                   </select>
@@ -172,7 +173,8 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
                           onChange={(e) => setMapping({ ...mapping, Type: e.target.value as MappingDraft["Type"] })}
                         >
                           <option value="">None</option>
-                          <option value="Token">Token</option>
+                          {/* Only user pools and SAML carry roles; a Token mapping saved for another provider stays shown. */}
+                          {(takesTokenMapping(current) || mapping.Type === "Token") && <option value="Token">Token</option>}
                           <option value="Rules">Rules</option>
                         </select>
                       </label>
@@ -192,12 +194,8 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
                         </label>
                       )}
                     </div>
-                    <p className="muted small-text">
-                      {mapping.Type === ""
-                        ? "No mapping: every signed-in user of this provider gets the authenticated role."
-                        : mapping.Type === "Token"
-                          ? "Token: the role comes from the token's cognito:preferred_role, its only cognito:roles entry, or a CustomRoleArn among them."
-                          : "Rules: checked in order; the first rule that matches chooses the role."}
+                    <p className="muted small-text" data-testid="mapping-type-note">
+                      {mappingNote(current, mapping.Type)}
                     </p>
                     {mapping.Type === "Rules" && (
                       <RuleEditor
@@ -237,6 +235,18 @@ export function RolesEditor({ pool }: { pool: IdentityPool }) {
       </div>
     </div>
   );
+}
+
+/** What a mapping of this type does for this provider's sign-ins. */
+function mappingNote(provider: string, type: MappingDraft["Type"]): string {
+  const kind = providerKind(provider);
+  if (type === "Rules") return "Rules: checked in order; the first rule that matches chooses the role.";
+  if (kind === "saml") {
+    return `${type === "" ? "No mapping" : "Token"}: the role comes from the assertion's https://aws.amazon.com/SAML/Attributes/Role values that pair a role with this provider (the only one, or the CustomRoleArn chosen among several); the authenticated role when it names none.`;
+  }
+  if (type === "") return "No mapping: every signed-in user of this provider gets the authenticated role.";
+  if (kind === "userPool") return "Token: the role comes from the token's cognito:preferred_role, its only cognito:roles entry, or a CustomRoleArn among them.";
+  return "Token: this provider's tokens carry no roles (only user pools and SAML do), so every sign-in is decided by \"When no role can be chosen\". Choose None or Rules.";
 }
 
 /** The role's name under its ARN box, which a long account prefix would otherwise hide. */

@@ -7,10 +7,10 @@ import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { Dialog } from "../../components/Dialog";
 import { CertificateView } from "../../components/Certificate";
-import { CopyButton, EmptyState, ErrorBox, FieldError, Spinner } from "../../components/bits";
+import { CopyButton, EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import { CheckboxField, SelectField, TextAreaField, TextField, useSubmitError } from "../../components/form";
+import { SAML_METADATA_ACCEPT, TextFilePicker } from "../../components/TextFilePicker";
 import type { ProviderDescription } from "../../generated/cognito-idp";
-import { readFileAsText } from "../../lib/files";
 import { formatEpoch } from "../../lib/format";
 import { useUserPool } from "../userPools/queries";
 import { domainBaseUrl } from "../integration/domainForm";
@@ -586,18 +586,6 @@ function SamlFields({ encryptingNow }: { encryptingNow: boolean }) {
   const { register, setValue } = useFormContext<V>();
   const source = useWatch<V, "saml.source">({ name: "saml.source" });
   const pickerId = useId();
-  const [picked, setPicked] = useState<{ name: string } | { error: string } | null>(null);
-
-  const pick = async (file: File | undefined) => {
-    if (!file) return;
-    try {
-      const xml = await readFileAsText(file);
-      setValue("saml.file", xml, { shouldDirty: true, shouldValidate: true });
-      setPicked({ name: file.name });
-    } catch (e) {
-      setPicked({ error: `${file.name} could not be read: ${e instanceof Error ? e.message : String(e)}` });
-    }
-  };
 
   return (
     <div className="saml-fields">
@@ -633,22 +621,14 @@ function SamlFields({ encryptingNow }: { encryptingNow: boolean }) {
             placeholder="<EntityDescriptor …>"
             hint={`Paste the document, or choose the file the identity provider gave you (at most ${MAX_METADATA_FILE.toLocaleString("en-US")} characters).`}
           />
-          <div className="field">
-            <label htmlFor={pickerId}>Metadata file</label>
-            <input
-              id={pickerId}
-              type="file"
-              accept=".xml,application/xml,text/xml,application/samlmetadata+xml"
-              data-testid="provider-saml-file-picker"
-              onChange={(e) => void pick(e.target.files?.[0])}
-            />
-            {picked && "name" in picked && (
-              <span className="field-hint" data-testid="provider-saml-file-picked">
-                Read {picked.name} into the XML above.
-              </span>
-            )}
-            <FieldError message={picked && "error" in picked ? picked.error : undefined} />
-          </div>
+          <TextFilePicker
+            label="Metadata file"
+            accept={SAML_METADATA_ACCEPT}
+            testId="provider-saml-file-picker"
+            pickedTestId="provider-saml-file-picked"
+            pickedMessage={(name) => `Read ${name} into the XML above.`}
+            onText={(xml) => setValue("saml.file", xml, { shouldDirty: true, shouldValidate: true })}
+          />
         </>
       )}
       <CheckboxField<V>
