@@ -403,3 +403,26 @@ def test_every_invocation_is_in_the_inspector(srv, stub, admin, public):
     assert invocations(srv, pool_id, Trigger="PostConfirmation") == []
     status, body = pooldesk_call(srv, "ListTriggerInvocations", {"UserPoolId": pool_id, "Trigger": "NotATrigger"})
     assert status == 400 and body["__type"] == "InvalidParameterException"
+
+
+def test_a_test_event_shows_what_the_function_answers(srv, stub, admin):
+    def handler(event, context):
+        if event["triggerSource"] == "PreSignUp_SignUp":
+            raise ValueError("rejected in test")
+        event["response"]["claimsAndScopeOverrideDetails"] = {"idTokenGeneration": {"claimsToAddOrOverride": {"tier": "gold"}}}
+        return event
+
+    name = fn(stub, handler)
+    pool_id, _ = pool_with(admin, PreSignUp=name, PreTokenGenerationConfig={"LambdaVersion": "V2_0", "LambdaArn": name})
+    status, body = pooldesk_call(srv, "TestTrigger", {"UserPoolId": pool_id, "Trigger": "PreTokenGeneration"})
+    assert status == 200, body
+    sent = body["Invocation"]
+    assert sent["Event"]["version"] == "2" and sent["Event"]["triggerSource"] == "TokenGeneration_Authentication"
+    assert sent["Event"]["request"]["scopes"] and sent["Event"]["userName"] == "test-user"
+    assert sent["Response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"] == {"tier": "gold"}
+    status, body = pooldesk_call(srv, "TestTrigger", {"UserPoolId": pool_id, "Trigger": "PreSignUp"})
+    assert status == 200, body
+    assert body["Invocation"]["Error"] == "UserLambdaValidationException: PreSignUp failed with error rejected in test."
+    assert invocations(srv, pool_id)[0]["Id"] == body["Invocation"]["Id"], "a test is in the inspector like any call"
+    status, body = pooldesk_call(srv, "TestTrigger", {"UserPoolId": pool_id, "Trigger": "PostConfirmation"})
+    assert status == 400 and body["__type"] == "InvalidParameterException" and "PostConfirmation" in body["message"]

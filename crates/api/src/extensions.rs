@@ -12,6 +12,7 @@ use pooldesk_core::Error;
 use pooldesk_core::identity_pools::role_mapping::{self, Reason, RoleError};
 use pooldesk_core::identity_pools::{Simulation, SimulationRequest};
 use pooldesk_core::store::{self, AuditEvent as AuditRow, AuditQuery, MessageQuery};
+use pooldesk_core::user_pools::Trigger;
 use pooldesk_wire::cognito_identity::RoleMapping;
 use pooldesk_wire::{Validate, Violations};
 use serde::de::DeserializeOwned;
@@ -32,10 +33,11 @@ pub enum Extension {
     GetLoginUrl,
     DiscoverOpenIdProvider,
     ListTriggerInvocations,
+    TestTrigger,
 }
 
 impl Extension {
-    pub const ALL: [Extension; 7] = [
+    pub const ALL: [Extension; 8] = [
         Extension::ListMessages,
         Extension::SimulateRoleMapping,
         Extension::ListAuditEvents,
@@ -43,6 +45,7 @@ impl Extension {
         Extension::GetLoginUrl,
         Extension::DiscoverOpenIdProvider,
         Extension::ListTriggerInvocations,
+        Extension::TestTrigger,
     ];
 
     pub fn from_name(name: &str) -> Option<Extension> {
@@ -58,6 +61,7 @@ impl Extension {
             Extension::GetLoginUrl => "GetLoginUrl",
             Extension::DiscoverOpenIdProvider => "DiscoverOpenIdProvider",
             Extension::ListTriggerInvocations => "ListTriggerInvocations",
+            Extension::TestTrigger => "TestTrigger",
         }
     }
 
@@ -70,6 +74,7 @@ impl Extension {
             Extension::GetLoginUrl => respond(get_login_url(api, decode(body)?)),
             Extension::DiscoverOpenIdProvider => respond(discover_open_id_provider(api, decode(body)?)),
             Extension::ListTriggerInvocations => respond(list_trigger_invocations(api, decode(body)?)),
+            Extension::TestTrigger => respond(test_trigger(api, decode(body)?)),
         }
     }
 }
@@ -100,6 +105,9 @@ impl Validate for DiscoverOpenIdProviderRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for ListTriggerInvocationsRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for TestTriggerRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 
@@ -711,14 +719,16 @@ pub struct TriggerInvocation {
     pub error: Option<String>,
 }
 
+fn trigger_named(name: &str) -> Result<Trigger, Error> {
+    Trigger::from_name(name).ok_or_else(|| {
+        Error::InvalidParameter(format!("Unknown trigger {name}: use LambdaConfig's names (PreSignUp, PreTokenGeneration, ...)."))
+    })
+}
+
 fn list_trigger_invocations(api: &Api, req: ListTriggerInvocationsRequest) -> Result<ListTriggerInvocationsResponse, Error> {
     let page = Page::new(req.max_results, req.next_token.as_deref())?;
-    if let Some(t) = req.trigger.as_deref()
-        && pooldesk_core::user_pools::Trigger::from_name(t).is_none()
-    {
-        return Err(Error::InvalidParameter(format!(
-            "Unknown trigger {t}: use LambdaConfig's names (PreSignUp, PreTokenGeneration, ...)."
-        )));
+    if let Some(t) = req.trigger.as_deref() {
+        trigger_named(t)?;
     }
     api.store
         .get_pool(&req.user_pool_id)?
@@ -731,10 +741,13 @@ fn list_trigger_invocations(api: &Api, req: ListTriggerInvocationsRequest) -> Re
         limit: page.limit,
     })?;
     let next_token = page.next_token(&rows, |t| t.id);
-    let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
-    let invocations = rows
-        .into_iter()
-        .map(|t| TriggerInvocation {
+    Ok(ListTriggerInvocationsResponse { invocations: rows.into_iter().map(TriggerInvocation::from).collect(), next_token })
+}
+
+impl From<store::TriggerInvocation> for TriggerInvocation {
+    fn from(t: store::TriggerInvocation) -> Self {
+        let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
+        TriggerInvocation {
             id: t.id,
             trigger: t.trigger,
             source: t.source,
@@ -744,7 +757,38 @@ fn list_trigger_invocations(api: &Api, req: ListTriggerInvocationsRequest) -> Re
             event: json(&t.event),
             response: t.response.as_deref().map(json),
             error: t.error,
-        })
-        .collect();
-    Ok(ListTriggerInvocationsResponse { invocations, next_token })
+        }
+    }
+}
+
+/// `PoolDesk.TestTrigger`: sends a trigger's function a realistic sample event (a sign-up or
+/// sign-in of `test-user`) and answers the invocation as the inspector records it: the
+/// function's response, or the error a caller would have got.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct TestTriggerRequest {
+    pub user_pool_id: String,
+    /// `PreSignUp`, `PreTokenGeneration`, ...
+    pub trigger: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct TestTriggerResponse {
+    pub invocation: TriggerInvocation,
+}
+
+fn test_trigger(api: &Api, req: TestTriggerRequest) -> Result<TestTriggerResponse, Error> {
+    let trigger = trigger_named(&req.trigger)?;
+    api.pools.test_trigger(&req.user_pool_id, trigger)?;
+    let newest = api.store.list_trigger_invocations(&store::TriggerQuery {
+        pool_id: &req.user_pool_id,
+        trigger: Some(trigger.name()),
+        limit: 1,
+        ..Default::default()
+    })?;
+    let invocation = newest.into_iter().next().ok_or_else(|| Error::internal(anyhow::anyhow!("the test invocation was not recorded")))?;
+    Ok(TestTriggerResponse { invocation: invocation.into() })
 }

@@ -49,7 +49,14 @@ impl LambdaHttp {
     pub fn from_env(region: &str, clock: Arc<dyn Clock>, runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-        Ok(LambdaHttp { runtime, clock, client, region: region.to_owned(), endpoint: configured_endpoint(var), credentials: Mutex::new(None) })
+        Ok(LambdaHttp {
+            runtime,
+            clock,
+            client,
+            region: region.to_owned(),
+            endpoint: configured_endpoint(var),
+            credentials: Mutex::new(None),
+        })
     }
 
     fn now(&self) -> SystemTime {

@@ -563,6 +563,77 @@ impl UserPools {
     }
 }
 
+/// A realistic event for `trigger`, for the desktop app's "send a test event": its source and
+/// request, as a sign-up or sign-in of `test-user` would send them.
+fn sample(trigger: Trigger, version: Version) -> (&'static str, Value) {
+    let user = json!({
+        "sub": "00000000-0000-4000-8000-000000000000",
+        "email": "test.user@example.com",
+        "email_verified": "true",
+        "cognito:user_status": "CONFIRMED",
+    });
+    let metadata = json!({});
+    match trigger {
+        Trigger::PreSignUp => (
+            "PreSignUp_SignUp",
+            json!({"userAttributes": {"email": "test.user@example.com"}, "validationData": {}, "clientMetadata": metadata}),
+        ),
+        Trigger::PostConfirmation => ("PostConfirmation_ConfirmSignUp", json!({"userAttributes": user, "clientMetadata": metadata})),
+        Trigger::PreAuthentication => {
+            ("PreAuthentication_Authentication", json!({"userAttributes": user, "validationData": {}, "userNotFound": false}))
+        }
+        Trigger::PostAuthentication => {
+            ("PostAuthentication_Authentication", json!({"userAttributes": user, "newDeviceUsed": false, "clientMetadata": metadata}))
+        }
+        Trigger::PreTokenGeneration => {
+            let mut request = json!({
+                "userAttributes": user,
+                "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
+                "clientMetadata": metadata,
+            });
+            if version != Version::V10 {
+                request["scopes"] = json!(["openid", "email", "aws.cognito.signin.user.admin"]);
+            }
+            ("TokenGeneration_Authentication", request)
+        }
+        Trigger::CustomMessage => (
+            "CustomMessage_SignUp",
+            json!({"userAttributes": user, "codeParameter": "{####}", "usernameParameter": null, "clientMetadata": metadata}),
+        ),
+        Trigger::UserMigration => {
+            ("UserMigration_Authentication", json!({"password": "Test-Passw0rd!", "validationData": {}, "clientMetadata": metadata}))
+        }
+        Trigger::DefineAuthChallenge => {
+            ("DefineAuthChallenge_Authentication", json!({"userAttributes": user, "session": [], "clientMetadata": metadata}))
+        }
+        Trigger::CreateAuthChallenge => (
+            "CreateAuthChallenge_Authentication",
+            json!({"userAttributes": user, "challengeName": "CUSTOM_CHALLENGE", "session": [], "clientMetadata": metadata}),
+        ),
+        Trigger::VerifyAuthChallengeResponse => (
+            "VerifyAuthChallengeResponse_Authentication",
+            json!({"userAttributes": user, "privateChallengeParameters": {"answer": "42"}, "challengeAnswer": "42", "clientMetadata": metadata}),
+        ),
+    }
+}
+
+impl UserPools {
+    /// `PoolDesk.TestTrigger`: sends the pool's function for `trigger` a realistic sample
+    /// event. Whatever the function does is recorded in the inspector, like any call; only a
+    /// trigger the pool names no function for is an error.
+    pub fn test_trigger(&self, pool_id: &str, trigger: Trigger) -> Result<()> {
+        let pool = self.pool(pool_id)?;
+        let Some((_, version)) = pool.config.lambda_config.as_ref().and_then(|c| trigger.function(c)) else {
+            return Err(Error::InvalidParameter(format!("The pool's LambdaConfig names no function for {}.", trigger.name())));
+        };
+        let (source, request) = sample(trigger, version);
+        let call = Call { trigger, source, user_name: "test-user", client_id: None, request };
+        // The function's failure is the test's result, recorded in the inspector.
+        let _ = self.run_trigger(&pool, call);
+        Ok(())
+    }
+}
+
 /// What a pre sign-up function decided.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct PreSignUp {
