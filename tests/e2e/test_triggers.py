@@ -426,3 +426,115 @@ def test_a_test_event_shows_what_the_function_answers(srv, stub, admin):
     assert invocations(srv, pool_id)[0]["Id"] == body["Invocation"]["Id"], "a test is in the inspector like any call"
     status, body = pooldesk_call(srv, "TestTrigger", {"UserPoolId": pool_id, "Trigger": "PostConfirmation"})
     assert status == 400 and body["__type"] == "InvalidParameterException" and "PostConfirmation" in body["message"]
+
+
+# --- Custom message ---------------------------------------------------------------------------------
+
+
+def test_custom_messages_for_each_source(srv, stub, admin, public):
+    def handler(event, context):
+        source, code = event["triggerSource"], event["request"]["codeParameter"]
+        if source == "CustomMessage_AdminCreateUser":
+            event["response"]["emailSubject"] = "Your Acme account"
+            event["response"]["emailMessage"] = f"Hello {event['request']['usernameParameter']}, your temporary password is {code}"
+        else:
+            event["response"]["emailSubject"] = f"Acme: {source}"
+            event["response"]["emailMessage"] = f"Hi {event['userName']}, your code is {code}"
+        return event
+
+    name = fn(stub, handler)
+    pool_id, client_id = pool_with(admin, CustomMessage=name)
+    public.sign_up(ClientId=client_id, Username="quinn", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "quinn@example.com"}],
+                   ClientMetadata={"campaign": "winter"})
+    [message] = outbox(srv, pool_id, "quinn")
+    assert message["Subject"] == "Acme: CustomMessage_SignUp"
+    assert message["Body"] == f"Hi quinn, your code is {message['Code']}"
+    event = stub.of(name)[-1]
+    assert event["request"]["codeParameter"] == "{####}" and event["request"]["usernameParameter"] is None
+    assert event["request"]["clientMetadata"] == {"campaign": "winter"}
+    assert event["request"]["userAttributes"]["email"] == "quinn@example.com"
+
+    public.resend_confirmation_code(ClientId=client_id, Username="quinn")
+    assert outbox(srv, pool_id, "quinn")[0]["Subject"] == "Acme: CustomMessage_ResendCode"
+    public.confirm_sign_up(ClientId=client_id, Username="quinn", ConfirmationCode=latest_code(srv, pool_id, "quinn"))
+    public.forgot_password(ClientId=client_id, Username="quinn")
+    assert outbox(srv, pool_id, "quinn")[0]["Subject"] == "Acme: CustomMessage_ForgotPassword"
+
+    admin.admin_create_user(UserPoolId=pool_id, Username="rae", TemporaryPassword="Tempor4ry-Pass!", DesiredDeliveryMediums=["EMAIL"],
+                            UserAttributes=[{"Name": "email", "Value": "rae@example.com"}])
+    [invite] = outbox(srv, pool_id, "rae")
+    assert invite["Subject"] == "Your Acme account"
+    assert invite["Body"] == "Hello rae, your temporary password is Tempor4ry-Pass!"
+    assert stub.of(name)[-1]["request"]["usernameParameter"] == "{username}"
+
+
+def test_a_custom_message_without_the_code_is_refused(stub, admin, public):
+    def handler(event, context):
+        event["response"]["emailMessage"] = "Welcome aboard!"
+        return event
+
+    pool_id, client_id = pool_with(admin, CustomMessage=fn(stub, handler))
+    with pytest.raises(ClientError) as e:
+        public.sign_up(ClientId=client_id, Username="sam", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "sam@example.com"}])
+    assert error_code(e.value) == "InvalidLambdaResponseException"
+    assert "{####}" in error_message(e.value)
+
+
+# --- User migration ---------------------------------------------------------------------------------
+
+OLD_DIRECTORY = {"legacy": ("Old-Passw0rd!", {"email": "legacy@example.com", "email_verified": "true", "name": "Lee Gacy"})}
+
+
+def migrate(event, context):
+    """A user migration function over an "old directory": the password must match there."""
+    entry = OLD_DIRECTORY.get(event["userName"])
+    if entry is None:
+        raise LookupError("User does not exist")
+    password, attributes = entry
+    if event["triggerSource"] == "UserMigration_Authentication":
+        if event["request"]["password"] != password:
+            raise PermissionError("Bad password")
+        event["response"].update(userAttributes=attributes, finalUserStatus="CONFIRMED", messageAction="SUPPRESS")
+    else:
+        event["response"].update(userAttributes=attributes, finalUserStatus="RESET_REQUIRED", messageAction="SUPPRESS")
+    return event
+
+
+def test_a_user_migrates_on_first_sign_in_with_the_old_password(srv, stub, admin, public):
+    name = fn(stub, migrate)
+    pool_id, client_id = pool_with(admin, UserMigration=name)
+    with pytest.raises(ClientError) as e:
+        sign_in(public, client_id, "legacy", "Wrong-Passw0rd!")
+    assert error_code(e.value) == "UserNotFoundException"
+    assert error_message(e.value) == f"Exception migrating user in app client {client_id}"
+
+    tokens = sign_in(public, client_id, "legacy", "Old-Passw0rd!")
+    assert claims(tokens["IdToken"])["name"] == "Lee Gacy"
+    user = admin.admin_get_user(UserPoolId=pool_id, Username="legacy")
+    assert user["UserStatus"] == "CONFIRMED" and attrs(user["UserAttributes"])["email"] == "legacy@example.com"
+    event = stub.of(name)[-1]
+    assert event["triggerSource"] == "UserMigration_Authentication" and event["userName"] == "legacy"
+    assert event["request"]["password"] == "Old-Passw0rd!" and event["callerContext"]["clientId"] == client_id
+    # From now on the user is this pool's: the function is not asked again.
+    calls = len(stub.of(name))
+    sign_in(public, client_id, "legacy", "Old-Passw0rd!")
+    assert len(stub.of(name)) == calls
+    # The inspector never shows the password.
+    recorded = invocations(srv, pool_id, Trigger="UserMigration")[0]
+    assert recorded["Event"]["request"]["password"] == "<redacted>"
+    assert outbox(srv, pool_id, "legacy") == [], "SUPPRESS sends no welcome"
+
+
+def test_a_forgotten_password_migrates_the_user_to_reset_it(srv, stub, admin, public):
+    name = fn(stub, migrate)
+    pool_id, client_id = pool_with(admin, UserMigration=name)
+    answer = public.forgot_password(ClientId=client_id, Username="legacy")
+    assert answer["CodeDeliveryDetails"]["AttributeName"] == "email"
+    assert stub.of(name)[-1]["triggerSource"] == "UserMigration_ForgotPassword"
+    assert "password" not in stub.of(name)[-1]["request"]
+    assert admin.admin_get_user(UserPoolId=pool_id, Username="legacy")["UserStatus"] == "RESET_REQUIRED"
+    public.confirm_forgot_password(ClientId=client_id, Username="legacy", ConfirmationCode=latest_code(srv, pool_id, "legacy"), Password=PASSWORD)
+    assert sign_in(public, client_id, "legacy", PASSWORD)["AccessToken"]
+    with pytest.raises(ClientError) as e:
+        public.forgot_password(ClientId=client_id, Username="nobody")
+    assert error_code(e.value) == "UserNotFoundException"

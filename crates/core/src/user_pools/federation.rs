@@ -467,6 +467,17 @@ impl UserPools {
         attributes::check_required(&pool, &attrs)
             .map_err(|e| refused(format!("The identity provider did not give what this user pool requires: {e}")))?;
         let username = format!("{}_{subject}", provider.name);
+        // A first sign-in through a provider is a sign-up: the pre sign-up function may refuse
+        // it, or verify the e-mail address and phone number the provider gave.
+        let given: Map<String, Value> = attrs.iter().filter(|(k, _)| *k != "identities").map(|(k, v)| (k.clone(), json!(v))).collect();
+        let request = json!({"userAttributes": given, "validationData": {}, "clientMetadata": {}});
+        let decided = self.pre_sign_up(&pool, "PreSignUp_ExternalProvider", &username, None, request, &attrs)?;
+        if decided.auto_verify_email {
+            attrs.insert("email_verified".into(), "true".into());
+        }
+        if decided.auto_verify_phone {
+            attrs.insert("phone_number_verified".into(), "true".into());
+        }
         let user = User {
             pool_id: pool.id.clone(),
             key: Self::user_key(&pool, &username),

@@ -7,6 +7,7 @@
 use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType};
 
 use super::UserPools;
+pub(super) use super::triggers::Why;
 use crate::error::{Error, Result};
 use crate::store::{CodePurpose, Message, MessageQuery, PendingCode, User, UserPool};
 use crate::tokens::sha256_hex;
@@ -130,7 +131,14 @@ impl UserPools {
 
     /// Sends a verification-style code (sign-up, attribute verification, password reset)
     /// using the pool's verification template.
-    pub(super) fn send_code(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String), code: &str) -> Result<()> {
+    pub(super) fn send_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        ch: &(DeliveryMediumType, String, String),
+        code: &str,
+        why: Why<'_>,
+    ) -> Result<()> {
         let t = pool.config.verification_message_template.clone().unwrap_or_default();
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
             (
@@ -147,6 +155,7 @@ impl UserPools {
                     .unwrap_or_else(|| "Your verification code is {####}.".into()),
             )
         };
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, false)?;
         let body = template.replace("{####}", code).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(code))
     }
@@ -158,6 +167,7 @@ impl UserPools {
         user: &User,
         ch: &(DeliveryMediumType, String, String),
         password: &str,
+        client_metadata: Option<&std::collections::BTreeMap<String, String>>,
     ) -> Result<()> {
         let t = pool.config.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.clone()).unwrap_or_default();
         let default_body = "Your username is {username} and temporary password is {####}.";
@@ -166,12 +176,29 @@ impl UserPools {
         } else {
             (String::new(), t.sms_message.unwrap_or_else(|| default_body.into()))
         };
+        let why = Why { source: "CustomMessage_AdminCreateUser", client_metadata };
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, true)?;
         let body = template.replace("{####}", password).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(password))
     }
 
+    /// Welcomes a user migrated from another directory: the pool's invitation, which names
+    /// no temporary password (the user keeps theirs).
+    pub(super) fn send_welcome(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String)) -> Result<()> {
+        let subject = if ch.0 == DeliveryMediumType::Email { "Welcome" } else { "" };
+        let body = format!("Your account {} has moved to a new sign-in service. Sign in as before.", user.username);
+        self.deliver(pool, user, ch, subject, &body, None)
+    }
+
     /// Sends a sign-in code (SMS_MFA, EMAIL_OTP, SMS_OTP) with the pool's MFA templates.
-    pub(super) fn send_mfa_code(&self, pool: &UserPool, user: &User, ch: &(DeliveryMediumType, String, String), code: &str) -> Result<()> {
+    pub(super) fn send_mfa_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        ch: &(DeliveryMediumType, String, String),
+        code: &str,
+        client_metadata: Option<&std::collections::BTreeMap<String, String>>,
+    ) -> Result<()> {
         let c = &pool.mfa_config;
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
             let e = c.email_mfa_configuration.clone().unwrap_or_default();
@@ -185,6 +212,8 @@ impl UserPools {
                 .unwrap_or_else(|| "Your authentication code is {####}.".into());
             (String::new(), template)
         };
+        let why = Why { source: "CustomMessage_Authentication", client_metadata };
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, false)?;
         let body = template.replace("{####}", code).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(code))
     }

@@ -67,7 +67,7 @@ impl UserPools {
         };
         self.insert_user(&pool, &user)?;
         if let (Some(ch), Some(code)) = (&channel, &code) {
-            self.send_code(&pool, &user, ch, code)?;
+            self.send_code(&pool, &user, ch, code, messages::Why::new("CustomMessage_SignUp", r.client_metadata.as_ref()))?;
         }
         Ok(w::SignUpResponse {
             user_confirmed: decided.auto_confirm,
@@ -115,14 +115,30 @@ impl UserPools {
             .ok_or_else(|| Error::InvalidParameter("The user has no e-mail address or phone number to send a code to.".into()))?;
         let code = self.new_code(&mut user, CodePurpose::SignUp)?;
         self.save_user(&mut user)?;
-        self.send_code(&pool, &user, &ch, &code)?;
+        self.send_code(&pool, &user, &ch, &code, messages::Why::new("CustomMessage_ResendCode", r.client_metadata.as_ref()))?;
         Ok(w::ResendConfirmationCodeResponse { code_delivery_details: Some(messages::details(&ch)) })
     }
 
     pub(super) fn op_forgot_password(&self, r: w::ForgotPasswordRequest) -> Result<w::ForgotPasswordResponse> {
         let client = self.client(&r.client_id)?;
         let pool = self.pool(&client.pool_id)?;
-        let Some(mut user) = self.find_user(&pool, &r.username)? else {
+        let found = match self.find_user(&pool, &r.username)? {
+            Some(user) => Some(user),
+            None => {
+                Self::check_secret_hash(&client, &[&r.username], r.secret_hash.as_deref().map(String::as_str))?;
+                let migration = triggers::Migration {
+                    user_name: &r.username,
+                    client: &client,
+                    password: None,
+                    client_metadata: r.client_metadata.as_ref(),
+                };
+                match self.migrate_user(&pool, migration) {
+                    Err(Error::UserNotFound(_)) if Self::hides_users(&client) => None,
+                    other => other?,
+                }
+            }
+        };
+        let Some(mut user) = found else {
             Self::check_secret_hash(&client, &[&r.username], r.secret_hash.as_deref().map(String::as_str))?;
             if Self::hides_users(&client) {
                 // Answer as if a code went out, so the response does not reveal who exists.
@@ -145,7 +161,7 @@ impl UserPools {
         })?;
         let code = self.new_code(&mut user, CodePurpose::ForgotPassword)?;
         self.save_user(&mut user)?;
-        self.send_code(&pool, &user, &ch, &code)?;
+        self.send_code(&pool, &user, &ch, &code, messages::Why::new("CustomMessage_ForgotPassword", r.client_metadata.as_ref()))?;
         Ok(w::ForgotPasswordResponse { code_delivery_details: Some(messages::details(&ch)) })
     }
 
@@ -223,7 +239,7 @@ impl UserPools {
         let (pool, mut user, claims) = self.authenticate(&r.access_token)?;
         let client = self.token_client(&claims)?;
         attributes::check(&pool, &r.user_attributes, Writer::User(client.as_deref()), false)?;
-        let details = self.update_attributes(&pool, &mut user, &r.user_attributes)?;
+        let details = self.update_attributes(&pool, &mut user, &r.user_attributes, r.client_metadata.as_ref())?;
         Ok(w::UpdateUserAttributesResponse { code_delivery_details_list: Some(details) })
     }
 
@@ -258,7 +274,7 @@ impl UserPools {
             .ok_or_else(|| Error::InvalidParameter(format!("The user has no {} to verify.", r.attribute_name)))?;
         let code = self.new_code(&mut user, purpose)?;
         self.save_user(&mut user)?;
-        self.send_code(&pool, &user, &ch, &code)?;
+        self.send_code(&pool, &user, &ch, &code, messages::Why::new("CustomMessage_VerifyUserAttribute", r.client_metadata.as_ref()))?;
         Ok(w::GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(messages::details(&ch)) })
     }
 

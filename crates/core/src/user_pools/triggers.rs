@@ -634,6 +634,166 @@ impl UserPools {
     }
 }
 
+/// Why a code is sent: the custom message trigger's source, and the request's `ClientMetadata`.
+#[derive(Clone, Copy)]
+pub(super) struct Why<'a> {
+    pub source: &'a str,
+    pub client_metadata: Option<&'a BTreeMap<String, String>>,
+}
+
+impl<'a> Why<'a> {
+    pub fn new(source: &'a str, client_metadata: Option<&'a BTreeMap<String, String>>) -> Self {
+        Why { source, client_metadata }
+    }
+}
+
+impl UserPools {
+    /// The custom message trigger, for a message about to be sent: the subject and template
+    /// (still holding `{####}`, and `{username}` for an invitation) the function writes, or the
+    /// pool's own when it has no function or leaves a part out.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn custom_message(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        (medium, _, _): &(w::DeliveryMediumType, String, String),
+        why: Why<'_>,
+        subject: String,
+        template: String,
+        invitation: bool,
+    ) -> Result<(String, String)> {
+        let request = json!({
+            "userAttributes": user_attributes(user),
+            "codeParameter": "{####}",
+            "usernameParameter": if invitation { json!("{username}") } else { Value::Null },
+            "linkParameter": "{##Click Here##}",
+            "clientMetadata": client_metadata(why.client_metadata),
+        });
+        let call = Call { trigger: Trigger::CustomMessage, source: why.source, user_name: &user.username, client_id: None, request };
+        let Some(response) = self.run_trigger(pool, call)? else { return Ok((subject, template)) };
+        let text = |name: &str| -> Result<Option<String>> {
+            match response.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(invalid(format!("Invalid lambda response: {name} must be a string."))),
+            }
+        };
+        let email = *medium == w::DeliveryMediumType::Email;
+        let message = text(if email { "emailMessage" } else { "smsMessage" })?;
+        if let Some(m) = &message {
+            if !m.contains("{####}") {
+                return Err(invalid(format!(
+                    "Invalid lambda response: the {} does not contain the code parameter {{####}}.",
+                    if email { "emailMessage" } else { "smsMessage" }
+                )));
+            }
+            if invitation && !m.contains("{username}") {
+                return Err(invalid("Invalid lambda response: an invitation must contain the username parameter {username}."));
+            }
+        }
+        let subject = if email { text("emailSubject")?.unwrap_or(subject) } else { subject };
+        Ok((subject, message.unwrap_or(template)))
+    }
+}
+
+/// A user migration: who to look for in the old directory and why.
+pub(super) struct Migration<'a> {
+    pub user_name: &'a str,
+    pub client: &'a crate::store::AppClient,
+    /// The password being tried (`UserMigration_Authentication`); None for a forgotten password.
+    pub password: Option<&'a str>,
+    pub client_metadata: Option<&'a BTreeMap<String, String>>,
+}
+
+impl UserPools {
+    /// The user migration trigger, for a user this pool does not know: the user the function
+    /// vouches for, created here (with the password it accepted), or None when the pool has no
+    /// function. A function that throws means "not found there either".
+    pub(super) fn migrate_user(&self, pool: &UserPool, m: Migration<'_>) -> Result<Option<User>> {
+        let source = if m.password.is_some() { "UserMigration_Authentication" } else { "UserMigration_ForgotPassword" };
+        let mut request =
+            json!({"validationData": client_metadata(m.client_metadata), "clientMetadata": client_metadata(m.client_metadata)});
+        if let Some(password) = m.password {
+            request["password"] = json!(password);
+        }
+        let call = Call { trigger: Trigger::UserMigration, source, user_name: m.user_name, client_id: Some(&m.client.client_id), request };
+        let response = match self.run_trigger(pool, call) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(None),
+            Err(Error::UserLambdaValidation(_)) => {
+                return Err(Error::UserNotFound(format!("Exception migrating user in app client {}", m.client.client_id)));
+            }
+            Err(e) => return Err(e),
+        };
+        let attributes: BTreeMap<String, String> = match response.get("userAttributes") {
+            Some(Value::Object(a)) => a
+                .iter()
+                .filter(|(k, _)| *k != "username" && *k != "sub")
+                .map(|(k, v)| match v {
+                    Value::String(s) => Ok((k.clone(), s.clone())),
+                    Value::Bool(b) => Ok((k.clone(), b.to_string())),
+                    _ => Err(invalid(format!("Invalid lambda response: userAttributes.{k} must be a string."))),
+                })
+                .collect::<Result<_>>()?,
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(_) => return Err(invalid("Invalid lambda response: userAttributes must be an object.")),
+        };
+        let status = match response.get("finalUserStatus").and_then(Value::as_str) {
+            Some("CONFIRMED") => w::UserStatusType::Confirmed,
+            Some("RESET_REQUIRED") => w::UserStatusType::ResetRequired,
+            None if m.password.is_some() => w::UserStatusType::Confirmed,
+            None => w::UserStatusType::ResetRequired,
+            Some(other) => {
+                return Err(invalid(format!("Invalid lambda response: finalUserStatus {other} is not CONFIRMED or RESET_REQUIRED.")));
+            }
+        };
+        let message_action = response.get("messageAction").and_then(Value::as_str);
+        if message_action.is_some_and(|a| a != "SUPPRESS") {
+            return Err(invalid("Invalid lambda response: messageAction may only be SUPPRESS."));
+        }
+        let force_alias = response.get("forceAliasCreation").and_then(Value::as_bool).unwrap_or(false);
+        let mediums = strings(response.get("desiredDeliveryMediums"), "desiredDeliveryMediums")?.unwrap_or_default();
+        if let Some(bad) = mediums.iter().find(|m| *m != "EMAIL" && *m != "SMS") {
+            return Err(invalid(format!("Invalid lambda response: desiredDeliveryMediums has {bad}; use EMAIL or SMS.")));
+        }
+        let mut user = self.new_user(pool, m.user_name, attributes, status)?;
+        super::attributes::check_required(pool, &user.data.attributes)?;
+        // A verified e-mail alias another user holds moves to the migrated user only when the
+        // function forces it.
+        if let Some(email) = user.data.attributes.get("email").cloned()
+            && user.data.attributes.get("email_verified").map(String::as_str) == Some("true")
+            && pool.config.alias_attributes.iter().flatten().any(|a| a.as_str() == "email")
+        {
+            for mut other in self.store.find_users_by_attribute(&pool.id, "email", &email)? {
+                if other.data.attributes.get("email_verified").map(String::as_str) != Some("true") {
+                    continue;
+                }
+                if !force_alias {
+                    return Err(Error::AliasExists("An account with the given email already exists.".into()));
+                }
+                other.data.attributes.insert("email_verified".into(), "false".into());
+                self.save_user(&mut other)?;
+            }
+        }
+        if let Some(password) = m.password {
+            self.set_password(pool, &mut user, password)?;
+        }
+        self.insert_user(pool, &user)?;
+        if message_action.is_none() {
+            // Cognito welcomes a migrated user with the pool's invitation, less a password.
+            let wanted = if mediums.is_empty() { vec!["SMS".to_owned()] } else { mediums };
+            let channels: Vec<_> = wanted
+                .iter()
+                .filter_map(|m| super::messages::channel(&user, if m == "EMAIL" { "email" } else { "phone_number" }))
+                .collect();
+            for ch in &channels {
+                self.send_welcome(pool, &user, ch)?;
+            }
+        }
+        Ok(Some(user))
+    }
+}
+
 /// What a pre sign-up function decided.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct PreSignUp {

@@ -159,7 +159,7 @@ impl UserPools {
                 channels.extend(messages::channel(&user, "email").or_else(|| messages::channel(&user, "phone_number")));
             }
             for ch in &channels {
-                self.send_invitation(&pool, &user, ch, temporary.as_deref().unwrap_or_default())?;
+                self.send_invitation(&pool, &user, ch, temporary.as_deref().unwrap_or_default(), r.client_metadata.as_ref())?;
             }
         }
         Ok(w::AdminCreateUserResponse { user: Some(user_type(&user, None)) })
@@ -187,6 +187,7 @@ impl UserPools {
         pool: &UserPool,
         user: &mut User,
         changes: &[w::AttributeType],
+        client_metadata: Option<&BTreeMap<String, String>>,
     ) -> Result<Vec<w::CodeDeliveryDetailsType>> {
         let changed = attributes::apply(&mut user.data.attributes, changes);
         if let Some(v) = user.data.attributes.get("email").cloned()
@@ -218,7 +219,7 @@ impl UserPools {
         self.save_user(user)?;
         let mut details = Vec::new();
         for (ch, code) in &to_send {
-            self.send_code(pool, user, ch, code)?;
+            self.send_code(pool, user, ch, code, messages::Why::new("CustomMessage_UpdateUserAttribute", client_metadata))?;
             details.push(messages::details(ch));
         }
         Ok(details)
@@ -231,7 +232,7 @@ impl UserPools {
         let pool = self.pool(&r.user_pool_id)?;
         let mut user = self.require_user(&pool, &r.username)?;
         attributes::check(&pool, &r.user_attributes, Writer::Admin, false)?;
-        self.update_attributes(&pool, &mut user, &r.user_attributes)?;
+        self.update_attributes(&pool, &mut user, &r.user_attributes, r.client_metadata.as_ref())?;
         Ok(w::AdminUpdateUserAttributesResponse {})
     }
 
@@ -315,7 +316,7 @@ impl UserPools {
         self.save_user(&mut user)?;
         self.store.revoke_user_sessions(&pool.id, &user.sub)?;
         if let (Some(ch), Some(code)) = (&ch, &code) {
-            self.send_code(&pool, &user, ch, code)?;
+            self.send_code(&pool, &user, ch, code, messages::Why::new("CustomMessage_ForgotPassword", r.client_metadata.as_ref()))?;
         }
         Ok(w::AdminResetUserPasswordResponse {})
     }

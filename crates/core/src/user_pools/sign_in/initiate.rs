@@ -15,6 +15,7 @@ use crate::random::Random;
 use crate::srp;
 use crate::store::{AppClient, User, UserPool};
 use crate::user_pools::clients::allows;
+use crate::user_pools::triggers::{Migration, Trigger};
 use crate::user_pools::{Context, UserPools};
 
 /// Consecutive wrong passwords allowed before sign-in is refused for a while; each further
@@ -151,10 +152,33 @@ impl UserPools {
     /// account's state.
     pub(super) fn password_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let password = param(params, "PASSWORD")?;
+        if let Some(user) = self.migrated(attempt, params, Some(password))? {
+            // The old directory's function checked the password this user now has.
+            return self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password));
+        }
         let mut user = self.sign_in_user(attempt, params, || self.hasher.verify_dummy(password))?;
         self.pre_authentication(attempt.pool, &user, &attempt.client.client_id, attempt.client_metadata)?;
         self.check_password(attempt, &mut user, password, &progress.flow)?;
         self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password))
+    }
+
+    /// A user this pool does not know, brought over by the pool's user migration function
+    /// (which checks `password` against the old directory): None when the user is known here,
+    /// or the pool has no such function.
+    pub(super) fn migrated(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, password: Option<&str>) -> Result<Option<User>> {
+        let migrates = attempt.pool.config.lambda_config.as_ref().is_some_and(|c| Trigger::UserMigration.function(c).is_some());
+        let username = param(params, "USERNAME")?;
+        if !migrates || self.find_user(attempt.pool, username)?.is_some() {
+            return Ok(None);
+        }
+        if !attempt.hosted {
+            Self::check_secret_hash(attempt.client, &[username], params.get("SECRET_HASH").map(String::as_str))?;
+        }
+        let migration = Migration { user_name: username, client: attempt.client, password, client_metadata: attempt.client_metadata };
+        match self.migrate_user(attempt.pool, migration) {
+            Err(Error::UserNotFound(_)) if Self::hides_users_auth(attempt.client) => Err(incorrect()),
+            other => other,
+        }
     }
 
     /// Verifies a password with lockout: repeated failures refuse sign-in for a growing time.

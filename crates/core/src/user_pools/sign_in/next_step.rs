@@ -119,7 +119,7 @@ impl UserPools {
         let ch = messages::channel(&user, attribute)
             .ok_or_else(|| Error::InvalidParameter(format!("The user has no {attribute} to send a code to.")))?;
         let code = self.random.code()?;
-        self.send_mfa_code(attempt.pool, &user, &ch, &code)?;
+        self.send_mfa_code(attempt.pool, &user, &ch, &code, attempt.client_metadata)?;
         let d = messages::details(&ch);
         let params = BTreeMap::from([
             ("CODE_DELIVERY_DELIVERY_MEDIUM".to_owned(), d.delivery_medium.map(|m| m.as_str()).unwrap_or_default().to_owned()),
