@@ -1,7 +1,7 @@
 // The app's screens as data: a small state-driven switch instead of URL routing (a desktop
 // window has no address bar). `to*` builders keep call sites typed.
 
-export type PoolTab = "users" | "groups" | "clients" | "integration" | "providers" | "settings";
+export type PoolTab = "users" | "groups" | "clients" | "integration" | "providers" | "triggers" | "settings";
 
 export type View =
   | { kind: "userPools" }

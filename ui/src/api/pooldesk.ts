@@ -11,8 +11,12 @@ import type { ListAuditEventsRequest } from "../generated/ListAuditEventsRequest
 import type { ListAuditEventsResponse } from "../generated/ListAuditEventsResponse";
 import type { ListMessagesRequest } from "../generated/ListMessagesRequest";
 import type { ListMessagesResponse } from "../generated/ListMessagesResponse";
+import type { ListTriggerInvocationsRequest } from "../generated/ListTriggerInvocationsRequest";
+import type { ListTriggerInvocationsResponse } from "../generated/ListTriggerInvocationsResponse";
 import type { SimulateRoleMappingRequest } from "../generated/SimulateRoleMappingRequest";
 import type { SimulateRoleMappingResponse } from "../generated/SimulateRoleMappingResponse";
+import type { TestTriggerRequest } from "../generated/TestTriggerRequest";
+import type { TestTriggerResponse } from "../generated/TestTriggerResponse";
 
 export type { AuditEvent } from "../generated/AuditEvent";
 export type { AuditOutcome } from "../generated/AuditOutcome";
@@ -25,6 +29,7 @@ export type { SimulationError } from "../generated/SimulationError";
 export type { SimulationMatch } from "../generated/SimulationMatch";
 export type { SimulationNoRole } from "../generated/SimulationNoRole";
 export type { SimulationReason } from "../generated/SimulationReason";
+export type { TriggerInvocation } from "../generated/TriggerInvocation";
 export type {
   DiscoverOpenIdProviderRequest,
   DiscoverOpenIdProviderResponse,
@@ -36,8 +41,12 @@ export type {
   ListAuditEventsResponse,
   ListMessagesRequest,
   ListMessagesResponse,
+  ListTriggerInvocationsRequest,
+  ListTriggerInvocationsResponse,
   SimulateRoleMappingRequest,
   SimulateRoleMappingResponse,
+  TestTriggerRequest,
+  TestTriggerResponse,
 };
 
 export interface PoolDeskOperations {
@@ -47,4 +56,6 @@ export interface PoolDeskOperations {
   ImportUsers: { input: ImportUsersRequest; output: ImportUsersResponse };
   GetLoginUrl: { input: GetLoginUrlRequest; output: GetLoginUrlResponse };
   DiscoverOpenIdProvider: { input: DiscoverOpenIdProviderRequest; output: DiscoverOpenIdProviderResponse };
+  ListTriggerInvocations: { input: ListTriggerInvocationsRequest; output: ListTriggerInvocationsResponse };
+  TestTrigger: { input: TestTriggerRequest; output: TestTriggerResponse };
 }

@@ -26,6 +26,10 @@ export function fakeBackend() {
   const messages: Json[] = [];
   /** The audit log ListAuditEvents answers from, newest first. */
   const auditEvents: Json[] = [];
+  /** The trigger inspector ListTriggerInvocations answers from, newest first (UserPoolId on each). */
+  const triggerInvocations: Json[] = [];
+  /** What TestTrigger's function answers per trigger: `{ Response }` or `{ Error }`; `{ Response: {} }` when not set. */
+  const triggerAnswers = new Map<string, Json>();
   const log: { connection: string; target: string; input: Json }[] = [];
   /** Remote connections as `connections_list` answers them (never with a secret). */
   const connections: Json[] = [];
@@ -210,6 +214,37 @@ export function fakeBackend() {
       return { Messages: list, NextToken: null };
     },
     ListAuditEvents: () => ({ Events: auditEvents, NextToken: null }),
+    ListTriggerInvocations: (i) => {
+      const list = triggerInvocations.filter(
+        (t) =>
+          t.UserPoolId === i.UserPoolId &&
+          (!i.Trigger || t.Trigger === i.Trigger) &&
+          (!i.Outcome || (i.Outcome === "OK") === !t.Error),
+      );
+      const start = Number(i.NextToken ?? 0);
+      const end = start + (i.MaxResults ?? 100);
+      const page = list.slice(start, end).map(({ UserPoolId: _pool, ...t }) => t);
+      return { Invocations: page, ...(end < list.length ? { NextToken: String(end) } : {}) };
+    },
+    TestTrigger: (i) => {
+      const config = pools.get(i.UserPoolId)?.LambdaConfig ?? {};
+      const fn = i.Trigger === "PreTokenGeneration" ? (config.PreTokenGenerationConfig?.LambdaArn ?? config.PreTokenGeneration) : config[i.Trigger];
+      if (!fn) throw new CognitoError("InvalidParameterException", `The pool's LambdaConfig names no function for ${i.Trigger}.`);
+      const answer = triggerAnswers.get(i.Trigger) ?? { Response: {} };
+      const Id = ++n;
+      const invocation = {
+        Id,
+        Trigger: i.Trigger,
+        Source: `${i.Trigger}_SignUp`,
+        Function: fn,
+        Time: now() * 1000,
+        DurationMs: 12,
+        Event: { version: "1", triggerSource: `${i.Trigger}_SignUp`, userPoolId: i.UserPoolId, userName: "test-user", request: {}, response: {} },
+        ...answer,
+      };
+      triggerInvocations.unshift({ ...invocation, UserPoolId: i.UserPoolId });
+      return { Invocation: invocation };
+    },
   };
 
   const check = (c: Json) => ({ connection: { ...c }, userPools: pools.size, clockOffsetSecs: 0 });
@@ -277,5 +312,5 @@ export function fakeBackend() {
     }
   }
 
-  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, samlProviders, mfa, groups, members, messages, auditEvents };
+  return { invoke, log, commands, connections, failures, pools, users, identityPools, roles, samlProviders, mfa, groups, members, messages, auditEvents, triggerInvocations, triggerAnswers };
 }

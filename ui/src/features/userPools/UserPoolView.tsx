@@ -7,6 +7,7 @@ import { GroupsTab } from "../groups/GroupsTab";
 import { ClientsTab } from "../clients/ClientsTab";
 import { IntegrationTab } from "../integration/IntegrationTab";
 import { ProvidersTab } from "../providers/ProvidersTab";
+import { TriggersTab } from "../triggers/TriggersTab";
 import { PoolSettings } from "./PoolSettings";
 
 const TABS: { id: PoolTab; label: string }[] = [
@@ -15,6 +16,7 @@ const TABS: { id: PoolTab; label: string }[] = [
   { id: "clients", label: "App clients" },
   { id: "integration", label: "App integration" },
   { id: "providers", label: "Sign-in providers" },
+  { id: "triggers", label: "Triggers" },
   { id: "settings", label: "Settings" },
 ];
 
@@ -74,6 +76,7 @@ export function UserPoolView({ poolId, tab, navigate }: { poolId: string; tab: P
         {tab === "clients" && <ClientsTab poolId={poolId} />}
         {tab === "integration" && <IntegrationTab poolId={poolId} />}
         {tab === "providers" && <ProvidersTab poolId={poolId} />}
+        {tab === "triggers" && <TriggersTab poolId={poolId} />}
         {tab === "settings" && <PoolSettings poolId={poolId} navigate={navigate} />}
       </div>
     </section>

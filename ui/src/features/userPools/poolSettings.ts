@@ -43,13 +43,22 @@ export function settingsFromPool(pool: UserPoolType, mfaConfig?: GetUserPoolMfaC
   };
 }
 
-/** The full UpdateUserPool request; MFA stays as it is (it changes via SetUserPoolMfaConfig). */
-export function toUpdateUserPoolRequest(pool: UserPoolType, v: PoolSettingsValues): UpdateUserPoolRequest {
+/**
+ * An UpdateUserPool request that changes nothing: every updatable setting of the described pool
+ * as it is. Screens that edit a part of the pool (settings, triggers) replace only their part.
+ */
+export function unchangedUpdateUserPoolRequest(pool: UserPoolType): UpdateUserPoolRequest {
   const req: UpdateUserPoolRequest = { UserPoolId: pool.Id! };
   const target = req as unknown as Record<string, unknown>;
   const source = pool as unknown as Record<string, unknown>;
   for (const k of UPDATABLE) if (source[k] !== undefined) target[k] = source[k];
   if (pool.Name) req.PoolName = pool.Name;
+  return req;
+}
+
+/** The full UpdateUserPool request; MFA stays as it is (it changes via SetUserPoolMfaConfig). */
+export function toUpdateUserPoolRequest(pool: UserPoolType, v: PoolSettingsValues): UpdateUserPoolRequest {
+  const req = unchangedUpdateUserPoolRequest(pool);
   req.Policies = { ...pool.Policies, PasswordPolicy: passwordPolicyToCognito(v.passwordPolicy, pool.Policies?.PasswordPolicy) };
   req.DeletionProtection = v.deletionProtection ? "ACTIVE" : "INACTIVE";
   return req;
