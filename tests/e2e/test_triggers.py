@@ -538,3 +538,130 @@ def test_a_forgotten_password_migrates_the_user_to_reset_it(srv, stub, admin, pu
     with pytest.raises(ClientError) as e:
         public.forgot_password(ClientId=client_id, Username="nobody")
     assert error_code(e.value) == "UserNotFoundException"
+
+
+# --- CUSTOM_AUTH ------------------------------------------------------------------------------------
+
+
+def define_challenge(event, context):
+    """Three tries at the question; with SRP first, the password before it."""
+    session = event["request"]["session"]
+    custom = [s for s in session if s["challengeName"] == "CUSTOM_CHALLENGE"]
+    if custom and custom[-1]["challengeResult"]:
+        event["response"].update(issueTokens=True, failAuthentication=False)
+    elif len(custom) >= 3:
+        event["response"].update(issueTokens=False, failAuthentication=True)
+    elif session and session[-1]["challengeName"] == "SRP_A":
+        event["response"].update(challengeName="PASSWORD_VERIFIER", issueTokens=False, failAuthentication=False)
+    else:
+        event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False, failAuthentication=False)
+    return event
+
+
+def create_challenge(event, context):
+    tries = len([s for s in event["request"]["session"] if s["challengeName"] == "CUSTOM_CHALLENGE"])
+    event["response"]["publicChallengeParameters"] = {"question": f"What is 2+{2 + tries}?"}
+    event["response"]["privateChallengeParameters"] = {"answer": str(4 + tries)}
+    event["response"]["challengeMetadata"] = f"MATH-{tries + 1}"
+    return event
+
+
+def verify_challenge(event, context):
+    event["response"]["answerCorrect"] = event["request"]["challengeAnswer"] == event["request"]["privateChallengeParameters"]["answer"]
+    return event
+
+
+@pytest.fixture
+def custom_pool(stub, admin):
+    names = {"define": fn(stub, define_challenge), "create": fn(stub, create_challenge), "verify": fn(stub, verify_challenge)}
+    pool_id, client_id = pool_with(admin, DefineAuthChallenge=names["define"], CreateAuthChallenge=names["create"],
+                                   VerifyAuthChallengeResponse=names["verify"])
+    admin.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    make_confirmed(admin, pool_id, "uma")
+    return pool_id, client_id, names
+
+
+def test_custom_auth_asks_until_the_functions_are_satisfied(stub, public, custom_pool):
+    pool_id, client_id, names = custom_pool
+    first = public.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "uma"}, ClientMetadata={"app": "kiosk"})
+    assert first["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert first["ChallengeParameters"] == {"question": "What is 2+2?", "USERNAME": "uma"}
+    define = stub.of(names["define"])[-1]
+    assert define["triggerSource"] == "DefineAuthChallenge_Authentication" and define["request"]["session"] == []
+    assert define["request"]["clientMetadata"] == {"app": "kiosk"} and define["request"]["userNotFound"] is False
+    created = stub.of(names["create"])[-1]
+    assert created["triggerSource"] == "CreateAuthChallenge_Authentication" and created["request"]["challengeName"] == "CUSTOM_CHALLENGE"
+
+    wrong = public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=first["Session"],
+                                             ChallengeResponses={"USERNAME": "uma", "ANSWER": "5"})
+    assert wrong["ChallengeName"] == "CUSTOM_CHALLENGE" and wrong["ChallengeParameters"]["question"] == "What is 2+3?"
+    verified = stub.of(names["verify"])[-1]
+    assert verified["triggerSource"] == "VerifyAuthChallengeResponse_Authentication"
+    assert verified["request"]["privateChallengeParameters"] == {"answer": "4"} and verified["request"]["challengeAnswer"] == "5"
+    assert stub.of(names["define"])[-1]["request"]["session"] == [
+        {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": False, "challengeMetadata": "MATH-1"}
+    ]
+    done = public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=wrong["Session"],
+                                            ChallengeResponses={"USERNAME": "uma", "ANSWER": "5"})
+    assert claims(done["AuthenticationResult"]["IdToken"])["cognito:username"] == "uma"
+    # A spent session cannot be answered again.
+    with pytest.raises(ClientError) as e:
+        public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=wrong["Session"],
+                                         ChallengeResponses={"USERNAME": "uma", "ANSWER": "5"})
+    assert error_code(e.value) == "NotAuthorizedException"
+
+
+def test_custom_auth_fails_when_the_define_function_says_so(public, custom_pool):
+    _, client_id, _ = custom_pool
+    answer = public.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "uma"})
+    for _ in range(2):
+        answer = public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=answer["Session"],
+                                                  ChallengeResponses={"USERNAME": "uma", "ANSWER": "wrong"})
+    with pytest.raises(ClientError) as e:
+        public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=answer["Session"],
+                                         ChallengeResponses={"USERNAME": "uma", "ANSWER": "wrong"})
+    assert error_code(e.value) == "NotAuthorizedException"
+    assert error_message(e.value) == "Incorrect username or password."
+
+
+def test_custom_auth_needs_the_client_and_the_functions(stub, admin, public, custom_pool):
+    pool_id, _, _ = custom_pool
+    other = admin.create_user_pool_client(UserPoolId=pool_id, ClientName="no-custom", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
+    with pytest.raises(ClientError) as e:
+        public.initiate_auth(ClientId=other["ClientId"], AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "uma"})
+    assert error_code(e.value) == "InvalidParameterException"
+    bare_pool, bare_client = pool_with(admin)
+    admin.update_user_pool_client(UserPoolId=bare_pool, ClientId=bare_client, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"])
+    with pytest.raises(ClientError) as e:
+        public.initiate_auth(ClientId=bare_client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "uma"})
+    assert error_code(e.value) == "InvalidUserPoolConfigurationException"
+
+
+def run_js(script: str, payload: dict) -> dict:
+    import json
+    import subprocess
+    from pathlib import Path
+
+    js_dir = Path(__file__).resolve().parent / "js"
+    done = subprocess.run(["node", str(js_dir / script), json.dumps(payload)], cwd=js_dir, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_amazon_cognito_identity_js_drives_custom_auth(srv, stub, custom_pool):
+    pool_id, client_id, names = custom_pool
+    base = {"endpoint": srv.endpoint, "poolId": pool_id, "clientId": client_id, "username": "uma"}
+    plain = run_js("custom_auth.mjs", {**base, "answers": ["4"]})
+    assert plain["ok"], plain
+    assert plain["challenges"] == [{"question": "What is 2+2?", "USERNAME": "uma"}]
+    assert claims(plain["accessToken"])["username"] == "uma"
+
+    # authenticateUser with the CUSTOM_AUTH flow type: the library's CUSTOM_WITH_SRP.
+    with_srp = run_js("custom_auth.mjs", {**base, "password": PASSWORD, "answers": ["3", "5"]})
+    assert with_srp["ok"], with_srp
+    assert [c["question"] for c in with_srp["challenges"]] == ["What is 2+2?", "What is 2+3?"]
+    assert [s["challengeName"] for s in stub.of(names["define"])[-1]["request"]["session"]] == [
+        "SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "CUSTOM_CHALLENGE"
+    ]
+    wrong_password = run_js("custom_auth.mjs", {**base, "password": "Wrong-Passw0rd!", "answers": ["4"]})
+    assert wrong_password == {"ok": False, "code": "NotAuthorizedException", "message": "Incorrect username or password.", "challenges": []}

@@ -120,14 +120,14 @@ impl UserPools {
                 }
                 self.choice_flow(attempt, params, progress)
             }
+            AuthFlowType::CustomAuth => self.custom_flow(attempt, params, progress),
             AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => self.refresh_flow(client, params),
-            other => Err(Error::Unsupported(format!("PoolDesk does not support the {} flow yet.", other.as_str()))),
         }
     }
 
     /// Finds the user for a first factor; an unknown user is NotAuthorized (hidden) or
     /// UserNotFound depending on the client, after the same work a known one costs.
-    fn sign_in_user(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, decoy: impl FnOnce()) -> Result<User> {
+    pub(super) fn sign_in_user(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, decoy: impl FnOnce()) -> Result<User> {
         let Attempt { pool, client, hosted, .. } = attempt;
         let username = param(params, "USERNAME")?;
         let secret_hash = params.get("SECRET_HASH").map(String::as_str);
@@ -235,7 +235,7 @@ impl UserPools {
     }
 
     /// USER_SRP_AUTH: USERNAME + SRP_A, answered with PASSWORD_VERIFIER.
-    fn srp_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, passed: Progress) -> Result<Outcome> {
+    pub(super) fn srp_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, passed: Progress) -> Result<Outcome> {
         let Attempt { pool, client, .. } = attempt;
         let srp_a = param(params, "SRP_A")?;
         let username = param(params, "USERNAME")?.to_owned();

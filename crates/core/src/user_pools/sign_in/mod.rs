@@ -58,6 +58,7 @@ macro_rules! respond_with {
 }
 
 // Declared after the macro, which they use.
+mod custom;
 mod events;
 mod hosted;
 mod initiate;
@@ -115,11 +116,14 @@ struct Progress {
     /// `TokenGeneration_NewPasswordChallenge`).
     #[serde(default)]
     new_password: bool,
+    /// A custom (CUSTOM_AUTH) sign-in's challenges so far, for its define function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom: Option<Vec<custom::ChallengeResult>>,
 }
 
 impl Progress {
     fn new(flow: AuthFlowType) -> Self {
-        Progress { flow: flow.as_str().to_owned(), passed: Vec::new(), new_password: false }
+        Progress { flow: flow.as_str().to_owned(), passed: Vec::new(), new_password: false, custom: None }
     }
 
     fn with(mut self, challenge: w::ChallengeName) -> Self {
@@ -182,6 +186,11 @@ pub(super) enum Step {
     SelectChallenge {
         options: Vec<String>,
     },
+    /// A CUSTOM_CHALLENGE the create function made: what the verify function will be given.
+    Custom {
+        private: serde_json::Map<String, serde_json::Value>,
+        metadata: Option<String>,
+    },
 }
 
 fn incorrect() -> Error {
@@ -205,6 +214,7 @@ fn step_name(step: &Step) -> Ch {
         Step::SelectMfaType { .. } => Ch::SelectMfaType,
         Step::MfaSetup { .. } => Ch::MfaSetup,
         Step::SelectChallenge { .. } => Ch::SelectChallenge,
+        Step::Custom { .. } => Ch::CustomChallenge,
     }
 }
 
@@ -224,7 +234,8 @@ impl UserPools {
         mut parameters: BTreeMap<String, String>,
         passed: Progress,
     ) -> Result<Outcome> {
-        if let Some(u) = user {
+        // A custom challenge carries the function's parameters and USERNAME only, as Cognito's.
+        if let Some(u) = user.filter(|_| !matches!(step, Step::Custom { .. })) {
             parameters.entry("USER_ID_FOR_SRP".to_owned()).or_insert_with(|| u.username.clone());
         }
         let available = match &step {

@@ -121,6 +121,15 @@ impl UserPools {
                 let signature_ok = srp::signature_matches(&expected, param(&responses, "PASSWORD_CLAIM_SIGNATURE")?);
                 self.password_outcome(attempt, &mut user, fresh && block_ok && signature_ok, &passed.flow)?;
                 passed.push(w::ChallengeName::Password);
+                if let Some(session) = passed.custom.as_mut() {
+                    // CUSTOM_WITH_SRP: the define function decides what follows the password.
+                    session.push(super::custom::ChallengeResult {
+                        challenge_name: "PASSWORD_VERIFIER".into(),
+                        challenge_result: true,
+                        challenge_metadata: None,
+                    });
+                    return self.next_custom_step(attempt, user, passed, None);
+                }
                 self.after_first_factor(attempt, user, passed)
             }
             Step::NewPasswordRequired => {
@@ -194,6 +203,11 @@ impl UserPools {
                 let answer = param(&responses, "ANSWER")?.to_owned();
                 self.take(&session)?;
                 self.answer_first_factor(attempt, user, &answer, &responses, &options, passed)
+            }
+            Step::Custom { private, metadata } => {
+                let user = user.ok_or_else(expired_session)?;
+                self.take(&session)?;
+                self.answer_custom_challenge(attempt, user, passed, private, metadata, &responses)
             }
         }
     }
