@@ -10,14 +10,19 @@ inspector (`PoolDesk.ListTriggerInvocations`) shows every call."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (
     PASSWORD,
+    POOLDESK_BIN,
     attrs,
     claims,
     error_code,
@@ -638,10 +643,6 @@ def test_custom_auth_needs_the_client_and_the_functions(stub, admin, public, cus
 
 
 def run_js(script: str, payload: dict) -> dict:
-    import json
-    import subprocess
-    from pathlib import Path
-
     js_dir = Path(__file__).resolve().parent / "js"
     done = subprocess.run(["node", str(js_dir / script), json.dumps(payload)], cwd=js_dir, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -665,3 +666,27 @@ def test_amazon_cognito_identity_js_drives_custom_auth(srv, stub, custom_pool):
     ]
     wrong_password = run_js("custom_auth.mjs", {**base, "password": "Wrong-Passw0rd!", "answers": ["4"]})
     assert wrong_password == {"ok": False, "code": "NotAuthorizedException", "message": "Incorrect username or password.", "challenges": []}
+
+
+def test_the_cli_reads_the_inspector(srv, stub, admin, public):
+    def handler(event, context):
+        if event["userName"] == "vic":
+            raise ValueError("vic is not allowed")
+        return event
+
+    pool_id, client_id = pool_with(admin, PreSignUp=fn(stub, handler))
+    public.sign_up(ClientId=client_id, Username="val", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "val@example.com"}])
+    with pytest.raises(ClientError):
+        public.sign_up(ClientId=client_id, Username="vic", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "vic@example.com"}])
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([POOLDESK_BIN, "triggers", "--db", str(srv.db_path), "--user-pool-id", pool_id, *args],
+                              capture_output=True, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    lines = cli().strip().splitlines()
+    assert len(lines) == 2 and "PreSignUp_SignUp" in lines[0] and "UserLambdaValidationException: PreSignUp failed with error vic is not allowed." in lines[0]
+    assert lines[1].endswith("\tOK")
+    failed = cli("--failed", "--verbose")
+    assert "vic is not allowed" in failed and '"userName":"vic"' in failed and '"userName":"val"' not in failed

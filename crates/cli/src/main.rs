@@ -110,6 +110,29 @@ enum Command {
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
     },
+    /// The Lambda trigger inspector: a pool's trigger calls, newest first, with what each was
+    /// sent and answered (`--verbose`), or the error it caused.
+    Triggers {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// A connection saved with `pooldesk remote add`.
+        #[arg(long, conflicts_with = "db")]
+        remote: Option<String>,
+        #[arg(long)]
+        user_pool_id: String,
+        /// Only this trigger's calls (PreSignUp, PreTokenGeneration, ...).
+        #[arg(long)]
+        trigger: Option<String>,
+        /// Only the calls that failed.
+        #[arg(long)]
+        failed: bool,
+        /// Print each call's event and response.
+        #[arg(long)]
+        verbose: bool,
+        /// How many, newest first (1 to 1000).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
+    },
     /// Copy the database while it is in use (a consistent, compact snapshot). Its secrets stay
     /// sealed under the database's master key: keep that key to restore.
     Backup {
@@ -266,6 +289,9 @@ fn main() -> anyhow::Result<()> {
         }
         Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
         Command::Audit { db, remote, actor, limit } => audit(db, remote, actor, limit),
+        Command::Triggers { db, remote, user_pool_id, trigger, failed, verbose, limit } => {
+            triggers(db, remote, TriggerFilter { user_pool_id, trigger, failed, verbose, limit })
+        }
         Command::Backup { db, to } => {
             let store = open(db, Durability::Normal)?;
             store.backup_to(&to).with_context(|| format!("backing up to {}", to.display()))?;
@@ -421,6 +447,41 @@ fn audit(db: Option<PathBuf>, remote: Option<String>, actor: Option<String>, lim
         let text = |field: &str| e[field].as_str().unwrap_or("-").to_owned();
         let when = e["Time"].as_i64().and_then(http_date).unwrap_or_else(|| "-".into());
         println!("{when}\t{}\t{}\t{}\t{}\t{}", text("Actor"), text("Source"), text("Operation"), text("Outcome"), text("Resource"));
+    }
+    Ok(())
+}
+
+struct TriggerFilter {
+    user_pool_id: String,
+    trigger: Option<String>,
+    failed: bool,
+    verbose: bool,
+    limit: u32,
+}
+
+fn triggers(db: Option<PathBuf>, remote: Option<String>, f: TriggerFilter) -> anyhow::Result<()> {
+    let input = serde_json::json!({
+        "UserPoolId": f.user_pool_id,
+        "Trigger": f.trigger,
+        "Outcome": f.failed.then_some("Failed"),
+        "MaxResults": f.limit,
+    });
+    let answer = remote::run("PoolDesk.ListTriggerInvocations", &input, remote, db)?;
+    let calls = answer["Invocations"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if calls.is_empty() {
+        println!("(no trigger calls recorded)");
+    }
+    for c in calls {
+        let text = |field: &str| c[field].as_str().unwrap_or("-").to_owned();
+        let when = c["Time"].as_i64().and_then(http_date).unwrap_or_else(|| "-".into());
+        let outcome = c["Error"].as_str().unwrap_or("OK");
+        println!("{when}	{}	{}	{} ms	{}	{outcome}", text("Trigger"), text("Source"), c["DurationMs"], text("Function"));
+        if f.verbose {
+            println!("    event:    {}", c["Event"]);
+            if !c["Response"].is_null() {
+                println!("    response: {}", c["Response"]);
+            }
+        }
     }
     Ok(())
 }
