@@ -358,7 +358,7 @@ def test_a_function_that_takes_longer_than_five_seconds(stub, admin, public):
     elapsed = time.monotonic() - started
     assert error_code(e.value) == "UnexpectedLambdaException"
     assert error_message(e.value) == "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."
-    assert 4.5 < elapsed < 6.0, elapsed
+    assert 4.5 < elapsed < 8.0, elapsed  # five seconds, plus a loaded machine's scheduling
 
 
 def test_a_function_that_does_not_exist(admin, public):
