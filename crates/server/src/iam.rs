@@ -134,7 +134,7 @@ pub(crate) async fn handle(
     body: Bytes,
     params: Params,
 ) -> Response {
-    let outcome = tokio::task::spawn_blocking(move || -> Result<Response, Error> {
+    let action = move || -> Result<Response, Error> {
         let action = params.get("Action").cloned().unwrap_or_default();
         let op = IamOperation::from_name(&action).ok_or_else(|| Error::UnknownOperation(format!("Could not find operation {action}")))?;
         let key = match authenticate(&state, Some(SIGNING_NAME), &signed(&method, &uri, &headers, &body))? {
@@ -149,13 +149,8 @@ pub(crate) async fn handle(
         let mut result = String::new();
         to_xml(&answer, &mut result);
         Ok(query::ok(NS, &action, &result))
-    })
-    .await;
-    match outcome {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => error_response(e),
-        Err(join) => error_response(Error::internal(anyhow::anyhow!("{join}"))),
-    }
+    };
+    query::run_blocking(action, error_response).await
 }
 
 #[cfg(test)]

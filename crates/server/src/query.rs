@@ -31,6 +31,19 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
     }
 }
 
+/// Runs an action on a blocking thread (signature checks, hashing, the store) and answers with
+/// its response, or with `error` for its failure (a panic is an internal error).
+pub(crate) async fn run_blocking<E: From<pooldesk_core::Error> + Send + 'static>(
+    action: impl FnOnce() -> Result<Response, E> + Send + 'static,
+    error: impl FnOnce(E) -> Response,
+) -> Response {
+    match tokio::task::spawn_blocking(action).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => error(e),
+        Err(join) => error(E::from(pooldesk_core::Error::internal(anyhow::anyhow!("{join}")))),
+    }
+}
+
 pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }

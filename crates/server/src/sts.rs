@@ -131,13 +131,15 @@ pub(crate) async fn handle(
     body: Bytes,
     params: Params,
 ) -> Response {
-    let outcome = tokio::task::spawn_blocking(move || -> Result<Response, StsError> {
+    let action = move || -> Result<Response, StsError> {
         let param = |name: &'static str| params.get(name).cloned().ok_or(StsError::MissingParameter(name));
         let account = state.api.pools.config().account_id.clone();
         match param("Action")?.as_str() {
             "GetCallerIdentity" => {
                 let result = match authenticate(&state, Some("sts"), &signed(&method, &uri, &headers, &body))? {
-                    Caller::Admin(_) => format!("<Arn>arn:aws:iam::{account}:root</Arn><UserId>{account}</UserId><Account>{account}</Account>"),
+                    Caller::Admin(_) => {
+                        format!("<Arn>arn:aws:iam::{account}:root</Arn><UserId>{account}</UserId><Account>{account}</Account>")
+                    }
                     Caller::Session(s) => format!(
                         "<Arn>{}</Arn><UserId>{}:{}</UserId><Account>{account}</Account>",
                         escape(&assumed_role_arn(&account, &s)),
@@ -154,7 +156,10 @@ pub(crate) async fn handle(
                 }
                 let role_arn = param("RoleArn")?;
                 let session_name = param("RoleSessionName")?;
-                if session_name.is_empty() || session_name.len() > 64 || !session_name.chars().all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c)) {
+                if session_name.is_empty()
+                    || session_name.len() > 64
+                    || !session_name.chars().all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c))
+                {
                     return Err(Error::InvalidParameter("RoleSessionName must be 2-64 characters of [\\w+=,.@-].".into()).into());
                 }
                 let token = param("WebIdentityToken")?;
@@ -184,7 +189,9 @@ pub(crate) async fn handle(
                 let (role_arn, principal_arn, assertion) = (param("RoleArn")?, param("PrincipalArn")?, param("SAMLAssertion")?);
                 refuse_session_policies(&params)?;
                 let duration = match params.get("DurationSeconds") {
-                    Some(d) => Some(d.parse::<i64>().map_err(|_| Error::InvalidParameter(format!("DurationSeconds '{d}' is not a number.")))?),
+                    Some(d) => {
+                        Some(d.parse::<i64>().map_err(|_| Error::InvalidParameter(format!("DurationSeconds '{d}' is not a number.")))?)
+                    }
                     None => None,
                 };
                 let a = state.api.identity.assume_role_with_saml(&role_arn, &principal_arn, &assertion, duration)?;
@@ -203,13 +210,8 @@ pub(crate) async fn handle(
             }
             other => Err(StsError::InvalidAction(other.to_owned())),
         }
-    })
-    .await;
-    match outcome {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => error_response(e),
-        Err(join) => error_response(StsError::from(Error::internal(anyhow::anyhow!("{join}")))),
-    }
+    };
+    query::run_blocking(action, error_response).await
 }
 
 #[cfg(test)]

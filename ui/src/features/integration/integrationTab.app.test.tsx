@@ -1,14 +1,12 @@
 // The App integration tab in the pool's tab row: after App clients, reached by click and by arrow key.
 import { beforeEach, expect, it, vi } from "vitest";
-import { render, screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { screen } from "@testing-library/react";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
 import { invoke } from "@tauri-apps/api/core";
-import { App } from "../../App";
 import { fakeBackend } from "../../test/fakeBackend";
+import { expectTabAfter, openNewPool } from "../../test/poolTabs";
 
 let backend: ReturnType<typeof fakeBackend>;
 
@@ -18,23 +16,8 @@ beforeEach(() => {
 });
 
 it("opens the App integration tab of a pool, right after App clients", async () => {
-  const user = userEvent.setup();
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <App />
-    </QueryClientProvider>,
-  );
-  await user.click(await screen.findByTestId("create-pool"));
-  await user.type(screen.getByTestId("pool-name"), "shop");
-  await user.click(screen.getByTestId("pool-submit"));
-  await screen.findByRole("heading", { name: "shop" });
-
-  const tabs = screen.getAllByRole("tab").map((t) => t.textContent);
-  expect(tabs.indexOf("App integration")).toBe(tabs.indexOf("App clients") + 1);
-
-  await user.click(screen.getByTestId("tab-clients"));
-  await user.keyboard("{ArrowRight}");
-  expect(screen.getByTestId("tab-integration")).toHaveAttribute("aria-selected", "true");
+  const user = await openNewPool();
+  await expectTabAfter(user, { label: "App integration", testId: "tab-integration" }, { label: "App clients", testId: "tab-clients" });
   expect(await screen.findByTestId("domain-none")).toBeInTheDocument();
   expect(screen.getByTestId("domain-create")).toBeInTheDocument();
   expect(screen.getByTestId("resource-server-create")).toBeInTheDocument();

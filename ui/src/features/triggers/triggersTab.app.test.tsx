@@ -1,15 +1,13 @@
 // The Triggers tab in the pool's tab row: right after Sign-in providers, by click and arrow key;
 // a function saved there reaches the pool with the pool's other settings as they were.
 import { beforeEach, expect, it, vi } from "vitest";
-import { render, screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { screen } from "@testing-library/react";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
 import { invoke } from "@tauri-apps/api/core";
-import { App } from "../../App";
 import { fakeBackend } from "../../test/fakeBackend";
+import { expectTabAfter, openNewPool } from "../../test/poolTabs";
 
 let backend: ReturnType<typeof fakeBackend>;
 
@@ -19,23 +17,8 @@ beforeEach(() => {
 });
 
 it("opens the Triggers tab of a pool, right after Sign-in providers, and saves a function", async () => {
-  const user = userEvent.setup();
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <App />
-    </QueryClientProvider>,
-  );
-  await user.click(await screen.findByTestId("create-pool"));
-  await user.type(screen.getByTestId("pool-name"), "shop");
-  await user.click(screen.getByTestId("pool-submit"));
-  await screen.findByRole("heading", { name: "shop" });
-
-  const tabs = screen.getAllByRole("tab").map((t) => t.textContent);
-  expect(tabs.indexOf("Triggers")).toBe(tabs.indexOf("Sign-in providers") + 1);
-
-  await user.click(screen.getByTestId("tab-providers"));
-  await user.keyboard("{ArrowRight}");
-  expect(screen.getByTestId("tab-triggers")).toHaveAttribute("aria-selected", "true");
+  const user = await openNewPool();
+  await expectTabAfter(user, { label: "Triggers", testId: "tab-triggers" }, { label: "Sign-in providers", testId: "tab-providers" });
   expect(await screen.findByTestId("triggers-tab")).toBeInTheDocument();
   expect(await screen.findByText("No triggers configured")).toBeInTheDocument();
 
