@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import (
@@ -300,6 +301,56 @@ def test_pre_token_generation_v2_changes_the_access_token_and_scopes(stub, admin
     access = claims(tokens["AccessToken"])
     assert access["tenant_ids"] == ["t1", "t2"]
     assert access["scope"] == "orders/read"
+
+
+def test_pre_token_generation_v3_changes_machine_tokens(srv, stub, admin):
+    """V3_0 alone sees client_credentials grants (TokenGeneration_ClientCredentials), from the
+    token endpoint (`aws_client_metadata`) and from GetClientToken (`ClientMetadata`)."""
+    def handler(event, context):
+        event["response"]["claimsAndScopeOverrideDetails"] = {
+            "accessTokenGeneration": {"claimsToAddOrOverride": {"tenant": event["request"]["clientMetadata"].get("tenant", "none")},
+                                      "scopesToSuppress": ["orders/write"]},
+        }
+        return event
+
+    name = fn(stub, handler)
+    pool_id, _ = pool_with(admin, PreTokenGenerationConfig={"LambdaVersion": "V3_0", "LambdaArn": name})
+    domain = f"m2m{uuid.uuid4().hex[:10]}"
+    admin.create_user_pool_domain(Domain=domain, UserPoolId=pool_id)
+    admin.create_resource_server(UserPoolId=pool_id, Identifier="orders", Name="Orders",
+                                 Scopes=[{"ScopeName": s, "ScopeDescription": s} for s in ("read", "write")])
+    client = admin.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="m2m", GenerateSecret=True, AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["orders/read", "orders/write"],
+    )["UserPoolClient"]
+    token_url = requests.get(f"{srv.endpoint}/{pool_id}/.well-known/openid-configuration", timeout=10).json()["token_endpoint"]
+    resp = requests.post(token_url, auth=(client["ClientId"], client["ClientSecret"]), timeout=10,
+                         data={"grant_type": "client_credentials", "aws_client_metadata": json.dumps({"tenant": "acme"})})
+    assert resp.status_code == 200, resp.text
+    access = claims(resp.json()["access_token"])
+    assert access["tenant"] == "acme" and access["scope"] == "orders/read" and access["sub"] == client["ClientId"]
+    event = stub.of(name)[-1]
+    assert event["version"] == "3" and event["triggerSource"] == "TokenGeneration_ClientCredentials"
+    assert event["userName"] == client["ClientId"] and event["callerContext"]["clientId"] == client["ClientId"]
+    assert event["request"]["scopes"] == ["orders/read", "orders/write"]
+    assert event["request"]["clientMetadata"] == {"tenant": "acme"} and event["request"]["userAttributes"] == {}
+
+    answer = idp_client(srv.endpoint, signed=False).get_client_token(
+        ClientId=client["ClientId"], Secret=client["ClientSecret"], Scopes=["orders/write"], ClientMetadata={"tenant": "globex"})
+    access = claims(answer["ClientAuthenticationResult"]["AccessToken"])
+    assert access["tenant"] == "globex" and access["scope"] == ""
+
+    bad = requests.post(token_url, auth=(client["ClientId"], client["ClientSecret"]), timeout=10,
+                        data={"grant_type": "client_credentials", "aws_client_metadata": "[1]"})
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
+
+    # A V2_0 function never sees machine tokens.
+    admin.update_user_pool(UserPoolId=pool_id, AutoVerifiedAttributes=["email"],
+                           LambdaConfig={"PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": function_arn(name)}})
+    before = len(stub.of(name))
+    resp = requests.post(token_url, auth=(client["ClientId"], client["ClientSecret"]), data={"grant_type": "client_credentials"}, timeout=10)
+    assert resp.status_code == 200 and "tenant" not in claims(resp.json()["access_token"])
+    assert len(stub.of(name)) == before
 
 
 def test_pre_token_generation_may_not_touch_protected_claims(stub, admin, public):

@@ -233,6 +233,7 @@ fn decode_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest
             "audience" => r.audience = value,
             "resource" => r.resource = value,
             "requested_token_type" => r.requested_token_type = value,
+            "aws_client_metadata" => r.aws_client_metadata = value,
             _ => {} // RFC 6749 §3.2: unknown parameters are ignored.
         }
     }

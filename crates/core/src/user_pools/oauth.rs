@@ -7,6 +7,8 @@ use pooldesk_wire::cognito_idp::{self as w, OAuthFlowType};
 use serde::Serialize;
 use serde_json::{Map, json};
 
+use std::collections::BTreeMap;
+
 use super::UserPools;
 use super::clients::validity;
 use crate::error::{Error, Result};
@@ -35,6 +37,9 @@ pub struct TokenRequest {
     pub audience: Option<String>,
     pub resource: Option<String>,
     pub requested_token_type: Option<String>,
+    /// `aws_client_metadata`: a JSON object of strings for the pre token generation trigger
+    /// of a `client_credentials` grant (Cognito's extension).
+    pub aws_client_metadata: Option<String>,
 }
 
 /// RFC 8693's grant type.
@@ -213,7 +218,14 @@ impl UserPools {
                     return Err(OAuthError::new("unauthorized_client", "The client is not allowed the client_credentials grant."));
                 }
                 let requested = r.scope.as_deref().map(oauth::parse_scope);
-                let token = self.client_token(&client, requested.as_deref()).map_err(|e| match e {
+                let metadata = match r.aws_client_metadata.as_deref() {
+                    None => None,
+                    Some(json) => Some(
+                        serde_json::from_str::<BTreeMap<String, String>>(json)
+                            .map_err(|_| OAuthError::new("invalid_request", "aws_client_metadata must be a JSON object of strings."))?,
+                    ),
+                };
+                let token = self.client_token(&client, requested.as_deref(), metadata.as_ref()).map_err(|e| match e {
                     Error::ScopeDoesNotExist(_) => OAuthError::from_error(e, "invalid_scope"),
                     other => OAuthError::from_error(other, "invalid_request"),
                 })?;
@@ -397,8 +409,14 @@ impl UserPools {
 
     /// An access token for the client itself (client_credentials): the scopes requested, or
     /// all its custom scopes when none are. Each must be allowed to the client and still
-    /// defined by a resource server (`ScopeDoesNotExist` otherwise).
-    fn client_token(&self, client: &AppClient, requested: Option<&[&str]>) -> Result<ClientToken> {
+    /// defined by a resource server (`ScopeDoesNotExist` otherwise). A `V3_0` pre token
+    /// generation function may then change its claims and scopes.
+    fn client_token(
+        &self,
+        client: &AppClient,
+        requested: Option<&[&str]>,
+        client_metadata: Option<&BTreeMap<String, String>>,
+    ) -> Result<ClientToken> {
         let allowed = client.config.allowed_oauth_scopes.as_deref().unwrap_or_default();
         let defined = self.custom_scopes(&client.pool_id)?;
         let grantable = |s: &str| !is_standard_scope(s) && allowed.iter().any(|a| a == s) && defined.iter().any(|d| d == s);
@@ -427,6 +445,11 @@ impl UserPools {
         claims.insert("version".into(), json!(2));
         claims.insert("jti".into(), json!(self.random.uuid()?));
         claims.insert("client_id".into(), json!(client.client_id));
+        let pool = self.pool(&client.pool_id)?;
+        if let Some(overrides) = self.client_credentials_token_generation(&pool, &client.client_id, &scopes, client_metadata)? {
+            overrides.apply(&mut claims, false);
+            claims.insert("scope".into(), json!(overrides.scopes(&scopes.join(" "))));
+        }
         let access_token = self.signer(&client.pool_id)?.sign(&claims)?;
         Ok(ClientToken { access_token, expires_in })
     }
@@ -445,7 +468,7 @@ impl UserPools {
             return Err(Error::InvalidParameter("The app client is not allowed the client_credentials flow.".into()));
         }
         let requested: Option<Vec<&str>> = r.scopes.as_ref().map(|s| s.iter().map(String::as_str).collect());
-        let token = self.client_token(&client, requested.as_deref()).map_err(|e| match e {
+        let token = self.client_token(&client, requested.as_deref(), r.client_metadata.as_ref()).map_err(|e| match e {
             Error::ScopeDoesNotExist(m) => Error::InvalidParameter(m),
             other => other,
         })?;

@@ -523,6 +523,42 @@ impl UserPools {
         TokenOverrides::read(&response, version).map(Some)
     }
 
+    /// Pre token generation for a `client_credentials` access token: only `V3_0` functions
+    /// see machine tokens. There is no user: `userName` is the client, as the token's `sub`
+    /// is, and `userAttributes` and the group configuration are empty.
+    pub(super) fn client_credentials_token_generation(
+        &self,
+        pool: &UserPool,
+        client_id: &str,
+        scopes: &[&str],
+        metadata: Option<&BTreeMap<String, String>>,
+    ) -> Result<Option<TokenOverrides>> {
+        let v3 = pool
+            .config
+            .lambda_config
+            .as_ref()
+            .and_then(|c| Trigger::PreTokenGeneration.function(c))
+            .is_some_and(|(_, v)| v == Version::V30);
+        if !v3 {
+            return Ok(None);
+        }
+        let request = json!({
+            "userAttributes": {},
+            "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
+            "scopes": scopes,
+            "clientMetadata": client_metadata(metadata),
+        });
+        let call = Call {
+            trigger: Trigger::PreTokenGeneration,
+            source: "TokenGeneration_ClientCredentials",
+            user_name: client_id,
+            client_id: Some(client_id),
+            request,
+        };
+        let Some(response) = self.run_trigger(pool, call)? else { return Ok(None) };
+        TokenOverrides::read(&response, "3").map(Some)
+    }
+
     /// Pre authentication, once the user signing in is known: the function may refuse.
     pub(super) fn pre_authentication(
         &self,
