@@ -228,7 +228,9 @@ export function fakeBackend() {
     },
     TestTrigger: (i) => {
       const config = pools.get(i.UserPoolId)?.LambdaConfig ?? {};
-      const fn = i.Trigger === "PreTokenGeneration" ? (config.PreTokenGenerationConfig?.LambdaArn ?? config.PreTokenGeneration) : config[i.Trigger];
+      const named = i.Trigger === "PreTokenGeneration" ? (config.PreTokenGenerationConfig?.LambdaArn ?? config.PreTokenGeneration) : config[i.Trigger];
+      // The custom senders are named by an object ({LambdaVersion, LambdaArn}), the rest by a plain ARN.
+      const fn = typeof named === "object" && named ? named.LambdaArn : named;
       if (!fn) throw new CognitoError("InvalidParameterException", `The pool's LambdaConfig names no function for ${i.Trigger}.`);
       const answer = triggerAnswers.get(i.Trigger) ?? { Response: {} };
       const Id = ++n;

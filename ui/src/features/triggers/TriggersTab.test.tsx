@@ -16,6 +16,8 @@ const PRE_SIGN_UP = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up"
 const TOKENS = "arn:aws:lambda:us-east-1:123456789012:function:tokens:live";
 const POST_AUTH = "arn:aws:lambda:us-east-1:123456789012:function:post-auth";
 const MAIL = "arn:aws:lambda:us-east-1:123456789012:function:mail";
+const SMS = "arn:aws:lambda:us-east-1:123456789012:function:sms";
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 let backend: ReturnType<typeof fakeBackend>;
 
@@ -79,12 +81,12 @@ function renderTab() {
 describe("configuration", () => {
   it("saves the typed functions as LambdaConfig and sends every other setting unchanged", async () => {
     const user = userEvent.setup();
-    seedPool({ PostAuthentication: POST_AUTH, CustomEmailSender: { LambdaVersion: "V1_0", LambdaArn: MAIL }, KMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/k" });
+    const federation = { LambdaVersion: "V1_0", LambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:federation" };
+    seedPool({ PostAuthentication: POST_AUTH, InboundFederation: federation });
     renderTab();
     const postAuth = await screen.findByTestId("trigger-arn-PostAuthentication");
     expect(postAuth).toHaveValue(POST_AUTH);
     expect(screen.getByTestId("trigger-when-PreSignUp")).toHaveTextContent("Before a user is created");
-    expect(screen.getByTestId("triggers-kept-senders")).toHaveTextContent("custom e-mail sender");
 
     await user.type(screen.getByTestId("trigger-arn-PreSignUp"), PRE_SIGN_UP);
     await user.type(screen.getByTestId("trigger-arn-PreTokenGeneration"), TOKENS);
@@ -101,8 +103,7 @@ describe("configuration", () => {
       LambdaConfig: {
         PreSignUp: PRE_SIGN_UP,
         PreTokenGenerationConfig: { LambdaVersion: "V2_0", LambdaArn: TOKENS },
-        CustomEmailSender: { LambdaVersion: "V1_0", LambdaArn: MAIL },
-        KMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/k",
+        InboundFederation: federation,
       },
     });
     // Read back from the pool: the saved triggers get their test buttons.
@@ -123,6 +124,68 @@ describe("configuration", () => {
       PreTokenGeneration: TOKENS,
       PreTokenGenerationConfig: { LambdaVersion: "V1_0", LambdaArn: TOKENS },
     });
+  });
+
+  it("edits the custom senders and their KMS key", async () => {
+    const user = userEvent.setup();
+    seedPool({ PreSignUp: PRE_SIGN_UP });
+    renderTab();
+    expect(await screen.findByTestId("trigger-senders")).toHaveTextContent("encryption context userpool-id");
+    expect(screen.getByTestId("trigger-when-CustomSMSSender")).toHaveTextContent("text message");
+    await user.type(screen.getByTestId("trigger-arn-CustomEmailSender"), MAIL);
+    await user.type(screen.getByTestId("trigger-arn-CustomSMSSender"), SMS);
+    await user.type(screen.getByTestId("trigger-kms-key"), KEY);
+    await user.click(screen.getByTestId("triggers-save"));
+
+    expect(await screen.findByTestId("toast-ok")).toHaveTextContent("Triggers saved");
+    expect(sent("UpdateUserPool")[0]!.LambdaConfig).toEqual({
+      PreSignUp: PRE_SIGN_UP,
+      CustomEmailSender: { LambdaVersion: "V1_0", LambdaArn: MAIL },
+      CustomSMSSender: { LambdaVersion: "V1_0", LambdaArn: SMS },
+      KMSKeyID: KEY,
+    });
+    // Saved: the senders can be sent a test event too.
+    expect(await screen.findByTestId("trigger-test-CustomEmailSender")).toBeInTheDocument();
+    await user.click(screen.getByTestId("trigger-test-CustomSMSSender"));
+    const result = await screen.findByTestId("trigger-test-result-CustomSMSSender");
+    expect(within(result).getByTestId("trigger-test-outcome")).toHaveTextContent("OK");
+    expect(sent("TestTrigger")).toEqual([{ UserPoolId: POOL, Trigger: "CustomSMSSender" }]);
+  });
+
+  it("wants a KMS key with a custom sender", async () => {
+    const user = userEvent.setup();
+    seedPool();
+    renderTab();
+    await user.type(await screen.findByTestId("trigger-arn-CustomSMSSender"), SMS);
+    await user.click(screen.getByTestId("triggers-save"));
+    expect(await screen.findByTestId("trigger-kms-key-error")).toHaveTextContent(
+      "A KMS key is required with a custom sender: Cognito encrypts the codes it sends them with it.",
+    );
+    expect(screen.getByTestId("trigger-kms-key")).toHaveAttribute("aria-invalid", "true");
+    await user.type(screen.getByTestId("trigger-kms-key"), "alias/codes");
+    await user.click(screen.getByTestId("triggers-save"));
+    expect(await screen.findByTestId("trigger-kms-key-error")).toHaveTextContent("A KMS key ARN: arn:aws:kms:");
+    expect(sent("UpdateUserPool")).toHaveLength(0);
+  });
+
+  it("removes a cleared sender from LambdaConfig", async () => {
+    const user = userEvent.setup();
+    seedPool({
+      CustomEmailSender: { LambdaVersion: "V1_0", LambdaArn: MAIL },
+      CustomSMSSender: { LambdaVersion: "V1_0", LambdaArn: SMS },
+      KMSKeyID: KEY,
+    });
+    renderTab();
+    const mail = await screen.findByTestId("trigger-arn-CustomEmailSender");
+    expect(mail).toHaveValue(MAIL);
+    expect(screen.getByTestId("trigger-arn-CustomSMSSender")).toHaveValue(SMS);
+    expect(screen.getByTestId("trigger-kms-key")).toHaveValue(KEY);
+    await user.clear(mail);
+    await user.click(screen.getByTestId("triggers-save"));
+    await screen.findByTestId("toast-ok");
+    expect(sent("UpdateUserPool")[0]!.LambdaConfig).toEqual({ CustomSMSSender: { LambdaVersion: "V1_0", LambdaArn: SMS }, KMSKeyID: KEY });
+    await waitFor(() => expect(screen.queryByTestId("trigger-test-CustomEmailSender")).not.toBeInTheDocument());
+    expect(screen.getByTestId("trigger-test-CustomSMSSender")).toBeInTheDocument();
   });
 
   it("refuses an ARN that is not a Lambda function's before sending anything", async () => {
@@ -256,6 +319,12 @@ describe("inspector", () => {
     await user.selectOptions(screen.getByTestId("triggers-filter-trigger"), "PostConfirmation");
     expect(await screen.findByText("No invocation matches these filters")).toBeInTheDocument();
     expect(sent("ListTriggerInvocations").at(-1)).toEqual({ UserPoolId: POOL, Trigger: "PostConfirmation", Outcome: "Failed", MaxResults: 50 });
+
+    // The custom senders are in the filter too.
+    await user.selectOptions(screen.getByTestId("triggers-filter-trigger"), "Custom e-mail sender");
+    await waitFor(() =>
+      expect(sent("ListTriggerInvocations").at(-1)).toEqual({ UserPoolId: POOL, Trigger: "CustomEmailSender", Outcome: "Failed", MaxResults: 50 }),
+    );
   });
 
   it("pages with NextToken and refreshes from the first page", async () => {

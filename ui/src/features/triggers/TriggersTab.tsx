@@ -17,9 +17,11 @@ import type { TableLoader } from "../../lib/tableLoader";
 import { useUserPool } from "../userPools/queries";
 import { InvocationJson, OutcomeBadge } from "./InvocationJson";
 import {
+  ALL_TRIGGERS,
   configuredFunction,
   configuredTriggers,
   PRE_TOKEN_VERSIONS,
+  SENDERS,
   toUpdateTriggersRequest,
   TRIGGERS,
   triggerLabel,
@@ -141,7 +143,39 @@ function TriggersConfigSection({ pool, onTested }: { pool: UserPoolType; onTeste
               />
             ))}
           </ul>
-          <KeptSenders config={pool.LambdaConfig} />
+          <section className="trigger-senders" aria-labelledby="trigger-senders-title" data-testid="trigger-senders">
+            <h3 id="trigger-senders-title">Custom senders</h3>
+            <p className="muted small-text">
+              Cognito hands the codes and temporary passwords it would send to these functions instead of sending them, sealed with the AWS
+              Encryption SDK under the KMS key (encryption context <span className="mono">userpool-id</span>); the function decrypts them
+              with KMS.
+            </p>
+            <ul className="trigger-list">
+              {SENDERS.map((t) => (
+                <TriggerRow
+                  key={t.name}
+                  trigger={t}
+                  config={pool.LambdaConfig}
+                  test={tests[t.name]}
+                  onTest={() => void test(t.name)}
+                  onCloseTest={() => setTests((s) => ({ ...s, [t.name]: undefined }))}
+                />
+              ))}
+            </ul>
+            <div className="trigger-fields">
+              <TextField<V>
+                name="kmsKeyId"
+                label="KMS key ARN"
+                hint="Required with a custom sender."
+                className="grow"
+                testId="trigger-kms-key"
+                errorTestId="trigger-kms-key-error"
+                placeholder="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                spellCheck={false}
+                autoComplete="off"
+              />
+            </div>
+          </section>
           <ErrorBox error={submit.error} testId="triggers-error" />
           <div className="form-actions">
             <button type="submit" className="primary" disabled={formState.isSubmitting} data-testid="triggers-save">
@@ -246,20 +280,6 @@ function TestResult({ name, test, onClose }: { name: string; test: TestState; on
   );
 }
 
-/** The custom SMS and e-mail senders are not edited here; say they are kept. */
-function KeptSenders({ config }: { config: LambdaConfigType | undefined }) {
-  const kept = [
-    config?.CustomSMSSender?.LambdaArn && `custom SMS sender (${config.CustomSMSSender.LambdaArn})`,
-    config?.CustomEmailSender?.LambdaArn && `custom e-mail sender (${config.CustomEmailSender.LambdaArn})`,
-  ].filter(Boolean);
-  if (!kept.length) return null;
-  return (
-    <p className="muted small-text" data-testid="triggers-kept-senders">
-      Also set, and kept as they are: {kept.join(", ")}.
-    </p>
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inspector
 
@@ -330,7 +350,7 @@ function InspectorSection({
             data-testid="triggers-filter-trigger"
           >
             <option value="">All triggers</option>
-            {TRIGGERS.map((t) => (
+            {ALL_TRIGGERS.map((t) => (
               <option key={t.name} value={t.name}>
                 {t.label}
               </option>

@@ -5,6 +5,8 @@ import {
   configuredTriggers,
   errorName,
   functionArnError,
+  KMS_KEY_REQUIRED,
+  kmsKeyArnError,
   toLambdaConfig,
   toUpdateTriggersRequest,
   triggersFromPool,
@@ -14,6 +16,9 @@ import {
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up";
 const TOKEN_ARN = "arn:aws:lambda:eu-west-2:123456789012:function:tokens:live";
+const MAIL = "arn:aws:lambda:us-east-1:123456789012:function:mail";
+const SMS = "arn:aws:lambda:us-east-1:123456789012:function:sms";
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 const parse = (v: TriggersFormInput) => triggersSchema.parse(v);
 
@@ -48,6 +53,26 @@ describe("function ARNs", () => {
   });
 });
 
+describe("KMS key ARNs", () => {
+  it("takes a key's ARN, in any partition, or nothing", () => {
+    for (const ok of [KEY, "arn:aws:kms:eu-west-2:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", "arn:aws-cn:kms:cn-north-1:123456789012:key/k", ""]) {
+      expect(kmsKeyArnError(ok), ok).toBeUndefined();
+    }
+  });
+
+  it("refuses what is not one", () => {
+    for (const bad of [
+      "1234abcd-12ab-34cd-56ef-1234567890ab",
+      "arn:aws:kms:us-east-1:123456789012:alias/codes",
+      "arn:aws:kms:us-east-1:1234:key/k",
+      "arn:aws:lambda:us-east-1:123456789012:function:f",
+      "arn:aws:kms:us-east-1:123456789012:key/",
+    ]) {
+      expect(kmsKeyArnError(bad), bad).toMatch(/KMS key ARN/);
+    }
+  });
+});
+
 describe("reading LambdaConfig", () => {
   it("takes pre token generation from PreTokenGenerationConfig before the plain ARN, as the server does", () => {
     expect(configuredFunction({ PreTokenGeneration: "arn:old" }, "PreTokenGeneration")).toEqual({ arn: "arn:old", version: "V1_0" });
@@ -65,13 +90,29 @@ describe("reading LambdaConfig", () => {
     ]);
   });
 
+  it("takes a sender's function from its object", () => {
+    const config = { CustomSMSSender: { LambdaVersion: "V1_0" as const, LambdaArn: SMS }, KMSKeyID: KEY };
+    expect(configuredFunction(config, "CustomSMSSender")).toEqual({ arn: SMS });
+    expect(configuredFunction(config, "CustomEmailSender")).toBeUndefined();
+    expect(configuredTriggers({ ...config, PreSignUp: ARN })).toEqual(["PreSignUp", "CustomSMSSender"]);
+  });
+
   it("fills the form from the pool", () => {
     const v = triggersFromPool({ Id: "p", LambdaConfig: { PreSignUp: ARN, PreTokenGenerationConfig: { LambdaVersion: "V3_0", LambdaArn: TOKEN_ARN } } });
     expect(v.arns.PreSignUp).toBe(ARN);
     expect(v.arns.PreTokenGeneration).toBe(TOKEN_ARN);
     expect(v.arns.PostConfirmation).toBe("");
     expect(v.preTokenVersion).toBe("V3_0");
+    expect(v.arns.CustomEmailSender).toBe("");
+    expect(v.kmsKeyId).toBe("");
     expect(triggersFromPool({ Id: "p" }).preTokenVersion).toBe("V1_0");
+    const senders = triggersFromPool({
+      Id: "p",
+      LambdaConfig: { CustomEmailSender: { LambdaVersion: "V1_0", LambdaArn: MAIL }, CustomSMSSender: { LambdaVersion: "V1_0", LambdaArn: SMS }, KMSKeyID: KEY },
+    });
+    expect(senders.arns.CustomEmailSender).toBe(MAIL);
+    expect(senders.arns.CustomSMSSender).toBe(SMS);
+    expect(senders.kmsKeyId).toBe(KEY);
   });
 });
 
@@ -81,26 +122,45 @@ describe("writing LambdaConfig", () => {
   it("saves pre token generation V1_0 both ways, later versions only as PreTokenGenerationConfig", () => {
     const v1 = toLambdaConfig(undefined, parse({ ...empty, arns: { ...empty.arns, PreTokenGeneration: TOKEN_ARN } }));
     expect(v1).toEqual({ PreTokenGeneration: TOKEN_ARN, PreTokenGenerationConfig: { LambdaVersion: "V1_0", LambdaArn: TOKEN_ARN } });
-    const v2 = toLambdaConfig({ PreTokenGeneration: "arn:old" }, parse({ arns: { ...empty.arns, PreTokenGeneration: TOKEN_ARN }, preTokenVersion: "V2_0" }));
+    const v2 = toLambdaConfig({ PreTokenGeneration: "arn:old" }, parse({ ...empty, arns: { ...empty.arns, PreTokenGeneration: TOKEN_ARN }, preTokenVersion: "V2_0" }));
     expect(v2).toEqual({ PreTokenGenerationConfig: { LambdaVersion: "V2_0", LambdaArn: TOKEN_ARN } });
   });
 
-  it("drops cleared triggers, trims ARNs, and keeps the senders the form does not show", () => {
+  it("drops cleared triggers, trims ARNs, and keeps what the form does not show", () => {
     const current = {
       PostConfirmation: ARN,
       PreTokenGeneration: TOKEN_ARN,
       PreTokenGenerationConfig: { LambdaVersion: "V1_0" as const, LambdaArn: TOKEN_ARN },
-      CustomSMSSender: { LambdaVersion: "V1_0" as const, LambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:sms" },
-      CustomEmailSender: { LambdaVersion: "V1_0" as const, LambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:mail" },
-      KMSKeyID: "arn:aws:kms:us-east-1:123456789012:key/k",
+      InboundFederation: { LambdaVersion: "V1_0" as const, LambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:federation" },
     };
     const v = parse({ ...empty, arns: { ...empty.arns, PreSignUp: `  ${ARN} ` } });
-    expect(toLambdaConfig(current, v)).toEqual({
+    expect(toLambdaConfig(current, v)).toEqual({ PreSignUp: ARN, InboundFederation: current.InboundFederation });
+  });
+
+  it("saves the senders as V1_0 objects with the KMS key, and drops them when cleared", () => {
+    const v = parse({ ...empty, arns: { ...empty.arns, PreSignUp: ARN, CustomEmailSender: MAIL, CustomSMSSender: ` ${SMS}` }, kmsKeyId: ` ${KEY} ` });
+    const config = toLambdaConfig({ PreSignUp: ARN }, v);
+    expect(config).toEqual({
       PreSignUp: ARN,
-      CustomSMSSender: current.CustomSMSSender,
-      CustomEmailSender: current.CustomEmailSender,
-      KMSKeyID: current.KMSKeyID,
+      CustomEmailSender: { LambdaVersion: "V1_0", LambdaArn: MAIL },
+      CustomSMSSender: { LambdaVersion: "V1_0", LambdaArn: SMS },
+      KMSKeyID: KEY,
     });
+    const saved = triggersFromPool({ Id: "p", LambdaConfig: config });
+    const smsOnly = parse({ ...saved, arns: { ...saved.arns, CustomEmailSender: "" } });
+    expect(toLambdaConfig(config, smsOnly)).toEqual({ PreSignUp: ARN, CustomSMSSender: { LambdaVersion: "V1_0", LambdaArn: SMS }, KMSKeyID: KEY });
+    const none = parse({ ...empty, arns: { ...empty.arns, PreSignUp: ARN } });
+    expect(toLambdaConfig(config, none)).toEqual({ PreSignUp: ARN });
+  });
+
+  it("wants a KMS key with a sender, and a KMS key's ARN", () => {
+    const noKey = triggersSchema.safeParse({ ...empty, arns: { ...empty.arns, CustomSMSSender: SMS } });
+    expect(noKey.success).toBe(false);
+    expect(noKey.error!.issues).toEqual([expect.objectContaining({ path: ["kmsKeyId"], message: KMS_KEY_REQUIRED })]);
+    const badKey = triggersSchema.safeParse({ ...empty, kmsKeyId: "alias/codes" });
+    expect(badKey.error!.issues[0]).toMatchObject({ path: ["kmsKeyId"], message: expect.stringMatching(/KMS key ARN/) });
+    // A key alone is fine: it is kept for a sender set later.
+    expect(parse({ ...empty, kmsKeyId: KEY }).kmsKeyId).toBe(KEY);
   });
 
   it("sends every other setting of the pool unchanged", () => {
