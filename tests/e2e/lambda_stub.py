@@ -131,23 +131,7 @@ class LambdaStub:
 
     def check_signature(self, method: str, path: str, headers: dict[str, str], body: bytes) -> str | None:
         """None if the request is signed by the test key for `lambda`, else why not."""
-        lower = {k.lower(): v for k, v in headers.items()}
-        m = AUTH_RE.fullmatch(lower.get("authorization", ""))
-        if not m:
-            return "missing or malformed Authorization header"
-        key, _date, region, service, signed_headers, signature = m.groups()
-        if key != ACCESS_KEY_ID:
-            return f"unknown access key {key}"
-        if service != "lambda":
-            return f"credential scoped to {service}, not lambda"
-        request = AWSRequest(method=method, url=f"http://{lower.get('host', '')}{path}", data=body,
-                             headers={h: lower.get(h, "") for h in signed_headers.split(";")})
-        request.context["timestamp"] = lower.get("x-amz-date", "")
-        signer = SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), "lambda", region)
-        expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
-        if expected != signature:
-            return "The request signature we calculated does not match the signature you provided."
-        return None
+        return signature_problem("lambda", method, path, headers, body)
 
     def of(self, name: str) -> list[dict]:
         """The events function `name` was sent, oldest first."""
@@ -160,6 +144,27 @@ class LambdaStub:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def signature_problem(service: str, method: str, path: str, headers: dict[str, str], body: bytes) -> str | None:
+    """None if the request is SigV4-signed by the test key for `service`, else why not."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    m = AUTH_RE.fullmatch(lower.get("authorization", ""))
+    if not m:
+        return "missing or malformed Authorization header"
+    key, _date, region, scope_service, signed_headers, signature = m.groups()
+    if key != ACCESS_KEY_ID:
+        return f"unknown access key {key}"
+    if scope_service != service:
+        return f"credential scoped to {scope_service}, not {service}"
+    request = AWSRequest(method=method, url=f"http://{lower.get('host', '')}{path}", data=body,
+                         headers={h: lower.get(h, "") for h in signed_headers.split(";")})
+    request.context["timestamp"] = lower.get("x-amz-date", "")
+    signer = SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), service, region)
+    expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+    if expected != signature:
+        return "The request signature we calculated does not match the signature you provided."
+    return None
 
 
 def function_arn(name: str) -> str:

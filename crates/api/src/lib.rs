@@ -16,6 +16,9 @@
 
 pub mod extensions;
 pub mod iam;
+#[cfg(feature = "aws")]
+pub mod kms;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod oauth;
 pub mod outbound;
@@ -76,8 +79,14 @@ impl Api {
             Some((url, from)) => Some(Arc::new(outbound::SmtpMailer::new(url, from)?)),
             None => None,
         };
-        let lambda = Arc::new(lambda::LambdaHttp::from_env(&config.region, clock.clone(), runtime.clone())?);
-        let mut pools = UserPools::new(store.clone(), clock.clone(), config, mailer)?.with_lambda_invoker(lambda);
+        let mut pools = UserPools::new(store.clone(), clock.clone(), config, mailer)?;
+        #[cfg(feature = "aws")]
+        {
+            let region = pools.config().region.clone();
+            pools = pools
+                .with_lambda_invoker(Arc::new(lambda::LambdaHttp::from_env(&region, clock.clone(), runtime.clone())?))
+                .with_code_encryptor(Arc::new(kms::KmsEncryptor::new(runtime.clone())?));
+        }
         if let Some(url) = &outbound.sms_webhook_url {
             pools = pools.with_sms_sender(Arc::new(outbound::SmsWebhook::new(url, runtime.clone())?));
         }

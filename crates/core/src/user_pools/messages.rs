@@ -108,18 +108,7 @@ impl UserPools {
             Some(Err(e)) => (format!("FAILED: {e}"), Some(e)),
             None => ("RECORDED".to_owned(), None),
         };
-        self.store.add_message(&Message {
-            id: 0,
-            pool_id: pool.id.clone(),
-            username: user.username.clone(),
-            medium: if *medium == DeliveryMediumType::Email { "EMAIL" } else { "SMS" }.to_owned(),
-            destination: destination.clone(),
-            subject: subject.to_owned(),
-            body: body.to_owned(),
-            code: code.map(str::to_owned),
-            created_ms: self.now(),
-            delivery,
-        })?;
+        self.record_message(pool, user, (medium, destination), (subject, body), code, delivery)?;
         match failure {
             Some(e) => {
                 tracing::warn!(pool = %pool.id, "message delivery failed: {e}");
@@ -127,6 +116,47 @@ impl UserPools {
             }
             None => Ok(()),
         }
+    }
+
+    /// Keeps a message in the outbox.
+    fn record_message(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        (medium, destination): (&DeliveryMediumType, &str),
+        (subject, body): (&str, &str),
+        code: Option<&str>,
+        delivery: String,
+    ) -> Result<()> {
+        self.store.add_message(&Message {
+            id: 0,
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            medium: if *medium == DeliveryMediumType::Email { "EMAIL" } else { "SMS" }.to_owned(),
+            destination: destination.to_owned(),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            code: code.map(str::to_owned),
+            created_ms: self.now(),
+            delivery,
+        })?;
+        Ok(())
+    }
+
+    /// The pool's custom sender for this medium, if it has one, takes the message instead of
+    /// PoolDesk (no custom message, no mail or SMS); the outbox notes whom it went to.
+    fn handed_to_custom_sender(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        (medium, _, destination): &(DeliveryMediumType, String, String),
+        why: Why<'_>,
+        code: &str,
+    ) -> Result<bool> {
+        let Some(function) = self.custom_sender(pool, user, *medium, why, code)? else { return Ok(false) };
+        let body = format!("Handed to the pool's {function} function, which delivers it.");
+        self.record_message(pool, user, (medium, destination), ("", &body), Some(code), format!("SENT BY {function}"))?;
+        Ok(true)
     }
 
     /// Sends a verification-style code (sign-up, attribute verification, password reset)
@@ -139,6 +169,9 @@ impl UserPools {
         code: &str,
         why: Why<'_>,
     ) -> Result<()> {
+        if self.handed_to_custom_sender(pool, user, ch, why, code)? {
+            return Ok(());
+        }
         let t = pool.config.verification_message_template.clone().unwrap_or_default();
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
             (
@@ -169,6 +202,10 @@ impl UserPools {
         password: &str,
         client_metadata: Option<&std::collections::BTreeMap<String, String>>,
     ) -> Result<()> {
+        let why = Why { source: "CustomMessage_AdminCreateUser", client_metadata };
+        if self.handed_to_custom_sender(pool, user, ch, why, password)? {
+            return Ok(());
+        }
         let t = pool.config.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.clone()).unwrap_or_default();
         let default_body = "Your username is {username} and temporary password is {####}.";
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
@@ -176,7 +213,6 @@ impl UserPools {
         } else {
             (String::new(), t.sms_message.unwrap_or_else(|| default_body.into()))
         };
-        let why = Why { source: "CustomMessage_AdminCreateUser", client_metadata };
         let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, true)?;
         let body = template.replace("{####}", password).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(password))
@@ -199,6 +235,10 @@ impl UserPools {
         code: &str,
         client_metadata: Option<&std::collections::BTreeMap<String, String>>,
     ) -> Result<()> {
+        let why = Why { source: "CustomMessage_Authentication", client_metadata };
+        if self.handed_to_custom_sender(pool, user, ch, why, code)? {
+            return Ok(());
+        }
         let c = &pool.mfa_config;
         let (subject, template) = if ch.0 == DeliveryMediumType::Email {
             let e = c.email_mfa_configuration.clone().unwrap_or_default();
@@ -212,7 +252,6 @@ impl UserPools {
                 .unwrap_or_else(|| "Your authentication code is {####}.".into());
             (String::new(), template)
         };
-        let why = Why { source: "CustomMessage_Authentication", client_metadata };
         let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, false)?;
         let body = template.replace("{####}", code).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(code))

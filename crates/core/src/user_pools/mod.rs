@@ -64,7 +64,7 @@ pub use managed_login::{
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::{LoginStep, login_providers};
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};
-pub use triggers::{InvokeFailure, Invoked, LambdaInvoker, Trigger};
+pub use triggers::{CodeEncryptor, InvokeFailure, Invoked, LambdaInvoker, Trigger};
 
 /// Settings that hold for the whole server.
 #[derive(Debug, Clone)]
@@ -170,6 +170,8 @@ pub struct UserPools {
     decoy_srp: sign_in::DecoySrp,
     /// How Lambda triggers are called; none in tests that configure none.
     lambda: Option<Arc<dyn triggers::LambdaInvoker>>,
+    /// How custom senders' codes are sealed (KMS and the AWS Encryption SDK).
+    encryptor: Option<Arc<dyn CodeEncryptor>>,
 }
 
 impl UserPools {
@@ -194,6 +196,7 @@ impl UserPools {
             saml_signing: Default::default(),
             decoy_srp,
             lambda: None,
+            encryptor: None,
         })
     }
 
@@ -222,6 +225,12 @@ impl UserPools {
     /// Call the pools' Lambda triggers through `invoker`.
     pub fn with_lambda_invoker(mut self, invoker: Arc<dyn LambdaInvoker>) -> Self {
         self.lambda = Some(invoker);
+        self
+    }
+
+    /// Seal custom senders' codes through `encryptor`.
+    pub fn with_code_encryptor(mut self, encryptor: Arc<dyn CodeEncryptor>) -> Self {
+        self.encryptor = Some(encryptor);
         self
     }
 

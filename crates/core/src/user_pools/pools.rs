@@ -189,7 +189,7 @@ impl UserPools {
             name: Some(r.pool_name),
             policies: Some(policies),
             deletion_protection: Some(r.deletion_protection.unwrap_or(w::DeletionProtectionType::Inactive)),
-            lambda_config: Some(r.lambda_config.unwrap_or_default()),
+            lambda_config: Some(super::triggers::checked_lambda_config(r.lambda_config.unwrap_or_default())?),
             schema_attributes: Some(schema),
             auto_verified_attributes: r.auto_verified_attributes,
             alias_attributes: r.alias_attributes,
@@ -287,7 +287,7 @@ impl UserPools {
             c.policies = Some(policies);
         }
         c.deletion_protection = Some(r.deletion_protection.unwrap_or(w::DeletionProtectionType::Inactive));
-        c.lambda_config = Some(r.lambda_config.unwrap_or_default());
+        c.lambda_config = Some(super::triggers::checked_lambda_config(r.lambda_config.unwrap_or_default())?);
         c.auto_verified_attributes = r.auto_verified_attributes;
         c.sms_verification_message = r.sms_verification_message;
         c.email_verification_message = r.email_verification_message;

@@ -42,6 +42,13 @@ pub enum InvokeFailure {
     Service(String),
 }
 
+/// Seals custom senders' codes as Cognito does: an AWS Encryption SDK message whose data key
+/// KMS generated under the pool's `KMSKeyID`, bound to the pool by the encryption context
+/// `{"userpool-id": <pool id>}`. The function decrypts it with the Encryption SDK and KMS.
+pub trait CodeEncryptor: Send + Sync {
+    fn encrypt(&self, key_arn: &str, pool_id: &str, plaintext: &[u8]) -> std::result::Result<Vec<u8>, String>;
+}
+
 /// The triggers of `LambdaConfig`, named as Cognito names them in its errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
@@ -55,10 +62,12 @@ pub enum Trigger {
     DefineAuthChallenge,
     CreateAuthChallenge,
     VerifyAuthChallengeResponse,
+    CustomEmailSender,
+    CustomSmsSender,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 10] = [
+    pub const ALL: [Trigger; 12] = [
         Trigger::PreSignUp,
         Trigger::PostConfirmation,
         Trigger::PreAuthentication,
@@ -69,6 +78,8 @@ impl Trigger {
         Trigger::DefineAuthChallenge,
         Trigger::CreateAuthChallenge,
         Trigger::VerifyAuthChallengeResponse,
+        Trigger::CustomEmailSender,
+        Trigger::CustomSmsSender,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +94,8 @@ impl Trigger {
             Trigger::DefineAuthChallenge => "DefineAuthChallenge",
             Trigger::CreateAuthChallenge => "CreateAuthChallenge",
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Trigger::CustomEmailSender => "CustomEmailSender",
+            Trigger::CustomSmsSender => "CustomSMSSender",
         }
     }
 
@@ -94,7 +107,10 @@ impl Trigger {
     /// version (`PreTokenGenerationConfig` wins over the older `PreTokenGeneration`).
     pub fn function(self, config: &w::LambdaConfigType) -> Option<(&str, Version)> {
         fn plain(arn: &Option<String>) -> Option<(&str, Version)> {
-            arn.as_deref().filter(|a| !a.is_empty()).map(|a| (a, Version::V10))
+            sender(arn.as_deref())
+        }
+        fn sender(arn: Option<&str>) -> Option<(&str, Version)> {
+            arn.filter(|a| !a.is_empty()).map(|a| (a, Version::V10))
         }
         match self {
             Trigger::PreSignUp => plain(&config.pre_sign_up),
@@ -110,6 +126,8 @@ impl Trigger {
             Trigger::DefineAuthChallenge => plain(&config.define_auth_challenge),
             Trigger::CreateAuthChallenge => plain(&config.create_auth_challenge),
             Trigger::VerifyAuthChallengeResponse => plain(&config.verify_auth_challenge_response),
+            Trigger::CustomEmailSender => sender(config.custom_email_sender.as_ref().map(|c| c.lambda_arn.as_str())),
+            Trigger::CustomSmsSender => sender(config.custom_sms_sender.as_ref().map(|c| c.lambda_arn.as_str())),
         }
     }
 
@@ -650,8 +668,20 @@ fn sample(trigger: Trigger, version: Version) -> (&'static str, Value) {
             "VerifyAuthChallengeResponse_Authentication",
             json!({"userAttributes": user, "privateChallengeParameters": {"answer": "42"}, "challengeAnswer": "42", "clientMetadata": metadata}),
         ),
+        // The code (123456) is sealed under the pool's key when the event is sent.
+        Trigger::CustomEmailSender => (
+            "CustomEmailSender_SignUp",
+            json!({"type": "customEmailSenderRequestV1", "code": SAMPLE_CODE, "clientMetadata": metadata, "userAttributes": user}),
+        ),
+        Trigger::CustomSmsSender => (
+            "CustomSMSSender_SignUp",
+            json!({"type": "customSMSSenderRequestV1", "code": SAMPLE_CODE, "clientMetadata": metadata, "userAttributes": user}),
+        ),
     }
 }
+
+/// The code in custom senders' test events, before it is sealed.
+const SAMPLE_CODE: &str = "123456";
 
 impl UserPools {
     /// `PoolDesk.TestTrigger`: sends the pool's function for `trigger` a realistic sample
@@ -662,7 +692,10 @@ impl UserPools {
         let Some((_, version)) = pool.config.lambda_config.as_ref().and_then(|c| trigger.function(c)) else {
             return Err(Error::InvalidParameter(format!("The pool's LambdaConfig names no function for {}.", trigger.name())));
         };
-        let (source, request) = sample(trigger, version);
+        let (source, mut request) = sample(trigger, version);
+        if matches!(trigger, Trigger::CustomEmailSender | Trigger::CustomSmsSender) {
+            request["code"] = json!(self.seal_code(&pool, trigger, SAMPLE_CODE)?);
+        }
         let call = Call { trigger, source, user_name: "test-user", client_id: None, request };
         // The function's failure is the test's result, recorded in the inspector.
         let _ = self.run_trigger(&pool, call);
@@ -849,6 +882,76 @@ impl PreSignUp {
         if self.auto_verify_phone {
             user.data.attributes.insert("phone_number_verified".into(), "true".into());
         }
+    }
+}
+
+/// `LambdaConfig` as stored: custom senders need the KMS key that seals their codes.
+pub(super) fn checked_lambda_config(config: w::LambdaConfigType) -> Result<w::LambdaConfigType> {
+    let senders = config.custom_email_sender.is_some() || config.custom_sms_sender.is_some();
+    if senders && config.kms_key_id.as_deref().is_none_or(str::is_empty) {
+        return Err(Error::InvalidParameter(
+            "KMSKeyID is required when CustomEmailSender or CustomSMSSender is set: Cognito encrypts the codes it sends them with that key.".into(),
+        ));
+    }
+    if let Some(key) = config.kms_key_id.as_deref().filter(|k| !k.is_empty()) {
+        let mut parts = key.splitn(6, ':');
+        let well_formed = parts.next() == Some("arn") && parts.nth(1) == Some("kms") && parts.nth(2).is_some_and(|r| r.starts_with("key/"));
+        if !well_formed {
+            return Err(Error::InvalidParameter(format!(
+                "KMSKeyID must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not {key}."
+            )));
+        }
+    }
+    Ok(config)
+}
+
+impl UserPools {
+    /// The code sealed for a custom sender (base64 of the Encryption SDK message).
+    fn seal_code(&self, pool: &UserPool, trigger: Trigger, code: &str) -> Result<String> {
+        use base64::Engine;
+        let name = trigger.name();
+        let key = pool.config.lambda_config.as_ref().and_then(|c| c.kms_key_id.as_deref()).unwrap_or_default();
+        let encryptor = self.encryptor.as_ref().ok_or_else(|| {
+            Error::UnexpectedLambda(format!(
+                "{name} invocation failed due to error: this PoolDesk was built without a way to call AWS KMS."
+            ))
+        })?;
+        let sealed = encryptor.encrypt(key, &pool.id, code.as_bytes()).map_err(|why| {
+            Error::UnexpectedLambda(format!(
+                "{name} invocation failed due to error: the code could not be encrypted with KMS key {key}: {why}"
+            ))
+        })?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(sealed))
+    }
+
+    /// Hands a message to the pool's custom sender for its medium, if it has one: Cognito then
+    /// sends nothing itself. `code` is the one-time code or temporary password, sealed with the
+    /// pool's KMS key. Returns the trigger's name when a function took the message.
+    pub(super) fn custom_sender(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        medium: w::DeliveryMediumType,
+        why: Why<'_>,
+        code: &str,
+    ) -> Result<Option<&'static str>> {
+        let (trigger, kind) = match medium {
+            w::DeliveryMediumType::Email => (Trigger::CustomEmailSender, "customEmailSenderRequestV1"),
+            w::DeliveryMediumType::Sms => (Trigger::CustomSmsSender, "customSMSSenderRequestV1"),
+        };
+        if pool.config.lambda_config.as_ref().and_then(|c| trigger.function(c)).is_none() {
+            return Ok(None);
+        }
+        let request = json!({
+            "type": kind,
+            "code": self.seal_code(pool, trigger, code)?,
+            "clientMetadata": client_metadata(why.client_metadata),
+            "userAttributes": user_attributes(user),
+        });
+        let source = why.source.replacen("CustomMessage", trigger.name(), 1);
+        let call = Call { trigger, source: &source, user_name: &user.username, client_id: None, request };
+        self.run_trigger(pool, call)?;
+        Ok(Some(trigger.name()))
     }
 }
 
