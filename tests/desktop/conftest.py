@@ -131,6 +131,14 @@ def app(request):
         RUST_LOG="debug",
         NO_COLOR="1",
     )
+    # A test may give the app more environment (e.g. where AWS Lambda is) by asking for an
+    # `app_env` fixture (name: value, or None to unset).
+    if "app_env" in request.fixturenames:
+        for name, value in request.getfixturevalue("app_env").items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
     log = open(home / "app.log", "wb")  # noqa: SIM115 (the driver and the app write to it)
     driver_proc = subprocess.Popen([tauri_driver()], env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
