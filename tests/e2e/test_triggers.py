@@ -667,6 +667,60 @@ def test_custom_auth_asks_until_the_functions_are_satisfied(stub, public, custom
     assert error_code(e.value) == "NotAuthorizedException"
 
 
+def test_unknown_names_go_through_the_functions_when_user_existence_is_hidden(stub, admin, public, custom_pool):
+    """PreventUserExistenceErrors: a name that matches no user meets the same challenge (the
+    functions see userNotFound and no attributes), and even a function that issues tokens for
+    it gets only Cognito's NotAuthorizedException."""
+    pool_id, client_id, names = custom_pool
+    admin.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"],
+                                  PreventUserExistenceErrors="ENABLED")
+    first = public.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "nobody"})
+    assert first["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert first["ChallengeParameters"] == {"question": "What is 2+2?", "USERNAME": "nobody"}
+    for name in ("define", "create"):
+        event = stub.of(names[name])[-1]
+        assert event["userName"] == "nobody" and event["request"]["userNotFound"] is True and event["request"]["userAttributes"] == {}
+    with pytest.raises(ClientError) as e:
+        public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=first["Session"],
+                                         ChallengeResponses={"USERNAME": "nobody", "ANSWER": "4"})
+    assert error_code(e.value) == "NotAuthorizedException" and error_message(e.value) == "Incorrect username or password."
+    assert stub.of(names["verify"])[-1]["request"]["userNotFound"] is True
+    assert stub.of(names["define"])[-1]["request"]["session"][-1]["challengeResult"] is True
+
+    # A known user is unchanged: userNotFound is false and the right answer signs in.
+    known = public.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "uma"})
+    assert stub.of(names["define"])[-1]["request"]["userNotFound"] is False
+    done = public.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE", Session=known["Session"],
+                                            ChallengeResponses={"USERNAME": "uma", "ANSWER": "4"})
+    assert done["AuthenticationResult"]["AccessToken"]
+
+
+def test_pre_authentication_hears_of_unknown_names_when_user_existence_is_hidden(stub, admin, public):
+    seen = []
+
+    def pre(event, context):
+        seen.append(event)
+        return event
+
+    pool_id, client_id = pool_with(admin, PreAuthentication=fn(stub, pre))
+    with pytest.raises(ClientError) as e:
+        public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "ghost", "PASSWORD": PASSWORD})
+    assert error_code(e.value) == "UserNotFoundException" and seen == []  # LEGACY: said plainly, no call
+
+    admin.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, PreventUserExistenceErrors="ENABLED",
+                                  ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    with pytest.raises(ClientError) as e:
+        public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "ghost", "PASSWORD": PASSWORD},
+                             ClientMetadata={"device": "laptop"})
+    assert error_code(e.value) == "NotAuthorizedException"
+    [event] = seen
+    assert event["userName"] == "ghost" and event["request"]["userNotFound"] is True
+    assert event["request"]["userAttributes"] == {} and event["request"]["validationData"] == {"device": "laptop"}
+    # SRP: the decoy challenge follows the same call.
+    answer = public.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "ghost", "SRP_A": "ab" * 192})
+    assert answer["ChallengeName"] == "PASSWORD_VERIFIER" and len(seen) == 2 and seen[-1]["request"]["userNotFound"] is True
+
+
 def test_custom_auth_fails_when_the_define_function_says_so(public, custom_pool):
     _, client_id, _ = custom_pool
     answer = public.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "uma"})

@@ -176,6 +176,41 @@ pub(super) fn user_attributes(user: &crate::store::User) -> Value {
     Value::Object(attrs)
 }
 
+/// Whom a sign-in's triggers are about: a user of the pool, or a name that matches none. Under
+/// PreventUserExistenceErrors an unknown name still goes through pre authentication and the
+/// custom challenge functions, with `userNotFound: true` and no attributes, so that neither the
+/// answer nor its timing tells it from a user who exists.
+#[derive(Clone, Copy)]
+pub(super) enum Who<'a> {
+    Known(&'a User),
+    Unknown(&'a str),
+}
+
+impl<'a> Who<'a> {
+    pub fn username(self) -> &'a str {
+        match self {
+            Who::Known(user) => &user.username,
+            Who::Unknown(name) => name,
+        }
+    }
+
+    pub fn user(self) -> Option<&'a User> {
+        match self {
+            Who::Known(user) => Some(user),
+            Who::Unknown(_) => None,
+        }
+    }
+
+    /// `userAttributes`: none for a name that matches no user.
+    pub fn attributes(self) -> Value {
+        self.user().map_or_else(|| json!({}), user_attributes)
+    }
+
+    pub fn not_found(self) -> bool {
+        matches!(self, Who::Unknown(_))
+    }
+}
+
 /// `[{Name, Value}]` (ValidationData, UserAttributes) as an object.
 pub(super) fn name_values(list: Option<&Vec<w::AttributeType>>) -> Value {
     Value::Object(list.into_iter().flatten().map(|a| (a.name.clone(), json!(a.value.as_deref().unwrap_or("")))).collect())
@@ -581,16 +616,17 @@ impl UserPools {
     pub(super) fn pre_authentication(
         &self,
         pool: &UserPool,
-        user: &User,
+        who: Who<'_>,
         client_id: &str,
         metadata: Option<&BTreeMap<String, String>>,
     ) -> Result<()> {
         // Cognito hands AdminInitiateAuth's and InitiateAuth's ClientMetadata over as validationData.
-        let request = json!({"userAttributes": user_attributes(user), "validationData": client_metadata(metadata), "userNotFound": false});
+        let request =
+            json!({"userAttributes": who.attributes(), "validationData": client_metadata(metadata), "userNotFound": who.not_found()});
         let call = Call {
             trigger: Trigger::PreAuthentication,
             source: "PreAuthentication_Authentication",
-            user_name: &user.username,
+            user_name: who.username(),
             client_id: Some(client_id),
             request,
         };

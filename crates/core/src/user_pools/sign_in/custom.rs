@@ -11,10 +11,9 @@ use serde_json::{Map, Value, json};
 
 use super::{Attempt, Outcome, Progress, Step, incorrect, param};
 use crate::error::{Error, Result};
-use crate::store::User;
 use crate::user_pools::UserPools;
 use crate::user_pools::clients::allows;
-use crate::user_pools::triggers::{Call, Trigger, client_metadata, user_attributes};
+use crate::user_pools::triggers::{Call, Trigger, Who, client_metadata};
 
 /// One challenge of a custom sign-in and how it went, as the define function sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,20 +63,33 @@ impl UserPools {
             }
             Some(other) => return Err(Error::InvalidParameter(format!("CHALLENGE_NAME {other} is not supported: use SRP_A."))),
         };
-        let user = self.sign_in_user(attempt, params, || ())?;
-        if !user.enabled {
-            return Err(Error::NotAuthorized("User is disabled.".into()));
+        let username = param(params, "USERNAME")?;
+        // Under PreventUserExistenceErrors a name that matches no user goes through the
+        // functions too (userNotFound), and can at most fail.
+        let user = if Self::hides_users_auth(attempt.client) && self.find_user(attempt.pool, username)?.is_none() {
+            if !attempt.hosted {
+                Self::check_secret_hash(attempt.client, &[username], params.get("SECRET_HASH").map(String::as_str))?;
+            }
+            None
+        } else {
+            Some(self.sign_in_user(attempt, params, || ())?)
+        };
+        if let Some(user) = &user {
+            if !user.enabled {
+                return Err(Error::NotAuthorized("User is disabled.".into()));
+            }
+            if user.status == UserStatusType::Unconfirmed {
+                return Err(Error::UserNotConfirmed("User is not confirmed.".into()));
+            }
         }
-        if user.status == UserStatusType::Unconfirmed {
-            return Err(Error::UserNotConfirmed("User is not confirmed.".into()));
-        }
-        self.pre_authentication(attempt.pool, &user, &attempt.client.client_id, attempt.client_metadata)?;
+        let who = user.as_ref().map_or(Who::Unknown(username), Who::Known);
+        self.pre_authentication(attempt.pool, who, &attempt.client.client_id, attempt.client_metadata)?;
         let session = if with_srp {
             vec![ChallengeResult { challenge_name: "SRP_A".into(), challenge_result: true, challenge_metadata: None }]
         } else {
             Vec::new()
         };
-        self.next_custom_step(attempt, user, Progress { custom: Some(session), ..progress }, Some(params))
+        self.next_custom_step(attempt, who, Progress { custom: Some(session), ..progress }, Some(params))
     }
 
     /// Asks the define function what follows the challenges so far. `initial` are the
@@ -85,21 +97,21 @@ impl UserPools {
     pub(super) fn next_custom_step(
         &self,
         attempt: Attempt<'_>,
-        user: User,
+        who: Who<'_>,
         progress: Progress,
         initial: Option<&BTreeMap<String, String>>,
     ) -> Result<Outcome> {
         let session = progress.custom.clone().unwrap_or_default();
         let request = json!({
-            "userAttributes": user_attributes(&user),
+            "userAttributes": who.attributes(),
             "session": session,
             "clientMetadata": client_metadata(attempt.client_metadata),
-            "userNotFound": false,
+            "userNotFound": who.not_found(),
         });
         let call = Call {
             trigger: Trigger::DefineAuthChallenge,
             source: "DefineAuthChallenge_Authentication",
-            user_name: &user.username,
+            user_name: who.username(),
             client_id: Some(&attempt.client.client_id),
             request,
         };
@@ -112,14 +124,20 @@ impl UserPools {
             }
         };
         if flag("failAuthentication")? {
-            self.record_event(attempt, &user.sub, &progress.flow, w::EventResponseType::Fail, &[])?;
+            if let Who::Known(user) = who {
+                self.record_event(attempt, &user.sub, &progress.flow, w::EventResponseType::Fail, &[])?;
+            }
             return Err(incorrect());
         }
         if flag("issueTokens")? {
-            return self.finish(attempt, &user, &progress);
+            // No tokens for a name that matches no user, whatever the function says.
+            return match who {
+                Who::Known(user) => self.finish(attempt, user, &progress),
+                Who::Unknown(_) => Err(incorrect()),
+            };
         }
         match decision.get("challengeName").and_then(Value::as_str) {
-            Some("CUSTOM_CHALLENGE") => self.create_custom_challenge(attempt, user, progress, &session),
+            Some("CUSTOM_CHALLENGE") => self.create_custom_challenge(attempt, who, progress, &session),
             Some("PASSWORD_VERIFIER") => {
                 let params = initial
                     .filter(|p| p.contains_key("SRP_A"))
@@ -136,21 +154,21 @@ impl UserPools {
     fn create_custom_challenge(
         &self,
         attempt: Attempt<'_>,
-        user: User,
+        who: Who<'_>,
         progress: Progress,
         session: &[ChallengeResult],
     ) -> Result<Outcome> {
         let request = json!({
-            "userAttributes": user_attributes(&user),
+            "userAttributes": who.attributes(),
             "challengeName": "CUSTOM_CHALLENGE",
             "session": session,
             "clientMetadata": client_metadata(attempt.client_metadata),
-            "userNotFound": false,
+            "userNotFound": who.not_found(),
         });
         let call = Call {
             trigger: Trigger::CreateAuthChallenge,
             source: "CreateAuthChallenge_Authentication",
-            user_name: &user.username,
+            user_name: who.username(),
             client_id: Some(&attempt.client.client_id),
             request,
         };
@@ -170,8 +188,9 @@ impl UserPools {
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return Err(unusable("challengeMetadata must be a string.")),
         };
-        public.insert("USERNAME".into(), user.username.clone());
-        self.challenge(attempt, Some(&user), Step::Custom { private, metadata }, Ch::CustomChallenge, public, progress)
+        public.insert("USERNAME".into(), who.username().to_owned());
+        let unknown_user = who.not_found().then(|| who.username().to_owned());
+        self.challenge(attempt, who.user(), Step::Custom { private, metadata, unknown_user }, Ch::CustomChallenge, public, progress)
     }
 
     /// RespondToAuthChallenge CUSTOM_CHALLENGE: the verify function judges ANSWER, and the
@@ -179,7 +198,7 @@ impl UserPools {
     pub(super) fn answer_custom_challenge(
         &self,
         attempt: Attempt<'_>,
-        user: User,
+        who: Who<'_>,
         progress: Progress,
         private: Map<String, Value>,
         metadata: Option<String>,
@@ -187,16 +206,16 @@ impl UserPools {
     ) -> Result<Outcome> {
         let answer = param(responses, "ANSWER")?;
         let request = json!({
-            "userAttributes": user_attributes(&user),
+            "userAttributes": who.attributes(),
             "privateChallengeParameters": private,
             "challengeAnswer": answer,
             "clientMetadata": client_metadata(attempt.client_metadata),
-            "userNotFound": false,
+            "userNotFound": who.not_found(),
         });
         let call = Call {
             trigger: Trigger::VerifyAuthChallengeResponse,
             source: "VerifyAuthChallengeResponse_Authentication",
-            user_name: &user.username,
+            user_name: who.username(),
             client_id: Some(&attempt.client.client_id),
             request,
         };
@@ -216,6 +235,6 @@ impl UserPools {
             challenge_result: correct,
             challenge_metadata: metadata,
         });
-        self.next_custom_step(attempt, user, progress, None)
+        self.next_custom_step(attempt, who, progress, None)
     }
 }

@@ -15,7 +15,7 @@ use crate::random::Random;
 use crate::srp;
 use crate::store::{AppClient, User, UserPool};
 use crate::user_pools::clients::allows;
-use crate::user_pools::triggers::{Migration, Trigger};
+use crate::user_pools::triggers::{Migration, Trigger, Who};
 use crate::user_pools::{Context, UserPools};
 
 /// Consecutive wrong passwords allowed before sign-in is refused for a while; each further
@@ -143,7 +143,12 @@ impl UserPools {
                     Self::check_secret_hash(client, &[username], secret_hash)?;
                 }
                 decoy();
-                Err(if Self::hides_users_auth(client) { incorrect() } else { Error::UserNotFound("User does not exist.".into()) })
+                if !Self::hides_users_auth(client) {
+                    return Err(Error::UserNotFound("User does not exist.".into()));
+                }
+                // As for a user who exists: the pre authentication function is asked first.
+                self.pre_authentication(pool, Who::Unknown(username), &client.client_id, attempt.client_metadata)?;
+                Err(incorrect())
             }
         }
     }
@@ -157,7 +162,7 @@ impl UserPools {
             return self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password));
         }
         let mut user = self.sign_in_user(attempt, params, || self.hasher.verify_dummy(password))?;
-        self.pre_authentication(attempt.pool, &user, &attempt.client.client_id, attempt.client_metadata)?;
+        self.pre_authentication(attempt.pool, Who::Known(&user), &attempt.client.client_id, attempt.client_metadata)?;
         self.check_password(attempt, &mut user, password, &progress.flow)?;
         self.after_first_factor(attempt, user, progress.with(w::ChallengeName::Password))
     }
@@ -230,7 +235,7 @@ impl UserPools {
         Ok(())
     }
 
-    fn hides_users_auth(client: &AppClient) -> bool {
+    pub(super) fn hides_users_auth(client: &AppClient) -> bool {
         client.config.prevent_user_existence_errors == Some(w::PreventUserExistenceErrorTypes::Enabled)
     }
 
@@ -244,7 +249,7 @@ impl UserPools {
             Some(user) => {
                 Self::check_secret_hash(client, &[&username, &user.username], secret_hash)?;
                 self.check_not_locked(&user, || ())?;
-                self.pre_authentication(pool, &user, &client.client_id, attempt.client_metadata)?;
+                self.pre_authentication(pool, Who::Known(&user), &client.client_id, attempt.client_metadata)?;
                 let v = user.data.srp.clone().ok_or_else(incorrect)?;
                 (Some(user), v)
             }
@@ -254,7 +259,8 @@ impl UserPools {
                     return Err(Error::UserNotFound("User does not exist.".into()));
                 }
                 // PreventUserExistenceErrors: a decoy challenge that costs the same and can
-                // only fail.
+                // only fail, after the same pre authentication call.
+                self.pre_authentication(pool, Who::Unknown(&username), &client.client_id, attempt.client_metadata)?;
                 (None, self.decoy_srp.verifier(&pool.id, &username))
             }
         };
@@ -290,7 +296,7 @@ impl UserPools {
     /// USER_AUTH: the first factor the user picks (PREFERRED_CHALLENGE) or a SELECT_CHALLENGE.
     pub(super) fn choice_flow(&self, attempt: Attempt<'_>, params: &BTreeMap<String, String>, progress: Progress) -> Result<Outcome> {
         let user = self.sign_in_user(attempt, params, || ())?;
-        self.pre_authentication(attempt.pool, &user, &attempt.client.client_id, attempt.client_metadata)?;
+        self.pre_authentication(attempt.pool, Who::Known(&user), &attempt.client.client_id, attempt.client_metadata)?;
         let options = self.first_factors(attempt.pool, &user);
         match params.get("PREFERRED_CHALLENGE") {
             Some(choice) => self.answer_first_factor(attempt, user, choice, params, &options, progress),

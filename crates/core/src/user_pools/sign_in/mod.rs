@@ -190,6 +190,9 @@ pub(super) enum Step {
     Custom {
         private: serde_json::Map<String, serde_json::Value>,
         metadata: Option<String>,
+        /// The name signed in with, when it matches no user (PreventUserExistenceErrors).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unknown_user: Option<String>,
     },
 }
 

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::store::{AppClient, ChallengeRecord, User};
 use crate::tokens::sha256_hex;
 use crate::user_pools::attributes::{self, Writer};
+use crate::user_pools::triggers::Who;
 use crate::user_pools::{Context, UserPools};
 use crate::{password, srp, totp};
 
@@ -128,7 +129,7 @@ impl UserPools {
                         challenge_result: true,
                         challenge_metadata: None,
                     });
-                    return self.next_custom_step(attempt, user, passed, None);
+                    return self.next_custom_step(attempt, Who::Known(&user), passed, None);
                 }
                 self.after_first_factor(attempt, user, passed)
             }
@@ -204,10 +205,14 @@ impl UserPools {
                 self.take(&session)?;
                 self.answer_first_factor(attempt, user, &answer, &responses, &options, passed)
             }
-            Step::Custom { private, metadata } => {
-                let user = user.ok_or_else(expired_session)?;
+            Step::Custom { private, metadata, unknown_user } => {
+                let who = match (&user, &unknown_user) {
+                    (Some(user), _) => Who::Known(user),
+                    (None, Some(name)) if responses.get("USERNAME").is_none_or(|given| given == name) => Who::Unknown(name),
+                    _ => return Err(expired_session()),
+                };
                 self.take(&session)?;
-                self.answer_custom_challenge(attempt, user, passed, private, metadata, &responses)
+                self.answer_custom_challenge(attempt, who, passed, private, metadata, &responses)
             }
         }
     }
