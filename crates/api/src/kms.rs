@@ -26,14 +26,6 @@ pub struct KmsEncryptor {
     clients: Mutex<HashMap<String, aws_sdk_kms::Client>>,
 }
 
-/// The region of a KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`).
-fn region_of(key_arn: &str) -> Option<&str> {
-    let mut parts = key_arn.split(':');
-    (parts.next() == Some("arn")).then_some(())?;
-    let (_, service, region) = (parts.next()?, parts.next()?, parts.next()?);
-    (service == "kms" && !region.is_empty()).then_some(region)
-}
-
 impl KmsEncryptor {
     pub fn new(runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
         let esdk = esdk_client::Client::from_conf(AwsEncryptionSdkConfig::builder().build()?)?;
@@ -53,7 +45,7 @@ impl KmsEncryptor {
     }
 
     async fn seal(&self, key_arn: &str, pool_id: &str, plaintext: &[u8]) -> Result<Vec<u8>, String> {
-        let region = region_of(key_arn).ok_or_else(|| format!("{key_arn} is not a KMS key ARN"))?;
+        let region = crate::arn::region(key_arn, "kms").ok_or_else(|| format!("{key_arn} is not a KMS key ARN"))?;
         let keyring = self
             .materials
             .create_aws_kms_keyring()
@@ -84,17 +76,5 @@ impl CodeEncryptor for KmsEncryptor {
                 Err(_) => Err(format!("KMS did not answer within {} seconds", TIMEOUT.as_secs())),
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_keys_region_comes_from_its_arn() {
-        assert_eq!(region_of("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"), Some("eu-west-1"));
-        assert_eq!(region_of("arn:aws:lambda:eu-west-1:123456789012:function:f"), None);
-        assert_eq!(region_of("alias/codes"), None);
     }
 }

@@ -37,14 +37,6 @@ fn configured_endpoint(var: impl Fn(&str) -> Option<String>) -> Option<String> {
     var("AWS_ENDPOINT_URL_LAMBDA").or_else(|| var("AWS_ENDPOINT_URL")).map(|u| u.trim_end_matches('/').to_owned())
 }
 
-/// The region of a function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`).
-fn region_of(function: &str) -> Option<&str> {
-    let mut parts = function.split(':');
-    (parts.next() == Some("arn")).then_some(())?;
-    let (_, service, region) = (parts.next()?, parts.next()?, parts.next()?);
-    (service == "lambda" && !region.is_empty()).then_some(region)
-}
-
 impl LambdaHttp {
     pub fn from_env(region: &str, clock: Arc<dyn Clock>, runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -81,7 +73,7 @@ impl LambdaHttp {
 
     async fn call(&self, function: &str, payload: &[u8], deadline: Instant) -> Result<Invoked, InvokeFailure> {
         let service = |why: String| InvokeFailure::Service(why);
-        let region = region_of(function).unwrap_or(&self.region).to_owned();
+        let region = crate::arn::region(function, "lambda").unwrap_or(&self.region).to_owned();
         let base = self.endpoint.clone().unwrap_or_else(|| format!("https://lambda.{region}.amazonaws.com"));
         let name: String = form_urlencoded::byte_serialize(function.as_bytes()).collect();
         let url = format!("{base}/2015-03-31/functions/{name}/invocations");
@@ -189,13 +181,5 @@ mod tests {
             Some("http://b")
         );
         assert_eq!(configured_endpoint(env(&[("AWS_ENDPOINT_URL", "http://a"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")])), None);
-    }
-
-    #[test]
-    fn a_functions_region_comes_from_its_arn() {
-        assert_eq!(region_of("arn:aws:lambda:eu-west-1:123456789012:function:pre-sign-up"), Some("eu-west-1"));
-        assert_eq!(region_of("arn:aws:lambda:eu-west-1:123456789012:function:f:live"), Some("eu-west-1"));
-        assert_eq!(region_of("pre-sign-up"), None);
-        assert_eq!(region_of("arn:aws:s3:::bucket"), None);
     }
 }

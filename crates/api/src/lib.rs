@@ -14,6 +14,8 @@
 //! - [`lambda`]: the pools' Lambda triggers, through the AWS Lambda Invoke API.
 //! - [`ui_rules`]: the validation rules the UI shares with the server, as TypeScript.
 
+#[cfg(feature = "aws")]
+mod arn;
 pub mod extensions;
 pub mod iam;
 #[cfg(feature = "aws")]

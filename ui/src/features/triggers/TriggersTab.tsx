@@ -120,6 +120,21 @@ function TriggersConfigSection({ pool, onTested }: { pool: UserPoolType; onTeste
     }
   };
 
+  const triggerList = (triggers: readonly TriggerInfo[]) => (
+    <ul className="trigger-list">
+      {triggers.map((t) => (
+        <TriggerRow
+          key={t.name}
+          trigger={t}
+          config={pool.LambdaConfig}
+          test={tests[t.name]}
+          onTest={() => void test(t.name)}
+          onCloseTest={() => setTests((s) => ({ ...s, [t.name]: undefined }))}
+        />
+      ))}
+    </ul>
+  );
+
   return (
     <section className="card triggers-section" aria-labelledby="triggers-config-title">
       <header className="triggers-section-header">
@@ -131,18 +146,7 @@ function TriggersConfigSection({ pool, onTested }: { pool: UserPoolType; onTeste
       </p>
       <FormProvider {...form}>
         <form className="form triggers-form" onSubmit={submit.clearingFirst(handleSubmit(onSave))} noValidate aria-label="Lambda triggers">
-          <ul className="trigger-list">
-            {TRIGGERS.map((t) => (
-              <TriggerRow
-                key={t.name}
-                trigger={t}
-                config={pool.LambdaConfig}
-                test={tests[t.name]}
-                onTest={() => void test(t.name)}
-                onCloseTest={() => setTests((s) => ({ ...s, [t.name]: undefined }))}
-              />
-            ))}
-          </ul>
+          {triggerList(TRIGGERS)}
           <section className="trigger-senders" aria-labelledby="trigger-senders-title" data-testid="trigger-senders">
             <h3 id="trigger-senders-title">Custom senders</h3>
             <p className="muted small-text">
@@ -150,18 +154,7 @@ function TriggersConfigSection({ pool, onTested }: { pool: UserPoolType; onTeste
               Encryption SDK under the KMS key (encryption context <span className="mono">userpool-id</span>); the function decrypts them
               with KMS.
             </p>
-            <ul className="trigger-list">
-              {SENDERS.map((t) => (
-                <TriggerRow
-                  key={t.name}
-                  trigger={t}
-                  config={pool.LambdaConfig}
-                  test={tests[t.name]}
-                  onTest={() => void test(t.name)}
-                  onCloseTest={() => setTests((s) => ({ ...s, [t.name]: undefined }))}
-                />
-              ))}
-            </ul>
+            {triggerList(SENDERS)}
             <div className="trigger-fields">
               <TextField<V>
                 name="kmsKeyId"
