@@ -187,6 +187,19 @@ impl Target {
 
     /// Whether the operation reads a few rows by key, never hashes a password, signs a token or
     /// writes: cheaper to run on the async worker than to hand to a blocking thread.
+    /// The operations that end a sign-in with tokens (InitiateAuth and the like).
+    pub fn signs_in(self) -> bool {
+        matches!(
+            self,
+            Target::Cognito(
+                Operation::InitiateAuth
+                    | Operation::AdminInitiateAuth
+                    | Operation::RespondToAuthChallenge
+                    | Operation::AdminRespondToAuthChallenge
+            )
+        )
+    }
+
     pub fn is_point_read(self) -> bool {
         match self {
             Target::Cognito(op) => matches!(

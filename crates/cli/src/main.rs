@@ -61,6 +61,11 @@ enum Command {
         /// operations get ten times as many. `off` turns them off.
         #[arg(long, env = "POOLDESK_RATE_LIMITS", default_value = "source=50,client=500", value_parser = RateLimitConfig::parse)]
         rate_limits: RateLimitConfig,
+        /// The address of a load balancer in front of this server (repeat, or separate with
+        /// commas): from it, the client's address is taken from X-Forwarded-For (for rate
+        /// limits, the audit log and auth events). From anyone else the header is ignored.
+        #[arg(long = "trusted-proxy", env = "POOLDESK_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Manage the access keys admin callers sign requests with.
     Keys {
@@ -268,14 +273,15 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { db, listen, region, public_url, tls_cert, tls_key, fsync_every_commit, rate_limits } => {
+        Command::Serve { db, listen, region, public_url, tls_cert, tls_key, fsync_every_commit, rate_limits, trusted_proxies } => {
             let durability = if fsync_every_commit { Durability::Full } else { Durability::Normal };
             // Read before anything starts: a bad certificate is an error at once.
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(pooldesk_server::tls_config(&cert, &key)?),
                 _ => None,
             };
-            serve(open(db, durability)?, listen, region, public_url, tls, rate_limits)
+            let limits = Limits { rate_limits, trusted_proxies };
+            serve(open(db, durability)?, listen, region, public_url, tls, limits)
         }
         Command::Keys { action } => keys(action),
         Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
@@ -310,13 +316,19 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Who may call how often, and whose word on the client's address counts.
+struct Limits {
+    rate_limits: RateLimitConfig,
+    trusted_proxies: Vec<std::net::IpAddr>,
+}
+
 fn serve(
     store: Arc<SqliteStore>,
     listen: SocketAddr,
     region: String,
     public_url: Option<String>,
     tls: Option<Arc<pooldesk_server::TlsConfig>>,
-    rate_limits: RateLimitConfig,
+    Limits { rate_limits, trusted_proxies }: Limits,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -352,6 +364,7 @@ fn serve(
         let api = Api::new(store.clone(), clock, config, Outbound::from_env(), tokio::runtime::Handle::current())?;
         let mut state = AppState::new(api, root_key);
         state.limiter = RateLimiter::new(rate_limits);
+        state.trusted_proxies = trusted_proxies;
         state.tls = tls.is_some();
         let state = Arc::new(state);
         println!("PoolDesk listening on {scheme}://{addr} (issuer base {public_url}, database {})", store.path());

@@ -8,7 +8,8 @@
 //! - [`user_pools`]: the operations, one module per area (pools, clients, users, sign-up,
 //!   sign-in, groups, messages), behind [`UserPools`], which implements the generated
 //!   `cognito_idp::Service` trait.
-//! - [`store`]: the storage ports and records; [`error`]: the Cognito-named error enum.
+//! - [`store`]: the storage ports and records; [`sealed`]: how every store seals secrets
+//!   at rest; [`error`]: the Cognito-named error enum.
 //! - [`password`], [`tokens`], [`filter`], [`random`], [`clock`]: the security-sensitive and
 //!   parsing pieces the operations stand on, each testable alone.
 //! - [`oauth`]: OAuth 2.0 scopes and redirect URIs, without state.
@@ -24,6 +25,7 @@ pub mod oauth;
 pub mod password;
 pub mod random;
 pub mod saml;
+pub mod sealed;
 pub mod srp;
 pub mod store;
 #[cfg(feature = "testkit")]

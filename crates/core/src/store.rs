@@ -648,6 +648,11 @@ pub trait ReadScope: Send + Sync {
     }
 }
 
+pub trait Health: Send + Sync {
+    /// Asks the database something trivial: whether it answers (`/health/ready`).
+    fn ping(&self) -> StoreResult<()>;
+}
+
 /// Everything PoolDesk stores.
 pub trait Store:
     UserPoolStore
@@ -661,6 +666,7 @@ pub trait Store:
     + AuditStore
     + TriggerLogStore
     + ReadScope
+    + Health
 {
 }
 
@@ -675,7 +681,8 @@ impl<
         + MessageStore
         + AuditStore
         + TriggerLogStore
-        + ReadScope,
+        + ReadScope
+        + Health,
 > Store for T
 {
 }

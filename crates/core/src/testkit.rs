@@ -86,6 +86,7 @@ fn names(page: &Page<User>) -> Vec<&str> {
 
 /// Runs every contract check against `store`, which must start empty.
 pub fn store_contract(store: &dyn Store) {
+    store.ping().expect("a store that opened answers");
     pools_and_keys(store);
     users_are_unique_and_versioned(store);
     bulk_inserts_keep_every_row_not_taken(store);
@@ -101,6 +102,199 @@ pub fn store_contract(store: &dyn Store) {
     saml_providers(store);
     messages_newest_first(store);
     audit_newest_first(store);
+    identity_pools_and_identities(store);
+    logins_belong_to_one_identity(store);
+    server_secrets_are_made_once(store);
+    access_keys(store);
+}
+
+fn identity_pool(id: &str, name: &str) -> IdentityPoolRecord {
+    use pooldesk_wire::cognito_identity as ci;
+    IdentityPoolRecord {
+        id: id.into(),
+        config: ci::IdentityPool {
+            identity_pool_id: id.into(),
+            identity_pool_name: name.into(),
+            allow_unauthenticated_identities: true,
+            supported_login_providers: Some(BTreeMap::from([("accounts.google.com".to_owned(), "client-1".to_owned())])),
+            ..Default::default()
+        },
+        roles: ci::GetIdentityPoolRolesResponse {
+            identity_pool_id: Some(id.into()),
+            roles: Some(BTreeMap::from([("authenticated".to_owned(), "arn:aws:iam::000000000000:role/Auth".to_owned())])),
+            role_mappings: None,
+        },
+        tag_maps: BTreeMap::from([(
+            "accounts.google.com".to_owned(),
+            ci::GetPrincipalTagAttributeMapResponse {
+                identity_pool_id: Some(id.into()),
+                identity_provider_name: Some("accounts.google.com".into()),
+                use_defaults: Some(false),
+                principal_tags: Some(BTreeMap::from([("team".to_owned(), "hd".to_owned())])),
+            },
+        )]),
+        created_ms: 1,
+        modified_ms: 1,
+    }
+}
+
+fn identity(id: &str, pool_id: &str, logins: &[(&str, &str)]) -> IdentityRecord {
+    IdentityRecord {
+        id: id.into(),
+        pool_id: pool_id.into(),
+        logins: logins.iter().map(|(p, s)| ((*p).to_owned(), (*s).to_owned())).collect(),
+        created_ms: 1,
+        modified_ms: 1,
+    }
+}
+
+fn identity_pools_and_identities(store: &dyn Store) {
+    let a = identity_pool("us-east-1:00000000-0000-4000-8000-00000000000a", "alpha");
+    let b = identity_pool("us-east-1:00000000-0000-4000-8000-00000000000b", "beta");
+    let c = identity_pool("us-east-1:00000000-0000-4000-8000-00000000000c", "gamma");
+    for p in [&c, &a, &b] {
+        store.create_identity_pool(p).expect("create");
+    }
+    assert!(store.create_identity_pool(&a).is_err(), "an id is created once");
+    assert_eq!(store.get_identity_pool(&a.id).expect("get"), Some(a.clone()), "settings, roles and tag maps come back as stored");
+    assert_eq!(store.get_identity_pool("us-east-1:none").expect("get"), None);
+
+    let first = store.list_identity_pools(None, 2).expect("list");
+    assert_eq!(first.items.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [a.id.as_str(), b.id.as_str()], "by id");
+    let rest = store.list_identity_pools(first.next.as_deref(), 2).expect("list");
+    assert_eq!(rest.items.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
+    assert_eq!(rest.next, None, "the last page says so");
+
+    let renamed = IdentityPoolRecord {
+        config: pooldesk_wire::cognito_identity::IdentityPool { identity_pool_name: "alpha-2".into(), ..a.config.clone() },
+        tag_maps: BTreeMap::new(),
+        modified_ms: 9,
+        ..a.clone()
+    };
+    store.update_identity_pool(&renamed).expect("update");
+    assert_eq!(store.get_identity_pool(&a.id).expect("get"), Some(renamed), "an update replaces settings and maps");
+
+    // Identities page by id within their pool.
+    for n in 0..5 {
+        store.create_identity(&identity(&format!("us-east-1:id-{n}"), &a.id, &[])).expect("create");
+    }
+    store.create_identity(&identity("us-east-1:id-other", &b.id, &[("graph.facebook.com", "f1")])).expect("create");
+    let page = store.list_identities(&a.id, None, 3).expect("list");
+    assert_eq!(page.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["us-east-1:id-0", "us-east-1:id-1", "us-east-1:id-2"]);
+    let page = store.list_identities(&a.id, page.next.as_deref(), 3).expect("list");
+    assert_eq!(page.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["us-east-1:id-3", "us-east-1:id-4"]);
+    assert_eq!(page.next, None);
+    assert!(store.delete_identity("us-east-1:id-4").expect("delete"));
+    assert!(!store.delete_identity("us-east-1:id-4").expect("delete"), "gone");
+    assert_eq!(store.get_identity("us-east-1:id-4").expect("get"), None);
+
+    // Deleting a pool takes its identities and their logins, and nothing of another pool's.
+    store.link_logins(&a.id, "us-east-1:id-0", &[("accounts.google.com".into(), "g-1".into())], 5).expect("link");
+    assert!(store.delete_identity_pool(&a.id).expect("delete"));
+    assert!(!store.delete_identity_pool(&a.id).expect("delete"), "gone");
+    assert_eq!(store.get_identity("us-east-1:id-0").expect("get"), None);
+    assert_eq!(store.identity_for_login(&a.id, "accounts.google.com", "g-1").expect("login"), None);
+    assert_eq!(store.identity_for_login(&b.id, "graph.facebook.com", "f1").expect("login").as_deref(), Some("us-east-1:id-other"));
+    assert!(store.delete_identity_pool(&b.id).expect("delete"));
+    assert!(store.delete_identity_pool(&c.id).expect("delete"));
+}
+
+fn logins_belong_to_one_identity(store: &dyn Store) {
+    let pool = identity_pool("us-east-1:00000000-0000-4000-8000-0000000000d1", "logins");
+    let other_pool = identity_pool("us-east-1:00000000-0000-4000-8000-0000000000d2", "elsewhere");
+    store.create_identity_pool(&pool).expect("create");
+    store.create_identity_pool(&other_pool).expect("create");
+    let p = pool.id.as_str();
+    store
+        .create_identity(&identity("us-east-1:ann", p, &[("accounts.google.com", "g-ann"), ("cognito-idp/pool", "sub-ann")]))
+        .expect("create");
+    let got = store.get_identity("us-east-1:ann").expect("get").expect("there");
+    assert_eq!(
+        got.logins,
+        [("accounts.google.com".to_owned(), "g-ann".to_owned()), ("cognito-idp/pool".to_owned(), "sub-ann".to_owned())],
+        "logins come back sorted by provider and subject"
+    );
+    assert_eq!(store.identity_for_login(p, "accounts.google.com", "g-ann").expect("login").as_deref(), Some("us-east-1:ann"));
+    assert_eq!(store.identity_for_login(&other_pool.id, "accounts.google.com", "g-ann").expect("login"), None, "per pool");
+
+    // A login already linked elsewhere refuses a second identity, which is not created.
+    let taken = store.create_identity(&identity("us-east-1:bob", p, &[("graph.facebook.com", "f-bob"), ("accounts.google.com", "g-ann")]));
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert_eq!(store.get_identity("us-east-1:bob").expect("get"), None, "nothing of a refused identity is kept");
+    assert_eq!(store.identity_for_login(p, "graph.facebook.com", "f-bob").expect("login"), None);
+    // The same login in another pool is another login.
+    store.create_identity(&identity("us-east-1:ann-2", &other_pool.id, &[("accounts.google.com", "g-ann")])).expect("create");
+
+    store.create_identity(&identity("us-east-1:bob", p, &[("graph.facebook.com", "f-bob")])).expect("create");
+    let linked = store.link_logins(
+        p,
+        "us-east-1:bob",
+        &[("www.amazon.com".into(), "a-bob".into()), ("accounts.google.com".into(), "g-ann".into())],
+        7,
+    );
+    assert!(matches!(linked, Err(StoreError::Conflict(_))), "{linked:?}");
+    assert_eq!(store.identity_for_login(p, "www.amazon.com", "a-bob").expect("login"), None, "a refused link keeps nothing");
+    store
+        .link_logins(p, "us-east-1:bob", &[("www.amazon.com".into(), "a-bob".into()), ("graph.facebook.com".into(), "f-bob".into())], 7)
+        .expect("linking again a login the identity already has is no conflict");
+    let bob = store.get_identity("us-east-1:bob").expect("get").expect("there");
+    assert_eq!(bob.logins.len(), 2);
+    assert_eq!(bob.modified_ms, 7, "a link touches the identity");
+
+    assert!(!store.unlink_login(p, "us-east-1:bob", "accounts.google.com", "g-ann").expect("unlink"), "not bob's to unlink");
+    assert!(store.unlink_login(p, "us-east-1:bob", "www.amazon.com", "a-bob").expect("unlink"));
+    assert_eq!(store.identity_for_login(p, "www.amazon.com", "a-bob").expect("login"), None);
+
+    // Merging moves every login to the surviving identity and removes the other.
+    store.merge_identities("us-east-1:bob", "us-east-1:ann", 11).expect("merge");
+    assert_eq!(store.get_identity("us-east-1:bob").expect("get"), None);
+    let ann = store.get_identity("us-east-1:ann").expect("get").expect("there");
+    assert_eq!(ann.logins.len(), 3);
+    assert_eq!(ann.modified_ms, 11);
+    assert_eq!(store.identity_for_login(p, "graph.facebook.com", "f-bob").expect("login").as_deref(), Some("us-east-1:ann"));
+
+    // Deleting an identity frees its logins for another.
+    assert!(store.delete_identity("us-east-1:ann").expect("delete"));
+    assert_eq!(store.identity_for_login(p, "accounts.google.com", "g-ann").expect("login"), None);
+    store.create_identity(&identity("us-east-1:cy", p, &[("accounts.google.com", "g-ann")])).expect("a freed login links again");
+    assert!(store.delete_identity_pool(p).expect("delete"));
+    assert!(store.delete_identity_pool(&other_pool.id).expect("delete"));
+}
+
+fn server_secrets_are_made_once(store: &dyn Store) {
+    let made = std::cell::Cell::new(0);
+    let make = || {
+        made.set(made.get() + 1);
+        vec![made.get(); 32]
+    };
+    let first = store.server_secret("contract-secret", &make).expect("secret");
+    assert_eq!(first, vec![1; 32]);
+    assert_eq!(store.server_secret("contract-secret", &make).expect("secret"), first, "the stored one is kept");
+    assert_eq!(made.get(), 1, "made the first time only");
+    assert_ne!(store.server_secret("contract-other", &make).expect("secret"), first, "each name its own");
+}
+
+fn access_keys(store: &dyn Store) {
+    let key = |id: &str, created_ms: i64| AccessKey {
+        id: id.into(),
+        secret: format!("secret-of-{id}-0000000000000000000000"),
+        description: format!("key {id}"),
+        created_ms,
+    };
+    let before = store.list_access_keys().expect("list").len();
+    store.put_access_key(&key("AKIACONTRACT2", 20)).expect("put");
+    store.put_access_key(&key("AKIACONTRACT1", 10)).expect("put");
+    assert!(store.get_access_key("AKIACONTRACT1").expect("get") == Some(key("AKIACONTRACT1", 10)), "the secret comes back in clear");
+    assert!(store.get_access_key("AKIANONE").expect("get").is_none());
+    let listed: Vec<String> = store.list_access_keys().expect("list").into_iter().skip(before).map(|k| k.id).collect();
+    assert_eq!(listed, ["AKIACONTRACT1", "AKIACONTRACT2"], "oldest first");
+    let replaced = AccessKey { description: "rotated".into(), ..key("AKIACONTRACT1", 10) };
+    store.put_access_key(&replaced).expect("put again replaces");
+    assert!(store.get_access_key("AKIACONTRACT1").expect("get") == Some(replaced));
+    assert!(store.delete_access_key("AKIACONTRACT1").expect("delete"));
+    assert!(!store.delete_access_key("AKIACONTRACT1").expect("delete"), "gone");
+    assert!(store.delete_access_key("AKIACONTRACT2").expect("delete"));
+    assert_eq!(store.list_access_keys().expect("list").len(), before);
 }
 
 fn audit_newest_first(store: &dyn Store) {

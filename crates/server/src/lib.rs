@@ -18,6 +18,7 @@ mod iam;
 pub mod limits;
 mod login;
 mod oauth;
+mod ops;
 mod query;
 pub mod sigv4;
 mod sts;
@@ -61,12 +62,23 @@ pub struct AppState {
     pub limiter: limits::RateLimiter,
     /// Served over TLS: the login pages' cookies are `Secure`.
     pub tls: bool,
+    pub metrics: ops::Metrics,
+    /// Load balancers whose `X-Forwarded-For` names the client; from anyone else the header
+    /// is ignored (a client could put any address there).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {
     /// The server over `api`, with the default rate limits.
     pub fn new(api: Api, root_key: Option<RootKey>) -> AppState {
-        AppState { api, root_key, limiter: limits::RateLimiter::new(limits::RateLimitConfig::default()), tls: false }
+        AppState {
+            api,
+            root_key,
+            limiter: limits::RateLimiter::new(limits::RateLimitConfig::default()),
+            tls: false,
+            metrics: ops::Metrics::default(),
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -75,9 +87,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", post(handle_json).options(preflight))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
+        .route("/health/live", get(ops::live))
+        .route("/health/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
         .nest("/domains/{domain}", domain_routes())
         .merge(domain_routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -164,6 +180,7 @@ pub async fn serve_with_tls(
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
+    let trusted: Arc<[std::net::IpAddr]> = state.trusted_proxies.clone().into();
     let app = router(state);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -180,8 +197,10 @@ pub async fn serve_with_tls(
             },
             () = &mut shutdown => break,
         };
+        let trusted = trusted.clone();
         let service = app.clone().map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
+            let client = client_address(peer, req.headers(), &trusted);
+            req.extensions_mut().insert(ConnectInfo(client));
             req.map(axum::body::Body::new)
         });
         // HTTP/1.1 only (what the SDKs speak to a plain-HTTP endpoint): its header timer
@@ -216,6 +235,26 @@ pub async fn serve_with_tls(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// The client a request comes from: the connection's peer, or, when that is a trusted load
+/// balancer, the last address in `X-Forwarded-For` that is not one (each proxy appends the
+/// address it saw, so the addresses left of the trusted ones are the client's to invent).
+fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[std::net::IpAddr]) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+    let hops: Vec<&str> = forwarded.map(str::trim).collect();
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return SocketAddr::new(ip, peer.port()),
+            // Garbage where an address should be: stop at the last proxy that is trusted.
+            Err(_) => break,
+        }
+    }
+    peer
 }
 
 /// An error on its way to the client in AWS's JSON shape. Every error the server answers is a
@@ -398,6 +437,9 @@ async fn handle_json(
     }
     let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let inline = Target::parse(target_name).is_ok_and(Target::is_point_read);
+    // Refreshes answer with tokens too, but are not sign-ins.
+    let signs_in = Target::parse(target_name).is_ok_and(Target::signs_in) && !contains(&body, b"\"REFRESH_TOKEN");
+    let metrics_state = state.clone();
     let run = move || -> Result<Vec<u8>, ApiError> {
         let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
         let target = Target::parse(target_name)?;
@@ -431,10 +473,19 @@ async fn handle_json(
         tokio::task::spawn_blocking(run).await.map_err(|join| format!("the operation panicked: {join}"))
     };
     match outcome {
-        Ok(Ok(body)) => json_response(StatusCode::OK, body),
+        Ok(Ok(body)) => {
+            if signs_in && contains(&body, b"\"AuthenticationResult\"") {
+                metrics_state.metrics.signed_in();
+            }
+            json_response(StatusCode::OK, body)
+        }
         Ok(Err(e)) => e.into_response(),
         Err(why) => ApiError::from(Error::internal(anyhow::anyhow!(why))).into_response(),
     }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Reads a request body of at most [`MAX_BODY_BYTES`] that arrives whole within
@@ -492,6 +543,28 @@ async fn not_found() -> Response {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_from_trusted_proxies_only() {
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let peer = SocketAddr::new(proxy, 5000);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.7"));
+        assert_eq!(client_address(peer, &headers, &[]), peer, "not told to trust anyone");
+        assert_eq!(client_address(peer, &headers, &[proxy]).ip().to_string(), "203.0.113.7", "the address the proxy saw");
+        let stranger = SocketAddr::new("198.51.100.1".parse().unwrap(), 5000);
+        assert_eq!(client_address(stranger, &headers, &[proxy]), stranger, "anyone else's header is ignored");
+        // Two trusted hops: the client is left of both.
+        headers.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 10.0.0.3"));
+        let inner: std::net::IpAddr = "10.0.0.3".parse().unwrap();
+        assert_eq!(client_address(peer, &headers, &[proxy, inner]).ip().to_string(), "203.0.113.9");
+        headers.insert("x-forwarded-for", HeaderValue::from_static("not-an-address"));
+        assert_eq!(client_address(peer, &headers, &[proxy]), peer);
+        headers.remove("x-forwarded-for");
+        assert_eq!(client_address(peer, &headers, &[proxy]), peer);
+    }
+
     #[test]
     fn request_ids_are_distinct_version_4_uuids() {
         let ids: Vec<String> = (0..1000).map(|_| super::request_id()).collect();

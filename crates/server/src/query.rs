@@ -24,11 +24,23 @@ pub(crate) fn is_query_request(headers: &HeaderMap, body: &[u8]) -> bool {
 /// Sends the request to the service its `Action` belongs to.
 pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let params: Params = form_urlencoded::parse(&body).into_owned().collect();
-    if params.get("Action").is_some_and(|a| iam::ACTIONS.contains(&a.as_str())) {
+    let action = params.get("Action").map(String::as_str).unwrap_or_default();
+    // Counted under the actions this server knows only: anyone can send any Action.
+    let operation = if iam::ACTIONS.contains(&action) {
+        format!("IAM.{action}")
+    } else if sts::ACTIONS.contains(&action) {
+        format!("STS.{action}")
+    } else {
+        "unknown".to_owned()
+    };
+    let operation = crate::ops::Operation(operation);
+    let mut response = if iam::ACTIONS.contains(&action) {
         iam::handle(state, peer, method, uri, headers, body, params).await
     } else {
         sts::handle(state, peer, method, uri, headers, body, params).await
-    }
+    };
+    response.extensions_mut().insert(operation);
+    response
 }
 
 /// Runs an action on a blocking thread (signature checks, hashing, the store) and answers with

@@ -17,6 +17,9 @@ use crate::{AppState, Caller, authenticate, signed};
 
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
+/// The actions answered here.
+pub(crate) const ACTIONS: [&str; 3] = ["GetCallerIdentity", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"];
+
 /// Why an STS request failed: the query protocol's own complaints, or an operation's error.
 enum StsError {
     MissingParameter(&'static str),

@@ -11,7 +11,8 @@
 //!   tracked in `user_version`.
 //! - `secrets`: this database's secrets under its master key: unlocking it on open (sealing
 //!   what was plain), rotating it, and the pass that re-seals every secret.
-//! - [`sealed`]: secrets at rest, sealed under a master key kept outside the database.
+//! - secrets at rest are sealed by [`pooldesk_core::sealed`] under a master key kept outside
+//!   the database.
 //! - `backup`: online backups, checked restores and the integrity check.
 //! - `user_pools`, `users`, `identity_pools`, `misc`: the trait implementations, one module
 //!   per area.
@@ -30,7 +31,6 @@ mod identity_pools;
 mod migrations;
 mod misc;
 mod pool;
-pub mod sealed;
 mod secrets;
 mod user_pools;
 mod users;
@@ -41,10 +41,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use migrations::migrate;
 pub use pool::Durability;
 use pool::open_connection;
+use pooldesk_core::sealed::Sealer;
 use pooldesk_core::store::StoreError;
 use rusqlite::Connection;
-use sealed::Sealer;
-pub use sealed::{GivenKey, KeyFile, KeyVault, MasterKey};
+// Sealing is core's, so every store keeps secrets the same way; re-exported for the callers that open a store.
+pub use pooldesk_core::sealed::{self, GivenKey, KeyFile, KeyVault, MasterKey};
 pub use secrets::SealedCount;
 use secrets::unlock;
 

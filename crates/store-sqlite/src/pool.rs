@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::sync::Mutex;
 
-use pooldesk_core::store::{ReadScope, StoreError};
+use pooldesk_core::store::{Health, ReadScope, StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::sql;
@@ -34,6 +34,12 @@ struct Scope {
     reader: Option<Connection>,
     /// The config generation of the snapshot, once read.
     config_generation: Option<i64>,
+}
+
+impl Health for SqliteStore {
+    fn ping(&self) -> StoreResult<()> {
+        self.read(|c| c.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)).map(drop).map_err(sql))
+    }
 }
 
 impl ReadScope for SqliteStore {

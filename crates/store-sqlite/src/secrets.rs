@@ -1,6 +1,6 @@
 //! This database's secrets under its master key: finding the key when the store opens (and
 //! sealing what an earlier PoolDesk stored in plain text), rotating it, and the pass over
-//! every secret both need. How a value is sealed, and where keys are kept, is [`crate::sealed`].
+//! every secret both need. How a value is sealed, and where keys are kept, is [`pooldesk_core::sealed`].
 
 use std::sync::Arc;
 
@@ -8,8 +8,8 @@ use pooldesk_core::store::StoreError;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::error::sql;
-use crate::sealed::{self, KeyVault, MasterKey, Reseal, Sealer, is_sealed_blob, is_sealed_text};
 use crate::{SqliteStore, users};
+use pooldesk_core::sealed::{self, KeyVault, MasterKey, Reseal, Sealer, is_sealed_blob, is_sealed_text};
 
 /// The `server_secrets` row that tells whether a master key is this database's.
 pub(crate) const KEY_CHECK: &str = "master-key-check";

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::SqliteStore;
 use crate::error::{json_err, sql};
 use crate::pool::execute;
-use crate::sealed::Sealer;
+use pooldesk_core::sealed::Sealer;
 
 type PoolRow = (String, String, String, i64, i64);
 

@@ -7,10 +7,10 @@ use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
 use crate::error::{json_err, sql};
 use crate::pool::execute;
-use crate::sealed::{self, Sealer};
 use crate::secrets::text_as_bytes;
 use crate::user_pools::{GROUP_COLUMNS, to_group};
 use crate::{SqliteStore, cursor};
+use pooldesk_core::sealed::{self, Sealer};
 
 const USER_COLUMNS: &str = "u.id, u.pool_id, u.key, u.username, u.sub, u.status, u.enabled, u.created_ms, u.modified_ms, u.version, u.data";
 

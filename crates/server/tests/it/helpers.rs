@@ -99,12 +99,10 @@ pub async fn spawn_app_on(store: Arc<SqliteStore>, clock: Arc<FakeClock>, dir: O
         pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), dyn_clock.clone(), pools.clone())
             .expect("building IdentityPools"),
     );
-    let state = Arc::new(AppState {
-        api: Api { pools, identity, store: dyn_store, clock: dyn_clock },
-        root_key: Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }),
-        limiter: pooldesk_server::limits::RateLimiter::new(pooldesk_server::limits::RateLimitConfig::OFF),
-        tls: false,
-    });
+    let api = Api { pools, identity, store: dyn_store, clock: dyn_clock };
+    let mut state = AppState::new(api, Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }));
+    state.limiter = pooldesk_server::limits::RateLimiter::new(pooldesk_server::limits::RateLimitConfig::OFF);
+    let state = Arc::new(state);
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(pooldesk_server::serve(listener, state, async move {
         let _ = rx.await;

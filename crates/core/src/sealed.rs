@@ -10,10 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::store::{StoreError, StoreResult};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, Nonce, RandomizedNonceKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use pooldesk_core::store::{StoreError, StoreResult};
 
 /// Sealed BLOBs start with this (a DER key starts with 0x30, so the two never meet).
 const BLOB_MAGIC: &[u8] = b"\0PDS1";
@@ -160,18 +160,18 @@ impl KeyVault for KeyFile {
 }
 
 /// Seals and opens values under one master key.
-pub(crate) struct Sealer {
+pub struct Sealer {
     key: RandomizedNonceKey,
 }
 
 impl Sealer {
-    pub(crate) fn new(master: &MasterKey) -> StoreResult<Sealer> {
+    pub fn new(master: &MasterKey) -> StoreResult<Sealer> {
         let key = RandomizedNonceKey::new(&AES_256_GCM, &master.0).map_err(|_| other("the master key is not a valid AES-256 key"))?;
         Ok(Sealer { key })
     }
 
     /// `MAGIC || nonce || ciphertext || tag`, bound to `place`.
-    pub(crate) fn seal(&self, place: &str, plaintext: &[u8]) -> StoreResult<Vec<u8>> {
+    pub fn seal(&self, place: &str, plaintext: &[u8]) -> StoreResult<Vec<u8>> {
         let mut in_out = plaintext.to_vec();
         let nonce =
             self.key.seal_in_place_append_tag(Aad::from(place.as_bytes()), &mut in_out).map_err(|_| other("sealing a secret failed"))?;
@@ -182,7 +182,7 @@ impl Sealer {
         Ok(out)
     }
 
-    pub(crate) fn open(&self, place: &str, sealed: &[u8]) -> StoreResult<Vec<u8>> {
+    pub fn open(&self, place: &str, sealed: &[u8]) -> StoreResult<Vec<u8>> {
         let rest = sealed.strip_prefix(BLOB_MAGIC).ok_or_else(|| corrupt(place, "is not sealed"))?;
         if rest.len() < NONCE_LEN {
             return Err(corrupt(place, "is truncated"));
@@ -197,35 +197,35 @@ impl Sealer {
         Ok(plain.to_vec())
     }
 
-    pub(crate) fn seal_text(&self, place: &str, plaintext: &str) -> StoreResult<String> {
+    pub fn seal_text(&self, place: &str, plaintext: &str) -> StoreResult<String> {
         Ok(text_of(&self.seal(place, plaintext.as_bytes())?))
     }
 
-    pub(crate) fn open_text(&self, place: &str, sealed: &str) -> StoreResult<String> {
+    pub fn open_text(&self, place: &str, sealed: &str) -> StoreResult<String> {
         let bytes = bytes_of(sealed).map_err(|_| corrupt(place, "is not sealed"))?;
         String::from_utf8(self.open(place, &bytes)?).map_err(|_| corrupt(place, "is not text"))
     }
 }
 
 /// Sealed bytes as a TEXT column holds them.
-pub(crate) fn text_of(sealed: &[u8]) -> String {
+pub fn text_of(sealed: &[u8]) -> String {
     format!("{TEXT_PREFIX}{}", B64.encode(sealed))
 }
 
 /// The sealed bytes in a TEXT column's value.
-pub(crate) fn bytes_of(text: &str) -> StoreResult<Vec<u8>> {
+pub fn bytes_of(text: &str) -> StoreResult<Vec<u8>> {
     let encoded = text.strip_prefix(TEXT_PREFIX).ok_or_else(|| StoreError::Corrupt("a secret is not sealed".into()))?;
     B64.decode(encoded).map_err(|_| StoreError::Corrupt("a sealed secret is not base64".into()))
 }
 
 /// A rewrite of one stored secret, given its place and stored bytes (`None`: leave it).
-pub(crate) type Reseal<'a> = &'a dyn Fn(&str, &[u8]) -> StoreResult<Option<Vec<u8>>>;
+pub type Reseal<'a> = &'a dyn Fn(&str, &[u8]) -> StoreResult<Option<Vec<u8>>>;
 
-pub(crate) fn is_sealed_blob(value: &[u8]) -> bool {
+pub fn is_sealed_blob(value: &[u8]) -> bool {
     value.starts_with(BLOB_MAGIC)
 }
 
-pub(crate) fn is_sealed_text(value: &str) -> bool {
+pub fn is_sealed_text(value: &str) -> bool {
     value.starts_with(TEXT_PREFIX)
 }
 
