@@ -18,6 +18,7 @@
 pub mod admin;
 pub mod audit;
 pub mod clock;
+pub mod copy;
 pub mod error;
 pub mod filter;
 pub mod identity_pools;
@@ -28,6 +29,7 @@ pub mod saml;
 pub mod sealed;
 pub mod srp;
 pub mod store;
+pub mod store_shared;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tokens;

@@ -207,6 +207,78 @@ impl Sealer {
     }
 }
 
+/// The `server_secrets` row that tells whether a master key is a database's.
+pub const KEY_CHECK: &str = "master-key-check";
+const KEY_CHECK_VALUE: &[u8] = b"PoolDesk master key check";
+
+/// What a store found when it looked for its master key.
+pub enum Unlocked {
+    /// The database's check value opens under the vault's key (or under its next key, left by
+    /// an interrupted rotation and now promoted).
+    Known(Sealer),
+    /// The database has no check value yet: this key (the vault's, or a new one saved there)
+    /// becomes its key. The store writes `check` as its `KEY_CHECK` row, and seals whatever an
+    /// earlier version kept in plain text.
+    New { sealer: Sealer, check: Vec<u8> },
+}
+
+/// Finds the sealer for a database whose `KEY_CHECK` row is `check`.
+pub fn unlock(check: Option<&[u8]>, vault: &dyn KeyVault) -> StoreResult<Unlocked> {
+    let vault_error = |message: String| StoreError::Other(message.into());
+    let Some(check) = check else {
+        let key = match vault.load().map_err(vault_error)? {
+            Some(key) => key,
+            None => {
+                let key = MasterKey::generate()?;
+                vault.save(&key).map_err(vault_error)?;
+                tracing::info!("created the master key for this database's secrets in {}", vault.describe());
+                key
+            }
+        };
+        let sealer = Sealer::new(&key)?;
+        let check = check_value(&sealer)?;
+        return Ok(Unlocked::New { sealer, check });
+    };
+    let opens = |key: &MasterKey| Sealer::new(key).is_ok_and(|s| opens_check(&s, check));
+    if let Some(key) = vault.load().map_err(vault_error)?.filter(opens) {
+        return Ok(Unlocked::Known(Sealer::new(&key)?));
+    }
+    if let Some(key) = vault.load_next().map_err(vault_error)?.filter(opens) {
+        vault.promote_next().map_err(vault_error)?;
+        tracing::warn!("finished an interrupted master key rotation in {}", vault.describe());
+        return Ok(Unlocked::Known(Sealer::new(&key)?));
+    }
+    Err(StoreError::Other(format!("this database's secrets are sealed under a master key that {} does not hold", vault.describe()).into()))
+}
+
+/// The `KEY_CHECK` row's value under `sealer`.
+pub fn check_value(sealer: &Sealer) -> StoreResult<Vec<u8>> {
+    sealer.seal(KEY_CHECK, KEY_CHECK_VALUE)
+}
+
+/// Moves a database's secrets to a new master key: the key is saved as the vault's next key
+/// first, `reseal` rewrites every secret and the `KEY_CHECK` row (given its new value) in one
+/// transaction, and the vault promotes the key once that commits. A crash at any point leaves
+/// a key that opens the database. Returns the new sealer and how many secrets moved.
+pub fn rotate(
+    vault: &dyn KeyVault,
+    old: &Sealer,
+    reseal: impl FnOnce(Reseal<'_>, Vec<u8>) -> StoreResult<usize>,
+) -> StoreResult<(Sealer, usize)> {
+    let vault_error = |message: String| StoreError::Other(message.into());
+    let new_key = MasterKey::generate()?;
+    vault.save_next(&new_key).map_err(vault_error)?;
+    let new = Sealer::new(&new_key)?;
+    let count = reseal(&|place, sealed| new.seal(place, &old.open(place, sealed)?).map(Some), check_value(&new)?)?;
+    vault.promote_next().map_err(vault_error)?;
+    Ok((new, count))
+}
+
+/// Whether a database's `KEY_CHECK` value was sealed under `sealer`'s key.
+pub fn opens_check(sealer: &Sealer, check: &[u8]) -> bool {
+    sealer.open(KEY_CHECK, check).is_ok_and(|v| v == KEY_CHECK_VALUE)
+}
+
 /// Sealed bytes as a TEXT column holds them.
 pub fn text_of(sealed: &[u8]) -> String {
     format!("{TEXT_PREFIX}{}", B64.encode(sealed))

@@ -403,6 +403,18 @@ pub trait UserPoolStore: Send + Sync {
     /// The user an external identity is linked to.
     fn linked_user(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<Option<String>>;
     fn unlink_identity(&self, pool_id: &str, provider: &str, subject: &str) -> StoreResult<bool>;
+    /// A pool's links of external identities, by provider and subject; `after` is the last
+    /// (provider, subject) of the previous page.
+    fn list_identity_links(&self, pool_id: &str, after: Option<(&str, &str)>, limit: usize) -> StoreResult<Vec<IdentityLink>>;
+}
+
+/// An external identity (a provider's subject) linked to a user of a pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityLink {
+    pub provider: String,
+    pub subject: String,
+    pub user_sub: String,
+    pub created_ms: i64,
 }
 
 pub trait UserStore: Send + Sync {
@@ -438,6 +450,8 @@ pub trait SessionStore: Send + Sync {
     fn revoke_session(&self, origin_jti: &str) -> StoreResult<()>;
     /// Global sign-out: revokes every session of the user.
     fn revoke_user_sessions(&self, pool_id: &str, sub: &str) -> StoreResult<()>;
+    /// A pool's sessions by `origin_jti`; `after` is the last one of the previous page.
+    fn list_sessions(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<Session>>;
 }
 
 pub trait ChallengeStore: Send + Sync {
@@ -528,6 +542,8 @@ pub trait IdentityStore: Send + Sync {
 
     /// A server-held secret by name, created with `make` the first time it is asked for.
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>>;
+    /// The names of the server-held secrets there are.
+    fn server_secret_names(&self) -> StoreResult<Vec<String>>;
 }
 
 pub trait AccessKeyStore: Send + Sync {
@@ -646,11 +662,31 @@ pub trait ReadScope: Send + Sync {
     fn read_together(&self, f: &mut dyn FnMut()) {
         f()
     }
+
+    /// Whether a point read is answered from this process's own files, quickly enough to run
+    /// on an async thread (SQLite). A network database's reads wait for the network, so the
+    /// server runs them on blocking threads.
+    fn reads_are_local(&self) -> bool {
+        true
+    }
 }
 
 pub trait Health: Send + Sync {
     /// Asks the database something trivial: whether it answers (`/health/ready`).
     fn ping(&self) -> StoreResult<()>;
+
+    /// How many database connections are open and idle, for a store that pools them.
+    fn pool_use(&self) -> Option<PoolUse> {
+        None
+    }
+}
+
+/// A connection pool's use, as `/metrics` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Everything PoolDesk stores.

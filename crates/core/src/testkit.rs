@@ -108,6 +108,67 @@ pub fn store_contract(store: &dyn Store) {
     access_keys(store);
 }
 
+/// What several servers on one database rely on: `a` and `b` are two stores opened on the
+/// same empty database (two processes, or two servers). A change made through one is seen by
+/// the other at once, even where the other keeps decoded settings; counts stay right; a
+/// challenge, a used-once key and a refresh rotation are won by exactly one of them.
+pub fn shared_database_contract(a: &dyn Store, b: &dyn Store) {
+    let pool_id = "us-east-1_shared";
+    a.create_pool(&pool(pool_id), &tokens::generate_key(pool_id, 1).expect("key")).expect("create pool");
+    let name = |s: &dyn Store| s.get_pool(pool_id).expect("get").and_then(|p| p.config.name.clone());
+    assert_eq!(name(b), Some(format!("pool {pool_id}")), "a pool created through one is seen by the other");
+    let mut renamed = pool(pool_id);
+    renamed.config.name = Some("renamed".into());
+    a.update_pool(&renamed).expect("update");
+    assert_eq!(name(b).as_deref(), Some("renamed"), "a server that kept the pool decoded sees the change at once");
+
+    let client = AppClient {
+        pool_id: pool_id.into(),
+        client_id: "shared-client".into(),
+        secret: Some("first".into()),
+        config: Default::default(),
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    a.create_client(&client).expect("client");
+    let secret = |s: &dyn Store| s.get_client("shared-client").expect("get").and_then(|c| c.secret.clone());
+    assert_eq!(secret(b).as_deref(), Some("first"));
+    b.update_client(&AppClient { secret: Some("second".into()), ..client }).expect("update");
+    assert_eq!(secret(a).as_deref(), Some("second"), "a client secret changed through one is used by the other at once");
+    b.read_together(&mut || assert_eq!(secret(b).as_deref(), Some("second"), "and inside a read scope"));
+    b.delete_client("shared-client").expect("delete");
+    assert_eq!(secret(a), None, "a deleted client is gone for both");
+
+    a.insert_user(&user(pool_id, "one", &[("email", "one@example.com")])).expect("insert");
+    b.insert_user(&user(pool_id, "two", &[])).expect("insert");
+    assert!(matches!(b.insert_user(&user(pool_id, "one", &[])), Err(StoreError::Conflict(_))), "usernames are unique across servers");
+    assert_eq!((a.count_users(pool_id).expect("count"), b.count_users(pool_id).expect("count")), (2, 2));
+    let stale = b.get_user(pool_id, "one").expect("get").expect("user");
+    let mut fresh = a.get_user(pool_id, "one").expect("get").expect("user");
+    fresh.enabled = false;
+    a.update_user(&fresh).expect("update");
+    assert!(matches!(b.update_user(&stale), Err(StoreError::Conflict(_))), "an update from a stale read loses, whichever server made it");
+    assert!(!b.get_user(pool_id, "one").expect("get").expect("user").enabled);
+
+    let challenge = ChallengeRecord { id: "shared".into(), pool_id: pool_id.into(), state: "{}".into(), expires_ms: 100 };
+    a.put_challenge(&challenge).expect("put");
+    assert_eq!(b.get_challenge("shared").expect("get"), Some(challenge), "a challenge issued by one is answered at the other");
+    std::thread::scope(|scope| {
+        let takes = [a, b].map(|s| scope.spawn(move || s.take_challenge("shared", 1).expect("take")));
+        let won: Vec<bool> = takes.into_iter().map(|t| t.join().expect("thread")).collect();
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "one server takes a challenge, never both: {won:?}");
+        let uses = [a, b].map(|s| scope.spawn(move || s.use_once("assertion-1", 100, 1).expect("use")));
+        let won: Vec<bool> = uses.into_iter().map(|t| t.join().expect("thread")).collect();
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "a key is used once across servers: {won:?}");
+    });
+
+    let secret_a = a.server_secret("shared-secret", &|| vec![1; 32]).expect("secret");
+    let secret_b = b.server_secret("shared-secret", &|| vec![2; 32]).expect("secret");
+    assert_eq!(secret_a, secret_b, "a server secret is made once and shared");
+    assert!(a.delete_pool(pool_id).expect("delete"));
+    assert!(b.get_pool(pool_id).expect("get").is_none());
+}
+
 fn identity_pool(id: &str, name: &str) -> IdentityPoolRecord {
     use pooldesk_wire::cognito_identity as ci;
     IdentityPoolRecord {
@@ -272,6 +333,9 @@ fn server_secrets_are_made_once(store: &dyn Store) {
     assert_eq!(store.server_secret("contract-secret", &make).expect("secret"), first, "the stored one is kept");
     assert_eq!(made.get(), 1, "made the first time only");
     assert_ne!(store.server_secret("contract-other", &make).expect("secret"), first, "each name its own");
+    let names = store.server_secret_names().expect("names");
+    assert!(names.contains(&"contract-secret".to_owned()) && names.contains(&"contract-other".to_owned()), "{names:?}");
+    assert!(!names.iter().any(|n| n == crate::sealed::KEY_CHECK), "the master key's check value is not a server secret");
 }
 
 fn access_keys(store: &dyn Store) {
@@ -413,6 +477,14 @@ fn challenges_are_single_use(store: &dyn Store) {
         revoked: false,
     };
     store.insert_session(&session).expect("insert");
+    store.insert_session(&Session { origin_jti: "a-first".into(), refresh_hash: "h0".into(), ..session.clone() }).expect("insert");
+    let listed = store.list_sessions("us-east-1_a", None, 100).expect("sessions");
+    let jtis: Vec<&str> = listed.iter().map(|s| s.origin_jti.as_str()).collect();
+    assert!(jtis.is_sorted() && jtis.first() == Some(&"a-first") && jtis.contains(&"rot"), "a pool's sessions, in order: {jtis:?}");
+    assert_eq!(listed.iter().find(|s| s.origin_jti == "rot"), Some(&session));
+    let after = store.list_sessions("us-east-1_a", Some("a-first"), 100).expect("sessions");
+    assert_eq!(after.len(), listed.len() - 1, "the page after a session starts past it");
+    assert_eq!(store.list_sessions("us-east-1_a", None, 1).expect("sessions").len(), 1);
     store.rotate_refresh_token("rot", "h1", "h2", 7).expect("rotate");
     assert!(matches!(store.rotate_refresh_token("rot", "h1", "h3", 8), Err(StoreError::Conflict(_))), "a stale rotation loses");
     let by_old = store.get_session_by_refresh_hash("h1").expect("get").expect("found by the previous token");
@@ -609,6 +681,14 @@ fn identity_providers_and_links(store: &dyn Store) {
     assert!(store.unlink_identity(p, "Okta", "ext-1").expect("unlink"));
     assert_eq!(store.linked_user(p, "Okta", "ext-1").expect("linked"), None);
     store.link_identity(p, "Okta", "ext-2", "sub-1", 5).expect("link");
+    store.link_identity(p, "Auth0", "a-9", "sub-2", 6).expect("link");
+    store.link_identity(p, "Okta", "ext-3", "sub-2", 7).expect("link");
+    let first = store.list_identity_links(p, None, 2).expect("links");
+    let pairs = |links: &[IdentityLink]| links.iter().map(|l| format!("{}/{}", l.provider, l.subject)).collect::<Vec<_>>();
+    assert_eq!(pairs(&first), ["Auth0/a-9", "Okta/ext-2"], "by provider, then subject");
+    assert_eq!((first[0].user_sub.as_str(), first[0].created_ms), ("sub-2", 6));
+    let rest = store.list_identity_links(p, Some(("Okta", "ext-2")), 2).expect("links");
+    assert_eq!(pairs(&rest), ["Okta/ext-3"]);
     assert!(store.delete_identity_provider(p, "Okta").expect("delete"));
     assert_eq!(store.linked_user(p, "Okta", "ext-2").expect("linked"), None, "a provider's links go with it");
     assert!(store.delete_pool(p).expect("delete pool"));

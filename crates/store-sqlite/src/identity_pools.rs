@@ -7,6 +7,7 @@ use crate::SqliteStore;
 use crate::error::{json_err, sql};
 use crate::pool::execute;
 use crate::secrets::stored_server_secret;
+use pooldesk_core::store_shared::{places, to_json};
 
 type PoolRow = (String, String, String, String, i64, i64);
 
@@ -44,10 +45,6 @@ fn saml_provider_from(r: &Row<'_>) -> rusqlite::Result<(SamlProviderRecord, Stri
 fn with_tags((mut provider, tags): (SamlProviderRecord, String)) -> StoreResult<SamlProviderRecord> {
     provider.tags = serde_json::from_str(&tags).map_err(json_err)?;
     Ok(provider)
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Other(Box::new(e)))
 }
 
 fn logins_of(c: &rusqlite::Connection, identity_id: &str) -> StoreResult<Vec<(String, String)>> {
@@ -274,8 +271,16 @@ impl IdentityStore for SqliteStore {
         self.write(|tx| Ok(execute(tx, "DELETE FROM saml_providers WHERE arn = ?1", [arn])? > 0))
     }
 
+    fn server_secret_names(&self) -> StoreResult<Vec<String>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached("SELECT name FROM server_secrets WHERE name != ?1 ORDER BY name").map_err(sql)?;
+            let rows = s.query_map([crate::secrets::KEY_CHECK], |r| r.get(0)).map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+
     fn server_secret(&self, name: &str, make: &dyn Fn() -> Vec<u8>) -> StoreResult<Vec<u8>> {
-        let place = format!("server_secrets:{name}");
+        let place = places::server_secret(name);
         let sealer = self.sealer();
         let stored = self.read(|c| stored_server_secret(c, name).map_err(sql))?;
         let sealed = match stored {

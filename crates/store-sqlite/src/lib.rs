@@ -16,8 +16,8 @@
 //! - `backup`: online backups, checked restores and the integrity check.
 //! - `user_pools`, `users`, `identity_pools`, `misc`: the trait implementations, one module
 //!   per area.
-//! - `config_cache`: pools and app clients kept decoded while they do not change.
-//! - `cursor`: opaque pagination tokens.
+//! - `config_cache`: the config generation that says whether pools and clients kept decoded
+//!   ([`pooldesk_core::store_shared::ConfigCache`]) are still current.
 //!
 //! One writer connection serialises writes (SQLite allows one writer at a time anyway, and
 //! waiting on a mutex is cheaper than on `SQLITE_BUSY`); readers come from a small pool and
@@ -25,7 +25,6 @@
 
 mod backup;
 mod config_cache;
-mod cursor;
 mod error;
 mod identity_pools;
 mod migrations;
@@ -55,7 +54,7 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     sealer: RwLock<Arc<Sealer>>,
-    configs: config_cache::ConfigCache,
+    configs: pooldesk_core::store_shared::ConfigCache,
 }
 
 impl SqliteStore {
@@ -85,7 +84,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             sealer: RwLock::new(Arc::new(sealer)),
-            configs: config_cache::ConfigCache::default(),
+            configs: Default::default(),
         })
     }
 

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::SqliteStore;
 use crate::error::sql;
 use crate::pool::execute;
+use pooldesk_core::store_shared::places;
 
 const SESSION_COLUMNS: &str = "origin_jti, pool_id, client_id, sub, refresh_hash, auth_time, created_ms, expires_ms, revoked, previous_refresh_hash, rotated_ms, scope";
 
@@ -99,6 +100,18 @@ impl SessionStore for SqliteStore {
             Ok(())
         })
     }
+
+    fn list_sessions(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<Session>> {
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM sessions WHERE pool_id = ?1 AND origin_jti > ?2 ORDER BY origin_jti LIMIT ?3"
+                ))
+                .map_err(sql)?;
+            let rows = s.query_map(params![pool_id, after.unwrap_or(""), limit as i64], session_from).map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
 }
 
 impl ChallengeStore for SqliteStore {
@@ -171,11 +184,6 @@ impl AuthEventStore for SqliteStore {
     }
 }
 
-/// Where an admin key's secret is sealed.
-fn access_key_place(id: &str) -> String {
-    format!("access_keys:{id}")
-}
-
 /// An access key row, its secret still sealed.
 fn access_key_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccessKey> {
     Ok(AccessKey { id: r.get(0)?, secret: r.get(1)?, description: r.get(2)?, created_ms: r.get(3)? })
@@ -183,14 +191,14 @@ fn access_key_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccessKey> {
 
 impl SqliteStore {
     fn open_access_key(&self, mut key: AccessKey) -> StoreResult<AccessKey> {
-        key.secret = self.sealer().open_text(&access_key_place(&key.id), &key.secret)?;
+        key.secret = self.sealer().open_text(&places::access_key(&key.id), &key.secret)?;
         Ok(key)
     }
 }
 
 impl AccessKeyStore for SqliteStore {
     fn put_access_key(&self, key: &AccessKey) -> StoreResult<()> {
-        let secret = self.sealer().seal_text(&access_key_place(&key.id), &key.secret)?;
+        let secret = self.sealer().seal_text(&places::access_key(&key.id), &key.secret)?;
         self.write(|tx| {
             execute(
                 tx,

@@ -2,7 +2,6 @@
 //! readers reads take turns on, and the read transaction of a [`ReadScope::read_together`].
 
 use std::cell::RefCell;
-use std::sync::Mutex;
 
 use pooldesk_core::store::{Health, ReadScope, StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
@@ -194,10 +193,7 @@ pub(crate) fn open_connection(path: &str, durability: Durability, read_only: boo
     Ok(conn)
 }
 
-/// A mutex's guard, poisoned or not: a panic elsewhere leaves connections and caches usable.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+pub(crate) use pooldesk_core::store_shared::lock;
 
 /// Runs a write through the connection's statement cache: sessions, audit rows and identities
 /// are written on every sign-in, refresh or admin call, and parsing their SQL each time cost

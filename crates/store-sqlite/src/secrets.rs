@@ -9,33 +9,26 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::error::sql;
 use crate::{SqliteStore, users};
-use pooldesk_core::sealed::{self, KeyVault, MasterKey, Reseal, Sealer, is_sealed_blob, is_sealed_text};
-
-/// The `server_secrets` row that tells whether a master key is this database's.
-pub(crate) const KEY_CHECK: &str = "master-key-check";
-const KEY_CHECK_VALUE: &[u8] = b"PoolDesk master key check";
+pub(crate) use pooldesk_core::sealed::KEY_CHECK;
+use pooldesk_core::sealed::{self, KeyVault, Reseal, Sealer, Unlocked, is_sealed_blob, is_sealed_text};
 
 impl SqliteStore {
     pub(crate) fn sealer(&self) -> Arc<Sealer> {
         self.sealer.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Re-seals every secret under a new master key, saved to `vault` first as its next key
-    /// and made its key once the database commits: a crash at any point leaves a key that
-    /// opens the database. Servers using the database must restart with the new key.
+    /// Re-seals every secret under a new master key ([`sealed::rotate`]). Servers using the
+    /// database must restart with the new key.
     pub fn rotate_master_key(&self, vault: &dyn KeyVault) -> Result<SealedCount, StoreError> {
-        let new_key = MasterKey::generate()?;
-        vault.save_next(&new_key).map_err(vault_error)?;
-        let (old, new) = (self.sealer(), Sealer::new(&new_key)?);
-        let count = self.write(|tx| {
-            let count = reseal(tx, &|place, sealed| new.seal(place, &old.open(place, sealed)?).map(Some))?;
-            tx.execute("UPDATE server_secrets SET value = ?2 WHERE name = ?1", params![KEY_CHECK, new.seal(KEY_CHECK, KEY_CHECK_VALUE)?])
-                .map_err(sql)?;
-            Ok(count)
+        let (new, count) = sealed::rotate(vault, &self.sealer(), |f, check| {
+            self.write(|tx| {
+                let SealedCount(count) = reseal(tx, f)?;
+                tx.execute("UPDATE server_secrets SET value = ?2 WHERE name = ?1", params![KEY_CHECK, check]).map_err(sql)?;
+                Ok(count)
+            })
         })?;
-        vault.promote_next().map_err(vault_error)?;
         *self.sealer.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
-        Ok(count)
+        Ok(SealedCount(count))
     }
 }
 
@@ -43,50 +36,24 @@ impl SqliteStore {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SealedCount(pub usize);
 
-fn vault_error(message: String) -> StoreError {
-    StoreError::Other(message.into())
-}
-
-/// Finds the sealer for this database: checks the vault's key against the database's check
-/// value (falling back to, and promoting, a next key an interrupted rotation left), or makes
-/// the vault's key (a new one if it has none) this database's and seals what was plain.
+/// Finds the sealer for this database (see [`sealed::unlock`]); a database without a key
+/// gets the vault's, and any secret an earlier PoolDesk stored in plain text is sealed now.
 pub(crate) fn unlock(conn: &mut Connection, vault: &dyn KeyVault) -> Result<Sealer, StoreError> {
-    let Some(check) = stored_server_secret(conn, KEY_CHECK).map_err(sql)? else {
-        let key = match vault.load().map_err(vault_error)? {
-            Some(key) => key,
-            None => {
-                let key = MasterKey::generate()?;
-                vault.save(&key).map_err(vault_error)?;
-                tracing::info!("created the master key for this database's secrets in {}", vault.describe());
-                key
-            }
-        };
-        let sealer = Sealer::new(&key)?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
-        let SealedCount(n) = reseal(&tx, &|place, plain| (!is_sealed_blob(plain)).then(|| sealer.seal(place, plain)).transpose())?;
-        tx.execute(
-            "INSERT INTO server_secrets (name, value) VALUES (?1, ?2)",
-            params![KEY_CHECK, sealer.seal(KEY_CHECK, KEY_CHECK_VALUE)?],
-        )
-        .map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        if n > 0 {
-            // The plain text is still in freed pages and the WAL: rebuild the file without it.
-            conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql)?;
-            tracing::info!("sealed {n} secrets stored in plain text by an earlier PoolDesk");
-        }
-        return Ok(sealer);
+    let check = stored_server_secret(conn, KEY_CHECK).map_err(sql)?;
+    let (sealer, check) = match sealed::unlock(check.as_deref(), vault)? {
+        Unlocked::Known(sealer) => return Ok(sealer),
+        Unlocked::New { sealer, check } => (sealer, check),
     };
-    let opens = |key: &MasterKey| Sealer::new(key).and_then(|s| s.open(KEY_CHECK, &check)).is_ok_and(|v| v == KEY_CHECK_VALUE);
-    if let Some(key) = vault.load().map_err(vault_error)?.filter(opens) {
-        return Sealer::new(&key);
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+    let SealedCount(n) = reseal(&tx, &|place, plain| (!is_sealed_blob(plain)).then(|| sealer.seal(place, plain)).transpose())?;
+    tx.execute("INSERT INTO server_secrets (name, value) VALUES (?1, ?2)", params![KEY_CHECK, check]).map_err(sql)?;
+    tx.commit().map_err(sql)?;
+    if n > 0 {
+        // The plain text is still in freed pages and the WAL: rebuild the file without it.
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql)?;
+        tracing::info!("sealed {n} secrets stored in plain text by an earlier PoolDesk");
     }
-    if let Some(key) = vault.load_next().map_err(vault_error)?.filter(opens) {
-        vault.promote_next().map_err(vault_error)?;
-        tracing::warn!("finished an interrupted master key rotation in {}", vault.describe());
-        return Sealer::new(&key);
-    }
-    Err(StoreError::Other(format!("this database's secrets are sealed under a master key that {} does not hold", vault.describe()).into()))
+    Ok(sealer)
 }
 
 /// The `server_secrets` row `name` as stored (sealed), if there is one.

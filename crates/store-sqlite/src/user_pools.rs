@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use pooldesk_core::store::{
-    AppClient, Domain, Group, IdentityProvider, ManagedLoginBranding, PROVIDER_SECRET_KEYS, Page, ResourceServer, SigningKey, StoreError,
+    AppClient, Domain, Group, IdentityLink, IdentityProvider, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError,
     StoreResult, UiCustomization, UserPool, UserPoolStore,
 };
+use pooldesk_core::store_shared::{open_provider, page, places, seal_provider, to_json};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::SqliteStore;
@@ -38,13 +39,8 @@ fn client_from(row: &Row<'_>) -> rusqlite::Result<ClientRow> {
 }
 
 fn to_client(sealer: &Sealer, (client_id, pool_id, secret, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
-    let secret = secret.map(|s| sealer.open_text(&client_place(&client_id), &s)).transpose()?;
+    let secret = secret.map(|s| sealer.open_text(&places::client_secret(&client_id), &s)).transpose()?;
     Ok(AppClient { pool_id, client_id, secret, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
-}
-
-/// Where an app client's secret is sealed.
-fn client_place(client_id: &str) -> String {
-    format!("user_pool_clients:{client_id}")
 }
 
 type GroupRow = (String, String, String, i64, i64);
@@ -85,39 +81,13 @@ fn provider_row(r: &Row<'_>) -> rusqlite::Result<ProviderRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
 }
 
-/// A provider's row key, and where its sealed secrets live.
+/// A provider's row key.
 fn provider_id(pool_id: &str, name: &str) -> String {
     format!("{pool_id}/{name}")
 }
 
-impl SqliteStore {
-    /// The provider's `config` column (its details less their secrets) and its sealed secrets.
-    fn provider_columns(&self, p: &IdentityProvider) -> StoreResult<(String, Option<String>)> {
-        let mut config = p.config.clone();
-        let mut secrets = std::collections::BTreeMap::new();
-        if let Some(details) = config.provider_details.as_mut() {
-            for key in PROVIDER_SECRET_KEYS {
-                if let Some(value) = details.remove(key) {
-                    secrets.insert(key, value);
-                }
-            }
-        }
-        let place = format!("identity_providers:{}", provider_id(&p.pool_id, &p.name));
-        let sealed = if secrets.is_empty() { None } else { Some(self.sealer().seal_text(&place, &to_json(&secrets)?)?) };
-        Ok((to_json(&config)?, sealed))
-    }
-
-    fn to_provider(&self, (pool_id, name, config, secrets, created_ms, modified_ms): ProviderRow) -> StoreResult<IdentityProvider> {
-        let mut config: pooldesk_wire::cognito_idp::IdentityProviderType =
-            serde_json::from_str(&config).map_err(|e| StoreError::Other(Box::new(e)))?;
-        if let Some(sealed) = secrets {
-            let place = format!("identity_providers:{}", provider_id(&pool_id, &name));
-            let opened: std::collections::BTreeMap<String, String> =
-                serde_json::from_str(&self.sealer().open_text(&place, &sealed)?).map_err(|e| StoreError::Other(Box::new(e)))?;
-            config.provider_details.get_or_insert_with(Default::default).extend(opened);
-        }
-        Ok(IdentityProvider { pool_id, name, config, created_ms, modified_ms })
-    }
+fn to_provider(sealer: &Sealer, (pool_id, name, config, secrets, created_ms, modified_ms): ProviderRow) -> StoreResult<IdentityProvider> {
+    open_provider(sealer, (pool_id, name, &config, secrets.as_deref()), created_ms, modified_ms)
 }
 
 const BRANDING_COLUMNS: &str = "id, pool_id, client_id, use_cognito_provided_values, settings, assets, created_ms, modified_ms";
@@ -145,26 +115,11 @@ fn branding_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<ManagedLo
     })
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Other(Box::new(e)))
-}
-
-/// Builds a page from `limit + 1` fetched rows.
-fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(&key)
-    } else {
-        None
-    };
-    Page { items, next }
-}
-
 impl UserPoolStore for SqliteStore {
     fn create_pool(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()> {
         let config = to_json(&pool.config)?;
         let mfa_config = to_json(&pool.mfa_config)?;
-        let private_der = self.sealer().seal(&format!("signing_keys:{}", key.kid), &key.private_der)?;
+        let private_der = self.sealer().seal(&places::signing_key(&key.kid), &key.private_der)?;
         self.write(|tx| {
             execute(
                 tx,
@@ -248,7 +203,7 @@ impl UserPoolStore for SqliteStore {
                 .map_err(sql)?;
             rows.map(|r| {
                 let mut key = r.map_err(sql)?;
-                key.private_der = sealer.open(&format!("signing_keys:{}", key.kid), &key.private_der)?;
+                key.private_der = sealer.open(&places::signing_key(&key.kid), &key.private_der)?;
                 Ok(key)
             })
             .collect()
@@ -257,7 +212,7 @@ impl UserPoolStore for SqliteStore {
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&client_place(&client.client_id), s)).transpose()?;
+        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&places::client_secret(&client.client_id), s)).transpose()?;
         self.write(|tx| {
             execute(
                 tx,
@@ -306,7 +261,7 @@ impl UserPoolStore for SqliteStore {
 
     fn update_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&client_place(&client.client_id), s)).transpose()?;
+        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&places::client_secret(&client.client_id), s)).transpose()?;
         self.write(|tx| {
             execute(
                 tx,
@@ -536,7 +491,7 @@ impl UserPoolStore for SqliteStore {
     }
 
     fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
-        let (config, secrets) = self.provider_columns(p)?;
+        let (config, secrets) = seal_provider(&self.sealer(), p)?;
         self.write(|tx| {
             execute(
                 tx,
@@ -553,7 +508,7 @@ impl UserPoolStore for SqliteStore {
                 .and_then(|mut s| s.query_row([provider_id(pool_id, name)], provider_row).optional())
                 .map_err(sql)
         })?;
-        row.map(|r| self.to_provider(r)).transpose()
+        row.map(|r| to_provider(&self.sealer(), r)).transpose()
     }
 
     fn list_identity_providers(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProvider>> {
@@ -566,12 +521,15 @@ impl UserPoolStore for SqliteStore {
             let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], provider_row).map_err(sql)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
         })?;
-        let providers = rows.into_iter().map(|r| self.to_provider(r)).collect::<StoreResult<Vec<_>>>()?;
+        let providers = {
+            let sealer = self.sealer();
+            rows.into_iter().map(|r| to_provider(&sealer, r)).collect::<StoreResult<Vec<_>>>()?
+        };
         Ok(page(providers, limit, |p| p.name.clone()))
     }
 
     fn update_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {
-        let (config, secrets) = self.provider_columns(p)?;
+        let (config, secrets) = seal_provider(&self.sealer(), p)?;
         self.write(|tx| {
             execute(
                 tx,
@@ -615,6 +573,24 @@ impl UserPoolStore for SqliteStore {
                 "DELETE FROM provider_links WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3",
                 [pool_id, provider, subject],
             )? > 0)
+        })
+    }
+
+    fn list_identity_links(&self, pool_id: &str, after: Option<(&str, &str)>, limit: usize) -> StoreResult<Vec<IdentityLink>> {
+        let (provider, subject) = after.unwrap_or(("", ""));
+        self.read(|c| {
+            let mut s = c
+                .prepare_cached(
+                    "SELECT provider, subject, user_sub, created_ms FROM provider_links
+                     WHERE pool_id = ?1 AND (provider, subject) > (?2, ?3) ORDER BY provider, subject LIMIT ?4",
+                )
+                .map_err(sql)?;
+            let rows = s
+                .query_map(params![pool_id, provider, subject, limit as i64], |r| {
+                    Ok(IdentityLink { provider: r.get(0)?, subject: r.get(1)?, user_sub: r.get(2)?, created_ms: r.get(3)? })
+                })
+                .map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
         })
     }
 

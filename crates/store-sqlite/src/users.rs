@@ -5,12 +5,13 @@ use pooldesk_wire::cognito_idp::UserStatusType;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
+use crate::SqliteStore;
 use crate::error::{json_err, sql};
 use crate::pool::execute;
 use crate::secrets::text_as_bytes;
 use crate::user_pools::{GROUP_COLUMNS, to_group};
-use crate::{SqliteStore, cursor};
 use pooldesk_core::sealed::{self, Sealer};
+use pooldesk_core::store_shared::{TOTP_FIELDS, cursor, open_user_data, places, prefix_end, seal_user_data};
 
 const USER_COLUMNS: &str = "u.id, u.pool_id, u.key, u.username, u.sub, u.status, u.enabled, u.created_ms, u.modified_ms, u.version, u.data";
 
@@ -53,6 +54,7 @@ fn user_from(r: &Row<'_>) -> rusqlite::Result<RawUser> {
 
 fn finish(sealer: &Sealer, raw: RawUser) -> StoreResult<Row_> {
     let status = UserStatusType::parse(&raw.status).ok_or_else(|| StoreError::Corrupt(format!("unknown user status {}", raw.status)))?;
+    let data = open_user_data(sealer, &raw.pool_id, &raw.sub, &raw.data)?;
     let user = User {
         pool_id: raw.pool_id,
         key: raw.key,
@@ -63,15 +65,8 @@ fn finish(sealer: &Sealer, raw: RawUser) -> StoreResult<Row_> {
         created_ms: raw.created_ms,
         modified_ms: raw.modified_ms,
         version: raw.version,
-        data: serde_json::from_str(&raw.data).map_err(json_err)?,
+        data,
     };
-    let mut user = user;
-    let mfa = &mut user.data.mfa;
-    for (field, secret) in [("totp_secret", &mut mfa.totp_secret), ("pending_totp_secret", &mut mfa.pending_totp_secret)] {
-        if let Some(sealed) = secret.as_mut() {
-            *sealed = sealer.open_text(&totp_place(&user.pool_id, &user.sub, field), sealed)?;
-        }
-    }
     Ok(Row_ { id: raw.id, user })
 }
 
@@ -117,34 +112,6 @@ fn insert_row(tx: &Transaction<'_>, user: &User, data: &str) -> StoreResult<()> 
     index_attributes(tx, tx.last_insert_rowid(), user)
 }
 
-/// The smallest string greater than every string starting with `prefix` (for range scans
-/// that use the index instead of LIKE).
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
-}
-
-/// Where a user's authenticator secret (`field`) is sealed.
-fn totp_place(pool_id: &str, sub: &str, field: &str) -> String {
-    format!("users:{pool_id}:{sub}:{field}")
-}
-
-/// The user's document as stored: its authenticator secrets sealed.
-fn data_json(sealer: &Sealer, user: &User) -> StoreResult<String> {
-    let encode = |data: &pooldesk_core::store::UserData| serde_json::to_string(data).map_err(|e| StoreError::Other(Box::new(e)));
-    let mfa = &user.data.mfa;
-    if mfa.totp_secret.is_none() && mfa.pending_totp_secret.is_none() {
-        return encode(&user.data);
-    }
-    let mut data = user.data.clone();
-    let mfa = &mut data.mfa;
-    for (field, secret) in [("totp_secret", &mut mfa.totp_secret), ("pending_totp_secret", &mut mfa.pending_totp_secret)] {
-        if let Some(plain) = secret.as_mut() {
-            *plain = sealer.seal_text(&totp_place(&user.pool_id, &user.sub, field), plain)?;
-        }
-    }
-    encode(&data)
-}
-
 /// [`crate::secrets::reseal`] for the authenticator secrets inside users' documents.
 pub(crate) fn reseal_totp(tx: &Transaction<'_>, f: sealed::Reseal<'_>) -> StoreResult<usize> {
     let rows: Vec<(i64, String, String, String)> = {
@@ -155,9 +122,9 @@ pub(crate) fn reseal_totp(tx: &Transaction<'_>, f: sealed::Reseal<'_>) -> StoreR
     for (id, pool_id, sub, data) in rows {
         let mut doc: serde_json::Value = serde_json::from_str(&data).map_err(json_err)?;
         let mut changed = false;
-        for field in ["totp_secret", "pending_totp_secret"] {
+        for field in TOTP_FIELDS {
             let Some(serde_json::Value::String(stored)) = doc.pointer_mut(&format!("/mfa/{field}")) else { continue };
-            if let Some(new) = f(&totp_place(&pool_id, &sub, field), &text_as_bytes(stored)?)? {
+            if let Some(new) = f(&places::totp(&pool_id, &sub, field), &text_as_bytes(stored)?)? {
                 *stored = sealed::text_of(&new);
                 changed = true;
                 count += 1;
@@ -172,13 +139,13 @@ pub(crate) fn reseal_totp(tx: &Transaction<'_>, f: sealed::Reseal<'_>) -> StoreR
 
 impl UserStore for SqliteStore {
     fn insert_user(&self, user: &User) -> StoreResult<()> {
-        let data = data_json(&self.sealer(), user)?;
+        let data = seal_user_data(&self.sealer(), user)?;
         self.write(|tx| insert_row(tx, user, &data))
     }
 
     fn insert_users(&self, users: &[User]) -> StoreResult<Vec<usize>> {
         let sealer = self.sealer();
-        let rows = users.iter().map(|u| data_json(&sealer, u).map(|d| (u, d))).collect::<StoreResult<Vec<_>>>()?;
+        let rows = users.iter().map(|u| seal_user_data(&sealer, u).map(|d| (u, d))).collect::<StoreResult<Vec<_>>>()?;
         self.write(|tx| {
             let mut conflicts = Vec::new();
             for (i, (user, data)) in rows.iter().enumerate() {
@@ -233,7 +200,7 @@ impl UserStore for SqliteStore {
     }
 
     fn update_user(&self, user: &User) -> StoreResult<()> {
-        let data = data_json(&self.sealer(), user)?;
+        let data = seal_user_data(&self.sealer(), user)?;
         self.write(|tx| {
             let id: Option<i64> = tx
                 .prepare_cached(
