@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail, ensure};
 
-use crate::store::{AuditQuery, MessageQuery, Store, TriggerQuery};
+use crate::store::{AuditQuery, MessageQuery, Page, Store, StoreResult, TriggerQuery};
 
 /// Rows read per page while copying.
 const PAGE: usize = 1000;
@@ -34,6 +34,39 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{v} {k}")).collect();
         f.write_str(&parts.join(", "))
+    }
+}
+
+/// Hands every item of a paged listing to `each`, a page at a time.
+fn each_page<T>(
+    mut fetch: impl FnMut(Option<&str>) -> StoreResult<Page<T>>,
+    mut each: impl FnMut(&[T]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut after: Option<String> = None;
+    loop {
+        let page = fetch(after.as_deref())?;
+        each(&page.items)?;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Everything a newest-first listing holds (`fetch` is given the last id of the page before),
+/// oldest first: added in that order, the target numbers them in the same order.
+fn oldest_first<T>(mut fetch: impl FnMut(Option<i64>) -> StoreResult<Vec<T>>, id: impl Fn(&T) -> i64) -> anyhow::Result<Vec<T>> {
+    let mut all = Vec::new();
+    let mut before = None;
+    loop {
+        let page = fetch(before)?;
+        before = page.last().map(&id);
+        let done = page.len() < PAGE;
+        all.extend(page);
+        if done {
+            all.reverse();
+            return Ok(all);
+        }
     }
 }
 
@@ -70,74 +103,47 @@ pub fn copy_installation(from: &dyn Store, to: &dyn Store, progress: &mut dyn Fn
         n.add("IAM SAML providers", 1);
     }
 
-    let mut after: Option<String> = None;
-    loop {
-        let page = from.list_pools(after.as_deref(), PAGE)?;
-        for pool in &page.items {
-            progress(&format!("user pool {}", pool.id));
-            copy_user_pool(from, to, &pool.id, &mut n).with_context(|| format!("copying the user pool {}", pool.id))?;
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-
-    let mut after: Option<String> = None;
-    loop {
-        let page = from.list_identity_pools(after.as_deref(), PAGE)?;
-        for pool in &page.items {
-            progress(&format!("identity pool {}", pool.id));
-            to.create_identity_pool(pool)?;
-            n.add("identity pools", 1);
-            let mut after_identity: Option<String> = None;
-            loop {
-                let identities = from.list_identities(&pool.id, after_identity.as_deref(), PAGE)?;
-                for identity in &identities.items {
-                    to.create_identity(identity)?;
-                }
-                n.add("identities", identities.items.len());
-                match identities.next {
-                    Some(next) => after_identity = Some(next),
-                    None => break,
-                }
+    each_page(
+        |after| from.list_pools(after, PAGE),
+        |pools| {
+            for pool in pools {
+                progress(&format!("user pool {}", pool.id));
+                copy_user_pool(from, to, &pool.id, &mut n).with_context(|| format!("copying the user pool {}", pool.id))?;
             }
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+            Ok(())
+        },
+    )?;
+
+    each_page(
+        |after| from.list_identity_pools(after, PAGE),
+        |pools| {
+            for pool in pools {
+                progress(&format!("identity pool {}", pool.id));
+                to.create_identity_pool(pool)?;
+                n.add("identity pools", 1);
+                each_page(
+                    |after| from.list_identities(&pool.id, after, PAGE),
+                    |identities| {
+                        for identity in identities {
+                            to.create_identity(identity)?;
+                        }
+                        n.add("identities", identities.len());
+                        Ok(())
+                    },
+                )?;
+            }
+            Ok(())
+        },
+    )?;
 
     progress("the outbox and the audit log");
-    let mut messages = Vec::new();
-    let mut before = None;
-    loop {
-        let page = from.list_messages(&MessageQuery { before, limit: PAGE, ..MessageQuery::default() })?;
-        before = page.last().map(|m| m.id);
-        let done = page.len() < PAGE;
-        messages.extend(page);
-        if done {
-            break;
-        }
-    }
-    // Oldest first, so the target numbers them in the same order.
-    for m in messages.iter().rev() {
+    let messages = oldest_first(|before| from.list_messages(&MessageQuery { before, limit: PAGE, ..MessageQuery::default() }), |m| m.id)?;
+    for m in &messages {
         to.add_message(m)?;
     }
     n.add("messages", messages.len());
-    let mut events = Vec::new();
-    let mut before = None;
-    loop {
-        let page = from.list_audit(&AuditQuery { before, limit: PAGE, ..AuditQuery::default() })?;
-        before = page.last().map(|e| e.id);
-        let done = page.len() < PAGE;
-        events.extend(page);
-        if done {
-            break;
-        }
-    }
-    for e in events.iter().rev() {
+    let events = oldest_first(|before| from.list_audit(&AuditQuery { before, limit: PAGE, ..AuditQuery::default() }), |e| e.id)?;
+    for e in &events {
         to.append_audit(e)?;
     }
     n.add("audit events", events.len());
@@ -151,20 +157,18 @@ fn copy_user_pool(from: &dyn Store, to: &dyn Store, pool_id: &str, n: &mut Count
     to.create_pool(&pool, key)?;
     n.add("user pools", 1);
 
-    let mut after: Option<String> = None;
     let mut client_ids = Vec::new();
-    loop {
-        let page = from.list_clients(pool_id, after.as_deref(), PAGE)?;
-        for client in &page.items {
-            to.create_client(client)?;
-            client_ids.push(client.client_id.clone());
-        }
-        n.add("app clients", page.items.len());
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    each_page(
+        |after| from.list_clients(pool_id, after, PAGE),
+        |clients| {
+            for client in clients {
+                to.create_client(client)?;
+                client_ids.push(client.client_id.clone());
+            }
+            n.add("app clients", clients.len());
+            Ok(())
+        },
+    )?;
     for client_id in std::iter::once("ALL".to_owned()).chain(client_ids.iter().cloned()) {
         if let Some(ui) = from.get_ui_customization(pool_id, &client_id)? {
             to.put_ui_customization(&ui)?;
@@ -181,86 +185,65 @@ fn copy_user_pool(from: &dyn Store, to: &dyn Store, pool_id: &str, n: &mut Count
         to.create_domain(&domain)?;
         n.add("domains", 1);
     }
-    let mut after: Option<String> = None;
-    loop {
-        let page = from.list_resource_servers(pool_id, after.as_deref(), PAGE)?;
-        for server in &page.items {
-            to.create_resource_server(server)?;
-        }
-        n.add("resource servers", page.items.len());
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    let mut after: Option<String> = None;
-    loop {
-        let page = from.list_identity_providers(pool_id, after.as_deref(), PAGE)?;
-        for provider in &page.items {
-            to.create_identity_provider(provider)?;
-        }
-        n.add("identity providers", page.items.len());
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    each_page(
+        |after| from.list_resource_servers(pool_id, after, PAGE),
+        |items| {
+            for server in items {
+                to.create_resource_server(server)?;
+            }
+            n.add("resource servers", items.len());
+            Ok(())
+        },
+    )?;
+    each_page(
+        |after| from.list_identity_providers(pool_id, after, PAGE),
+        |items| {
+            for provider in items {
+                to.create_identity_provider(provider)?;
+            }
+            n.add("identity providers", items.len());
+            Ok(())
+        },
+    )?;
 
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = from.list_users(pool_id, None, cursor.as_deref(), PAGE)?;
-        let refused = to.insert_users(&page.items)?;
-        if let Some(&i) = refused.first() {
-            bail!("the user {} was refused by the target (its name or sub is taken)", page.items[i].username);
-        }
-        for user in &page.items {
-            let mut before = None;
-            let mut events = Vec::new();
-            loop {
-                let batch = from.list_auth_events(pool_id, &user.sub, before, PAGE)?;
-                before = batch.last().map(|e| e.id);
-                let done = batch.len() < PAGE;
-                events.extend(batch);
-                if done {
-                    break;
-                }
+    each_page(
+        |cursor| from.list_users(pool_id, None, cursor, PAGE),
+        |users| {
+            let refused = to.insert_users(users)?;
+            if let Some(&i) = refused.first() {
+                bail!("the user {} was refused by the target (its name or sub is taken)", users[i].username);
             }
-            for e in events.iter().rev() {
-                to.add_auth_event(e)?;
-            }
-            n.add("auth events", events.len());
-        }
-        n.add("users", page.items.len());
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-
-    let mut after: Option<String> = None;
-    loop {
-        let page = from.list_groups(pool_id, after.as_deref(), PAGE)?;
-        for group in &page.items {
-            to.create_group(group)?;
-            let mut cursor: Option<String> = None;
-            loop {
-                let members = from.users_in_group(pool_id, &group.name, cursor.as_deref(), PAGE)?;
-                for user in &members.items {
-                    to.add_to_group(pool_id, &group.name, &user.sub)?;
+            for user in users {
+                let events = oldest_first(|before| from.list_auth_events(pool_id, &user.sub, before, PAGE), |e| e.id)?;
+                for e in &events {
+                    to.add_auth_event(e)?;
                 }
-                n.add("group memberships", members.items.len());
-                match members.next {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
+                n.add("auth events", events.len());
             }
-        }
-        n.add("groups", page.items.len());
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+            n.add("users", users.len());
+            Ok(())
+        },
+    )?;
+    each_page(
+        |after| from.list_groups(pool_id, after, PAGE),
+        |groups| {
+            for group in groups {
+                to.create_group(group)?;
+                each_page(
+                    |cursor| from.users_in_group(pool_id, &group.name, cursor, PAGE),
+                    |members| {
+                        for user in members {
+                            to.add_to_group(pool_id, &group.name, &user.sub)?;
+                        }
+                        n.add("group memberships", members.len());
+                        Ok(())
+                    },
+                )?;
+            }
+            n.add("groups", groups.len());
+            Ok(())
+        },
+    )?;
 
     let mut after: Option<(String, String)> = None;
     loop {
@@ -286,18 +269,11 @@ fn copy_user_pool(from: &dyn Store, to: &dyn Store, pool_id: &str, n: &mut Count
             _ => break,
         }
     }
-    let mut calls = Vec::new();
-    let mut before = None;
-    loop {
-        let page = from.list_trigger_invocations(&TriggerQuery { pool_id, before, limit: PAGE, ..TriggerQuery::default() })?;
-        before = page.last().map(|t| t.id);
-        let done = page.len() < PAGE;
-        calls.extend(page);
-        if done {
-            break;
-        }
-    }
-    for call in calls.iter().rev() {
+    let calls = oldest_first(
+        |before| from.list_trigger_invocations(&TriggerQuery { pool_id, before, limit: PAGE, ..TriggerQuery::default() }),
+        |t| t.id,
+    )?;
+    for call in &calls {
         to.add_trigger_invocation(call)?;
     }
     n.add("trigger calls", calls.len());
