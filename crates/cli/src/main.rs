@@ -4,6 +4,7 @@
 //! Thin by design: each command opens the store and calls `pooldesk-core` or
 //! `pooldesk-server`; no business rule lives here.
 
+mod database;
 mod remote;
 
 use std::net::SocketAddr;
@@ -12,16 +13,15 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use database::{Database, OpenOptions, Opened};
 use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_core::password::HashParams;
-use pooldesk_core::store::AccessKeyStore;
+use pooldesk_core::store::Store;
 use pooldesk_core::{Config, UserPools, admin};
-use pooldesk_remote::Keychain;
-use pooldesk_remote::master_key::{self, NewKeyIn};
 use pooldesk_server::limits::{RateLimitConfig, RateLimiter};
 use pooldesk_server::{AppState, RootKey};
-use pooldesk_store_sqlite::{Durability, GivenKey, KeyFile, KeyVault, MasterKey, SqliteStore};
+use pooldesk_store_sqlite::{Durability, KeyFile, KeyVault, SqliteStore};
 
 #[derive(Parser)]
 #[command(name = "pooldesk", version, about = "Amazon Cognito you run yourself")]
@@ -32,11 +32,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve Cognito's API (cognito-idp) on one SQLite file.
+    /// Serve Cognito's API on one SQLite file, or on a PostgreSQL database that any number of
+    /// servers share.
     Serve {
-        /// The database file, created and migrated on first start [default: pooldesk.sqlite in the user's data directory]
+        /// A SQLite file (created and migrated on first start) or `postgres://user:password@host/name`
+        /// [default: pooldesk.sqlite in the user's data directory]
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
+        /// PostgreSQL connections this server keeps at most.
+        #[arg(long, default_value_t = pooldesk_store_postgres::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(2..=1000))]
+        db_connections: u32,
         /// Address to listen on. Loopback unless you ask otherwise.
         #[arg(long, default_value = "127.0.0.1:9229")]
         listen: SocketAddr,
@@ -77,7 +82,7 @@ enum Command {
     /// Safe while `pooldesk serve` runs on the same database.
     ImportUsers {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         #[arg(long)]
         user_pool_id: String,
         /// The CSV file, or `-` for standard input.
@@ -94,7 +99,7 @@ enum Command {
         #[arg(long, conflicts_with = "db")]
         remote: Option<String>,
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
     },
     /// Remote servers (shared with the desktop app); their secrets live in the OS keychain.
     Remote {
@@ -104,7 +109,7 @@ enum Command {
     /// The audit log: every admin action (who, what, when, from where), newest first.
     Audit {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// A connection saved with `pooldesk remote add`.
         #[arg(long, conflicts_with = "db")]
         remote: Option<String>,
@@ -119,7 +124,7 @@ enum Command {
     /// sent and answered (`--verbose`), or the error it caused.
     Triggers {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// A connection saved with `pooldesk remote add`.
         #[arg(long, conflicts_with = "db")]
         remote: Option<String>,
@@ -142,15 +147,33 @@ enum Command {
     /// sealed under the database's master key: keep that key to restore.
     Backup {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// The backup file to write (never overwritten).
         to: PathBuf,
+    },
+    /// Copy a whole installation into a new, empty database: SQLite to PostgreSQL or back
+    /// (pools, users with their password hashes, keys, sessions, identity pools, the outbox
+    /// and the audit log), then compare the two. Stop the servers using `--from` first.
+    Migrate {
+        /// The database to copy (a SQLite path or a postgres:// URL).
+        #[arg(long)]
+        from: Database,
+        /// The new database (created if it is a SQLite path; an empty PostgreSQL database).
+        #[arg(long)]
+        to: Database,
+        /// Where --from's master key is, if not where `--db` finds it.
+        #[arg(long)]
+        from_key_file: Option<PathBuf>,
+        /// Where --to's master key is (a new key is made there if the file does not exist), if
+        /// not where `--db` finds it. A PostgreSQL target's servers then use this key.
+        #[arg(long)]
+        to_key_file: Option<PathBuf>,
     },
     /// Replace the database's content with a backup made by `pooldesk backup`, after checking
     /// it. Stop any server using the database first.
     Restore {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// The backup file.
         from: PathBuf,
     },
@@ -165,7 +188,7 @@ enum Command {
         #[arg(long)]
         redirect_uri: Option<String>,
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// A connection saved with `pooldesk remote add`.
         #[arg(long, conflicts_with = "db")]
         remote: Option<String>,
@@ -176,7 +199,7 @@ enum Command {
     /// List the messages (codes, invitations) PoolDesk sent, newest first.
     Outbox {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// A connection saved with `pooldesk remote add`.
         #[arg(long, conflicts_with = "db")]
         remote: Option<String>,
@@ -194,26 +217,26 @@ enum KeysAction {
     /// Create a key and print it (the secret is shown only now).
     Create {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         #[arg(long, default_value = "created with pooldesk keys create")]
         description: String,
     },
     /// List key ids (never secrets).
     List {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
     },
     /// Delete a key.
     Delete {
         id: String,
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
     },
     /// Re-seal the database's secrets (signing keys, client and admin key secrets, TOTP
     /// seeds) under a new master key. Stop any server using the database first.
     RotateMaster {
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<Database>,
         /// Write the new key here instead of where the current one is (required when the
         /// key comes from POOLDESK_MASTER_KEY).
         #[arg(long)]
@@ -221,49 +244,8 @@ enum KeysAction {
     },
 }
 
-fn default_db() -> anyhow::Result<PathBuf> {
-    let dir = dirs::data_dir().context("no user data directory; pass --db")?;
-    Ok(dir.join("pooldesk").join("pooldesk.sqlite"))
-}
-
-fn db_path(db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    match db {
-        Some(p) => Ok(p),
-        None => default_db(),
-    }
-}
-
-/// Where the master key of the database at `path` is: `POOLDESK_MASTER_KEY` (the key itself,
-/// base64), the file `POOLDESK_MASTER_KEY_FILE`, a file beside the database
-/// (`pooldesk.sqlite.key`), or the OS keychain's entry where the desktop app keeps the key of
-/// its database; a new database's key goes to the file beside it, made owner-only. The second
-/// value says why the keychain could not be asked, if it could not.
-fn key_vault(path: &std::path::Path) -> anyhow::Result<(Box<dyn KeyVault>, Option<String>)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(text) = var("POOLDESK_MASTER_KEY") {
-        let key = MasterKey::decode(&text).map_err(|e| anyhow::anyhow!("POOLDESK_MASTER_KEY: {e}"))?;
-        return Ok((Box::new(GivenKey { key, source: "POOLDESK_MASTER_KEY".into() }), None));
-    }
-    if let Some(file) = var("POOLDESK_MASTER_KEY_FILE") {
-        return Ok((Box::new(KeyFile::new(file)), None));
-    }
-    Ok(master_key::vault_for(path, &Keychain::default(), NewKeyIn::File))
-}
-
-fn open(db: Option<PathBuf>, durability: Durability) -> anyhow::Result<Arc<SqliteStore>> {
-    let path = db_path(db)?;
-    let (vault, keychain_unreachable) = key_vault(&path)?;
-    let store = SqliteStore::open(&path, durability, &*vault).with_context(|| {
-        let keychain = match keychain_unreachable {
-            Some(why) => format!("; the OS keychain, where the desktop app keeps its database's key, did not answer: {why}"),
-            None => String::new(),
-        };
-        format!(
-            "opening the database {} (master key: POOLDESK_MASTER_KEY, POOLDESK_MASTER_KEY_FILE, the file beside it, or the desktop app's entry in the OS keychain{keychain})",
-            path.display()
-        )
-    })?;
-    Ok(Arc::new(store))
+fn open(db: Option<Database>) -> anyhow::Result<Opened> {
+    database::open(db, OpenOptions::default())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -273,7 +255,18 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { db, listen, region, public_url, tls_cert, tls_key, fsync_every_commit, rate_limits, trusted_proxies } => {
+        Command::Serve {
+            db,
+            db_connections,
+            listen,
+            region,
+            public_url,
+            tls_cert,
+            tls_key,
+            fsync_every_commit,
+            rate_limits,
+            trusted_proxies,
+        } => {
             let durability = if fsync_every_commit { Durability::Full } else { Durability::Normal };
             // Read before anything starts: a bad certificate is an error at once.
             let tls = match (tls_cert, tls_key) {
@@ -281,7 +274,8 @@ fn main() -> anyhow::Result<()> {
                 _ => None,
             };
             let limits = Limits { rate_limits, trusted_proxies };
-            serve(open(db, durability)?, listen, region, public_url, tls, limits)
+            let opened = database::open(db, OpenOptions { durability, max_connections: db_connections, key_file: None })?;
+            serve(opened, listen, region, public_url, tls, limits)
         }
         Command::Keys { action } => keys(action),
         Command::Call { operation, input, remote, db } => remote::call(&operation, input, remote, db),
@@ -293,26 +287,57 @@ fn main() -> anyhow::Result<()> {
             println!("{}", answer["Url"].as_str().unwrap_or_default());
             Ok(())
         }
-        Command::ImportUsers { db, user_pool_id, file } => import_users(open(db, Durability::Normal)?, &user_pool_id, &file),
+        Command::ImportUsers { db, user_pool_id, file } => import_users(open(db)?, &user_pool_id, &file),
         Command::Audit { db, remote, actor, limit } => audit(db, remote, actor, limit),
         Command::Triggers { db, remote, user_pool_id, trigger, failed, verbose, limit } => {
             triggers(db, remote, TriggerFilter { user_pool_id, trigger, failed, verbose, limit })
         }
         Command::Backup { db, to } => {
-            let store = open(db, Durability::Normal)?;
+            let store = sqlite_only(open(db)?, "backup")?;
             store.backup_to(&to).with_context(|| format!("backing up to {}", to.display()))?;
-            record(&store, "PoolDesk.Backup", &format!("To={}", to.display()));
+            record(&*store, "PoolDesk.Backup", &format!("To={}", to.display()));
             println!("backed up {} to {}", store.path(), to.display());
             println!("its secrets are sealed under this database's master key: keep the key to restore it");
             Ok(())
         }
+        Command::Migrate { from, to, from_key_file, to_key_file } => migrate(from, to, from_key_file, to_key_file),
         Command::Restore { db, from } => {
-            let store = open(db, Durability::Full)?;
+            let store =
+                sqlite_only(database::open(db, OpenOptions { durability: Durability::Full, ..OpenOptions::default() })?, "restore")?;
             store.restore_from(&from)?;
-            record(&store, "PoolDesk.Restore", &format!("From={}", from.display()));
+            record(&*store, "PoolDesk.Restore", &format!("From={}", from.display()));
             println!("restored {} from {}", store.path(), from.display());
             Ok(())
         }
+    }
+}
+
+fn migrate(from: Database, to: Database, from_key_file: Option<PathBuf>, to_key_file: Option<PathBuf>) -> anyhow::Result<()> {
+    anyhow::ensure!(from != to, "--from and --to name the same database");
+    if let Database::Sqlite(path) = &to {
+        anyhow::ensure!(!path.exists(), "{} exists: migrate into a new database", path.display());
+    }
+    let source = database::open(Some(from), OpenOptions { key_file: from_key_file, ..OpenOptions::default() }).context("opening --from")?;
+    let target = database::open(Some(to), OpenOptions { durability: Durability::Full, key_file: to_key_file, ..OpenOptions::default() })
+        .context("opening --to")?;
+    let started = std::time::Instant::now();
+    let copied = pooldesk_core::copy::copy_installation(&*source.store(), &*target.store(), &mut |what| eprintln!("copying {what}"))?;
+    println!("copied {copied} in {:.1} s", started.elapsed().as_secs_f64());
+    let checked = pooldesk_core::copy::verify(&*source.store(), &*target.store(), 100).context("comparing the two databases")?;
+    println!("checked: {checked} alike in both");
+    record(&*target.store(), "PoolDesk.Migrate", &format!("From={}, To={}", source.describe(), target.describe()));
+    println!("{} now holds the installation of {}", target.describe(), source.describe());
+    Ok(())
+}
+
+/// The SQLite store behind `opened`; PostgreSQL has its own tools for what `command` does.
+fn sqlite_only(opened: Opened, command: &str) -> anyhow::Result<Arc<SqliteStore>> {
+    match opened {
+        Opened::Sqlite(store) => Ok(store),
+        Opened::Postgres(_) => anyhow::bail!(
+            "pooldesk {command} works on SQLite files; back up and restore a PostgreSQL database with PostgreSQL's own tools \
+             (pg_dump and pg_restore, or pg_basebackup), keeping its master key"
+        ),
     }
 }
 
@@ -323,13 +348,41 @@ struct Limits {
 }
 
 fn serve(
-    store: Arc<SqliteStore>,
+    opened: Opened,
     listen: SocketAddr,
     region: String,
     public_url: Option<String>,
     tls: Option<Arc<pooldesk_server::TlsConfig>>,
     Limits { rate_limits, trusted_proxies }: Limits,
 ) -> anyhow::Result<()> {
+    // Everything that reads the store runs here, on a plain thread, and the store is dropped
+    // after the runtime: a PostgreSQL client blocks on its own runtime, which it may not do on
+    // a thread that drives async tasks.
+    let store = opened.store();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let root_key = match (std::env::var("POOLDESK_ROOT_ACCESS_KEY_ID"), std::env::var("POOLDESK_ROOT_SECRET_ACCESS_KEY")) {
+        (Ok(id), Ok(secret)) if !id.is_empty() && !secret.is_empty() => Some(RootKey { id, secret }),
+        _ => None,
+    };
+    if root_key.is_none()
+        && let Some(key) = admin::ensure_root_key(&*store, &*clock)?
+    {
+        println!("Generated the root access key (shown only this once; it is stored in the database):");
+        println!("  AWS_ACCESS_KEY_ID={}", key.id);
+        println!("  AWS_SECRET_ACCESS_KEY={}", key.secret);
+    }
+    let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let public_url = public_url.unwrap_or_else(|| format!("{scheme}://{addr}"));
+    let config = Config {
+        region,
+        public_url: public_url.clone(),
+        hash_params: HashParams::default(),
+        social_issuers: pooldesk_core::user_pools::SocialIssuers::from_env(),
+        ..Config::default()
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         // Operations run on blocking threads; this bounds how many run (and hash) at once.
@@ -337,43 +390,26 @@ fn serve(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let root_key = match (std::env::var("POOLDESK_ROOT_ACCESS_KEY_ID"), std::env::var("POOLDESK_ROOT_SECRET_ACCESS_KEY")) {
-            (Ok(id), Ok(secret)) if !id.is_empty() && !secret.is_empty() => Some(RootKey { id, secret }),
-            _ => None,
-        };
-        if root_key.is_none()
-            && let Some(key) = admin::ensure_root_key(&*store, &*clock)?
-        {
-            println!("Generated the root access key (shown only this once; it is stored in the database):");
-            println!("  AWS_ACCESS_KEY_ID={}", key.id);
-            println!("  AWS_SECRET_ACCESS_KEY={}", key.secret);
-        }
-        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
-        let addr = listener.local_addr()?;
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let public_url = public_url.unwrap_or_else(|| format!("{scheme}://{addr}"));
-        let config = Config {
-            region,
-            public_url: public_url.clone(),
-            hash_params: HashParams::default(),
-            social_issuers: pooldesk_core::user_pools::SocialIssuers::from_env(),
-            ..Config::default()
-        };
-        let api = Api::new(store.clone(), clock, config, Outbound::from_env(), tokio::runtime::Handle::current())?;
-        let mut state = AppState::new(api, root_key);
-        state.limiter = RateLimiter::new(rate_limits);
-        state.trusted_proxies = trusted_proxies;
-        state.tls = tls.is_some();
-        let state = Arc::new(state);
-        println!("PoolDesk listening on {scheme}://{addr} (issuer base {public_url}, database {})", store.path());
-        use std::io::Write as _;
-        std::io::stdout().flush()?;
+    let api = Api::new(store.clone(), clock, config, Outbound::from_env(), runtime.handle().clone())?;
+    let mut state = AppState::new(api, root_key);
+    state.limiter = RateLimiter::new(rate_limits);
+    state.trusted_proxies = trusted_proxies;
+    state.tls = tls.is_some();
+    let state = Arc::new(state);
+    println!("PoolDesk listening on {scheme}://{addr} (issuer base {public_url}, database {})", opened.describe());
+    use std::io::Write as _;
+    std::io::stdout().flush()?;
+    let served = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         pooldesk_server::serve_with_tls(listener, state, tls, shutdown_signal()).await?;
-        tracing::info!("shut down cleanly");
         anyhow::Ok(())
-    })
+    });
+    // Connections still open when the server stopped go with the runtime, before the store.
+    drop(runtime);
+    served?;
+    tracing::info!("shut down cleanly");
+    drop(store);
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -394,39 +430,44 @@ async fn shutdown_signal() {
 fn keys(action: KeysAction) -> anyhow::Result<()> {
     match action {
         KeysAction::Create { db, description } => {
-            let store = open(db, Durability::Normal)?;
+            let store = open(db)?.store();
             let key = admin::create_key(&*store, &SystemClock, &description)?;
-            record(&store, "PoolDesk.CreateAccessKey", &format!("AccessKeyId={}", key.id));
+            record(&*store, "PoolDesk.CreateAccessKey", &format!("AccessKeyId={}", key.id));
             println!("AWS_ACCESS_KEY_ID={}", key.id);
             println!("AWS_SECRET_ACCESS_KEY={}", key.secret);
         }
         KeysAction::List { db } => {
-            let store = open(db, Durability::Normal)?;
+            let store = open(db)?.store();
             for key in store.list_access_keys()? {
                 println!("{}\t{}", key.id, key.description);
             }
         }
         KeysAction::Delete { id, db } => {
-            let store = open(db, Durability::Normal)?;
+            let store = open(db)?.store();
             admin::delete_key(&*store, &id)?;
-            record(&store, "PoolDesk.DeleteAccessKey", &format!("AccessKeyId={id}"));
+            record(&*store, "PoolDesk.DeleteAccessKey", &format!("AccessKeyId={id}"));
             println!("deleted {id}");
         }
         KeysAction::RotateMaster { db, new_key_file } => {
-            let path = db_path(db)?;
-            let (current, _) = key_vault(&path)?;
-            let store = SqliteStore::open(&path, Durability::Full, &*current)
-                .with_context(|| format!("opening the database {}", path.display()))?;
+            let db = database::chosen(db)?;
             let target: Box<dyn KeyVault> = match new_key_file {
                 Some(file) => Box::new(KeyFile::new(file)),
                 None if std::env::var_os("POOLDESK_MASTER_KEY").is_some() => {
                     anyhow::bail!("the master key comes from POOLDESK_MASTER_KEY: pass --new-key-file to say where the new key goes")
                 }
-                None => current,
+                // Where the current key is.
+                None => match &db {
+                    Database::Sqlite(path) => database::key_vault(path)?.0,
+                    Database::Postgres(_) => database::shared_key_vault()?,
+                },
             };
-            let count = store.rotate_master_key(&*target)?;
-            record(&store, "PoolDesk.RotateMasterKey", "");
-            println!("re-sealed {} secrets under a new master key, now in {}", count.0, target.describe());
+            let opened = database::open(Some(db), OpenOptions { durability: Durability::Full, ..OpenOptions::default() })?;
+            let count = match &opened {
+                Opened::Sqlite(store) => store.rotate_master_key(&*target)?.0,
+                Opened::Postgres(store) => store.rotate_master_key(&*target)?.0,
+            };
+            record(&*opened.store(), "PoolDesk.RotateMasterKey", "");
+            println!("re-sealed {count} secrets under a new master key, now in {}", target.describe());
         }
     }
     Ok(())
@@ -434,7 +475,7 @@ fn keys(action: KeysAction) -> anyhow::Result<()> {
 
 /// The outbox through `PoolDesk.ListMessages`, here or on a remote server.
 /// Records an action this command took on the database in its audit log, as `cli`.
-fn record(store: &SqliteStore, operation: &str, resource: &str) {
+fn record(store: &dyn Store, operation: &str, resource: &str) {
     let event = pooldesk_core::store::AuditEvent {
         id: 0,
         at_ms: SystemClock.now_millis(),
@@ -449,7 +490,7 @@ fn record(store: &SqliteStore, operation: &str, resource: &str) {
     }
 }
 
-fn audit(db: Option<PathBuf>, remote: Option<String>, actor: Option<String>, limit: u32) -> anyhow::Result<()> {
+fn audit(db: Option<Database>, remote: Option<String>, actor: Option<String>, limit: u32) -> anyhow::Result<()> {
     let input = serde_json::json!({ "Actor": actor, "MaxResults": limit });
     let answer = remote::run("PoolDesk.ListAuditEvents", &input, remote, db)?;
     let events = answer["Events"].as_array().map(Vec::as_slice).unwrap_or_default();
@@ -472,7 +513,7 @@ struct TriggerFilter {
     limit: u32,
 }
 
-fn triggers(db: Option<PathBuf>, remote: Option<String>, f: TriggerFilter) -> anyhow::Result<()> {
+fn triggers(db: Option<Database>, remote: Option<String>, f: TriggerFilter) -> anyhow::Result<()> {
     let input = serde_json::json!({
         "UserPoolId": f.user_pool_id,
         "Trigger": f.trigger,
@@ -505,7 +546,7 @@ fn http_date(ms: i64) -> Option<String> {
     Some(httpdate::fmt_http_date(time))
 }
 
-fn outbox(db: Option<PathBuf>, remote: Option<String>, pool: Option<String>, limit: u32) -> anyhow::Result<()> {
+fn outbox(db: Option<Database>, remote: Option<String>, pool: Option<String>, limit: u32) -> anyhow::Result<()> {
     let input = serde_json::json!({ "UserPoolId": pool, "MaxResults": limit });
     let answer = remote::run("PoolDesk.ListMessages", &input, remote, db)?;
     let messages = answer["Messages"].as_array().map(Vec::as_slice).unwrap_or_default();
@@ -531,15 +572,17 @@ fn outbox(db: Option<PathBuf>, remote: Option<String>, pool: Option<String>, lim
     Ok(())
 }
 
-fn import_users(store: Arc<SqliteStore>, pool_id: &str, file: &std::path::Path) -> anyhow::Result<()> {
+fn import_users(opened: Opened, pool_id: &str, file: &std::path::Path) -> anyhow::Result<()> {
     let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?)
     };
-    store.set_writer_cache_mib(256)?;
+    if let Opened::Sqlite(store) = &opened {
+        store.set_writer_cache_mib(256)?;
+    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let pools = UserPools::new(store.clone(), clock, Config::default(), None)?;
+    let pools = UserPools::new(opened.store(), clock, Config::default(), None)?;
     let started = std::time::Instant::now();
     let report = pools.import_csv(pool_id, std::io::BufReader::with_capacity(1 << 20, input), |r| {
         if r.imported % 100_000 < 5_000 {

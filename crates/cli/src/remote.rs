@@ -3,7 +3,6 @@
 //! server over SigV4-signed HTTP.
 
 use std::io::{IsTerminal as _, Read as _};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow, bail};
@@ -128,7 +127,7 @@ pub fn target_of(operation: &str) -> anyhow::Result<String> {
 }
 
 /// `pooldesk call`: one operation, its JSON input, the answer pretty-printed on stdout.
-pub fn call(operation: &str, input: Option<String>, remote: Option<String>, db: Option<PathBuf>) -> anyhow::Result<()> {
+pub fn call(operation: &str, input: Option<String>, remote: Option<String>, db: Option<crate::database::Database>) -> anyhow::Result<()> {
     let target = target_of(operation)?;
     let input = match input.as_deref() {
         None => "{}".to_owned(),
@@ -147,7 +146,12 @@ pub fn call(operation: &str, input: Option<String>, remote: Option<String>, db: 
 
 /// Runs `target` with `input` on the remote connection named `remote`, or else on the
 /// database `db` (this computer's by default), as the admin `cli`.
-pub fn run(target: &str, input: &serde_json::Value, remote: Option<String>, db: Option<PathBuf>) -> anyhow::Result<serde_json::Value> {
+pub fn run(
+    target: &str,
+    input: &serde_json::Value,
+    remote: Option<String>,
+    db: Option<crate::database::Database>,
+) -> anyhow::Result<serde_json::Value> {
     run_with(target, input, remote, db, None)
 }
 
@@ -157,7 +161,7 @@ pub fn run_with(
     target: &str,
     input: &serde_json::Value,
     remote: Option<String>,
-    db: Option<PathBuf>,
+    db: Option<crate::database::Database>,
     public_url: Option<String>,
 ) -> anyhow::Result<serde_json::Value> {
     let body = serde_json::to_vec(input)?;
@@ -168,7 +172,7 @@ pub fn run_with(
             client.call(target, body).await.map_err(|e| anyhow!("{}: {e}", e.code()))
         })?,
         None => {
-            let store = crate::open(db, pooldesk_store_sqlite::Durability::Normal)?;
+            let store = crate::open(db)?.store();
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let mut config = pooldesk_core::Config::default();
             if let Some(url) = public_url {

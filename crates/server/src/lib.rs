@@ -436,7 +436,7 @@ async fn handle_json(
         return query::handle(state, peer, method, uri, headers, body).await;
     }
     let target_name = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let inline = Target::parse(target_name).is_ok_and(Target::is_point_read);
+    let inline = Target::parse(target_name).is_ok_and(Target::is_point_read) && state.api.store.reads_are_local();
     // Refreshes answer with tokens too, but are not sign-ins.
     let signs_in = Target::parse(target_name).is_ok_and(Target::signs_in) && !contains(&body, b"\"REFRESH_TOKEN");
     let metrics_state = state.clone();
@@ -464,9 +464,10 @@ async fn handle_json(
         let ctx = Context { caller, source_ip: Some(source.clone()) };
         Ok(target.call_audited(&state.api, &ctx, target_name, &source, &body)?)
     };
-    // A point read takes less time than handing it to a blocking thread and back (two thread
-    // wake-ups, two context switches), so it runs here; everything else (hashing, writes that
-    // may wait for the writer, scans) runs on the blocking pool.
+    // A point read on a local database takes less time than handing it to a blocking thread
+    // and back (two thread wake-ups, two context switches), so it runs here; everything else
+    // (hashing, writes that may wait for the writer, scans, anything that waits for a network
+    // database) runs on the blocking pool.
     let outcome = if inline {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).map_err(|_| "the operation panicked".to_owned())
     } else {

@@ -1,6 +1,6 @@
 //! What operators and load balancers ask a server: `/health/live` (the process serves),
 //! `/health/ready` (and its database answers), and `/metrics` in Prometheus' text format
-//! (requests by operation and outcome, their latency, sign-ins).
+//! (requests by operation and outcome, their latency, sign-ins, database connections).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,9 +10,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use pooldesk_api::Target;
+use pooldesk_core::store::PoolUse;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -47,6 +49,14 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Latency,
     sign_ins: Counter,
+    /// Set from the store at each scrape, for a store that pools connections.
+    connections: Family<ConnectionLabel, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConnectionLabel {
+    /// `open`, `idle` or `max`.
+    state: &'static str,
 }
 
 impl Default for Metrics {
@@ -62,7 +72,13 @@ impl Default for Metrics {
         );
         registry.register("request_duration_seconds", "Time to answer, by operation", latency.clone());
         registry.register("sign_ins", "Sign-ins through the API that ended in tokens", sign_ins.clone());
-        Metrics { registry, requests, latency, sign_ins }
+        let connections = Family::<ConnectionLabel, Gauge>::default();
+        registry.register(
+            "database_connections",
+            "Database connections of this server: open (in use or idle), idle, and the most it keeps (PostgreSQL)",
+            connections.clone(),
+        );
+        Metrics { registry, requests, latency, sign_ins, connections }
     }
 }
 
@@ -70,6 +86,12 @@ impl Metrics {
     /// Counts a sign-in operation's answer that carries tokens.
     pub(crate) fn signed_in(&self) {
         self.sign_ins.inc();
+    }
+
+    fn connections_now(&self, pool: PoolUse) {
+        for (state, n) in [("open", pool.open), ("idle", pool.idle), ("max", pool.max)] {
+            self.connections.get_or_create(&ConnectionLabel { state }).set(i64::from(n));
+        }
     }
 
     fn encode(&self) -> Result<String, std::fmt::Error> {
@@ -132,6 +154,9 @@ pub(crate) async fn ready(State(state): State<Arc<AppState>>) -> Response {
 }
 
 pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    if let Some(pool) = state.api.store.pool_use() {
+        state.metrics.connections_now(pool);
+    }
     match state.metrics.encode() {
         Ok(text) => (
             StatusCode::OK,
