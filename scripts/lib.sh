@@ -90,6 +90,9 @@ BROWSER_TEST_PACKAGES=(chromium)
 # The SAML federation tests: xmlsec1 checks the XML signatures (and opens the encrypted
 # assertions) of the SAML identity provider they sign in through (tests/e2e/js/saml_idp.mjs).
 SAML_TEST_PACKAGES=(xmlsec1)
+# Several servers on one database: PostgreSQL for the store's tests and the cluster tests (a
+# throwaway cluster per run, scripts/postgres.sh; psql makes their databases), HAProxy in front.
+POSTGRES_TEST_PACKAGES=(postgresql postgresql-client haproxy)
 
 # ensure_node: Node.js and npm for the web UI (the machine's own when it has them).
 ensure_node() {

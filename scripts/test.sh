@@ -5,15 +5,23 @@
 # the end-to-end suite that drives `pooldesk serve` with boto3, PyJWT, an SMTP sink, the AWS
 # CLI, pycognito, pyotp and amazon-cognito-identity-js, the login pages in Chromium (playwright-core,
 # openid-client, aws-jwt-verify), federation through an OpenID provider (oidc-provider) and a SAML
-# identity provider (samlify, its signatures checked with xmlsec1), and finally the desktop app: built,
-# packaged as a .deb, installed, and driven in a real window under Xvfb (tauri-driver), and a
-# short pass of every fuzz target.
+# identity provider (samlify, its signatures checked with xmlsec1), the end-to-end suite a second time
+# against two servers on one PostgreSQL database behind HAProxy (at the same time as the first
+# pass), and finally the desktop app: built, packaged as a .deb, installed, and driven in a real
+# window under Xvfb (tauri-driver), and a short pass of every fuzz target.
 source "$(dirname "$0")/lib.sh"
 
 apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PACKAGES[@]}" "${KEYCHAIN_TEST_PACKAGES[@]}" \
-    "${BROWSER_TEST_PACKAGES[@]}" "${SAML_TEST_PACKAGES[@]}" python3 python3-venv
+    "${BROWSER_TEST_PACKAGES[@]}" "${SAML_TEST_PACKAGES[@]}" "${POSTGRES_TEST_PACKAGES[@]}" python3 python3-venv
 ensure_node
 ensure_rust
+
+echo "==> a throwaway PostgreSQL cluster for the PostgreSQL store's tests and the cluster tests"
+POSTGRES_DIR=$(mktemp -d /tmp/pooldesk-test-postgres.XXXXXX)
+chmod 755 "$POSTGRES_DIR"
+POOLDESK_TEST_POSTGRES=$(scripts/postgres.sh start "$POSTGRES_DIR" $$)
+export POOLDESK_TEST_POSTGRES
+trap 'scripts/postgres.sh stop "$POSTGRES_DIR" >/dev/null 2>&1 || true' EXIT
 
 echo "==> generated wire types (Rust and TypeScript) are up to date"
 python3 tools/gen_wire.py --check
@@ -46,7 +54,23 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
 npm ci --silent --no-audit --no-fund --prefix tests/e2e/js
 cargo build --locked -p pooldesk-cli
-POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/python -m pytest tests/e2e -q
+# The second pass runs beside the first (the suite mostly waits on its servers and browsers):
+# two servers on one PostgreSQL database behind HAProxy, every test that uses the shared server.
+CLUSTER_LOG=$(mktemp /tmp/pooldesk-e2e-cluster.XXXXXX.log)
+POOLDESK_E2E_CLUSTER=2 POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/python -m pytest tests/e2e -q \
+    -m "not own_servers and not single_server" --basetemp "$(mktemp -d /tmp/pooldesk-e2e-cluster.XXXXXX)" >"$CLUSTER_LOG" 2>&1 &
+CLUSTER_PASS=$!
+first=0
+POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/python -m pytest tests/e2e -q \
+    --basetemp "$(mktemp -d /tmp/pooldesk-e2e.XXXXXX)" || first=$?
+second=0
+wait "$CLUSTER_PASS" || second=$?
+echo "==> end-to-end suite on two servers, one PostgreSQL database, HAProxy between"
+cat "$CLUSTER_LOG"
+if [ "$first" != 0 ] || [ "$second" != 0 ]; then
+    echo "the end-to-end suite failed (SQLite pass: exit $first; PostgreSQL cluster pass: exit $second)" >&2
+    exit 1
+fi
 
 echo "==> desktop app: build, package (.deb), install, drive the real window"
 command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ] || cargo install --locked tauri-driver --version "^2"

@@ -353,10 +353,22 @@ def smtp_sink():
     sink.stop()
 
 
+# `POOLDESK_E2E_CLUSTER=N`: the shared server is N servers on one PostgreSQL database behind
+# HAProxy alternating requests (tests/e2e/cluster.py), so every multi-step flow crosses servers.
+CLUSTER_SIZE = int(os.environ.get("POOLDESK_E2E_CLUSTER", "0") or "0")
+
+
 @pytest.fixture(scope="session")
 def server(smtp_sink, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("pooldesk")
-    srv = start_pooldesk(workdir / "db.sqlite", smtp_sink, workdir / "logs")
+    if CLUSTER_SIZE:
+        from cluster import start_cluster
+
+        srv = start_cluster(start_pooldesk, smtp_sink, workdir, count=CLUSTER_SIZE)
+        # The CLI commands tests run with `--db` open the same database with the same key.
+        os.environ["POOLDESK_MASTER_KEY"] = srv.master_key
+    else:
+        srv = start_pooldesk(workdir / "db.sqlite", smtp_sink, workdir / "logs")
     yield srv
     code = srv.stop()
     assert code == 0, f"pooldesk exited with {code} after SIGTERM (expected a clean shutdown)\n{srv.log_tail()}"

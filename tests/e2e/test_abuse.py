@@ -36,6 +36,10 @@ from conftest import (
     unique_name,
 )
 
+# Starts its own servers on SQLite files: run once, in the SQLite pass (the cluster pass,
+# POOLDESK_E2E_CLUSTER, leaves it out).
+pytestmark = pytest.mark.own_servers
+
 INITIATE_AUTH = f"{IDP_TARGET_PREFIX}.InitiateAuth"
 GET_USER = f"{IDP_TARGET_PREFIX}.GetUser"
 THROTTLED = "TooManyRequestsException"

@@ -24,6 +24,10 @@ import requests
 from conftest import PASSWORD, REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config
 from tls_certificate import make_certificate
 
+# Starts its own servers on SQLite files: run once, in the SQLite pass (the cluster pass,
+# POOLDESK_E2E_CLUSTER, leaves it out).
+pytestmark = pytest.mark.own_servers
+
 JS_DIR = Path(__file__).resolve().parent / "js"
 JS_SCRIPT = JS_DIR / "amplify_redirect.mjs"
 JS_LIBRARIES = ["aws-amplify", "esbuild", "playwright-core"]

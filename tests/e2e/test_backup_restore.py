@@ -33,6 +33,10 @@ from conftest import (
     unique_name,
 )
 
+# Starts its own servers on SQLite files: run once, in the SQLite pass (the cluster pass,
+# POOLDESK_E2E_CLUSTER, leaves it out).
+pytestmark = pytest.mark.own_servers
+
 NO_MASTER_KEY_ENV = {"POOLDESK_MASTER_KEY": None, "POOLDESK_MASTER_KEY_FILE": None}
 
 

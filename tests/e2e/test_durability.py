@@ -14,6 +14,10 @@ import requests
 import crash_safety
 from conftest import PASSWORD, attrs, idp_client, latest_code, outbox, sign_in, unique_name
 
+# Starts its own servers on SQLite files: run once, in the SQLite pass (the cluster pass,
+# POOLDESK_E2E_CLUSTER, leaves it out).
+pytestmark = pytest.mark.own_servers
+
 
 def make_pool_and_client(idp) -> tuple[str, str]:
     pool_id = idp.create_user_pool(PoolName=unique_name("durable"), AutoVerifiedAttributes=["email"])["UserPool"]["Id"]

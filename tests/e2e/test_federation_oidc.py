@@ -262,6 +262,7 @@ def test_a_client_without_cognito_shows_only_its_providers(idp, fed, make_client
     assert isinstance(refused, Page) and refused.errors == ["This app client signs users in through its identity providers, not with a password."]
 
 
+@pytest.mark.single_server  # reads the SQLite file
 def test_the_client_secret_is_not_stored_in_plain_text(fed):
     data = fed.server.db_path.read_bytes()
     wal = fed.server.db_path.with_name(fed.server.db_path.name + "-wal")

@@ -37,6 +37,7 @@ def test_health_says_live_and_ready(server):
     assert ready.status_code == 200 and ready.json() == {"status": "ready"}
 
 
+@pytest.mark.single_server  # counts one process's requests
 def test_metrics_count_requests_by_operation_and_outcome_and_sign_ins(server, idp, anon_idp):
     before = samples(server.endpoint)
     pool_id = idp.create_user_pool(PoolName=f"metrics-{uuid.uuid4().hex[:6]}")["UserPool"]["Id"]

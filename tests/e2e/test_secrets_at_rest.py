@@ -37,6 +37,10 @@ from conftest import (
     unique_name,
 )
 
+# Starts its own servers on SQLite files: run once, in the SQLite pass (the cluster pass,
+# POOLDESK_E2E_CLUSTER, leaves it out).
+pytestmark = pytest.mark.own_servers
+
 KEY_RE = re.compile(r"AWS_ACCESS_KEY_ID=(AKIA[A-Z0-9]{16})")
 SECRET_RE = re.compile(r"AWS_SECRET_ACCESS_KEY=(\S{40})")
 RESEALED_RE = re.compile(r"re-sealed (\d+) secrets")

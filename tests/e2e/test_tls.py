@@ -14,6 +14,10 @@ from conftest import PASSWORD, POOLDESK_BIN, REGION, ROOT_ACCESS_KEY_ID, ROOT_SE
 from login_pages import Browser, Page, query_of
 from tls_certificate import make_certificate
 
+# Starts its own servers on SQLite files: run once, in the SQLite pass (the cluster pass,
+# POOLDESK_E2E_CLUSTER, leaves it out).
+pytestmark = pytest.mark.own_servers
+
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
