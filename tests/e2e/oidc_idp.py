@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -55,6 +56,16 @@ class OidcIdp:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def wait_for_log(self, text: str, timeout: float = 5.0) -> str:
+        """The log once it holds `text`: the provider writes a request's line after sending its
+        answer, so the line may land a moment after the caller got what it asked for."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.log(400)
+            if text in log or time.monotonic() > deadline:
+                return log
+            time.sleep(0.05)
 
     def stop(self) -> int | None:
         """SIGTERM, then SIGKILL if it does not go; the exit code (0 on a clean shutdown)."""

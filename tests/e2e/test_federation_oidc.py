@@ -183,7 +183,7 @@ def test_a_provider_that_wants_client_secret_basic_gets_it(idp, server, make_poo
     fed = Federation(idp, server, make_pool, make_client, oidc_idp, auth_method="client_secret_basic")
     back = fed.sign_in_at_provider(fed.authorize_url(identity_provider="Okta"))
     assert isinstance(back, str), fed.provider.log()
-    assert "POST /token 200 (client_secret_basic)" in fed.provider.log(400)
+    assert "POST /token 200 (client_secret_basic)" in fed.provider.wait_for_log("POST /token 200 (client_secret_basic)")
 
 
 def test_a_wrong_state_or_a_refusal_ends_on_an_error_page(fed):
@@ -384,7 +384,7 @@ def test_google_and_apple_sign_in_through_endpoints_given_explicitly(idp, server
     assert isinstance(apple_back, str), f"{getattr(apple_back, 'text', '')[:300]}\n{provider.log()}"
     claims = site.verify(site.tokens(apple_back)["id_token"])
     assert claims["cognito:username"] == "SignInWithApple_idp-alice" and claims["identities"][0]["providerType"] == "SignInWithApple"
-    log = provider.log(400)
+    log = provider.wait_for_log("POST /token 200 (apple client secret JWT)")
     assert "POST /token 200 (apple client secret JWT)" in log, log
 
 
