@@ -590,6 +590,9 @@ fn import_users(opened: Opened, pool_id: &str, file: &std::path::Path) -> anyhow
         }
     })?;
     eprintln!();
+    if let Opened::Postgres(store) = &opened {
+        store.analyze_users()?;
+    }
     let failed = report.failed;
     for (line, why) in failed.iter().take(20) {
         eprintln!("line {line}: {why}");

@@ -574,8 +574,8 @@ fn bulk_inserts_keep_every_row_not_taken(store: &dyn Store) {
 fn list_users_pages_and_filters(store: &dyn Store) {
     let p = "us-east-1_a";
     for i in 0..25 {
-        let mut u =
-            user(p, &format!("user{i:02}"), &[("email", &format!("{}{i:02}@example.com", if i % 2 == 0 { "even" } else { "odd" }))]);
+        let email = format!("{}{i:02}@example.com", if i % 2 == 0 { "even" } else { "odd" });
+        let mut u = user(p, &format!("user{i:02}"), &[("email", &email), ("name", if i % 3 == 0 { "Team A" } else { "Team B" })]);
         if i % 5 == 0 {
             u.enabled = false;
             u.status = UserStatusType::Unconfirmed;
@@ -617,6 +617,25 @@ fn list_users_pages_and_filters(store: &dyn Store) {
     assert_eq!(unconfirmed.items.len(), 5);
     let named = store.list_users(p, Some(&filter(FilterField::Username, FilterOp::StartsWith, "user1")), None, 60).expect("filter");
     assert_eq!(named.items.len(), 10);
+    // Paged in small pages, each filter still returns every match once: a username prefix,
+    // and one value shared by many users.
+    let all_pages = |f: UserFilter, limit: usize| {
+        let (mut seen, mut token) = (Vec::new(), None);
+        loop {
+            let page = store.list_users(p, Some(&f), token.as_deref(), limit).expect("page");
+            seen.extend(names(&page).into_iter().map(str::to_owned));
+            match page.next {
+                Some(t) => token = Some(t),
+                None => return seen,
+            }
+        }
+    };
+    let team_a: Vec<String> = (0..25).filter(|i| i % 3 == 0).map(|i| format!("user{i:02}")).collect();
+    assert_eq!(all_pages(filter(FilterField::Attribute("name".into()), FilterOp::Equals, "Team A"), 2), team_a);
+    assert_eq!(
+        all_pages(filter(FilterField::Username, FilterOp::StartsWith, "user1"), 3),
+        (10..20).map(|i| format!("user{i}")).collect::<Vec<_>>()
+    );
     let by_sub = store.list_users(p, Some(&filter(FilterField::Sub, FilterOp::Equals, "sub-user03")), None, 60).expect("filter");
     assert_eq!(names(&by_sub), vec!["user03"]);
     assert!(matches!(store.list_users(p, None, Some("not-a-token!"), 10), Err(StoreError::BadCursor)));

@@ -34,7 +34,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use pooldesk_core::sealed::{KeyVault, Sealer};
-use pooldesk_core::store::StoreError;
+use pooldesk_core::store::{StoreError, StoreResult};
 use pooldesk_core::store_shared::ConfigCache;
 
 pub use secrets::SealedCount;
@@ -84,6 +84,13 @@ impl PostgresStore {
     /// The database as `postgres://user@host:port/name`, never with its password.
     pub fn describe(&self) -> &str {
         &self.described
+    }
+
+    /// Refreshes the planner's statistics of the user tables, after a bulk import: until
+    /// autovacuum gets to it, the planner prices the new rows from the old counts (a search at
+    /// 20,000 fresh users cost 1.4 ms of database CPU instead of 0.2 ms).
+    pub fn analyze_users(&self) -> StoreResult<()> {
+        self.conn()?.batch("ANALYZE users, user_attribute_index")
     }
 }
 

@@ -56,6 +56,29 @@ impl Conn {
         self.client.batch_execute(text).map_err(sql)
     }
 
+    /// Opens a REPEATABLE READ READ ONLY transaction and returns the config generation its
+    /// snapshot sees, in one round trip (the simple protocol takes both statements at once).
+    pub(crate) fn begin_snapshot(&mut self) -> StoreResult<i64> {
+        let generation = self
+            .client
+            .simple_query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT value FROM config_generation WHERE id = 1")
+            .map_err(sql)
+            .and_then(|messages| {
+                messages
+                    .iter()
+                    .find_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(row) => row.get(0).and_then(|v| v.parse::<i64>().ok()),
+                        _ => None,
+                    })
+                    .ok_or_else(|| StoreError::Corrupt("no config generation in the database".into()))
+            });
+        if generation.is_err() {
+            // Whatever failed, the connection goes back to the pool outside any transaction.
+            let _ = self.batch("ROLLBACK");
+        }
+        generation
+    }
+
     /// Runs `f` inside a transaction, committed if it succeeds and rolled back if not.
     pub(crate) fn transaction<T>(&mut self, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
         self.batch("BEGIN")?;
@@ -138,10 +161,10 @@ impl ReadScope for PostgresStore {
         }
         // Without a connection each read reports the failure itself.
         let Ok(mut conn) = self.conn() else { return f() };
-        if conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").is_err() {
-            return f();
-        }
-        SCOPE.with_borrow_mut(|s| *s = Some(Scope { store: self.id(), conn: Some(conn), config_generation: None }));
+        // Every call in a scope reads the config generation first (its pool comes from the
+        // cache): asked in the same round trip as BEGIN, it is one trip to the database, not two.
+        let Ok(generation) = conn.begin_snapshot() else { return f() };
+        SCOPE.with_borrow_mut(|s| *s = Some(Scope { store: self.id(), conn: Some(conn), config_generation: Some(generation) }));
         /// Ends the transaction even if `f` panics.
         struct End;
         impl Drop for End {

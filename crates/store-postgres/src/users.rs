@@ -222,21 +222,24 @@ impl UserStore for PostgresStore {
                 }
                 None => (String::new(), -1),
             };
-            let (lo, hi) = match op {
-                FilterOp::Equals => (value.clone(), value.clone()),
-                FilterOp::StartsWith => (value.clone(), prefix_end(value)),
+            let hi = match op {
+                FilterOp::Equals => value.clone(),
+                FilterOp::StartsWith => prefix_end(value),
             };
-            // The scan starts at the cursor, not at the prefix.
-            let lo = if *op == FilterOp::StartsWith && after_value > lo { after_value.clone() } else { lo };
-            // Equality is the range [value, value], so both forms take the same parameters.
-            let cmp = if *op == FilterOp::Equals { "i.value >= $3 AND i.value <= $4" } else { "i.value >= $3 AND i.value < $4" };
+            // Both lower bounds name the same start, the cursor or the filter's own value: given
+            // different ones, the generic plan of the prepared statement began at the row
+            // bound, ('', -1) on a first page, the pool's first e-mail (2.7 ms at 20,000 users
+            // instead of 0.2).
+            let (from_value, from_id) =
+                if token.is_some() && after_value >= *value { (after_value, after_id) } else { (value.clone(), -1) };
+            let upper = if *op == FilterOp::Equals { "i.value <= $4" } else { "i.value < $4" };
             let mut rows = self.users(
                 &format!(
                     "SELECT {USER_COLUMNS} FROM user_attribute_index i JOIN users u ON u.id = i.user_id
-                     WHERE i.pool_id = $1 AND i.name = $2 AND {cmp} AND (i.value, i.user_id) > ($5, $6)
-                     ORDER BY i.value, i.user_id LIMIT $7"
+                     WHERE i.pool_id = $1 AND i.name = $2 AND i.value >= $3 AND (i.value, i.user_id) > ($3, $5) AND {upper}
+                     ORDER BY i.value, i.user_id LIMIT $6"
                 ),
-                &[&pool_id, name, &lo, &hi, &after_value, &after_id, &fetch],
+                &[&pool_id, name, &from_value, &hi, &from_id, &fetch],
             )?;
             let next = (rows.len() > limit).then(|| {
                 rows.truncate(limit);
@@ -272,6 +275,14 @@ impl UserStore for PostgresStore {
                 };
                 match f.op {
                     FilterOp::Equals => self.users(&format!("{base} AND {column} = $4 {order}"), &[&pool_id, &after, &fetch, &f.value])?,
+                    // The username is the paged key itself: one lower bound, as above.
+                    FilterOp::StartsWith if column == "u.key" && after < f.value => self.users(
+                        &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.pool_id = $1 AND u.key >= $2 AND u.key < $4 {order}"),
+                        &[&pool_id, &f.value, &fetch, &prefix_end(&f.value)],
+                    )?,
+                    FilterOp::StartsWith if column == "u.key" => {
+                        self.users(&format!("{base} AND u.key < $4 {order}"), &[&pool_id, &after, &fetch, &prefix_end(&f.value)])?
+                    }
                     FilterOp::StartsWith => self.users(
                         &format!("{base} AND {column} >= $4 AND {column} < $5 {order}"),
                         &[&pool_id, &after, &fetch, &f.value, &prefix_end(&f.value)],
