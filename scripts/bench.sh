@@ -5,12 +5,14 @@
 # reuses them: moto's server (PyPI), cognito-local (npm), cognitox and fakecloud (crates.io;
 # fakecloud's first build takes long). A peer that fails to install is left out and named.
 # Then `pooldesk-loadgen compare` runs every workload on every server in alternating rounds,
-# and `pooldesk-loadgen scale` measures PoolDesk at a million users. Reports go to
-# target/bench/*.md. Nothing here is a test: timings never fail anything.
+# `pooldesk-loadgen scale` measures PoolDesk at a million users, and `pooldesk-loadgen
+# databases` the same users on SQLite, on PostgreSQL and on two servers sharing PostgreSQL.
+# Reports go to target/bench/*.md. Nothing here is a test: timings never fail anything.
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (4 s), BENCH_CONNECTIONS (16),
 # BENCH_USERS (10000), BENCH_SCALE_USERS (1000000; 0 skips the scale run),
-# BENCH_PEERS (moto,cognito-local,cognitox,fakecloud).
+# BENCH_PEERS (moto,cognito-local,cognitox,fakecloud), BENCH_DATABASE_USERS (1000000; 0 skips
+# the SQLite/PostgreSQL run).
 source "$(dirname "$0")/lib.sh"
 
 CACHE="${POOLDESK_BENCH_CACHE:-$HOME/.cache/pooldesk-bench}"
@@ -77,4 +79,19 @@ if [ "${BENCH_SCALE_USERS:-1000000}" != 0 ]; then
     "$LOADGEN" scale --pooldesk target/release/pooldesk --users "${BENCH_SCALE_USERS:-1000000}" \
         --duration "${BENCH_DURATION:-4}" --connections 8 --work-dir target/bench/scale | tee target/bench/scale.md
 fi
-echo "==> reports: target/bench/compare.md, target/bench/scale.md"
+if [ "${BENCH_DATABASE_USERS:-1000000}" != 0 ]; then
+    echo "==> SQLite and PostgreSQL at ${BENCH_DATABASE_USERS:-1000000} users"
+    apt_install postgresql postgresql-client
+    # Durable as PoolDesk's SQLite default is (synchronous=NORMAL: a power cut may lose the
+    # last commits, never corrupts): fsync on, commits not waiting for their WAL flush.
+    pg="$ROOT/target/bench/postgres"
+    [ -d "$pg" ] && "$ROOT/scripts/postgres.sh" stop "$pg" 2>/dev/null; rm -rf "$pg"
+    url=$(POOLDESK_POSTGRES_SETTINGS="-c synchronous_commit=off -c shared_buffers=1GB" "$ROOT/scripts/postgres.sh" start "$pg" $$)
+    trap '"$ROOT/scripts/postgres.sh" stop "$pg"' EXIT
+    psql -q "$url" -c "CREATE DATABASE bench"
+    "$LOADGEN" databases --pooldesk target/release/pooldesk --postgres "${url%/*}/bench" \
+        --postgres-pid "$(head -n 1 "$pg/data/postmaster.pid")" --users "${BENCH_DATABASE_USERS:-1000000}" \
+        --rounds "${BENCH_ROUNDS:-3}" --duration "${BENCH_DURATION:-4}" --connections "${BENCH_CONNECTIONS:-16}" \
+        --work-dir target/bench/databases | tee target/bench/databases.md
+fi
+echo "==> reports: target/bench/compare.md, target/bench/scale.md, target/bench/databases.md"

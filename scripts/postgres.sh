@@ -9,6 +9,8 @@
 #   scripts/postgres.sh stop DIR          stop it (the files stay in DIR)
 #
 # As root the cluster runs as the `postgres` user the package created (initdb refuses root).
+# POOLDESK_POSTGRES_SETTINGS replaces the test settings (fsync off) with others, e.g.
+# `make bench`'s durable ones.
 set -euo pipefail
 
 action=${1:?start or stop}
@@ -33,8 +35,9 @@ start)
     fi
     port=${4:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
     # fsync off: a throwaway cluster need not survive a power cut, and the tests run faster.
+    settings=${POOLDESK_POSTGRES_SETTINGS:--c fsync=off -c full_page_writes=off}
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c full_page_writes=off" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 $settings" start >/dev/null
     if [ -n "${3:-}" ]; then
         watched=$3
         (

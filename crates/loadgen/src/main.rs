@@ -3,12 +3,15 @@
 //!
 //! - `compare`: every server in turn, workload by workload, in alternating rounds.
 //! - `scale`: PoolDesk with a million imported users.
+//! - `databases`: PoolDesk at a million users on SQLite, on PostgreSQL, and as two servers on
+//!   one PostgreSQL database, with PostgreSQL's CPU counted too.
 //! - `echo`: a trivial HTTP server, the client's own ceiling.
 //! - `users-csv`: a synthetic user-import CSV (for `pooldesk import-users`).
 //!
 //! The client runs on one thread by default so that it takes at most one of the machine's
 //! cores; its ceiling is measured in the same run and results near it are flagged.
 
+mod databases;
 mod http;
 mod report;
 mod run;
@@ -96,6 +99,31 @@ enum Cmd {
         #[arg(long, default_value = "target/bench/scale")]
         work_dir: PathBuf,
     },
+    /// PoolDesk on SQLite, on PostgreSQL, and two servers on one PostgreSQL database, each
+    /// with the same imported users, side by side.
+    Databases {
+        /// The pooldesk binary.
+        #[arg(long)]
+        pooldesk: PathBuf,
+        /// An empty PostgreSQL database (`postgres://...`) for PoolDesk to fill.
+        #[arg(long)]
+        postgres: String,
+        /// The postmaster's process id (its first line of `postmaster.pid`): PostgreSQL's
+        /// CPU is its process tree's.
+        #[arg(long)]
+        postgres_pid: u32,
+        #[arg(long, default_value_t = 1_000_000)]
+        users: usize,
+        /// Comma-separated short names (default: getuser,admingetuser,create,refresh,list-selective,list-paging,signin).
+        #[arg(long, value_delimiter = ',')]
+        workloads: Option<Vec<String>>,
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        #[command(flatten)]
+        timing: Timing,
+        #[arg(long, default_value = "target/bench/databases")]
+        work_dir: PathBuf,
+    },
     /// A trivial server answering `{}` to everything (the client's ceiling).
     Echo {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -114,7 +142,7 @@ enum Cmd {
 pub const ROOT_KEY_ID: &str = "AKIDPOOLDESKBENCH";
 pub const ROOT_SECRET: &str = "pooldesk-bench-secret-not-for-production";
 
-fn key() -> Key {
+pub(crate) fn key() -> Key {
     Key { id: ROOT_KEY_ID.into(), secret: ROOT_SECRET.into(), region: "us-east-1".into() }
 }
 
@@ -129,24 +157,40 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Cmd::Compare { servers, workloads, rounds, users, timing, work_dir } => {
                 let specs = servers.iter().map(|s| ServerSpec::parse(s)).collect::<anyhow::Result<Vec<_>>>()?;
-                let workloads = match workloads {
-                    None => Workload::ALL.to_vec(),
-                    Some(names) => names
-                        .iter()
-                        .map(|n| Workload::parse(n).with_context(|| format!("no workload {n}")))
-                        .collect::<anyhow::Result<_>>()?,
-                };
+                let workloads = chosen(workloads.as_deref(), &Workload::ALL)?;
                 compare(&specs, &workloads, rounds, users, &timing, &work_dir).await
             }
             Cmd::Scale { pooldesk, users, timing, work_dir } => scale(&pooldesk, users, &timing, &work_dir).await,
+            Cmd::Databases { pooldesk, postgres, postgres_pid, users, workloads, rounds, timing, work_dir } => {
+                let workloads = chosen(workloads.as_deref(), &databases::WORKLOADS)?;
+                databases::databases(databases::Options {
+                    pooldesk: &pooldesk,
+                    postgres_url: &postgres,
+                    postgres: servers::Process(postgres_pid),
+                    users,
+                    workloads: &workloads,
+                    rounds,
+                    timing: &timing,
+                    work_dir: &work_dir,
+                })
+                .await
+            }
             Cmd::Echo { listen } => echo(listen).await,
             Cmd::UsersCsv { count, out } => users_csv(count, out.as_deref()),
         }
     })
 }
 
+/// The workloads named on the command line, or `default`.
+fn chosen(names: Option<&[String]>, default: &[Workload]) -> anyhow::Result<Vec<Workload>> {
+    match names {
+        None => Ok(default.to_vec()),
+        Some(names) => names.iter().map(|n| Workload::parse(n).with_context(|| format!("no workload {n}"))).collect(),
+    }
+}
+
 /// Throughput and median latency of the client against a server that does nothing.
-async fn client_ceiling(timing: &Timing, work_dir: &Path) -> anyhow::Result<(f64, f64)> {
+pub(crate) async fn client_ceiling(timing: &Timing, work_dir: &Path) -> anyhow::Result<(f64, f64)> {
     let exe = std::env::current_exe()?;
     let spec = ServerSpec { name: "echo".into(), command: format!("{} echo --listen 127.0.0.1:{{port}}", exe.display()) };
     let server = Running::start(&spec, &work_dir.join("echo")).await?;
@@ -162,7 +206,7 @@ async fn client_ceiling(timing: &Timing, work_dir: &Path) -> anyhow::Result<(f64
         oauth: Err("echo".into()),
         oauth_es256: Err("echo".into()),
     });
-    let out = run(server.addr, &key(), dummy, Workload::GetUser, timing.config()).await?;
+    let out = run(&[server.addr], &key(), dummy, Workload::GetUser, timing.config()).await?;
     server.stop().await;
     Ok((out.throughput(), out.latency.value_at_quantile(0.5) as f64 / 1000.0))
 }
@@ -192,7 +236,7 @@ async fn compare(
             }
         };
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let (idle, idle_private) = (server.rss_kib(), server.private_kib());
+        let (idle, idle_private) = (server.process.rss_kib(), server.process.private_kib());
         let fixture = match setup(server.addr, &key(), users, timing.connections.min(8)).await {
             Ok(f) => f,
             Err(e) => {
@@ -201,7 +245,7 @@ async fn compare(
                 continue;
             }
         };
-        let after_setup = server.rss_kib();
+        let after_setup = server.process.rss_kib();
         eprintln!("  {} ready in {:.1} s", spec.name, started.elapsed().as_secs_f64());
         servers.push((server, Arc::new(fixture), Memory { idle, idle_private, after_setup, after_workloads: 0, peak: 0 }));
     }
@@ -226,9 +270,9 @@ async fn compare(
                 }
                 eprint!("\r{:<40} round {}/{rounds} {:<16}", w.name(), round + 1, server.name);
                 let _ = std::io::stderr().flush();
-                let cpu0 = server.cpu_seconds();
-                let out = run(server.addr, &key(), fixture.clone(), w, timing.config()).await?;
-                let cpu = server.cpu_seconds() - cpu0;
+                let cpu0 = server.process.cpu_seconds();
+                let out = run(&[server.addr], &key(), fixture.clone(), w, timing.config()).await?;
+                let cpu = server.process.cpu_seconds() - cpu0;
                 rows[row].add_round(&out, cpu)?;
             }
         }
@@ -239,8 +283,8 @@ async fn compare(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut memory = Vec::new();
     for (server, _, mut m) in servers {
-        m.after_workloads = server.rss_kib();
-        m.peak = server.peak_kib();
+        m.after_workloads = server.process.rss_kib();
+        m.peak = server.process.peak_kib();
         memory.push((server.name.clone(), m));
         server.stop().await;
     }
@@ -267,7 +311,7 @@ async fn scale(pooldesk: &Path, users: usize, timing: &Timing, work_dir: &Path) 
     };
     let server = Running::start(&spec, &work_dir.join("pooldesk")).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (idle, idle_private) = (server.rss_kib(), server.private_kib());
+    let (idle, idle_private) = (server.process.rss_kib(), server.process.private_kib());
     let mut fixture = setup(server.addr, &key(), 0, 1).await?;
 
     let csv = work_dir.join("users.csv");
@@ -276,20 +320,11 @@ async fn scale(pooldesk: &Path, users: usize, timing: &Timing, work_dir: &Path) 
     let csv_seconds = t.elapsed().as_secs_f64();
     eprintln!("wrote {users} users to {} in {csv_seconds:.1} s; importing while the server runs", csv.display());
     let t = Instant::now();
-    let status = tokio::process::Command::new(&pooldesk)
-        .args(["import-users", "--db"])
-        .arg(&db)
-        .args(["--user-pool-id", &fixture.pool_id])
-        .arg(&csv)
-        .env("RUST_LOG", "warn")
-        .status()
-        .await?;
+    import_users(&pooldesk, &db.display().to_string(), None, &fixture.pool_id, &csv).await?;
     let import_seconds = t.elapsed().as_secs_f64();
-    anyhow::ensure!(status.success(), "pooldesk import-users failed: {status}");
     fixture.searchable = users;
-    let after_import = server.rss_kib();
-    let db_bytes: u64 =
-        ["", "-wal", "-shm"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok()).map(|m| m.len()).sum();
+    let after_import = server.process.rss_kib();
+    let db_bytes = databases::sqlite_bytes(&db);
 
     let fixture = Arc::new(fixture);
     let mut rows = Vec::new();
@@ -298,16 +333,35 @@ async fn scale(pooldesk: &Path, users: usize, timing: &Timing, work_dir: &Path) 
             eprint!("\r{:<44} {connections:>2} connections", w.name());
             let _ = std::io::stderr().flush();
             let mut row = Row::new(w, &format!("{connections} conn"));
-            let cpu0 = server.cpu_seconds();
-            let out = run(server.addr, &key(), fixture.clone(), w, RunConfig { connections, ..timing.config() }).await?;
-            row.add_round(&out, server.cpu_seconds() - cpu0)?;
+            let cpu0 = server.process.cpu_seconds();
+            let out = run(&[server.addr], &key(), fixture.clone(), w, RunConfig { connections, ..timing.config() }).await?;
+            row.add_round(&out, server.process.cpu_seconds() - cpu0)?;
             rows.push(row);
         }
     }
     eprintln!();
-    let memory = Memory { idle, idle_private, after_setup: after_import, after_workloads: server.rss_kib(), peak: server.peak_kib() };
+    let memory = Memory {
+        idle,
+        idle_private,
+        after_setup: after_import,
+        after_workloads: server.process.rss_kib(),
+        peak: server.process.peak_kib(),
+    };
     server.stop().await;
     report::print_scale(users, csv_seconds, import_seconds, db_bytes, ceiling, &rows, &memory, timing);
+    Ok(())
+}
+
+/// `pooldesk import-users` into a pool of `db` (a path or a URL) while its server runs.
+pub(crate) async fn import_users(pooldesk: &Path, db: &str, master_key: Option<&Path>, pool_id: &str, csv: &Path) -> anyhow::Result<()> {
+    let mut command = tokio::process::Command::new(pooldesk);
+    // Its summary line goes with the progress to standard error, not into the report.
+    command.args(["import-users", "--db", db, "--user-pool-id", pool_id]).arg(csv).env("RUST_LOG", "warn").stdout(std::io::stderr());
+    if let Some(file) = master_key {
+        command.env("POOLDESK_MASTER_KEY_FILE", file);
+    }
+    let status = command.status().await?;
+    anyhow::ensure!(status.success(), "pooldesk import-users --db {db} failed: {status}");
     Ok(())
 }
 
@@ -330,7 +384,7 @@ async fn echo(listen: std::net::SocketAddr) -> anyhow::Result<()> {
 }
 
 /// Cognito's import CSV with the columns PoolDesk indexes for search.
-fn users_csv(count: usize, out: Option<&Path>) -> anyhow::Result<()> {
+pub(crate) fn users_csv(count: usize, out: Option<&Path>) -> anyhow::Result<()> {
     let sink: Box<dyn std::io::Write> = match out {
         Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),

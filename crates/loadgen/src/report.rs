@@ -92,7 +92,13 @@ impl Row {
     }
 
     fn cpu_per_op(&self) -> String {
-        if self.all_ops == 0 { "–".into() } else { fmt_ms(self.cpu_seconds * 1000.0 / self.all_ops as f64) }
+        self.per_op_ms(self.cpu_seconds).map_or_else(|| "–".into(), fmt_ms)
+    }
+
+    /// `seconds` of CPU spread over every operation of the rounds (warm-up included, as the
+    /// CPU was read around it), in milliseconds.
+    fn per_op_ms(&self, seconds: f64) -> Option<f64> {
+        (self.all_ops > 0).then(|| seconds * 1000.0 / self.all_ops as f64)
     }
 }
 
@@ -237,6 +243,69 @@ pub fn print_scale(
             r.ms(0.99),
             r.cpu_per_op(),
             r.errors_cell()
+        );
+    }
+}
+
+pub struct DatabasesRun<'a> {
+    pub users: usize,
+    pub sqlite_import_seconds: f64,
+    pub postgres_import_seconds: f64,
+    pub sqlite_bytes: u64,
+    pub ceiling: (f64, f64),
+    /// Per workload, one row per setup, SQLite's first; with PostgreSQL's CPU seconds where
+    /// the setup runs on it.
+    pub rows: &'a [(Row, Option<f64>)],
+    pub timing: &'a Timing,
+    pub rounds: usize,
+}
+
+pub fn print_databases(run: &DatabasesRun) {
+    println!("# PoolDesk on SQLite and on PostgreSQL, {} users", run.users);
+    println!();
+    println!(
+        "- `pooldesk import-users` while the server runs: SQLite {:.1} s, PostgreSQL {:.1} s. SQLite file (with WAL): {:.0} bytes per user.",
+        run.sqlite_import_seconds,
+        run.postgres_import_seconds,
+        run.sqlite_bytes as f64 / run.users.max(1) as f64
+    );
+    println!(
+        "- Client ceiling: {}/s. {} rounds in rotating order, each {:.0} s warm-up + {:.0} s measured, {} connections (shared evenly by two servers).",
+        fmt_rate(run.ceiling.0),
+        run.rounds,
+        run.timing.warmup,
+        run.timing.duration,
+        run.timing.connections
+    );
+    println!(
+        "- CPU per operation: PoolDesk's processes (SQLite works inside them), PostgreSQL's postmaster and backends, and their sum against SQLite's."
+    );
+    println!();
+    println!("| operation | setup | ops/s (rounds) | p50 | p99 | PoolDesk CPU/op | PostgreSQL CPU/op | total CPU/op | ÷ SQLite | errors |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    let mut sqlite_total = None;
+    for (row, database) in run.rows {
+        let total = row.per_op_ms(row.cpu_seconds + database.unwrap_or(0.0));
+        if database.is_none() {
+            sqlite_total = total;
+        }
+        let ratio = match (database, total, sqlite_total) {
+            (Some(_), Some(t), Some(s)) if s > 0.0 => format!("{:.2}×", t / s),
+            _ => String::new(),
+        };
+        println!(
+            "| {} | {} | {}{} | {} | {} | {} | {} | {} | {} | {} |",
+            row.workload.name(),
+            row.server,
+            fmt_rate(row.median()),
+            row.spread(),
+            row.ms(0.5),
+            row.ms(0.99),
+            row.cpu_per_op(),
+            database.and_then(|d| row.per_op_ms(d)).map_or_else(|| "(in process)".into(), fmt_ms),
+            total.map_or_else(|| "–".into(), fmt_ms),
+            ratio,
+            row.errors_cell()
         );
     }
 }

@@ -42,16 +42,18 @@ pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 100_000_000, 3).expect("valid histogram bounds")
 }
 
-/// Runs `w` against `addr` for the warm-up and then the measuring window.
-pub async fn run(addr: SocketAddr, key: &Key, fixture: Arc<Fixture>, w: Workload, cfg: RunConfig) -> anyhow::Result<Outcome> {
+/// Runs `w` for the warm-up and then the measuring window, worker `i` on a connection to
+/// `addrs[i % addrs.len()]` (several servers behind one database share the workers evenly).
+pub async fn run(addrs: &[SocketAddr], key: &Key, fixture: Arc<Fixture>, w: Workload, cfg: RunConfig) -> anyhow::Result<Outcome> {
     static RUNS: AtomicU64 = AtomicU64::new(0);
     let run_id = RUNS.fetch_add(1, Ordering::Relaxed);
     let start = Instant::now();
     let measure_from = start + cfg.warmup;
     let end = measure_from + cfg.duration;
     let mut tasks = Vec::new();
+    anyhow::ensure!(!addrs.is_empty(), "no server to run against");
     for worker in 0..cfg.connections {
-        let (key, fixture) = (key.clone(), fixture.clone());
+        let (key, fixture, addr) = (key.clone(), fixture.clone(), addrs[worker % addrs.len()]);
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::open(addr, &key).await?;
             let mut state = WorkerState { run: run_id, ..WorkerState::default() };

@@ -28,8 +28,9 @@ impl ServerSpec {
 pub struct Running {
     pub name: String,
     pub addr: SocketAddr,
+    /// The server's process tree, for memory and CPU time.
+    pub process: Process,
     child: Child,
-    pid: u32,
 }
 
 /// A free loopback port (bound, then released for the child to take).
@@ -56,7 +57,7 @@ impl Running {
             .with_context(|| format!("starting {}: {line}", spec.name))?;
         let pid = child.id().context("the child has no pid")?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut running = Running { name: spec.name.clone(), addr, child, pid };
+        let mut running = Running { name: spec.name.clone(), addr, process: Process(pid), child };
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if tokio::net::TcpStream::connect(addr).await.is_ok() {
@@ -73,6 +74,24 @@ impl Running {
         Ok(running)
     }
 
+    /// Asks the server to shut down (SIGTERM) and kills it if it has not within 30 s: a server
+    /// run under a profiler (scripts/hot-symbols.sh) writes its profile on the way out.
+    pub async fn stop(mut self) {
+        let asked = Command::new("kill").args(["-TERM", &self.process.0.to_string()]).status().await;
+        if asked.is_ok_and(|s| s.success()) && tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.is_ok() {
+            return;
+        }
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+/// A process and its descendants (a launcher and what it runs; PostgreSQL's postmaster and
+/// its backends), read from /proc.
+#[derive(Clone, Copy)]
+pub struct Process(pub u32);
+
+impl Process {
     /// Resident memory now, in KiB.
     pub fn rss_kib(&self) -> u64 {
         self.tree().iter().map(|p| status_field(*p, "VmRSS:")).sum()
@@ -107,7 +126,7 @@ impl Running {
                 }
             }
         }
-        let mut tree = vec![self.pid];
+        let mut tree = vec![self.0];
         let mut i = 0;
         while i < tree.len() {
             let parent = tree[i];
@@ -115,17 +134,6 @@ impl Running {
             i += 1;
         }
         tree
-    }
-
-    /// Asks the server to shut down (SIGTERM) and kills it if it has not within 30 s: a server
-    /// run under a profiler (scripts/hot-symbols.sh) writes its profile on the way out.
-    pub async fn stop(mut self) {
-        let asked = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status().await;
-        if asked.is_ok_and(|s| s.success()) && tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.is_ok() {
-            return;
-        }
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
     }
 }
 
