@@ -92,7 +92,7 @@ BROWSER_TEST_PACKAGES=(chromium)
 SAML_TEST_PACKAGES=(xmlsec1)
 # Several servers on one database: PostgreSQL for the store's tests and the cluster tests (a
 # throwaway cluster per run, scripts/postgres.sh; psql makes their databases), HAProxy in front.
-POSTGRES_TEST_PACKAGES=(postgresql postgresql-client haproxy)
+POSTGRES_TEST_PACKAGES=(postgresql postgresql-client haproxy openssl)
 
 # ensure_node: Node.js and npm for the web UI (the machine's own when it has them).
 ensure_node() {

@@ -7,6 +7,7 @@
 //!   transactions, and the snapshot of a [`ReadScope`](pooldesk_core::store::ReadScope).
 //! - `error`: `sql`, the one function that turns a PostgreSQL error into `StoreError`.
 //! - `migrations`: the schema, forward-only versions in `../migrations/NNNN_name.sql`.
+//! - `tls`: TLS to the database with libpq's `sslmode` meanings (rustls).
 //! - `secrets`: this database's secrets under its master key (sealed by
 //!   [`pooldesk_core::sealed`], as on SQLite), rotation included.
 //! - `user_pools`, `users`, `identity_pools`, `misc`: the trait implementations, one module
@@ -26,10 +27,10 @@ mod pool;
 mod secrets;
 #[cfg(feature = "testkit")]
 pub mod testdb;
+pub mod tls;
 mod user_pools;
 mod users;
 
-use std::str::FromStr as _;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -56,7 +57,9 @@ impl PostgresStore {
     /// `vault` (a new database gets the vault's key, or a new one saved there). Every server
     /// on one database needs the same key.
     pub fn open(url: &str, vault: &dyn KeyVault, max_connections: u32) -> Result<Self, StoreError> {
-        let mut config = postgres::Config::from_str(url).map_err(|e| StoreError::Other(format!("the database URL: {e}").into()))?;
+        let connection = tls::parse(url).map_err(|e| StoreError::Other(e.into()))?;
+        let tls = connection.connector().map_err(|e| StoreError::Other(e.into()))?;
+        let mut config = connection.config;
         if config.get_application_name().is_none() {
             config.application_name("pooldesk");
         }
@@ -64,6 +67,14 @@ impl PostgresStore {
             config.connect_timeout(Duration::from_secs(5));
         }
         let described = describe(&config);
+        let manager = pool::Manager { config, tls };
+        // The first connection is made here rather than through the pool, whose error says only
+        // that it timed out: a refused password or certificate should say so.
+        let mut first = r2d2::ManageConnection::connect(&manager)
+            .map_err(|e| StoreError::Other(format!("connecting to {described}: {}", with_causes(&e)).into()))?;
+        migrations::migrate(&mut first)?;
+        let sealer = secrets::unlock(&mut first, vault)?;
+        drop(first);
         let pool = r2d2::Pool::builder()
             .max_size(max_connections.max(2))
             .min_idle(Some(0))
@@ -73,11 +84,7 @@ impl PostgresStore {
             // How long a call waits for a connection (all busy, or the database unreachable)
             // before it fails with an internal error.
             .connection_timeout(Duration::from_secs(3))
-            .build_unchecked(pool::Manager { config });
-        let mut conn = pool.get().map_err(|e| StoreError::Other(format!("connecting to {described}: {e}").into()))?;
-        migrations::migrate(&mut conn)?;
-        let sealer = secrets::unlock(&mut conn, vault)?;
-        drop(conn);
+            .build_unchecked(manager);
         Ok(PostgresStore { pool, sealer: RwLock::new(Arc::new(sealer)), configs: ConfigCache::default(), described })
     }
 
@@ -92,6 +99,17 @@ impl PostgresStore {
     pub fn analyze_users(&self) -> StoreResult<()> {
         self.conn()?.batch("ANALYZE users, user_attribute_index")
     }
+}
+
+/// An error with its causes, `a: b: c` (the TLS handshake's reason is a cause, not the message).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    text
 }
 
 fn describe(config: &postgres::Config) -> String {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use pooldesk_core::store::{Health, PoolUse, ReadScope, StoreError, StoreResult};
 use postgres::types::{FromSql, ToSql};
-use postgres::{NoTls, Row, Statement};
+use postgres::{Row, Statement};
 
 use crate::PostgresStore;
 use crate::error::{pool_error, sql};
@@ -103,6 +103,7 @@ pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize) -> StoreResult<T> 
 
 pub(crate) struct Manager {
     pub(crate) config: postgres::Config,
+    pub(crate) tls: tokio_postgres_rustls::MakeRustlsConnect,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -110,7 +111,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Conn, postgres::Error> {
-        Ok(Conn { client: self.config.connect(NoTls)?, statements: HashMap::new() })
+        Ok(Conn { client: self.config.connect(self.tls.clone())?, statements: HashMap::new() })
     }
 
     fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
