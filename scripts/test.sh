@@ -29,9 +29,9 @@ python3 tools/gen_wire.py --check
 echo "==> crates/cli/hot-symbols.txt matches the compiler and dependencies (a warning at most)"
 warn_if_hot_symbols_stale
 
-echo "==> web UI: install, type check, unit tests (Vitest)"
+echo "==> web UI: install, type check and build, unit tests (Vitest)"
 ui_install
-npm run --silent --prefix ui typecheck
+npm run --silent --prefix ui build
 npm test --silent --prefix ui
 
 echo "==> cargo fmt, clippy"
@@ -40,7 +40,11 @@ cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -q -- -D warnings
 
 echo "==> Rust tests (in a private D-Bus session with a real Secret Service, for the keychain tests)"
-scripts/with-keyring.sh cargo test --locked --workspace
+# This one build also makes the binaries the later steps drive: target/debug/pooldesk (for the
+# CLI's own tests) and the desktop app with the web UI built above inside it, which is what
+# `tauri build` adds (tauri/custom-protocol). Building them again apart would compile most of
+# the tree twice more, since cargo unifies features differently for a workspace's tests.
+scripts/with-keyring.sh cargo test --locked --workspace --features tauri/custom-protocol
 # ts-rs rewrote ui/src/generated/*.ts from the command types while testing: they must match.
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --exit-code --stat -- ui/src/generated; then
     echo "ui/src/generated is stale: commit what cargo test -p pooldesk-desktop generated" >&2
@@ -53,7 +57,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
 npm ci --silent --no-audit --no-fund --prefix tests/e2e/js
-cargo build --locked -p pooldesk-cli
 # The second pass runs beside the first (the suite mostly waits on its servers and browsers):
 # two servers on one PostgreSQL database behind HAProxy, every test that uses the shared server.
 CLUSTER_LOG=$(mktemp /tmp/pooldesk-e2e-cluster.XXXXXX.log)
@@ -75,7 +78,7 @@ fi
 echo "==> desktop app: build, package (.deb), install, drive the real window"
 command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ] || cargo install --locked tauri-driver --version "^2"
 .venv/bin/pip install -q --disable-pip-version-check -r tests/desktop/requirements.txt
-ui/node_modules/.bin/tauri build --debug --bundles deb -- --locked
+ui/node_modules/.bin/tauri bundle --debug --bundles deb  # packages the app the Rust tests built
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./target/debug/bundle/deb/pooldesk_*.deb
 POOLDESK_DESKTOP_BIN=/usr/bin/pooldesk-desktop POOLDESK_BIN="$ROOT/target/debug/pooldesk" PATH="$HOME/.cargo/bin:$PATH" \
     xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh .venv/bin/python -m pytest tests/desktop -q
