@@ -31,17 +31,21 @@ use std::sync::Arc;
 use pooldesk_core::clock::Clock;
 use pooldesk_core::identity_pools::IdentityPools;
 use pooldesk_core::store::Store;
+use pooldesk_core::sync::{Sync, SyncCaller};
 use pooldesk_core::{Context, Error, UserPools};
 use pooldesk_wire::cognito_identity;
 use pooldesk_wire::cognito_idp::{self, Operation};
+use pooldesk_wire::cognito_sync;
 
 pub use extensions::Extension;
 pub use iam::IamOperation;
 
-/// The operations over one store: user pools, identity pools, and what they share.
+/// The operations over one store: user pools, identity pools, Cognito Sync's datasets, and
+/// what they share.
 pub struct Api {
     pub pools: Arc<UserPools>,
     pub identity: Arc<IdentityPools>,
+    pub sync: Arc<Sync>,
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
 }
@@ -98,7 +102,21 @@ impl Api {
         let jwks = Arc::new(outbound::HttpJwks(outbound::HttpWeb::new(runtime)));
         let identity =
             Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks).with_web_client(web));
-        Ok(Api { pools, identity, store, clock })
+        let sync = Arc::new(Sync::new(store.clone(), clock.clone(), &pools)?);
+        Ok(Api { pools, identity, sync, store, clock })
+    }
+
+    /// Runs a Cognito Sync operation (its input gathered from the path, query string, headers
+    /// and body into one JSON object) for `caller`, recording a developer's changes in the audit
+    /// log like any admin action.
+    pub fn call_sync(&self, caller: &SyncCaller, op: cognito_sync::Operation, source: &str, input: &[u8]) -> Result<Vec<u8>, Error> {
+        let result = cognito_sync::dispatch(&*self.sync, caller, op, input);
+        if let SyncCaller::Developer(key) = caller {
+            let outcome = result.as_deref().map_err(Error::wire_code);
+            let target = format!("{SYNC_PREFIX}.{}", op.name());
+            pooldesk_core::audit::record(&*self.store, &*self.clock, key, source, &target, input, outcome);
+        }
+        result
     }
 
     /// Runs any operation by its `X-Amz-Target` name, in process, as the admin `caller`: the
@@ -112,6 +130,9 @@ impl Api {
             .map_err(|e| CallError { code: e.wire_code().to_owned(), message: e.client_message() })
     }
 }
+
+/// How the audit log names Cognito Sync's operations (the service has no `X-Amz-Target`).
+pub const SYNC_PREFIX: &str = "CognitoSync";
 
 /// An operation's error as an in-process caller (the desktop app, the CLI) sees it: Cognito's
 /// error name and the message a client would get over HTTP.

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::store::{AuditEvent, Store};
 
 /// The members whose values name what an action was about, in the order they are shown.
-const RESOURCE_MEMBERS: [&str; 11] = [
+const RESOURCE_MEMBERS: [&str; 12] = [
     "UserPoolId",
     "IdentityPoolId",
     "ClientId",
@@ -20,6 +20,7 @@ const RESOURCE_MEMBERS: [&str; 11] = [
     "ClientName",
     "IdentityPoolName",
     "SAMLProviderArn",
+    "DatasetName",
 ];
 
 /// Whether the operation named by `target` (`Service.Operation`) goes in the audit log.

@@ -6,7 +6,7 @@
 //! domains, resource servers, branding and managed login styles, identity providers and the
 //! identities linked through them, users as stored (password hashes, SRP verifiers, pending
 //! codes, MFA secrets, versions), sessions (refresh tokens keep working), auth events, trigger
-//! calls, identity pools with their identities, IAM SAML providers, access keys, server secrets
+//! calls, identity pools with their identities and their Cognito Sync datasets, IAM SAML providers, access keys, server secrets
 //! (so temporary credentials and OpenID tokens issued before stay valid), the outbox and the
 //! audit log. Not copied: pending sign-in challenges and used-once keys, which expire within
 //! minutes; a sign-in under way when the copy is made starts again.
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail, ensure};
 
-use crate::store::{AuditQuery, MessageQuery, Page, Store, StoreResult, TriggerQuery};
+use crate::store::{AuditQuery, MessageQuery, Page, Store, StoreResult, SyncWrite, TriggerQuery};
 
 /// Rows read per page while copying.
 const PAGE: usize = 1000;
@@ -126,6 +126,7 @@ pub fn copy_installation(from: &dyn Store, to: &dyn Store, progress: &mut dyn Fn
                     |identities| {
                         for identity in identities {
                             to.create_identity(identity)?;
+                            copy_datasets(from, to, &identity.id, &mut n)?;
                         }
                         n.add("identities", identities.len());
                         Ok(())
@@ -148,6 +149,34 @@ pub fn copy_installation(from: &dyn Store, to: &dyn Store, progress: &mut dyn Fn
     }
     n.add("audit events", events.len());
     Ok(n)
+}
+
+/// An identity's Cognito Sync datasets with their records, deleted ones (markers that keep
+/// the sync count) too.
+fn copy_datasets(from: &dyn Store, to: &dyn Store, identity_id: &str, n: &mut Counts) -> anyhow::Result<()> {
+    each_page(
+        |after| from.list_datasets(identity_id, true, after, PAGE),
+        |datasets| {
+            for d in datasets {
+                let mut records = Vec::new();
+                each_page(
+                    |after| from.list_sync_records(identity_id, &d.name, 0, after, PAGE),
+                    |page| {
+                        records.extend_from_slice(page);
+                        Ok(())
+                    },
+                )?;
+                n.add("dataset records", records.len());
+                anyhow::ensure!(
+                    to.write_dataset(d, None, &records, usize::MAX)? == SyncWrite::Written,
+                    "dataset {} of {identity_id} was there already",
+                    d.name
+                );
+            }
+            n.add("datasets", datasets.len());
+            Ok(())
+        },
+    )
 }
 
 fn copy_user_pool(from: &dyn Store, to: &dyn Store, pool_id: &str, n: &mut Counts) -> anyhow::Result<()> {
@@ -331,6 +360,10 @@ pub fn verify(from: &dyn Store, to: &dyn Store, sample: usize) -> anyhow::Result
     for pool in &identity_pools {
         let identities = |s: &dyn Store| s.list_identities(&pool.id, None, PAGE).map(|p| p.items);
         ensure!(identities(from)? == identities(to)?, "{}: the identities differ", pool.id);
+        for identity in identities(from)? {
+            let datasets = |s: &dyn Store| s.list_datasets(&identity.id, true, None, PAGE).map(|p| p.items);
+            ensure!(datasets(from)? == datasets(to)?, "{}: the datasets differ", identity.id);
+        }
     }
     n.add("identity pools", identity_pools.len());
     ensure!(from.list_access_keys()? == to.list_access_keys()?, "the access keys differ");

@@ -30,6 +30,7 @@ pub mod sealed;
 pub mod srp;
 pub mod store;
 pub mod store_shared;
+pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tokens;

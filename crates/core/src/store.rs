@@ -546,6 +546,93 @@ pub trait IdentityStore: Send + Sync {
     fn server_secret_names(&self) -> StoreResult<Vec<String>>;
 }
 
+/// A Cognito Sync dataset of an identity. A deleted one stays behind as a marker without
+/// records, so that its sync count keeps rising if it is made again and devices that synced
+/// before learn that it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetRecord {
+    pub identity_id: String,
+    pub name: String,
+    pub pool_id: String,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    pub modified_by: String,
+    /// How many writes (updates and deletions) the dataset has seen.
+    pub sync_count: i64,
+    /// UTF-8 bytes of its live records' keys and values.
+    pub data_storage: i64,
+    /// Its live records.
+    pub num_records: i64,
+    pub deleted: bool,
+}
+
+/// A record of a dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRecord {
+    pub key: String,
+    /// `None` once removed: the record stays so that devices syncing later learn of it.
+    pub value: Option<String>,
+    /// The dataset's sync count when the record was last written.
+    pub sync_count: i64,
+    pub modified_ms: i64,
+    pub modified_by: String,
+    pub device_modified_ms: Option<i64>,
+}
+
+/// How [`SyncStore::write_dataset`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncWrite {
+    Written,
+    /// The dataset changed since it was read: nothing was written.
+    Conflict,
+    /// Making the dataset would give the identity more live datasets than allowed.
+    TooManyDatasets,
+}
+
+/// A pool's Cognito Sync figures, summed over its identities' datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncUsage {
+    /// Writes to its datasets (the sum of their sync counts).
+    pub writes: i64,
+    pub data_storage: i64,
+    pub modified_ms: Option<i64>,
+}
+
+/// Cognito Sync's datasets. They belong to their identity: deleting it deletes them, and
+/// merging identities moves the source's datasets to the destination as
+/// `<name>.<source identity id>` (Cognito's merged datasets).
+pub trait SyncStore: Send + Sync {
+    /// The dataset, deleted or not.
+    fn get_dataset(&self, identity_id: &str, name: &str) -> StoreResult<Option<DatasetRecord>>;
+    /// The identity's live datasets (and deleted ones when asked) by name, after `after`.
+    fn list_datasets(&self, identity_id: &str, deleted_too: bool, after: Option<&str>, limit: usize) -> StoreResult<Page<DatasetRecord>>;
+    /// The records with these keys that exist (removed ones too).
+    fn get_sync_records(&self, identity_id: &str, dataset: &str, keys: &[&str]) -> StoreResult<Vec<SyncRecord>>;
+    /// The records (removed ones too) written after sync count `since`, by key after `after`.
+    fn list_sync_records(
+        &self,
+        identity_id: &str,
+        dataset: &str,
+        since: i64,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<SyncRecord>>;
+    /// Stores the dataset's new state and writes `records` (replacing those with the same
+    /// keys), provided its sync count is still `expected` (`None`: there is no dataset by that
+    /// name yet, deleted or not). Making a live dataset where there was none (or a deleted one)
+    /// is refused when the identity already has `max_datasets`. A deleted dataset loses every
+    /// record.
+    fn write_dataset(
+        &self,
+        dataset: &DatasetRecord,
+        expected: Option<i64>,
+        records: &[SyncRecord],
+        max_datasets: usize,
+    ) -> StoreResult<SyncWrite>;
+    /// The pool's figures.
+    fn sync_usage(&self, pool_id: &str) -> StoreResult<SyncUsage>;
+}
+
 pub trait AccessKeyStore: Send + Sync {
     fn put_access_key(&self, key: &AccessKey) -> StoreResult<()>;
     fn get_access_key(&self, id: &str) -> StoreResult<Option<AccessKey>>;
@@ -697,6 +784,7 @@ pub trait Store:
     + ChallengeStore
     + AuthEventStore
     + IdentityStore
+    + SyncStore
     + AccessKeyStore
     + MessageStore
     + AuditStore
@@ -713,6 +801,7 @@ impl<
         + ChallengeStore
         + AuthEventStore
         + IdentityStore
+        + SyncStore
         + AccessKeyStore
         + MessageStore
         + AuditStore

@@ -104,6 +104,7 @@ pub fn store_contract(store: &dyn Store) {
     audit_newest_first(store);
     identity_pools_and_identities(store);
     logins_belong_to_one_identity(store);
+    sync_datasets(store);
     server_secrets_are_made_once(store);
     access_keys(store);
 }
@@ -207,6 +208,107 @@ fn identity(id: &str, pool_id: &str, logins: &[(&str, &str)]) -> IdentityRecord 
         created_ms: 1,
         modified_ms: 1,
     }
+}
+
+fn dataset(identity_id: &str, name: &str, sync_count: i64, num_records: i64, data_storage: i64) -> DatasetRecord {
+    DatasetRecord {
+        identity_id: identity_id.into(),
+        name: name.into(),
+        pool_id: "us-east-1:00000000-0000-4000-8000-0000000000d5".into(),
+        created_ms: 1,
+        modified_ms: sync_count,
+        modified_by: identity_id.into(),
+        sync_count,
+        data_storage,
+        num_records,
+        deleted: false,
+    }
+}
+
+fn sync_record(key: &str, value: Option<&str>, sync_count: i64) -> SyncRecord {
+    SyncRecord {
+        key: key.into(),
+        value: value.map(str::to_owned),
+        sync_count,
+        modified_ms: sync_count,
+        modified_by: "device".into(),
+        device_modified_ms: Some(7),
+    }
+}
+
+fn sync_datasets(store: &dyn Store) {
+    let pool = identity_pool("us-east-1:00000000-0000-4000-8000-0000000000d5", "sync");
+    store.create_identity_pool(&pool).expect("create");
+    let (alice, bob) = ("us-east-1:sync-alice", "us-east-1:sync-bob");
+    store.create_identity(&identity(alice, &pool.id, &[])).expect("create");
+    store.create_identity(&identity(bob, &pool.id, &[])).expect("create");
+
+    // A write is a compare-and-set on the dataset's sync count.
+    let scores = dataset(alice, "scores", 1, 2, 10);
+    let written = store.write_dataset(&scores, None, &[sync_record("a", Some("1"), 1), sync_record("b", Some("22"), 1)], 20);
+    assert_eq!(written.expect("write"), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&scores, None, &[], 20).expect("write"), SyncWrite::Conflict, "made already");
+    let second = dataset(alice, "scores", 2, 2, 11);
+    assert_eq!(store.write_dataset(&second, Some(0), &[], 20).expect("write"), SyncWrite::Conflict, "a stale count");
+    assert_eq!(store.get_dataset(alice, "scores").expect("get"), Some(scores.clone()), "nothing of a refused write");
+    let patch = [sync_record("b", None, 2), sync_record("c", Some("333"), 2)];
+    assert_eq!(store.write_dataset(&second, Some(1), &patch, 20).expect("write"), SyncWrite::Written);
+    assert_eq!(store.get_dataset(alice, "scores").expect("get"), Some(second.clone()));
+
+    // Records: by key, removed ones too, and since a sync count.
+    let all = store.list_sync_records(alice, "scores", 0, None, 2).expect("list");
+    assert_eq!(all.items, [sync_record("a", Some("1"), 1), sync_record("b", None, 2)], "a removal stays, without its value");
+    let rest = store.list_sync_records(alice, "scores", 0, all.next.as_deref(), 2).expect("list");
+    assert_eq!(rest.items, [sync_record("c", Some("333"), 2)]);
+    assert_eq!(rest.next, None);
+    let since = store.list_sync_records(alice, "scores", 1, None, 10).expect("list");
+    assert_eq!(since.items.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+    let some = store.get_sync_records(alice, "scores", &["c", "a", "zz"]).expect("get");
+    assert_eq!(some.len(), 2, "the keys that exist");
+    assert!(store.get_sync_records(bob, "scores", &["a"]).expect("get").is_empty(), "another identity's dataset");
+
+    // Live datasets per identity, by name; a limit on how many.
+    store.write_dataset(&dataset(alice, "settings", 1, 0, 0), None, &[], 20).expect("write");
+    let listed = store.list_datasets(alice, false, None, 1).expect("list");
+    assert_eq!(listed.items, [second]);
+    let listed = store.list_datasets(alice, false, listed.next.as_deref(), 1).expect("list");
+    assert_eq!(listed.items.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["settings"]);
+    assert_eq!(listed.next, None);
+    assert_eq!(store.write_dataset(&dataset(alice, "third", 1, 0, 0), None, &[], 2).expect("write"), SyncWrite::TooManyDatasets);
+    assert_eq!(
+        store.write_dataset(&dataset(alice, "scores", 3, 2, 5), Some(2), &[], 2).expect("write"),
+        SyncWrite::Written,
+        "not a new one"
+    );
+
+    // A deleted dataset keeps its row (and count) without records, and is not listed.
+    let deleted = DatasetRecord { sync_count: 4, num_records: 0, data_storage: 0, deleted: true, ..dataset(alice, "scores", 4, 0, 0) };
+    assert_eq!(store.write_dataset(&deleted, Some(3), &[], 2).expect("write"), SyncWrite::Written);
+    assert_eq!(store.get_dataset(alice, "scores").expect("get"), Some(deleted));
+    assert!(store.list_sync_records(alice, "scores", 0, None, 10).expect("list").items.is_empty(), "its records went");
+    assert_eq!(store.list_datasets(alice, false, None, 10).expect("list").items.len(), 1);
+    assert_eq!(store.list_datasets(alice, true, None, 10).expect("list").items.len(), 2, "deleted ones when asked");
+    let again = dataset(alice, "scores", 5, 1, 2);
+    assert_eq!(store.write_dataset(&again, Some(4), &[sync_record("z", Some("9"), 5)], 2).expect("write"), SyncWrite::Written);
+
+    // The pool's figures.
+    let usage = store.sync_usage(&pool.id).expect("usage");
+    assert_eq!(usage, SyncUsage { writes: 6, data_storage: 2, modified_ms: Some(5) });
+    assert_eq!(store.sync_usage("us-east-1:none").expect("usage"), SyncUsage::default());
+
+    // Merging moves datasets (with their records) under the source's name; deleting an
+    // identity takes its datasets.
+    store.write_dataset(&dataset(bob, "scores", 1, 1, 2), None, &[sync_record("q", Some("1"), 1)], 20).expect("write");
+    store.merge_identities(bob, alice, 9).expect("merge");
+    let merged = format!("scores.{bob}");
+    assert_eq!(store.get_dataset(alice, &merged).expect("get").map(|d| d.sync_count), Some(1));
+    assert_eq!(store.list_sync_records(alice, &merged, 0, None, 10).expect("list").items, [sync_record("q", Some("1"), 1)]);
+    assert_eq!(store.get_dataset(bob, "scores").expect("get"), None);
+    assert!(store.delete_identity(alice).expect("delete"));
+    assert_eq!(store.get_dataset(alice, "settings").expect("get"), None);
+    assert!(store.list_sync_records(alice, &merged, 0, None, 10).expect("list").items.is_empty());
+    assert_eq!(store.sync_usage(&pool.id).expect("usage").data_storage, 0);
+    assert!(store.delete_identity_pool(&pool.id).expect("delete"));
 }
 
 fn identity_pools_and_identities(store: &dyn Store) {

@@ -22,6 +22,7 @@ mod ops;
 mod query;
 pub mod sigv4;
 mod sts;
+mod sync;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,7 +32,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use pooldesk_api::{Access, Api, Target};
 use pooldesk_core::identity_pools::credentials::{CredentialError, SessionClaims};
 use pooldesk_core::{Context, Error, UserPools};
@@ -90,6 +91,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/health/live", get(ops::live))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
+        .route("/identitypools", any(sync::handle).options(preflight))
+        .route("/identitypools/{*path}", any(sync::handle).options(preflight))
         .nest("/domains/{domain}", domain_routes())
         .merge(domain_routes())
         .fallback(not_found)
@@ -305,7 +308,7 @@ pub(crate) async fn preflight(headers: HeaderMap) -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, DELETE"));
     let asked = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.unwrap_or_else(|| HeaderValue::from_static("authorization, content-type")));
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
@@ -492,10 +495,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Reads a request body of at most [`MAX_BODY_BYTES`] that arrives whole within
 /// [`BODY_TIMEOUT`] (a deadline for the whole body, not a gap between its pieces).
 async fn read_body(body: axum::body::Body) -> Result<Bytes, Error> {
-    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+    read_body_up_to(body, MAX_BODY_BYTES).await
+}
+
+/// [`read_body`] with another size limit.
+pub(crate) async fn read_body_up_to(body: axum::body::Body, limit: usize) -> Result<Bytes, Error> {
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(e)) if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>()) => {
-            Err(Error::RequestTooLarge(format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024)))
+            Err(Error::RequestTooLarge(format!("The request body is larger than {} KiB.", limit / 1024)))
         }
         Ok(Err(_)) => Err(Error::InvalidParameter("The request body could not be read.".into())),
         Err(_) => Err(Error::InvalidParameter(format!("The request body did not arrive within {} s.", BODY_TIMEOUT.as_secs()))),

@@ -149,6 +149,9 @@ impl IdentityStore for PostgresStore {
     fn merge_identities(&self, from: &str, to: &str, now_ms: i64) -> StoreResult<()> {
         self.write(|c| {
             c.execute("UPDATE identity_logins SET identity_id = $2 WHERE identity_id = $1", &[&from, &to])?;
+            // Datasets follow as Cognito's merged datasets, their records with them (ON UPDATE CASCADE).
+            c.execute("DELETE FROM sync_datasets WHERE identity_id = $1 AND deleted", &[&from])?;
+            c.execute("UPDATE sync_datasets SET identity_id = $2, name = name || '.' || $1 WHERE identity_id = $1", &[&from, &to])?;
             c.execute("DELETE FROM identities WHERE id = $1", &[&from])?;
             c.execute("UPDATE identities SET modified_ms = $2 WHERE id = $1", &[&to, &now_ms]).map(drop)
         })

@@ -25,6 +25,7 @@ mod migrations;
 mod misc;
 mod pool;
 mod secrets;
+mod sync;
 #[cfg(feature = "testkit")]
 pub mod testdb;
 pub mod tls;

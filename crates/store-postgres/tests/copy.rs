@@ -110,6 +110,7 @@ fn fill(store: &dyn Store) {
         .put_access_key(&AccessKey { id: "AKIACOPY".into(), secret: "key-secret".into(), description: "d".into(), created_ms: 14 })
         .unwrap();
     store.server_secret("openid-signing-key", &|| vec![9; 32]).unwrap();
+    fill_sync(store);
     store
         .append_audit(&AuditEvent {
             id: 0,
@@ -123,7 +124,68 @@ fn fill(store: &dyn Store) {
         .unwrap();
 }
 
+const IDENTITY_POOL: &str = "us-east-1:00000000-0000-4000-8000-0000000c0b1e";
+const IDENTITY: &str = "us-east-1:00000000-0000-4000-8000-00000000face";
+
+/// An identity with a dataset (a live record and a removed one) and a deleted dataset, whose
+/// marker keeps its sync count.
+fn fill_sync(store: &dyn Store) {
+    let pool = IdentityPoolRecord {
+        id: IDENTITY_POOL.into(),
+        config: pooldesk_wire::cognito_identity::IdentityPool {
+            identity_pool_id: IDENTITY_POOL.into(),
+            identity_pool_name: "copy".into(),
+            allow_unauthenticated_identities: true,
+            ..Default::default()
+        },
+        roles: Default::default(),
+        tag_maps: BTreeMap::new(),
+        created_ms: 16,
+        modified_ms: 16,
+    };
+    store.create_identity_pool(&pool).unwrap();
+    store
+        .create_identity(&IdentityRecord {
+            id: IDENTITY.into(),
+            pool_id: IDENTITY_POOL.into(),
+            logins: vec![],
+            created_ms: 16,
+            modified_ms: 16,
+        })
+        .unwrap();
+    let dataset = |name: &str, sync_count, deleted| DatasetRecord {
+        identity_id: IDENTITY.into(),
+        name: name.into(),
+        pool_id: IDENTITY_POOL.into(),
+        created_ms: 17,
+        modified_ms: 18,
+        modified_by: IDENTITY.into(),
+        sync_count,
+        data_storage: if deleted { 0 } else { 9 },
+        num_records: if deleted { 0 } else { 1 },
+        deleted,
+    };
+    let record = |key: &str, value: Option<&str>, sync_count| SyncRecord {
+        key: key.into(),
+        value: value.map(str::to_owned),
+        sync_count,
+        modified_ms: 18,
+        modified_by: "device-1".into(),
+        device_modified_ms: Some(17),
+    };
+    let records = [record("highScore", Some("1200"), 2), record("level", None, 3)];
+    assert_eq!(store.write_dataset(&dataset("scores", 3, false), None, &records, 20).unwrap(), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&dataset("old", 5, true), None, &[], 20).unwrap(), SyncWrite::Written);
+}
+
 fn same(a: &dyn Store, b: &dyn Store) {
+    for name in ["scores", "old"] {
+        assert!(a.get_dataset(IDENTITY, name).unwrap().is_some());
+        assert_eq!(a.get_dataset(IDENTITY, name).unwrap(), b.get_dataset(IDENTITY, name).unwrap(), "{name}, deleted or not");
+    }
+    let records = |s: &dyn Store| s.list_sync_records(IDENTITY, "scores", 0, None, 10).unwrap().items;
+    assert_eq!(records(a).len(), 2);
+    assert_eq!(records(a), records(b), "records, removed ones too");
     assert_eq!(b.get_client("client-1").unwrap().unwrap().secret.as_deref(), Some("client-secret"));
     assert_eq!(a.get_ui_customization(POOL, "ALL").unwrap(), b.get_ui_customization(POOL, "ALL").unwrap());
     assert_eq!(a.get_domain("copy-login").unwrap(), b.get_domain("copy-login").unwrap());

@@ -169,6 +169,9 @@ impl IdentityStore for SqliteStore {
     fn merge_identities(&self, from: &str, to: &str, now_ms: i64) -> StoreResult<()> {
         self.write(|tx| {
             execute(tx, "UPDATE identity_logins SET identity_id = ?2 WHERE identity_id = ?1", [from, to])?;
+            // Datasets follow as Cognito's merged datasets, their records with them (ON UPDATE CASCADE).
+            execute(tx, "DELETE FROM sync_datasets WHERE identity_id = ?1 AND deleted", [from])?;
+            execute(tx, "UPDATE sync_datasets SET identity_id = ?2, name = name || '.' || ?1 WHERE identity_id = ?1", [from, to])?;
             execute(tx, "DELETE FROM identities WHERE id = ?1", [from])?;
             execute(tx, "UPDATE identities SET modified_ms = ?2 WHERE id = ?1", params![to, now_ms])?;
             Ok(())

@@ -31,6 +31,7 @@ mod migrations;
 mod misc;
 mod pool;
 mod secrets;
+mod sync;
 mod user_pools;
 mod users;
 

@@ -65,7 +65,8 @@ impl Desk {
         }
         let pools = Arc::new(pools);
         let identity = Arc::new(IdentityPools::new(store.clone(), dyn_clock.clone(), pools.clone()).expect("identity pools"));
-        Desk { api: Api { pools, identity, store, clock: dyn_clock }, clock, _dir: dir }
+        let sync = Arc::new(pooldesk_core::sync::Sync::new(store.clone(), dyn_clock.clone(), &pools).expect("sync"));
+        Desk { api: Api { pools, identity, sync, store, clock: dyn_clock }, clock, _dir: dir }
     }
 
     /// Any operation by name: a Cognito one (`InitiateAuth`) or a full target

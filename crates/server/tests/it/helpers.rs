@@ -99,7 +99,8 @@ pub async fn spawn_app_on(store: Arc<SqliteStore>, clock: Arc<FakeClock>, dir: O
         pooldesk_core::identity_pools::IdentityPools::new(dyn_store.clone(), dyn_clock.clone(), pools.clone())
             .expect("building IdentityPools"),
     );
-    let api = Api { pools, identity, store: dyn_store, clock: dyn_clock };
+    let sync = Arc::new(pooldesk_core::sync::Sync::new(dyn_store.clone(), dyn_clock.clone(), &pools).expect("building Sync"));
+    let api = Api { pools, identity, sync, store: dyn_store, clock: dyn_clock };
     let mut state = AppState::new(api, Some(RootKey { id: ROOT_ID.into(), secret: ROOT_SECRET.into() }));
     state.limiter = pooldesk_server::limits::RateLimiter::new(pooldesk_server::limits::RateLimitConfig::OFF);
     let state = Arc::new(state);

@@ -1,0 +1,171 @@
+//! `SyncStore`: Cognito Sync's datasets and records.
+
+use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncStore, SyncUsage, SyncWrite};
+use pooldesk_core::store_shared::page;
+use postgres::Row;
+
+use crate::PostgresStore;
+use crate::pool::get;
+
+const DATASET_COLUMNS: &str =
+    "identity_id, name, pool_id, created_ms, modified_ms, modified_by, sync_count, data_storage, num_records, deleted";
+const RECORD_COLUMNS: &str = "key, value, sync_count, modified_ms, modified_by, device_modified_ms";
+
+fn to_dataset(r: &Row) -> StoreResult<DatasetRecord> {
+    Ok(DatasetRecord {
+        identity_id: get(r, 0)?,
+        name: get(r, 1)?,
+        pool_id: get(r, 2)?,
+        created_ms: get(r, 3)?,
+        modified_ms: get(r, 4)?,
+        modified_by: get(r, 5)?,
+        sync_count: get(r, 6)?,
+        data_storage: get(r, 7)?,
+        num_records: get(r, 8)?,
+        deleted: get(r, 9)?,
+    })
+}
+
+fn to_record(r: &Row) -> StoreResult<SyncRecord> {
+    Ok(SyncRecord {
+        key: get(r, 0)?,
+        value: get(r, 1)?,
+        sync_count: get(r, 2)?,
+        modified_ms: get(r, 3)?,
+        modified_by: get(r, 4)?,
+        device_modified_ms: get(r, 5)?,
+    })
+}
+
+impl SyncStore for PostgresStore {
+    fn get_dataset(&self, identity_id: &str, name: &str) -> StoreResult<Option<DatasetRecord>> {
+        self.read(|c| {
+            c.opt(&format!("SELECT {DATASET_COLUMNS} FROM sync_datasets WHERE identity_id = $1 AND name = $2"), &[&identity_id, &name])?
+                .as_ref()
+                .map(to_dataset)
+                .transpose()
+        })
+    }
+
+    fn list_datasets(&self, identity_id: &str, deleted_too: bool, after: Option<&str>, limit: usize) -> StoreResult<Page<DatasetRecord>> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {DATASET_COLUMNS} FROM sync_datasets WHERE identity_id = $1 AND name > $2 AND ($4 OR NOT deleted) ORDER BY name LIMIT $3"
+                ),
+                &[&identity_id, &after.unwrap_or(""), &((limit + 1) as i64), &deleted_too],
+            )
+        })?;
+        Ok(page(rows.iter().map(to_dataset).collect::<StoreResult<_>>()?, limit, |d| d.name.clone()))
+    }
+
+    fn get_sync_records(&self, identity_id: &str, dataset: &str, keys: &[&str]) -> StoreResult<Vec<SyncRecord>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {RECORD_COLUMNS} FROM sync_records WHERE identity_id = $1 AND dataset = $2 AND key = ANY($3)"),
+                &[&identity_id, &dataset, &keys],
+            )
+        })?;
+        rows.iter().map(to_record).collect()
+    }
+
+    fn list_sync_records(
+        &self,
+        identity_id: &str,
+        dataset: &str,
+        since: i64,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<SyncRecord>> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {RECORD_COLUMNS} FROM sync_records WHERE identity_id = $1 AND dataset = $2 AND sync_count > $3 AND key > $4 \
+                     ORDER BY key LIMIT $5"
+                ),
+                &[&identity_id, &dataset, &since, &after.unwrap_or(""), &((limit + 1) as i64)],
+            )
+        })?;
+        Ok(page(rows.iter().map(to_record).collect::<StoreResult<_>>()?, limit, |r| r.key.clone()))
+    }
+
+    fn write_dataset(
+        &self,
+        d: &DatasetRecord,
+        expected: Option<i64>,
+        records: &[SyncRecord],
+        max_datasets: usize,
+    ) -> StoreResult<SyncWrite> {
+        self.write(|c| {
+            let was = c.opt("SELECT deleted FROM sync_datasets WHERE identity_id = $1 AND name = $2", &[&d.identity_id, &d.name])?;
+            let was_live = was.as_ref().map(|r| get::<bool>(r, 0)).transpose()?.is_some_and(|deleted| !deleted);
+            if !d.deleted && !was_live {
+                // Servers making datasets for one identity at once take turns, so the count holds.
+                c.execute("SELECT 1 FROM identities WHERE id = $1 FOR UPDATE", &[&d.identity_id])?;
+                let live: i64 =
+                    get(&c.one("SELECT count(*) FROM sync_datasets WHERE identity_id = $1 AND NOT deleted", &[&d.identity_id])?, 0)?;
+                if live >= i64::try_from(max_datasets).unwrap_or(i64::MAX) {
+                    return Ok(SyncWrite::TooManyDatasets);
+                }
+            }
+            let params: [&(dyn postgres::types::ToSql + Sync); 10] = [
+                &d.identity_id,
+                &d.name,
+                &d.pool_id,
+                &d.created_ms,
+                &d.modified_ms,
+                &d.modified_by,
+                &d.sync_count,
+                &d.data_storage,
+                &d.num_records,
+                &d.deleted,
+            ];
+            // Compare and set: a concurrent writer that got there first leaves no row changed.
+            let written = match expected {
+                None => c.execute(
+                    &format!(
+                        "INSERT INTO sync_datasets ({DATASET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                         ON CONFLICT (identity_id, name) DO NOTHING"
+                    ),
+                    &params,
+                )?,
+                Some(count) => c.execute(
+                    "UPDATE sync_datasets SET pool_id = $3, created_ms = $4, modified_ms = $5, modified_by = $6, sync_count = $7, \
+                     data_storage = $8, num_records = $9, deleted = $10 WHERE identity_id = $1 AND name = $2 AND sync_count = $11",
+                    &[&d.identity_id, &d.name, &d.pool_id, &d.created_ms, &d.modified_ms, &d.modified_by, &d.sync_count, &d.data_storage, &d.num_records, &d.deleted, &count],
+                )?,
+            };
+            if written == 0 {
+                return Ok(SyncWrite::Conflict);
+            }
+            if d.deleted {
+                c.execute("DELETE FROM sync_records WHERE identity_id = $1 AND dataset = $2", &[&d.identity_id, &d.name])?;
+            }
+            for r in records {
+                c.execute(
+                    &format!(
+                        "INSERT INTO sync_records (identity_id, dataset, {RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                         ON CONFLICT (identity_id, dataset, key) DO UPDATE SET value = excluded.value, sync_count = excluded.sync_count, \
+                         modified_ms = excluded.modified_ms, modified_by = excluded.modified_by, device_modified_ms = excluded.device_modified_ms"
+                    ),
+                    &[&d.identity_id, &d.name, &r.key, &r.value, &r.sync_count, &r.modified_ms, &r.modified_by, &r.device_modified_ms],
+                )?;
+            }
+            Ok(SyncWrite::Written)
+        })
+    }
+
+    fn sync_usage(&self, pool_id: &str) -> StoreResult<SyncUsage> {
+        self.read(|c| {
+            let r = c.one(
+                "SELECT coalesce(sum(sync_count), 0)::BIGINT, coalesce(sum(data_storage), 0)::BIGINT, max(modified_ms) FROM sync_datasets \
+                 WHERE pool_id = $1",
+                &[&pool_id],
+            )?;
+            Ok(SyncUsage { writes: get(&r, 0)?, data_storage: get(&r, 1)?, modified_ms: get(&r, 2)? })
+        })
+    }
+}

@@ -1,0 +1,173 @@
+//! `SyncStore`: Cognito Sync's datasets and records.
+
+use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncStore, SyncUsage, SyncWrite};
+use pooldesk_core::store_shared::page;
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
+
+use crate::SqliteStore;
+use crate::error::sql;
+use crate::pool::execute;
+
+const DATASET_COLUMNS: &str =
+    "identity_id, name, pool_id, created_ms, modified_ms, modified_by, sync_count, data_storage, num_records, deleted";
+const RECORD_COLUMNS: &str = "key, value, sync_count, modified_ms, modified_by, device_modified_ms";
+
+fn dataset_from(r: &Row<'_>) -> rusqlite::Result<DatasetRecord> {
+    Ok(DatasetRecord {
+        identity_id: r.get(0)?,
+        name: r.get(1)?,
+        pool_id: r.get(2)?,
+        created_ms: r.get(3)?,
+        modified_ms: r.get(4)?,
+        modified_by: r.get(5)?,
+        sync_count: r.get(6)?,
+        data_storage: r.get(7)?,
+        num_records: r.get(8)?,
+        deleted: r.get(9)?,
+    })
+}
+
+fn record_from(r: &Row<'_>) -> rusqlite::Result<SyncRecord> {
+    Ok(SyncRecord {
+        key: r.get(0)?,
+        value: r.get(1)?,
+        sync_count: r.get(2)?,
+        modified_ms: r.get(3)?,
+        modified_by: r.get(4)?,
+        device_modified_ms: r.get(5)?,
+    })
+}
+
+impl SyncStore for SqliteStore {
+    fn get_dataset(&self, identity_id: &str, name: &str) -> StoreResult<Option<DatasetRecord>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {DATASET_COLUMNS} FROM sync_datasets WHERE identity_id = ?1 AND name = ?2"))
+                .and_then(|mut s| s.query_row([identity_id, name], dataset_from).optional())
+                .map_err(sql)
+        })
+    }
+
+    fn list_datasets(&self, identity_id: &str, deleted_too: bool, after: Option<&str>, limit: usize) -> StoreResult<Page<DatasetRecord>> {
+        let items = self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT {DATASET_COLUMNS} FROM sync_datasets WHERE identity_id = ?1 AND name > ?2 AND (?4 OR NOT deleted) ORDER BY name LIMIT ?3"
+                ))
+                .map_err(sql)?;
+            let rows = s.query_map(params![identity_id, after.unwrap_or(""), (limit + 1) as i64, deleted_too], dataset_from).map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })?;
+        Ok(page(items, limit, |d| d.name.clone()))
+    }
+
+    fn get_sync_records(&self, identity_id: &str, dataset: &str, keys: &[&str]) -> StoreResult<Vec<SyncRecord>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|c| {
+            let statement = format!(
+                "SELECT {RECORD_COLUMNS} FROM sync_records WHERE identity_id = ? AND dataset = ? AND key IN ({})",
+                vec!["?"; keys.len()].join(", ")
+            );
+            let mut s = c.prepare(&statement).map_err(sql)?;
+            let values = [identity_id, dataset].into_iter().chain(keys.iter().copied());
+            let rows = s.query_map(params_from_iter(values), record_from).map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })
+    }
+
+    fn list_sync_records(
+        &self,
+        identity_id: &str,
+        dataset: &str,
+        since: i64,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<SyncRecord>> {
+        let items = self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM sync_records WHERE identity_id = ?1 AND dataset = ?2 AND sync_count > ?3 AND key > ?4 \
+                     ORDER BY key LIMIT ?5"
+                ))
+                .map_err(sql)?;
+            let rows =
+                s.query_map(params![identity_id, dataset, since, after.unwrap_or(""), (limit + 1) as i64], record_from).map_err(sql)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sql)
+        })?;
+        Ok(page(items, limit, |r| r.key.clone()))
+    }
+
+    fn write_dataset(
+        &self,
+        d: &DatasetRecord,
+        expected: Option<i64>,
+        records: &[SyncRecord],
+        max_datasets: usize,
+    ) -> StoreResult<SyncWrite> {
+        self.write(|tx| {
+            let found: Option<(i64, bool)> = tx
+                .prepare_cached("SELECT sync_count, deleted FROM sync_datasets WHERE identity_id = ?1 AND name = ?2")
+                .and_then(|mut s| s.query_row([&d.identity_id, &d.name], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+                .map_err(sql)?;
+            if found.map(|(count, _)| count) != expected {
+                return Ok(SyncWrite::Conflict);
+            }
+            if !d.deleted && found.is_none_or(|(_, deleted)| deleted) {
+                let live: i64 = tx
+                    .prepare_cached("SELECT count(*) FROM sync_datasets WHERE identity_id = ?1 AND NOT deleted")
+                    .and_then(|mut s| s.query_row([&d.identity_id], |r| r.get(0)))
+                    .map_err(sql)?;
+                if live >= i64::try_from(max_datasets).unwrap_or(i64::MAX) {
+                    return Ok(SyncWrite::TooManyDatasets);
+                }
+            }
+            execute(
+                tx,
+                &format!(
+                    "INSERT INTO sync_datasets ({DATASET_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+                     ON CONFLICT (identity_id, name) DO UPDATE SET modified_ms = excluded.modified_ms, \
+                     modified_by = excluded.modified_by, sync_count = excluded.sync_count, data_storage = excluded.data_storage, \
+                     num_records = excluded.num_records, deleted = excluded.deleted, created_ms = excluded.created_ms"
+                ),
+                params![
+                    d.identity_id,
+                    d.name,
+                    d.pool_id,
+                    d.created_ms,
+                    d.modified_ms,
+                    d.modified_by,
+                    d.sync_count,
+                    d.data_storage,
+                    d.num_records,
+                    d.deleted
+                ],
+            )?;
+            if d.deleted {
+                execute(tx, "DELETE FROM sync_records WHERE identity_id = ?1 AND dataset = ?2", [&d.identity_id, &d.name])?;
+            }
+            for r in records {
+                execute(
+                    tx,
+                    &format!(
+                        "INSERT OR REPLACE INTO sync_records (identity_id, dataset, {RECORD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                    ),
+                    params![d.identity_id, d.name, r.key, r.value, r.sync_count, r.modified_ms, r.modified_by, r.device_modified_ms],
+                )?;
+            }
+            Ok(SyncWrite::Written)
+        })
+    }
+
+    fn sync_usage(&self, pool_id: &str) -> StoreResult<SyncUsage> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT coalesce(sum(sync_count), 0), coalesce(sum(data_storage), 0), max(modified_ms) FROM sync_datasets WHERE pool_id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([pool_id], |r| Ok(SyncUsage { writes: r.get(0)?, data_storage: r.get(1)?, modified_ms: r.get(2)? }))
+            })
+            .map_err(sql)
+        })
+    }
+}
