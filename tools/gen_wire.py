@@ -472,6 +472,12 @@ class Gen:
 class TsGen(Gen):
     """The TypeScript view of the same shapes, for the desktop app's web UI."""
 
+    def __init__(self, model: dict, module: str):
+        # Cognito Sync's `Record` would hide TypeScript's own `Record<K, V>`.
+        model = json.loads(json.dumps(model))
+        rename_shape(model, "Record", "SyncRecord")
+        super().__init__(model, module)
+
     def ts_type(self, name: str) -> str:
         s = self.shapes[name]
         t = s["type"]

@@ -181,7 +181,7 @@ export interface ListRecordsRequest {
 }
 
 export interface ListRecordsResponse {
-  Records?: Record[];
+  Records?: SyncRecord[];
   NextToken?: string;
   Count?: number;
   DatasetSyncCount?: number;
@@ -201,15 +201,6 @@ export type Platform = "APNS" | "APNS_SANDBOX" | "GCM" | "ADM";
 export interface PushSync {
   ApplicationArns?: string[];
   RoleArn?: string;
-}
-
-export interface Record {
-  Key?: string;
-  Value?: string;
-  SyncCount?: number;
-  LastModifiedDate?: number;
-  LastModifiedBy?: string;
-  DeviceLastModifiedDate?: number;
 }
 
 export type RecordOperation = "replace" | "remove";
@@ -269,6 +260,15 @@ export interface SubscribeToDatasetRequest {
 
 export type SubscribeToDatasetResponse = Record<string, never>;
 
+export interface SyncRecord {
+  Key?: string;
+  Value?: string;
+  SyncCount?: number;
+  LastModifiedDate?: number;
+  LastModifiedBy?: string;
+  DeviceLastModifiedDate?: number;
+}
+
 export interface TooManyRequestsException {
   message: string;
 }
@@ -293,7 +293,7 @@ export interface UpdateRecordsRequest {
 }
 
 export interface UpdateRecordsResponse {
-  Records?: Record[];
+  Records?: SyncRecord[];
 }
 
 /** Every operation: its input and output shapes (`Record<string, never>` when it has none). */
