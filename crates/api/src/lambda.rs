@@ -110,7 +110,8 @@ impl LambdaHttp {
                     .ok()
                     .and_then(|v| v.get("message").or_else(|| v.get("Message")).and_then(|m| m.as_str()).map(str::to_owned))
                     .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
-                return Err(service(format!("Lambda answered HTTP {status}: {message}")));
+                let why = format!("Lambda answered HTTP {status}: {message}");
+                return Err(if status == 429 { InvokeFailure::Throttled(why) } else { service(why) });
             }
             return Ok(Invoked { function_error, payload: body });
         }

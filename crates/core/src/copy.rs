@@ -120,6 +120,9 @@ pub fn copy_installation(from: &dyn Store, to: &dyn Store, progress: &mut dyn Fn
             for pool in pools {
                 progress(&format!("identity pool {}", pool.id));
                 to.create_identity_pool(pool)?;
+                if let Some(settings) = from.get_sync_settings(&pool.id)? {
+                    to.put_sync_settings(&pool.id, &settings)?;
+                }
                 n.add("identity pools", 1);
                 each_page(
                     |after| from.list_identities(&pool.id, after, PAGE),

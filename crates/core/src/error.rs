@@ -101,6 +101,12 @@ pub enum Error {
     /// A Lambda trigger answered something Cognito cannot use.
     #[error("{0}")]
     InvalidLambdaResponse(String),
+    /// Cognito Sync's trigger threw, could not be called, or answered something unusable.
+    #[error("{0}")]
+    InvalidLambdaFunctionOutput(String),
+    /// Lambda throttled Cognito Sync's trigger.
+    #[error("{0}")]
+    LambdaThrottled(String),
     /// Something that is never the caller's fault. Details go to the log, not the client.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
@@ -156,6 +162,8 @@ impl Error {
             Error::UserLambdaValidation(_) => "UserLambdaValidationException",
             Error::UnexpectedLambda(_) => "UnexpectedLambdaException",
             Error::InvalidLambdaResponse(_) => "InvalidLambdaResponseException",
+            Error::InvalidLambdaFunctionOutput(_) => "InvalidLambdaFunctionOutputException",
+            Error::LambdaThrottled(_) => "LambdaThrottledException",
             Error::Internal(_) => "InternalErrorException",
         }
     }

@@ -598,6 +598,14 @@ pub struct SyncUsage {
     pub modified_ms: Option<i64>,
 }
 
+/// An identity pool's Cognito Sync settings (`SetCognitoEvents`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncSettings {
+    /// Event type (`SyncTrigger`) to the Lambda function it calls.
+    #[serde(default)]
+    pub events: BTreeMap<String, String>,
+}
+
 /// Cognito Sync's datasets. They belong to their identity: deleting it deletes them, and
 /// merging identities moves the source's datasets to the destination as
 /// `<name>.<source identity id>` (Cognito's merged datasets).
@@ -631,6 +639,9 @@ pub trait SyncStore: Send + Sync {
     ) -> StoreResult<SyncWrite>;
     /// The pool's figures.
     fn sync_usage(&self, pool_id: &str) -> StoreResult<SyncUsage>;
+    /// An identity pool's settings; they go with the pool.
+    fn get_sync_settings(&self, pool_id: &str) -> StoreResult<Option<SyncSettings>>;
+    fn put_sync_settings(&self, pool_id: &str, settings: &SyncSettings) -> StoreResult<()>;
 }
 
 pub trait AccessKeyStore: Send + Sync {

@@ -10,9 +10,14 @@
 //!
 //! Identities' temporary credentials reach their own datasets; developers' (admin) keys reach
 //! any identity's, as in AWS.
+//!
+//! Cognito Events: an identity pool's `SyncTrigger` Lambda function sees each identity's
+//! patch (old and new values) before it is stored, and may change, add or drop records; a
+//! developer's writes do not call it, as in AWS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_lc_rs::hmac;
 use base64::Engine;
@@ -21,8 +26,8 @@ use pooldesk_wire::cognito_sync::{self as w, RecordOperation};
 
 use crate::clock::{Clock, to_wire};
 use crate::error::{Error, Result};
-use crate::store::{DatasetRecord, IdentityRecord, Store, SyncRecord, SyncWrite};
-use crate::user_pools::UserPools;
+use crate::store::{DatasetRecord, IdentityRecord, Store, SyncRecord, SyncSettings, SyncWrite};
+use crate::user_pools::{InvokeFailure, LambdaInvoker, UserPools};
 
 /// Cognito Sync's limits (the developer guide's "Quotas").
 const MAX_DATASETS: usize = 20;
@@ -30,6 +35,10 @@ const MAX_RECORDS: i64 = 1024;
 const MAX_DATASET_BYTES: i64 = 1024 * 1024;
 /// How long a sync session token from ListRecords is good for UpdateRecords.
 const SESSION_TTL_MS: i64 = 3600 * 1000;
+/// The only event Cognito Events raises.
+const SYNC_TRIGGER: &str = "SyncTrigger";
+/// How long the sync trigger may take (the device waits for it).
+const TRIGGER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Who calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +62,8 @@ impl SyncCaller {
 pub struct Sync {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    region: String,
+    lambda: Option<Arc<dyn LambdaInvoker>>,
     /// Signs sync session tokens, so any server of a cluster accepts another's.
     session_key: hmac::Key,
 }
@@ -65,7 +76,13 @@ impl Sync {
         if secret.len() < 32 {
             return Err(Error::internal(anyhow::anyhow!("the sync session key is missing")));
         }
-        Ok(Sync { store, clock, session_key: hmac::Key::new(hmac::HMAC_SHA256, &secret) })
+        Ok(Sync {
+            store,
+            clock,
+            region: user_pools.config().region.clone(),
+            lambda: user_pools.lambda_invoker(),
+            session_key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
+        })
     }
 
     /// The identity a call names, if the caller may reach it. `missing` is the error for an
@@ -128,6 +145,14 @@ impl Sync {
     }
 }
 
+/// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
+fn lambda_function_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "lambda", region, account, "function", name, ..]
+        if partition.starts_with("aws") && !region.is_empty() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+            && !name.is_empty() && parts.len() <= 8)
+}
+
 fn check_dataset_name(name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-');
     if name.is_empty() || name.len() > 128 || !name.chars().all(allowed) {
@@ -184,6 +209,13 @@ fn wire_record(r: &SyncRecord) -> w::Record {
         last_modified_by: Some(r.modified_by.clone()),
         device_last_modified_date: r.device_modified_ms.map(to_wire),
     }
+}
+
+/// A record's new value (`None`: removed), as a patch asks or the sync trigger decided.
+struct Change {
+    key: String,
+    value: Option<String>,
+    device_modified_ms: Option<i64>,
 }
 
 /// What a live record counts towards its dataset's storage.
@@ -252,11 +284,11 @@ impl w::Service for Sync {
         })
     }
 
-    fn update_records(&self, caller: &SyncCaller, r: w::UpdateRecordsRequest) -> Result<w::UpdateRecordsResponse> {
+    fn update_records(&self, caller: &SyncCaller, mut r: w::UpdateRecordsRequest) -> Result<w::UpdateRecordsResponse> {
         self.identity(caller, &r.identity_pool_id, &r.identity_id, Error::ResourceNotFound)?;
         check_dataset_name(&r.dataset_name)?;
         self.check_session_token(&r.sync_session_token, &r.identity_id, &r.dataset_name)?;
-        let patches = r.record_patches.unwrap_or_default();
+        let patches = r.record_patches.take().unwrap_or_default();
         let mut seen = std::collections::HashSet::new();
         for p in &patches {
             if !seen.insert(p.key.as_str()) {
@@ -272,8 +304,39 @@ impl w::Service for Sync {
         let now = self.clock.now_millis();
         let before = self.store.get_dataset(&r.identity_id, &r.dataset_name)?;
         let keys: Vec<&str> = patches.iter().map(|p| p.key.as_str()).collect();
-        let current: HashMap<String, SyncRecord> =
+        let mut current: HashMap<String, SyncRecord> =
             self.store.get_sync_records(&r.identity_id, &r.dataset_name, &keys)?.into_iter().map(|rec| (rec.key.clone(), rec)).collect();
+        let mut changes = Vec::with_capacity(patches.len());
+        for p in patches {
+            let known = current.get(&p.key).map_or(0, |o| o.sync_count);
+            if p.sync_count != known {
+                return Err(Error::ResourceConflict(format!(
+                    "Record '{}' has sync count {known}, not {}: another device changed it. List the records and try again.",
+                    p.key, p.sync_count
+                )));
+            }
+            changes.push(Change {
+                value: match p.op {
+                    RecordOperation::Replace => p.value,
+                    RecordOperation::Remove => None,
+                },
+                key: p.key,
+                device_modified_ms: p.device_last_modified_date.map(|secs| (secs * 1000.0) as i64),
+            });
+        }
+        // Cognito Events: the pool's trigger sees an identity's changes before they are stored.
+        if matches!(caller, SyncCaller::Identity(_))
+            && let Some(function) = self.settings(&r.identity_pool_id)?.events.remove(SYNC_TRIGGER)
+        {
+            changes = self.sync_trigger(&function, &r, &current, changes)?;
+            let added: Vec<&str> = changes.iter().map(|c| c.key.as_str()).filter(|k| !current.contains_key(*k)).collect();
+            for record in self.store.get_sync_records(&r.identity_id, &r.dataset_name, &added)? {
+                current.insert(record.key.clone(), record);
+            }
+            if changes.is_empty() {
+                return Ok(w::UpdateRecordsResponse { records: Some(vec![]) });
+            }
+        }
         let mut dataset = match &before {
             Some(d) if !d.deleted => d.clone(),
             // Made (again): the sync count goes on from where a deleted one left it.
@@ -293,30 +356,18 @@ impl w::Service for Sync {
         dataset.sync_count += 1;
         dataset.modified_ms = now;
         dataset.modified_by = caller.name().to_owned();
-        let mut written = Vec::with_capacity(patches.len());
-        for p in patches {
-            let old = current.get(&p.key);
-            let known = old.map_or(0, |o| o.sync_count);
-            if p.sync_count != known {
-                return Err(Error::ResourceConflict(format!(
-                    "Record '{}' has sync count {known}, not {}: another device changed it. List the records and try again.",
-                    p.key, p.sync_count
-                )));
-            }
-            let old_value = old.and_then(|o| o.value.as_deref());
-            let value = match p.op {
-                RecordOperation::Replace => p.value,
-                RecordOperation::Remove => None,
-            };
-            dataset.data_storage += size_of(&p.key, value.as_deref()) - size_of(&p.key, old_value);
-            dataset.num_records += i64::from(value.is_some()) - i64::from(old_value.is_some());
+        let mut written = Vec::with_capacity(changes.len());
+        for change in changes {
+            let old_value = current.get(&change.key).and_then(|o| o.value.as_deref());
+            dataset.data_storage += size_of(&change.key, change.value.as_deref()) - size_of(&change.key, old_value);
+            dataset.num_records += i64::from(change.value.is_some()) - i64::from(old_value.is_some());
             written.push(SyncRecord {
-                key: p.key,
-                value,
+                key: change.key,
+                value: change.value,
                 sync_count: dataset.sync_count,
                 modified_ms: now,
                 modified_by: dataset.modified_by.clone(),
-                device_modified_ms: p.device_last_modified_date.map(|secs| (secs * 1000.0) as i64),
+                device_modified_ms: change.device_modified_ms,
             });
         }
         if dataset.num_records > MAX_RECORDS {
@@ -375,10 +426,50 @@ impl w::Service for Sync {
         r: w::DescribeIdentityPoolUsageRequest,
     ) -> Result<w::DescribeIdentityPoolUsageResponse> {
         Self::developer(caller)?;
-        if self.store.get_identity_pool(&r.identity_pool_id)?.is_none() {
-            return Err(Error::ResourceNotFound(format!("Identity pool '{}' not found.", r.identity_pool_id)));
-        }
+        self.known_pool(&r.identity_pool_id)?;
         Ok(w::DescribeIdentityPoolUsageResponse { identity_pool_usage: Some(self.pool_usage(&r.identity_pool_id)?) })
+    }
+
+    fn get_cognito_events(&self, caller: &SyncCaller, r: w::GetCognitoEventsRequest) -> Result<w::GetCognitoEventsResponse> {
+        Self::developer(caller)?;
+        self.known_pool(&r.identity_pool_id)?;
+        Ok(w::GetCognitoEventsResponse { events: Some(self.settings(&r.identity_pool_id)?.events) })
+    }
+
+    /// Sets the events named (an empty function removes one) and leaves the others.
+    fn set_cognito_events(&self, caller: &SyncCaller, r: w::SetCognitoEventsRequest) -> Result<()> {
+        Self::developer(caller)?;
+        self.known_pool(&r.identity_pool_id)?;
+        let mut settings = self.settings(&r.identity_pool_id)?;
+        for (event, function) in r.events {
+            if event != SYNC_TRIGGER {
+                return Err(Error::InvalidParameter(format!(
+                    "'{event}' is not an event of Cognito Events: the one there is is {SYNC_TRIGGER}."
+                )));
+            }
+            if function.is_empty() {
+                settings.events.remove(&event);
+            } else if lambda_function_arn(&function) {
+                settings.events.insert(event, function);
+            } else {
+                return Err(Error::InvalidParameter(format!(
+                    "'{function}' is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)."
+                )));
+            }
+        }
+        self.store.put_sync_settings(&r.identity_pool_id, &settings)?;
+        Ok(())
+    }
+
+    /// Streams and push sync are not configured (setting them is not supported yet).
+    fn get_identity_pool_configuration(
+        &self,
+        caller: &SyncCaller,
+        r: w::GetIdentityPoolConfigurationRequest,
+    ) -> Result<w::GetIdentityPoolConfigurationResponse> {
+        Self::developer(caller)?;
+        self.known_pool(&r.identity_pool_id)?;
+        Ok(w::GetIdentityPoolConfigurationResponse { identity_pool_id: Some(r.identity_pool_id), push_sync: None, cognito_streams: None })
     }
 
     fn list_identity_pool_usage(
@@ -401,6 +492,86 @@ impl w::Service for Sync {
 }
 
 impl Sync {
+    fn settings(&self, pool_id: &str) -> Result<SyncSettings> {
+        Ok(self.store.get_sync_settings(pool_id)?.unwrap_or_default())
+    }
+
+    fn known_pool(&self, pool_id: &str) -> Result<()> {
+        match self.store.get_identity_pool(pool_id)? {
+            Some(_) => Ok(()),
+            None => Err(Error::ResourceNotFound(format!("Identity pool '{pool_id}' not found."))),
+        }
+    }
+
+    /// Calls the pool's sync trigger with the changes (each with the stored value it replaces)
+    /// and returns what it decided: its `datasetRecords`, changed, added to or dropped from.
+    fn sync_trigger(
+        &self,
+        function: &str,
+        r: &w::UpdateRecordsRequest,
+        current: &HashMap<String, SyncRecord>,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Change>> {
+        let invalid = |why: String| Error::InvalidLambdaFunctionOutput(format!("The sync trigger {function} {why}"));
+        let records: serde_json::Map<String, serde_json::Value> = changes
+            .iter()
+            .map(|c| {
+                let mut record = serde_json::Map::new();
+                if let Some(old) = current.get(&c.key).and_then(|o| o.value.as_deref()) {
+                    record.insert("oldValue".into(), old.into());
+                }
+                if let Some(new) = &c.value {
+                    record.insert("newValue".into(), new.as_str().into());
+                }
+                record.insert("op".into(), if c.value.is_some() { "replace" } else { "remove" }.into());
+                (c.key.clone(), record.into())
+            })
+            .collect();
+        let event = serde_json::json!({
+            "version": 2,
+            "eventType": SYNC_TRIGGER,
+            "region": self.region,
+            "identityPoolId": r.identity_pool_id,
+            "identityId": r.identity_id,
+            "datasetName": r.dataset_name,
+            "datasetRecords": records,
+        });
+        let Some(invoker) = &self.lambda else {
+            return Err(invalid("cannot be called: this PoolDesk was built without a way to call AWS Lambda.".into()));
+        };
+        let payload = serde_json::to_vec(&event).map_err(Error::internal)?;
+        let invoked = match invoker.invoke(function, &payload, TRIGGER_TIMEOUT) {
+            Ok(invoked) => invoked,
+            Err(InvokeFailure::Throttled(why)) => {
+                return Err(Error::LambdaThrottled(format!("The sync trigger {function} was throttled: {why}")));
+            }
+            Err(InvokeFailure::Timeout) => return Err(invalid(format!("did not answer within {} s.", TRIGGER_TIMEOUT.as_secs()))),
+            Err(InvokeFailure::Service(why)) => return Err(invalid(format!("could not be called: {why}"))),
+        };
+        let answer: serde_json::Value = serde_json::from_slice(&invoked.payload).unwrap_or_default();
+        if invoked.function_error.is_some() {
+            let message = answer.get("errorMessage").and_then(serde_json::Value::as_str).unwrap_or("(no message)");
+            return Err(invalid(format!("failed: {message}")));
+        }
+        let Some(decided) = answer.get("datasetRecords").and_then(serde_json::Value::as_object) else {
+            return Err(invalid("answered without datasetRecords: it must return the event it was given, changed or not.".into()));
+        };
+        let device_modified: HashMap<String, Option<i64>> = changes.into_iter().map(|c| (c.key, c.device_modified_ms)).collect();
+        let mut out = Vec::with_capacity(decided.len());
+        for (key, record) in decided {
+            if key.is_empty() || key.len() > 1024 {
+                return Err(invalid(format!("answered a record key of {} characters (1 to 1024).", key.len())));
+            }
+            let value = match (record.get("op").and_then(serde_json::Value::as_str), record.get("newValue")) {
+                (Some("remove"), _) => None,
+                (Some("replace"), Some(serde_json::Value::String(v))) if v.len() < 1024 * 1024 => Some(v.clone()),
+                _ => return Err(invalid(format!("answered record '{key}' without a replace op and a newValue, or a remove op."))),
+            };
+            out.push(Change { key: key.clone(), value, device_modified_ms: device_modified.get(key).copied().flatten() });
+        }
+        Ok(out)
+    }
+
     /// Every live dataset of an identity (at most 20, and the merged ones).
     fn all_datasets(&self, identity_id: &str) -> Result<Vec<DatasetRecord>> {
         let mut all = Vec::new();

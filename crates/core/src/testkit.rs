@@ -243,6 +243,17 @@ fn sync_datasets(store: &dyn Store) {
     store.create_identity(&identity(alice, &pool.id, &[])).expect("create");
     store.create_identity(&identity(bob, &pool.id, &[])).expect("create");
 
+    // Settings per identity pool, replaced whole.
+    assert_eq!(store.get_sync_settings(&pool.id).expect("get"), None);
+    let trigger = SyncSettings {
+        events: BTreeMap::from([("SyncTrigger".to_owned(), "arn:aws:lambda:us-east-1:000000000000:function:f".to_owned())]),
+    };
+    store.put_sync_settings(&pool.id, &trigger).expect("put");
+    store.put_sync_settings(&pool.id, &trigger).expect("put again");
+    assert_eq!(store.get_sync_settings(&pool.id).expect("get"), Some(trigger));
+    store.put_sync_settings(&pool.id, &SyncSettings::default()).expect("put");
+    assert_eq!(store.get_sync_settings(&pool.id).expect("get"), Some(SyncSettings::default()));
+
     // A write is a compare-and-set on the dataset's sync count.
     let scores = dataset(alice, "scores", 1, 2, 10);
     let written = store.write_dataset(&scores, None, &[sync_record("a", Some("1"), 1), sync_record("b", Some("22"), 1)], 20);
@@ -309,6 +320,7 @@ fn sync_datasets(store: &dyn Store) {
     assert!(store.list_sync_records(alice, &merged, 0, None, 10).expect("list").items.is_empty());
     assert_eq!(store.sync_usage(&pool.id).expect("usage").data_storage, 0);
     assert!(store.delete_identity_pool(&pool.id).expect("delete"));
+    assert_eq!(store.get_sync_settings(&pool.id).expect("get"), None, "settings go with their pool");
 }
 
 fn identity_pools_and_identities(store: &dyn Store) {

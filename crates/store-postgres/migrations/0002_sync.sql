@@ -1,4 +1,4 @@
--- Cognito Sync: datasets of key-value records per identity. A deleted dataset stays as a
+-- Cognito Sync: identity pools' settings (events), and datasets of key-value records per identity. A deleted dataset stays as a
 -- marker without records (its sync count goes on rising). Records follow their dataset when
 -- identities merge (the dataset is renamed and moved), and go with their identity.
 
@@ -30,3 +30,9 @@ CREATE TABLE sync_records (
     FOREIGN KEY (identity_id, dataset) REFERENCES sync_datasets(identity_id, name) ON DELETE CASCADE ON UPDATE CASCADE
 );
 CREATE INDEX sync_records_since ON sync_records(identity_id, dataset, sync_count);
+
+-- A JSON document: the events' Lambda functions.
+CREATE TABLE sync_settings (
+    pool_id  TEXT COLLATE "C" PRIMARY KEY REFERENCES identity_pools(id) ON DELETE CASCADE,
+    settings TEXT NOT NULL
+);

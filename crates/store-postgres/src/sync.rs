@@ -1,7 +1,7 @@
 //! `SyncStore`: Cognito Sync's datasets and records.
 
-use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncStore, SyncUsage, SyncWrite};
-use pooldesk_core::store_shared::page;
+use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncSettings, SyncStore, SyncUsage, SyncWrite};
+use pooldesk_core::store_shared::{from_json, page, to_json};
 use postgres::Row;
 
 use crate::PostgresStore;
@@ -167,5 +167,19 @@ impl SyncStore for PostgresStore {
             )?;
             Ok(SyncUsage { writes: get(&r, 0)?, data_storage: get(&r, 1)?, modified_ms: get(&r, 2)? })
         })
+    }
+
+    fn get_sync_settings(&self, pool_id: &str) -> StoreResult<Option<SyncSettings>> {
+        let row = self.read(|c| c.opt("SELECT settings FROM sync_settings WHERE pool_id = $1", &[&pool_id]))?;
+        row.map(|r| from_json(get::<&str>(&r, 0)?)).transpose()
+    }
+
+    fn put_sync_settings(&self, pool_id: &str, settings: &SyncSettings) -> StoreResult<()> {
+        let text = to_json(settings)?;
+        self.write_one(
+            "INSERT INTO sync_settings (pool_id, settings) VALUES ($1, $2) ON CONFLICT (pool_id) DO UPDATE SET settings = excluded.settings",
+            &[&pool_id, &text],
+        )
+        .map(drop)
     }
 }

@@ -144,6 +144,8 @@ fn fill_sync(store: &dyn Store) {
         modified_ms: 16,
     };
     store.create_identity_pool(&pool).unwrap();
+    let events = BTreeMap::from([("SyncTrigger".to_owned(), "arn:aws:lambda:us-east-1:000000000000:function:sync".to_owned())]);
+    store.put_sync_settings(IDENTITY_POOL, &SyncSettings { events }).unwrap();
     store
         .create_identity(&IdentityRecord {
             id: IDENTITY.into(),
@@ -179,6 +181,8 @@ fn fill_sync(store: &dyn Store) {
 }
 
 fn same(a: &dyn Store, b: &dyn Store) {
+    assert!(a.get_sync_settings(IDENTITY_POOL).unwrap().is_some());
+    assert_eq!(a.get_sync_settings(IDENTITY_POOL).unwrap(), b.get_sync_settings(IDENTITY_POOL).unwrap());
     for name in ["scores", "old"] {
         assert!(a.get_dataset(IDENTITY, name).unwrap().is_some());
         assert_eq!(a.get_dataset(IDENTITY, name).unwrap(), b.get_dataset(IDENTITY, name).unwrap(), "{name}, deleted or not");

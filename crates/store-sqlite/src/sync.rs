@@ -1,7 +1,8 @@
 //! `SyncStore`: Cognito Sync's datasets and records.
 
-use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncStore, SyncUsage, SyncWrite};
+use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncSettings, SyncStore, SyncUsage, SyncWrite};
 use pooldesk_core::store_shared::page;
+use pooldesk_core::store_shared::{from_json, to_json};
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 
 use crate::SqliteStore;
@@ -168,6 +169,27 @@ impl SyncStore for SqliteStore {
                 s.query_row([pool_id], |r| Ok(SyncUsage { writes: r.get(0)?, data_storage: r.get(1)?, modified_ms: r.get(2)? }))
             })
             .map_err(sql)
+        })
+    }
+
+    fn get_sync_settings(&self, pool_id: &str) -> StoreResult<Option<SyncSettings>> {
+        let text: Option<String> = self.read(|c| {
+            c.prepare_cached("SELECT settings FROM sync_settings WHERE pool_id = ?1")
+                .and_then(|mut s| s.query_row([pool_id], |r| r.get(0)).optional())
+                .map_err(sql)
+        })?;
+        text.map(|t| from_json(&t)).transpose()
+    }
+
+    fn put_sync_settings(&self, pool_id: &str, settings: &SyncSettings) -> StoreResult<()> {
+        let text = to_json(settings)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO sync_settings (pool_id, settings) VALUES (?1, ?2) ON CONFLICT (pool_id) DO UPDATE SET settings = excluded.settings",
+                [pool_id, text.as_str()],
+            )
+            .map(drop)
         })
     }
 }

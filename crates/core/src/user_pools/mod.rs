@@ -228,6 +228,11 @@ impl UserPools {
         self
     }
 
+    /// The way to AWS Lambda the pools' triggers take (Cognito Sync's trigger takes it too).
+    pub fn lambda_invoker(&self) -> Option<Arc<dyn LambdaInvoker>> {
+        self.lambda.clone()
+    }
+
     /// Seal custom senders' codes through `encryptor`.
     pub fn with_code_encryptor(mut self, encryptor: Arc<dyn CodeEncryptor>) -> Self {
         self.encryptor = Some(encryptor);

@@ -38,8 +38,10 @@ pub struct Invoked {
 pub enum InvokeFailure {
     /// No answer within the time.
     Timeout,
-    /// Lambda itself refused or could not be reached (credentials, endpoint, throttling).
+    /// Lambda itself refused or could not be reached (credentials, endpoint).
     Service(String),
+    /// Lambda throttled the call (HTTP 429), even when tried again.
+    Throttled(String),
 }
 
 /// Seals custom senders' codes as Cognito does: an AWS Encryption SDK message whose data key
@@ -286,7 +288,7 @@ impl UserPools {
                     "{name} invocation failed due to error Socket timeout while invoking Lambda function."
                 )));
             }
-            Err(InvokeFailure::Service(why)) => {
+            Err(InvokeFailure::Service(why) | InvokeFailure::Throttled(why)) => {
                 return Err(Error::UnexpectedLambda(format!("{name} invocation failed due to error {why}.")));
             }
         };
