@@ -51,7 +51,7 @@ if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --exit-code --stat -- u
     exit 1
 fi
 
-echo "==> end-to-end suite (boto3, PyJWT, aiosmtpd, AWS CLI, pycognito, pyotp, amazon-cognito-identity-js, Chromium + openid-client)"
+echo "==> end-to-end suite (boto3, PyJWT, aiosmtpd, AWS CLI, pycognito, pyotp, amazon-cognito-identity-js, the AWS SDK for JavaScript, Chromium + openid-client)"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi

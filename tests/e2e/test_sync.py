@@ -6,13 +6,17 @@ records and 1 MB per dataset, dataset names), who may reach what (an identity's 
 credentials from GetCredentialsForIdentity reach only that identity; the developer's root key
 reaches any), the usage operations (DescribeIdentityUsage, DescribeIdentityPoolUsage,
 ListIdentityPoolUsage), what DeleteIdentities and MergeDeveloperIdentities do to an identity's
-datasets, and the unsigned / wrongly scoped requests seen through raw HTTP."""
+datasets, the unsigned / wrongly scoped requests seen through raw HTTP, and the AWS SDK for
+JavaScript's Cognito Sync client."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import json
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
@@ -25,7 +29,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config, error_code
+from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config, error_code, signed_post
 from identity_helpers import (  # noqa: F401 (ci, anon_ci, make_identity_pool are fixtures)
     GUEST_ROLE,
     UNKNOWN_IDENTITY_POOL_ID,
@@ -930,3 +934,51 @@ def test_signature_scoped_to_cognito_identity_is_invalid_for_cognito_sync(server
     wrong = signed_get(url, "cognito-identity")
     assert wrong.status_code >= 400, wrong.text[:500]
     assert error_type(wrong) == "InvalidSignatureException", (wrong.headers, wrong.text[:500])
+
+
+# ---------------------------------------------------------------------------------------------
+# The AWS SDK for JavaScript
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_javascript_sdk_syncs_with_an_identitys_credentials(server, guest):
+    """@aws-sdk/client-cognito-sync, signed with the temporary credentials GetCredentialsForIdentity
+    gave: it reads, writes, is refused a stale write, and lists what changed since."""
+    js_dir = Path(__file__).resolve().parent / "js"
+    payload = {
+        "endpoint": server.endpoint,
+        "region": REGION,
+        "credentials": {
+            "accessKeyId": guest.creds["AccessKeyId"],
+            "secretAccessKey": guest.creds["SecretKey"],
+            "sessionToken": guest.creds["SessionToken"],
+        },
+        "identityPoolId": guest.pool_id,
+        "identityId": guest.identity_id,
+        "dataset": "js_settings",
+        "records": {"theme": "dark", "lang": "fr"},
+    }
+    done = subprocess.run(["node", str(js_dir / "sync_client.mjs"), json.dumps(payload)], cwd=js_dir, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ok"], result
+    assert result["first"]["DatasetExists"] is False and result["first"]["DatasetSyncCount"] == 0
+    assert sorted((r["Key"], r["Value"], r["SyncCount"]) for r in result["written"]) == [("lang", "fr", 1), ("theme", "dark", 1)]
+    assert result["conflict"] == "ResourceConflictException"
+    assert result["after"]["DatasetSyncCount"] == 1
+    assert sorted(r["Key"] for r in result["after"]["Records"]) == ["lang", "theme"]
+    assert dataset(guest, "js_settings").values() == {"theme": "dark", "lang": "fr"}
+
+
+def test_the_json_door_takes_cognito_sync_operations_from_developers(server, guest):
+    """PoolDesk's own spelling for its desktop app and remote connections: `X-Amz-Target:
+    CognitoSync.<Operation>` on POST /, signed for cognito-sync by an admin key, runs the same
+    operation as the REST path."""
+    dataset(guest, "door").update(put("k", "v"))
+    body = json.dumps({"IdentityPoolId": guest.pool_id, "IdentityId": guest.identity_id, "DatasetName": "door"}).encode()
+    resp = signed_post(server.endpoint, "CognitoSync.DescribeDataset", body, service="cognito-sync")
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["Dataset"]["NumRecords"] == 1
+    wrong_service = signed_post(server.endpoint, "CognitoSync.DescribeDataset", body, service="cognito-identity")
+    assert wrong_service.status_code == 400
+    assert wrong_service.json()["__type"] == "InvalidSignatureException"

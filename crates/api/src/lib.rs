@@ -149,6 +149,9 @@ pub enum Target {
     Identity(cognito_identity::Operation),
     PoolDesk(Extension),
     Iam(IamOperation),
+    /// Cognito Sync by a developer, in process or through the JSON door (`CognitoSync.<Op>`,
+    /// PoolDesk's own spelling: the service itself is REST-JSON).
+    Sync(cognito_sync::Operation),
 }
 
 /// Who may call an operation.
@@ -176,6 +179,7 @@ impl Target {
             }
             extensions::TARGET_PREFIX => Extension::from_name(op).map(Target::PoolDesk).ok_or_else(unknown),
             iam::TARGET_PREFIX => IamOperation::from_name(op).map(Target::Iam).ok_or_else(unknown),
+            SYNC_PREFIX => cognito_sync::Operation::from_name(op).map(Target::Sync).ok_or_else(unknown),
             _ => Err(unknown()),
         }
     }
@@ -187,6 +191,7 @@ impl Target {
             Target::Identity(op) => op.name(),
             Target::PoolDesk(ext) => ext.name(),
             Target::Iam(op) => op.name(),
+            Target::Sync(op) => op.name(),
         }
     }
 
@@ -203,6 +208,7 @@ impl Target {
             Target::Identity(_) => Access::Admin(Some(cognito_identity::SIGNING_NAME)),
             Target::PoolDesk(_) => Access::Admin(None),
             Target::Iam(_) => Access::Admin(Some(iam::SIGNING_NAME)),
+            Target::Sync(_) => Access::Admin(Some(cognito_sync::SIGNING_NAME)),
         }
     }
 
@@ -238,7 +244,7 @@ impl Target {
                     | cognito_identity::Operation::DescribeIdentity
                     | cognito_identity::Operation::GetIdentityPoolRoles
             ),
-            Target::PoolDesk(_) | Target::Iam(_) => false,
+            Target::PoolDesk(_) | Target::Iam(_) | Target::Sync(_) => false,
         }
     }
 
@@ -249,6 +255,10 @@ impl Target {
             Target::Identity(op) => cognito_identity::dispatch(&*api.identity, ctx, op, body),
             Target::PoolDesk(ext) => ext.call(api, body),
             Target::Iam(op) => op.call(api, body),
+            Target::Sync(op) => {
+                let developer = SyncCaller::Developer(ctx.caller.clone().unwrap_or_else(|| "local".into()));
+                cognito_sync::dispatch(&*api.sync, &developer, op, body)
+            }
         }
     }
 

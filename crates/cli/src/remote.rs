@@ -10,7 +10,7 @@ use clap::Subcommand;
 use pooldesk_api::{Api, Outbound};
 use pooldesk_core::clock::{Clock, SystemClock};
 use pooldesk_remote::{Connection, Keychain, RemoteClient, Remotes};
-use pooldesk_wire::{cognito_identity, cognito_idp};
+use pooldesk_wire::{cognito_identity, cognito_idp, cognito_sync};
 
 #[derive(Subcommand)]
 pub enum RemoteAction {
@@ -119,10 +119,14 @@ pub fn target_of(operation: &str) -> anyhow::Result<String> {
         Ok(format!("{}.{name}", cognito_idp::TARGET_PREFIX))
     } else if cognito_identity::Operation::from_name(&name).is_some() {
         Ok(format!("{}.{name}", cognito_identity::TARGET_PREFIX))
+    } else if cognito_sync::Operation::from_name(&name).is_some() {
+        Ok(format!("{}.{name}", pooldesk_api::SYNC_PREFIX))
     } else if matches!(name.as_str(), "ListMessages" | "SimulateRoleMapping") {
         Ok(format!("PoolDesk.{name}"))
     } else {
-        bail!("{operation} is not a Cognito operation (see `aws cognito-idp help` and `aws cognito-identity help` for their names)")
+        bail!(
+            "{operation} is not a Cognito operation (see `aws cognito-idp help`, `aws cognito-identity help` and `aws cognito-sync help` for their names)"
+        )
     }
 }
 

@@ -44,6 +44,14 @@ fn operations_answer_as_json_under_either_spelling() {
 
     let pools = answer(&pooldesk(&db, &["call", "list-identity-pools", r#"{"MaxResults": 5}"#]));
     assert_eq!(pools["IdentityPools"], serde_json::json!([]));
+
+    // Cognito Sync's operations too, as a developer.
+    let input = r#"{"IdentityPoolName": "app", "AllowUnauthenticatedIdentities": true}"#;
+    let identity_pool = answer(&pooldesk(&db, &["call", "create-identity-pool", input]))["IdentityPoolId"].clone();
+    let input = serde_json::json!({"IdentityPoolId": identity_pool}).to_string();
+    let usage = answer(&pooldesk(&db, &["call", "describe-identity-pool-usage", &input]));
+    assert_eq!(usage["IdentityPoolUsage"]["IdentityPoolId"], identity_pool);
+    assert_eq!(usage["IdentityPoolUsage"]["SyncSessionsCount"], 0);
 }
 
 #[test]
