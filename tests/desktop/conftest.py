@@ -91,6 +91,9 @@ class App:
 
     def type(self, testid: str, text: str, within=None):
         el = (within.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]') if within else self.by(testid))
+        # As a person would, bring the field into view first: a field inside a scrolled panel
+        # (the role simulator's) may be clipped, and WebDriver will not type into it then.
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", el)
         el.clear()
         el.send_keys(text)
         return el

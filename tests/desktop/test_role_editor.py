@@ -283,3 +283,76 @@ def test_simulator_finds_users_by_email_and_warns_when_disabled(app):
     # The unsaved default role answers for them.
     app.wait().until(lambda d: any("role/authenticated" in t for t in app.texts("sim-role")))
     app.screenshot("simulated-disabled-email-user")
+
+
+def test_an_identitys_datasets_and_records_are_shown_and_deleted(app):
+    """Cognito Sync data as a developer sees it: an identity's datasets (written here through the
+    CLI's developer door on the app's own database), their records with sync counts and removed
+    ones marked, the pool's usage; a dataset, then the identity, deleted after a confirmation."""
+    import os
+    import subprocess
+
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    from test_window import free_port
+
+    create_user_pool(app, "players")
+    create_identity_pool(app, "player_ids", allow_guests=True)
+    identity_pool_id = app.driver.find_element(By.CSS_SELECTOR, "#main header .mono").text
+    app.click("nav-serve")
+    app.type("serve-port", str(free_port()))
+    app.click("serve-start")
+    identity = boto3.client("cognito-identity", endpoint_url=app.text_of("serve-endpoint"), region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    identity_id = identity.get_id(IdentityPoolId=identity_pool_id)["IdentityId"]
+
+    def cli(operation: str, payload: dict) -> dict:
+        done = subprocess.run(
+            [os.environ["POOLDESK_BIN"], "call", operation, json.dumps(payload), "--db", str(app.home / "pools.sqlite")],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    ids = {"IdentityPoolId": identity_pool_id, "IdentityId": identity_id, "DatasetName": "game"}
+    for patches in (
+        [{"Op": "replace", "Key": "level", "Value": "7", "SyncCount": 0}, {"Op": "replace", "Key": "score", "Value": "100", "SyncCount": 0}],
+        [{"Op": "remove", "Key": "score", "SyncCount": 1}],
+    ):
+        token = cli("list-records", ids)["SyncSessionToken"]
+        cli("update-records", {**ids, "SyncSessionToken": token, "RecordPatches": patches})
+
+    app.click("nav-identity-pools")
+    app.wait().until(lambda d: app.all("identity-pool-row"))
+    open_row(next(r for r in app.all("identity-pool-row") if "player_ids" in r.text))
+    app.wait().until(lambda d: app.text_of("sync-usage-writes") == "2")
+    app.click("identities-open")
+    app.wait().until(lambda d: len(app.texts("identity-row")) == 1)
+    app.click_element(app.all("identity-details-toggle")[0])
+    app.wait().until(lambda d: app.texts("dataset-row"))
+    assert app.texts("dataset-row")[0].split()[:2] == ["game", "1"], app.texts("dataset-row")
+    app.click("dataset-records-toggle")
+    app.wait().until(lambda d: len(app.texts("record-row")) == 2)
+    level, score = app.texts("record-row")
+    assert level.split()[:3] == ["level", "7", "1"], level
+    assert score.split()[:3] == ["score", "removed", "2"], score
+    assert app.text_of("dataset-sync-count") == "2"
+    app.driver.execute_script("document.querySelector('[data-testid=\"dataset-records\"]').scrollIntoView({block: 'center'})")
+    app.screenshot("identity-datasets")
+
+    app.click("dataset-delete")
+    app.by("confirm-dialog")
+    app.click("confirm-ok")
+    app.wait().until(lambda d: not app.all("dataset-row"))
+    assert cli("list-datasets", {"IdentityPoolId": identity_pool_id, "IdentityId": identity_id})["Datasets"] == []
+
+    app.click("identity-delete")
+    app.by("confirm-dialog")
+    app.click("confirm-ok")
+    app.wait().until(lambda d: not app.all("identity-row"))
+    done = subprocess.run(
+        [os.environ["POOLDESK_BIN"], "call", "describe-identity", json.dumps({"IdentityId": identity_id}), "--db", str(app.home / "pools.sqlite")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1 and "ResourceNotFoundException" in done.stderr, done.stderr

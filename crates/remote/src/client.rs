@@ -195,6 +195,7 @@ fn signing_name(target: &str) -> &'static str {
     match target.split_once('.').map(|(service, _)| service) {
         Some("AWSCognitoIdentityService") => "cognito-identity",
         Some("AWSIdentityManagementV20100508") => "iam",
+        Some("CognitoSync") => "cognito-sync",
         _ => "cognito-idp",
     }
 }
@@ -270,5 +271,6 @@ mod tests {
         assert_eq!(signing_name("AWSCognitoIdentityProviderService.ListUsers"), "cognito-idp");
         assert_eq!(signing_name("PoolDesk.SimulateRoleMapping"), "cognito-idp");
         assert_eq!(signing_name("AWSIdentityManagementV20100508.ListSAMLProviders"), "iam");
+        assert_eq!(signing_name("CognitoSync.ListDatasets"), "cognito-sync");
     }
 }

@@ -1,16 +1,21 @@
 // Typed wrappers over the single `call` path, one per service, bound to a connection.
 import * as Idp from "../generated/cognito-idp";
 import * as Identity from "../generated/cognito-identity";
+import * as Sync from "../generated/cognito-sync";
 import { IAM_TARGET_PREFIX, type IamOperations } from "./iam";
 import type { PoolDeskOperations } from "./pooldesk";
 import { call } from "./tauri";
 
-export type { Idp, Identity };
+export type { Idp, Identity, Sync };
+
+/** How PoolDesk names Cognito Sync's operations on its JSON door (the service is REST-JSON). */
+export const SYNC_TARGET_PREFIX = "CognitoSync";
 
 export type IdpOp = keyof Idp.Operations;
 export type IdentityOp = keyof Identity.Operations;
 export type PoolDeskOp = keyof PoolDeskOperations;
 export type IamOp = keyof IamOperations;
+export type SyncOp = keyof Sync.Operations;
 
 export function idp<K extends IdpOp>(
   connection: string,
@@ -44,6 +49,14 @@ export function iam<K extends IamOp>(
   return call(connection, `${IAM_TARGET_PREFIX}.${op}`, input);
 }
 
+export function sync<K extends SyncOp>(
+  connection: string,
+  op: K,
+  input: Sync.Operations[K]["input"],
+): Promise<Sync.Operations[K]["output"]> {
+  return call(connection, `${SYNC_TARGET_PREFIX}.${op}`, input);
+}
+
 /** The API bound to one connection: what components use (via `useApi`). */
 export interface Api {
   connection: string;
@@ -57,6 +70,7 @@ export interface Api {
     input: PoolDeskOperations[K]["input"],
   ) => Promise<PoolDeskOperations[K]["output"]>;
   iam: <K extends IamOp>(op: K, input: IamOperations[K]["input"]) => Promise<IamOperations[K]["output"]>;
+  sync: <K extends SyncOp>(op: K, input: Sync.Operations[K]["input"]) => Promise<Sync.Operations[K]["output"]>;
 }
 
 export function bindApi(connection: string): Api {
@@ -66,5 +80,6 @@ export function bindApi(connection: string): Api {
     identity: (op, input) => identity(connection, op, input),
     pooldesk: (op, input) => pooldesk(connection, op, input),
     iam: (op, input) => iam(connection, op, input),
+    sync: (op, input) => sync(connection, op, input),
   };
 }

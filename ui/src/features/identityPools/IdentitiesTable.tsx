@@ -2,11 +2,14 @@ import { useCallback, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { createColumnHelper } from "@tanstack/react-table";
 import { useApi } from "../../api/connection";
+import { useConfirm } from "../../components/Confirm";
+import { useToast } from "../../components/Toast";
 import { DataTable } from "../../components/DataTable";
 import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
 import type { IdentityDescription } from "../../generated/cognito-identity";
 import { formatEpoch } from "../../lib/format";
 import { useTableLoader } from "../../lib/useTableLoader";
+import { IdentityDatasets } from "./IdentityData";
 import "./identities.css";
 
 const col = createColumnHelper<IdentityDescription>();
@@ -37,6 +40,8 @@ export function IdentitiesSection({ identityPoolId }: { identityPoolId: string }
  */
 export function IdentitiesTable({ identityPoolId, pageSize = 50 }: { identityPoolId: string; pageSize?: number }) {
   const api = useApi();
+  const toast = useToast();
+  const confirm = useConfirm();
   const [open, setOpen] = useState<string | null>(null);
   const [loader, state] = useTableLoader<IdentityDescription, null>(
     `${api.connection}/${identityPoolId}/identities`,
@@ -47,6 +52,27 @@ export function IdentitiesTable({ identityPoolId, pageSize = 50 }: { identityPoo
     null,
   );
   const rows = state.rows;
+
+  const onDelete = async (identityId: string) => {
+    if (
+      !(await confirm({
+        title: "Delete identity",
+        message: `Delete the identity ${identityId}, its linked logins and its datasets? Its next sign-in makes a new identity. This cannot be undone.`,
+        confirmLabel: "Delete identity",
+        danger: true,
+      }))
+    )
+      return;
+    try {
+      const r = await api.identity("DeleteIdentities", { IdentityIdsToDelete: [identityId] });
+      if (r.UnprocessedIdentityIds?.length) throw new Error(`${identityId} was not deleted: ${r.UnprocessedIdentityIds[0]?.ErrorCode ?? "unknown error"}`);
+      toast.ok(`Deleted the identity ${identityId}`);
+      setOpen(null);
+      await loader.reset();
+    } catch (e) {
+      toast.error(e, "Delete failed");
+    }
+  };
   const onNearEnd = useCallback((last: number) => void loader.ensureVisible(last), [loader]);
 
   const columns = useMemo(
@@ -134,6 +160,11 @@ export function IdentitiesTable({ identityPoolId, pageSize = 50 }: { identityPoo
       {open && (
         <section className="identity-details-panel" id="identity-details" aria-label={`Identity ${open}`}>
           <IdentityDetails identityId={open} />
+          <h3>Datasets</h3>
+          <IdentityDatasets identityPoolId={identityPoolId} identityId={open} />
+          <button type="button" className="danger" data-testid="identity-delete" onClick={() => void onDelete(open)}>
+            Delete identity…
+          </button>
         </section>
       )}
     </div>

@@ -9,6 +9,7 @@ import { useUserPools } from "../userPools/queries";
 import { IdentityPoolForm } from "./IdentityPoolForm";
 import { formFromPool, toUpdateIdentityPoolInput } from "./identityPoolForm";
 import { IdentitiesSection } from "./IdentitiesTable";
+import { SyncSettings } from "./IdentityData";
 import { PrincipalTags } from "./PrincipalTags";
 import { poolProviders } from "./providers";
 import { RolesEditor } from "./RolesEditor";
@@ -88,6 +89,11 @@ export function IdentityPoolView({ identityPoolId, navigate }: { identityPoolId:
       <section className="card" aria-labelledby="tags-title">
         <h2 id="tags-title">Principal tags</h2>
         <PrincipalTags identityPoolId={identityPoolId} providers={providers} />
+      </section>
+
+      <section className="card" aria-labelledby="sync-title">
+        <h2 id="sync-title">Cognito Sync</h2>
+        <SyncSettings identityPoolId={identityPoolId} />
       </section>
 
       <IdentitiesSection identityPoolId={identityPoolId} />
