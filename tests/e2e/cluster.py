@@ -200,15 +200,17 @@ def start_cluster(
     master_key: str | None = None,
     args: list[str] | None = None,
     public_url: str | None = None,
+    env: dict[str, str | None] | None = None,
 ) -> Cluster:
     """`count` servers on `database` (a fresh one by default) behind HAProxy. Each is told the
     balancer's URL (or `public_url`) as its public URL, so tokens name one issuer, and trusts
-    the balancer for X-Forwarded-For."""
+    the balancer for X-Forwarded-For; `env` adds to (or, with None, removes from) their
+    environment."""
     database = database or fresh_database("cluster")
     master_key = master_key or new_master_key()
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    env = {"POOLDESK_MASTER_KEY": master_key}
+    env = {**(env or {}), "POOLDESK_MASTER_KEY": master_key}
     servers = [
         start_pooldesk(
             database,

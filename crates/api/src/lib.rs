@@ -12,10 +12,14 @@
 //! - [`outbound`]: what the operations send or fetch over the network: e-mail (SMTP, lettre),
 //!   SMS (a gateway webhook), OpenID providers' keys (HTTP).
 //! - [`lambda`]: the pools' Lambda triggers, through the AWS Lambda Invoke API.
+//! - [`sync_aws`]: Cognito Streams (Kinesis) and push sync (SNS); `aws` holds what these
+//!   clients of AWS share (endpoints, credentials, SigV4).
 //! - [`ui_rules`]: the validation rules the UI shares with the server, as TypeScript.
 
 #[cfg(feature = "aws")]
 mod arn;
+#[cfg(feature = "aws")]
+mod aws;
 pub mod extensions;
 pub mod iam;
 #[cfg(feature = "aws")]
@@ -24,6 +28,8 @@ pub mod kms;
 pub mod lambda;
 pub mod oauth;
 pub mod outbound;
+#[cfg(feature = "aws")]
+pub mod sync_aws;
 pub mod ui_rules;
 
 use std::sync::Arc;
@@ -99,10 +105,13 @@ impl Api {
         let web: Arc<dyn pooldesk_core::web::WebClient> = Arc::new(outbound::HttpWeb::new(runtime.clone()));
         pools = pools.with_web_client(web.clone());
         let pools = Arc::new(pools);
-        let jwks = Arc::new(outbound::HttpJwks(outbound::HttpWeb::new(runtime)));
+        let jwks = Arc::new(outbound::HttpJwks(outbound::HttpWeb::new(runtime.clone())));
         let identity =
             Arc::new(IdentityPools::new(store.clone(), clock.clone(), pools.clone())?.with_jwks_source(jwks).with_web_client(web));
-        let sync = Arc::new(Sync::new(store.clone(), clock.clone(), &pools)?);
+        let sync = Sync::new(store.clone(), clock.clone(), &pools)?;
+        #[cfg(feature = "aws")]
+        let sync = sync.with_outbound(Arc::new(sync_aws::SyncAws::from_env(clock.clone(), runtime.clone())?));
+        let sync = Arc::new(sync);
         Ok(Api { pools, identity, sync, store, clock })
     }
 

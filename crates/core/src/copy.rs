@@ -171,7 +171,7 @@ fn copy_datasets(from: &dyn Store, to: &dyn Store, identity_id: &str, n: &mut Co
                 )?;
                 n.add("dataset records", records.len());
                 anyhow::ensure!(
-                    to.write_dataset(d, None, &records, usize::MAX)? == SyncWrite::Written,
+                    to.write_dataset(d, None, &records, usize::MAX, &[])? == SyncWrite::Written,
                     "dataset {} of {identity_id} was there already",
                     d.name
                 );

@@ -107,6 +107,15 @@ pub enum Error {
     /// Lambda throttled Cognito Sync's trigger.
     #[error("{0}")]
     LambdaThrottled(String),
+    /// Cognito Sync: a bulk publish finished less than 24 hours ago.
+    #[error("{0}")]
+    AlreadyStreamed(String),
+    /// Cognito Sync: a bulk publish is still going.
+    #[error("{0}")]
+    DuplicateRequest(String),
+    /// Cognito Sync: the identity pool is not set up for what was asked (streams, push sync).
+    #[error("{0}")]
+    InvalidConfiguration(String),
     /// Something that is never the caller's fault. Details go to the log, not the client.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
@@ -164,6 +173,9 @@ impl Error {
             Error::InvalidLambdaResponse(_) => "InvalidLambdaResponseException",
             Error::InvalidLambdaFunctionOutput(_) => "InvalidLambdaFunctionOutputException",
             Error::LambdaThrottled(_) => "LambdaThrottledException",
+            Error::AlreadyStreamed(_) => "AlreadyStreamedException",
+            Error::DuplicateRequest(_) => "DuplicateRequestException",
+            Error::InvalidConfiguration(_) => "InvalidConfigurationException",
             Error::Internal(_) => "InternalErrorException",
         }
     }

@@ -598,12 +598,101 @@ pub struct SyncUsage {
     pub modified_ms: Option<i64>,
 }
 
-/// An identity pool's Cognito Sync settings (`SetCognitoEvents`).
+/// An identity pool's Cognito Sync settings (`SetCognitoEvents`, `SetIdentityPoolConfiguration`)
+/// and the state of its last bulk publish.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyncSettings {
     /// Event type (`SyncTrigger`) to the Lambda function it calls.
     #[serde(default)]
     pub events: BTreeMap<String, String>,
+    /// Cognito Streams: where every change is copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub streams: Option<StreamSettings>,
+    /// Push sync: the SNS platform applications that devices register with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<PushSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_publish: Option<BulkPublishState>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StreamSettings {
+    pub stream_name: String,
+    pub role_arn: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushSettings {
+    pub application_arns: Vec<String>,
+    pub role_arn: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BulkPublishState {
+    pub started_ms: i64,
+    /// Set once every dataset it queued has reached the stream.
+    pub completed_ms: Option<i64>,
+}
+
+/// Where a queued Cognito Sync message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeTarget {
+    /// A Cognito Streams record for Kinesis.
+    Stream,
+    /// A push sync notification for a device, through SNS.
+    Push,
+}
+
+impl NoticeTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeTarget::Stream => "stream",
+            NoticeTarget::Push => "push",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "stream" => Some(NoticeTarget::Stream),
+            "push" => Some(NoticeTarget::Push),
+            _ => None,
+        }
+    }
+}
+
+/// A message Cognito Sync owes a stream or a device, queued in the same transaction as the
+/// change it reports, so that neither a restart nor an unreachable service loses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncNotice {
+    pub pool_id: String,
+    /// Notices with the same key are delivered one after another, in the order queued.
+    pub key: String,
+    pub target: NoticeTarget,
+    /// What to deliver (JSON; its shape depends on the target).
+    pub body: String,
+    /// Queued by a bulk publish.
+    pub bulk: bool,
+}
+
+/// A queued notice, as handed out for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedNotice {
+    pub seq: i64,
+    pub notice: SyncNotice,
+    /// Failed deliveries so far.
+    pub attempts: i64,
+}
+
+/// A device registered for push sync (`RegisterDevice`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncDevice {
+    pub device_id: String,
+    pub identity_id: String,
+    pub platform: String,
+    pub token: String,
+    /// The SNS platform application the device's endpoint belongs to.
+    pub application_arn: String,
 }
 
 /// Cognito Sync's datasets. They belong to their identity: deleting it deletes them, and
@@ -630,18 +719,42 @@ pub trait SyncStore: Send + Sync {
     /// name yet, deleted or not). Making a live dataset where there was none (or a deleted one)
     /// is refused when the identity already has `max_datasets`. A deleted dataset loses every
     /// record.
+    /// `notices` are queued with the write, and only if it is made.
     fn write_dataset(
         &self,
         dataset: &DatasetRecord,
         expected: Option<i64>,
         records: &[SyncRecord],
         max_datasets: usize,
+        notices: &[SyncNotice],
     ) -> StoreResult<SyncWrite>;
     /// The pool's figures.
     fn sync_usage(&self, pool_id: &str) -> StoreResult<SyncUsage>;
     /// An identity pool's settings; they go with the pool.
     fn get_sync_settings(&self, pool_id: &str) -> StoreResult<Option<SyncSettings>>;
     fn put_sync_settings(&self, pool_id: &str, settings: &SyncSettings) -> StoreResult<()>;
+
+    /// Queues notices (a bulk publish's), in order.
+    fn queue_sync_notices(&self, notices: &[SyncNotice]) -> StoreResult<()>;
+    /// Up to `limit` notices due at `now_ms`, each the oldest of its key, leased until
+    /// `lease_until_ms` (when another server may take them, if this one has not answered).
+    fn claim_sync_notices(&self, now_ms: i64, lease_until_ms: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>>;
+    /// A notice was delivered: it goes.
+    fn finish_sync_notice(&self, seq: i64) -> StoreResult<()>;
+    /// A delivery failed: the notice (and those after it with its key) waits until `retry_ms`.
+    fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()>;
+    /// How many notices of the pool are waiting (only a bulk publish's if `bulk`), and the last
+    /// delivery error among them.
+    fn pending_sync_notices(&self, pool_id: &str, bulk: bool) -> StoreResult<(i64, Option<String>)>;
+
+    /// Registers a device (or answers the one already registered with this identity, platform
+    /// and token).
+    fn register_sync_device(&self, device: &SyncDevice) -> StoreResult<SyncDevice>;
+    fn get_sync_device(&self, device_id: &str) -> StoreResult<Option<SyncDevice>>;
+    /// Subscribes the device to the identity's dataset, or unsubscribes it.
+    fn set_sync_subscription(&self, device_id: &str, dataset: &str, subscribed: bool) -> StoreResult<()>;
+    /// The devices subscribed to a dataset of an identity.
+    fn sync_subscribers(&self, identity_id: &str, dataset: &str) -> StoreResult<Vec<SyncDevice>>;
 }
 
 pub trait AccessKeyStore: Send + Sync {

@@ -105,6 +105,7 @@ pub fn store_contract(store: &dyn Store) {
     identity_pools_and_identities(store);
     logins_belong_to_one_identity(store);
     sync_datasets(store);
+    sync_deliveries(store);
     server_secrets_are_made_once(store);
     access_keys(store);
 }
@@ -247,6 +248,8 @@ fn sync_datasets(store: &dyn Store) {
     assert_eq!(store.get_sync_settings(&pool.id).expect("get"), None);
     let trigger = SyncSettings {
         events: BTreeMap::from([("SyncTrigger".to_owned(), "arn:aws:lambda:us-east-1:000000000000:function:f".to_owned())]),
+        streams: Some(StreamSettings { stream_name: "s".into(), role_arn: "arn:aws:iam::000000000000:role/r".into(), enabled: true }),
+        ..SyncSettings::default()
     };
     store.put_sync_settings(&pool.id, &trigger).expect("put");
     store.put_sync_settings(&pool.id, &trigger).expect("put again");
@@ -256,14 +259,14 @@ fn sync_datasets(store: &dyn Store) {
 
     // A write is a compare-and-set on the dataset's sync count.
     let scores = dataset(alice, "scores", 1, 2, 10);
-    let written = store.write_dataset(&scores, None, &[sync_record("a", Some("1"), 1), sync_record("b", Some("22"), 1)], 20);
+    let written = store.write_dataset(&scores, None, &[sync_record("a", Some("1"), 1), sync_record("b", Some("22"), 1)], 20, &[]);
     assert_eq!(written.expect("write"), SyncWrite::Written);
-    assert_eq!(store.write_dataset(&scores, None, &[], 20).expect("write"), SyncWrite::Conflict, "made already");
+    assert_eq!(store.write_dataset(&scores, None, &[], 20, &[]).expect("write"), SyncWrite::Conflict, "made already");
     let second = dataset(alice, "scores", 2, 2, 11);
-    assert_eq!(store.write_dataset(&second, Some(0), &[], 20).expect("write"), SyncWrite::Conflict, "a stale count");
+    assert_eq!(store.write_dataset(&second, Some(0), &[], 20, &[]).expect("write"), SyncWrite::Conflict, "a stale count");
     assert_eq!(store.get_dataset(alice, "scores").expect("get"), Some(scores.clone()), "nothing of a refused write");
     let patch = [sync_record("b", None, 2), sync_record("c", Some("333"), 2)];
-    assert_eq!(store.write_dataset(&second, Some(1), &patch, 20).expect("write"), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&second, Some(1), &patch, 20, &[]).expect("write"), SyncWrite::Written);
     assert_eq!(store.get_dataset(alice, "scores").expect("get"), Some(second.clone()));
 
     // Records: by key, removed ones too, and since a sync count.
@@ -279,28 +282,28 @@ fn sync_datasets(store: &dyn Store) {
     assert!(store.get_sync_records(bob, "scores", &["a"]).expect("get").is_empty(), "another identity's dataset");
 
     // Live datasets per identity, by name; a limit on how many.
-    store.write_dataset(&dataset(alice, "settings", 1, 0, 0), None, &[], 20).expect("write");
+    store.write_dataset(&dataset(alice, "settings", 1, 0, 0), None, &[], 20, &[]).expect("write");
     let listed = store.list_datasets(alice, false, None, 1).expect("list");
     assert_eq!(listed.items, [second]);
     let listed = store.list_datasets(alice, false, listed.next.as_deref(), 1).expect("list");
     assert_eq!(listed.items.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["settings"]);
     assert_eq!(listed.next, None);
-    assert_eq!(store.write_dataset(&dataset(alice, "third", 1, 0, 0), None, &[], 2).expect("write"), SyncWrite::TooManyDatasets);
+    assert_eq!(store.write_dataset(&dataset(alice, "third", 1, 0, 0), None, &[], 2, &[]).expect("write"), SyncWrite::TooManyDatasets);
     assert_eq!(
-        store.write_dataset(&dataset(alice, "scores", 3, 2, 5), Some(2), &[], 2).expect("write"),
+        store.write_dataset(&dataset(alice, "scores", 3, 2, 5), Some(2), &[], 2, &[]).expect("write"),
         SyncWrite::Written,
         "not a new one"
     );
 
     // A deleted dataset keeps its row (and count) without records, and is not listed.
     let deleted = DatasetRecord { sync_count: 4, num_records: 0, data_storage: 0, deleted: true, ..dataset(alice, "scores", 4, 0, 0) };
-    assert_eq!(store.write_dataset(&deleted, Some(3), &[], 2).expect("write"), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&deleted, Some(3), &[], 2, &[]).expect("write"), SyncWrite::Written);
     assert_eq!(store.get_dataset(alice, "scores").expect("get"), Some(deleted));
     assert!(store.list_sync_records(alice, "scores", 0, None, 10).expect("list").items.is_empty(), "its records went");
     assert_eq!(store.list_datasets(alice, false, None, 10).expect("list").items.len(), 1);
     assert_eq!(store.list_datasets(alice, true, None, 10).expect("list").items.len(), 2, "deleted ones when asked");
     let again = dataset(alice, "scores", 5, 1, 2);
-    assert_eq!(store.write_dataset(&again, Some(4), &[sync_record("z", Some("9"), 5)], 2).expect("write"), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&again, Some(4), &[sync_record("z", Some("9"), 5)], 2, &[]).expect("write"), SyncWrite::Written);
 
     // The pool's figures.
     let usage = store.sync_usage(&pool.id).expect("usage");
@@ -309,7 +312,7 @@ fn sync_datasets(store: &dyn Store) {
 
     // Merging moves datasets (with their records) under the source's name; deleting an
     // identity takes its datasets.
-    store.write_dataset(&dataset(bob, "scores", 1, 1, 2), None, &[sync_record("q", Some("1"), 1)], 20).expect("write");
+    store.write_dataset(&dataset(bob, "scores", 1, 1, 2), None, &[sync_record("q", Some("1"), 1)], 20, &[]).expect("write");
     store.merge_identities(bob, alice, 9).expect("merge");
     let merged = format!("scores.{bob}");
     assert_eq!(store.get_dataset(alice, &merged).expect("get").map(|d| d.sync_count), Some(1));
@@ -321,6 +324,74 @@ fn sync_datasets(store: &dyn Store) {
     assert_eq!(store.sync_usage(&pool.id).expect("usage").data_storage, 0);
     assert!(store.delete_identity_pool(&pool.id).expect("delete"));
     assert_eq!(store.get_sync_settings(&pool.id).expect("get"), None, "settings go with their pool");
+}
+
+fn sync_deliveries(store: &dyn Store) {
+    let pool = identity_pool("us-east-1:00000000-0000-4000-8000-0000000000d6", "deliveries");
+    store.create_identity_pool(&pool).expect("create");
+    let alice = "us-east-1:deliver-alice";
+    store.create_identity(&identity(alice, &pool.id, &[])).expect("create");
+    let notice = |key: &str, body: &str, bulk: bool| SyncNotice {
+        pool_id: pool.id.clone(),
+        key: key.into(),
+        target: NoticeTarget::Stream,
+        body: body.into(),
+        bulk,
+    };
+
+    // Notices are queued with the write that makes them, and not with a refused one.
+    let d = dataset(alice, "scores", 1, 0, 0);
+    assert_eq!(store.write_dataset(&d, None, &[], 20, &[notice("a", "1", false)]).expect("write"), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&d, None, &[], 20, &[notice("a", "lost", false)]).expect("write"), SyncWrite::Conflict);
+    store.queue_sync_notices(&[notice("a", "2", true), notice("b", "3", true)]).expect("queue");
+    assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending"), (3, None));
+    assert_eq!(store.pending_sync_notices(&pool.id, true).expect("pending"), (2, None), "the bulk publish's");
+
+    // Only the oldest of each key is handed out, and a claim is leased.
+    let claimed = store.claim_sync_notices(100, 200, 10).expect("claim");
+    assert_eq!(claimed.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["1", "3"]);
+    assert!(store.claim_sync_notices(150, 250, 10).expect("claim").is_empty(), "leased, and \"2\" waits behind \"1\"");
+    // A failure keeps the key's order: "2" waits until "1" is retried and delivered.
+    store.retry_sync_notice(claimed[0].seq, 300, "Kinesis is down").expect("retry");
+    store.finish_sync_notice(claimed[1].seq).expect("finish");
+    assert!(store.claim_sync_notices(250, 350, 10).expect("claim").is_empty());
+    assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending"), (2, Some("Kinesis is down".into())));
+    let again = store.claim_sync_notices(300, 400, 10).expect("claim");
+    assert_eq!(again.iter().map(|q| (q.notice.body.as_str(), q.attempts)).collect::<Vec<_>>(), [("1", 1)]);
+    assert_eq!(again[0].notice, notice("a", "1", false));
+    store.finish_sync_notice(again[0].seq).expect("finish");
+    let last = store.claim_sync_notices(300, 400, 10).expect("claim");
+    assert_eq!(last.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["2"]);
+    store.finish_sync_notice(last[0].seq).expect("finish");
+    assert_eq!(store.pending_sync_notices(&pool.id, true).expect("pending"), (0, None));
+
+    // Devices: registering again answers the same device; subscriptions per dataset.
+    let device = SyncDevice {
+        device_id: "device-1".into(),
+        identity_id: alice.into(),
+        platform: "GCM".into(),
+        token: "token-1".into(),
+        application_arn: "arn:aws:sns:us-east-1:000000000000:app/GCM/app".into(),
+    };
+    assert_eq!(store.register_sync_device(&device).expect("register"), device);
+    let twice = SyncDevice { device_id: "device-2".into(), ..device.clone() };
+    assert_eq!(store.register_sync_device(&twice).expect("register").device_id, "device-1");
+    assert_eq!(store.get_sync_device("device-1").expect("get"), Some(device.clone()));
+    assert_eq!(store.get_sync_device("device-2").expect("get"), None);
+    store.set_sync_subscription("device-1", "scores", true).expect("subscribe");
+    store.set_sync_subscription("device-1", "scores", true).expect("subscribe twice");
+    assert_eq!(store.sync_subscribers(alice, "scores").expect("subscribers"), std::slice::from_ref(&device));
+    assert!(store.sync_subscribers(alice, "other").expect("subscribers").is_empty());
+    store.set_sync_subscription("device-1", "scores", false).expect("unsubscribe");
+    assert!(store.sync_subscribers(alice, "scores").expect("subscribers").is_empty());
+    store.set_sync_subscription("device-1", "scores", true).expect("subscribe");
+
+    // Devices go with their identity, queued notices with their pool.
+    store.queue_sync_notices(&[notice("c", "4", false)]).expect("queue");
+    assert!(store.delete_identity(alice).expect("delete"));
+    assert_eq!(store.get_sync_device("device-1").expect("get"), None);
+    assert!(store.delete_identity_pool(&pool.id).expect("delete"));
+    assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending"), (0, None));
 }
 
 fn identity_pools_and_identities(store: &dyn Store) {

@@ -184,6 +184,7 @@ pub async fn serve_with_tls(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
     let trusted: Arc<[std::net::IpAddr]> = state.trusted_proxies.clone().into();
+    let deliveries = tokio::spawn(deliver_sync_notices(state.clone()));
     let app = router(state);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -236,8 +237,28 @@ pub async fn serve_with_tls(
         }
     }
     drop(listener);
+    deliveries.abort();
     graceful.shutdown().await;
     Ok(())
+}
+
+/// How often Cognito Sync's queued notices are looked for when there were none.
+const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Sends Cognito Streams' records and push sync's notifications while the server runs (each
+/// server of a cluster takes its own share from the store).
+async fn deliver_sync_notices(state: Arc<AppState>) {
+    loop {
+        let s = state.clone();
+        let delivered = tokio::task::spawn_blocking(move || s.api.sync.deliver_due()).await;
+        match delivered {
+            Ok(Ok(n)) if n > 0 => continue,
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("delivering Cognito Sync's notices: {e}"),
+            Err(e) => tracing::error!("delivering Cognito Sync's notices panicked: {e}"),
+        }
+        tokio::time::sleep(DELIVERY_POLL).await;
+    }
 }
 
 /// The client a request comes from: the connection's peer, or, when that is a trusted load

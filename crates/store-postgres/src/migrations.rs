@@ -7,7 +7,11 @@ use pooldesk_core::store::StoreError;
 use crate::pool::Conn;
 
 /// The schema versions, in order. Never edit a released one: add a new file.
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sync.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_sync_delivery.sql"),
+];
 
 /// The advisory lock migrations hold ("PoolDesk" in ASCII).
 const MIGRATION_LOCK: i64 = 0x506f_6f6c_4465_736b;

@@ -1,6 +1,9 @@
 //! `SyncStore`: Cognito Sync's datasets and records.
 
-use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncSettings, SyncStore, SyncUsage, SyncWrite};
+use pooldesk_core::store::{
+    DatasetRecord, NoticeTarget, Page, QueuedNotice, StoreError, StoreResult, SyncDevice, SyncNotice, SyncRecord, SyncSettings, SyncStore,
+    SyncUsage, SyncWrite,
+};
 use pooldesk_core::store_shared::{from_json, page, to_json};
 use postgres::Row;
 
@@ -98,6 +101,7 @@ impl SyncStore for PostgresStore {
         expected: Option<i64>,
         records: &[SyncRecord],
         max_datasets: usize,
+        notices: &[SyncNotice],
     ) -> StoreResult<SyncWrite> {
         self.write(|c| {
             let was = c.opt("SELECT deleted FROM sync_datasets WHERE identity_id = $1 AND name = $2", &[&d.identity_id, &d.name])?;
@@ -154,6 +158,7 @@ impl SyncStore for PostgresStore {
                     &[&d.identity_id, &d.name, &r.key, &r.value, &r.sync_count, &r.modified_ms, &r.modified_by, &r.device_modified_ms],
                 )?;
             }
+            queue(c, notices)?;
             Ok(SyncWrite::Written)
         })
     }
@@ -182,4 +187,116 @@ impl SyncStore for PostgresStore {
         )
         .map(drop)
     }
+
+    fn queue_sync_notices(&self, notices: &[SyncNotice]) -> StoreResult<()> {
+        self.write(|c| queue(c, notices))
+    }
+
+    fn claim_sync_notices(&self, now_ms: i64, lease_until_ms: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.write(|c| {
+            // Another server's claims are skipped, and their keys' later notices wait behind them.
+            let rows = c.query(
+                "SELECT seq, pool_id, key, target, body, bulk, attempts FROM sync_outbox o WHERE due_ms <= $1 \
+                 AND NOT EXISTS (SELECT 1 FROM sync_outbox p WHERE p.key = o.key AND p.seq < o.seq) \
+                 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED",
+                &[&now_ms, &limit],
+            )?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let seq: i64 = get(&r, 0)?;
+                c.execute("UPDATE sync_outbox SET due_ms = $2 WHERE seq = $1", &[&seq, &lease_until_ms])?;
+                let target: String = get(&r, 3)?;
+                let target = NoticeTarget::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("notice target {target}")))?;
+                let notice = SyncNotice { pool_id: get(&r, 1)?, key: get(&r, 2)?, target, body: get(&r, 4)?, bulk: get(&r, 5)? };
+                out.push(QueuedNotice { seq, notice, attempts: get(&r, 6)? });
+            }
+            Ok(out)
+        })
+    }
+
+    fn finish_sync_notice(&self, seq: i64) -> StoreResult<()> {
+        self.write_one("DELETE FROM sync_outbox WHERE seq = $1", &[&seq]).map(drop)
+    }
+
+    fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
+        self.write_one(
+            "UPDATE sync_outbox SET attempts = attempts + 1, due_ms = $2, last_error = $3 WHERE seq = $1",
+            &[&seq, &retry_ms, &error],
+        )
+        .map(drop)
+    }
+
+    fn pending_sync_notices(&self, pool_id: &str, bulk: bool) -> StoreResult<(i64, Option<String>)> {
+        self.read(|c| {
+            let r = c.one(
+                "SELECT count(*), (SELECT last_error FROM sync_outbox WHERE pool_id = $1 AND (bulk OR NOT $2) AND last_error IS NOT NULL \
+                 ORDER BY seq LIMIT 1) FROM sync_outbox WHERE pool_id = $1 AND (bulk OR NOT $2)",
+                &[&pool_id, &bulk],
+            )?;
+            Ok((get(&r, 0)?, get(&r, 1)?))
+        })
+    }
+
+    fn register_sync_device(&self, device: &SyncDevice) -> StoreResult<SyncDevice> {
+        self.write(|c| {
+            let r = c.one(
+                &format!(
+                    "INSERT INTO sync_devices ({DEVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (identity_id, platform, token) \
+                     DO UPDATE SET application_arn = excluded.application_arn RETURNING {DEVICE_COLUMNS}"
+                ),
+                &[&device.device_id, &device.identity_id, &device.platform, &device.token, &device.application_arn],
+            )?;
+            to_device(&r)
+        })
+    }
+
+    fn get_sync_device(&self, device_id: &str) -> StoreResult<Option<SyncDevice>> {
+        self.read(|c| {
+            c.opt(&format!("SELECT {DEVICE_COLUMNS} FROM sync_devices WHERE device_id = $1"), &[&device_id])?
+                .as_ref()
+                .map(to_device)
+                .transpose()
+        })
+    }
+
+    fn set_sync_subscription(&self, device_id: &str, dataset: &str, subscribed: bool) -> StoreResult<()> {
+        let statement = if subscribed {
+            "INSERT INTO sync_subscriptions (device_id, dataset) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM sync_subscriptions WHERE device_id = $1 AND dataset = $2"
+        };
+        self.write_one(statement, &[&device_id, &dataset]).map(drop)
+    }
+
+    fn sync_subscribers(&self, identity_id: &str, dataset: &str) -> StoreResult<Vec<SyncDevice>> {
+        self.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS} FROM sync_devices d JOIN sync_subscriptions s USING (device_id) \
+                     WHERE d.identity_id = $1 AND s.dataset = $2 ORDER BY d.device_id"
+                ),
+                &[&identity_id, &dataset],
+            )?
+            .iter()
+            .map(to_device)
+            .collect()
+        })
+    }
+}
+
+const DEVICE_COLUMNS: &str = "device_id, identity_id, platform, token, application_arn";
+
+fn to_device(r: &Row) -> StoreResult<SyncDevice> {
+    Ok(SyncDevice { device_id: get(r, 0)?, identity_id: get(r, 1)?, platform: get(r, 2)?, token: get(r, 3)?, application_arn: get(r, 4)? })
+}
+
+fn queue(c: &mut crate::pool::Conn, notices: &[SyncNotice]) -> StoreResult<()> {
+    for n in notices {
+        c.execute(
+            "INSERT INTO sync_outbox (pool_id, key, target, body, bulk) VALUES ($1, $2, $3, $4, $5)",
+            &[&n.pool_id, &n.key, &n.target.as_str(), &n.body, &n.bulk],
+        )?;
+    }
+    Ok(())
 }

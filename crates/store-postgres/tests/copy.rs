@@ -145,7 +145,7 @@ fn fill_sync(store: &dyn Store) {
     };
     store.create_identity_pool(&pool).unwrap();
     let events = BTreeMap::from([("SyncTrigger".to_owned(), "arn:aws:lambda:us-east-1:000000000000:function:sync".to_owned())]);
-    store.put_sync_settings(IDENTITY_POOL, &SyncSettings { events }).unwrap();
+    store.put_sync_settings(IDENTITY_POOL, &SyncSettings { events, ..Default::default() }).unwrap();
     store
         .create_identity(&IdentityRecord {
             id: IDENTITY.into(),
@@ -176,8 +176,8 @@ fn fill_sync(store: &dyn Store) {
         device_modified_ms: Some(17),
     };
     let records = [record("highScore", Some("1200"), 2), record("level", None, 3)];
-    assert_eq!(store.write_dataset(&dataset("scores", 3, false), None, &records, 20).unwrap(), SyncWrite::Written);
-    assert_eq!(store.write_dataset(&dataset("old", 5, true), None, &[], 20).unwrap(), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&dataset("scores", 3, false), None, &records, 20, &[]).unwrap(), SyncWrite::Written);
+    assert_eq!(store.write_dataset(&dataset("old", 5, true), None, &[], 20, &[]).unwrap(), SyncWrite::Written);
 }
 
 fn same(a: &dyn Store, b: &dyn Store) {

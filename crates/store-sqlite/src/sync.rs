@@ -1,6 +1,9 @@
 //! `SyncStore`: Cognito Sync's datasets and records.
 
-use pooldesk_core::store::{DatasetRecord, Page, StoreResult, SyncRecord, SyncSettings, SyncStore, SyncUsage, SyncWrite};
+use pooldesk_core::store::{
+    DatasetRecord, NoticeTarget, Page, QueuedNotice, StoreError, StoreResult, SyncDevice, SyncNotice, SyncRecord, SyncSettings, SyncStore,
+    SyncUsage, SyncWrite,
+};
 use pooldesk_core::store_shared::page;
 use pooldesk_core::store_shared::{from_json, to_json};
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
@@ -105,6 +108,7 @@ impl SyncStore for SqliteStore {
         expected: Option<i64>,
         records: &[SyncRecord],
         max_datasets: usize,
+        notices: &[SyncNotice],
     ) -> StoreResult<SyncWrite> {
         self.write(|tx| {
             let found: Option<(i64, bool)> = tx
@@ -156,6 +160,7 @@ impl SyncStore for SqliteStore {
                     params![d.identity_id, d.name, r.key, r.value, r.sync_count, r.modified_ms, r.modified_by, r.device_modified_ms],
                 )?;
             }
+            queue(tx, notices)?;
             Ok(SyncWrite::Written)
         })
     }
@@ -192,4 +197,117 @@ impl SyncStore for SqliteStore {
             .map(drop)
         })
     }
+
+    fn queue_sync_notices(&self, notices: &[SyncNotice]) -> StoreResult<()> {
+        self.write(|tx| queue(tx, notices))
+    }
+
+    fn claim_sync_notices(&self, now_ms: i64, lease_until_ms: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>> {
+        self.write(|tx| {
+            let claimed = tx
+                .prepare_cached(
+                    "SELECT seq, pool_id, key, target, body, bulk, attempts FROM sync_outbox o WHERE due_ms <= ?1 \
+                     AND NOT EXISTS (SELECT 1 FROM sync_outbox p WHERE p.key = o.key AND p.seq < o.seq) ORDER BY seq LIMIT ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![now_ms, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<(i64, String, String, String, String, bool, i64)>>>()
+                })
+                .map_err(sql)?;
+            let mut out = Vec::with_capacity(claimed.len());
+            for (seq, pool_id, key, target, body, bulk, attempts) in claimed {
+                execute(tx, "UPDATE sync_outbox SET due_ms = ?2 WHERE seq = ?1", [seq, lease_until_ms])?;
+                let target = NoticeTarget::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("notice target {target}")))?;
+                out.push(QueuedNotice { seq, notice: SyncNotice { pool_id, key, target, body, bulk }, attempts });
+            }
+            Ok(out)
+        })
+    }
+
+    fn finish_sync_notice(&self, seq: i64) -> StoreResult<()> {
+        self.write(|tx| execute(tx, "DELETE FROM sync_outbox WHERE seq = ?1", [seq]).map(drop))
+    }
+
+    fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            execute(
+                tx,
+                "UPDATE sync_outbox SET attempts = attempts + 1, due_ms = ?2, last_error = ?3 WHERE seq = ?1",
+                params![seq, retry_ms, error],
+            )
+            .map(drop)
+        })
+    }
+
+    fn pending_sync_notices(&self, pool_id: &str, bulk: bool) -> StoreResult<(i64, Option<String>)> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT count(*), (SELECT last_error FROM sync_outbox WHERE pool_id = ?1 AND (bulk OR NOT ?2) AND last_error IS NOT NULL \
+                 ORDER BY seq LIMIT 1) FROM sync_outbox WHERE pool_id = ?1 AND (bulk OR NOT ?2)",
+            )
+            .and_then(|mut s| s.query_row(params![pool_id, bulk], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(sql)
+        })
+    }
+
+    fn register_sync_device(&self, device: &SyncDevice) -> StoreResult<SyncDevice> {
+        self.write(|tx| {
+            execute(
+                tx,
+                "INSERT INTO sync_devices (device_id, identity_id, platform, token, application_arn) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (identity_id, platform, token) DO UPDATE SET application_arn = excluded.application_arn",
+                params![device.device_id, device.identity_id, device.platform, device.token, device.application_arn],
+            )?;
+            tx.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM sync_devices WHERE identity_id = ?1 AND platform = ?2 AND token = ?3"))
+                .and_then(|mut s| s.query_row([&device.identity_id, &device.platform, &device.token], device_from))
+                .map_err(sql)
+        })
+    }
+
+    fn get_sync_device(&self, device_id: &str) -> StoreResult<Option<SyncDevice>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM sync_devices WHERE device_id = ?1"))
+                .and_then(|mut s| s.query_row([device_id], device_from).optional())
+                .map_err(sql)
+        })
+    }
+
+    fn set_sync_subscription(&self, device_id: &str, dataset: &str, subscribed: bool) -> StoreResult<()> {
+        let statement = if subscribed {
+            "INSERT OR IGNORE INTO sync_subscriptions (device_id, dataset) VALUES (?1, ?2)"
+        } else {
+            "DELETE FROM sync_subscriptions WHERE device_id = ?1 AND dataset = ?2"
+        };
+        self.write(|tx| execute(tx, statement, [device_id, dataset]).map(drop))
+    }
+
+    fn sync_subscribers(&self, identity_id: &str, dataset: &str) -> StoreResult<Vec<SyncDevice>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM sync_devices d JOIN sync_subscriptions s USING (device_id) \
+                 WHERE d.identity_id = ?1 AND s.dataset = ?2 ORDER BY d.device_id"
+            ))
+            .and_then(|mut s| s.query_map([identity_id, dataset], device_from)?.collect())
+            .map_err(sql)
+        })
+    }
+}
+
+const DEVICE_COLUMNS: &str = "device_id, identity_id, platform, token, application_arn";
+
+fn device_from(r: &Row<'_>) -> rusqlite::Result<SyncDevice> {
+    Ok(SyncDevice { device_id: r.get(0)?, identity_id: r.get(1)?, platform: r.get(2)?, token: r.get(3)?, application_arn: r.get(4)? })
+}
+
+fn queue(tx: &rusqlite::Transaction<'_>, notices: &[SyncNotice]) -> StoreResult<()> {
+    for n in notices {
+        execute(
+            tx,
+            "INSERT INTO sync_outbox (pool_id, key, target, body, bulk) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![n.pool_id, n.key, n.target.as_str(), n.body, n.bulk],
+        )?;
+    }
+    Ok(())
 }

@@ -14,6 +14,12 @@
 //! Cognito Events: an identity pool's `SyncTrigger` Lambda function sees each identity's
 //! patch (old and new values) before it is stored, and may change, add or drop records; a
 //! developer's writes do not call it, as in AWS.
+//!
+//! Cognito Streams and push sync: [`delivery`].
+
+mod delivery;
+
+pub use delivery::{StreamRecord, SyncOutbound};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +32,7 @@ use pooldesk_wire::cognito_sync::{self as w, RecordOperation};
 
 use crate::clock::{Clock, to_wire};
 use crate::error::{Error, Result};
+use crate::random::Random;
 use crate::store::{DatasetRecord, IdentityRecord, Store, SyncRecord, SyncSettings, SyncWrite};
 use crate::user_pools::{InvokeFailure, LambdaInvoker, UserPools};
 
@@ -64,6 +71,9 @@ pub struct Sync {
     clock: Arc<dyn Clock>,
     region: String,
     lambda: Option<Arc<dyn LambdaInvoker>>,
+    /// Kinesis and SNS, for Cognito Streams and push sync.
+    outbound: Option<Arc<dyn SyncOutbound>>,
+    random: Arc<dyn Random>,
     /// Signs sync session tokens, so any server of a cluster accepts another's.
     session_key: hmac::Key,
 }
@@ -81,8 +91,17 @@ impl Sync {
             clock,
             region: user_pools.config().region.clone(),
             lambda: user_pools.lambda_invoker(),
+            outbound: None,
+            random: random.clone(),
             session_key: hmac::Key::new(hmac::HMAC_SHA256, &secret),
         })
+    }
+
+    /// Sends Cognito Streams' records and push sync's notifications through `outbound`
+    /// (without it they wait in the store).
+    pub fn with_outbound(mut self, outbound: Arc<dyn SyncOutbound>) -> Self {
+        self.outbound = Some(outbound);
+        self
     }
 
     /// The identity a call names, if the caller may reach it. `missing` is the error for an
@@ -376,7 +395,9 @@ impl w::Service for Sync {
         if dataset.data_storage > MAX_DATASET_BYTES {
             return Err(Error::LimitExceeded(format!("A dataset holds at most {MAX_DATASET_BYTES} bytes of keys and values.")));
         }
-        match self.store.write_dataset(&dataset, before.as_ref().map(|d| d.sync_count), &written, MAX_DATASETS)? {
+        let change = delivery::Change { dataset: &dataset, records: &written, removed: false, device_id: r.device_id.as_deref() };
+        let notices = self.notices(&change)?;
+        match self.store.write_dataset(&dataset, before.as_ref().map(|d| d.sync_count), &written, MAX_DATASETS, &notices)? {
             SyncWrite::Written => Ok(w::UpdateRecordsResponse { records: Some(written.iter().map(wire_record).collect()) }),
             SyncWrite::Conflict => {
                 Err(Error::ResourceConflict("Another device changed the dataset at the same time. List the records and try again.".into()))
@@ -398,7 +419,8 @@ impl w::Service for Sync {
             deleted: true,
             ..dataset.clone()
         };
-        match self.store.write_dataset(&gone, Some(dataset.sync_count), &[], MAX_DATASETS)? {
+        let notices = self.notices(&delivery::Change { dataset: &gone, records: &[], removed: true, device_id: None })?;
+        match self.store.write_dataset(&gone, Some(dataset.sync_count), &[], MAX_DATASETS, &notices)? {
             SyncWrite::Written => Ok(w::DeleteDatasetResponse { dataset: Some(wire_dataset(&dataset)) }),
             SyncWrite::Conflict | SyncWrite::TooManyDatasets => {
                 Err(Error::ResourceConflict("Another device changed the dataset at the same time. Try again.".into()))
@@ -461,7 +483,6 @@ impl w::Service for Sync {
         Ok(())
     }
 
-    /// Streams and push sync are not configured (setting them is not supported yet).
     fn get_identity_pool_configuration(
         &self,
         caller: &SyncCaller,
@@ -469,7 +490,46 @@ impl w::Service for Sync {
     ) -> Result<w::GetIdentityPoolConfigurationResponse> {
         Self::developer(caller)?;
         self.known_pool(&r.identity_pool_id)?;
-        Ok(w::GetIdentityPoolConfigurationResponse { identity_pool_id: Some(r.identity_pool_id), push_sync: None, cognito_streams: None })
+        let (push_sync, cognito_streams) = delivery::wire_configuration(&self.settings(&r.identity_pool_id)?);
+        Ok(w::GetIdentityPoolConfigurationResponse { identity_pool_id: Some(r.identity_pool_id), push_sync, cognito_streams })
+    }
+
+    fn set_identity_pool_configuration(
+        &self,
+        caller: &SyncCaller,
+        r: w::SetIdentityPoolConfigurationRequest,
+    ) -> Result<w::SetIdentityPoolConfigurationResponse> {
+        self.configure(caller, r)
+    }
+
+    fn bulk_publish(&self, caller: &SyncCaller, r: w::BulkPublishRequest) -> Result<w::BulkPublishResponse> {
+        self.start_bulk_publish(caller, r)
+    }
+
+    fn get_bulk_publish_details(
+        &self,
+        caller: &SyncCaller,
+        r: w::GetBulkPublishDetailsRequest,
+    ) -> Result<w::GetBulkPublishDetailsResponse> {
+        self.bulk_publish_details(caller, r)
+    }
+
+    fn register_device(&self, caller: &SyncCaller, r: w::RegisterDeviceRequest) -> Result<w::RegisterDeviceResponse> {
+        self.register(caller, r)
+    }
+
+    fn subscribe_to_dataset(&self, caller: &SyncCaller, r: w::SubscribeToDatasetRequest) -> Result<w::SubscribeToDatasetResponse> {
+        self.subscribe(caller, &r.identity_pool_id, &r.identity_id, &r.dataset_name, &r.device_id, true)?;
+        Ok(w::SubscribeToDatasetResponse {})
+    }
+
+    fn unsubscribe_from_dataset(
+        &self,
+        caller: &SyncCaller,
+        r: w::UnsubscribeFromDatasetRequest,
+    ) -> Result<w::UnsubscribeFromDatasetResponse> {
+        self.subscribe(caller, &r.identity_pool_id, &r.identity_id, &r.dataset_name, &r.device_id, false)?;
+        Ok(w::UnsubscribeFromDatasetResponse {})
     }
 
     fn list_identity_pool_usage(
