@@ -288,7 +288,8 @@ def test_simulator_finds_users_by_email_and_warns_when_disabled(app):
 def test_an_identitys_datasets_and_records_are_shown_and_deleted(app):
     """Cognito Sync data as a developer sees it: an identity's datasets (written here through the
     CLI's developer door on the app's own database), their records with sync counts and removed
-    ones marked, the pool's usage; a dataset, then the identity, deleted after a confirmation."""
+    ones marked, the pool's usage and its bar among the pools, Cognito Streams set up from the
+    window; a dataset, then the identity, deleted after a confirmation."""
     import os
     import subprocess
 
@@ -327,6 +328,19 @@ def test_an_identitys_datasets_and_records_are_shown_and_deleted(app):
     app.wait().until(lambda d: app.all("identity-pool-row"))
     open_row(next(r for r in app.all("identity-pool-row") if "player_ids" in r.text))
     app.wait().until(lambda d: app.text_of("sync-usage-writes") == "2")
+    app.wait().until(lambda d: any(identity_pool_id in t for t in app.texts("usage-bar")))
+    app.type("streams-name", "player-changes")
+    app.type("streams-role", "arn:aws:iam::123456789012:role/cognito-streams")
+    app.click("streams-save")
+    app.wait().until(lambda d: app.all("streams-remove"))
+    configured = cli("get-identity-pool-configuration", {"IdentityPoolId": identity_pool_id})
+    assert configured["CognitoStreams"] == {
+        "StreamName": "player-changes",
+        "RoleArn": "arn:aws:iam::123456789012:role/cognito-streams",
+        "StreamingStatus": "ENABLED",
+    }
+    app.driver.execute_script("document.querySelector('[data-testid=\"sync-streams\"]').scrollIntoView({block: 'start'})")
+    app.screenshot("identity-pool-sync-settings")
     app.click("identities-open")
     app.wait().until(lambda d: len(app.texts("identity-row")) == 1)
     app.click_element(app.all("identity-details-toggle")[0])

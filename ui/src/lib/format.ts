@@ -23,3 +23,11 @@ export function formatIsoDate(iso: string | undefined | null): string {
   if (Number.isNaN(d.getTime())) return "—";
   return d.toLocaleString();
 }
+
+/** `1,234 bytes`, `12.1 KiB`: storage as Cognito Sync counts it (UTF-8 bytes of keys and values). */
+export function formatBytes(n: number | undefined): string {
+  const bytes = n ?? 0;
+  if (bytes < 1024) return `${bytes.toLocaleString("en-US")} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}

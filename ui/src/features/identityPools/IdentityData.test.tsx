@@ -9,13 +9,16 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import { ConfirmProvider } from "../../components/Confirm";
 import { ToastProvider } from "../../components/Toast";
-import { DatasetRecords, IdentityDatasets, SyncSettings, formatBytes } from "./IdentityData";
+import { formatBytes } from "../../lib/format";
+import { DatasetRecords, IdentityDatasets, SyncSettings } from "./IdentityData";
 
 const POOL = "us-east-1:pool";
 const ID = "us-east-1:id-0";
 let calls: { target: string; input: any }[];
 let datasets: any[];
 let events: Record<string, string>;
+let configuration: any;
+let bulk: any;
 
 beforeEach(() => {
   calls = [];
@@ -24,6 +27,8 @@ beforeEach(() => {
     { IdentityId: ID, DatasetName: "settings", NumRecords: 1, DataStorage: 9, LastModifiedDate: 1_700_000_100, LastModifiedBy: ID },
   ];
   events = {};
+  configuration = {};
+  bulk = { BulkPublishStatus: "NOT_STARTED" };
   vi.mocked(invoke).mockReset();
   vi.mocked(invoke).mockImplementation(async (_cmd, args) => {
     const { target, input } = args as { target: string; input: any };
@@ -47,6 +52,26 @@ beforeEach(() => {
         return { IdentityPoolUsage: { IdentityPoolId: POOL, SyncSessionsCount: 12, DataStorage: 3 * 1024 * 1024, LastModifiedDate: 1_700_000_000 } };
       case "CognitoSync.GetCognitoEvents":
         return { Events: { ...events } };
+      case "CognitoSync.GetIdentityPoolConfiguration":
+        return { IdentityPoolId: POOL, ...configuration };
+      case "CognitoSync.SetIdentityPoolConfiguration":
+        if (input.CognitoStreams) configuration.CognitoStreams = input.CognitoStreams.StreamName ? input.CognitoStreams : undefined;
+        if (input.PushSync) configuration.PushSync = input.PushSync.RoleArn ? input.PushSync : undefined;
+        return { IdentityPoolId: POOL, ...configuration };
+      case "CognitoSync.GetBulkPublishDetails":
+        return { IdentityPoolId: POOL, ...bulk };
+      case "CognitoSync.BulkPublish":
+        bulk = { BulkPublishStatus: "SUCCEEDED", BulkPublishStartTime: 1_700_000_000, BulkPublishCompleteTime: 1_700_000_001 };
+        return { IdentityPoolId: POOL };
+      case "CognitoSync.ListIdentityPoolUsage":
+        if (!input.NextToken)
+          return { IdentityPoolUsages: [{ IdentityPoolId: "us-east-1:other", SyncSessionsCount: 24, DataStorage: 10 }], NextToken: "more" };
+        return {
+          IdentityPoolUsages: [
+            { IdentityPoolId: POOL, SyncSessionsCount: 12, DataStorage: 2048 },
+            { IdentityPoolId: "us-east-1:idle", SyncSessionsCount: 0, DataStorage: 0 },
+          ],
+        };
       case "CognitoSync.SetCognitoEvents":
         for (const [k, v] of Object.entries(input.Events as Record<string, string>)) {
           if (v) events[k] = v;
@@ -131,5 +156,63 @@ describe("SyncSettings", () => {
     await user.click(await screen.findByTestId("sync-trigger-remove"));
     await waitFor(() => expect(events).toEqual({}));
     expect(calls.filter((c) => c.target === "CognitoSync.SetCognitoEvents").map((c) => c.input.Events)).toEqual([{ SyncTrigger: arn }, { SyncTrigger: "" }]);
+  });
+});
+
+describe("Cognito Streams, push sync and usage", () => {
+  it("saves a stream, bulk publishes once streaming is on, and removes it", async () => {
+    const user = userEvent.setup();
+    renderWith(<SyncSettings identityPoolId={POOL} />);
+    const name = await screen.findByTestId("streams-name");
+    expect(screen.getByTestId("bulk-publish")).toBeDisabled();
+    expect(await screen.findByTestId("bulk-publish-status")).toHaveTextContent("No bulk publish yet.");
+    await user.type(name, "changes");
+    await user.type(screen.getByTestId("streams-role"), "arn:aws:iam::123456789012:role/streams");
+    await user.click(screen.getByTestId("streams-save"));
+    await waitFor(() =>
+      expect(configuration.CognitoStreams).toEqual({ StreamName: "changes", RoleArn: "arn:aws:iam::123456789012:role/streams", StreamingStatus: "ENABLED" }),
+    );
+    await waitFor(() => expect(screen.getByTestId("bulk-publish")).toBeEnabled());
+    await user.click(screen.getByTestId("bulk-publish"));
+    await waitFor(() => expect(screen.getByTestId("bulk-publish-status")).toHaveTextContent("Bulk published"));
+
+    await user.click(screen.getByTestId("streams-enabled"));
+    await user.click(screen.getByTestId("streams-save"));
+    await waitFor(() => expect(configuration.CognitoStreams.StreamingStatus).toBe("DISABLED"));
+    await user.click(screen.getByTestId("streams-remove"));
+    await waitFor(() => expect(configuration.CognitoStreams).toBeUndefined());
+  });
+
+  it("saves push sync's platform applications one per line", async () => {
+    const user = userEvent.setup();
+    renderWith(<SyncSettings identityPoolId={POOL} />);
+    const arns = await screen.findByTestId("push-arns");
+    expect(screen.getByTestId("push-save")).toBeDisabled();
+    await user.type(arns, "arn:aws:sns:us-east-1:1:app/GCM/a{enter}arn:aws:sns:us-east-1:1:app/APNS/b");
+    await user.type(screen.getByTestId("push-role"), "arn:aws:iam::1:role/push");
+    await user.click(screen.getByTestId("push-save"));
+    await waitFor(() =>
+      expect(configuration.PushSync).toEqual({
+        ApplicationArns: ["arn:aws:sns:us-east-1:1:app/GCM/a", "arn:aws:sns:us-east-1:1:app/APNS/b"],
+        RoleArn: "arn:aws:iam::1:role/push",
+      }),
+    );
+    await user.click(await screen.findByTestId("push-remove"));
+    await waitFor(() => expect(configuration.PushSync).toBeUndefined());
+  });
+
+  it("charts writes and storage of the pools that have any, this one marked, across pages", async () => {
+    renderWith(<SyncSettings identityPoolId={POOL} />);
+    const chart = await screen.findByTestId("sync-usage-chart");
+    await waitFor(() => expect(within(chart).getAllByTestId("usage-bar")).toHaveLength(4));
+    const writes = within(chart).getAllByRole("meter", { name: /^Writes/ });
+    expect(writes.map((m) => [m.getAttribute("aria-label"), m.getAttribute("aria-valuenow")])).toEqual([
+      ["Writes of us-east-1:other", "24"],
+      [`Writes of ${POOL}`, "12"],
+    ]);
+    expect(writes[1]!.style.width).toBe("50%");
+    expect(writes[1]!.closest("li")).toHaveClass("current");
+    expect(within(chart).getAllByRole("meter", { name: /^Storage/ })[1]!.closest("li")).toHaveTextContent("2.0 KiB");
+    expect(chart).not.toHaveTextContent("us-east-1:idle");
   });
 });

@@ -8,15 +8,8 @@ import type { Sync } from "../../api/client";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { EmptyState, ErrorBox, Spinner } from "../../components/bits";
-import { formatEpoch } from "../../lib/format";
-
-/** `1,234 bytes`, `12.1 KiB`: storage as Cognito Sync counts it (UTF-8 bytes of keys and values). */
-export function formatBytes(n: number | undefined): string {
-  const bytes = n ?? 0;
-  if (bytes < 1024) return `${bytes.toLocaleString("en-US")} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
+import { formatBytes, formatEpoch } from "../../lib/format";
+import { PushSettings, StreamsSettings, SyncUsageChart } from "./SyncDelivery";
 
 const VALUE_PREVIEW = 120;
 
@@ -195,7 +188,7 @@ export function DatasetRecords({ identityPoolId, identityId, datasetName }: { id
   );
 }
 
-/** An identity pool's Cognito Sync figures and its sync trigger (Cognito Events). */
+/** An identity pool's Cognito Sync figures, its sync trigger (Cognito Events), streams and push sync. */
 export function SyncSettings({ identityPoolId }: { identityPoolId: string }) {
   const api = useApi();
   const qc = useQueryClient();
@@ -267,7 +260,9 @@ export function SyncSettings({ identityPoolId }: { identityPoolId: string }) {
           )}
         </div>
       </form>
-      <p className="muted">Cognito Streams and push sync are not available on PoolDesk yet.</p>
+      <StreamsSettings identityPoolId={identityPoolId} />
+      <PushSettings identityPoolId={identityPoolId} />
+      <SyncUsageChart identityPoolId={identityPoolId} />
     </div>
   );
 }
