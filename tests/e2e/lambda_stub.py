@@ -74,6 +74,8 @@ def function_name(path_part: str) -> str:
 class LambdaStub:
     def __init__(self) -> None:
         self.functions: dict[str, Handler] = {}
+        # Functions Lambda throttles (their concurrency used up): answered 429 without running.
+        self.throttled: set[str] = set()
         self.invocations: list[Invocation] = []
         self.refused: list[str] = []
         stub = self
@@ -106,6 +108,10 @@ class LambdaStub:
                 if self.headers.get("X-Amz-Invocation-Type", "RequestResponse") != "RequestResponse":
                     return self.refuse(400, "InvalidParameterValueException", "only RequestResponse is expected")
                 name = function_name(m.group(1))
+                if name in stub.throttled:
+                    stub.refused.append(f"TooManyRequestsException: {name}")
+                    body = {"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", "Type": "User", "message": "Rate Exceeded."}
+                    return self.answer(429, json.dumps(body).encode(), {"x-amzn-ErrorType": "TooManyRequestsException"})
                 handler = stub.functions.get(name)
                 if handler is None:
                     return self.refuse(404, "ResourceNotFoundException", f"Function not found: {name}")

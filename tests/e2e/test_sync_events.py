@@ -169,6 +169,26 @@ def test_a_trigger_that_fails_refuses_the_whole_patch(developer, guest, stub):
     assert values(guest.sync, guest, "game") == {}
 
 
+def test_a_throttled_trigger_is_lambda_throttled_and_stores_nothing(developer, guest, stub):
+    name, arn = trigger(stub, lambda event, context: event)
+    stub.throttled.add(name)
+    try:
+        developer.set_cognito_events(IdentityPoolId=guest.pool_id, Events={"SyncTrigger": arn})
+        refused_before = sum(1 for r in stub.refused if r == f"TooManyRequestsException: {name}")
+        with pytest.raises(ClientError) as e:
+            update(guest.sync, guest, "game", put("score", "1"))
+        assert error_code(e.value) == "LambdaThrottledException"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+        assert name in e.value.response["Error"]["Message"]
+        assert sum(1 for r in stub.refused if r == f"TooManyRequestsException: {name}") - refused_before == 2, "tried once more, as the SDKs do"
+        assert values(guest.sync, guest, "game") == {}
+        stub.throttled.discard(name)
+        update(guest.sync, guest, "game", put("score", "1"))
+        assert values(guest.sync, guest, "game") == {"score": "1"}, "the same patch goes through once Lambda has room"
+    finally:
+        stub.throttled.discard(name)
+
+
 @pytest.mark.parametrize(
     "answer",
     [Raw(b"not json"), {"datasetRecords": "none"}, {"datasetRecords": {"score": {"op": "replace"}}}, {"datasetRecords": {"score": {"op": "upsert", "newValue": "1"}}}],

@@ -11,9 +11,11 @@ PoolDesk's SigV4 signatures; the server finds them as the AWS SDKs would
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import uuid
 from types import SimpleNamespace
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -82,7 +84,7 @@ def new_pool(endpoint: str) -> str:
 
 def new_guest(endpoint: str, pool_id: str) -> SimpleNamespace:
     identity_id, creds = credentials_for(ci_client(endpoint, signed=False), pool_id)
-    return SimpleNamespace(pool_id=pool_id, identity_id=identity_id, sync=sync_client(endpoint, creds))
+    return SimpleNamespace(pool_id=pool_id, identity_id=identity_id, creds=creds, sync=sync_client(endpoint, creds))
 
 
 def streaming(developer, pool_id: str, stream: str, status: str = "ENABLED") -> dict:
@@ -412,6 +414,46 @@ def test_devices_subscribed_to_a_dataset_are_told_of_changes_made_elsewhere(deve
     assert len(wait_for(lambda: len(sns.published_to(tablet)) >= 2 and sns.published_to(tablet))) == 2
     time.sleep(0.6)
     assert len(sns.published_to(phone)) == 1, "not subscribed to settings, and unsubscribed from scores"
+
+
+def test_a_device_on_the_javascript_sdk_registers_subscribes_and_is_not_told_of_its_own_change(developer, srv, sns):
+    """@aws-sdk/client-cognito-sync with the identity's temporary credentials, as an app would
+    drive push sync: RegisterDevice, SubscribeToDataset, UpdateRecords naming its DeviceId."""
+    pool_id = new_pool(srv.endpoint)
+    developer.set_identity_pool_configuration(IdentityPoolId=pool_id, PushSync={"ApplicationArns": [sns.create_application("GCM")], "RoleArn": ROLE})
+    guest = new_guest(srv.endpoint, pool_id)
+    ids = {"IdentityPoolId": pool_id, "IdentityId": guest.identity_id}
+    other_token, js_token = f"other-{uuid.uuid4().hex}", f"js-{uuid.uuid4().hex}"
+    other = guest.sync.register_device(**ids, Platform="GCM", Token=other_token)["DeviceId"]
+    guest.sync.subscribe_to_dataset(**ids, DatasetName="js_scores", DeviceId=other)
+    js_dir = Path(__file__).resolve().parent / "js"
+    payload = {
+        "endpoint": srv.endpoint,
+        "region": REGION,
+        "credentials": {
+            "accessKeyId": guest.creds["AccessKeyId"],
+            "secretAccessKey": guest.creds["SecretKey"],
+            "sessionToken": guest.creds["SessionToken"],
+        },
+        "identityPoolId": pool_id,
+        "identityId": guest.identity_id,
+        "dataset": "js_scores",
+        "platform": "GCM",
+        "token": js_token,
+        "records": {"level": "3"},
+    }
+    done = subprocess.run(["node", str(js_dir / "sync_push.mjs"), json.dumps(payload)], cwd=js_dir, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ok"], result
+    assert result["deviceId"] not in ("", other)
+    assert [(r["Key"], r["Value"], r["SyncCount"]) for r in result["written"]] == [("level", "3", 1)]
+    told = wait_for(lambda: sns.published_to(other_token))
+    assert json.loads(told[0]["GCM"])["data"]["datasetName"] == "js_scores"
+    time.sleep(0.6)
+    assert sns.published_to(js_token) == []
+    update(guest, "js_scores", put("level", "4", 1), device_id=other)
+    assert json.loads(wait_for(lambda: sns.published_to(js_token))[0]["GCM"])["data"]["syncCount"] == "2"
 
 
 def test_push_sync_refuses_what_it_cannot_do(developer, srv, sns):
