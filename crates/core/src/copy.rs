@@ -130,6 +130,13 @@ pub fn copy_installation(from: &dyn Store, to: &dyn Store, progress: &mut dyn Fn
                         for identity in identities {
                             to.create_identity(identity)?;
                             copy_datasets(from, to, &identity.id, &mut n)?;
+                            for (device, datasets) in from.list_sync_devices(&identity.id)? {
+                                to.register_sync_device(&device)?;
+                                for dataset in &datasets {
+                                    to.set_sync_subscription(&device.device_id, dataset, true)?;
+                                }
+                                n.add("push sync devices", 1);
+                            }
                         }
                         n.add("identities", identities.len());
                         Ok(())
@@ -139,6 +146,16 @@ pub fn copy_installation(from: &dyn Store, to: &dyn Store, progress: &mut dyn Fn
             Ok(())
         },
     )?;
+
+    // What Cognito Streams and push sync still owe, in order (tried afresh by the new store).
+    let mut after = 0;
+    loop {
+        let notices = from.list_sync_notices(after, PAGE)?;
+        let Some(last) = notices.last() else { break };
+        after = last.seq;
+        to.queue_sync_notices(&notices.iter().map(|q| q.notice.clone()).collect::<Vec<_>>())?;
+        n.add("Cognito Sync notices", notices.len());
+    }
 
     progress("the outbox and the audit log");
     let messages = oldest_first(|before| from.list_messages(&MessageQuery { before, limit: PAGE, ..MessageQuery::default() }), |m| m.id)?;
@@ -366,6 +383,11 @@ pub fn verify(from: &dyn Store, to: &dyn Store, sample: usize) -> anyhow::Result
         for identity in identities(from)? {
             let datasets = |s: &dyn Store| s.list_datasets(&identity.id, true, None, PAGE).map(|p| p.items);
             ensure!(datasets(from)? == datasets(to)?, "{}: the datasets differ", identity.id);
+            ensure!(
+                from.list_sync_devices(&identity.id)? == to.list_sync_devices(&identity.id)?,
+                "{}: the push sync devices differ",
+                identity.id
+            );
         }
     }
     n.add("identity pools", identity_pools.len());

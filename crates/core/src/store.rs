@@ -755,6 +755,10 @@ pub trait SyncStore: Send + Sync {
     fn set_sync_subscription(&self, device_id: &str, dataset: &str, subscribed: bool) -> StoreResult<()>;
     /// The devices subscribed to a dataset of an identity.
     fn sync_subscribers(&self, identity_id: &str, dataset: &str) -> StoreResult<Vec<SyncDevice>>;
+    /// An identity's devices, each with the datasets it is subscribed to (by name).
+    fn list_sync_devices(&self, identity_id: &str) -> StoreResult<Vec<(SyncDevice, Vec<String>)>>;
+    /// Every queued notice after `after_seq`, oldest first, whether due or not (to copy them).
+    fn list_sync_notices(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>>;
 }
 
 pub trait AccessKeyStore: Send + Sync {

@@ -385,6 +385,17 @@ fn sync_deliveries(store: &dyn Store) {
     store.set_sync_subscription("device-1", "scores", false).expect("unsubscribe");
     assert!(store.sync_subscribers(alice, "scores").expect("subscribers").is_empty());
     store.set_sync_subscription("device-1", "scores", true).expect("subscribe");
+    store.set_sync_subscription("device-1", "alpha", true).expect("subscribe");
+    assert_eq!(store.list_sync_devices(alice).expect("devices"), [(device.clone(), vec!["alpha".to_owned(), "scores".to_owned()])]);
+
+    // Every queued notice can be read in order, due or not.
+    store.queue_sync_notices(&[notice("d", "5", false), notice("d", "6", true)]).expect("queue");
+    let queued = store.list_sync_notices(0, 10).expect("list");
+    assert_eq!(queued.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["5", "6"]);
+    assert_eq!(store.list_sync_notices(queued[0].seq, 10).expect("list").len(), 1);
+    for q in queued {
+        store.finish_sync_notice(q.seq).expect("finish");
+    }
 
     // Devices go with their identity, queued notices with their pool.
     store.queue_sync_notices(&[notice("c", "4", false)]).expect("queue");

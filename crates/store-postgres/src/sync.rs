@@ -269,6 +269,37 @@ impl SyncStore for PostgresStore {
         self.write_one(statement, &[&device_id, &dataset]).map(drop)
     }
 
+    fn list_sync_devices(&self, identity_id: &str) -> StoreResult<Vec<(SyncDevice, Vec<String>)>> {
+        self.read(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS}, coalesce((SELECT array_agg(dataset ORDER BY dataset) FROM sync_subscriptions s \
+                     WHERE s.device_id = d.device_id), '{{}}') FROM sync_devices d WHERE identity_id = $1 ORDER BY device_id"
+                ),
+                &[&identity_id],
+            )?;
+            rows.iter().map(|r| Ok((to_device(r)?, get(r, 5)?))).collect()
+        })
+    }
+
+    fn list_sync_notices(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|c| {
+            c.query(
+                "SELECT seq, pool_id, key, target, body, bulk, attempts FROM sync_outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&after_seq, &limit],
+            )?
+            .iter()
+            .map(|r| {
+                let target: String = get(r, 3)?;
+                let target = NoticeTarget::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("notice target {target}")))?;
+                let notice = SyncNotice { pool_id: get(r, 1)?, key: get(r, 2)?, target, body: get(r, 4)?, bulk: get(r, 5)? };
+                Ok(QueuedNotice { seq: get(r, 0)?, notice, attempts: get(r, 6)? })
+            })
+            .collect()
+        })
+    }
+
     fn sync_subscribers(&self, identity_id: &str, dataset: &str) -> StoreResult<Vec<SyncDevice>> {
         self.read(|c| {
             c.query(

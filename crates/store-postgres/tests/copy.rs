@@ -178,6 +178,23 @@ fn fill_sync(store: &dyn Store) {
     let records = [record("highScore", Some("1200"), 2), record("level", None, 3)];
     assert_eq!(store.write_dataset(&dataset("scores", 3, false), None, &records, 20, &[]).unwrap(), SyncWrite::Written);
     assert_eq!(store.write_dataset(&dataset("old", 5, true), None, &[], 20, &[]).unwrap(), SyncWrite::Written);
+    let device = SyncDevice {
+        device_id: "device-1".into(),
+        identity_id: IDENTITY.into(),
+        platform: "GCM".into(),
+        token: "push-token".into(),
+        application_arn: "arn:aws:sns:us-east-1:000000000000:app/GCM/app".into(),
+    };
+    store.register_sync_device(&device).unwrap();
+    store.set_sync_subscription("device-1", "scores", true).unwrap();
+    let notice = |body: &str| SyncNotice {
+        pool_id: IDENTITY_POOL.into(),
+        key: format!("stream:{IDENTITY}/scores"),
+        target: NoticeTarget::Stream,
+        body: body.into(),
+        bulk: false,
+    };
+    store.queue_sync_notices(&[notice("first"), notice("second")]).unwrap();
 }
 
 fn same(a: &dyn Store, b: &dyn Store) {
@@ -190,6 +207,11 @@ fn same(a: &dyn Store, b: &dyn Store) {
     let records = |s: &dyn Store| s.list_sync_records(IDENTITY, "scores", 0, None, 10).unwrap().items;
     assert_eq!(records(a).len(), 2);
     assert_eq!(records(a), records(b), "records, removed ones too");
+    assert_eq!(a.list_sync_devices(IDENTITY).unwrap().len(), 1);
+    assert_eq!(a.list_sync_devices(IDENTITY).unwrap(), b.list_sync_devices(IDENTITY).unwrap(), "devices and their subscriptions");
+    let owed = |s: &dyn Store| s.list_sync_notices(0, 10).unwrap().into_iter().map(|q| q.notice).collect::<Vec<_>>();
+    assert_eq!(owed(a).len(), 2);
+    assert_eq!(owed(a), owed(b), "what streams still owe, in order");
     assert_eq!(b.get_client("client-1").unwrap().unwrap().secret.as_deref(), Some("client-secret"));
     assert_eq!(a.get_ui_customization(POOL, "ALL").unwrap(), b.get_ui_customization(POOL, "ALL").unwrap());
     assert_eq!(a.get_domain("copy-login").unwrap(), b.get_domain("copy-login").unwrap());

@@ -283,6 +283,44 @@ impl SyncStore for SqliteStore {
         self.write(|tx| execute(tx, statement, [device_id, dataset]).map(drop))
     }
 
+    fn list_sync_devices(&self, identity_id: &str) -> StoreResult<Vec<(SyncDevice, Vec<String>)>> {
+        self.read(|c| {
+            let devices: Vec<SyncDevice> = c
+                .prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM sync_devices WHERE identity_id = ?1 ORDER BY device_id"))
+                .and_then(|mut s| s.query_map([identity_id], device_from)?.collect())
+                .map_err(sql)?;
+            devices
+                .into_iter()
+                .map(|d| {
+                    let datasets = c
+                        .prepare_cached("SELECT dataset FROM sync_subscriptions WHERE device_id = ?1 ORDER BY dataset")
+                        .and_then(|mut s| s.query_map([&d.device_id], |r| r.get(0))?.collect())
+                        .map_err(sql)?;
+                    Ok((d, datasets))
+                })
+                .collect()
+        })
+    }
+
+    fn list_sync_notices(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>> {
+        let rows: Vec<(i64, String, String, String, String, bool, i64)> = self.read(|c| {
+            c.prepare_cached("SELECT seq, pool_id, key, target, body, bulk, attempts FROM sync_outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                .and_then(|mut s| {
+                    s.query_map(params![after_seq, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    })?
+                    .collect()
+                })
+                .map_err(sql)
+        })?;
+        rows.into_iter()
+            .map(|(seq, pool_id, key, target, body, bulk, attempts)| {
+                let target = NoticeTarget::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("notice target {target}")))?;
+                Ok(QueuedNotice { seq, notice: SyncNotice { pool_id, key, target, body, bulk }, attempts })
+            })
+            .collect()
+    }
+
     fn sync_subscribers(&self, identity_id: &str, dataset: &str) -> StoreResult<Vec<SyncDevice>> {
         self.read(|c| {
             c.prepare_cached(&format!(
