@@ -313,3 +313,24 @@ def simulate_ok(server, payload: dict) -> dict:
 def unique_developer_provider() -> str:
     """A DeveloperProviderName (letters, digits, '.', '_', '-') no other test uses."""
     return f"login.pooldesk-{uuid.uuid4().hex[:12]}.example"
+
+
+def sync_client_for(endpoint: str, creds: dict | None = None, **config: Any):
+    """A boto3 cognito-sync client for `endpoint`, signed with an identity's temporary credentials
+    (GetCredentialsForIdentity's Credentials) or, without `creds`, with the root key (a
+    developer's credentials)."""
+    session = boto3.session.Session()
+    if creds is None:
+        keys = {"aws_access_key_id": ROOT_ACCESS_KEY_ID, "aws_secret_access_key": ROOT_SECRET_ACCESS_KEY}
+    else:
+        keys = {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+    return session.client("cognito-sync", region_name=REGION, endpoint_url=endpoint, config=_config(**config), **keys)
+
+
+def js_credentials(creds: dict) -> dict:
+    """GetCredentialsForIdentity's Credentials as the AWS SDK for JavaScript takes them."""
+    return {"accessKeyId": creds["AccessKeyId"], "secretAccessKey": creds["SecretKey"], "sessionToken": creds["SessionToken"]}

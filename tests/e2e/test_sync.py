@@ -21,7 +21,6 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
-import boto3
 import pytest
 import requests
 from botocore.auth import SigV4Auth
@@ -29,15 +28,17 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config, error_code, signed_post
+from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, error_code, signed_post
 from identity_helpers import (  # noqa: F401 (ci, anon_ci, make_identity_pool are fixtures)
     GUEST_ROLE,
     UNKNOWN_IDENTITY_POOL_ID,
     anon_ci,
     ci,
     credentials_for,
+    js_credentials,
     make_identity_pool,
     set_roles,
+    sync_client_for,
     unique_developer_provider,
 )
 
@@ -71,21 +72,6 @@ UNKNOWN_IDENTITY_ERRORS = {
 # ---------------------------------------------------------------------------------------------
 # Clients and fixtures
 # ---------------------------------------------------------------------------------------------
-
-
-def sync_client_for(endpoint: str, creds: dict | None = None, **config: Any):
-    """A boto3 cognito-sync client for `endpoint`, signed with an identity's temporary credentials
-    (GetCredentialsForIdentity's Credentials) or, without `creds`, with the root key."""
-    session = boto3.session.Session()
-    if creds is None:
-        keys = {"aws_access_key_id": ROOT_ACCESS_KEY_ID, "aws_secret_access_key": ROOT_SECRET_ACCESS_KEY}
-    else:
-        keys = {
-            "aws_access_key_id": creds["AccessKeyId"],
-            "aws_secret_access_key": creds["SecretKey"],
-            "aws_session_token": creds["SessionToken"],
-        }
-    return session.client("cognito-sync", region_name=REGION, endpoint_url=endpoint, config=_config(**config), **keys)
 
 
 @pytest.fixture(scope="session")
@@ -948,11 +934,7 @@ def test_the_javascript_sdk_syncs_with_an_identitys_credentials(server, guest):
     payload = {
         "endpoint": server.endpoint,
         "region": REGION,
-        "credentials": {
-            "accessKeyId": guest.creds["AccessKeyId"],
-            "secretAccessKey": guest.creds["SecretKey"],
-            "sessionToken": guest.creds["SessionToken"],
-        },
+        "credentials": js_credentials(guest.creds),
         "identityPoolId": guest.pool_id,
         "identityId": guest.identity_id,
         "dataset": "js_settings",

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import uuid
 from types import SimpleNamespace
-from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config, error_code, start_pooldesk
-from identity_helpers import GUEST_ROLE, ci_client, credentials_for, set_roles
+from conftest import REGION, error_code, start_pooldesk
+from identity_helpers import GUEST_ROLE, ci_client, credentials_for, set_roles, sync_client_for
 from lambda_stub import LambdaStub, Raw, function_arn, server_env
 
 pytestmark = pytest.mark.own_servers
@@ -38,16 +36,9 @@ def srv(stub, smtp_sink, tmp_path_factory):
     server.stop()
 
 
-def sync_client(endpoint: str, creds: dict | None = None):
-    keys: dict[str, Any] = {"aws_access_key_id": ROOT_ACCESS_KEY_ID, "aws_secret_access_key": ROOT_SECRET_ACCESS_KEY}
-    if creds is not None:
-        keys = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretKey"], "aws_session_token": creds["SessionToken"]}
-    return boto3.session.Session().client("cognito-sync", region_name=REGION, endpoint_url=endpoint, config=_config(), **keys)
-
-
 @pytest.fixture(scope="module")
 def developer(srv):
-    return sync_client(srv.endpoint)
+    return sync_client_for(srv.endpoint)
 
 
 @pytest.fixture
@@ -57,7 +48,7 @@ def guest(srv):
     pool_id = ci.create_identity_pool(IdentityPoolName=f"events_{uuid.uuid4().hex[:8]}", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
     set_roles(ci, pool_id, {"unauthenticated": GUEST_ROLE})
     identity_id, creds = credentials_for(ci_client(srv.endpoint, signed=False), pool_id)
-    return SimpleNamespace(pool_id=pool_id, identity_id=identity_id, sync=sync_client(srv.endpoint, creds))
+    return SimpleNamespace(pool_id=pool_id, identity_id=identity_id, sync=sync_client_for(srv.endpoint, creds))
 
 
 def trigger(stub: LambdaStub, handler) -> tuple[str, str]:

@@ -16,15 +16,13 @@ import time
 import uuid
 from types import SimpleNamespace
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from cluster import start_cluster
-from conftest import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, _config, error_code, start_pooldesk
-from identity_helpers import GUEST_ROLE, ci_client, credentials_for, set_roles
+from conftest import REGION, error_code, start_pooldesk
+from identity_helpers import GUEST_ROLE, ci_client, credentials_for, js_credentials, set_roles, sync_client_for
 from kinesis_sns_stub import KinesisStub, SnsStub
 from lambda_stub import server_env
 
@@ -68,13 +66,6 @@ def kinesis_up(kinesis):
     kinesis.down, kinesis.refuse_every = False, 0
 
 
-def sync_client(endpoint: str, creds: dict | None = None):
-    keys: dict[str, Any] = {"aws_access_key_id": ROOT_ACCESS_KEY_ID, "aws_secret_access_key": ROOT_SECRET_ACCESS_KEY}
-    if creds is not None:
-        keys = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretKey"], "aws_session_token": creds["SessionToken"]}
-    return boto3.session.Session().client("cognito-sync", region_name=REGION, endpoint_url=endpoint, config=_config(), **keys)
-
-
 def new_pool(endpoint: str) -> str:
     ci = ci_client(endpoint)
     pool_id = ci.create_identity_pool(IdentityPoolName=f"streams_{uuid.uuid4().hex[:8]}", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
@@ -84,7 +75,7 @@ def new_pool(endpoint: str) -> str:
 
 def new_guest(endpoint: str, pool_id: str) -> SimpleNamespace:
     identity_id, creds = credentials_for(ci_client(endpoint, signed=False), pool_id)
-    return SimpleNamespace(pool_id=pool_id, identity_id=identity_id, creds=creds, sync=sync_client(endpoint, creds))
+    return SimpleNamespace(pool_id=pool_id, identity_id=identity_id, creds=creds, sync=sync_client_for(endpoint, creds))
 
 
 def streaming(developer, pool_id: str, stream: str, status: str = "ENABLED") -> dict:
@@ -115,7 +106,7 @@ def wait_for(what, timeout: float = 15.0):
 
 @pytest.fixture(scope="module")
 def developer(srv):
-    return sync_client(srv.endpoint)
+    return sync_client_for(srv.endpoint)
 
 
 # --- configuration ----------------------------------------------------------------------------
@@ -284,7 +275,7 @@ def test_changes_queued_while_kinesis_is_down_survive_a_restart(kinesis, sns, sm
     env = env_for(kinesis, sns, tmp_path)
     server = start_pooldesk(tmp_path / "db.sqlite", smtp_sink, tmp_path / "logs", env=env)
     try:
-        developer = sync_client(server.endpoint)
+        developer = sync_client_for(server.endpoint)
         pool_id = new_pool(server.endpoint)
         streaming(developer, pool_id, stream)
         guest = new_guest(server.endpoint, pool_id)
@@ -308,7 +299,7 @@ def test_servers_sharing_a_database_deliver_each_change_once_and_in_order(kinesi
     stream = kinesis.create_stream(f"cluster-{uuid.uuid4().hex[:6]}")
     cluster = start_cluster(start_pooldesk, smtp_sink, tmp_path, env=env_for(kinesis, sns, tmp_path))
     try:
-        developer = sync_client(cluster.endpoint)
+        developer = sync_client_for(cluster.endpoint)
         pool_id = new_pool(cluster.endpoint)
         streaming(developer, pool_id, stream)
         guests = [new_guest(cluster.endpoint, pool_id) for _ in range(4)]
@@ -430,11 +421,7 @@ def test_a_device_on_the_javascript_sdk_registers_subscribes_and_is_not_told_of_
     payload = {
         "endpoint": srv.endpoint,
         "region": REGION,
-        "credentials": {
-            "accessKeyId": guest.creds["AccessKeyId"],
-            "secretAccessKey": guest.creds["SecretKey"],
-            "sessionToken": guest.creds["SessionToken"],
-        },
+        "credentials": js_credentials(guest.creds),
         "identityPoolId": pool_id,
         "identityId": guest.identity_id,
         "dataset": "js_scores",
