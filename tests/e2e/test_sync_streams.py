@@ -47,7 +47,8 @@ def sns():
 
 def env_for(kinesis: KinesisStub, sns: SnsStub, workdir) -> dict[str, str | None]:
     env = server_env(SimpleNamespace(endpoint="http://127.0.0.1:9"), workdir)
-    env.update({"AWS_ENDPOINT_URL_KINESIS": kinesis.endpoint, "AWS_ENDPOINT_URL_SNS": sns.endpoint})
+    # Hundreds of identities are made from one address here: no rate limit on GetId.
+    env.update({"AWS_ENDPOINT_URL_KINESIS": kinesis.endpoint, "AWS_ENDPOINT_URL_SNS": sns.endpoint, "POOLDESK_RATE_LIMITS": "off"})
     return env
 
 
@@ -360,6 +361,25 @@ def test_bulk_publish_streams_every_dataset_once_a_day(developer, srv, kinesis):
         developer.bulk_publish(IdentityPoolId=pool_id)
     assert error_code(e.value) == "AlreadyStreamedException"
     assert "24 hours" in e.value.response["Error"]["Message"]
+
+
+def test_a_bulk_publish_goes_through_every_identity_page_by_page_in_the_background(developer, srv, kinesis):
+    stream = kinesis.create_stream(f"bulk-{uuid.uuid4().hex[:6]}")
+    pool_id = new_pool(srv.endpoint)
+    anon = ci_client(srv.endpoint, signed=False)
+    identities = [anon.get_id(IdentityPoolId=pool_id)["IdentityId"] for _ in range(230)]
+    for identity_id in identities:
+        update(SimpleNamespace(pool_id=pool_id, identity_id=identity_id, sync=developer), "profile", put("id", identity_id))
+    streaming(developer, pool_id, stream, "DISABLED")
+    streaming(developer, pool_id, stream, "ENABLED")
+    started = time.monotonic()
+    developer.bulk_publish(IdentityPoolId=pool_id)
+    assert time.monotonic() - started < 2, "it answers at once and publishes in the background"
+    done = wait_for(lambda: developer.get_bulk_publish_details(IdentityPoolId=pool_id)["BulkPublishStatus"] == "SUCCEEDED", timeout=30)
+    assert done
+    published = [r["Data"] for r in kinesis.records(stream)]
+    assert sorted(d["identityId"] for d in published) == sorted(identities), "every identity once, across pages"
+    assert all(d["kinesisSyncRecords"][0]["value"] == d["identityId"] for d in published)
 
 
 # --- push sync --------------------------------------------------------------------------------

@@ -642,6 +642,8 @@ pub enum NoticeTarget {
     Stream,
     /// A push sync notification for a device, through SNS.
     Push,
+    /// The next identities of a bulk publish to queue stream records for.
+    BulkPage,
 }
 
 impl NoticeTarget {
@@ -649,6 +651,7 @@ impl NoticeTarget {
         match self {
             NoticeTarget::Stream => "stream",
             NoticeTarget::Push => "push",
+            NoticeTarget::BulkPage => "bulk-page",
         }
     }
 
@@ -656,6 +659,7 @@ impl NoticeTarget {
         match s {
             "stream" => Some(NoticeTarget::Stream),
             "push" => Some(NoticeTarget::Push),
+            "bulk-page" => Some(NoticeTarget::BulkPage),
             _ => None,
         }
     }

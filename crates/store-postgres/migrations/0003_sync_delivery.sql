@@ -15,6 +15,7 @@ CREATE TABLE sync_outbox (
 );
 CREATE INDEX sync_outbox_key ON sync_outbox(key, seq);
 CREATE INDEX sync_outbox_pool ON sync_outbox(pool_id, bulk);
+CREATE INDEX sync_outbox_due ON sync_outbox(due_ms);
 
 -- Devices registered for push sync, and the datasets they follow.
 CREATE TABLE sync_devices (

@@ -203,6 +203,15 @@ impl SyncStore for SqliteStore {
     }
 
     fn claim_sync_notices(&self, now_ms: i64, lease_until_ms: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>> {
+        // Asked several times a second: the single writer is only taken when something is due.
+        let due: bool = self.read(|c| {
+            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE due_ms <= ?1)")
+                .and_then(|mut s| s.query_row([now_ms], |r| r.get(0)))
+                .map_err(sql)
+        })?;
+        if !due {
+            return Ok(vec![]);
+        }
         self.write(|tx| {
             let claimed = tx
                 .prepare_cached(

@@ -6,6 +6,9 @@
 //! that is down for a while loses nothing. Notices about one dataset (or for one device) go
 //! out one after another, each only once the one before it was delivered, so a stream's
 //! records of a dataset arrive in the order the changes were made, retried with back-off.
+//!
+//! A bulk publish is asynchronous, as in AWS: it queues a marker that the delivery loop turns,
+//! a page of identities at a time, into their datasets' stream records.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +36,8 @@ const RETRY_MAX_MS: i64 = 60_000;
 const PUSH_ATTEMPTS: i64 = 10;
 /// One bulk publish per identity pool per this long.
 const BULK_PUBLISH_EVERY_MS: i64 = 24 * 3600 * 1000;
+/// Identities a bulk publish reads per step.
+const BULK_PAGE: usize = 100;
 /// The platforms of push sync, as they appear in SNS platform application ARNs.
 const PLATFORMS: [&str; 4] = ["APNS", "APNS_SANDBOX", "GCM", "ADM"];
 
@@ -75,6 +80,14 @@ struct PushBody {
     application_arn: String,
     token: String,
     message: String,
+}
+
+/// A bulk publish's marker: where it has got to.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BulkPageBody {
+    stream: String,
+    /// Where the next page of identities starts (`None`: the first).
+    after: Option<String>,
 }
 
 /// The change a notice reports.
@@ -134,20 +147,7 @@ impl Sync {
                 "op": if r.value.is_some() { "replace" } else { "remove" },
             })
         };
-        let mut chunks: Vec<Vec<Value>> = vec![vec![]];
-        let mut size = 0;
-        for r in change.records {
-            let json = record_json(r);
-            let len = json.to_string().len();
-            if size + len > STREAM_RECORD_MAX - 2048 && chunks.last().is_some_and(|c| !c.is_empty()) {
-                chunks.push(vec![]);
-                size = 0;
-            }
-            size += len + 1;
-            if let Some(chunk) = chunks.last_mut() {
-                chunk.push(json);
-            }
-        }
+        let chunks = split_for_kinesis(change.records.iter().map(record_json).collect(), STREAM_RECORD_MAX - 2048);
         chunks
             .into_iter()
             .map(|records| {
@@ -200,6 +200,10 @@ impl Sync {
                 NoticeTarget::Stream => match serde_json::from_str::<StreamBody>(&queued.notice.body) {
                     Ok(body) => streams.entry((body.region.clone(), body.stream.clone())).or_default().push((queued, body)),
                     Err(e) => self.failed(&queued, &format!("unreadable notice: {e}"))?,
+                },
+                NoticeTarget::BulkPage => match self.bulk_page(&queued) {
+                    Ok(()) => self.store.finish_sync_notice(queued.seq)?,
+                    Err(e) => self.failed(&queued, &e.to_string())?,
                 },
                 NoticeTarget::Push => {
                     let outcome = serde_json::from_str::<PushBody>(&queued.notice.body)
@@ -300,26 +304,29 @@ impl Sync {
         }
         settings.bulk_publish = Some(BulkPublishState { started_ms: now, completed_ms: None });
         self.store.put_sync_settings(&r.identity_pool_id, &settings)?;
-        // Every live dataset of every identity, whole, queued behind the changes before it.
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.store.list_identities(&r.identity_pool_id, after.as_deref(), 100)?;
-            for identity in &page.items {
-                let mut notices = Vec::new();
-                for dataset in self.all_datasets(&identity.id)? {
-                    let records = self.live_records(&dataset)?;
-                    let change = Change { dataset: &dataset, records: &records, removed: false, device_id: None };
-                    notices.extend(self.stream_notices(&streams.stream_name, &change, true)?);
-                }
-                self.store.queue_sync_notices(&notices)?;
-            }
-            match page.next {
-                Some(next) => after = Some(next),
-                None => break,
+        let marker = BulkPageBody { stream: streams.stream_name, after: None };
+        self.store.queue_sync_notices(&[bulk_marker(&r.identity_pool_id, &marker)?])?;
+        Ok(w::BulkPublishResponse { identity_pool_id: Some(r.identity_pool_id) })
+    }
+
+    /// Queues the stream records of the next page of identities (every live dataset, whole,
+    /// behind the changes queued before it), and the marker for the page after.
+    fn bulk_page(&self, queued: &QueuedNotice) -> Result<()> {
+        let body: BulkPageBody = serde_json::from_str(&queued.notice.body).map_err(Error::internal)?;
+        let pool_id = &queued.notice.pool_id;
+        let page = self.store.list_identities(pool_id, body.after.as_deref(), BULK_PAGE)?;
+        let mut notices = Vec::new();
+        for identity in &page.items {
+            for dataset in self.all_datasets(&identity.id)? {
+                let records = self.live_records(&dataset)?;
+                let change = Change { dataset: &dataset, records: &records, removed: false, device_id: None };
+                notices.extend(self.stream_notices(&body.stream, &change, true)?);
             }
         }
-        self.settle_bulk_publish(&r.identity_pool_id)?;
-        Ok(w::BulkPublishResponse { identity_pool_id: Some(r.identity_pool_id) })
+        if let Some(next) = page.next {
+            notices.push(bulk_marker(pool_id, &BulkPageBody { stream: body.stream, after: Some(next) })?);
+        }
+        Ok(self.store.queue_sync_notices(&notices)?)
     }
 
     fn live_records(&self, dataset: &DatasetRecord) -> Result<Vec<SyncRecord>> {
@@ -464,6 +471,35 @@ impl Sync {
     }
 }
 
+fn bulk_marker(pool_id: &str, body: &BulkPageBody) -> Result<SyncNotice> {
+    Ok(SyncNotice {
+        pool_id: pool_id.to_owned(),
+        key: format!("bulk:{pool_id}"),
+        target: NoticeTarget::BulkPage,
+        body: serde_json::to_string(body).map_err(Error::internal)?,
+        bulk: true,
+    })
+}
+
+/// `records` in order, in groups whose JSON stays under `budget` bytes (a record larger than
+/// that alone in its group); at least one group, empty when there are no records.
+fn split_for_kinesis(records: Vec<Value>, budget: usize) -> Vec<Vec<Value>> {
+    let mut groups: Vec<Vec<Value>> = vec![vec![]];
+    let mut size = 0;
+    for record in records {
+        let len = record.to_string().len() + 1;
+        if size + len > budget && groups.last().is_some_and(|g| !g.is_empty()) {
+            groups.push(vec![]);
+            size = 0;
+        }
+        size += len;
+        if let Some(group) = groups.last_mut() {
+            group.push(record);
+        }
+    }
+    groups
+}
+
 /// The configuration as `GetIdentityPoolConfiguration` answers it.
 pub(super) fn wire_configuration(settings: &crate::store::SyncSettings) -> (Option<w::PushSync>, Option<w::CognitoStreams>) {
     let push = settings
@@ -532,6 +568,19 @@ mod tests {
         assert_eq!(arn_platform("arn:aws:sns:us-east-1:123456789012:my-topic"), None);
         assert_eq!(arn_platform("arn:aws:sns:us-east-1:12x:app/GCM/a"), None);
         assert_eq!(arn_platform("arn:aws:sns:us-east-1:1:app/GCM/a/b"), None);
+    }
+
+    #[test]
+    fn large_changes_are_split_over_kinesis_records_in_order() {
+        let record = |n: usize| json!({ "key": format!("k{n}"), "value": "x".repeat(300) });
+        let records: Vec<Value> = (0..10).map(record).collect();
+        let one = record(0).to_string().len() + 1;
+        let groups = split_for_kinesis(records.clone(), 3 * one);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3, 1]);
+        assert_eq!(groups.concat(), records, "every record once, in order");
+        assert_eq!(split_for_kinesis(records.clone(), usize::MAX).len(), 1);
+        assert_eq!(split_for_kinesis(vec![], 10), [Vec::<Value>::new()], "a deletion is one record without records");
+        assert_eq!(split_for_kinesis(records[..2].to_vec(), 1).iter().map(Vec::len).collect::<Vec<_>>(), [1, 1], "too large alone");
     }
 
     #[test]
