@@ -199,16 +199,19 @@ impl SyncStore for PostgresStore {
             let rows = c.query(
                 "SELECT seq, pool_id, key, target, body, bulk, attempts FROM sync_outbox o WHERE due_ms <= $1 \
                  AND NOT EXISTS (SELECT 1 FROM sync_outbox p WHERE p.key = o.key AND p.seq < o.seq) \
-                 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED",
+                 ORDER BY due_ms, seq LIMIT $2 FOR UPDATE SKIP LOCKED",
                 &[&now_ms, &limit],
             )?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 let seq: i64 = get(&r, 0)?;
-                c.execute("UPDATE sync_outbox SET due_ms = $2 WHERE seq = $1", &[&seq, &lease_until_ms])?;
+                let key: String = get(&r, 2)?;
+                // The key's later notices wait as long as it does (so they are not due, and not
+                // looked at, while it is out).
+                c.execute("UPDATE sync_outbox SET due_ms = $2 WHERE key = $1", &[&key, &lease_until_ms])?;
                 let target: String = get(&r, 3)?;
                 let target = NoticeTarget::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("notice target {target}")))?;
-                let notice = SyncNotice { pool_id: get(&r, 1)?, key: get(&r, 2)?, target, body: get(&r, 4)?, bulk: get(&r, 5)? };
+                let notice = SyncNotice { pool_id: get(&r, 1)?, key, target, body: get(&r, 4)?, bulk: get(&r, 5)? };
                 out.push(QueuedNotice { seq, notice, attempts: get(&r, 6)? });
             }
             Ok(out)
@@ -216,15 +219,22 @@ impl SyncStore for PostgresStore {
     }
 
     fn finish_sync_notice(&self, seq: i64) -> StoreResult<()> {
-        self.write_one("DELETE FROM sync_outbox WHERE seq = $1", &[&seq]).map(drop)
+        self.write(|c| {
+            if let Some(r) = c.opt("DELETE FROM sync_outbox WHERE seq = $1 RETURNING key", &[&seq])? {
+                let key: String = get(&r, 0)?;
+                // The next of its key is due now.
+                c.execute("UPDATE sync_outbox SET due_ms = 0 WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE key = $1)", &[&key])?;
+            }
+            Ok(())
+        })
     }
 
     fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
-        self.write_one(
-            "UPDATE sync_outbox SET attempts = attempts + 1, due_ms = $2, last_error = $3 WHERE seq = $1",
-            &[&seq, &retry_ms, &error],
-        )
-        .map(drop)
+        self.write(|c| {
+            c.execute("UPDATE sync_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1", &[&seq, &error])?;
+            c.execute("UPDATE sync_outbox SET due_ms = $2 WHERE key = (SELECT key FROM sync_outbox WHERE seq = $1)", &[&seq, &retry_ms])?;
+            Ok(())
+        })
     }
 
     fn pending_sync_notices(&self, pool_id: &str, bulk: bool) -> StoreResult<(i64, Option<String>)> {
@@ -325,7 +335,9 @@ fn to_device(r: &Row) -> StoreResult<SyncDevice> {
 fn queue(c: &mut crate::pool::Conn, notices: &[SyncNotice]) -> StoreResult<()> {
     for n in notices {
         c.execute(
-            "INSERT INTO sync_outbox (pool_id, key, target, body, bulk) VALUES ($1, $2, $3, $4, $5)",
+            // Behind others of its key, it waits as they do.
+            "INSERT INTO sync_outbox (pool_id, key, target, body, bulk, due_ms) \
+             VALUES ($1, $2, $3, $4, $5, coalesce((SELECT max(due_ms) FROM sync_outbox WHERE key = $2), 0))",
             &[&n.pool_id, &n.key, &n.target.as_str(), &n.body, &n.bulk],
         )?;
     }

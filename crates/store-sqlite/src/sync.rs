@@ -216,7 +216,7 @@ impl SyncStore for SqliteStore {
             let claimed = tx
                 .prepare_cached(
                     "SELECT seq, pool_id, key, target, body, bulk, attempts FROM sync_outbox o WHERE due_ms <= ?1 \
-                     AND NOT EXISTS (SELECT 1 FROM sync_outbox p WHERE p.key = o.key AND p.seq < o.seq) ORDER BY seq LIMIT ?2",
+                     AND NOT EXISTS (SELECT 1 FROM sync_outbox p WHERE p.key = o.key AND p.seq < o.seq) ORDER BY due_ms, seq LIMIT ?2",
                 )
                 .and_then(|mut s| {
                     s.query_map(params![now_ms, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
@@ -227,7 +227,9 @@ impl SyncStore for SqliteStore {
                 .map_err(sql)?;
             let mut out = Vec::with_capacity(claimed.len());
             for (seq, pool_id, key, target, body, bulk, attempts) in claimed {
-                execute(tx, "UPDATE sync_outbox SET due_ms = ?2 WHERE seq = ?1", [seq, lease_until_ms])?;
+                // The key's later notices wait as long as it does (so they are not due, and not
+                // looked at, while it is out).
+                execute(tx, "UPDATE sync_outbox SET due_ms = ?2 WHERE key = ?1", params![key, lease_until_ms])?;
                 let target = NoticeTarget::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("notice target {target}")))?;
                 out.push(QueuedNotice { seq, notice: SyncNotice { pool_id, key, target, body, bulk }, attempts });
             }
@@ -236,15 +238,26 @@ impl SyncStore for SqliteStore {
     }
 
     fn finish_sync_notice(&self, seq: i64) -> StoreResult<()> {
-        self.write(|tx| execute(tx, "DELETE FROM sync_outbox WHERE seq = ?1", [seq]).map(drop))
+        self.write(|tx| {
+            let key: Option<String> = tx
+                .prepare_cached("DELETE FROM sync_outbox WHERE seq = ?1 RETURNING key")
+                .and_then(|mut s| s.query_row([seq], |r| r.get(0)).optional())
+                .map_err(sql)?;
+            if let Some(key) = key {
+                // The next of its key is due now.
+                execute(tx, "UPDATE sync_outbox SET due_ms = 0 WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE key = ?1)", [key])?;
+            }
+            Ok(())
+        })
     }
 
     fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
         self.write(|tx| {
+            execute(tx, "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1", params![seq, error])?;
             execute(
                 tx,
-                "UPDATE sync_outbox SET attempts = attempts + 1, due_ms = ?2, last_error = ?3 WHERE seq = ?1",
-                params![seq, retry_ms, error],
+                "UPDATE sync_outbox SET due_ms = ?2 WHERE key = (SELECT key FROM sync_outbox WHERE seq = ?1)",
+                params![seq, retry_ms],
             )
             .map(drop)
         })
@@ -352,7 +365,9 @@ fn queue(tx: &rusqlite::Transaction<'_>, notices: &[SyncNotice]) -> StoreResult<
     for n in notices {
         execute(
             tx,
-            "INSERT INTO sync_outbox (pool_id, key, target, body, bulk) VALUES (?1, ?2, ?3, ?4, ?5)",
+            // Behind others of its key, it waits as they do.
+            "INSERT INTO sync_outbox (pool_id, key, target, body, bulk, due_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, coalesce((SELECT max(due_ms) FROM sync_outbox WHERE key = ?2), 0))",
             params![n.pool_id, n.key, n.target.as_str(), n.body, n.bulk],
         )?;
     }
