@@ -598,8 +598,7 @@ pub struct SyncUsage {
     pub modified_ms: Option<i64>,
 }
 
-/// An identity pool's Cognito Sync settings (`SetCognitoEvents`, `SetIdentityPoolConfiguration`)
-/// and the state of its last bulk publish.
+/// An identity pool's Cognito Sync settings (`SetCognitoEvents`, `SetIdentityPoolConfiguration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyncSettings {
     /// Event type (`SyncTrigger`) to the Lambda function it calls.
@@ -611,8 +610,6 @@ pub struct SyncSettings {
     /// Push sync: the SNS platform applications that devices register with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push: Option<PushSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bulk_publish: Option<BulkPublishState>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -628,11 +625,42 @@ pub struct PushSettings {
     pub role_arn: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// An identity pool's last bulk publish.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BulkPublishState {
     pub started_ms: i64,
     /// Set once every dataset it queued has reached the stream.
     pub completed_ms: Option<i64>,
+}
+
+/// How [`SyncStore::start_bulk_publish`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkStart {
+    Started,
+    /// One is still going.
+    InProgress,
+    /// One finished, at this time, less than the minimum gap ago.
+    TooSoon(i64),
+}
+
+/// A dataset's whole copy for a bulk publish, as read at `sync_count`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkDataset {
+    pub identity_id: String,
+    pub name: String,
+    pub sync_count: i64,
+    pub notices: Vec<SyncNotice>,
+}
+
+/// How [`SyncStore::bulk_publish_step`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkStep {
+    /// Queued, and the marker moved on.
+    Done,
+    /// A dataset changed since it was read: nothing was queued; read again.
+    Changed,
+    /// The marker is no longer this server's (its lease ran out): nothing was queued.
+    Lost,
 }
 
 /// Where a queued Cognito Sync message goes.
@@ -743,13 +771,28 @@ pub trait SyncStore: Send + Sync {
     /// Up to `limit` notices due at `now_ms`, each the oldest of its key, leased until
     /// `lease_until_ms` (when another server may take them, if this one has not answered).
     fn claim_sync_notices(&self, now_ms: i64, lease_until_ms: i64, limit: usize) -> StoreResult<Vec<QueuedNotice>>;
-    /// A notice was delivered: it goes.
-    fn finish_sync_notice(&self, seq: i64) -> StoreResult<()>;
+    /// A notice claimed with lease `lease_ms` was delivered: it goes, and the next of its key is
+    /// due. Nothing happens if the lease ran out and another server claimed it since.
+    fn finish_sync_notice(&self, seq: i64, lease_ms: i64) -> StoreResult<()>;
     /// A delivery failed: the notice (and those after it with its key) waits until `retry_ms`.
-    fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()>;
-    /// How many notices of the pool are waiting (only a bulk publish's if `bulk`), and the last
-    /// delivery error among them.
+    /// Nothing happens if the lease `lease_ms` ran out and another server claimed it since.
+    fn retry_sync_notice(&self, seq: i64, lease_ms: i64, retry_ms: i64, error: &str) -> StoreResult<()>;
+    /// How many notices of the pool are waiting (only a bulk publish's if `bulk`), and the
+    /// delivery error of the oldest that has one.
     fn pending_sync_notices(&self, pool_id: &str, bulk: bool) -> StoreResult<(i64, Option<String>)>;
+
+    /// The pool's last bulk publish.
+    fn get_bulk_publish(&self, pool_id: &str) -> StoreResult<Option<BulkPublishState>>;
+    /// Starts a bulk publish at `now_ms` and queues its first `marker`, unless one is going or
+    /// one finished less than `every_ms` ago.
+    fn start_bulk_publish(&self, pool_id: &str, now_ms: i64, every_ms: i64, marker: &SyncNotice) -> StoreResult<BulkStart>;
+    /// Marks the pool's bulk publish finished at `now_ms` if it is going and nothing it queued
+    /// is left; answers its state.
+    fn settle_bulk_publish(&self, pool_id: &str, now_ms: i64) -> StoreResult<Option<BulkPublishState>>;
+    /// One step of a bulk publish, atomically: queues the datasets' copies (each only if its
+    /// sync count is still the one read: otherwise nothing and `Changed`), the `next` marker,
+    /// and removes the marker `seq` held with lease `lease_ms`.
+    fn bulk_publish_step(&self, seq: i64, lease_ms: i64, datasets: &[BulkDataset], next: Option<&SyncNotice>) -> StoreResult<BulkStep>;
 
     /// Registers a device (or answers the one already registered with this identity, platform
     /// and token).

@@ -352,18 +352,52 @@ fn sync_deliveries(store: &dyn Store) {
     assert_eq!(claimed.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["1", "3"]);
     assert!(store.claim_sync_notices(150, 250, 10).expect("claim").is_empty(), "leased, and \"2\" waits behind \"1\"");
     // A failure keeps the key's order: "2" waits until "1" is retried and delivered.
-    store.retry_sync_notice(claimed[0].seq, 300, "Kinesis is down").expect("retry");
-    store.finish_sync_notice(claimed[1].seq).expect("finish");
+    store.retry_sync_notice(claimed[0].seq, 200, 300, "Kinesis is down").expect("retry");
+    store.finish_sync_notice(claimed[1].seq, 200).expect("finish");
     assert!(store.claim_sync_notices(250, 350, 10).expect("claim").is_empty());
     assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending"), (2, Some("Kinesis is down".into())));
     let again = store.claim_sync_notices(300, 400, 10).expect("claim");
     assert_eq!(again.iter().map(|q| (q.notice.body.as_str(), q.attempts)).collect::<Vec<_>>(), [("1", 1)]);
     assert_eq!(again[0].notice, notice("a", "1", false));
-    store.finish_sync_notice(again[0].seq).expect("finish");
-    let last = store.claim_sync_notices(300, 400, 10).expect("claim");
+    // Only the holder of the current lease may finish or retry it.
+    store.finish_sync_notice(again[0].seq, 200).expect("finish under a lapsed lease");
+    store.retry_sync_notice(again[0].seq, 200, 999, "late").expect("retry under a lapsed lease");
+    assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending"), (2, Some("Kinesis is down".into())));
+    store.finish_sync_notice(again[0].seq, 400).expect("finish");
+    // The next of the key is due at once, not when the lease would have ended.
+    let last = store.claim_sync_notices(300, 500, 10).expect("claim");
     assert_eq!(last.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["2"]);
-    store.finish_sync_notice(last[0].seq).expect("finish");
+    store.finish_sync_notice(last[0].seq, 500).expect("finish");
     assert_eq!(store.pending_sync_notices(&pool.id, true).expect("pending"), (0, None));
+
+    // A bulk publish: one at a time, then not again before the gap; settled once nothing it
+    // queued is left.
+    let marker = |after: &str| SyncNotice { target: NoticeTarget::BulkPage, ..notice("bulk", after, true) };
+    assert_eq!(store.get_bulk_publish(&pool.id).expect("get"), None);
+    assert_eq!(store.start_bulk_publish(&pool.id, 1000, 500, &marker("")).expect("start"), BulkStart::Started);
+    assert_eq!(store.start_bulk_publish(&pool.id, 1001, 500, &marker("")).expect("start"), BulkStart::InProgress);
+    let held = store.claim_sync_notices(1000, 1100, 10).expect("claim");
+    assert_eq!(held.iter().map(|q| q.notice.target).collect::<Vec<_>>(), [NoticeTarget::BulkPage]);
+    let copy =
+        |sync_count| BulkDataset { identity_id: alice.into(), name: "scores".into(), sync_count, notices: vec![notice("a", "copy", true)] };
+    assert_eq!(store.bulk_publish_step(held[0].seq, 1100, &[copy(7)], None).expect("step"), BulkStep::Changed, "read at another count");
+    assert_eq!(store.bulk_publish_step(held[0].seq, 999, &[copy(1)], None).expect("step"), BulkStep::Lost, "not this lease");
+    assert_eq!(store.pending_sync_notices(&pool.id, true).expect("pending").0, 1, "nothing queued by a refused step");
+    assert_eq!(store.bulk_publish_step(held[0].seq, 1100, &[copy(1)], Some(&marker("next"))).expect("step"), BulkStep::Done);
+    let step = store.claim_sync_notices(1100, 1200, 10).expect("claim");
+    assert_eq!(step.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["copy", "next"]);
+    assert_eq!(store.settle_bulk_publish(&pool.id, 1150).expect("settle"), Some(BulkPublishState { started_ms: 1000, completed_ms: None }));
+    for q in step {
+        store.finish_sync_notice(q.seq, 1200).expect("finish");
+    }
+    let done = Some(BulkPublishState { started_ms: 1000, completed_ms: Some(1300) });
+    assert_eq!(store.settle_bulk_publish(&pool.id, 1300).expect("settle"), done);
+    assert_eq!(store.settle_bulk_publish(&pool.id, 1400).expect("settle"), done, "settled once");
+    assert_eq!(store.start_bulk_publish(&pool.id, 1500, 500, &marker("")).expect("start"), BulkStart::TooSoon(1300));
+    assert_eq!(store.start_bulk_publish(&pool.id, 1800, 500, &marker("")).expect("start"), BulkStart::Started);
+    for q in store.claim_sync_notices(1800, 1900, 10).expect("claim") {
+        store.finish_sync_notice(q.seq, 1900).expect("finish");
+    }
 
     // Devices: registering again answers the same device; subscriptions per dataset.
     let device = SyncDevice {
@@ -393,8 +427,12 @@ fn sync_deliveries(store: &dyn Store) {
     let queued = store.list_sync_notices(0, 10).expect("list");
     assert_eq!(queued.iter().map(|q| q.notice.body.as_str()).collect::<Vec<_>>(), ["5", "6"]);
     assert_eq!(store.list_sync_notices(queued[0].seq, 10).expect("list").len(), 1);
-    for q in queued {
-        store.finish_sync_notice(q.seq).expect("finish");
+    for q in store.claim_sync_notices(2000, 2100, 10).expect("claim") {
+        store.finish_sync_notice(q.seq, 2100).expect("finish");
+    }
+    assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending").0, 1, "one at a time per key");
+    for q in store.claim_sync_notices(2000, 2100, 10).expect("claim") {
+        store.finish_sync_notice(q.seq, 2100).expect("finish");
     }
 
     // Devices go with their identity, queued notices with their pool.
@@ -403,6 +441,7 @@ fn sync_deliveries(store: &dyn Store) {
     assert_eq!(store.get_sync_device("device-1").expect("get"), None);
     assert!(store.delete_identity_pool(&pool.id).expect("delete"));
     assert_eq!(store.pending_sync_notices(&pool.id, false).expect("pending"), (0, None));
+    assert_eq!(store.get_bulk_publish(&pool.id).expect("get"), None, "the bulk publish goes with its pool");
 }
 
 fn identity_pools_and_identities(store: &dyn Store) {

@@ -32,3 +32,10 @@ CREATE TABLE sync_subscriptions (
     dataset   TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (device_id, dataset)
 );
+
+-- Each identity pool's last bulk publish (one at a time, one a day).
+CREATE TABLE sync_bulk_publish (
+    pool_id      TEXT COLLATE "C" PRIMARY KEY REFERENCES identity_pools(id) ON DELETE CASCADE,
+    started_ms   BIGINT NOT NULL,
+    completed_ms BIGINT
+);

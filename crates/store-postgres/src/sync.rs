@@ -1,8 +1,8 @@
 //! `SyncStore`: Cognito Sync's datasets and records.
 
 use pooldesk_core::store::{
-    DatasetRecord, NoticeTarget, Page, QueuedNotice, StoreError, StoreResult, SyncDevice, SyncNotice, SyncRecord, SyncSettings, SyncStore,
-    SyncUsage, SyncWrite,
+    BulkDataset, BulkPublishState, BulkStart, BulkStep, DatasetRecord, NoticeTarget, Page, QueuedNotice, StoreError, StoreResult,
+    SyncDevice, SyncNotice, SyncRecord, SyncSettings, SyncStore, SyncUsage, SyncWrite,
 };
 use pooldesk_core::store_shared::{from_json, page, to_json};
 use postgres::Row;
@@ -218,21 +218,22 @@ impl SyncStore for PostgresStore {
         })
     }
 
-    fn finish_sync_notice(&self, seq: i64) -> StoreResult<()> {
-        self.write(|c| {
-            if let Some(r) = c.opt("DELETE FROM sync_outbox WHERE seq = $1 RETURNING key", &[&seq])? {
-                let key: String = get(&r, 0)?;
-                // The next of its key is due now.
-                c.execute("UPDATE sync_outbox SET due_ms = 0 WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE key = $1)", &[&key])?;
-            }
-            Ok(())
-        })
+    fn finish_sync_notice(&self, seq: i64, lease_ms: i64) -> StoreResult<()> {
+        self.write(|c| finish(c, seq, lease_ms).map(drop))
     }
 
-    fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
+    fn retry_sync_notice(&self, seq: i64, lease_ms: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
         self.write(|c| {
-            c.execute("UPDATE sync_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1", &[&seq, &error])?;
-            c.execute("UPDATE sync_outbox SET due_ms = $2 WHERE key = (SELECT key FROM sync_outbox WHERE seq = $1)", &[&seq, &retry_ms])?;
+            let held = c.execute(
+                "UPDATE sync_outbox SET attempts = attempts + 1, last_error = $3 WHERE seq = $1 AND due_ms = $2",
+                &[&seq, &lease_ms, &error],
+            )?;
+            if held == 1 {
+                c.execute(
+                    "UPDATE sync_outbox SET due_ms = $2 WHERE key = (SELECT key FROM sync_outbox WHERE seq = $1)",
+                    &[&seq, &retry_ms],
+                )?;
+            }
             Ok(())
         })
     }
@@ -245,6 +246,70 @@ impl SyncStore for PostgresStore {
                 &[&pool_id, &bulk],
             )?;
             Ok((get(&r, 0)?, get(&r, 1)?))
+        })
+    }
+
+    fn get_bulk_publish(&self, pool_id: &str) -> StoreResult<Option<BulkPublishState>> {
+        self.read(|c| bulk_state(c, pool_id))
+    }
+
+    fn start_bulk_publish(&self, pool_id: &str, now_ms: i64, every_ms: i64, marker: &SyncNotice) -> StoreResult<BulkStart> {
+        self.write(|c| {
+            // Servers starting one for the same pool at once take turns.
+            c.execute("SELECT 1 FROM identity_pools WHERE id = $1 FOR UPDATE", &[&pool_id])?;
+            match bulk_state(c, pool_id)? {
+                Some(BulkPublishState { completed_ms: None, .. }) => return Ok(BulkStart::InProgress),
+                Some(BulkPublishState { completed_ms: Some(done), .. }) if now_ms - done < every_ms => return Ok(BulkStart::TooSoon(done)),
+                _ => {}
+            }
+            c.execute(
+                "INSERT INTO sync_bulk_publish (pool_id, started_ms, completed_ms) VALUES ($1, $2, NULL) \
+                 ON CONFLICT (pool_id) DO UPDATE SET started_ms = excluded.started_ms, completed_ms = NULL",
+                &[&pool_id, &now_ms],
+            )?;
+            queue(c, std::slice::from_ref(marker))?;
+            Ok(BulkStart::Started)
+        })
+    }
+
+    fn settle_bulk_publish(&self, pool_id: &str, now_ms: i64) -> StoreResult<Option<BulkPublishState>> {
+        match self.get_bulk_publish(pool_id)? {
+            Some(BulkPublishState { completed_ms: None, .. }) => self.write(|c| {
+                c.execute(
+                    "UPDATE sync_bulk_publish SET completed_ms = $2 WHERE pool_id = $1 AND completed_ms IS NULL \
+                     AND NOT EXISTS (SELECT 1 FROM sync_outbox WHERE pool_id = $1 AND bulk)",
+                    &[&pool_id, &now_ms],
+                )?;
+                bulk_state(c, pool_id)
+            }),
+            other => Ok(other),
+        }
+    }
+
+    fn bulk_publish_step(&self, seq: i64, lease_ms: i64, datasets: &[BulkDataset], next: Option<&SyncNotice>) -> StoreResult<BulkStep> {
+        self.write(|c| {
+            if c.opt("SELECT 1 FROM sync_outbox WHERE seq = $1 AND due_ms = $2 FOR UPDATE", &[&seq, &lease_ms])?.is_none() {
+                return Ok(BulkStep::Lost);
+            }
+            // The datasets stay as read until this commits: a write to one waits, so its own
+            // notice comes after the copy.
+            for d in datasets {
+                let row = c.opt(
+                    "SELECT sync_count FROM sync_datasets WHERE identity_id = $1 AND name = $2 AND NOT deleted FOR SHARE",
+                    &[&d.identity_id, &d.name],
+                )?;
+                if row.map(|r| get::<i64>(&r, 0)).transpose()? != Some(d.sync_count) {
+                    return Ok(BulkStep::Changed);
+                }
+            }
+            for d in datasets {
+                queue(c, &d.notices)?;
+            }
+            if let Some(next) = next {
+                queue(c, std::slice::from_ref(next))?;
+            }
+            finish(c, seq, lease_ms)?;
+            Ok(BulkStep::Done)
         })
     }
 
@@ -330,6 +395,23 @@ const DEVICE_COLUMNS: &str = "device_id, identity_id, platform, token, applicati
 
 fn to_device(r: &Row) -> StoreResult<SyncDevice> {
     Ok(SyncDevice { device_id: get(r, 0)?, identity_id: get(r, 1)?, platform: get(r, 2)?, token: get(r, 3)?, application_arn: get(r, 4)? })
+}
+
+fn bulk_state(c: &mut crate::pool::Conn, pool_id: &str) -> StoreResult<Option<BulkPublishState>> {
+    c.opt("SELECT started_ms, completed_ms FROM sync_bulk_publish WHERE pool_id = $1", &[&pool_id])?
+        .map(|r| Ok(BulkPublishState { started_ms: get(&r, 0)?, completed_ms: get(&r, 1)? }))
+        .transpose()
+}
+
+/// Removes a delivered notice still held under `lease_ms` and makes the next of its key due;
+/// answers whether it was held.
+fn finish(c: &mut crate::pool::Conn, seq: i64, lease_ms: i64) -> StoreResult<bool> {
+    let Some(r) = c.opt("DELETE FROM sync_outbox WHERE seq = $1 AND due_ms = $2 RETURNING key", &[&seq, &lease_ms])? else {
+        return Ok(false);
+    };
+    let key: String = get(&r, 0)?;
+    c.execute("UPDATE sync_outbox SET due_ms = 0 WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE key = $1)", &[&key])?;
+    Ok(true)
 }
 
 fn queue(c: &mut crate::pool::Conn, notices: &[SyncNotice]) -> StoreResult<()> {

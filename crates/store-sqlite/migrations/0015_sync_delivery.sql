@@ -32,3 +32,10 @@ CREATE TABLE sync_subscriptions (
     dataset   TEXT NOT NULL,
     PRIMARY KEY (device_id, dataset)
 ) STRICT, WITHOUT ROWID;
+
+-- Each identity pool's last bulk publish (one at a time, one a day).
+CREATE TABLE sync_bulk_publish (
+    pool_id      TEXT PRIMARY KEY REFERENCES identity_pools(id) ON DELETE CASCADE,
+    started_ms   INTEGER NOT NULL,
+    completed_ms INTEGER
+) STRICT;

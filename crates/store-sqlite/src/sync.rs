@@ -1,8 +1,8 @@
 //! `SyncStore`: Cognito Sync's datasets and records.
 
 use pooldesk_core::store::{
-    DatasetRecord, NoticeTarget, Page, QueuedNotice, StoreError, StoreResult, SyncDevice, SyncNotice, SyncRecord, SyncSettings, SyncStore,
-    SyncUsage, SyncWrite,
+    BulkDataset, BulkPublishState, BulkStart, BulkStep, DatasetRecord, NoticeTarget, Page, QueuedNotice, StoreError, StoreResult,
+    SyncDevice, SyncNotice, SyncRecord, SyncSettings, SyncStore, SyncUsage, SyncWrite,
 };
 use pooldesk_core::store_shared::page;
 use pooldesk_core::store_shared::{from_json, to_json};
@@ -237,29 +237,25 @@ impl SyncStore for SqliteStore {
         })
     }
 
-    fn finish_sync_notice(&self, seq: i64) -> StoreResult<()> {
-        self.write(|tx| {
-            let key: Option<String> = tx
-                .prepare_cached("DELETE FROM sync_outbox WHERE seq = ?1 RETURNING key")
-                .and_then(|mut s| s.query_row([seq], |r| r.get(0)).optional())
-                .map_err(sql)?;
-            if let Some(key) = key {
-                // The next of its key is due now.
-                execute(tx, "UPDATE sync_outbox SET due_ms = 0 WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE key = ?1)", [key])?;
-            }
-            Ok(())
-        })
+    fn finish_sync_notice(&self, seq: i64, lease_ms: i64) -> StoreResult<()> {
+        self.write(|tx| finish(tx, seq, lease_ms).map(drop))
     }
 
-    fn retry_sync_notice(&self, seq: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
+    fn retry_sync_notice(&self, seq: i64, lease_ms: i64, retry_ms: i64, error: &str) -> StoreResult<()> {
         self.write(|tx| {
-            execute(tx, "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1", params![seq, error])?;
-            execute(
+            let held = execute(
                 tx,
-                "UPDATE sync_outbox SET due_ms = ?2 WHERE key = (SELECT key FROM sync_outbox WHERE seq = ?1)",
-                params![seq, retry_ms],
-            )
-            .map(drop)
+                "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?3 WHERE seq = ?1 AND due_ms = ?2",
+                params![seq, lease_ms, error],
+            )?;
+            if held == 1 {
+                execute(
+                    tx,
+                    "UPDATE sync_outbox SET due_ms = ?2 WHERE key = (SELECT key FROM sync_outbox WHERE seq = ?1)",
+                    params![seq, retry_ms],
+                )?;
+            }
+            Ok(())
         })
     }
 
@@ -271,6 +267,72 @@ impl SyncStore for SqliteStore {
             )
             .and_then(|mut s| s.query_row(params![pool_id, bulk], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(sql)
+        })
+    }
+
+    fn get_bulk_publish(&self, pool_id: &str) -> StoreResult<Option<BulkPublishState>> {
+        self.read(|c| bulk_state(c, pool_id))
+    }
+
+    fn start_bulk_publish(&self, pool_id: &str, now_ms: i64, every_ms: i64, marker: &SyncNotice) -> StoreResult<BulkStart> {
+        self.write(|tx| {
+            match bulk_state(tx, pool_id)? {
+                Some(BulkPublishState { completed_ms: None, .. }) => return Ok(BulkStart::InProgress),
+                Some(BulkPublishState { completed_ms: Some(done), .. }) if now_ms - done < every_ms => return Ok(BulkStart::TooSoon(done)),
+                _ => {}
+            }
+            execute(
+                tx,
+                "INSERT INTO sync_bulk_publish (pool_id, started_ms, completed_ms) VALUES (?1, ?2, NULL) \
+                 ON CONFLICT (pool_id) DO UPDATE SET started_ms = excluded.started_ms, completed_ms = NULL",
+                params![pool_id, now_ms],
+            )?;
+            queue(tx, std::slice::from_ref(marker))?;
+            Ok(BulkStart::Started)
+        })
+    }
+
+    fn settle_bulk_publish(&self, pool_id: &str, now_ms: i64) -> StoreResult<Option<BulkPublishState>> {
+        match self.get_bulk_publish(pool_id)? {
+            Some(BulkPublishState { completed_ms: None, .. }) => self.write(|tx| {
+                execute(
+                    tx,
+                    "UPDATE sync_bulk_publish SET completed_ms = ?2 WHERE pool_id = ?1 AND completed_ms IS NULL \
+                     AND NOT EXISTS (SELECT 1 FROM sync_outbox WHERE pool_id = ?1 AND bulk)",
+                    params![pool_id, now_ms],
+                )?;
+                bulk_state(tx, pool_id)
+            }),
+            other => Ok(other),
+        }
+    }
+
+    fn bulk_publish_step(&self, seq: i64, lease_ms: i64, datasets: &[BulkDataset], next: Option<&SyncNotice>) -> StoreResult<BulkStep> {
+        self.write(|tx| {
+            let held: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE seq = ?1 AND due_ms = ?2)")
+                .and_then(|mut s| s.query_row([seq, lease_ms], |r| r.get(0)))
+                .map_err(sql)?;
+            if !held {
+                return Ok(BulkStep::Lost);
+            }
+            for d in datasets {
+                let count: Option<i64> = tx
+                    .prepare_cached("SELECT sync_count FROM sync_datasets WHERE identity_id = ?1 AND name = ?2 AND NOT deleted")
+                    .and_then(|mut s| s.query_row([&d.identity_id, &d.name], |r| r.get(0)).optional())
+                    .map_err(sql)?;
+                if count != Some(d.sync_count) {
+                    return Ok(BulkStep::Changed);
+                }
+            }
+            for d in datasets {
+                queue(tx, &d.notices)?;
+            }
+            if let Some(next) = next {
+                queue(tx, std::slice::from_ref(next))?;
+            }
+            finish(tx, seq, lease_ms)?;
+            Ok(BulkStep::Done)
         })
     }
 
@@ -359,6 +421,24 @@ const DEVICE_COLUMNS: &str = "device_id, identity_id, platform, token, applicati
 
 fn device_from(r: &Row<'_>) -> rusqlite::Result<SyncDevice> {
     Ok(SyncDevice { device_id: r.get(0)?, identity_id: r.get(1)?, platform: r.get(2)?, token: r.get(3)?, application_arn: r.get(4)? })
+}
+
+fn bulk_state(c: &rusqlite::Connection, pool_id: &str) -> StoreResult<Option<BulkPublishState>> {
+    c.prepare_cached("SELECT started_ms, completed_ms FROM sync_bulk_publish WHERE pool_id = ?1")
+        .and_then(|mut s| s.query_row([pool_id], |r| Ok(BulkPublishState { started_ms: r.get(0)?, completed_ms: r.get(1)? })).optional())
+        .map_err(sql)
+}
+
+/// Removes a delivered notice still held under `lease_ms` and makes the next of its key due;
+/// answers whether it was held.
+fn finish(tx: &rusqlite::Transaction<'_>, seq: i64, lease_ms: i64) -> StoreResult<bool> {
+    let key: Option<String> = tx
+        .prepare_cached("DELETE FROM sync_outbox WHERE seq = ?1 AND due_ms = ?2 RETURNING key")
+        .and_then(|mut s| s.query_row([seq, lease_ms], |r| r.get(0)).optional())
+        .map_err(sql)?;
+    let Some(key) = key else { return Ok(false) };
+    execute(tx, "UPDATE sync_outbox SET due_ms = 0 WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE key = ?1)", [key])?;
+    Ok(true)
 }
 
 fn queue(tx: &rusqlite::Transaction<'_>, notices: &[SyncNotice]) -> StoreResult<()> {

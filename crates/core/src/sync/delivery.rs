@@ -17,14 +17,19 @@ use serde_json::{Value, json};
 
 use super::{Sync, SyncCaller};
 use crate::error::{Error, Result};
-use crate::store::{BulkPublishState, DatasetRecord, NoticeTarget, QueuedNotice, SyncNotice, SyncRecord};
+use crate::store::{BulkDataset, BulkPublishState, BulkStart, BulkStep, DatasetRecord, NoticeTarget, QueuedNotice, SyncNotice, SyncRecord};
 
 /// How long a server has to deliver the notices it took before another may take them.
 const LEASE_MS: i64 = 60_000;
 /// Notices handed out per round.
 const BATCH: usize = 200;
-/// Kinesis takes at most 500 records per PutRecords request.
+/// Kinesis takes at most 500 records, and 5 MiB of data and partition keys, per PutRecords
+/// request.
 const PUT_RECORDS_MAX: usize = 500;
+const PUT_RECORDS_BYTES: usize = 5 * 1024 * 1024;
+/// A call to Kinesis or SNS starts only if the lease leaves this long to finish it (each
+/// call's own time-out is shorter).
+const CALL_MARGIN_MS: i64 = 25_000;
 /// Kinesis takes records of at most 1 MiB (data and partition key); a stream record's
 /// `kinesisSyncRecords` are split across several records to stay under it.
 const STREAM_RECORD_MAX: usize = 1_000_000;
@@ -36,8 +41,12 @@ const RETRY_MAX_MS: i64 = 60_000;
 const PUSH_ATTEMPTS: i64 = 10;
 /// One bulk publish per identity pool per this long.
 const BULK_PUBLISH_EVERY_MS: i64 = 24 * 3600 * 1000;
-/// Identities a bulk publish reads per step.
+/// Identities a bulk publish reads per step, and how much it queues per step at most (more
+/// only when one identity's datasets are larger).
 const BULK_PAGE: usize = 100;
+const BULK_STEP_BYTES: usize = 16 * 1024 * 1024;
+/// Times a step is read again when datasets change under it before it waits for a retry.
+const BULK_STEP_TRIES: usize = 3;
 /// The platforms of push sync, as they appear in SNS platform application ARNs.
 const PLATFORMS: [&str; 4] = ["APNS", "APNS_SANDBOX", "GCM", "ADM"];
 
@@ -188,9 +197,11 @@ impl Sync {
     pub fn deliver_due(&self) -> Result<usize> {
         let Some(outbound) = &self.outbound else { return Ok(0) };
         let now = self.clock.now_millis();
-        let claimed = self.store.claim_sync_notices(now, now + LEASE_MS, BATCH)?;
+        let lease = now + LEASE_MS;
+        let claimed = self.store.claim_sync_notices(now, lease, BATCH)?;
         let count = claimed.len();
-        let mut streams: BTreeMap<(String, String), Vec<(QueuedNotice, StreamBody)>> = BTreeMap::new();
+        let mut streams: BTreeMap<(String, String), Vec<(QueuedNotice, StreamRecord)>> = BTreeMap::new();
+        let (mut pushes, mut pages) = (Vec::new(), Vec::new());
         let mut bulk_pools = BTreeSet::new();
         for queued in claimed {
             if queued.notice.bulk {
@@ -198,61 +209,84 @@ impl Sync {
             }
             match queued.notice.target {
                 NoticeTarget::Stream => match serde_json::from_str::<StreamBody>(&queued.notice.body) {
-                    Ok(body) => streams.entry((body.region.clone(), body.stream.clone())).or_default().push((queued, body)),
-                    Err(e) => self.failed(&queued, &format!("unreadable notice: {e}"))?,
-                },
-                NoticeTarget::BulkPage => match self.bulk_page(&queued) {
-                    Ok(()) => self.store.finish_sync_notice(queued.seq)?,
-                    Err(e) => self.failed(&queued, &e.to_string())?,
-                },
-                NoticeTarget::Push => {
-                    let outcome = serde_json::from_str::<PushBody>(&queued.notice.body)
-                        .map_err(|e| format!("unreadable notice: {e}"))
-                        .and_then(|b| outbound.push(&b.application_arn, &b.token, &b.message));
-                    match outcome {
-                        Ok(()) => self.store.finish_sync_notice(queued.seq)?,
-                        Err(why) => self.failed(&queued, &why)?,
+                    Ok(body) => {
+                        let record = StreamRecord { partition_key: body.partition_key, data: body.data.to_string().into_bytes() };
+                        streams.entry((body.region, body.stream)).or_default().push((queued, record));
                     }
-                }
+                    Err(e) => self.drop_unreadable(&queued, lease, &e)?,
+                },
+                NoticeTarget::Push => pushes.push(queued),
+                NoticeTarget::BulkPage => pages.push(queued),
             }
         }
-        for ((region, stream), batch) in streams {
-            for part in batch.chunks(PUT_RECORDS_MAX) {
-                let records: Vec<StreamRecord> = part
-                    .iter()
-                    .map(|(_, body)| StreamRecord { partition_key: body.partition_key.clone(), data: body.data.to_string().into_bytes() })
-                    .collect();
+        // Each call starts only while the lease leaves it time to finish, so no other server
+        // takes a notice this one is still sending; what is left waits for the lease to end.
+        let in_time = || self.clock.now_millis() + CALL_MARGIN_MS < lease;
+        'streams: for ((region, stream), batch) in streams {
+            for part in put_records_requests(&batch) {
+                if !in_time() {
+                    break 'streams;
+                }
+                let records: Vec<StreamRecord> = part.iter().map(|(_, record)| record.clone()).collect();
                 match outbound.put_records(&region, &stream, &records) {
                     Ok(outcomes) if outcomes.len() == part.len() => {
                         for ((queued, _), outcome) in part.iter().zip(outcomes) {
                             match outcome {
-                                Ok(()) => self.store.finish_sync_notice(queued.seq)?,
-                                Err(why) => self.failed(queued, &format!("Kinesis refused the record for {stream}: {why}"))?,
+                                Ok(()) => self.store.finish_sync_notice(queued.seq, lease)?,
+                                Err(why) => self.failed(queued, lease, &format!("Kinesis refused the record for {stream}: {why}"))?,
                             }
                         }
                     }
                     Ok(outcomes) => {
                         let why = format!("Kinesis answered {} outcomes for {} records", outcomes.len(), part.len());
                         for (queued, _) in part {
-                            self.failed(queued, &why)?;
+                            self.failed(queued, lease, &why)?;
                         }
                     }
                     Err(why) => {
                         for (queued, _) in part {
-                            self.failed(queued, &why)?;
+                            self.failed(queued, lease, &why)?;
                         }
                     }
                 }
             }
         }
+        for queued in pages {
+            if let Err(e) = self.bulk_page(&queued, lease) {
+                self.failed(&queued, lease, &e.to_string())?;
+            }
+        }
+        for queued in pushes {
+            if !in_time() {
+                break;
+            }
+            match serde_json::from_str::<PushBody>(&queued.notice.body) {
+                Ok(b) => match outbound.push(&b.application_arn, &b.token, &b.message) {
+                    Ok(()) => self.store.finish_sync_notice(queued.seq, lease)?,
+                    Err(why) => self.failed(&queued, lease, &why)?,
+                },
+                Err(e) => self.drop_unreadable(&queued, lease, &e)?,
+            }
+        }
         for pool in bulk_pools {
-            self.settle_bulk_publish(&pool)?;
+            self.store.settle_bulk_publish(&pool, self.clock.now_millis())?;
         }
         Ok(count)
     }
 
+    /// A notice this version cannot read would block its key for good: it goes, logged.
+    fn drop_unreadable(&self, queued: &QueuedNotice, lease: i64, e: &serde_json::Error) -> Result<()> {
+        tracing::error!(
+            "Cognito Sync {} notice {} of {} dropped: unreadable ({e})",
+            queued.notice.target.as_str(),
+            queued.seq,
+            queued.notice.pool_id
+        );
+        Ok(self.store.finish_sync_notice(queued.seq, lease)?)
+    }
+
     /// A delivery failed: try again later, with back-off (a push notification only so often).
-    fn failed(&self, queued: &QueuedNotice, why: &str) -> Result<()> {
+    fn failed(&self, queued: &QueuedNotice, lease: i64, why: &str) -> Result<()> {
         tracing::warn!(
             "Cognito Sync {} notice for {} not delivered (attempt {}): {why}",
             queued.notice.target.as_str(),
@@ -260,73 +294,76 @@ impl Sync {
             queued.attempts + 1
         );
         if queued.notice.target == NoticeTarget::Push && queued.attempts + 1 >= PUSH_ATTEMPTS {
-            return Ok(self.store.finish_sync_notice(queued.seq)?);
+            return Ok(self.store.finish_sync_notice(queued.seq, lease)?);
         }
         let wait = RETRY_FIRST_MS.saturating_mul(1 << queued.attempts.clamp(0, 20)).min(RETRY_MAX_MS);
-        Ok(self.store.retry_sync_notice(queued.seq, self.clock.now_millis() + wait, why)?)
-    }
-
-    /// Marks the pool's bulk publish done once all it queued has reached the stream.
-    fn settle_bulk_publish(&self, pool_id: &str) -> Result<Option<BulkPublishState>> {
-        let mut settings = self.settings(pool_id)?;
-        let Some(state) = settings.bulk_publish.clone() else { return Ok(None) };
-        if state.completed_ms.is_some() || self.store.pending_sync_notices(pool_id, true)?.0 > 0 {
-            return Ok(Some(state));
-        }
-        let done = BulkPublishState { completed_ms: Some(self.clock.now_millis()), ..state };
-        settings.bulk_publish = Some(done.clone());
-        self.store.put_sync_settings(pool_id, &settings)?;
-        Ok(Some(done))
+        Ok(self.store.retry_sync_notice(queued.seq, lease, self.clock.now_millis() + wait, why)?)
     }
 
     pub(super) fn start_bulk_publish(&self, caller: &SyncCaller, r: w::BulkPublishRequest) -> Result<w::BulkPublishResponse> {
         Self::developer(caller)?;
         self.known_pool(&r.identity_pool_id)?;
-        let mut settings = self.settings(&r.identity_pool_id)?;
-        let Some(streams) = settings.streams.clone().filter(|s| s.enabled) else {
+        let Some(streams) = self.settings(&r.identity_pool_id)?.streams.filter(|s| s.enabled) else {
             return Err(Error::InvalidParameter(format!(
                 "Cognito Streams are not enabled for identity pool '{}': set CognitoStreams with SetIdentityPoolConfiguration first.",
                 r.identity_pool_id
             )));
         };
         let now = self.clock.now_millis();
-        match self.settle_bulk_publish(&r.identity_pool_id)? {
-            Some(BulkPublishState { completed_ms: None, .. }) => {
-                return Err(Error::DuplicateRequest("A bulk publish of this identity pool is in progress.".into()));
-            }
-            Some(BulkPublishState { completed_ms: Some(done), .. }) if now - done < BULK_PUBLISH_EVERY_MS => {
+        self.store.settle_bulk_publish(&r.identity_pool_id, now)?;
+        // The datasets are read and queued in the background, a page of identities at a time.
+        let marker = bulk_marker(&r.identity_pool_id, &BulkPageBody { stream: streams.stream_name, after: None })?;
+        match self.store.start_bulk_publish(&r.identity_pool_id, now, BULK_PUBLISH_EVERY_MS, &marker)? {
+            BulkStart::Started => Ok(w::BulkPublishResponse { identity_pool_id: Some(r.identity_pool_id) }),
+            BulkStart::InProgress => Err(Error::DuplicateRequest("A bulk publish of this identity pool is in progress.".into())),
+            BulkStart::TooSoon(done) => {
                 let hours = (done + BULK_PUBLISH_EVERY_MS - now + 3_599_999) / 3_600_000;
-                return Err(Error::AlreadyStreamed(format!(
+                Err(Error::AlreadyStreamed(format!(
                     "This identity pool was bulk published less than 24 hours ago: the next bulk publish can start in {hours} hour(s)."
-                )));
+                )))
             }
-            _ => {}
         }
-        settings.bulk_publish = Some(BulkPublishState { started_ms: now, completed_ms: None });
-        self.store.put_sync_settings(&r.identity_pool_id, &settings)?;
-        let marker = BulkPageBody { stream: streams.stream_name, after: None };
-        self.store.queue_sync_notices(&[bulk_marker(&r.identity_pool_id, &marker)?])?;
-        Ok(w::BulkPublishResponse { identity_pool_id: Some(r.identity_pool_id) })
     }
 
-    /// Queues the stream records of the next page of identities (every live dataset, whole,
-    /// behind the changes queued before it), and the marker for the page after.
-    fn bulk_page(&self, queued: &QueuedNotice) -> Result<()> {
+    /// Queues the stream records of the next identities (every live dataset, whole, behind the
+    /// changes queued before it) and the marker for those after, in one step with the marker's
+    /// removal. A dataset written meanwhile is read again, so its copy never follows a newer
+    /// change.
+    fn bulk_page(&self, queued: &QueuedNotice, lease: i64) -> Result<()> {
         let body: BulkPageBody = serde_json::from_str(&queued.notice.body).map_err(Error::internal)?;
         let pool_id = &queued.notice.pool_id;
-        let page = self.store.list_identities(pool_id, body.after.as_deref(), BULK_PAGE)?;
-        let mut notices = Vec::new();
-        for identity in &page.items {
-            for dataset in self.all_datasets(&identity.id)? {
-                let records = self.live_records(&dataset)?;
-                let change = Change { dataset: &dataset, records: &records, removed: false, device_id: None };
-                notices.extend(self.stream_notices(&body.stream, &change, true)?);
+        for _ in 0..BULK_STEP_TRIES {
+            let page = self.store.list_identities(pool_id, body.after.as_deref(), BULK_PAGE)?;
+            let (mut datasets, mut bytes, mut after) = (Vec::new(), 0, None);
+            for identity in &page.items {
+                for dataset in self.all_datasets(&identity.id)? {
+                    let records = self.live_records(&dataset)?;
+                    let change = Change { dataset: &dataset, records: &records, removed: false, device_id: None };
+                    let notices = self.stream_notices(&body.stream, &change, true)?;
+                    bytes += notices.iter().map(|n| n.body.len()).sum::<usize>();
+                    datasets.push(BulkDataset {
+                        identity_id: dataset.identity_id,
+                        name: dataset.name,
+                        sync_count: dataset.sync_count,
+                        notices,
+                    });
+                }
+                after = Some(identity.id.clone());
+                if bytes > BULK_STEP_BYTES {
+                    break;
+                }
+            }
+            let more = page.next.is_some() || after.as_ref() != page.items.last().map(|i| &i.id);
+            let next = match after {
+                Some(after) if more => Some(bulk_marker(pool_id, &BulkPageBody { stream: body.stream.clone(), after: Some(after) })?),
+                _ => None,
+            };
+            match self.store.bulk_publish_step(queued.seq, lease, &datasets, next.as_ref())? {
+                BulkStep::Done | BulkStep::Lost => return Ok(()),
+                BulkStep::Changed => continue,
             }
         }
-        if let Some(next) = page.next {
-            notices.push(bulk_marker(pool_id, &BulkPageBody { stream: body.stream, after: Some(next) })?);
-        }
-        Ok(self.store.queue_sync_notices(&notices)?)
+        Err(Error::internal(anyhow::anyhow!("datasets kept changing while they were read for the bulk publish")))
     }
 
     fn live_records(&self, dataset: &DatasetRecord) -> Result<Vec<SyncRecord>> {
@@ -349,7 +386,7 @@ impl Sync {
     ) -> Result<w::GetBulkPublishDetailsResponse> {
         Self::developer(caller)?;
         self.known_pool(&r.identity_pool_id)?;
-        let state = self.settle_bulk_publish(&r.identity_pool_id)?;
+        let state = self.store.settle_bulk_publish(&r.identity_pool_id, self.clock.now_millis())?;
         let (status, failure) = match &state {
             None => (w::BulkPublishStatus::NotStarted, None),
             Some(BulkPublishState { completed_ms: Some(_), .. }) => (w::BulkPublishStatus::Succeeded, None),
@@ -357,8 +394,8 @@ impl Sync {
             Some(_) => (w::BulkPublishStatus::InProgress, self.store.pending_sync_notices(&r.identity_pool_id, true)?.1),
         };
         Ok(w::GetBulkPublishDetailsResponse {
-            bulk_publish_start_time: state.as_ref().map(|s| crate::clock::to_wire(s.started_ms)),
-            bulk_publish_complete_time: state.as_ref().and_then(|s| s.completed_ms).map(crate::clock::to_wire),
+            bulk_publish_start_time: state.map(|s| crate::clock::to_wire(s.started_ms)),
+            bulk_publish_complete_time: state.and_then(|s| s.completed_ms).map(crate::clock::to_wire),
             bulk_publish_status: Some(status),
             failure_message: failure,
             identity_pool_id: Some(r.identity_pool_id),
@@ -481,6 +518,25 @@ fn bulk_marker(pool_id: &str, body: &BulkPageBody) -> Result<SyncNotice> {
     })
 }
 
+/// A stream's claimed records as PutRecords requests within Kinesis's limits, in order.
+fn put_records_requests<T>(batch: &[(T, StreamRecord)]) -> Vec<&[(T, StreamRecord)]> {
+    let size = |(_, r): &(T, StreamRecord)| r.data.len() + r.partition_key.len();
+    let mut requests = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in batch.iter().enumerate() {
+        let len = size(item);
+        if i > start && (i - start == PUT_RECORDS_MAX || bytes + len > PUT_RECORDS_BYTES) {
+            requests.push(&batch[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += len;
+    }
+    if start < batch.len() {
+        requests.push(&batch[start..]);
+    }
+    requests
+}
+
 /// `records` in order, in groups whose JSON stays under `budget` bytes (a record larger than
 /// that alone in its group); at least one group, empty when there are no records.
 fn split_for_kinesis(records: Vec<Value>, budget: usize) -> Vec<Vec<Value>> {
@@ -581,6 +637,18 @@ mod tests {
         assert_eq!(split_for_kinesis(records.clone(), usize::MAX).len(), 1);
         assert_eq!(split_for_kinesis(vec![], 10), [Vec::<Value>::new()], "a deletion is one record without records");
         assert_eq!(split_for_kinesis(records[..2].to_vec(), 1).iter().map(Vec::len).collect::<Vec<_>>(), [1, 1], "too large alone");
+    }
+
+    #[test]
+    fn putrecords_requests_stay_within_kinesiss_count_and_size_limits() {
+        let record = |bytes: usize| ((), StreamRecord { partition_key: "k".into(), data: vec![b'x'; bytes] });
+        let small: Vec<_> = (0..1200).map(|_| record(10)).collect();
+        assert_eq!(put_records_requests(&small).iter().map(|r| r.len()).collect::<Vec<_>>(), [500, 500, 200]);
+        let large: Vec<_> = (0..12).map(|_| record(1_000_000)).collect();
+        let requests = put_records_requests(&large);
+        assert_eq!(requests.iter().map(|r| r.len()).collect::<Vec<_>>(), [5, 5, 2]);
+        assert!(requests.iter().all(|r| r.iter().map(|(_, x)| x.data.len() + 1).sum::<usize>() <= 5 * 1024 * 1024));
+        assert!(put_records_requests::<()>(&[]).is_empty());
     }
 
     #[test]
