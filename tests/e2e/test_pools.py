@@ -1,5 +1,6 @@
 """User pools: CreateUserPool, DescribeUserPool, ListUserPools, UpdateUserPool,
-AddCustomAttributes, DeleteUserPool, as boto3 sees them."""
+AddCustomAttributes, DeleteUserPool, TagResource / UntagResource / ListTagsForResource, as boto3
+sees them."""
 
 from __future__ import annotations
 
@@ -249,3 +250,46 @@ def test_deleted_pool_is_gone_from_list_and_its_users_too(idp, make_pool):
 def test_describe_unknown_pool_is_resource_not_found(idp):
     with pytest.raises(idp.exceptions.ResourceNotFoundException):
         idp.describe_user_pool(UserPoolId="us-east-1_NoSuchPool1")
+
+
+# --- tags on the pool's ARN -------------------------------------------------------------------
+
+
+def test_tags_are_set_removed_and_listed_on_the_pool_arn(idp, make_pool):
+    pool = make_pool(UserPoolTags={"team": "blue"})
+    arn = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Arn"]
+    assert idp.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"team": "blue"}
+    idp.tag_resource(ResourceArn=arn, Tags={"env": "prod", "team": "green"})
+    assert idp.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"env": "prod", "team": "green"}
+    idp.untag_resource(ResourceArn=arn, TagKeys=["team", "never-set"])
+    assert idp.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"env": "prod"}
+    assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["UserPoolTags"] == {"env": "prod"}, "the same tags"
+
+
+def test_tags_of_an_unknown_pool_or_a_foreign_arn_are_refused(idp, make_pool):
+    pool = make_pool()
+    arn = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Arn"]
+    gone = arn.rsplit("/", 1)[0] + "/us-east-1_Nope00000"
+    for call, code in (
+        (lambda: idp.list_tags_for_resource(ResourceArn=gone), "ResourceNotFoundException"),
+        (lambda: idp.tag_resource(ResourceArn=gone, Tags={"a": "b"}), "ResourceNotFoundException"),
+        (lambda: idp.tag_resource(ResourceArn="arn:aws:cognito-identity:us-east-1:000000000000:identitypool/x", Tags={"a": "b"}), "InvalidParameterException"),
+        (lambda: idp.tag_resource(ResourceArn=arn, Tags={f"k{i}": "v" for i in range(51)}), "InvalidParameterException"),
+    ):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_code(e.value) == code
+    assert idp.list_tags_for_resource(ResourceArn=arn)["Tags"] == {}
+
+
+def test_the_signing_algorithm_tag_cannot_change_through_tags(idp, make_pool):
+    tag = "pooldesk:token-signing-algorithm"
+    pool = make_pool(UserPoolTags={tag: "ES256"})
+    arn = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Arn"]
+    for call in (lambda: idp.tag_resource(ResourceArn=arn, Tags={tag: "RS256"}), lambda: idp.untag_resource(ResourceArn=arn, TagKeys=[tag])):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_code(e.value) == "InvalidParameterException"
+        assert "cannot change" in e.value.response["Error"]["Message"]
+    idp.tag_resource(ResourceArn=arn, Tags={tag: "ES256", "team": "blue"})
+    assert idp.list_tags_for_resource(ResourceArn=arn)["Tags"] == {tag: "ES256", "team": "blue"}

@@ -542,6 +542,15 @@ impl w::Service for UserPools {
     fn update_user_pool(&self, _: &Context, i: w::UpdateUserPoolRequest) -> Result<w::UpdateUserPoolResponse> {
         self.op_update_user_pool(i)
     }
+    fn tag_resource(&self, _: &Context, i: w::TagResourceRequest) -> Result<w::TagResourceResponse> {
+        self.op_tag_resource(i)
+    }
+    fn untag_resource(&self, _: &Context, i: w::UntagResourceRequest) -> Result<w::UntagResourceResponse> {
+        self.op_untag_resource(i)
+    }
+    fn list_tags_for_resource(&self, _: &Context, i: w::ListTagsForResourceRequest) -> Result<w::ListTagsForResourceResponse> {
+        self.op_list_tags_for_resource(i)
+    }
     fn delete_user_pool(&self, _: &Context, i: w::DeleteUserPoolRequest) -> Result<()> {
         self.op_delete_user_pool(i)
     }

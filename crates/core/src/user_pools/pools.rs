@@ -152,6 +152,9 @@ fn build_schema(requested: &[SchemaAttributeType]) -> Result<Vec<SchemaAttribute
 }
 
 /// The algorithm the pool's tags choose for its tokens (PoolDesk's own tag; RS256 without it).
+/// AWS's limit on tags per resource.
+const MAX_TAGS: usize = 50;
+
 fn signing_algorithm(tags: Option<&std::collections::BTreeMap<String, String>>) -> Result<tokens::SigningAlgorithm> {
     match tags.and_then(|t| t.get(tokens::SIGNING_ALGORITHM_TAG)) {
         None => Ok(tokens::SigningAlgorithm::default()),
@@ -327,6 +330,58 @@ impl UserPools {
         pool.modified_ms = self.now();
         self.store.update_pool(&pool)?;
         Ok(w::UpdateUserPoolResponse {})
+    }
+
+    /// The user pool an ARN names (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`, this
+    /// server's region and account).
+    fn pool_from_arn(&self, arn: &str) -> Result<Arc<UserPool>> {
+        let prefix = format!("arn:aws:cognito-idp:{}:{}:userpool/", self.config.region, self.config.account_id);
+        match arn.strip_prefix(&prefix) {
+            Some(id) if !id.is_empty() && !id.contains('/') => self.pool(id),
+            _ => Err(Error::InvalidParameter(format!("'{arn}' is not the ARN of a user pool ({prefix}<user pool id>)."))),
+        }
+    }
+
+    /// Sets tags on a user pool; the signing-algorithm tag, chosen at creation, cannot change.
+    pub(super) fn op_tag_resource(&self, r: w::TagResourceRequest) -> Result<w::TagResourceResponse> {
+        let mut pool = Arc::unwrap_or_clone(self.pool_from_arn(&r.resource_arn)?);
+        let mut tags = pool.config.user_pool_tags.clone().unwrap_or_default();
+        tags.extend(r.tags);
+        self.set_tags(&mut pool, tags)?;
+        Ok(w::TagResourceResponse {})
+    }
+
+    pub(super) fn op_untag_resource(&self, r: w::UntagResourceRequest) -> Result<w::UntagResourceResponse> {
+        let mut pool = Arc::unwrap_or_clone(self.pool_from_arn(&r.resource_arn)?);
+        let mut tags = pool.config.user_pool_tags.clone().unwrap_or_default();
+        for key in &r.tag_keys {
+            tags.remove(key);
+        }
+        self.set_tags(&mut pool, tags)?;
+        Ok(w::UntagResourceResponse {})
+    }
+
+    pub(super) fn op_list_tags_for_resource(&self, r: w::ListTagsForResourceRequest) -> Result<w::ListTagsForResourceResponse> {
+        let pool = self.pool_from_arn(&r.resource_arn)?;
+        Ok(w::ListTagsForResourceResponse { tags: Some(pool.config.user_pool_tags.clone().unwrap_or_default()) })
+    }
+
+    fn set_tags(&self, pool: &mut UserPool, tags: std::collections::BTreeMap<String, String>) -> Result<()> {
+        if tags.len() > MAX_TAGS {
+            return Err(Error::InvalidParameter(format!("A user pool has at most {MAX_TAGS} tags.")));
+        }
+        let signing = self.signer(&pool.id)?.algorithm();
+        if signing_algorithm(Some(&tags))? != signing {
+            return Err(Error::InvalidParameter(format!(
+                "The pool signs its tokens with {}: the {} tag is chosen when a pool is created and cannot change.",
+                signing.name(),
+                tokens::SIGNING_ALGORITHM_TAG
+            )));
+        }
+        pool.config.user_pool_tags = Some(tags);
+        pool.modified_ms = self.now();
+        self.store.update_pool(pool)?;
+        Ok(())
     }
 
     pub(super) fn op_delete_user_pool(&self, r: w::DeleteUserPoolRequest) -> Result<()> {
