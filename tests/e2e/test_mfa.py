@@ -460,6 +460,50 @@ def test_admin_set_user_mfa_preference_shows_in_admin_get_user(idp, sms_user):
     assert got["PreferredMfaSetting"] == "SMS_MFA"
 
 
+# ---------------------------------------------------------------------------------------------
+# SetUserSettings / AdminSetUserSettings: Cognito's older MFA settings, for SMS MFA only
+# ---------------------------------------------------------------------------------------------
+
+SMS_OPTION = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+
+
+def test_admin_set_user_settings_turns_sms_mfa_on_and_off(idp, anon_idp, mfa_pool, make_user):
+    pool_id, client_id = mfa_pool("OPTIONAL", sms=True)
+    u = make_user(pool_id, "sally", attributes={"phone_number": PHONE, "phone_number_verified": "true"})
+    assert "MFAOptions" not in idp.admin_get_user(UserPoolId=pool_id, Username=u.username)
+    idp.admin_set_user_settings(UserPoolId=pool_id, Username=u.username, MFAOptions=[SMS_OPTION])
+    got = idp.admin_get_user(UserPoolId=pool_id, Username=u.username)
+    assert got["MFAOptions"] == [SMS_OPTION]
+    assert got["UserMFASettingList"] == ["SMS_MFA"]
+    assert start_sign_in(anon_idp, client_id, u.username)["ChallengeName"] == "SMS_MFA", "and it is asked for"
+    idp.admin_set_user_settings(UserPoolId=pool_id, Username=u.username, MFAOptions=[])
+    got = idp.admin_get_user(UserPoolId=pool_id, Username=u.username)
+    assert "MFAOptions" not in got and "UserMFASettingList" not in got
+    assert "AuthenticationResult" in start_sign_in(anon_idp, client_id, u.username)
+
+
+def test_set_user_settings_with_the_users_own_token(anon_idp, mfa_pool, make_user):
+    pool_id, client_id = mfa_pool("OPTIONAL", sms=True)
+    u = make_user(pool_id, "sid", attributes={"phone_number": PHONE, "phone_number_verified": "true"})
+    access = sign_in(anon_idp, client_id, u.username, u.password)["AccessToken"]
+    anon_idp.set_user_settings(AccessToken=access, MFAOptions=[SMS_OPTION])
+    assert anon_idp.get_user(AccessToken=access)["MFAOptions"] == [SMS_OPTION]
+    anon_idp.set_user_settings(AccessToken=access, MFAOptions=[])
+    assert "MFAOptions" not in anon_idp.get_user(AccessToken=access)
+
+
+def test_user_settings_configure_sms_mfa_only_and_need_a_phone(idp, mfa_pool, make_user):
+    pool_id, _ = mfa_pool("OPTIONAL", sms=True)
+    u = make_user(pool_id, "sue")
+    for options in ([{"DeliveryMedium": "EMAIL", "AttributeName": "email"}], [{"DeliveryMedium": "SMS", "AttributeName": "email"}], [SMS_OPTION]):
+        with pytest.raises(ClientError) as e:
+            idp.admin_set_user_settings(UserPoolId=pool_id, Username=u.username, MFAOptions=options)
+        assert error_code(e.value) == "InvalidParameterException", options
+    with pytest.raises(ClientError) as e:
+        idp.admin_set_user_settings(UserPoolId=pool_id, Username="nobody", MFAOptions=[])
+    assert error_code(e.value) == "UserNotFoundException"
+
+
 @pytest.fixture
 def sms_webhook():
     sink = WebhookSink()

@@ -128,6 +128,44 @@ impl UserPools {
         Ok(w::AdminSetUserMFAPreferenceResponse {})
     }
 
+    /// SetUserSettings / AdminSetUserSettings, Cognito's older MFA settings: they configure SMS
+    /// MFA only (an SMS option on `phone_number` enables it, no option disables it).
+    fn apply_mfa_options(user: &mut User, options: &[w::MFAOptionType]) -> Result<()> {
+        for o in options {
+            if o.delivery_medium != Some(w::DeliveryMediumType::Sms) || o.attribute_name.as_deref().is_some_and(|a| a != "phone_number") {
+                return Err(Error::InvalidParameter(
+                    "MFAOptions configure SMS MFA only ({\"DeliveryMedium\": \"SMS\", \"AttributeName\": \"phone_number\"}): \
+                     use SetUserMFAPreference for TOTP and e-mail MFA."
+                        .into(),
+                ));
+            }
+        }
+        let sms = w::SMSMfaSettingsType { enabled: Some(!options.is_empty()), preferred_mfa: None };
+        Self::apply_mfa_preference(user, Some(sms), None, None)
+    }
+
+    /// The user's MFA options as GetUser and AdminGetUser show them (SMS MFA only, as in AWS).
+    pub(super) fn mfa_options(user: &User) -> Option<Vec<w::MFAOptionType>> {
+        user.data.mfa.sms_enabled.then(|| {
+            vec![w::MFAOptionType { delivery_medium: Some(w::DeliveryMediumType::Sms), attribute_name: Some("phone_number".into()) }]
+        })
+    }
+
+    pub(super) fn op_set_user_settings(&self, r: w::SetUserSettingsRequest) -> Result<w::SetUserSettingsResponse> {
+        let (_, mut user, _) = self.authenticate(&r.access_token)?;
+        Self::apply_mfa_options(&mut user, &r.mfa_options)?;
+        self.save_user(&mut user)?;
+        Ok(w::SetUserSettingsResponse {})
+    }
+
+    pub(super) fn op_admin_set_user_settings(&self, r: w::AdminSetUserSettingsRequest) -> Result<w::AdminSetUserSettingsResponse> {
+        let pool = self.pool(&r.user_pool_id)?;
+        let mut user = self.require_user(&pool, &r.username)?;
+        Self::apply_mfa_options(&mut user, &r.mfa_options)?;
+        self.save_user(&mut user)?;
+        Ok(w::AdminSetUserSettingsResponse {})
+    }
+
     fn auth_factors(&self, pool: &UserPool, user: &User) -> (Option<String>, Option<Vec<String>>, Vec<AuthFactorType>) {
         let mfa = self.enabled_factors(pool, user);
         let mut factors: Vec<AuthFactorType> = self

@@ -845,6 +845,12 @@ impl w::Service for UserPools {
     fn verify_software_token(&self, _: &Context, i: w::VerifySoftwareTokenRequest) -> Result<w::VerifySoftwareTokenResponse> {
         self.op_verify_software_token(i)
     }
+    fn set_user_settings(&self, _: &Context, i: w::SetUserSettingsRequest) -> Result<w::SetUserSettingsResponse> {
+        self.op_set_user_settings(i)
+    }
+    fn admin_set_user_settings(&self, _: &Context, i: w::AdminSetUserSettingsRequest) -> Result<w::AdminSetUserSettingsResponse> {
+        self.op_admin_set_user_settings(i)
+    }
     fn set_user_mfa_preference(&self, _: &Context, i: w::SetUserMFAPreferenceRequest) -> Result<w::SetUserMFAPreferenceResponse> {
         self.op_set_user_mfa_preference(i)
     }

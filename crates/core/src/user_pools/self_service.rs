@@ -229,7 +229,7 @@ impl UserPools {
         Ok(w::GetUserResponse {
             username: user.username.clone(),
             user_attributes: attributes::to_wire(&user.sub, &user.data.attributes, only.as_deref()),
-            mfa_options: None,
+            mfa_options: Self::mfa_options(&user),
             preferred_mfa_setting: user.data.mfa.preferred.clone(),
             user_mfa_setting_list: Some(self.enabled_factors(&pool, &user)).filter(|l| !l.is_empty()),
         })

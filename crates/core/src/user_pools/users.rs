@@ -175,7 +175,7 @@ impl UserPools {
             user_last_modified_date: Some(to_wire(user.modified_ms)),
             enabled: Some(user.enabled),
             user_status: Some(user.status),
-            mfa_options: None,
+            mfa_options: Self::mfa_options(&user),
             preferred_mfa_setting: user.data.mfa.preferred.clone(),
             user_mfa_setting_list: Some(self.enabled_factors(&pool, &user)).filter(|l| !l.is_empty()),
         })
