@@ -129,18 +129,35 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// yet taken there, rather than wherever the process happens to run.
 fn open_main_window(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     use tauri::Manager as _;
+    use tauri::webview::DownloadEvent;
     let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().context("tauri.conf.json has no main window")?;
     let downloads = app.path().download_dir().or_else(|_| app.path().home_dir().map(|home| home.join("Downloads")))?;
+    // Names handed out to downloads still being written: the file may not exist yet when the
+    // next download asks, and two must never share a name.
+    let in_flight = std::sync::Mutex::new(Vec::<(tauri::Url, PathBuf)>::new());
     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
         .on_download(move |_, event| {
-            if let tauri::webview::DownloadEvent::Requested { destination, .. } = event {
-                let name = destination.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("download"));
-                if let Err(e) = std::fs::create_dir_all(&downloads) {
-                    tracing::error!("creating {}: {e}", downloads.display());
-                    return false;
+            let mut in_flight = in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            match event {
+                DownloadEvent::Requested { url, destination } => {
+                    let name = destination.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("download"));
+                    if let Err(e) = std::fs::create_dir_all(&downloads) {
+                        tracing::error!("creating {}: {e}", downloads.display());
+                        return false;
+                    }
+                    *destination = free_name(&downloads, &name, |p| in_flight.iter().any(|(_, taken)| taken == p));
+                    tracing::info!("saving a download to {}", destination.display());
+                    in_flight.push((url, destination.clone()));
                 }
-                *destination = free_name(&downloads, &name);
-                tracing::info!("saving a download to {}", destination.display());
+                DownloadEvent::Finished { url, success, .. } => {
+                    if let Some(i) = in_flight.iter().position(|(u, _)| *u == url) {
+                        let (_, path) = in_flight.remove(i);
+                        if !success {
+                            tracing::warn!("the download to {} failed", path.display());
+                        }
+                    }
+                }
+                _ => {}
             }
             true
         })
@@ -148,13 +165,14 @@ fn open_main_window(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
-/// `dir/name`, or `dir/stem (2).ext` and on when it is taken: a download never overwrites a file.
-fn free_name(dir: &Path, name: &Path) -> PathBuf {
+/// `dir/name`, or `dir/stem (2).ext` and on when it is taken (on disk, or by a download still
+/// being written): a download never overwrites a file.
+fn free_name(dir: &Path, name: &Path, taken: impl Fn(&Path) -> bool) -> PathBuf {
     let stem = name.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let extension = name.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
     (1..)
         .map(|n| if n == 1 { dir.join(name) } else { dir.join(format!("{stem} ({n}){extension}")) })
-        .find(|candidate| !candidate.exists())
+        .find(|candidate| !candidate.exists() && !taken(candidate))
         .unwrap_or_else(|| dir.join(name))
 }
 
@@ -181,4 +199,20 @@ pub fn run() -> anyhow::Result<()> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_download_gets_a_name_neither_on_disk_nor_given_to_one_still_being_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let name = Path::new("Corp-encryption.cer");
+        assert_eq!(free_name(dir.path(), name, |_| false), dir.path().join(name));
+        std::fs::write(dir.path().join(name), "a").expect("write");
+        let writing = dir.path().join("Corp-encryption (2).cer");
+        assert_eq!(free_name(dir.path(), name, |p| p == writing), dir.path().join("Corp-encryption (3).cer"));
+        assert_eq!(free_name(dir.path(), Path::new("README"), |_| false), dir.path().join("README"));
+    }
 }

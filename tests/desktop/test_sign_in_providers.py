@@ -148,10 +148,17 @@ def test_add_a_saml_provider_from_its_metadata_and_download_its_certificates(app
     downloads = app.home / "Downloads"
     for _ in range(2):
         app.click("provider-encryption-cert-download")
-    app.wait(15).until(lambda d: (downloads / "Corp-encryption.cer").is_file() and (downloads / "Corp-encryption (2).cer").is_file())
-    pem = (downloads / "Corp-encryption.cer").read_text()
+    saved_files = [downloads / "Corp-encryption.cer", downloads / "Corp-encryption (2).cer"]
+
+    def written(path):
+        # A download's file appears before its bytes are in it.
+        return path.is_file() and path.read_text().endswith("-----END CERTIFICATE-----\n")
+
+    app.wait(15).until(lambda d: all(written(p) for p in saved_files))
+    pem = saved_files[0].read_text()
     assert "".join(pem.splitlines()[1:-1]) == details["ActiveEncryptionCertificate"]
-    assert (downloads / "Corp-encryption (2).cer").read_text() == pem
+    assert saved_files[1].read_text() == pem
+    assert sorted(p.name for p in downloads.iterdir()) == sorted(p.name for p in saved_files)
 
 
 IAM = "AWSIdentityManagementV20100508"
