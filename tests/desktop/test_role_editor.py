@@ -6,6 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from test_app_integration import call
 from test_window import open_row
 
 ARN = "arn:aws:iam::123456789012:role/"
@@ -196,6 +197,26 @@ def test_app_client_edited_and_its_secret_shown_on_demand(app):
     app.click("client-secret-toggle")
     app.wait().until(lambda d: app.text_of("client-secret-value") == secret)
     app.screenshot("client-edited")
+
+    # Rotation: a second secret, shown once, then the old one deleted; the pool agrees.
+    app.wait().until(lambda d: len(app.all("client-secret-row")) == 1)
+    app.click("client-secret-add")
+    app.wait().until(lambda d: app.all("client-secret-added-value"))
+    new_secret = app.text_of("client-secret-added-value")
+    assert len(new_secret) > 20 and new_secret != secret
+    app.wait().until(lambda d: len(app.all("client-secret-row")) == 2)
+    assert not app.all("client-secret-add")[0].is_enabled(), "two secrets at most"
+    app.screenshot("client-secret-rotating")
+    app.click_element(app.all("client-secret-delete")[0])
+    app.by("confirm-dialog")
+    app.click("confirm-ok")
+    app.wait().until(lambda d: len(app.all("client-secret-row")) == 1)
+    app.wait().until(lambda d: app.text_of("client-secret-value") == new_secret)
+    client_id = app.driver.execute_script(
+        "return document.querySelector('[data-testid=\"client-secret-row\"] .mono').textContent.split('--')[0]")
+    pool_id = next(p["Id"] for p in call(app, "ListUserPools", {"MaxResults": 60})["UserPools"] if p["Name"] == "clients")
+    described = call(app, "DescribeUserPoolClient", {"UserPoolId": pool_id, "ClientId": client_id})["UserPoolClient"]
+    assert described["ClientSecret"] == new_secret
 
 
 def open_client_details(app, name):

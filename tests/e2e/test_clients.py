@@ -8,7 +8,9 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PASSWORD, claims, error_code, secret_hash, sign_in
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import PASSWORD, claims, error_code, error_message, secret_hash, sign_in
 
 CLIENT_ID_RE = re.compile(r"^[a-z0-9]{26}$")
 
@@ -220,3 +222,97 @@ def test_a_client_of_another_pool_cannot_sign_in_this_pools_user(anon_idp, make_
     with pytest.raises(ClientError) as e:
         sign_in(anon_idp, other_client["ClientId"], user.username, user.password)
     assert error_code(e.value) in ("UserNotFoundException", "NotAuthorizedException")
+
+
+def refused(call) -> tuple[str, str]:
+    with pytest.raises(ClientError) as e:
+        call()
+    return error_code(e.value), error_message(e.value)
+
+
+def secrets_of(idp, pool_id: str, client_id: str) -> list[dict]:
+    return idp.list_user_pool_client_secrets(UserPoolId=pool_id, ClientId=client_id)["ClientSecrets"]
+
+
+def test_a_secret_is_rotated_without_downtime(idp, anon_idp, app, secret_client, user):
+    cid, old = secret_client["ClientId"], secret_client["ClientSecret"]
+    [first] = secrets_of(idp, app.pool_id, cid)
+    assert first["ClientSecretId"].startswith(f"{cid}--") and "ClientSecretValue" not in first
+    assert first["ClientSecretCreateDate"] == secret_client["CreationDate"]
+
+    added = idp.add_user_pool_client_secret(UserPoolId=app.pool_id, ClientId=cid)["ClientSecretDescriptor"]
+    new = added["ClientSecretValue"]
+    assert re.fullmatch(r"[\w+]{24,64}", new) and new != old, "a generated secret is shown once, when added"
+    assert re.fullmatch(rf"{cid}--\d+", added["ClientSecretId"]) and added["ClientSecretId"] != first["ClientSecretId"]
+    listed = secrets_of(idp, app.pool_id, cid)
+    assert [s["ClientSecretId"] for s in listed] == [first["ClientSecretId"], added["ClientSecretId"]], "oldest first"
+    assert all("ClientSecretValue" not in s for s in listed), "values are never listed"
+
+    # Apps still holding the old secret and apps already given the new one both sign in.
+    for secret in (old, new):
+        tokens = sign_in(anon_idp, cid, user.username, user.password, SECRET_HASH=secret_hash(user.username, cid, secret))
+        anon_idp.initiate_auth(
+            ClientId=cid,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": secret_hash(user.username, cid, secret)},
+        )
+    assert idp.describe_user_pool_client(UserPoolId=app.pool_id, ClientId=cid)["UserPoolClient"]["ClientSecret"] == old
+
+    idp.delete_user_pool_client_secret(UserPoolId=app.pool_id, ClientId=cid, ClientSecretId=first["ClientSecretId"])
+    with pytest.raises(anon_idp.exceptions.NotAuthorizedException):
+        sign_in(anon_idp, cid, user.username, user.password, SECRET_HASH=secret_hash(user.username, cid, old))
+    sign_in(anon_idp, cid, user.username, user.password, SECRET_HASH=secret_hash(user.username, cid, new))
+    assert idp.describe_user_pool_client(UserPoolId=app.pool_id, ClientId=cid)["UserPoolClient"]["ClientSecret"] == new
+    assert [s["ClientSecretId"] for s in secrets_of(idp, app.pool_id, cid)] == [added["ClientSecretId"]]
+
+
+def test_a_secret_of_ones_own_is_accepted_and_never_echoed(idp, anon_idp, app, secret_client, user):
+    cid = secret_client["ClientId"]
+    mine = "Rotated+Secret_0123456789abcdef"
+    added = idp.add_user_pool_client_secret(UserPoolId=app.pool_id, ClientId=cid, ClientSecret=mine)["ClientSecretDescriptor"]
+    assert "ClientSecretValue" not in added and added["ClientSecretId"].startswith(f"{cid}--")
+    sign_in(anon_idp, cid, user.username, user.password, SECRET_HASH=secret_hash(user.username, cid, mine))
+    # (botocore itself refuses one under 24 characters.)
+    for bad in ("has spaces in it, which is not allowed", "x" * 65):
+        assert refused(lambda: idp.add_user_pool_client_secret(UserPoolId=app.pool_id, ClientId=cid, ClientSecret=bad))[0] == "InvalidParameterException", bad
+        assert refused(lambda: idp.create_user_pool_client(UserPoolId=app.pool_id, ClientName="bad", ClientSecret=bad))[0] == "InvalidParameterException", bad
+
+
+def test_secret_rotation_refuses_what_cognito_refuses(idp, app, make_client, secret_client):
+    cid = secret_client["ClientId"]
+    add = lambda **kw: idp.add_user_pool_client_secret(UserPoolId=app.pool_id, **kw)  # noqa: E731
+    add(ClientId=cid)
+    assert refused(lambda: add(ClientId=cid))[0] == "LimitExceededException", "two secrets at most"
+    assert refused(lambda: add(ClientId=cid, ClientSecret=secret_client["ClientSecret"]))[0] == "LimitExceededException"
+    public = make_client(app.pool_id)["ClientId"]
+    assert refused(lambda: add(ClientId=public))[0] == "InvalidParameterException", "a public client has no secret to rotate"
+    assert refused(lambda: add(ClientId="nosuchclient0000000000000"))[0] == "ResourceNotFoundException"
+    assert refused(lambda: secrets_of(idp, app.pool_id, "nosuchclient0000000000000"))[0] == "ResourceNotFoundException"
+    assert secrets_of(idp, app.pool_id, public) == []
+
+    delete = lambda secret_id: idp.delete_user_pool_client_secret(UserPoolId=app.pool_id, ClientId=cid, ClientSecretId=secret_id)  # noqa: E731
+    assert refused(lambda: delete(f"{cid}--1"))[0] == "ResourceNotFoundException"
+    first, second = (s["ClientSecretId"] for s in secrets_of(idp, app.pool_id, cid))
+    delete(first)
+    e = refused(lambda: delete(second))
+    assert e[0] == "InvalidParameterException" and "last secret" in e[1], e
+    assert [s["ClientSecretId"] for s in secrets_of(idp, app.pool_id, cid)] == [second], "the last secret is kept"
+    assert refused(lambda: add(ClientId=cid, ClientSecret=idp.describe_user_pool_client(UserPoolId=app.pool_id, ClientId=cid)["UserPoolClient"]["ClientSecret"]))[0] == "InvalidParameterException", "the same secret twice"
+
+
+def test_a_secret_added_while_the_client_is_being_updated_is_kept(idp, app, secret_client):
+    cid = secret_client["ClientId"]
+
+    def update(i: int) -> None:
+        idp.update_user_pool_client(UserPoolId=app.pool_id, ClientId=cid, ClientName=f"renamed-{i}", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        updates = [pool.submit(update, i) for i in range(20)]
+        added = pool.submit(lambda: idp.add_user_pool_client_secret(UserPoolId=app.pool_id, ClientId=cid)["ClientSecretDescriptor"])
+        updates += [pool.submit(update, i) for i in range(20, 40)]
+        for f in updates:
+            f.result()
+        added = added.result()
+    ids = [s["ClientSecretId"] for s in secrets_of(idp, app.pool_id, cid)]
+    assert len(ids) == 2 and ids[1] == added["ClientSecretId"], "no update wrote back the client as it was before the secret"
+    assert idp.describe_user_pool_client(UserPoolId=app.pool_id, ClientId=cid)["UserPoolClient"]["ClientName"].startswith("renamed-")

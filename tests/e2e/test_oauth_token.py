@@ -163,7 +163,8 @@ def test_the_domain_is_also_served_by_host_name(server, m2m):
 
 
 def test_a_client_secret_with_reserved_characters_works_with_basic_auth(idp, m2m, make_client):
-    secret = "a+b/c=d" + uuid.uuid4().hex
+    # '+' is the one character Cognito's secret pattern ([\w+]+) allows that form encoding changes.
+    secret = "a+b+_c" + uuid.uuid4().hex
     client = make_client(
         m2m.pool_id,
         ClientSecret=secret,
@@ -236,3 +237,19 @@ def test_grants_are_audited(server, m2m):
     outcomes = [e["Outcome"] for e in body["Events"]]
     assert outcomes[:2] == ["invalid_client", "OK"], outcomes
     assert all(e["Actor"] == m2m.client_id and e["Source"] == "127.0.0.1" for e in body["Events"])
+
+
+def test_while_a_secret_is_rotated_the_token_endpoint_takes_either_then_only_the_new_one(idp, anon_idp, m2m):
+    new = idp.add_user_pool_client_secret(UserPoolId=m2m.pool_id, ClientId=m2m.client_id)["ClientSecretDescriptor"]
+    cc = {"grant_type": "client_credentials"}
+    for secret in (m2m.secret, new["ClientSecretValue"]):
+        assert post_token(m2m.token_url, cc, auth=(m2m.client_id, secret)).status_code == 200
+        assert post_token(m2m.token_url, {**cc, "client_id": m2m.client_id, "client_secret": secret}).status_code == 200
+        assert anon_idp.get_client_token(ClientId=m2m.client_id, Secret=secret)["ClientAuthenticationResult"]["AccessToken"]
+
+    old_id = next(s["ClientSecretId"] for s in idp.list_user_pool_client_secrets(UserPoolId=m2m.pool_id, ClientId=m2m.client_id)["ClientSecrets"] if s["ClientSecretId"] != new["ClientSecretId"])
+    idp.delete_user_pool_client_secret(UserPoolId=m2m.pool_id, ClientId=m2m.client_id, ClientSecretId=old_id)
+    assert oauth_error(post_token(m2m.token_url, cc, auth=(m2m.client_id, m2m.secret))) == (400, "invalid_client")
+    with pytest.raises(anon_idp.exceptions.NotAuthorizedException):
+        anon_idp.get_client_token(ClientId=m2m.client_id, Secret=m2m.secret)
+    assert post_token(m2m.token_url, cc, auth=(m2m.client_id, new["ClientSecretValue"])).status_code == 200

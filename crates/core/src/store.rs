@@ -48,11 +48,49 @@ pub struct UserPool {
 pub struct AppClient {
     pub pool_id: String,
     pub client_id: String,
-    /// Kept apart from `config` so it is never echoed except on creation and describe.
-    pub secret: Option<String>,
+    /// None for a public client; up to two, oldest first, while one is being rotated out.
+    /// Kept apart from `config` (and sealed at rest) so a secret is never echoed except where
+    /// Cognito shows it.
+    pub secrets: Vec<ClientSecret>,
     pub config: UserPoolClientType,
     pub created_ms: i64,
     pub modified_ms: i64,
+}
+
+/// One of an app client's secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientSecret {
+    /// `<client id>--<creation time in epoch milliseconds>`.
+    pub id: String,
+    pub value: String,
+    pub created_ms: i64,
+}
+
+impl ClientSecret {
+    pub fn new(client_id: &str, value: String, created_ms: i64) -> Self {
+        ClientSecret { id: format!("{client_id}--{created_ms}"), value, created_ms }
+    }
+}
+
+impl AppClient {
+    /// A confidential client: one that must prove a secret.
+    pub fn has_secret(&self) -> bool {
+        !self.secrets.is_empty()
+    }
+
+    /// The secret DescribeUserPoolClient shows and the login pages sign with: the oldest one,
+    /// which every caller has until a rotation completes.
+    pub fn secret(&self) -> Option<&str> {
+        self.secrets.first().map(|s| s.value.as_str())
+    }
+
+    /// Whether `given` is one of the client's secrets. Every secret is compared, each in
+    /// constant time, so the answer's timing says nothing about which one matched.
+    pub fn secret_matches(&self, given: &str) -> bool {
+        self.secrets
+            .iter()
+            .fold(false, |found, s| found | aws_lc_rs::constant_time::verify_slices_are_equal(s.value.as_bytes(), given.as_bytes()).is_ok())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -351,7 +389,9 @@ pub trait UserPoolStore: Send + Sync {
     fn create_client(&self, client: &AppClient) -> StoreResult<()>;
     fn get_client(&self, client_id: &str) -> StoreResult<Option<Arc<AppClient>>>;
     fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<AppClient>>;
-    fn update_client(&self, client: &AppClient) -> StoreResult<()>;
+    /// Conflict unless the stored client was last modified at `read_at` (nobody changed or
+    /// deleted it since it was read).
+    fn update_client(&self, client: &AppClient, read_at: i64) -> StoreResult<()>;
     fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
 
     /// Conflict if the group exists.

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use crate::sealed::Sealer;
-use crate::store::{AppClient, IdentityProvider, PROVIDER_SECRET_KEYS, Page, StoreError, StoreResult, User, UserData, UserPool};
+use crate::store::{
+    AppClient, ClientSecret, IdentityProvider, PROVIDER_SECRET_KEYS, Page, StoreError, StoreResult, User, UserData, UserPool,
+};
 
 /// Opaque pagination tokens: base64url of the position the next page starts after.
 pub mod cursor {
@@ -54,6 +56,25 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
 /// A stored document, parsed; one that does not parse means the database is damaged.
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("a stored document does not parse: {e}")))
+}
+
+/// An app client's secrets, sealed as one JSON list at the client's place. A plain secret
+/// (stored before a client could hold two) opens as the client's only secret, created with it.
+pub mod client_secrets {
+    use super::*;
+
+    pub fn seal(sealer: &Sealer, client: &AppClient) -> StoreResult<Option<String>> {
+        if client.secrets.is_empty() {
+            return Ok(None);
+        }
+        sealer.seal_text(&places::client_secret(&client.client_id), &to_json(&client.secrets)?).map(Some)
+    }
+
+    pub fn open(sealer: &Sealer, client_id: &str, client_created_ms: i64, sealed: Option<&str>) -> StoreResult<Vec<ClientSecret>> {
+        let Some(sealed) = sealed else { return Ok(Vec::new()) };
+        let text = sealer.open_text(&places::client_secret(client_id), sealed)?;
+        if text.starts_with('[') { from_json(&text) } else { Ok(vec![ClientSecret::new(client_id, text, client_created_ms)]) }
+    }
 }
 
 /// Where each kind of secret is sealed: the place is bound into the ciphertext, so a value
@@ -244,5 +265,28 @@ mod tests {
         assert!(cache.pool(8, "p").is_none());
         cache.clear();
         assert!(cache.pool(7, "p").is_none());
+    }
+
+    #[test]
+    fn a_clients_secrets_open_as_sealed_and_a_secret_stored_plain_opens_as_its_only_one() {
+        let sealer = Sealer::new(&crate::sealed::MasterKey::generate().unwrap()).unwrap();
+        let mut client = AppClient {
+            pool_id: "p".into(),
+            client_id: "c".into(),
+            secrets: Vec::new(),
+            config: Default::default(),
+            created_ms: 5,
+            modified_ms: 5,
+        };
+        assert_eq!(client_secrets::seal(&sealer, &client).unwrap(), None, "a public client stores no secret");
+        client.secrets = vec![ClientSecret::new("c", "one".into(), 5), ClientSecret::new("c", "two".into(), 9)];
+        let sealed = client_secrets::seal(&sealer, &client).unwrap().unwrap();
+        assert!(!sealed.contains("one") && !sealed.contains("two"));
+        assert_eq!(client_secrets::open(&sealer, "c", 5, Some(&sealed)).unwrap(), client.secrets);
+
+        let plain = sealer.seal_text(&places::client_secret("c"), "old-secret").unwrap();
+        let opened = client_secrets::open(&sealer, "c", 5, Some(&plain)).unwrap();
+        assert_eq!(opened, vec![ClientSecret { id: "c--5".into(), value: "old-secret".into(), created_ms: 5 }]);
+        assert!(client_secrets::open(&sealer, "other", 5, Some(&sealed)).is_err(), "sealed for its own client only");
     }
 }

@@ -127,19 +127,28 @@ pub fn shared_database_contract(a: &dyn Store, b: &dyn Store) {
     let client = AppClient {
         pool_id: pool_id.into(),
         client_id: "shared-client".into(),
-        secret: Some("first".into()),
+        secrets: vec![ClientSecret::new("shared-client", "first".into(), 1)],
         config: Default::default(),
         created_ms: 1,
         modified_ms: 1,
     };
     a.create_client(&client).expect("client");
-    let secret = |s: &dyn Store| s.get_client("shared-client").expect("get").and_then(|c| c.secret.clone());
-    assert_eq!(secret(b).as_deref(), Some("first"));
-    b.update_client(&AppClient { secret: Some("second".into()), ..client }).expect("update");
-    assert_eq!(secret(a).as_deref(), Some("second"), "a client secret changed through one is used by the other at once");
-    b.read_together(&mut || assert_eq!(secret(b).as_deref(), Some("second"), "and inside a read scope"));
+    let secrets =
+        |s: &dyn Store| s.get_client("shared-client").expect("get").map(|c| c.secrets.iter().map(|s| s.value.clone()).collect::<Vec<_>>());
+    assert_eq!(secrets(b), Some(vec!["first".to_owned()]));
+    let mut rotated = client.clone();
+    rotated.secrets.push(ClientSecret::new("shared-client", "second".into(), 2));
+    rotated.modified_ms = 2;
+    b.update_client(&rotated, 1).expect("update");
+    let both = Some(vec!["first".to_owned(), "second".to_owned()]);
+    assert_eq!(secrets(a), both, "a client secret added through one is accepted by the other at once");
+    b.read_together(&mut || assert_eq!(secrets(b), both, "and inside a read scope"));
+    let stale = AppClient { secrets: Vec::new(), modified_ms: 3, ..client };
+    assert!(matches!(a.update_client(&stale, 1), Err(StoreError::Conflict(_))), "an edit of a client read before the last one is refused");
+    assert_eq!(secrets(b), both, "and changes nothing");
     b.delete_client("shared-client").expect("delete");
-    assert_eq!(secret(a), None, "a deleted client is gone for both");
+    assert_eq!(secrets(a), None, "a deleted client is gone for both");
+    assert!(matches!(a.update_client(&rotated, 2), Err(StoreError::Conflict(_))), "a deleted client is not written back");
 
     a.insert_user(&user(pool_id, "one", &[("email", "one@example.com")])).expect("insert");
     b.insert_user(&user(pool_id, "two", &[])).expect("insert");
@@ -955,7 +964,7 @@ fn managed_login_styles(store: &dyn Store) {
     let client = |id: &str| AppClient {
         pool_id: p.into(),
         client_id: id.into(),
-        secret: None,
+        secrets: Vec::new(),
         config: Default::default(),
         created_ms: 1,
         modified_ms: 1,

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use pooldesk_core::sealed::Sealer;
 use pooldesk_core::store::{
-    AppClient, Domain, Group, IdentityLink, IdentityProvider, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreResult,
-    UiCustomization, UserPool, UserPoolStore,
+    AppClient, Domain, Group, IdentityLink, IdentityProvider, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError,
+    StoreResult, UiCustomization, UserPool, UserPoolStore,
 };
-use pooldesk_core::store_shared::{from_json, open_provider, page, places, seal_provider, to_json};
+use pooldesk_core::store_shared::{client_secrets, from_json, open_provider, page, places, seal_provider, to_json};
 use postgres::Row;
 
 use crate::PostgresStore;
@@ -30,15 +30,9 @@ const CLIENT_COLUMNS: &str = "client_id, pool_id, secret, config, created_ms, mo
 
 fn to_client(sealer: &Sealer, r: &Row) -> StoreResult<AppClient> {
     let client_id: String = get(r, 0)?;
-    let secret = get::<Option<&str>>(r, 2)?.map(|s| sealer.open_text(&places::client_secret(&client_id), s)).transpose()?;
-    Ok(AppClient {
-        pool_id: get(r, 1)?,
-        client_id,
-        secret,
-        config: from_json(get(r, 3)?)?,
-        created_ms: get(r, 4)?,
-        modified_ms: get(r, 5)?,
-    })
+    let created_ms = get(r, 4)?;
+    let secrets = client_secrets::open(sealer, &client_id, created_ms, get::<Option<&str>>(r, 2)?)?;
+    Ok(AppClient { pool_id: get(r, 1)?, client_id, secrets, config: from_json(get(r, 3)?)?, created_ms, modified_ms: get(r, 5)? })
 }
 
 pub(crate) const GROUP_COLUMNS: &str = "g.pool_id, g.name, g.config, g.created_ms, g.modified_ms";
@@ -177,7 +171,7 @@ impl UserPoolStore for PostgresStore {
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&places::client_secret(&client.client_id), s)).transpose()?;
+        let secret = client_secrets::seal(&self.sealer(), client)?;
         self.write(|c| {
             c.execute(
                 &format!("INSERT INTO user_pool_clients ({CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
@@ -217,14 +211,17 @@ impl UserPoolStore for PostgresStore {
         Ok(page(rows.iter().map(|r| to_client(&sealer, r)).collect::<StoreResult<_>>()?, limit, |c| c.client_id.clone()))
     }
 
-    fn update_client(&self, client: &AppClient) -> StoreResult<()> {
+    fn update_client(&self, client: &AppClient, read_at: i64) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&places::client_secret(&client.client_id), s)).transpose()?;
+        let secret = client_secrets::seal(&self.sealer(), client)?;
         self.write(|c| {
-            c.execute(
-                "UPDATE user_pool_clients SET secret = $2, config = $3, modified_ms = $4 WHERE client_id = $1",
-                &[&client.client_id, &secret, &config, &client.modified_ms],
+            let changed = c.execute(
+                "UPDATE user_pool_clients SET secret = $2, config = $3, modified_ms = $4 WHERE client_id = $1 AND modified_ms = $5",
+                &[&client.client_id, &secret, &config, &client.modified_ms, &read_at],
             )?;
+            if changed == 0 {
+                return Err(StoreError::Conflict(format!("app client {} changed since it was read", client.client_id)));
+            }
             bump_config_generation(c)
         })
     }

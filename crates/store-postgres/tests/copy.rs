@@ -22,7 +22,7 @@ fn fill(store: &dyn Store) {
     let client = AppClient {
         pool_id: POOL.into(),
         client_id: "client-1".into(),
-        secret: Some("client-secret".into()),
+        secrets: vec![ClientSecret::new("client-1", "client-secret".into(), 1), ClientSecret::new("client-1", "client-secret-2".into(), 2)],
         config: Default::default(),
         created_ms: 5,
         modified_ms: 6,
@@ -212,7 +212,7 @@ fn same(a: &dyn Store, b: &dyn Store) {
     let owed = |s: &dyn Store| s.list_sync_notices(0, 10).unwrap().into_iter().map(|q| q.notice).collect::<Vec<_>>();
     assert_eq!(owed(a).len(), 2);
     assert_eq!(owed(a), owed(b), "what streams still owe, in order");
-    assert_eq!(b.get_client("client-1").unwrap().unwrap().secret.as_deref(), Some("client-secret"));
+    assert_eq!(a.get_client("client-1").unwrap(), b.get_client("client-1").unwrap(), "both of a client's secrets");
     assert_eq!(a.get_ui_customization(POOL, "ALL").unwrap(), b.get_ui_customization(POOL, "ALL").unwrap());
     assert_eq!(a.get_domain("copy-login").unwrap(), b.get_domain("copy-login").unwrap());
     assert_eq!(a.get_resource_server(POOL, "https://api").unwrap(), b.get_resource_server(POOL, "https://api").unwrap());

@@ -6,7 +6,7 @@ use pooldesk_core::store::{
     AppClient, Domain, Group, IdentityLink, IdentityProvider, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError,
     StoreResult, UiCustomization, UserPool, UserPoolStore,
 };
-use pooldesk_core::store_shared::{open_provider, page, places, seal_provider, to_json};
+use pooldesk_core::store_shared::{client_secrets, open_provider, page, places, seal_provider, to_json};
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::SqliteStore;
@@ -39,8 +39,8 @@ fn client_from(row: &Row<'_>) -> rusqlite::Result<ClientRow> {
 }
 
 fn to_client(sealer: &Sealer, (client_id, pool_id, secret, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
-    let secret = secret.map(|s| sealer.open_text(&places::client_secret(&client_id), &s)).transpose()?;
-    Ok(AppClient { pool_id, client_id, secret, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
+    let secrets = client_secrets::open(sealer, &client_id, created_ms, secret.as_deref())?;
+    Ok(AppClient { pool_id, client_id, secrets, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
 }
 
 type GroupRow = (String, String, String, i64, i64);
@@ -212,7 +212,7 @@ impl UserPoolStore for SqliteStore {
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&places::client_secret(&client.client_id), s)).transpose()?;
+        let secret = client_secrets::seal(&self.sealer(), client)?;
         self.write(|tx| {
             execute(
                 tx,
@@ -259,15 +259,18 @@ impl UserPoolStore for SqliteStore {
         Ok(page(rows, limit, |c| c.client_id.clone()))
     }
 
-    fn update_client(&self, client: &AppClient) -> StoreResult<()> {
+    fn update_client(&self, client: &AppClient, read_at: i64) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client.secret.as_deref().map(|s| self.sealer().seal_text(&places::client_secret(&client.client_id), s)).transpose()?;
+        let secret = client_secrets::seal(&self.sealer(), client)?;
         self.write(|tx| {
-            execute(
+            let changed = execute(
                 tx,
-                "UPDATE user_pool_clients SET secret = ?2, config = ?3, modified_ms = ?4 WHERE client_id = ?1",
-                params![client.client_id, secret, config, client.modified_ms],
+                "UPDATE user_pool_clients SET secret = ?2, config = ?3, modified_ms = ?4 WHERE client_id = ?1 AND modified_ms = ?5",
+                params![client.client_id, secret, config, client.modified_ms, read_at],
             )?;
+            if changed == 0 {
+                return Err(StoreError::Conflict(format!("app client {} changed since it was read", client.client_id)));
+            }
             Ok(())
         })
     }

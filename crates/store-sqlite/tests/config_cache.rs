@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use pooldesk_core::store::{AppClient, UserPool, UserPoolStore, UserStore};
+use pooldesk_core::store::{AppClient, ClientSecret, UserPool, UserPoolStore, UserStore};
 use pooldesk_core::{testkit, tokens};
 use pooldesk_store_sqlite::{Durability, KeyFile, SqliteStore};
 
@@ -25,7 +25,7 @@ fn client(secret: &str) -> AppClient {
     AppClient {
         pool_id: POOL.into(),
         client_id: "client1".into(),
-        secret: Some(secret.into()),
+        secrets: vec![ClientSecret::new("client1", secret.into(), 1)],
         config: Default::default(),
         created_ms: 1,
         modified_ms: 1,
@@ -37,7 +37,7 @@ fn pool_name(store: &SqliteStore) -> Option<String> {
 }
 
 fn client_secret(store: &SqliteStore) -> Option<String> {
-    store.get_client("client1").expect("get client").and_then(|c| c.secret.clone())
+    store.get_client("client1").expect("get client").and_then(|c| c.secret().map(str::to_owned))
 }
 
 fn generation(path: &Path) -> i64 {
@@ -63,7 +63,7 @@ fn a_change_made_by_another_process_is_seen_by_a_server_that_kept_the_old_one() 
     cli.update_pool(&pool("renamed")).expect("update pool");
     assert_eq!(pool_name(&server).as_deref(), Some("renamed"));
     assert_eq!(client_secret(&server).as_deref(), Some("secret-one"));
-    cli.update_client(&client("secret-two")).expect("update client");
+    cli.update_client(&client("secret-two"), 1).expect("update client");
     assert_eq!(client_secret(&server).as_deref(), Some("secret-two"));
     assert_eq!(pool_name(&server).as_deref(), Some("renamed"));
     cli.delete_client("client1").expect("delete client");
@@ -104,7 +104,7 @@ fn a_restore_brings_back_the_pools_of_the_backup() {
     store.backup_to(&backup).expect("backup");
 
     store.update_pool(&pool("after")).expect("update pool");
-    store.update_client(&client("secret-after")).expect("update client");
+    store.update_client(&client("secret-after"), 1).expect("update client");
     // Another server on the same file keeps the pool as it is now.
     let other = open(&path);
     for s in [&store, &other] {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use pooldesk_core::store::{AccessKey, AccessKeyStore, AppClient, IdentityStore, UserPool, UserPoolStore, UserStore};
+use pooldesk_core::store::{AccessKey, AccessKeyStore, AppClient, ClientSecret, IdentityStore, UserPool, UserPoolStore, UserStore};
 use pooldesk_core::{testkit, tokens};
 use pooldesk_store_sqlite::{Durability, KeyFile, KeyVault, MasterKey, SqliteStore};
 
@@ -28,7 +28,7 @@ fn fill(store: &SqliteStore) -> (Vec<u8>, Vec<u8>) {
     let client = AppClient {
         pool_id: POOL.into(),
         client_id: "client1".into(),
-        secret: Some(CLIENT_SECRET.into()),
+        secrets: vec![ClientSecret::new("client1", CLIENT_SECRET.into(), 1)],
         config: Default::default(),
         created_ms: 1,
         modified_ms: 1,
@@ -47,7 +47,7 @@ fn fill(store: &SqliteStore) -> (Vec<u8>, Vec<u8>) {
 /// Every secret reads back as it was written.
 fn assert_secrets(store: &SqliteStore, der: &[u8], server_secret: &[u8]) {
     assert_eq!(store.signing_keys(POOL).expect("keys")[0].private_der, der);
-    assert_eq!(store.get_client("client1").expect("client").expect("exists").secret.as_deref(), Some(CLIENT_SECRET));
+    assert_eq!(store.get_client("client1").expect("client").expect("exists").secret(), Some(CLIENT_SECRET));
     assert_eq!(store.get_access_key("AKIAEXAMPLE").expect("key").expect("exists").secret, ADMIN_SECRET);
     assert_eq!(store.list_access_keys().expect("keys")[0].secret, ADMIN_SECRET);
     assert_eq!(store.get_user(POOL, "alice").expect("user").expect("exists").data.mfa.totp_secret.as_deref(), Some(TOTP_SECRET));

@@ -385,18 +385,23 @@ impl UserPools {
     /// Checks `SECRET_HASH` (Base64(HMAC-SHA256(client secret, username + client id))) when the
     /// client has a secret. Any of `usernames` may have been used to compute it.
     fn check_secret_hash(client: &AppClient, usernames: &[&str], provided: Option<&str>) -> Result<()> {
-        let Some(secret) = &client.secret else { return Ok(()) };
+        if !client.has_secret() {
+            return Ok(());
+        }
         let Some(provided) = provided else {
             return Err(Error::NotAuthorized(format!("Client {} is configured for secret but secret was not received", client.client_id)));
         };
         use base64::Engine;
         let decoded = base64::engine::general_purpose::STANDARD.decode(provided).unwrap_or_default();
-        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
-        for username in usernames {
-            let message = format!("{username}{}", client.client_id);
-            // hmac::verify compares in constant time.
-            if aws_lc_rs::hmac::verify(&key, message.as_bytes(), &decoded).is_ok() {
-                return Ok(());
+        // Made with any of the client's secrets (two while one is rotated out).
+        for secret in &client.secrets {
+            let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.value.as_bytes());
+            for username in usernames {
+                let message = format!("{username}{}", client.client_id);
+                // hmac::verify compares in constant time.
+                if aws_lc_rs::hmac::verify(&key, message.as_bytes(), &decoded).is_ok() {
+                    return Ok(());
+                }
             }
         }
         Err(Error::NotAuthorized(format!("Unable to verify secret hash for client {}", client.client_id)))
@@ -572,6 +577,23 @@ impl w::Service for UserPools {
     }
     fn list_user_pool_clients(&self, _: &Context, i: w::ListUserPoolClientsRequest) -> Result<w::ListUserPoolClientsResponse> {
         self.op_list_user_pool_clients(i)
+    }
+    fn add_user_pool_client_secret(&self, _: &Context, i: w::AddUserPoolClientSecretRequest) -> Result<w::AddUserPoolClientSecretResponse> {
+        self.op_add_user_pool_client_secret(i)
+    }
+    fn delete_user_pool_client_secret(
+        &self,
+        _: &Context,
+        i: w::DeleteUserPoolClientSecretRequest,
+    ) -> Result<w::DeleteUserPoolClientSecretResponse> {
+        self.op_delete_user_pool_client_secret(i).map(|()| w::DeleteUserPoolClientSecretResponse {})
+    }
+    fn list_user_pool_client_secrets(
+        &self,
+        _: &Context,
+        i: w::ListUserPoolClientSecretsRequest,
+    ) -> Result<w::ListUserPoolClientSecretsResponse> {
+        self.op_list_user_pool_client_secrets(i)
     }
 
     fn sign_up(&self, _: &Context, i: w::SignUpRequest) -> Result<w::SignUpResponse> {
@@ -886,11 +908,11 @@ mod tests {
     use super::*;
     use base64::Engine;
 
-    fn client(secret: Option<&str>) -> AppClient {
+    fn client(secrets: &[&str]) -> AppClient {
         AppClient {
             pool_id: "us-east-1_p".into(),
             client_id: "abc".into(),
-            secret: secret.map(Into::into),
+            secrets: secrets.iter().zip(1..).map(|(s, at)| crate::store::ClientSecret::new("abc", (*s).into(), at)).collect(),
             config: Default::default(),
             created_ms: 0,
             modified_ms: 0,
@@ -905,8 +927,8 @@ mod tests {
 
     #[test]
     fn secret_hash_is_required_and_checked_only_for_clients_with_a_secret() {
-        assert!(UserPools::check_secret_hash(&client(None), &["alice"], None).is_ok());
-        let c = client(Some("s3cret"));
+        assert!(UserPools::check_secret_hash(&client(&[]), &["alice"], None).is_ok());
+        let c = client(&["s3cret"]);
         let good = hash("s3cret", "aliceabc");
         assert!(UserPools::check_secret_hash(&c, &["alice"], Some(&good)).is_ok());
         assert!(UserPools::check_secret_hash(&c, &["bob", "alice"], Some(&good)).is_ok(), "any of the names may be the one hashed");
@@ -916,6 +938,18 @@ mod tests {
             let e = UserPools::check_secret_hash(&c, &["alice"], Some(&bad)).unwrap_err();
             assert_eq!(e.to_string(), "Unable to verify secret hash for client abc");
         }
+    }
+
+    #[test]
+    fn while_a_secret_is_rotated_a_hash_made_with_either_one_is_accepted() {
+        let c = client(&["old-secret", "new-secret"]);
+        for secret in ["old-secret", "new-secret"] {
+            assert!(UserPools::check_secret_hash(&c, &["alice"], Some(&hash(secret, "aliceabc"))).is_ok(), "{secret}");
+            assert!(c.secret_matches(secret));
+        }
+        assert!(UserPools::check_secret_hash(&c, &["alice"], Some(&hash("other", "aliceabc"))).is_err());
+        assert!(!c.secret_matches("other") && !c.secret_matches("") && !c.secret_matches("old-secretX"));
+        assert_eq!(c.secret(), Some("old-secret"), "the oldest is the one described until it is deleted");
     }
 
     #[test]

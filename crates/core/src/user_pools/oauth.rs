@@ -214,7 +214,7 @@ impl UserPools {
         }
         match grant {
             "client_credentials" => {
-                if !has_flow(&client, OAuthFlowType::ClientCredentials) || client.secret.is_none() {
+                if !has_flow(&client, OAuthFlowType::ClientCredentials) || !client.has_secret() {
                     return Err(OAuthError::new("unauthorized_client", "The client is not allowed the client_credentials grant."));
                 }
                 let requested = r.scope.as_deref().map(oauth::parse_scope);
@@ -398,10 +398,9 @@ impl UserPools {
             .map_err(|e| OAuthError::from_error(e.into(), "invalid_client"))?
             .filter(|c| c.pool_id == domain.pool_id)
             .ok_or_else(failed)?;
-        match (&client.secret, &r.client_secret) {
-            (None, None) => {}
-            (Some(secret), Some(given))
-                if aws_lc_rs::constant_time::verify_slices_are_equal(secret.as_bytes(), given.as_bytes()).is_ok() => {}
+        match &r.client_secret {
+            None if !client.has_secret() => {}
+            Some(given) if client.secret_matches(given) => {}
             _ => return Err(failed()),
         }
         Ok(client)
@@ -460,8 +459,7 @@ impl UserPools {
     pub(super) fn op_get_client_token(&self, r: w::GetClientTokenRequest) -> Result<w::GetClientTokenResponse> {
         let failed = || Error::NotAuthorized("Client authentication failed.".into());
         let client = self.store.get_client(&r.client_id)?.ok_or_else(failed)?;
-        let secret = client.secret.as_deref().ok_or_else(failed)?;
-        if aws_lc_rs::constant_time::verify_slices_are_equal(secret.as_bytes(), r.secret.0.as_bytes()).is_err() {
+        if !client.secret_matches(&r.secret.0) {
             return Err(failed());
         }
         if client.config.allowed_oauth_flows_user_pool_client != Some(true) || !has_flow(&client, OAuthFlowType::ClientCredentials) {

@@ -85,10 +85,9 @@ impl UserPools {
         let client = self.store.get_client(&r.client_id)?.ok_or_else(failed)?;
         // Signed with IAM credentials, the secret is not needed; otherwise it is the proof.
         if ctx.caller.is_none() || r.client_secret.is_some() {
-            match (&client.secret, &r.client_secret) {
-                (None, None) => {}
-                (Some(secret), Some(given))
-                    if aws_lc_rs::constant_time::verify_slices_are_equal(secret.as_bytes(), given.0.as_bytes()).is_ok() => {}
+            match &r.client_secret {
+                None if !client.has_secret() => {}
+                Some(given) if client.secret_matches(&given.0) => {}
                 _ => return Err(failed()),
             }
         }

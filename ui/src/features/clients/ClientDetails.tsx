@@ -8,9 +8,10 @@ import type { UserPoolClientType } from "../../generated/cognito-idp";
 import { validityText } from "./clientForm";
 import { ClientSecret } from "./ClientSecret";
 import { EditClientDialog } from "./EditClientDialog";
+import { SecretRotation } from "./SecretRotation";
 import "./clients.css";
 
-/** One app client's settings, its secret on demand, and the way into editing it. */
+/** One app client's settings, its secret on demand and its rotation, and the way into editing it. */
 export function ClientDetails({ poolId, clientId, onClose }: { poolId: string; clientId: string; onClose: () => void }) {
   const api = useApi();
   const qc = useQueryClient();
@@ -43,6 +44,7 @@ export function ClientDetails({ poolId, clientId, onClose }: { poolId: string; c
       {q.isPending && <Spinner />}
       <ErrorBox error={q.error} />
       {c && <ClientSettings client={c} />}
+      {c?.ClientSecret && <SecretRotation poolId={poolId} clientId={clientId} onChanged={() => void qc.invalidateQueries({ queryKey: key })} />}
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           Close

@@ -37,10 +37,12 @@ const client = {
 
 let calls: { target: string; input: any }[];
 let stored: any;
+let secrets: { ClientSecretId: string; ClientSecretCreateDate: number; value: string }[];
 
 beforeEach(() => {
   calls = [];
   stored = structuredClone(client);
+  secrets = [{ ClientSecretId: "c1--1000", ClientSecretCreateDate: 1, value: client.ClientSecret }];
   vi.mocked(invoke).mockReset();
   vi.mocked(invoke).mockImplementation(async (_cmd, args) => {
     const { target, input } = args as { target: string; input: any };
@@ -55,6 +57,18 @@ beforeEach(() => {
         stored = { UserPoolId, ClientId, ClientSecret: stored.ClientSecret, CreationDate: 1, LastModifiedDate: 3, ...rest };
         return { UserPoolClient: structuredClone(stored) };
       }
+      case "ListUserPoolClientSecrets":
+        return { ClientSecrets: secrets.map(({ value: _v, ...s }) => s) };
+      case "AddUserPoolClientSecret": {
+        const added = { ClientSecretId: "c1--2000", ClientSecretCreateDate: 2, value: "the-new-secret-value-000000" };
+        secrets.push(added);
+        const { value, ...s } = added;
+        return { ClientSecretDescriptor: { ...s, ClientSecretValue: value } };
+      }
+      case "DeleteUserPoolClientSecret":
+        secrets = secrets.filter((s) => s.ClientSecretId !== input.ClientSecretId);
+        stored = { ...stored, ClientSecret: secrets[0]!.value };
+        return {};
       default:
         throw { code: "UnknownOperationException", message: target };
     }
@@ -85,6 +99,31 @@ describe("app clients", () => {
     expect(value).toHaveTextContent("very-secret-value");
     expect(screen.getByTestId("client-secret-copy")).toBeInTheDocument();
     expect(screen.queryByText(/never|not show it again/i)).not.toBeInTheDocument();
+  });
+
+  it("rotates the secret: adds a second, shown once, then deletes the old one", async () => {
+    const user = userEvent.setup();
+    renderTab();
+    await user.click(await screen.findByTestId("client-details-open"));
+    await waitFor(() => expect(screen.getAllByTestId("client-secret-row")).toHaveLength(1));
+    expect(screen.getByTestId("client-secret-delete")).toBeDisabled();
+
+    await user.click(screen.getByTestId("client-secret-add"));
+    expect(await screen.findByTestId("client-secret-added-value")).toHaveTextContent("the-new-secret-value-000000");
+    await waitFor(() => expect(screen.getAllByTestId("client-secret-row")).toHaveLength(2));
+    expect(screen.getByTestId("client-secret-add")).toBeDisabled();
+
+    await user.click(screen.getAllByTestId("client-secret-delete")[0]!);
+    await user.click(await screen.findByRole("button", { name: "Delete secret" }));
+    await waitFor(() => expect(screen.getAllByTestId("client-secret-row")).toHaveLength(1));
+    expect(calls.find((c) => c.target.endsWith("DeleteUserPoolClientSecret"))!.input).toEqual({
+      UserPoolId: "us-east-1_A",
+      ClientId: "c1",
+      ClientSecretId: "c1--1000",
+    });
+    expect(screen.queryByTestId("client-secret-added")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("client-secret-toggle"));
+    await waitFor(() => expect(screen.getByTestId("client-secret-value")).toHaveTextContent("the-new-secret-value-000000"));
   });
 
   it("edits token validity and keeps every setting it did not touch", async () => {

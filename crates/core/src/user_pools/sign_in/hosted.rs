@@ -138,7 +138,7 @@ impl UserPools {
     /// the secret, the browser never sees it.
     pub fn login_secret_hash(&self, client: &AppClient, username: &str) -> Option<Sensitive<String>> {
         use base64::Engine;
-        let secret = client.secret.as_deref()?;
+        let secret = client.secret()?;
         let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
         let tag = aws_lc_rs::hmac::sign(&key, format!("{username}{}", client.client_id).as_bytes());
         Some(Sensitive(base64::engine::general_purpose::STANDARD.encode(tag.as_ref())))

@@ -137,14 +137,11 @@ impl UserPools {
     }
 
     fn check_client_secret(&self, client: &AppClient, given: Option<&str>) -> Result<()> {
-        if let Some(secret) = &client.secret {
-            let given = given.unwrap_or_default();
-            if aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), secret.as_bytes()).is_err() {
-                return Err(Error::NotAuthorized(format!(
-                    "Client {} is configured for secret but secret was not received or is wrong",
-                    client.client_id
-                )));
-            }
+        if client.has_secret() && !client.secret_matches(given.unwrap_or_default()) {
+            return Err(Error::NotAuthorized(format!(
+                "Client {} is configured for secret but secret was not received or is wrong",
+                client.client_id
+            )));
         }
         Ok(())
     }
