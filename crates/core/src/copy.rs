@@ -3,7 +3,7 @@
 //! and secrets are opened under the source's master key and sealed under the target's.
 //!
 //! What is copied: user pools with their signing keys, app clients, groups and memberships,
-//! domains, resource servers, branding and managed login styles, identity providers and the
+//! domains, resource servers, branding and managed login styles, terms documents, identity providers and the
 //! identities linked through them, users as stored (password hashes, SRP verifiers, pending
 //! codes, MFA secrets, versions), sessions (refresh tokens keep working), auth events, trigger
 //! calls, identity pools with their identities and their Cognito Sync datasets, IAM SAML providers, access keys, server secrets
@@ -230,6 +230,16 @@ fn copy_user_pool(from: &dyn Store, to: &dyn Store, pool_id: &str, n: &mut Count
             n.add("managed login styles", 1);
         }
     }
+    each_page(
+        |after| from.list_terms(pool_id, after, PAGE),
+        |items| {
+            for terms in items {
+                to.create_terms(terms)?;
+            }
+            n.add("terms documents", items.len());
+            Ok(())
+        },
+    )?;
     for domain in from.domains_of_pool(pool_id)? {
         to.create_domain(&domain)?;
         n.add("domains", 1);
@@ -368,6 +378,8 @@ pub fn verify(from: &dyn Store, to: &dyn Store, sample: usize) -> anyhow::Result
             ensure!(clients(from)? == clients(to)?, "{id}: the app clients differ");
             let groups = |s: &dyn Store| s.list_groups(id, None, PAGE).map(|p| p.items);
             ensure!(groups(from)? == groups(to)?, "{id}: the groups differ");
+            let terms = |s: &dyn Store| s.list_terms(id, None, PAGE).map(|p| p.items);
+            ensure!(terms(from)? == terms(to)?, "{id}: the terms documents differ");
         }
         n.add("user pools", a.items.len());
         match a.next {

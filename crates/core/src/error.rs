@@ -64,6 +64,8 @@ pub enum Error {
     #[error("{0}")]
     ManagedLoginBrandingExists(String),
     #[error("{0}")]
+    TermsExists(String),
+    #[error("{0}")]
     DuplicateProvider(String),
     /// The request body is not JSON, or a member has the wrong JSON type.
     #[error("{0}")]
@@ -156,6 +158,7 @@ impl Error {
             Error::UnknownOperation(_) => "UnknownOperationException",
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
             Error::ManagedLoginBrandingExists(_) => "ManagedLoginBrandingExistsException",
+            Error::TermsExists(_) => "TermsExistsException",
             Error::DuplicateProvider(_) => "DuplicateProviderException",
             Error::Serialization(_) => "SerializationException",
             Error::TooManyRequests(_) => "TooManyRequestsException",

@@ -169,6 +169,21 @@ pub struct ManagedLoginBranding {
     pub modified_ms: i64,
 }
 
+/// An app client's terms documents of one kind (`terms-of-use` or `privacy-policy`): a link
+/// per managed login language, shown on the sign-up page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terms {
+    pub id: String,
+    pub pool_id: String,
+    pub client_id: String,
+    /// Unique per client.
+    pub name: String,
+    /// `cognito:<language>` (or `cognito:default`) to URL.
+    pub links: BTreeMap<String, String>,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
 /// A user. `key` is the username as compared (case-folded in case-insensitive pools).
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -428,6 +443,17 @@ pub trait UserPoolStore: Send + Sync {
     /// Replaces the settings and assets of the style `style.id`.
     fn update_managed_login_branding(&self, style: &ManagedLoginBranding) -> StoreResult<()>;
     fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
+
+    /// Conflict if the client has terms of that name. Deleting the client or pool deletes them.
+    fn create_terms(&self, terms: &Terms) -> StoreResult<()>;
+    fn get_terms(&self, pool_id: &str, id: &str) -> StoreResult<Option<Terms>>;
+    /// The client's terms, by name.
+    fn client_terms(&self, client_id: &str) -> StoreResult<Vec<Terms>>;
+    /// A pool's terms by id; `after` is the last id of the previous page.
+    fn list_terms(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Terms>>;
+    /// Conflict if renamed to a name the client's other terms have.
+    fn update_terms(&self, terms: &Terms) -> StoreResult<()>;
+    fn delete_terms(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
 
     /// Conflict if the pool has a provider by that name.
     fn create_identity_provider(&self, provider: &IdentityProvider) -> StoreResult<()>;

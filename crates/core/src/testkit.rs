@@ -998,13 +998,50 @@ fn managed_login_styles(store: &dyn Store) {
     store.update_managed_login_branding(&defaults).expect("update");
     assert_eq!(store.get_managed_login_branding(p, "s1").expect("get"), Some(defaults));
     store.create_managed_login_branding(&style("s3", "mobile")).expect("create");
+
+    let terms = |id: &str, client_id: &str, name: &str| Terms {
+        id: id.into(),
+        pool_id: p.into(),
+        client_id: client_id.into(),
+        name: name.into(),
+        links: [("cognito:default".to_owned(), format!("https://example.com/{id}"))].into(),
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    store.create_terms(&terms("t1", "web", "terms-of-use")).expect("create");
+    store.create_terms(&terms("t2", "web", "privacy-policy")).expect("create");
+    store.create_terms(&terms("t0", "mobile", "terms-of-use")).expect("names are unique per client only");
+    assert!(matches!(store.create_terms(&terms("t3", "web", "terms-of-use")), Err(StoreError::Conflict(_))), "one of each name per client");
+    assert_eq!(store.get_terms(p, "t1").expect("get"), Some(terms("t1", "web", "terms-of-use")));
+    assert_eq!(store.get_terms("us-east-1_other", "t1").expect("get"), None, "only in its pool");
+    let names = |client: &str| store.client_terms(client).expect("client terms").into_iter().map(|t| t.name).collect::<Vec<_>>();
+    assert_eq!(names("web"), ["privacy-policy", "terms-of-use"]);
+    let first = store.list_terms(p, None, 2).expect("list");
+    let ids = |page: &Page<Terms>| page.items.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ["t0", "t1"]);
+    let second = store.list_terms(p, first.next.as_deref(), 2).expect("list");
+    assert_eq!((ids(&second), second.next), (vec!["t2".to_owned()], None));
+    let clash = Terms { name: "privacy-policy".into(), ..terms("t1", "web", "terms-of-use") };
+    assert!(matches!(store.update_terms(&clash), Err(StoreError::Conflict(_))), "renamed onto the client's other terms");
+    let relinked = Terms {
+        links: [("cognito:french".to_owned(), "https://example.fr".to_owned())].into(),
+        modified_ms: 2,
+        ..terms("t1", "web", "terms-of-use")
+    };
+    store.update_terms(&relinked).expect("update");
+    assert_eq!(store.get_terms(p, "t1").expect("get"), Some(relinked));
+    assert!(store.delete_terms(p, "t2").expect("delete"));
+    assert!(!store.delete_terms(p, "t2").expect("delete again"));
+
     assert!(store.delete_client("mobile").expect("delete client"));
+    assert_eq!(store.get_terms(p, "t0").expect("get"), None, "a client's terms go with it");
     assert_eq!(store.get_managed_login_branding(p, "s3").expect("get"), None, "a client's style goes with it");
     assert!(store.delete_managed_login_branding(p, "s1").expect("delete"));
     assert!(!store.delete_managed_login_branding(p, "s1").expect("delete again"));
     store.create_managed_login_branding(&style("s4", "web")).expect("a client may have a style again");
     assert!(store.delete_pool(p).expect("delete pool"));
     assert_eq!(store.get_managed_login_branding(p, "s4").expect("get"), None, "a pool's styles go with it");
+    assert_eq!(store.get_terms(p, "t1").expect("get"), None, "and its terms");
 }
 
 fn domains_and_resource_servers(store: &dyn Store) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use pooldesk_core::sealed::Sealer;
 use pooldesk_core::store::{
     AppClient, Domain, Group, IdentityLink, IdentityProvider, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError,
-    StoreResult, UiCustomization, UserPool, UserPoolStore,
+    StoreResult, Terms, UiCustomization, UserPool, UserPoolStore,
 };
 use pooldesk_core::store_shared::{client_secrets, from_json, open_provider, page, places, seal_provider, to_json};
 use postgres::Row;
@@ -60,6 +60,20 @@ fn to_resource_server(r: &Row) -> StoreResult<ResourceServer> {
 }
 
 const PROVIDER_COLUMNS: &str = "pool_id, name, config, secrets, created_ms, modified_ms";
+
+const TERMS_COLUMNS: &str = "id, pool_id, client_id, name, config, created_ms, modified_ms";
+
+fn to_terms(r: &Row) -> StoreResult<Terms> {
+    Ok(Terms {
+        id: get(r, 0)?,
+        pool_id: get(r, 1)?,
+        client_id: get(r, 2)?,
+        name: get(r, 3)?,
+        links: from_json(get(r, 4)?)?,
+        created_ms: get(r, 5)?,
+        modified_ms: get(r, 6)?,
+    })
+}
 
 fn to_provider(sealer: &Sealer, r: &Row) -> StoreResult<IdentityProvider> {
     open_provider(sealer, (get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?), get(r, 4)?, get(r, 5)?)
@@ -422,6 +436,50 @@ impl UserPoolStore for PostgresStore {
 
     fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
         Ok(self.write_one("DELETE FROM managed_login_brandings WHERE pool_id = $1 AND id = $2", &[&pool_id, &id])? > 0)
+    }
+
+    fn create_terms(&self, t: &Terms) -> StoreResult<()> {
+        let links = to_json(&t.links)?;
+        self.write_one(
+            &format!("INSERT INTO terms ({TERMS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            &[&t.id, &t.pool_id, &t.client_id, &t.name, &links, &t.created_ms, &t.modified_ms],
+        )
+        .map(drop)
+    }
+
+    fn get_terms(&self, pool_id: &str, id: &str) -> StoreResult<Option<Terms>> {
+        self.read(|c| c.opt(&format!("SELECT {TERMS_COLUMNS} FROM terms WHERE pool_id = $1 AND id = $2"), &[&pool_id, &id]))?
+            .map(|r| to_terms(&r))
+            .transpose()
+    }
+
+    fn client_terms(&self, client_id: &str) -> StoreResult<Vec<Terms>> {
+        let rows =
+            self.read(|c| c.query(&format!("SELECT {TERMS_COLUMNS} FROM terms WHERE client_id = $1 ORDER BY name"), &[&client_id]))?;
+        rows.iter().map(to_terms).collect()
+    }
+
+    fn list_terms(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Terms>> {
+        let rows = self.read(|c| {
+            c.query(
+                &format!("SELECT {TERMS_COLUMNS} FROM terms WHERE pool_id = $1 AND id > $2 ORDER BY id LIMIT $3"),
+                &[&pool_id, &after.unwrap_or(""), &((limit + 1) as i64)],
+            )
+        })?;
+        Ok(page(rows.iter().map(to_terms).collect::<StoreResult<_>>()?, limit, |t| t.id.clone()))
+    }
+
+    fn update_terms(&self, t: &Terms) -> StoreResult<()> {
+        let links = to_json(&t.links)?;
+        self.write_one(
+            "UPDATE terms SET name = $3, config = $4, modified_ms = $5 WHERE pool_id = $1 AND id = $2",
+            &[&t.pool_id, &t.id, &t.name, &links, &t.modified_ms],
+        )
+        .map(drop)
+    }
+
+    fn delete_terms(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
+        Ok(self.write_one("DELETE FROM terms WHERE pool_id = $1 AND id = $2", &[&pool_id, &id])? > 0)
     }
 
     fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {

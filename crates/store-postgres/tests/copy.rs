@@ -29,6 +29,17 @@ fn fill(store: &dyn Store) {
     };
     store.create_client(&client).unwrap();
     store
+        .create_terms(&Terms {
+            id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+            pool_id: POOL.into(),
+            client_id: "client-1".into(),
+            name: "terms-of-use".into(),
+            links: [("cognito:default".to_owned(), "https://example.com/terms".to_owned())].into(),
+            created_ms: 6,
+            modified_ms: 7,
+        })
+        .unwrap();
+    store
         .put_ui_customization(&UiCustomization {
             pool_id: POOL.into(),
             client_id: "ALL".into(),
@@ -213,6 +224,8 @@ fn same(a: &dyn Store, b: &dyn Store) {
     assert_eq!(owed(a).len(), 2);
     assert_eq!(owed(a), owed(b), "what streams still owe, in order");
     assert_eq!(a.get_client("client-1").unwrap(), b.get_client("client-1").unwrap(), "both of a client's secrets");
+    assert_eq!(a.client_terms("client-1").unwrap().len(), 1);
+    assert_eq!(a.client_terms("client-1").unwrap(), b.client_terms("client-1").unwrap(), "terms documents");
     assert_eq!(a.get_ui_customization(POOL, "ALL").unwrap(), b.get_ui_customization(POOL, "ALL").unwrap());
     assert_eq!(a.get_domain("copy-login").unwrap(), b.get_domain("copy-login").unwrap());
     assert_eq!(a.get_resource_server(POOL, "https://api").unwrap(), b.get_resource_server(POOL, "https://api").unwrap());

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use pooldesk_core::store::{
     AppClient, Domain, Group, IdentityLink, IdentityProvider, ManagedLoginBranding, Page, ResourceServer, SigningKey, StoreError,
-    StoreResult, UiCustomization, UserPool, UserPoolStore,
+    StoreResult, Terms, UiCustomization, UserPool, UserPoolStore,
 };
 use pooldesk_core::store_shared::{client_secrets, open_provider, page, places, seal_provider, to_json};
 use rusqlite::{OptionalExtension, Row, params};
@@ -74,6 +74,18 @@ fn to_resource_server((pool_id, identifier, config, created_ms, modified_ms): Do
 const RESOURCE_SERVER_COLUMNS: &str = "pool_id, identifier, config, created_ms, modified_ms";
 
 const PROVIDER_COLUMNS: &str = "pool_id, name, config, secrets, created_ms, modified_ms";
+
+const TERMS_COLUMNS: &str = "id, pool_id, client_id, name, config, created_ms, modified_ms";
+
+type TermsRow = (String, String, String, String, String, i64, i64);
+
+fn terms_row(r: &Row<'_>) -> rusqlite::Result<TermsRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+fn to_terms((id, pool_id, client_id, name, links, created_ms, modified_ms): TermsRow) -> StoreResult<Terms> {
+    Ok(Terms { id, pool_id, client_id, name, links: serde_json::from_str(&links).map_err(json_err)?, created_ms, modified_ms })
+}
 
 type ProviderRow = (String, String, String, Option<String>, i64, i64);
 
@@ -491,6 +503,63 @@ impl UserPoolStore for SqliteStore {
 
     fn delete_managed_login_branding(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
         self.write(|tx| Ok(execute(tx, "DELETE FROM managed_login_brandings WHERE pool_id = ?1 AND id = ?2", [pool_id, id])? > 0))
+    }
+
+    fn create_terms(&self, t: &Terms) -> StoreResult<()> {
+        let links = to_json(&t.links)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                &format!("INSERT INTO terms ({TERMS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![t.id, t.pool_id, t.client_id, t.name, links, t.created_ms, t.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn get_terms(&self, pool_id: &str, id: &str) -> StoreResult<Option<Terms>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {TERMS_COLUMNS} FROM terms WHERE pool_id = ?1 AND id = ?2"))
+                .and_then(|mut s| s.query_row([pool_id, id], terms_row).optional())
+                .map_err(sql)
+        })?
+        .map(to_terms)
+        .transpose()
+    }
+
+    fn client_terms(&self, client_id: &str) -> StoreResult<Vec<Terms>> {
+        self.read(|c| {
+            let mut s = c.prepare_cached(&format!("SELECT {TERMS_COLUMNS} FROM terms WHERE client_id = ?1 ORDER BY name")).map_err(sql)?;
+            let rows = s.query_map([client_id], terms_row).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_terms)).collect()
+        })
+    }
+
+    fn list_terms(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Terms>> {
+        let rows = self.read(|c| {
+            let mut s = c
+                .prepare_cached(&format!("SELECT {TERMS_COLUMNS} FROM terms WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"))
+                .map_err(sql)?;
+            let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], terms_row).map_err(sql)?;
+            rows.map(|r| r.map_err(sql).and_then(to_terms)).collect::<StoreResult<Vec<_>>>()
+        })?;
+        Ok(page(rows, limit, |t| t.id.clone()))
+    }
+
+    fn update_terms(&self, t: &Terms) -> StoreResult<()> {
+        let links = to_json(&t.links)?;
+        self.write(|tx| {
+            execute(
+                tx,
+                "UPDATE terms SET name = ?3, config = ?4, modified_ms = ?5 WHERE pool_id = ?1 AND id = ?2",
+                params![t.pool_id, t.id, t.name, links, t.modified_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn delete_terms(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
+        self.write(|tx| Ok(execute(tx, "DELETE FROM terms WHERE pool_id = ?1 AND id = ?2", [pool_id, id])? > 0))
     }
 
     fn create_identity_provider(&self, p: &IdentityProvider) -> StoreResult<()> {

@@ -37,6 +37,7 @@ mod resource_servers;
 mod saml_providers;
 mod self_service;
 mod sign_in;
+mod terms;
 mod token_exchange;
 mod triggers;
 mod users;
@@ -63,6 +64,7 @@ pub use managed_login::{
 };
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::{LoginStep, login_providers};
+pub use terms::TermsLinks;
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};
 pub use triggers::{CodeEncryptor, InvokeFailure, Invoked, LambdaInvoker, Trigger};
 
@@ -752,6 +754,24 @@ impl w::Service for UserPools {
     }
     fn delete_managed_login_branding(&self, _: &Context, i: w::DeleteManagedLoginBrandingRequest) -> Result<()> {
         self.op_delete_managed_login_branding(i)
+    }
+    fn create_terms(&self, _: &Context, i: w::CreateTermsRequest) -> Result<w::CreateTermsResponse> {
+        self.op_create_terms(i)
+    }
+    fn update_terms(&self, _: &Context, i: w::UpdateTermsRequest) -> Result<w::UpdateTermsResponse> {
+        self.op_update_terms(i)
+    }
+    fn describe_terms(&self, _: &Context, i: w::DescribeTermsRequest) -> Result<w::DescribeTermsResponse> {
+        self.op_describe_terms(i)
+    }
+    fn describe_terms_by_client(&self, _: &Context, i: w::DescribeTermsByClientRequest) -> Result<w::DescribeTermsByClientResponse> {
+        self.op_describe_terms_by_client(i)
+    }
+    fn list_terms(&self, _: &Context, i: w::ListTermsRequest) -> Result<w::ListTermsResponse> {
+        self.op_list_terms(i)
+    }
+    fn delete_terms(&self, _: &Context, i: w::DeleteTermsRequest) -> Result<()> {
+        self.op_delete_terms(i)
     }
     fn create_identity_provider(&self, _: &Context, i: w::CreateIdentityProviderRequest) -> Result<w::CreateIdentityProviderResponse> {
         self.op_create_identity_provider(i)

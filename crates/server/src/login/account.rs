@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::{Markup, html};
 use pooldesk_core::Context;
+use pooldesk_core::user_pools::TermsLinks;
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, Service};
 
@@ -70,6 +71,7 @@ fn sign_up_form(
     f: &Flow,
     label: &str,
     fields: &[Field],
+    terms: Option<&TermsLinks>,
     csrf: &str,
     error: Option<&str>,
     form: &std::collections::BTreeMap<String, String>,
@@ -92,6 +94,13 @@ fn sign_up_form(
                 }
                 label.label-customizable for="password" { (f.t(Msg::Password)) }
                 input.inputField-customizable #password type="password" name="password" autocomplete="new-password" required;
+                @if let Some(terms) = terms {
+                    p.terms-customizable #terms-links {
+                        a href=(terms.terms_of_use) target="_blank" rel="noopener noreferrer" { (f.t(Msg::TermsOfUse)) }
+                        " · "
+                        a href=(terms.privacy_policy) target="_blank" rel="noopener noreferrer" { (f.t(Msg::PrivacyPolicy)) }
+                    }
+                }
                 button.submitButton-customizable type="submit" { (f.t(Msg::SignUp)) }
             }
             p.links.redirect-customizable { a href={ "login?" (f.query) } { (f.t(Msg::AlreadyHaveAccount)) } }
@@ -113,10 +122,20 @@ pub(crate) async fn sign_up_page(
         let label = username_label(state, &f.domain.pool_id, f.lang);
         let fields = sign_up_fields(state, &f.domain.pool_id, f.lang);
         with_csrf(headers, state, &f, |csrf| {
-            html_response(StatusCode::OK, sign_up_form(&f, label, &fields, csrf, None, &Default::default()))
+            let terms = sign_up_terms(state, &f);
+            html_response(StatusCode::OK, sign_up_form(&f, label, &fields, terms.as_ref(), csrf, None, &Default::default()))
         })
     })
     .await
+}
+
+/// The client's terms documents in the page's language, when it has both. They only add links,
+/// so a failure to read them leaves the form without them rather than refusing sign-up.
+fn sign_up_terms(state: &AppState, f: &Flow) -> Option<TermsLinks> {
+    state.api.pools.sign_up_terms(&f.auth.client.client_id, f.lang.cognito_name()).unwrap_or_else(|e| {
+        tracing::error!("reading the terms of client {}: {e:#}", f.auth.client.client_id);
+        None
+    })
 }
 
 fn internal(f: &Flow, e: &pooldesk_core::Error) -> Option<Response> {
@@ -160,7 +179,8 @@ pub(crate) async fn sign_up_submit(submission: Submission) -> Response {
                 Err(e) => internal(&f, &e).unwrap_or_else(|| {
                     let label = username_label(state, &f.domain.pool_id, f.lang);
                     let fields = sign_up_fields(state, &f.domain.pool_id, f.lang);
-                    html_response(StatusCode::OK, sign_up_form(&f, label, &fields, &csrf, Some(&e.client_message()), &form))
+                    let terms = sign_up_terms(state, &f);
+                    html_response(StatusCode::OK, sign_up_form(&f, label, &fields, terms.as_ref(), &csrf, Some(&e.client_message()), &form))
                 }),
             }
         })

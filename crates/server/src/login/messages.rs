@@ -49,6 +49,23 @@ impl Lang {
             Lang::ZhTw => "zh-TW",
         }
     }
+
+    /// The language as terms documents name their links (`cognito:<name>`).
+    pub(crate) fn cognito_name(self) -> &'static str {
+        match self {
+            Lang::De => "german",
+            Lang::En => "english",
+            Lang::Es => "spanish",
+            Lang::Fr => "french",
+            Lang::Id => "bahasa-indonesia",
+            Lang::It => "italian",
+            Lang::Ja => "japanese",
+            Lang::Ko => "korean",
+            Lang::PtBr => "portuguese-brazil",
+            Lang::ZhCn => "chinese-simplified",
+            Lang::ZhTw => "chinese-traditional",
+        }
+    }
 }
 
 /// A text of the login pages. `{}` in one stands for a value (see `fill`).
@@ -121,6 +138,9 @@ pub(crate) enum Msg {
     GivenName,
     FamilyName,
     AlreadyHaveAccount,
+    /// The sign-up page's links to the client's terms documents.
+    TermsOfUse,
+    PrivacyPolicy,
     SelfSignUpDisabled,
     AccountReady,
     /// `{}`: where the code went.
@@ -161,7 +181,7 @@ struct Texts {
 
 impl Msg {
     #[cfg(test)]
-    const ALL: [Msg; 66] = [
+    const ALL: [Msg; 68] = [
         Msg::SomethingWentWrong,
         Msg::ErrorLabel,
         Msg::InternalError,
@@ -213,6 +233,8 @@ impl Msg {
         Msg::GivenName,
         Msg::FamilyName,
         Msg::AlreadyHaveAccount,
+        Msg::TermsOfUse,
+        Msg::PrivacyPolicy,
         Msg::SelfSignUpDisabled,
         Msg::AccountReady,
         Msg::CodeSentTo,
@@ -912,6 +934,32 @@ impl Msg {
                 pt_br: "Já tem uma conta? Fazer login",
                 zh_cn: "已有账户？登录",
                 zh_tw: "已有帳戶？登入",
+            },
+            Msg::TermsOfUse => Texts {
+                en: "Terms of use",
+                de: "Nutzungsbedingungen",
+                es: "Términos de uso",
+                fr: "Conditions d'utilisation",
+                id: "Ketentuan penggunaan",
+                it: "Condizioni d'uso",
+                ja: "利用規約",
+                ko: "이용 약관",
+                pt_br: "Termos de uso",
+                zh_cn: "使用条款",
+                zh_tw: "使用條款",
+            },
+            Msg::PrivacyPolicy => Texts {
+                en: "Privacy policy",
+                de: "Datenschutzerklärung",
+                es: "Política de privacidad",
+                fr: "Politique de confidentialité",
+                id: "Kebijakan privasi",
+                it: "Informativa sulla privacy",
+                ja: "プライバシーポリシー",
+                ko: "개인정보 처리방침",
+                pt_br: "Política de privacidade",
+                zh_cn: "隐私政策",
+                zh_tw: "隱私權政策",
             },
             Msg::SelfSignUpDisabled => Texts {
                 en: "This user pool does not let people sign themselves up.",
