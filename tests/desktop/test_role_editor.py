@@ -4,6 +4,7 @@ import json
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from test_app_integration import call
@@ -217,6 +218,19 @@ def test_app_client_edited_and_its_secret_shown_on_demand(app):
     pool_id = next(p["Id"] for p in call(app, "ListUserPools", {"MaxResults": 60})["UserPools"] if p["Name"] == "clients")
     described = call(app, "DescribeUserPoolClient", {"UserPoolId": pool_id, "ClientId": client_id})["UserPoolClient"]
     assert described["ClientSecret"] == new_secret
+
+    # Terms documents: a terms of use in two languages and a privacy policy, as the pool keeps them.
+    for kind, text in [("terms-of-use", "default https://example.com/terms\nspanish https://example.com/es"),
+                       ("privacy-policy", "default https://example.com/privacy")]:
+        app.click(f"terms-{kind}-edit")
+        app.type(f"terms-{kind}-text", text.replace("\n", Keys.ENTER))
+        app.click(f"terms-{kind}-save")
+        app.wait().until(lambda d, kind=kind: app.all(f"terms-{kind}-link"))
+    assert app.texts("terms-terms-of-use-link") == ["default https://example.com/terms", "spanish https://example.com/es"]
+    app.screenshot("client-terms")
+    by_client = lambda name: call(app, "DescribeTermsByClient", {"UserPoolId": pool_id, "ClientId": client_id, "TermsName": name})["Terms"]  # noqa: E731
+    assert by_client("terms-of-use")["Links"] == {"cognito:default": "https://example.com/terms", "cognito:spanish": "https://example.com/es"}
+    assert by_client("privacy-policy")["Links"] == {"cognito:default": "https://example.com/privacy"}
 
 
 def open_client_details(app, name):

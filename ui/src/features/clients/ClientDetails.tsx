@@ -7,11 +7,12 @@ import { ErrorBox, Spinner } from "../../components/bits";
 import type { UserPoolClientType } from "../../generated/cognito-idp";
 import { validityText } from "./clientForm";
 import { ClientSecret } from "./ClientSecret";
+import { ClientTerms } from "./ClientTerms";
 import { EditClientDialog } from "./EditClientDialog";
 import { SecretRotation } from "./SecretRotation";
 import "./clients.css";
 
-/** One app client's settings, its secret on demand and its rotation, and the way into editing it. */
+/** One app client's settings, its secret on demand and its rotation, its terms documents, and the way into editing it. */
 export function ClientDetails({ poolId, clientId, onClose }: { poolId: string; clientId: string; onClose: () => void }) {
   const api = useApi();
   const qc = useQueryClient();
@@ -45,6 +46,7 @@ export function ClientDetails({ poolId, clientId, onClose }: { poolId: string; c
       <ErrorBox error={q.error} />
       {c && <ClientSettings client={c} />}
       {c?.ClientSecret && <SecretRotation poolId={poolId} clientId={clientId} onChanged={() => void qc.invalidateQueries({ queryKey: key })} />}
+      {c && <ClientTerms poolId={poolId} clientId={clientId} />}
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           Close

@@ -38,11 +38,13 @@ const client = {
 let calls: { target: string; input: any }[];
 let stored: any;
 let secrets: { ClientSecretId: string; ClientSecretCreateDate: number; value: string }[];
+let terms: Record<string, any>;
 
 beforeEach(() => {
   calls = [];
   stored = structuredClone(client);
   secrets = [{ ClientSecretId: "c1--1000", ClientSecretCreateDate: 1, value: client.ClientSecret }];
+  terms = {};
   vi.mocked(invoke).mockReset();
   vi.mocked(invoke).mockImplementation(async (_cmd, args) => {
     const { target, input } = args as { target: string; input: any };
@@ -64,6 +66,16 @@ beforeEach(() => {
         secrets.push(added);
         const { value, ...s } = added;
         return { ClientSecretDescriptor: { ...s, ClientSecretValue: value } };
+      }
+      case "DescribeTermsByClient": {
+        const t = terms[input.TermsName];
+        if (!t) throw { code: "ResourceNotFoundException", message: "no terms" };
+        return { Terms: t };
+      }
+      case "CreateTerms": {
+        const { UserPoolId: _p, ...rest } = input;
+        terms[input.TermsName] = { ...rest, TermsId: `id-${input.TermsName}` };
+        return { Terms: terms[input.TermsName] };
       }
       case "DeleteUserPoolClientSecret":
         secrets = secrets.filter((s) => s.ClientSecretId !== input.ClientSecretId);
@@ -124,6 +136,33 @@ describe("app clients", () => {
     expect(screen.queryByTestId("client-secret-added")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("client-secret-toggle"));
     await waitFor(() => expect(screen.getByTestId("client-secret-value")).toHaveTextContent("the-new-secret-value-000000"));
+  });
+
+  it("sets the terms of use, refusing a line that is not a language and a link", async () => {
+    const user = userEvent.setup();
+    renderTab();
+    await user.click(await screen.findByTestId("client-details-open"));
+    await user.click(await screen.findByTestId("terms-terms-of-use-edit"));
+    const text = screen.getByTestId("terms-terms-of-use-text");
+    await user.clear(text);
+    await user.type(text, "default https://example.com/terms{Enter}klingon https://example.com/k");
+    await user.click(screen.getByTestId("terms-terms-of-use-save"));
+    expect(await screen.findByTestId("terms-terms-of-use-problem")).toHaveTextContent('Line 2: "klingon"');
+    expect(calls.some((c) => c.target.endsWith("CreateTerms"))).toBe(false);
+
+    await user.clear(text);
+    await user.type(text, "default https://example.com/terms{Enter}spanish https://example.com/es");
+    await user.click(screen.getByTestId("terms-terms-of-use-save"));
+    await waitFor(() => expect(screen.getAllByTestId("terms-terms-of-use-link")).toHaveLength(2));
+    expect(calls.find((c) => c.target.endsWith("CreateTerms"))!.input).toEqual({
+      UserPoolId: "us-east-1_A",
+      ClientId: "c1",
+      TermsName: "terms-of-use",
+      TermsSource: "LINK",
+      Enforcement: "NONE",
+      Links: { "cognito:default": "https://example.com/terms", "cognito:spanish": "https://example.com/es" },
+    });
+    expect(screen.getByTestId("terms-privacy-policy")).toHaveTextContent("Not set.");
   });
 
   it("edits token validity and keeps every setting it did not touch", async () => {
