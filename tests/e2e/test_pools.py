@@ -293,3 +293,29 @@ def test_the_signing_algorithm_tag_cannot_change_through_tags(idp, make_pool):
         assert "cannot change" in e.value.response["Error"]["Message"]
     idp.tag_resource(ResourceArn=arn, Tags={tag: "ES256", "team": "blue"})
     assert idp.list_tags_for_resource(ResourceArn=arn)["Tags"] == {tag: "ES256", "team": "blue"}
+
+
+def test_a_pool_is_its_own_primary_replica_and_other_regions_are_refused_with_what_to_do(idp, make_pool):
+    pool = make_pool()
+    region = pool["Id"].split("_")[0]
+    primary = {"RegionName": region, "Status": "ACTIVE", "Role": "PRIMARY", "UserPoolArn": pool["Arn"]}
+    assert idp.list_user_pool_replicas(UserPoolId=pool["Id"])["UserPoolReplicas"] == [primary]
+    assert idp.update_user_pool_replica(UserPoolId=pool["Id"], RegionName=region, Status="ACTIVE")["UserPoolReplica"] == primary
+
+    other = "eu-west-1" if region != "eu-west-1" else "us-west-2"
+    with pytest.raises(ClientError) as e:
+        idp.create_user_pool_replica(UserPoolId=pool["Id"], RegionName=other)
+    assert error_code(e.value) == "OperationNotEnabledException"
+    assert "pooldesk serve" in e.value.response["Error"]["Message"] and "pooldesk migrate" in e.value.response["Error"]["Message"]
+    for call, expected in [
+        (lambda: idp.create_user_pool_replica(UserPoolId=pool["Id"], RegionName=region), "InvalidParameterException"),
+        (lambda: idp.update_user_pool_replica(UserPoolId=pool["Id"], RegionName=region, Status="INACTIVE"), "InvalidParameterException"),
+        (lambda: idp.update_user_pool_replica(UserPoolId=pool["Id"], RegionName=other, Status="ACTIVE"), "ResourceNotFoundException"),
+        (lambda: idp.delete_user_pool_replica(UserPoolId=pool["Id"], RegionName=region), "InvalidParameterException"),
+        (lambda: idp.delete_user_pool_replica(UserPoolId=pool["Id"], RegionName=other), "ResourceNotFoundException"),
+        (lambda: idp.list_user_pool_replicas(UserPoolId=f"{region}_Nope0000"), "ResourceNotFoundException"),
+    ]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_code(e.value) == expected, e.value
+    assert idp.list_user_pool_replicas(UserPoolId=pool["Id"])["UserPoolReplicas"] == [primary], "nothing changed"

@@ -65,6 +65,9 @@ pub enum Error {
     ManagedLoginBrandingExists(String),
     #[error("{0}")]
     TermsExists(String),
+    /// An operation PoolDesk cannot offer for what it names (a replica in another Region).
+    #[error("{0}")]
+    OperationNotEnabled(String),
     #[error("{0}")]
     DuplicateProvider(String),
     /// The request body is not JSON, or a member has the wrong JSON type.
@@ -159,6 +162,7 @@ impl Error {
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
             Error::ManagedLoginBrandingExists(_) => "ManagedLoginBrandingExistsException",
             Error::TermsExists(_) => "TermsExistsException",
+            Error::OperationNotEnabled(_) => "OperationNotEnabledException",
             Error::DuplicateProvider(_) => "DuplicateProviderException",
             Error::Serialization(_) => "SerializationException",
             Error::TooManyRequests(_) => "TooManyRequestsException",

@@ -33,6 +33,7 @@ mod messages;
 mod mfa;
 mod oauth;
 mod pools;
+mod replicas;
 mod resource_servers;
 mod saml_providers;
 mod self_service;
@@ -754,6 +755,18 @@ impl w::Service for UserPools {
     }
     fn delete_managed_login_branding(&self, _: &Context, i: w::DeleteManagedLoginBrandingRequest) -> Result<()> {
         self.op_delete_managed_login_branding(i)
+    }
+    fn create_user_pool_replica(&self, _: &Context, i: w::CreateUserPoolReplicaRequest) -> Result<w::CreateUserPoolReplicaResponse> {
+        self.op_create_user_pool_replica(i)
+    }
+    fn list_user_pool_replicas(&self, _: &Context, i: w::ListUserPoolReplicasRequest) -> Result<w::ListUserPoolReplicasResponse> {
+        self.op_list_user_pool_replicas(i)
+    }
+    fn update_user_pool_replica(&self, _: &Context, i: w::UpdateUserPoolReplicaRequest) -> Result<w::UpdateUserPoolReplicaResponse> {
+        self.op_update_user_pool_replica(i)
+    }
+    fn delete_user_pool_replica(&self, _: &Context, i: w::DeleteUserPoolReplicaRequest) -> Result<w::DeleteUserPoolReplicaResponse> {
+        self.op_delete_user_pool_replica(i)
     }
     fn create_terms(&self, _: &Context, i: w::CreateTermsRequest) -> Result<w::CreateTermsResponse> {
         self.op_create_terms(i)

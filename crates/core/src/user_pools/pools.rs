@@ -237,7 +237,7 @@ impl UserPools {
     fn describe(&self, pool: &UserPool) -> Result<w::UserPoolType> {
         let mut t = pool.config.clone();
         t.id = Some(pool.id.clone());
-        t.arn = Some(format!("arn:aws:cognito-idp:{}:{}:userpool/{}", self.config.region, self.config.account_id, pool.id));
+        t.arn = Some(self.pool_arn(&pool.id));
         t.creation_date = Some(to_wire(pool.created_ms));
         t.last_modified_date = Some(to_wire(pool.modified_ms));
         t.estimated_number_of_users = Some(i32::try_from(self.store.count_users(&pool.id)?).unwrap_or(i32::MAX));
@@ -330,6 +330,10 @@ impl UserPools {
         pool.modified_ms = self.now();
         self.store.update_pool(&pool)?;
         Ok(w::UpdateUserPoolResponse {})
+    }
+
+    pub(super) fn pool_arn(&self, pool_id: &str) -> String {
+        format!("arn:aws:cognito-idp:{}:{}:userpool/{pool_id}", self.config.region, self.config.account_id)
     }
 
     /// The user pool an ARN names (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`, this
