@@ -109,3 +109,23 @@ def test_first_start_generates_prints_and_keeps_a_root_key(tmp_path):
         assert "UserPools" in client_with(endpoint, key_id, secret).list_user_pools(MaxResults=1)
     finally:
         assert stop(proc) == 0
+
+
+def test_session_credentials_of_a_key_stop_with_the_key(server):
+    created = keys(server.db_path, "create", "--description", "session key")
+    assert created.returncode == 0, created.stderr
+    key_id, secret = KEY_RE.search(created.stdout).group(1), SECRET_RE.search(created.stdout).group(1)
+    sts = boto3.session.Session().client(
+        "sts", region_name=REGION, endpoint_url=server.endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret, config=_config()
+    )
+    creds = sts.get_session_token(DurationSeconds=900)["Credentials"]
+    session = boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"]
+    )
+    idp = session.client("cognito-idp", region_name=REGION, endpoint_url=server.endpoint, config=_config())
+    assert "UserPools" in idp.list_user_pools(MaxResults=1), "they act as the key"
+
+    assert keys(server.db_path, "delete", key_id).returncode == 0
+    with pytest.raises(ClientError) as e:
+        idp.list_user_pools(MaxResults=1)
+    assert error_code(e.value) == "UnrecognizedClientException", "and end when it is deleted"

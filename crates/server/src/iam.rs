@@ -140,6 +140,12 @@ pub(crate) async fn handle(
         let key = match authenticate(&state, Some(SIGNING_NAME), &signed(&method, &uri, &headers, &body))? {
             Caller::Admin(key) => key,
             Caller::Session(_) => return Err(Error::AccessDenied("Temporary credentials from an identity pool cannot call IAM.".into())),
+            // As AWS refuses IAM to GetSessionToken's credentials obtained without MFA.
+            Caller::AdminSession(_) => {
+                return Err(Error::AccessDenied(
+                    "Temporary credentials from GetSessionToken cannot call IAM; sign with the access key.".into(),
+                ));
+            }
         };
         let request = serde_json::to_vec(&request_json(&params)).map_err(Error::internal)?;
         let source = peer.ip().to_string();

@@ -370,6 +370,9 @@ impl IntoResponse for ApiError {
 pub(crate) enum Caller {
     /// An admin access key (the root key or one from `pooldesk keys`).
     Admin(String),
+    /// Temporary credentials from STS GetSessionToken, acting as this admin key (except where
+    /// AWS wants the key itself: IAM and GetSessionToken).
+    AdminSession(String),
     /// Temporary credentials from an identity pool (or STS), with what their token vouches for.
     Session(SessionClaims),
 }
@@ -392,28 +395,16 @@ pub(crate) fn authenticate(state: &AppState, service: Option<&str>, req: &sigv4:
     let session_token = req.headers.get("x-amz-security-token").and_then(|v| v.to_str().ok());
     let (caller, secret) = match session_token {
         Some(token) => match state.api.identity.open_session(auth.access_key_id, token) {
+            // GetSessionToken's credentials act as their admin key while it exists.
+            Ok((SessionClaims { admin_key: Some(key), .. }, secret)) => {
+                admin_secret(state, &key)?;
+                (Caller::AdminSession(key), secret)
+            }
             Ok((claims, secret)) => (Caller::Session(claims), secret),
             Err(CredentialError::Expired) => return Err(expired_token()),
             Err(CredentialError::Invalid) => return Err(unrecognized_client()),
         },
-        None => {
-            let secret = match &state.root_key {
-                Some(root)
-                    if aws_lc_rs::constant_time::verify_slices_are_equal(root.id.as_bytes(), auth.access_key_id.as_bytes()).is_ok() =>
-                {
-                    root.secret.clone()
-                }
-                _ => match state.api.store.get_access_key(auth.access_key_id) {
-                    Ok(Some(key)) => key.secret,
-                    Ok(None) => return Err(unrecognized_client()),
-                    Err(e) => {
-                        tracing::error!("reading access keys: {e}");
-                        return Err(unrecognized_client());
-                    }
-                },
-            };
-            (Caller::Admin(auth.access_key_id.to_owned()), secret)
-        }
+        None => (Caller::Admin(auth.access_key_id.to_owned()), admin_secret(state, auth.access_key_id)?),
     };
     let now = u64::try_from(state.api.clock.now_secs()).unwrap_or(0);
     sigv4::verify(req, &auth, &secret, now).map_err(failure)?;
@@ -422,6 +413,23 @@ pub(crate) fn authenticate(state: &AppState, service: Option<&str>, req: &sigv4:
 
 fn unrecognized_client() -> Error {
     Error::UnrecognizedClient("The security token included in the request is invalid.".into())
+}
+
+/// The secret of an admin access key: the root key's, or one from `pooldesk keys`.
+fn admin_secret(state: &AppState, key_id: &str) -> Result<String, Error> {
+    match &state.root_key {
+        Some(root) if aws_lc_rs::constant_time::verify_slices_are_equal(root.id.as_bytes(), key_id.as_bytes()).is_ok() => {
+            Ok(root.secret.clone())
+        }
+        _ => match state.api.store.get_access_key(key_id) {
+            Ok(Some(key)) => Ok(key.secret),
+            Ok(None) => Err(unrecognized_client()),
+            Err(e) => {
+                tracing::error!("reading access keys: {e}");
+                Err(unrecognized_client())
+            }
+        },
+    }
 }
 
 fn expired_token() -> Error {
@@ -436,7 +444,7 @@ pub(crate) fn signed<'a>(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMa
 /// An admin operation: signed by an admin key, not by temporary credentials.
 fn require_admin(state: &AppState, service: Option<&str>, req: &sigv4::SignedRequest<'_>) -> Result<String, ApiError> {
     match authenticate(state, service, req)? {
-        Caller::Admin(key) => Ok(key),
+        Caller::Admin(key) | Caller::AdminSession(key) => Ok(key),
         Caller::Session(_) => {
             Err(Error::NotAuthorized("Temporary credentials from an identity pool cannot call admin operations.".into()).into())
         }

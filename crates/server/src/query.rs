@@ -28,7 +28,7 @@ pub(crate) async fn handle(state: Arc<AppState>, peer: SocketAddr, method: Metho
     // Counted under the actions this server knows only: anyone can send any Action.
     let operation = if iam::ACTIONS.contains(&action) {
         format!("IAM.{action}")
-    } else if sts::ACTIONS.contains(&action) {
+    } else if sts::ACTIONS.contains(&action) || sts::DENIED.contains(&action) {
         format!("STS.{action}")
     } else {
         "unknown".to_owned()

@@ -1,7 +1,10 @@
 //! STS on the same endpoint, in its query protocol (form-encoded in, XML out):
 //! `GetCallerIdentity` for any signed caller (temporary credentials answer their assumed role),
-//! `AssumeRoleWithWebIdentity` for identity pools' classic flow, and `AssumeRoleWithSAML` for
-//! responses from IAM's SAML providers.
+//! `AssumeRoleWithWebIdentity` for identity pools' classic flow, `AssumeRoleWithSAML` for
+//! responses from IAM's SAML providers, `GetSessionToken` for admin keys, `GetAccessKeyInfo`, and
+//! `DecodeAuthorizationMessage` (PoolDesk encodes none, so none decodes). STS's other actions
+//! mint credentials from IAM policy PoolDesk does not evaluate: they are denied as AWS denies a
+//! caller without the permission.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,7 +21,17 @@ use crate::{AppState, Caller, authenticate, signed};
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /// The actions answered here.
-pub(crate) const ACTIONS: [&str; 3] = ["GetCallerIdentity", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"];
+pub(crate) const ACTIONS: [&str; 6] = [
+    "GetCallerIdentity",
+    "AssumeRoleWithWebIdentity",
+    "AssumeRoleWithSAML",
+    "GetSessionToken",
+    "GetAccessKeyInfo",
+    "DecodeAuthorizationMessage",
+];
+
+/// STS's actions that PoolDesk denies to every caller, with AWS's AccessDenied.
+pub(crate) const DENIED: [&str; 5] = ["AssumeRole", "AssumeRoot", "GetFederationToken", "GetDelegatedAccessToken", "GetWebIdentityToken"];
 
 /// Why an STS request failed: the query protocol's own complaints, or an operation's error.
 enum StsError {
@@ -26,6 +39,7 @@ enum StsError {
     InvalidAction(String),
     /// A parameter PoolDesk does not act on: refused rather than ignored.
     Unsupported(String),
+    InvalidAuthorizationMessage,
     Operation(Error),
 }
 
@@ -48,6 +62,13 @@ impl StsError {
                 return (S::BAD_REQUEST, "InvalidAction", format!("Could not find operation {action} for version 2011-06-15"));
             }
             StsError::Unsupported(message) => return (S::BAD_REQUEST, "ValidationError", message),
+            StsError::InvalidAuthorizationMessage => {
+                return (
+                    S::BAD_REQUEST,
+                    "InvalidAuthorizationMessageException",
+                    "The encoded message is not valid: PoolDesk evaluates no IAM policy, so it encodes no authorization message.".into(),
+                );
+            }
             StsError::Operation(e) => e,
         };
         let (status, code) = match &e {
@@ -140,7 +161,7 @@ pub(crate) async fn handle(
         match param("Action")?.as_str() {
             "GetCallerIdentity" => {
                 let result = match authenticate(&state, Some("sts"), &signed(&method, &uri, &headers, &body))? {
-                    Caller::Admin(_) => {
+                    Caller::Admin(_) | Caller::AdminSession(_) => {
                         format!("<Arn>arn:aws:iam::{account}:root</Arn><UserId>{account}</UserId><Account>{account}</Account>")
                     }
                     Caller::Session(s) => format!(
@@ -210,6 +231,50 @@ pub(crate) async fn handle(
                     a.source_identity.as_deref().map(|s| element("SourceIdentity", s)).unwrap_or_default(),
                 );
                 Ok(ok("AssumeRoleWithSAML", &result))
+            }
+            "GetSessionToken" => {
+                let req = signed(&method, &uri, &headers, &body);
+                let key = match authenticate(&state, Some("sts"), &req)? {
+                    Caller::Admin(key) => key,
+                    _ => return Err(Error::AccessDenied("Cannot call GetSessionToken with session credentials".into()).into()),
+                };
+                if params.contains_key("SerialNumber") || params.contains_key("TokenCode") {
+                    return Err(StsError::Unsupported(
+                        "PoolDesk's access keys have no MFA device: leave SerialNumber and TokenCode out.".into(),
+                    ));
+                }
+                let duration = match params.get("DurationSeconds") {
+                    Some(d) => {
+                        Some(d.parse::<i64>().map_err(|_| Error::InvalidParameter(format!("DurationSeconds '{d}' is not a number.")))?)
+                    }
+                    None => None,
+                };
+                let creds = state.api.identity.session_token_for_admin(&key, duration)?;
+                Ok(ok("GetSessionToken", &credentials_xml(&creds)))
+            }
+            "GetAccessKeyInfo" => {
+                authenticate(&state, Some("sts"), &signed(&method, &uri, &headers, &body))?;
+                let key = param("AccessKeyId")?;
+                if !(16..=128).contains(&key.len()) || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(Error::InvalidParameter(format!("'{key}' is not an access key id.")).into());
+                }
+                // An installation is one account: every key it issues belongs to it.
+                Ok(ok("GetAccessKeyInfo", &element("Account", &account)))
+            }
+            "DecodeAuthorizationMessage" => {
+                authenticate(&state, Some("sts"), &signed(&method, &uri, &headers, &body))?;
+                param("EncodedMessage")?;
+                Err(StsError::InvalidAuthorizationMessage)
+            }
+            denied if DENIED.contains(&denied) => {
+                let caller = match authenticate(&state, Some("sts"), &signed(&method, &uri, &headers, &body))? {
+                    Caller::Admin(_) | Caller::AdminSession(_) => format!("arn:aws:iam::{account}:root"),
+                    Caller::Session(s) => assumed_role_arn(&account, &s),
+                };
+                Err(Error::AccessDenied(format!(
+                    "User: {caller} is not authorized to perform: sts:{denied} (PoolDesk evaluates no IAM policy; temporary credentials come from identity pools, AssumeRoleWithWebIdentity, AssumeRoleWithSAML and GetSessionToken)"
+                ))
+                .into())
             }
             other => Err(StsError::InvalidAction(other.to_owned())),
         }

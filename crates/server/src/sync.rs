@@ -39,7 +39,7 @@ pub(crate) async fn handle(
     };
     let run = move || -> Result<Vec<u8>, Error> {
         let caller = match authenticate(&state, Some(cognito_sync::SIGNING_NAME), &signed(&method, &uri, &headers, &body))? {
-            Caller::Admin(key) => SyncCaller::Developer(key),
+            Caller::Admin(key) | Caller::AdminSession(key) => SyncCaller::Developer(key),
             Caller::Session(claims) => SyncCaller::Identity(claims.identity_id),
         };
         let input = gather(route, &labels, uri.query().unwrap_or(""), &headers, &body)?;

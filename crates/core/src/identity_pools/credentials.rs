@@ -23,6 +23,10 @@ const AAD: &[u8] = b"pooldesk session token v1";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionClaims {
     pub access_key_id: String,
+    /// The admin access key these credentials stand in for (STS GetSessionToken); the
+    /// identity and role are then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_key: Option<String>,
     pub identity_id: String,
     pub role_arn: String,
     pub session_name: String,
@@ -120,6 +124,7 @@ mod tests {
     fn claims() -> SessionClaims {
         SessionClaims {
             access_key_id: String::new(),
+            admin_key: None,
             identity_id: "us-east-1:abc".into(),
             role_arn: "arn:aws:iam::000000000000:role/Auth".into(),
             session_name: "CognitoIdentityCredentials".into(),

@@ -515,11 +515,38 @@ impl IdentityPools {
             &*self.random,
             SessionClaims {
                 access_key_id: String::new(),
+                admin_key: None,
                 identity_id: identity_id.to_owned(),
                 role_arn: role_arn.to_owned(),
                 session_name: session_name.to_owned(),
                 tags,
                 expires_ms: self.now() + ttl_ms,
+            },
+        )
+    }
+
+    /// Temporary credentials that act as the admin access key `key_id` (STS GetSessionToken)
+    /// until they expire or the key is deleted. Admin keys are the account's root (as
+    /// GetCallerIdentity says), whose sessions AWS holds to an hour: a longer `duration_secs`
+    /// (900 to 129,600) gets one hour, as it would there.
+    pub fn session_token_for_admin(&self, key_id: &str, duration_secs: Option<i64>) -> Result<TemporaryCredentials> {
+        const ROOT_SESSION_SECS: i64 = 3_600;
+        let duration = duration_secs.unwrap_or(43_200);
+        if !(900..=129_600).contains(&duration) {
+            return Err(Error::InvalidParameter(format!(
+                "1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600"
+            )));
+        }
+        self.credentials.issue(
+            &*self.random,
+            SessionClaims {
+                access_key_id: String::new(),
+                admin_key: Some(key_id.to_owned()),
+                identity_id: String::new(),
+                role_arn: String::new(),
+                session_name: key_id.to_owned(),
+                tags: BTreeMap::new(),
+                expires_ms: self.now() + duration.min(ROOT_SESSION_SECS) * 1000,
             },
         )
     }
