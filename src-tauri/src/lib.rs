@@ -149,8 +149,10 @@ fn open_main_window(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Erro
                     tracing::info!("saving a download to {}", destination.display());
                     in_flight.push((url, destination.clone()));
                 }
-                DownloadEvent::Finished { url, success, .. } => {
-                    if let Some(i) = in_flight.iter().position(|(u, _)| *u == url) {
+                DownloadEvent::Finished { url, path, success } => {
+                    // By its path where the platform gives it, else by its URL.
+                    let finished = |(u, p): &(tauri::Url, PathBuf)| path.as_ref().map_or(*u == url, |path| p == path);
+                    if let Some(i) = in_flight.iter().position(finished) {
                         let (_, path) = in_flight.remove(i);
                         if !success {
                             tracing::warn!("the download to {} failed", path.display());

@@ -58,12 +58,19 @@ pub struct AppClient {
 }
 
 /// One of an app client's secrets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientSecret {
     /// `<client id>--<creation time in epoch milliseconds>`.
     pub id: String,
     pub value: String,
     pub created_ms: i64,
+}
+
+/// Never prints the value: an app client may end up in a log line.
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSecret").field("id", &self.id).field("created_ms", &self.created_ms).finish_non_exhaustive()
+    }
 }
 
 impl ClientSecret {
@@ -451,8 +458,8 @@ pub trait UserPoolStore: Send + Sync {
     fn client_terms(&self, client_id: &str) -> StoreResult<Vec<Terms>>;
     /// A pool's terms by id; `after` is the last id of the previous page.
     fn list_terms(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<Terms>>;
-    /// Conflict if renamed to a name the client's other terms have.
-    fn update_terms(&self, terms: &Terms) -> StoreResult<()>;
+    /// Conflict if renamed to a name the client's other terms have; false if they are gone.
+    fn update_terms(&self, terms: &Terms) -> StoreResult<bool>;
     fn delete_terms(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
 
     /// Conflict if the pool has a provider by that name.

@@ -58,22 +58,32 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("a stored document does not parse: {e}")))
 }
 
-/// An app client's secrets, sealed as one JSON list at the client's place. A plain secret
-/// (stored before a client could hold two) opens as the client's only secret, created with it.
+/// An app client's secrets as stored: the oldest alone in `secret` (what servers of earlier
+/// versions read) and all of them, a JSON list, in `secrets`; both sealed at the client's place.
+/// A row from before clients could hold two has only `secret`: its one secret, made with it.
 pub mod client_secrets {
     use super::*;
 
-    pub fn seal(sealer: &Sealer, client: &AppClient) -> StoreResult<Option<String>> {
-        if client.secrets.is_empty() {
-            return Ok(None);
-        }
-        sealer.seal_text(&places::client_secret(&client.client_id), &to_json(&client.secrets)?).map(Some)
+    /// (`secret`, `secrets`) for a client, None for a public one.
+    pub fn seal(sealer: &Sealer, client: &AppClient) -> StoreResult<(Option<String>, Option<String>)> {
+        let place = places::client_secret(&client.client_id);
+        let Some(oldest) = client.secrets.first() else { return Ok((None, None)) };
+        Ok((Some(sealer.seal_text(&place, &oldest.value)?), Some(sealer.seal_text(&place, &to_json(&client.secrets)?)?)))
     }
 
-    pub fn open(sealer: &Sealer, client_id: &str, client_created_ms: i64, sealed: Option<&str>) -> StoreResult<Vec<ClientSecret>> {
-        let Some(sealed) = sealed else { return Ok(Vec::new()) };
-        let text = sealer.open_text(&places::client_secret(client_id), sealed)?;
-        if text.starts_with('[') { from_json(&text) } else { Ok(vec![ClientSecret::new(client_id, text, client_created_ms)]) }
+    pub fn open(
+        sealer: &Sealer,
+        client_id: &str,
+        client_created_ms: i64,
+        secret: Option<&str>,
+        secrets: Option<&str>,
+    ) -> StoreResult<Vec<ClientSecret>> {
+        let place = places::client_secret(client_id);
+        match (secrets, secret) {
+            (Some(all), _) => from_json(&sealer.open_text(&place, all)?),
+            (None, Some(one)) => Ok(vec![ClientSecret::new(client_id, sealer.open_text(&place, one)?, client_created_ms)]),
+            (None, None) => Ok(Vec::new()),
+        }
     }
 }
 
@@ -268,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn a_clients_secrets_open_as_sealed_and_a_secret_stored_plain_opens_as_its_only_one() {
+    fn a_clients_secrets_open_as_sealed_and_a_row_with_one_plain_column_opens_as_its_only_secret() {
         let sealer = Sealer::new(&crate::sealed::MasterKey::generate().unwrap()).unwrap();
         let mut client = AppClient {
             pool_id: "p".into(),
@@ -278,15 +288,19 @@ mod tests {
             created_ms: 5,
             modified_ms: 5,
         };
-        assert_eq!(client_secrets::seal(&sealer, &client).unwrap(), None, "a public client stores no secret");
-        client.secrets = vec![ClientSecret::new("c", "one".into(), 5), ClientSecret::new("c", "two".into(), 9)];
-        let sealed = client_secrets::seal(&sealer, &client).unwrap().unwrap();
-        assert!(!sealed.contains("one") && !sealed.contains("two"));
-        assert_eq!(client_secrets::open(&sealer, "c", 5, Some(&sealed)).unwrap(), client.secrets);
+        assert_eq!(client_secrets::seal(&sealer, &client).unwrap(), (None, None), "a public client stores no secret");
+        assert_eq!(client_secrets::open(&sealer, "c", 5, None, None).unwrap(), vec![]);
+        client.secrets = vec![ClientSecret::new("c", "one".into(), 5), ClientSecret::new("c", "[two]".into(), 9)];
+        let (oldest, all) = client_secrets::seal(&sealer, &client).unwrap();
+        let (oldest, all) = (oldest.unwrap(), all.unwrap());
+        assert!(!all.contains("one") && !all.contains("two"));
+        assert_eq!(client_secrets::open(&sealer, "c", 5, Some(&oldest), Some(&all)).unwrap(), client.secrets);
+        assert_eq!(sealer.open_text(&places::client_secret("c"), &oldest).unwrap(), "one", "what earlier versions read");
 
-        let plain = sealer.seal_text(&places::client_secret("c"), "old-secret").unwrap();
-        let opened = client_secrets::open(&sealer, "c", 5, Some(&plain)).unwrap();
-        assert_eq!(opened, vec![ClientSecret { id: "c--5".into(), value: "old-secret".into(), created_ms: 5 }]);
-        assert!(client_secrets::open(&sealer, "other", 5, Some(&sealed)).is_err(), "sealed for its own client only");
+        // A row written before: one secret, whatever it looks like.
+        let old = sealer.seal_text(&places::client_secret("c"), "[not-a-list]").unwrap();
+        let opened = client_secrets::open(&sealer, "c", 5, Some(&old), None).unwrap();
+        assert_eq!(opened, vec![ClientSecret { id: "c--5".into(), value: "[not-a-list]".into(), created_ms: 5 }]);
+        assert!(client_secrets::open(&sealer, "other", 5, None, Some(&all)).is_err(), "sealed for its own client only");
     }
 }

@@ -1028,10 +1028,11 @@ fn managed_login_styles(store: &dyn Store) {
         modified_ms: 2,
         ..terms("t1", "web", "terms-of-use")
     };
-    store.update_terms(&relinked).expect("update");
+    assert!(store.update_terms(&relinked).expect("update"));
     assert_eq!(store.get_terms(p, "t1").expect("get"), Some(relinked));
     assert!(store.delete_terms(p, "t2").expect("delete"));
     assert!(!store.delete_terms(p, "t2").expect("delete again"));
+    assert!(!store.update_terms(&terms("t2", "web", "privacy-policy")).expect("update"), "deleted terms are not written back");
 
     assert!(store.delete_client("mobile").expect("delete client"));
     assert_eq!(store.get_terms(p, "t0").expect("get"), None, "a client's terms go with it");

@@ -12,6 +12,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_sync_delivery.sql"),
     include_str!("../migrations/0004_terms.sql"),
+    include_str!("../migrations/0005_client_secrets.sql"),
 ];
 
 /// The advisory lock migrations hold ("PoolDesk" in ASCII).

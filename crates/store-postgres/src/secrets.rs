@@ -90,6 +90,12 @@ fn reseal(c: &mut Conn, f: Reseal<'_>) -> Result<usize, StoreError> {
         "UPDATE user_pool_clients SET secret = $2 WHERE client_id = $1",
         &|row| Ok(places::client_secret(&get::<String>(row, 0)?)),
     )?;
+    text(
+        c,
+        "SELECT client_id, secrets FROM user_pool_clients WHERE secrets IS NOT NULL",
+        "UPDATE user_pool_clients SET secrets = $2 WHERE client_id = $1",
+        &|row| Ok(places::client_secret(&get::<String>(row, 0)?)),
+    )?;
     text(c, "SELECT id, secret FROM access_keys", "UPDATE access_keys SET secret = $2 WHERE id = $1", &|row| {
         Ok(places::access_key(&get::<String>(row, 0)?))
     })?;

@@ -26,13 +26,13 @@ fn to_pool(r: &Row) -> StoreResult<UserPool> {
     })
 }
 
-const CLIENT_COLUMNS: &str = "client_id, pool_id, secret, config, created_ms, modified_ms";
+const CLIENT_COLUMNS: &str = "client_id, pool_id, secret, secrets, config, created_ms, modified_ms";
 
 fn to_client(sealer: &Sealer, r: &Row) -> StoreResult<AppClient> {
     let client_id: String = get(r, 0)?;
-    let created_ms = get(r, 4)?;
-    let secrets = client_secrets::open(sealer, &client_id, created_ms, get::<Option<&str>>(r, 2)?)?;
-    Ok(AppClient { pool_id: get(r, 1)?, client_id, secrets, config: from_json(get(r, 3)?)?, created_ms, modified_ms: get(r, 5)? })
+    let created_ms = get(r, 5)?;
+    let secrets = client_secrets::open(sealer, &client_id, created_ms, get::<Option<&str>>(r, 2)?, get::<Option<&str>>(r, 3)?)?;
+    Ok(AppClient { pool_id: get(r, 1)?, client_id, secrets, config: from_json(get(r, 4)?)?, created_ms, modified_ms: get(r, 6)? })
 }
 
 pub(crate) const GROUP_COLUMNS: &str = "g.pool_id, g.name, g.config, g.created_ms, g.modified_ms";
@@ -185,11 +185,11 @@ impl UserPoolStore for PostgresStore {
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client_secrets::seal(&self.sealer(), client)?;
+        let (secret, secrets) = client_secrets::seal(&self.sealer(), client)?;
         self.write(|c| {
             c.execute(
-                &format!("INSERT INTO user_pool_clients ({CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
-                &[&client.client_id, &client.pool_id, &secret, &config, &client.created_ms, &client.modified_ms],
+                &format!("INSERT INTO user_pool_clients ({CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+                &[&client.client_id, &client.pool_id, &secret, &secrets, &config, &client.created_ms, &client.modified_ms],
             )?;
             bump_config_generation(c)
         })
@@ -227,11 +227,11 @@ impl UserPoolStore for PostgresStore {
 
     fn update_client(&self, client: &AppClient, read_at: i64) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client_secrets::seal(&self.sealer(), client)?;
+        let (secret, secrets) = client_secrets::seal(&self.sealer(), client)?;
         self.write(|c| {
             let changed = c.execute(
-                "UPDATE user_pool_clients SET secret = $2, config = $3, modified_ms = $4 WHERE client_id = $1 AND modified_ms = $5",
-                &[&client.client_id, &secret, &config, &client.modified_ms, &read_at],
+                "UPDATE user_pool_clients SET secret = $2, secrets = $3, config = $4, modified_ms = $5 WHERE client_id = $1 AND modified_ms = $6",
+                &[&client.client_id, &secret, &secrets, &config, &client.modified_ms, &read_at],
             )?;
             if changed == 0 {
                 return Err(StoreError::Conflict(format!("app client {} changed since it was read", client.client_id)));
@@ -469,13 +469,12 @@ impl UserPoolStore for PostgresStore {
         Ok(page(rows.iter().map(to_terms).collect::<StoreResult<_>>()?, limit, |t| t.id.clone()))
     }
 
-    fn update_terms(&self, t: &Terms) -> StoreResult<()> {
+    fn update_terms(&self, t: &Terms) -> StoreResult<bool> {
         let links = to_json(&t.links)?;
-        self.write_one(
+        Ok(self.write_one(
             "UPDATE terms SET name = $3, config = $4, modified_ms = $5 WHERE pool_id = $1 AND id = $2",
             &[&t.pool_id, &t.id, &t.name, &links, &t.modified_ms],
-        )
-        .map(drop)
+        )? > 0)
     }
 
     fn delete_terms(&self, pool_id: &str, id: &str) -> StoreResult<bool> {

@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_sync.sql"),
     include_str!("../migrations/0015_sync_delivery.sql"),
     include_str!("../migrations/0016_terms.sql"),
+    include_str!("../migrations/0017_client_secrets.sql"),
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction.

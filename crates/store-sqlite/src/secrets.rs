@@ -79,9 +79,12 @@ pub(crate) fn reseal(tx: &rusqlite::Transaction<'_>, f: Reseal<'_>) -> Result<Se
         }
     }
     // TEXT columns.
-    for (table, key, column) in
-        [("user_pool_clients", "client_id", "secret"), ("access_keys", "id", "secret"), ("identity_providers", "id", "secrets")]
-    {
+    for (table, key, column) in [
+        ("user_pool_clients", "client_id", "secret"),
+        ("user_pool_clients", "client_id", "secrets"),
+        ("access_keys", "id", "secret"),
+        ("identity_providers", "id", "secrets"),
+    ] {
         let rows: Vec<(String, String)> = {
             let mut s = tx.prepare(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")).map_err(sql)?;
             s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?

@@ -32,14 +32,16 @@ fn to_pool((id, config, mfa_config, created_ms, modified_ms): PoolRow) -> StoreR
 
 const POOL_COLUMNS: &str = "id, config, mfa_config, created_ms, modified_ms";
 
-type ClientRow = (String, String, Option<String>, String, i64, i64);
+type ClientRow = (String, String, Option<String>, Option<String>, String, i64, i64);
+
+const CLIENT_COLUMNS: &str = "client_id, pool_id, secret, secrets, config, created_ms, modified_ms";
 
 fn client_from(row: &Row<'_>) -> rusqlite::Result<ClientRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
 }
 
-fn to_client(sealer: &Sealer, (client_id, pool_id, secret, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
-    let secrets = client_secrets::open(sealer, &client_id, created_ms, secret.as_deref())?;
+fn to_client(sealer: &Sealer, (client_id, pool_id, secret, secrets, config, created_ms, modified_ms): ClientRow) -> StoreResult<AppClient> {
+    let secrets = client_secrets::open(sealer, &client_id, created_ms, secret.as_deref(), secrets.as_deref())?;
     Ok(AppClient { pool_id, client_id, secrets, config: serde_json::from_str(&config).map_err(json_err)?, created_ms, modified_ms })
 }
 
@@ -224,12 +226,12 @@ impl UserPoolStore for SqliteStore {
 
     fn create_client(&self, client: &AppClient) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client_secrets::seal(&self.sealer(), client)?;
+        let (secret, secrets) = client_secrets::seal(&self.sealer(), client)?;
         self.write(|tx| {
             execute(
                 tx,
-                "INSERT INTO user_pool_clients (client_id, pool_id, secret, config, created_ms, modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![client.client_id, client.pool_id, secret, config, client.created_ms, client.modified_ms],
+                &format!("INSERT INTO user_pool_clients ({CLIENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![client.client_id, client.pool_id, secret, secrets, config, client.created_ms, client.modified_ms],
             )?;
             Ok(())
         })
@@ -242,9 +244,7 @@ impl UserPoolStore for SqliteStore {
                 return Ok(Some(client));
             }
             let client = c
-                .prepare_cached(
-                    "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients WHERE client_id = ?1",
-                )
+                .prepare_cached(&format!("SELECT {CLIENT_COLUMNS} FROM user_pool_clients WHERE client_id = ?1"))
                 .and_then(|mut s| s.query_row([client_id], client_from).optional())
                 .map_err(sql)?
                 .map(|row| to_client(&self.sealer(), row).map(Arc::new))
@@ -260,10 +260,9 @@ impl UserPoolStore for SqliteStore {
         let sealer = self.sealer();
         let rows = self.read(|c| {
             let mut s = c
-                .prepare_cached(
-                    "SELECT client_id, pool_id, secret, config, created_ms, modified_ms FROM user_pool_clients
-                     WHERE pool_id = ?1 AND client_id > ?2 ORDER BY client_id LIMIT ?3",
-                )
+                .prepare_cached(&format!(
+                    "SELECT {CLIENT_COLUMNS} FROM user_pool_clients WHERE pool_id = ?1 AND client_id > ?2 ORDER BY client_id LIMIT ?3"
+                ))
                 .map_err(sql)?;
             let rows = s.query_map(params![pool_id, after.unwrap_or(""), (limit + 1) as i64], client_from).map_err(sql)?;
             rows.map(|r| r.map_err(sql).and_then(|row| to_client(&sealer, row))).collect::<StoreResult<Vec<_>>>()
@@ -273,12 +272,12 @@ impl UserPoolStore for SqliteStore {
 
     fn update_client(&self, client: &AppClient, read_at: i64) -> StoreResult<()> {
         let config = to_json(&client.config)?;
-        let secret = client_secrets::seal(&self.sealer(), client)?;
+        let (secret, secrets) = client_secrets::seal(&self.sealer(), client)?;
         self.write(|tx| {
             let changed = execute(
                 tx,
-                "UPDATE user_pool_clients SET secret = ?2, config = ?3, modified_ms = ?4 WHERE client_id = ?1 AND modified_ms = ?5",
-                params![client.client_id, secret, config, client.modified_ms, read_at],
+                "UPDATE user_pool_clients SET secret = ?2, secrets = ?3, config = ?4, modified_ms = ?5 WHERE client_id = ?1 AND modified_ms = ?6",
+                params![client.client_id, secret, secrets, config, client.modified_ms, read_at],
             )?;
             if changed == 0 {
                 return Err(StoreError::Conflict(format!("app client {} changed since it was read", client.client_id)));
@@ -546,15 +545,15 @@ impl UserPoolStore for SqliteStore {
         Ok(page(rows, limit, |t| t.id.clone()))
     }
 
-    fn update_terms(&self, t: &Terms) -> StoreResult<()> {
+    fn update_terms(&self, t: &Terms) -> StoreResult<bool> {
         let links = to_json(&t.links)?;
         self.write(|tx| {
-            execute(
+            let changed = execute(
                 tx,
                 "UPDATE terms SET name = ?3, config = ?4, modified_ms = ?5 WHERE pool_id = ?1 AND id = ?2",
                 params![t.pool_id, t.id, t.name, links, t.modified_ms],
             )?;
-            Ok(())
+            Ok(changed > 0)
         })
     }
 

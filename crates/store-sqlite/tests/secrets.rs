@@ -108,7 +108,7 @@ fn rotation_reseals_everything_and_an_interrupted_one_finishes_on_open() {
     let (der, server_secret) = fill(&store);
     let old = vault.load().unwrap().unwrap();
     let count = store.rotate_master_key(&vault).expect("rotate");
-    assert_eq!(count.0, 5, "signing key, server secret, client secret, admin key, TOTP seed");
+    assert_eq!(count.0, 6, "signing key, server secret, client secret (the oldest and the list), admin key, TOTP seed");
     let new = vault.load().unwrap().unwrap();
     assert!(old != new);
     assert_secrets(&store, &der, &server_secret);
@@ -134,7 +134,8 @@ fn plain_secrets_from_an_earlier_version_are_sealed_on_open() {
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute("UPDATE access_keys SET secret = ?1", [ADMIN_SECRET]).unwrap();
-        c.execute("UPDATE user_pool_clients SET secret = ?1", [CLIENT_SECRET]).unwrap();
+        // (Before clients could rotate secrets, `secrets` did not exist.)
+        c.execute("UPDATE user_pool_clients SET secret = ?1, secrets = NULL", [CLIENT_SECRET]).unwrap();
         c.execute("UPDATE signing_keys SET private_der = ?1", [&der]).unwrap();
         c.execute("UPDATE server_secrets SET value = ?1 WHERE name = 'credentials-key'", [&server_secret]).unwrap();
         let data: String = c.query_row("SELECT data FROM users", [], |r| r.get(0)).unwrap();

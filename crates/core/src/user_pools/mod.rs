@@ -396,16 +396,18 @@ impl UserPools {
         };
         use base64::Engine;
         let decoded = base64::engine::general_purpose::STANDARD.decode(provided).unwrap_or_default();
-        // Made with any of the client's secrets (two while one is rotated out).
+        // Made with any of the client's secrets (two while one is rotated out). Each is tried
+        // (hmac::verify compares in constant time), so the timing says nothing of which matched.
+        let mut matched = false;
         for secret in &client.secrets {
             let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.value.as_bytes());
             for username in usernames {
                 let message = format!("{username}{}", client.client_id);
-                // hmac::verify compares in constant time.
-                if aws_lc_rs::hmac::verify(&key, message.as_bytes(), &decoded).is_ok() {
-                    return Ok(());
-                }
+                matched |= aws_lc_rs::hmac::verify(&key, message.as_bytes(), &decoded).is_ok();
             }
+        }
+        if matched {
+            return Ok(());
         }
         Err(Error::NotAuthorized(format!("Unable to verify secret hash for client {}", client.client_id)))
     }

@@ -51,8 +51,10 @@ fn check_links(links: &BTreeMap<String, String>) -> Result<()> {
                 "Links has '{language}': languages are cognito:default or cognito:<a managed login language>, for example cognito:spanish."
             )));
         }
+        // Url::parse forgives spaces and control characters that the link would keep.
+        let clean = !link.chars().any(|c| c.is_whitespace() || c.is_control());
         let web = url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
-        if !web || link.len() > 1024 {
+        if !clean || !web || link.len() > 1024 {
             return Err(Error::InvalidParameter(format!("The link for {language} is not an http(s) URL of at most 1024 characters.")));
         }
     }
@@ -126,10 +128,13 @@ impl UserPools {
             terms.links = links;
         }
         terms.modified_ms = self.now();
-        self.store.update_terms(&terms).map_err(|e| match e {
+        let updated = self.store.update_terms(&terms).map_err(|e| match e {
             StoreError::Conflict(_) => exists(&terms.client_id, &terms.name),
             other => other.into(),
         })?;
+        if !updated {
+            return Err(Error::ResourceNotFound(format!("Terms {} do not exist.", terms.id)));
+        }
         Ok(w::UpdateTermsResponse { terms: Some(describe(&terms)) })
     }
 
@@ -208,6 +213,8 @@ mod tests {
             links(&[("cognito:default", "javascript:alert(1)")]),
             links(&[("cognito:default", "data:text/html,hi")]),
             links(&[("cognito:default", "/relative")]),
+            links(&[("cognito:default", " https://example.com/terms")]),
+            links(&[("cognito:default", "https://example.com/a\tb")]),
         ] {
             assert!(matches!(check_links(&bad), Err(Error::InvalidParameter(_))), "{bad:?}");
         }
