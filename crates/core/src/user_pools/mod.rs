@@ -65,7 +65,7 @@ pub use managed_login::{
 };
 pub use oauth::{Logout, OAuthError, TOKEN_EXCHANGE, TokenRequest, TokenResponse};
 pub use sign_in::{LoginStep, login_providers};
-pub use terms::TermsLinks;
+pub use terms::{TERMS_LANGUAGES, TermsLinks};
 pub use token_exchange::{Derived, Exchange, Presented, Refusal};
 pub use triggers::{CodeEncryptor, InvokeFailure, Invoked, LambdaInvoker, Trigger};
 

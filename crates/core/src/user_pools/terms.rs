@@ -13,7 +13,7 @@ use crate::store::{StoreError, Terms};
 /// The two kinds of terms documents; a client has at most one of each.
 const TERMS_NAMES: [&str; 2] = ["terms-of-use", "privacy-policy"];
 /// The languages a link can be for (`cognito:<language>`), `default` for every other one.
-const LANGUAGES: [&str; 13] = [
+pub const TERMS_LANGUAGES: [&str; 13] = [
     "default",
     "dutch",
     "english",
@@ -42,11 +42,11 @@ fn check_name(name: &str) -> Result<()> {
 /// One to 13 links, each for a known language and to a web page: a link is put on a page
 /// people trust, so nothing but http(s) is taken.
 fn check_links(links: &BTreeMap<String, String>) -> Result<()> {
-    if links.is_empty() || links.len() > LANGUAGES.len() {
-        return Err(Error::InvalidParameter(format!("Links must name 1 to {} languages.", LANGUAGES.len())));
+    if links.is_empty() || links.len() > TERMS_LANGUAGES.len() {
+        return Err(Error::InvalidParameter(format!("Links must name 1 to {} languages.", TERMS_LANGUAGES.len())));
     }
     for (language, link) in links {
-        if !language.strip_prefix("cognito:").is_some_and(|l| LANGUAGES.contains(&l)) {
+        if !language.strip_prefix("cognito:").is_some_and(|l| TERMS_LANGUAGES.contains(&l)) {
             return Err(Error::InvalidParameter(format!(
                 "Links has '{language}': languages are cognito:default or cognito:<a managed login language>, for example cognito:spanish."
             )));

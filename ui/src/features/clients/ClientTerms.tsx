@@ -6,6 +6,7 @@ import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, FieldError, Spinner } from "../../components/bits";
 import type { TermsType } from "../../generated/cognito-idp";
+import { useAction } from "../../lib/useAction";
 import { TERMS_KINDS, linksToText, textToLinks } from "./termsLinks";
 
 type Kind = (typeof TERMS_KINDS)[number];
@@ -33,8 +34,8 @@ function TermsDocument({ poolId, clientId, kind }: { poolId: string; clientId: s
   const confirm = useConfirm();
   const [draft, setDraft] = useState<string | null>(null);
   const [problem, setProblem] = useState<string>();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const { busy, error } = action;
   const key = [api.connection, "DescribeTermsByClient", poolId, clientId, kind.name];
   const q = useQuery({
     queryKey: key,
@@ -50,18 +51,11 @@ function TermsDocument({ poolId, clientId, kind }: { poolId: string; clientId: s
   const terms = q.data;
   const id = `terms-${kind.name}`;
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (work: () => Promise<void>) =>
+    action.run(async () => {
       await work();
       await qc.invalidateQueries({ queryKey: key });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const save = () => {
     const parsed = textToLinks(draft ?? "");

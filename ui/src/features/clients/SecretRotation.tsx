@@ -6,6 +6,7 @@ import { useToast } from "../../components/Toast";
 import { CopyButton, ErrorBox, Spinner } from "../../components/bits";
 import type { ClientSecretDescriptorType } from "../../generated/cognito-idp";
 import { formatEpoch } from "../../lib/format";
+import { useAction } from "../../lib/useAction";
 
 /** Cognito keeps at most two secrets per client: the one in use and the one replacing it. */
 const MAX_SECRETS = 2;
@@ -20,8 +21,8 @@ export function SecretRotation({ poolId, clientId, onChanged }: { poolId: string
   const toast = useToast();
   const confirm = useConfirm();
   const [added, setAdded] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
+  const { busy, error } = action;
   const key = [api.connection, "ListUserPoolClientSecrets", poolId, clientId];
   const q = useQuery({
     queryKey: key,
@@ -30,19 +31,12 @@ export function SecretRotation({ poolId, clientId, onChanged }: { poolId: string
   });
   const secrets = q.data ?? [];
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (work: () => Promise<void>) =>
+    action.run(async () => {
       await work();
       await qc.invalidateQueries({ queryKey: key });
       onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const add = () =>
     run(async () => {

@@ -1,21 +1,6 @@
 /** Terms documents' links as people edit them: one `language URL` per line. */
 
-/** The languages a link can be for, as Cognito names them after `cognito:`. */
-export const TERMS_LANGUAGES = [
-  "default",
-  "dutch",
-  "english",
-  "french",
-  "spanish",
-  "german",
-  "bahasa-indonesia",
-  "italian",
-  "japanese",
-  "korean",
-  "portuguese-brazil",
-  "chinese-simplified",
-  "chinese-traditional",
-] as const;
+import { TERMS_LANGUAGES } from "../../generated/rules";
 
 export const TERMS_KINDS = [
   { name: "terms-of-use", label: "Terms of use" },
