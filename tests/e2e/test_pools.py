@@ -319,3 +319,34 @@ def test_a_pool_is_its_own_primary_replica_and_other_regions_are_refused_with_wh
             call()
         assert error_code(e.value) == expected, e.value
     assert idp.list_user_pool_replicas(UserPoolId=pool["Id"])["UserPoolReplicas"] == [primary], "nothing changed"
+
+
+@pytest.mark.parametrize(
+    "setting, mentions",
+    [
+        ({"DeviceConfiguration": {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False}}, "DeviceConfiguration"),
+        ({"UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}, "AUDIT"),
+        ({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT", "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}}, "AUDIT"),
+        ({"VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_LINK"}}, "CONFIRM_WITH_CODE"),
+    ],
+)
+def test_settings_pooldesk_does_not_act_on_yet_are_refused_not_ignored(idp, make_pool, setting, mentions):
+    with pytest.raises(ClientError) as e:
+        idp.create_user_pool(PoolName="not-acted-on", **setting)
+    assert error_code(e.value) == "InvalidParameterException" and mentions in e.value.response["Error"]["Message"]
+    pool = make_pool()
+    with pytest.raises(ClientError) as e:
+        idp.update_user_pool(UserPoolId=pool["Id"], **setting)
+    assert error_code(e.value) == "InvalidParameterException" and mentions in e.value.response["Error"]["Message"]
+    described = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+    assert not set(setting) & {k for k, v in described.items() if k != "VerificationMessageTemplate" and v}, "nothing was stored"
+    assert described["VerificationMessageTemplate"]["DefaultEmailOption"] == "CONFIRM_WITH_CODE"
+
+
+def test_threat_protection_audit_mode_is_taken_and_passkey_settings_are_refused(idp, make_pool):
+    pool = make_pool(UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})
+    assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["UserPoolAddOns"] == {"AdvancedSecurityMode": "AUDIT"}
+    with pytest.raises(ClientError) as e:
+        idp.set_user_pool_mfa_config(UserPoolId=pool["Id"], WebAuthnConfiguration={"RelyingPartyId": "example.com", "UserVerification": "required"})
+    assert error_code(e.value) == "InvalidParameterException" and "passkeys" in e.value.response["Error"]["Message"]
+    assert "WebAuthnConfiguration" not in idp.get_user_pool_mfa_config(UserPoolId=pool["Id"])

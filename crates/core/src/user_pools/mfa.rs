@@ -27,15 +27,17 @@ impl UserPools {
         let mut pool = Arc::unwrap_or_clone(self.pool(&r.user_pool_id)?);
         let c = &mut pool.mfa_config;
         // SMS and e-mail have no `Enabled` member: being sent is what turns them on, so a call
-        // without one turns it off (else nothing could). The authenticator app has `Enabled`,
-        // and passkeys are set independently of MFA: left as they are when absent.
+        // without one turns it off (else nothing could). The authenticator app has `Enabled`.
+        // Passkeys are not offered yet, so their settings are refused rather than kept.
         c.sms_mfa_configuration = r.sms_mfa_configuration;
         c.email_mfa_configuration = r.email_mfa_configuration;
         if r.software_token_mfa_configuration.is_some() {
             c.software_token_mfa_configuration = r.software_token_mfa_configuration;
         }
         if r.web_authn_configuration.is_some() {
-            c.web_authn_configuration = r.web_authn_configuration;
+            return Err(Error::InvalidParameter(
+                "PoolDesk does not offer passkeys yet: leave WebAuthnConfiguration out (USER_AUTH then offers no WEB_AUTHN).".into(),
+            ));
         }
         let mode = r.mfa_configuration.or(pool.config.mfa_configuration).unwrap_or(UserPoolMfaType::Off);
         let any_factor = c.sms_mfa_configuration.is_some()
