@@ -424,6 +424,13 @@ def error_message(exc: ClientError) -> str:
     return exc.response["Error"].get("Message", "")
 
 
+def refused(call) -> tuple[str, str]:
+    """The error code and message a call fails with (it must fail with a service error)."""
+    with pytest.raises(ClientError) as e:
+        call()
+    return error_code(e.value), error_message(e.value)
+
+
 # ---------------------------------------------------------------------------------------------
 # Raw HTTP and PoolDesk.* extension operations
 # ---------------------------------------------------------------------------------------------

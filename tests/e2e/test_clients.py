@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import PASSWORD, claims, error_code, error_message, secret_hash, sign_in
+from conftest import PASSWORD, claims, error_code, refused, secret_hash, sign_in
 
 CLIENT_ID_RE = re.compile(r"^[a-z0-9]{26}$")
 
@@ -222,12 +222,6 @@ def test_a_client_of_another_pool_cannot_sign_in_this_pools_user(anon_idp, make_
     with pytest.raises(ClientError) as e:
         sign_in(anon_idp, other_client["ClientId"], user.username, user.password)
     assert error_code(e.value) in ("UserNotFoundException", "NotAuthorizedException")
-
-
-def refused(call) -> tuple[str, str]:
-    with pytest.raises(ClientError) as e:
-        call()
-    return error_code(e.value), error_message(e.value)
 
 
 def secrets_of(idp, pool_id: str, client_id: str) -> list[dict]:

@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime
 
 import boto3
-import pytest
-from botocore.exceptions import ClientError
 
-from conftest import REGION, _config, error_code, error_message
+from conftest import REGION, _config, refused
 from identity_helpers import (  # noqa: F401 (anon_ci, ci, federation and make_identity_pool are fixtures)
     ACCOUNT_ID,
     anon_ci,
@@ -21,12 +19,6 @@ from identity_helpers import (  # noqa: F401 (anon_ci, ci, federation and make_i
     make_identity_pool,
     sts_client,
 )
-
-
-def refused(call) -> tuple[str, str]:
-    with pytest.raises(ClientError) as e:
-        call()
-    return error_code(e.value), error_message(e.value)
 
 
 def session_client(server, service: str, creds: dict):

@@ -7,20 +7,12 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
-from botocore.exceptions import ClientError
 
-from conftest import error_code, error_message
+from conftest import refused
 from login_pages import Browser, Page
 from test_login_languages import sign_in_form, site  # noqa: F401 (the fixture)
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-
-
-def refused(call) -> tuple[str, str]:
-    with pytest.raises(ClientError) as e:
-        call()
-    return error_code(e.value), error_message(e.value)
 
 
 def create(idp, pool_id: str, client_id: str, name: str, links: dict) -> dict:
