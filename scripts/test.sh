@@ -16,12 +16,19 @@ apt_install "${SYSTEM_PACKAGES[@]}" "${DESKTOP_PACKAGES[@]}" "${DESKTOP_TEST_PAC
 ensure_node
 ensure_rust
 
+# One build, never rebuilt in place: incremental data would only fill the disk (gigabytes).
+export CARGO_INCREMENTAL=0
+
+# Everything the run writes outside target/ goes here and is removed at the end, pass or fail:
+# repeated runs on one machine must not fill its disk (a full disk kills the linker mid-build).
+SCRATCH=$(mktemp -d /tmp/pooldesk-test.XXXXXX)
+chmod 755 "$SCRATCH"
+POSTGRES_DIR="$SCRATCH/postgres"
+trap 'scripts/postgres.sh stop "$POSTGRES_DIR" >/dev/null 2>&1 || true; rm -rf "$SCRATCH"' EXIT
+
 echo "==> a throwaway PostgreSQL cluster for the PostgreSQL store's tests and the cluster tests"
-POSTGRES_DIR=$(mktemp -d /tmp/pooldesk-test-postgres.XXXXXX)
-chmod 755 "$POSTGRES_DIR"
 POOLDESK_TEST_POSTGRES=$(scripts/postgres.sh start "$POSTGRES_DIR" $$)
 export POOLDESK_TEST_POSTGRES
-trap 'scripts/postgres.sh stop "$POSTGRES_DIR" >/dev/null 2>&1 || true' EXIT
 
 echo "==> generated wire types (Rust and TypeScript) are up to date"
 python3 tools/gen_wire.py --check
@@ -59,13 +66,13 @@ fi
 npm ci --silent --no-audit --no-fund --prefix tests/e2e/js
 # The second pass runs beside the first (the suite mostly waits on its servers and browsers):
 # two servers on one PostgreSQL database behind HAProxy, every test that uses the shared server.
-CLUSTER_LOG=$(mktemp /tmp/pooldesk-e2e-cluster.XXXXXX.log)
+CLUSTER_LOG="$SCRATCH/e2e-cluster.log"
 POOLDESK_E2E_CLUSTER=2 POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/python -m pytest tests/e2e -q \
-    -m "not own_servers and not single_server" --basetemp "$(mktemp -d /tmp/pooldesk-e2e-cluster.XXXXXX)" >"$CLUSTER_LOG" 2>&1 &
+    -m "not own_servers and not single_server" --basetemp "$SCRATCH/e2e-cluster" >"$CLUSTER_LOG" 2>&1 &
 CLUSTER_PASS=$!
 first=0
 POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/python -m pytest tests/e2e -q \
-    --basetemp "$(mktemp -d /tmp/pooldesk-e2e.XXXXXX)" || first=$?
+    --basetemp "$SCRATCH/e2e" || first=$?
 second=0
 wait "$CLUSTER_PASS" || second=$?
 echo "==> end-to-end suite on two servers, one PostgreSQL database, HAProxy between"
