@@ -324,7 +324,6 @@ def test_a_pool_is_its_own_primary_replica_and_other_regions_are_refused_with_wh
 @pytest.mark.parametrize(
     "setting, mentions",
     [
-        ({"DeviceConfiguration": {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False}}, "DeviceConfiguration"),
         ({"UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}, "AUDIT"),
         ({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT", "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}}, "AUDIT"),
         ({"VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_LINK"}}, "CONFIRM_WITH_CODE"),

@@ -65,6 +65,8 @@ pub enum Error {
     ManagedLoginBrandingExists(String),
     #[error("{0}")]
     TermsExists(String),
+    #[error("{0}")]
+    DeviceKeyExists(String),
     /// An operation PoolDesk cannot offer for what it names (a replica in another Region).
     #[error("{0}")]
     OperationNotEnabled(String),
@@ -162,6 +164,7 @@ impl Error {
             Error::ConcurrentModification(_) => "ConcurrentModificationException",
             Error::ManagedLoginBrandingExists(_) => "ManagedLoginBrandingExistsException",
             Error::TermsExists(_) => "TermsExistsException",
+            Error::DeviceKeyExists(_) => "DeviceKeyExistsException",
             Error::OperationNotEnabled(_) => "OperationNotEnabledException",
             Error::DuplicateProvider(_) => "DuplicateProviderException",
             Error::Serialization(_) => "SerializationException",

@@ -100,6 +100,19 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    /// A verifier a client made (ConfirmDevice's DeviceSecretVerifierConfig): base64 salt and
+    /// verifier bytes. `InvalidParameter` unless both decode and `0 < v < N`.
+    pub fn from_client(salt_b64: &str, verifier_b64: &str) -> Result<Verifier> {
+        let invalid = |what: &str| Error::InvalidParameter(format!("DeviceSecretVerifierConfig.{what} is not a valid SRP value."));
+        let salt = STANDARD.decode(salt_b64).ok().filter(|s| !s.is_empty() && s.len() <= 64).ok_or_else(|| invalid("Salt"))?;
+        let verifier = STANDARD.decode(verifier_b64).map_err(|_| invalid("PasswordVerifier"))?;
+        let v = Verifier { salt, verifier: strip_zeros(&verifier).to_vec() };
+        verifier_value(&v).map_err(|_| invalid("PasswordVerifier"))?;
+        Ok(v)
+    }
+}
+
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
@@ -171,12 +184,37 @@ pub fn expected_signature(
     secret_block: &[u8],
     timestamp: &str,
 ) -> Result<[u8; 32]> {
-    let pool_name = pool_name(pool_id)?;
+    claim_signature(pool_name(pool_id)?, user_id_for_srp, v, srp_a_hex, step_b, secret_block, timestamp)
+}
+
+/// [`expected_signature`] for device SRP (DEVICE_PASSWORD_VERIFIER): the device group key
+/// stands where the pool's name does, the device key where the user's id does.
+pub fn expected_device_signature(
+    device_group_key: &str,
+    device_key: &str,
+    v: &Verifier,
+    srp_a_hex: &str,
+    step_b: &[u8],
+    secret_block: &[u8],
+    timestamp: &str,
+) -> Result<[u8; 32]> {
+    claim_signature(device_group_key, device_key, v, srp_a_hex, step_b, secret_block, timestamp)
+}
+
+fn claim_signature(
+    name: &str,
+    id: &str,
+    v: &Verifier,
+    srp_a_hex: &str,
+    step_b: &[u8],
+    secret_block: &[u8],
+    timestamp: &str,
+) -> Result<[u8; 32]> {
     let key = session_key(v, srp_a_hex, step_b)?;
     let key = hmac::Key::new(hmac::HMAC_SHA256, &key);
     let mut ctx = hmac::Context::with_key(&key);
-    ctx.update(pool_name.as_bytes());
-    ctx.update(user_id_for_srp.as_bytes());
+    ctx.update(name.as_bytes());
+    ctx.update(id.as_bytes());
     ctx.update(secret_block);
     ctx.update(timestamp.as_bytes());
     let mut out = [0u8; 32];
@@ -198,7 +236,8 @@ pub fn signature_matches(expected: &[u8; 32], given_b64: &str) -> bool {
 /// One client holds one secret `a`; a real sign-in uses a fresh client for each exchange.
 #[derive(Clone)]
 pub struct SrpClient {
-    pool_id: String,
+    /// What the password hash starts with: the pool's name, or a device group key.
+    name: String,
     a: U256,
     big_a: U3072,
 }
@@ -206,10 +245,28 @@ pub struct SrpClient {
 impl SrpClient {
     /// A client with a fresh random 256-bit `a`, for the pool `pool_id`.
     pub fn new(pool_id: &str) -> Result<Self> {
-        pool_name(pool_id)?;
+        Self::named(pool_name(pool_id)?)
+    }
+
+    /// A client for device SRP (DEVICE_SRP_AUTH) with the user's device group key; its
+    /// [`Self::password_claim`] takes the device key and the device's secret.
+    pub fn for_device(device_group_key: &str) -> Result<Self> {
+        Self::named(device_group_key)
+    }
+
+    fn named(name: &str) -> Result<Self> {
         let a = U256::from_be_slice(&random::bytes::<32>()?);
         let big_a = Fe::new(&U3072::from_u8(G)).pow(&a).retrieve();
-        Ok(SrpClient { pool_id: pool_id.to_owned(), a, big_a })
+        Ok(SrpClient { name: name.to_owned(), a, big_a })
+    }
+
+    /// The DeviceSecretVerifierConfig (base64 salt, base64 verifier) a client sends to
+    /// ConfirmDevice for a device secret, as amazon-cognito-identity-js makes it.
+    pub fn device_verifier_config(device_group_key: &str, device_key: &str, secret: &str) -> Result<(String, String)> {
+        let salt = random::bytes::<SALT_LEN>()?;
+        let x = password_hash(device_group_key, device_key, secret, &salt);
+        let v = Fe::new(&U3072::from_u8(G)).pow(&uint_from_be::<{ U256::LIMBS }>(&x).ok_or_else(bug)?).retrieve();
+        Ok((STANDARD.encode(pad(&salt)), STANDARD.encode(pad(&to_be(&v)))))
     }
 
     /// `SRP_A`, as InitiateAuth sends it.
@@ -229,7 +286,7 @@ impl SrpClient {
         timestamp: &str,
     ) -> Result<String> {
         let invalid = |what: &str| Error::InvalidParameter(format!("{what} is not a valid SRP value."));
-        let pool_name = pool_name(&self.pool_id)?;
+        let pool_name = self.name.as_str();
         let big_b = parse_srp_hex(srp_b_hex).and_then(|b| uint_from_be::<{ U3072::LIMBS }>(&b)).ok_or_else(|| invalid("SRP_B"))?;
         if big_b.rem(CognitoN::PARAMS.modulus().as_nz_ref()).is_zero_vartime() {
             return Err(invalid("SRP_B"));

@@ -231,6 +231,32 @@ pub struct UserData {
     pub srp: Option<crate::srp::Verifier>,
     #[serde(default)]
     pub mfa: MfaSettings,
+    /// The devices the user confirmed (ConfirmDevice), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
+    /// The user's device group key (NewDeviceMetadata's `DeviceGroupKey`), made at the first
+    /// sign-in that got a device key; device SRP hashes it as user SRP hashes the pool name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_group_key: Option<String>,
+}
+
+/// A device a user confirmed, to be authenticated with device SRP (DEVICE_SRP_AUTH).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    /// `<region>_<uuid>`, as NewDeviceMetadata handed it out.
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The device's SRP salt and verifier, from ConfirmDevice's DeviceSecretVerifierConfig.
+    pub verifier: crate::srp::Verifier,
+    /// Remembered devices may stand in for MFA (`dev:device_remembered_status`).
+    pub remembered: bool,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_authenticated_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ip: Option<String>,
 }
 
 /// A user's second factors.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::UserPools;
 use super::identity_providers::COGNITO;
-use super::sign_in::Grant;
+use super::sign_in::{Grant, Occasion};
 use crate::error::{Error, Result};
 use crate::oauth::{self, is_standard_scope};
 use crate::store::{AppClient, ChallengeRecord, Domain};
@@ -339,7 +339,8 @@ impl UserPools {
                 let pool = self.pool(&auth.client.pool_id)?;
                 let user = self.store.get_user_by_sub(&pool.id, sub)?.ok_or_else(|| Error::UserNotFound("User does not exist.".into()))?;
                 let grant = Grant { scope: &auth.scope, nonce: auth.nonce.as_deref() };
-                let tokens = self.issue_tokens(&pool, &auth.client, &user, None, Some(&grant), ("TokenGeneration_HostedAuth", None))?;
+                let tokens =
+                    self.issue_tokens(&pool, &auth.client, &user, None, Some(&grant), Occasion::of("TokenGeneration_HostedAuth"))?;
                 // The implicit flow never hands out a refresh token.
                 if let Some(id) = tokens.id_token {
                     params.push(("id_token", id.0));
@@ -448,7 +449,7 @@ impl UserPools {
             .filter(|u| u.enabled)
             .ok_or_else(|| invalid("The user can no longer sign in."))?;
         let grant = Grant { scope: &pending.scope, nonce: pending.nonce.as_deref() };
-        let tokens = self.issue_tokens(&pool, client, &user, None, Some(&grant), ("TokenGeneration_HostedAuth", None))?;
+        let tokens = self.issue_tokens(&pool, client, &user, None, Some(&grant), Occasion::of("TokenGeneration_HostedAuth"))?;
         if let Some(origin) = tokens.access_token.as_ref().and_then(|t| origin_of(&t.0)) {
             self.store.put_challenge(&ChallengeRecord {
                 id: redeemed_key(code),

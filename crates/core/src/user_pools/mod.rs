@@ -23,6 +23,7 @@ mod attributes;
 mod authorize;
 mod branding;
 mod clients;
+mod devices;
 mod domains;
 mod federation;
 mod groups;
@@ -560,6 +561,34 @@ impl w::Service for UserPools {
     }
     fn list_tags_for_resource(&self, _: &Context, i: w::ListTagsForResourceRequest) -> Result<w::ListTagsForResourceResponse> {
         self.op_list_tags_for_resource(i)
+    }
+
+    fn confirm_device(&self, ctx: &Context, i: w::ConfirmDeviceRequest) -> Result<w::ConfirmDeviceResponse> {
+        self.op_confirm_device(ctx, i)
+    }
+    fn get_device(&self, _: &Context, i: w::GetDeviceRequest) -> Result<w::GetDeviceResponse> {
+        self.op_get_device(i)
+    }
+    fn admin_get_device(&self, _: &Context, i: w::AdminGetDeviceRequest) -> Result<w::AdminGetDeviceResponse> {
+        self.op_admin_get_device(i)
+    }
+    fn list_devices(&self, _: &Context, i: w::ListDevicesRequest) -> Result<w::ListDevicesResponse> {
+        self.op_list_devices(i)
+    }
+    fn admin_list_devices(&self, _: &Context, i: w::AdminListDevicesRequest) -> Result<w::AdminListDevicesResponse> {
+        self.op_admin_list_devices(i)
+    }
+    fn forget_device(&self, _: &Context, i: w::ForgetDeviceRequest) -> Result<()> {
+        self.op_forget_device(i)
+    }
+    fn admin_forget_device(&self, _: &Context, i: w::AdminForgetDeviceRequest) -> Result<()> {
+        self.op_admin_forget_device(i)
+    }
+    fn update_device_status(&self, _: &Context, i: w::UpdateDeviceStatusRequest) -> Result<w::UpdateDeviceStatusResponse> {
+        self.op_update_device_status(i)
+    }
+    fn admin_update_device_status(&self, _: &Context, i: w::AdminUpdateDeviceStatusRequest) -> Result<w::AdminUpdateDeviceStatusResponse> {
+        self.op_admin_update_device_status(i)
     }
     fn delete_user_pool(&self, _: &Context, i: w::DeleteUserPoolRequest) -> Result<()> {
         self.op_delete_user_pool(i)

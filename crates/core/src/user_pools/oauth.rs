@@ -239,7 +239,7 @@ impl UserPools {
                     ));
                 }
                 let token = r.refresh_token.as_deref().ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is required."))?;
-                let result = self.refresh_tokens(&client, token).map_err(|e| OAuthError::from_error(e, "invalid_grant"))?;
+                let result = self.refresh_tokens(&client, token, None).map_err(|e| OAuthError::from_error(e, "invalid_grant"))?;
                 Ok(TokenResponse::from(result))
             }
             _ => {

@@ -176,15 +176,9 @@ fn check_custom_count(schema: &[SchemaAttributeType]) -> Result<()> {
 /// stored and silently ignored. (Threat protection's AUDIT mode is taken: every sign-in is
 /// recorded for AdminListUserAuthEvents, as AUDIT records them.)
 fn refuse_settings_not_acted_on(
-    device: Option<&w::DeviceConfigurationType>,
     add_ons: Option<&w::UserPoolAddOnsType>,
     template: Option<&w::VerificationMessageTemplateType>,
 ) -> Result<()> {
-    if device.is_some() {
-        return Err(Error::InvalidParameter(
-            "PoolDesk does not remember devices yet: leave DeviceConfiguration out (sign-ins then carry no NewDeviceMetadata, as with device tracking off).".into(),
-        ));
-    }
     if let Some(add_ons) = add_ons {
         let custom = add_ons.advanced_security_additional_flows.as_ref().and_then(|f| f.custom_auth_mode.as_ref());
         if add_ons.advanced_security_mode == w::AdvancedSecurityModeType::Enforced
@@ -206,11 +200,7 @@ fn refuse_settings_not_acted_on(
 
 impl UserPools {
     pub(super) fn op_create_user_pool(&self, r: w::CreateUserPoolRequest) -> Result<w::CreateUserPoolResponse> {
-        refuse_settings_not_acted_on(
-            r.device_configuration.as_ref(),
-            r.user_pool_add_ons.as_ref(),
-            r.verification_message_template.as_ref(),
-        )?;
+        refuse_settings_not_acted_on(r.user_pool_add_ons.as_ref(), r.verification_message_template.as_ref())?;
         if r.username_attributes.as_ref().is_some_and(|v| !v.is_empty()) && r.alias_attributes.as_ref().is_some_and(|v| !v.is_empty()) {
             return Err(Error::InvalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.".into()));
         }
@@ -314,11 +304,7 @@ impl UserPools {
     /// UpdateUserPool replaces the settings it names and, as in Cognito, resets the
     /// updatable settings it leaves out to their defaults.
     pub(super) fn op_update_user_pool(&self, r: w::UpdateUserPoolRequest) -> Result<w::UpdateUserPoolResponse> {
-        refuse_settings_not_acted_on(
-            r.device_configuration.as_ref(),
-            r.user_pool_add_ons.as_ref(),
-            r.verification_message_template.as_ref(),
-        )?;
+        refuse_settings_not_acted_on(r.user_pool_add_ons.as_ref(), r.verification_message_template.as_ref())?;
         let mut pool = Arc::unwrap_or_clone(self.pool(&r.user_pool_id)?);
         let c = &mut pool.config;
         if let Some(name) = r.pool_name {

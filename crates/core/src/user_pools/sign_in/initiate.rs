@@ -92,7 +92,7 @@ impl UserPools {
     ) -> Result<Outcome> {
         let pool = self.pool(&client.pool_id)?;
         let attempt = Attempt { ctx, pool: &pool, client, hosted: false, client_metadata };
-        let progress = Progress::new(flow);
+        let progress = Progress::new(flow).naming_device(params);
         match flow {
             AuthFlowType::UserPasswordAuth => {
                 if !allows(client, Flow::AllowUserPasswordAuth, Some(Flow::UserPasswordAuth)) {

@@ -19,6 +19,8 @@
 //!   second factor.
 //! - `respond`: RespondToAuthChallenge / AdminRespondToAuthChallenge, one arm per challenge.
 //! - `tokens`: the tokens a finished sign-in earns, refreshing them, sign-out, revocation.
+//! - `device`: the device in a sign-in: device SRP, MFA a remembered device replaces, new
+//!   device keys.
 //! - `events`: the sign-in events an admin reads (AdminListUserAuthEvents).
 //!
 //! Setting up an authenticator app (AssociateSoftwareToken, VerifySoftwareToken) lives with
@@ -59,6 +61,7 @@ macro_rules! respond_with {
 
 // Declared after the macro, which they use.
 mod custom;
+mod device;
 mod events;
 mod hosted;
 mod initiate;
@@ -66,10 +69,11 @@ mod next_step;
 mod respond;
 mod tokens;
 
+pub(super) use device::{tracking as tracks_devices, unknown_device};
 pub use hosted::{LoginStep, login_providers};
 pub(super) use initiate::DecoySrp;
-pub(super) use tokens::Grant;
 pub(in crate::user_pools) use tokens::Holder;
+pub(super) use tokens::{Grant, Occasion};
 
 /// Challenge sessions live 3 minutes unless the client says otherwise (AuthSessionValidity).
 const DEFAULT_SESSION_MINUTES: i64 = 3;
@@ -119,11 +123,32 @@ struct Progress {
     /// A custom (CUSTOM_AUTH) sign-in's challenges so far, for its define function.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     custom: Option<Vec<custom::ChallengeResult>>,
+    /// The device the client named (DEVICE_KEY, in AuthParameters or an answer), and whether
+    /// it proved itself with device SRP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    device_key: Option<String>,
+    #[serde(default)]
+    device_authenticated: bool,
 }
 
 impl Progress {
     fn new(flow: AuthFlowType) -> Self {
-        Progress { flow: flow.as_str().to_owned(), passed: Vec::new(), new_password: false, custom: None }
+        Progress {
+            flow: flow.as_str().to_owned(),
+            passed: Vec::new(),
+            new_password: false,
+            custom: None,
+            device_key: None,
+            device_authenticated: false,
+        }
+    }
+
+    /// Notes the device a request names (`DEVICE_KEY`), if it names one.
+    fn naming_device(mut self, params: &BTreeMap<String, String>) -> Self {
+        if let Some(key) = params.get("DEVICE_KEY").filter(|k| !k.is_empty()) {
+            self.device_key = Some(key.clone());
+        }
+        self
     }
 
     fn with(mut self, challenge: w::ChallengeName) -> Self {
@@ -194,6 +219,14 @@ pub(super) enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unknown_user: Option<String>,
     },
+    /// Waiting for the named device's `SRP_A` (DEVICE_SRP_AUTH).
+    DeviceSrpAuth,
+    DevicePasswordVerifier {
+        b: String,
+        srp_a: String,
+        secret_block: String,
+        device_key: String,
+    },
 }
 
 fn incorrect() -> Error {
@@ -218,6 +251,8 @@ fn step_name(step: &Step) -> Ch {
         Step::MfaSetup { .. } => Ch::MfaSetup,
         Step::SelectChallenge { .. } => Ch::SelectChallenge,
         Step::Custom { .. } => Ch::CustomChallenge,
+        Step::DeviceSrpAuth => Ch::DeviceSrpAuth,
+        Step::DevicePasswordVerifier { .. } => Ch::DevicePasswordVerifier,
     }
 }
 

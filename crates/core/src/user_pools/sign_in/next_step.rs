@@ -46,7 +46,7 @@ impl UserPools {
         let mode = pool.config.mfa_configuration.unwrap_or(w::UserPoolMfaType::Off);
         // A one-time code already proved a second thing the user has.
         let code_first = passed.iter().all(|c| *c != w::ChallengeName::Password);
-        if mode == w::UserPoolMfaType::Off || code_first {
+        if mode == w::UserPoolMfaType::Off || code_first || self.device_replaces_mfa(attempt, &user, &passed)? {
             return self.finish(attempt, &user, &passed);
         }
         let enabled = self.enabled_factors(pool, &user);

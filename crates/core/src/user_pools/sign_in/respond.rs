@@ -8,6 +8,7 @@ use base64::Engine;
 use pooldesk_wire::Sensitive;
 use pooldesk_wire::cognito_idp::{self as w, ChallengeNameType as Ch, UserStatusType};
 
+use super::device::device_session_id;
 use super::{Attempt, Outcome, Pending, Progress, Step, expired_session, incorrect, param, srp_session_id, step_name};
 use crate::error::{Error, Result};
 use crate::store::{AppClient, ChallengeRecord, User};
@@ -79,7 +80,8 @@ impl UserPools {
         };
         let session = match (session, responses.get("PASSWORD_CLAIM_SECRET_BLOCK")) {
             (Some(s), _) => s,
-            (None, Some(block)) if name == Ch::PasswordVerifier => srp_session_id(block),
+            (None, Some(block)) if matches!(name, Ch::PasswordVerifier | Ch::DevicePasswordVerifier) => srp_session_id(block),
+            (None, _) if name == Ch::DeviceSrpAuth => device_session_id(&client.client_id, param(&responses, "DEVICE_KEY")?),
             (None, _) => return Err(Error::InvalidParameter("Missing required parameter Session".into())),
         };
         let (pool, pending) = self.pending(client, &session)?;
@@ -104,6 +106,11 @@ impl UserPools {
             }
         }
         let mut passed = pending.passed.clone();
+        if !matches!(pending.step, Step::DeviceSrpAuth | Step::DevicePasswordVerifier { .. }) {
+            // A device named on the way (the JS SDK names it with each answer); the device
+            // steps keep the one they began with.
+            passed = passed.naming_device(&responses);
+        }
         match pending.step {
             Step::PasswordVerifier { b, srp_a, secret_block, user_id } => {
                 self.take(&session)?;
@@ -204,6 +211,16 @@ impl UserPools {
                 let answer = param(&responses, "ANSWER")?.to_owned();
                 self.take(&session)?;
                 self.answer_first_factor(attempt, user, &answer, &responses, &options, passed)
+            }
+            Step::DeviceSrpAuth => {
+                let user = user.ok_or_else(expired_session)?;
+                self.take(&session)?;
+                self.device_srp_step(attempt, &user, &responses, passed)
+            }
+            Step::DevicePasswordVerifier { b, srp_a, secret_block, device_key } => {
+                self.take(&session)?;
+                let user = user.ok_or_else(expired_session)?;
+                self.device_claim(attempt, user, (&unhex(&b)?, &srp_a, &secret_block, &device_key), &responses, passed)
             }
             Step::Custom { private, metadata, unknown_user } => {
                 let who = match (&user, &unknown_user) {

@@ -22,6 +22,20 @@ use crate::user_pools::triggers::TokenEvent;
 /// The pre token generation source of a refresh.
 const REFRESH_SOURCE: &str = "TokenGeneration_RefreshTokens";
 
+/// Why tokens are issued: the pre token generation source, the request's `ClientMetadata`,
+/// and the device signed in on (the access token's `device_key`).
+pub(in crate::user_pools) struct Occasion<'a> {
+    pub source: &'a str,
+    pub client_metadata: Option<&'a BTreeMap<String, String>>,
+    pub device_key: Option<&'a str>,
+}
+
+impl<'a> Occasion<'a> {
+    pub(in crate::user_pools) fn of(source: &'a str) -> Self {
+        Occasion { source, client_metadata: None, device_key: None }
+    }
+}
+
 /// Whom a user's tokens speak for, and the session and sign-in event they come from.
 pub(in crate::user_pools) struct Holder<'a> {
     pub pool_id: &'a str,
@@ -43,14 +57,26 @@ pub(in crate::user_pools) struct Grant<'a> {
 impl UserPools {
     /// Tokens for a completed sign-in, and its event.
     pub(super) fn finish(&self, attempt: Attempt<'_>, user: &User, passed: &Progress) -> Result<Outcome> {
+        if let Some(challenge) = self.device_challenge(attempt, user, passed)? {
+            return Ok(challenge);
+        }
         let challenges: Vec<(w::ChallengeName, bool)> = passed.iter().map(|c| (*c, true)).collect();
         self.post_authentication(attempt.pool, user, &attempt.client.client_id, attempt.client_metadata)?;
         if attempt.hosted {
             self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
             return Ok(Outcome::SignedIn { sub: user.sub.clone() });
         }
-        let source = if passed.new_password { "TokenGeneration_NewPasswordChallenge" } else { "TokenGeneration_Authentication" };
-        let tokens = self.issue_tokens(attempt.pool, attempt.client, user, None, None, (source, attempt.client_metadata))?;
+        let source = if passed.device_authenticated {
+            "TokenGeneration_AuthenticateDevice"
+        } else if passed.new_password {
+            "TokenGeneration_NewPasswordChallenge"
+        } else {
+            "TokenGeneration_Authentication"
+        };
+        let (device_key, new_device) = self.device_for_tokens(attempt, user, passed)?;
+        let occasion = Occasion { source, client_metadata: attempt.client_metadata, device_key: device_key.as_deref() };
+        let mut tokens = self.issue_tokens(attempt.pool, attempt.client, user, None, None, occasion)?;
+        tokens.new_device_metadata = new_device;
         self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Pass, &challenges)?;
         Ok(Outcome::Tokens(tokens))
     }
@@ -68,7 +94,19 @@ impl UserPools {
             &[&user.username, &user.sub, params.get("USERNAME").map(String::as_str).unwrap_or("")],
             params.get("SECRET_HASH").map(String::as_str),
         )?;
-        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session), None, (REFRESH_SOURCE, None))?))
+        let device_key = self.refresh_device(&pool, &user, params.get("DEVICE_KEY").map(String::as_str))?;
+        let occasion = Occasion { device_key, ..Occasion::of(REFRESH_SOURCE) };
+        Ok(Outcome::Tokens(self.issue_tokens(&pool, client, &user, Some(&session), None, occasion)?))
+    }
+
+    /// The device a refresh names (`DEVICE_KEY`), for the new access token, when the pool
+    /// remembers devices: one of the user's, or ResourceNotFound (a forgotten device's
+    /// sessions end with it).
+    fn refresh_device<'k>(&self, pool: &UserPool, user: &User, key: Option<&'k str>) -> Result<Option<&'k str>> {
+        match key.filter(|k| !k.is_empty() && super::tracks_devices(pool).is_some()) {
+            Some(key) if !user.data.devices.iter().any(|d| d.key == key) => Err(super::unknown_device()),
+            other => Ok(other),
+        }
     }
 
     /// The live session a refresh token belongs to, and its user, if both may still act.
@@ -114,14 +152,21 @@ impl UserPools {
     ) -> Result<w::GetTokensFromRefreshTokenResponse> {
         let client = self.client(&r.client_id)?;
         self.check_client_secret(&client, r.client_secret.as_ref().map(|s| s.0.as_str()))?;
-        Ok(w::GetTokensFromRefreshTokenResponse { authentication_result: Some(self.refresh_tokens(&client, &r.refresh_token)?) })
+        let result = self.refresh_tokens(&client, &r.refresh_token, r.device_key.as_deref())?;
+        Ok(w::GetTokensFromRefreshTokenResponse { authentication_result: Some(result) })
     }
 
     /// New ID and access tokens for a refresh token of `client` and, when the client rotates
     /// refresh tokens, a new refresh token that replaces the one presented.
-    pub(in crate::user_pools) fn refresh_tokens(&self, client: &AppClient, refresh_token: &str) -> Result<w::AuthenticationResultType> {
+    pub(in crate::user_pools) fn refresh_tokens(
+        &self,
+        client: &AppClient,
+        refresh_token: &str,
+        device_key: Option<&str>,
+    ) -> Result<w::AuthenticationResultType> {
         let (pool, user, session) = self.refresh_session(client, refresh_token)?;
-        let mut result = self.issue_tokens(&pool, client, &user, Some(&session), None, (REFRESH_SOURCE, None))?;
+        let occasion = Occasion { device_key: self.refresh_device(&pool, &user, device_key)?, ..Occasion::of(REFRESH_SOURCE) };
+        let mut result = self.issue_tokens(&pool, client, &user, Some(&session), None, occasion)?;
         let rotates = client.config.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == w::FeatureType::Enabled);
         if rotates && session.refresh_hash == sha256_hex(refresh_token) {
             let fresh = self.random.token()?;
@@ -157,8 +202,9 @@ impl UserPools {
         user: &User,
         session: Option<&Session>,
         grant: Option<&Grant<'_>>,
-        (source, client_metadata): (&str, Option<&BTreeMap<String, String>>),
+        occasion: Occasion<'_>,
     ) -> Result<w::AuthenticationResultType> {
+        let Occasion { source, client_metadata, device_key } = occasion;
         let scope = match (session, grant) {
             (Some(s), _) => s.scope.as_deref(),
             (None, Some(g)) => Some(g.scope),
@@ -199,6 +245,9 @@ impl UserPools {
             id.insert("nonce".into(), json!(nonce));
         }
         let mut access = self.access_claims(&holder, &client.client_id, scope.unwrap_or(ADMIN_SCOPE), now + validity.access, now)?;
+        if let Some(key) = device_key {
+            access.insert("device_key".into(), json!(key));
+        }
         let event = TokenEvent {
             source,
             user,
