@@ -104,3 +104,20 @@ describe("pool settings", () => {
     expect(within(screen.getByTestId("pool-summary")).getByText(/At least 8/)).toBeInTheDocument();
   });
 });
+
+describe("remembered devices", () => {
+  it("turns on opt-in remembering that replaces MFA, and says so in the summary", async () => {
+    const user = userEvent.setup();
+    const poolId = await openSettingsOfNewPool(user);
+    expect(await screen.findByTestId("pool-devices")).toHaveTextContent("Not remembered");
+    await user.selectOptions(screen.getByTestId("devices-mode"), "opt-in");
+    await user.click(screen.getByTestId("devices-replace-mfa"));
+    await user.click(screen.getByTestId("settings-save"));
+    await waitFor(() =>
+      expect(backend.pools.get(poolId)!.DeviceConfiguration).toEqual({ ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true }),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId("pool-devices")).toHaveTextContent("Remembered when the user opts in; a remembered device replaces MFA"),
+    );
+  });
+});

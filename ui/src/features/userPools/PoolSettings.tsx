@@ -8,14 +8,14 @@ import { ApiError } from "../../api/errors";
 import { useConfirm } from "../../components/Confirm";
 import { useToast } from "../../components/Toast";
 import { ErrorBox, Spinner } from "../../components/bits";
-import { CheckboxField, PasswordPolicyFields, useSubmitError } from "../../components/form";
+import { CheckboxField, PasswordPolicyFields, SelectField, useSubmitError } from "../../components/form";
 import { describePasswordPolicy } from "../../components/form/passwordPolicy";
 import { formatEpoch } from "../../lib/format";
 import { toUserPools, type Navigate } from "../../routes";
 import { useUserPool } from "./queries";
 import { MfaFields } from "./MfaFields";
 import { describeMfa, methodsKept, mfaFromCognito, toSetMfaConfigRequest } from "./mfa";
-import { poolSettingsSchema, settingsFromPool, toUpdateUserPoolRequest, type PoolSettingsValues } from "./poolSettings";
+import { DEVICE_MODES, describeDevices, poolSettingsSchema, settingsFromPool, toUpdateUserPoolRequest, type PoolSettingsValues } from "./poolSettings";
 import { AddCustomAttributeForm } from "./AddCustomAttributeForm";
 
 type V = PoolSettingsValues;
@@ -68,6 +68,8 @@ function PoolSummary({ pool: p, mfaConfig }: { pool: UserPoolType; mfaConfig?: G
       </dd>
       <dt>MFA</dt>
       <dd data-testid="pool-mfa">{describeMfa(mfaFromCognito(mfaConfig, p.MfaConfiguration))}</dd>
+      <dt>Devices</dt>
+      <dd data-testid="pool-devices">{describeDevices(p)}</dd>
       <dt>Estimated users</dt>
       <dd>{p.EstimatedNumberOfUsers ?? "—"}</dd>
     </dl>
@@ -115,6 +117,16 @@ function SettingsForm({ pool: p, mfaConfig }: { pool: UserPoolType; mfaConfig?: 
       <form className="form" onSubmit={submit.clearingFirst(handleSubmit(onSave))} noValidate aria-label="Pool settings">
         <PasswordPolicyFields<V> />
         <MfaFields<V> legend="MFA" />
+        <fieldset>
+          <legend>Remembered devices</legend>
+          <SelectField<V> name="devices" label="Devices" testId="devices-mode" options={DEVICE_MODES} />
+          <CheckboxField<V>
+            name="devicesReplaceMfa"
+            testId="devices-replace-mfa"
+            label="A remembered device signs in instead of an MFA code"
+            hint="Apps prove the device with its own secret (device SRP); other devices still need the code."
+          />
+        </fieldset>
         <fieldset>
           <legend>Protection</legend>
           <CheckboxField<V> name="deletionProtection" label="Deletion protection" />

@@ -27,9 +27,19 @@ const UPDATABLE = [
   "UserPoolTier",
 ] as const satisfies readonly (keyof UpdateUserPoolRequest & keyof UserPoolType)[];
 
+/** Whether the pool remembers users' devices: never, every confirmed device, or when the user opts in. */
+export const DEVICE_MODES = [
+  { value: "off", label: "Don't remember devices" },
+  { value: "always", label: "Always remember confirmed devices" },
+  { value: "opt-in", label: "Remember a device when the user opts in" },
+] as const;
+
 export const poolSettingsSchema = z.object({
   passwordPolicy: passwordPolicySchema,
   mfa: mfaSchema,
+  devices: z.enum(["off", "always", "opt-in"]),
+  /** ChallengeRequiredOnNewDevice: a remembered device signs in instead of an MFA code. */
+  devicesReplaceMfa: z.boolean(),
   deletionProtection: z.boolean(),
 });
 
@@ -39,6 +49,8 @@ export function settingsFromPool(pool: UserPoolType, mfaConfig?: GetUserPoolMfaC
   return {
     passwordPolicy: passwordPolicyFromCognito(pool.Policies?.PasswordPolicy),
     mfa: mfaFromCognito(mfaConfig, pool.MfaConfiguration),
+    devices: !pool.DeviceConfiguration ? "off" : pool.DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt ? "opt-in" : "always",
+    devicesReplaceMfa: pool.DeviceConfiguration?.ChallengeRequiredOnNewDevice === true,
     deletionProtection: pool.DeletionProtection === "ACTIVE",
   };
 }
@@ -61,5 +73,16 @@ export function toUpdateUserPoolRequest(pool: UserPoolType, v: PoolSettingsValue
   const req = unchangedUpdateUserPoolRequest(pool);
   req.Policies = { ...pool.Policies, PasswordPolicy: passwordPolicyToCognito(v.passwordPolicy, pool.Policies?.PasswordPolicy) };
   req.DeletionProtection = v.deletionProtection ? "ACTIVE" : "INACTIVE";
+  // An UpdateUserPool without DeviceConfiguration turns remembering off.
+  if (v.devices === "off") delete req.DeviceConfiguration;
+  else req.DeviceConfiguration = { ChallengeRequiredOnNewDevice: v.devicesReplaceMfa, DeviceOnlyRememberedOnUserPrompt: v.devices === "opt-in" };
   return req;
+}
+
+/** The pool's device remembering, in words. */
+export function describeDevices(pool: UserPoolType): string {
+  const c = pool.DeviceConfiguration;
+  if (!c) return "Not remembered";
+  const which = c.DeviceOnlyRememberedOnUserPrompt ? "Remembered when the user opts in" : "Always remembered";
+  return c.ChallengeRequiredOnNewDevice ? `${which}; a remembered device replaces MFA` : which;
 }

@@ -12,6 +12,7 @@ import { usePoolGroups, useUserPool } from "../userPools/queries";
 import { lockReason, newAttributeNames, shownElsewhere } from "./userAttributes";
 import { LockIcon } from "./LockIcon";
 import { LinkedIdentities } from "./LinkedIdentities";
+import { Devices } from "./Devices";
 import "./userForms.css";
 
 export function UserDetails({
@@ -82,6 +83,7 @@ export function UserDetails({
           <Groups poolId={poolId} username={username} />
           <Mfa poolId={poolId} user={user.data} onChanged={changed} />
           <SetPassword poolId={poolId} username={username} onChanged={changed} />
+          <Devices poolId={poolId} username={username} />
           <AuthEvents poolId={poolId} username={username} />
         </>
       )}
