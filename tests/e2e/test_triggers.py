@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from pycognito.aws_srp import AWSSRP, generate_hash_device
 
 from conftest import (
     PASSWORD,
@@ -795,3 +796,22 @@ def test_the_cli_reads_the_inspector(srv, stub, admin, public):
     assert lines[1].endswith("\tOK")
     failed = cli("--failed", "--verbose")
     assert "vic is not allowed" in failed and '"userName":"vic"' in failed and '"userName":"val"' not in failed
+
+
+def test_pre_token_generation_sees_a_device_sign_in_as_authenticate_device(stub, admin, public):
+    """A sign-in that proved a remembered device (device SRP) is TokenGeneration_AuthenticateDevice."""
+    name = fn(stub, lambda event, context: event)
+    pool_id, client_id = pool_with(admin, PreTokenGeneration=name)
+    admin.update_user_pool(
+        UserPoolId=pool_id, LambdaConfig={"PreTokenGeneration": function_arn(name)},
+        DeviceConfiguration={"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False},
+    )
+    make_confirmed(admin, pool_id, "dev")
+    first = AWSSRP(username="dev", password=PASSWORD, pool_id=pool_id, client_id=client_id, client=public).authenticate_user()
+    meta = first["AuthenticationResult"]["NewDeviceMetadata"]
+    assert stub.of(name)[-1]["triggerSource"] == "TokenGeneration_Authentication"
+    secret, verifier = generate_hash_device(meta["DeviceGroupKey"], meta["DeviceKey"])
+    public.confirm_device(AccessToken=first["AuthenticationResult"]["AccessToken"], DeviceKey=meta["DeviceKey"], DeviceSecretVerifierConfig=verifier)
+    AWSSRP(username="dev", password=PASSWORD, pool_id=pool_id, client_id=client_id, client=public,
+           device_key=meta["DeviceKey"], device_group_key=meta["DeviceGroupKey"], device_password=secret).authenticate_user()
+    assert stub.of(name)[-1]["triggerSource"] == "TokenGeneration_AuthenticateDevice"
