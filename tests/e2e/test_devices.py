@@ -196,3 +196,21 @@ def test_the_aws_cli_lists_and_forgets_a_users_devices(aws, idp, device_pool):
     assert [d["DeviceKey"] for d in listed["Devices"]] == [key]
     assert aws("admin-forget-device", "--user-pool-id", pool_id, "--username", user.username, "--device-key", key) is None
     assert idp.admin_list_devices(UserPoolId=pool_id, Username=user.username)["Devices"] == []
+
+
+def test_amplify_remembers_a_device_and_signs_in_with_it_instead_of_mfa(idp, server, device_pool):
+    pool_id, client_id, user = device_pool(REMEMBER_ALWAYS, mfa=True)
+    node = shutil.which("node") or "/usr/bin/node"
+    env = dict(os.environ)
+    env["POOLDESK_DEVICE_INPUT"] = json.dumps({
+        "endpoint": server.endpoint, "poolId": pool_id, "clientId": client_id, "username": user.username,
+        "password": user.password, "totpCode": next_step_code(user.totp, user.totp_step),
+    })
+    proc = subprocess.run([node, str(JS_DIR / "amplify_devices.mjs")], cwd=JS_DIR, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, f"amplify_devices.mjs exited {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+    verdict = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert verdict["ok"] is True, verdict
+    assert verdict["first"] == ["CONFIRM_SIGN_IN_WITH_TOTP_CODE"], "a new device passes MFA"
+    assert verdict["second"] == [], "the device Amplify confirmed signed in instead of a code"
+    assert verdict["listed"] == [verdict["deviceKey"]]
+    assert verdict["afterForget"] == ["CONFIRM_SIGN_IN_WITH_TOTP_CODE"], verdict
