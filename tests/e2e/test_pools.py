@@ -326,7 +326,6 @@ def test_a_pool_is_its_own_primary_replica_and_other_regions_are_refused_with_wh
     [
         ({"UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}, "AUDIT"),
         ({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT", "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}}, "AUDIT"),
-        ({"VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_LINK"}}, "CONFIRM_WITH_CODE"),
     ],
 )
 def test_settings_pooldesk_does_not_act_on_yet_are_refused_not_ignored(idp, make_pool, setting, mentions):

@@ -112,7 +112,7 @@ fn domain_routes() -> Router<Arc<AppState>> {
         .route("/login", get(login::login_page).post(login::login_submit))
         .route("/challenge", post(login::challenge_submit))
         .route("/signup", get(login::sign_up_page).post(login::sign_up_submit))
-        .route("/confirmUser", post(login::confirm_user))
+        .route("/confirmUser", get(login::confirm_user_link).post(login::confirm_user))
         .route("/resendCode", post(login::resend_code))
         .route("/forgotPassword", get(login::forgot_password_page).post(login::forgot_password_submit))
         .route("/confirmForgotPassword", post(login::confirm_forgot_password))

@@ -174,7 +174,8 @@ fn check_custom_count(schema: &[SchemaAttributeType]) -> Result<()> {
 
 /// Settings Cognito acts on and PoolDesk does not yet: refused, with what to do, rather than
 /// stored and silently ignored. (Threat protection's AUDIT mode is taken: every sign-in is
-/// recorded for AdminListUserAuthEvents, as AUDIT records them.)
+/// recorded for AdminListUserAuthEvents, as AUDIT records them.) And a link template without
+/// its link.
 fn refuse_settings_not_acted_on(
     add_ons: Option<&w::UserPoolAddOnsType>,
     template: Option<&w::VerificationMessageTemplateType>,
@@ -189,11 +190,10 @@ fn refuse_settings_not_acted_on(
             ));
         }
     }
-    if template.and_then(|t| t.default_email_option.as_ref()) == Some(&w::DefaultEmailOptionType::ConfirmWithLink) {
-        return Err(Error::InvalidParameter(
-            "PoolDesk does not send confirmation links yet: use DefaultEmailOption CONFIRM_WITH_CODE (the login pages take the code)."
-                .into(),
-        ));
+    if let Some(message) = template.and_then(|t| t.email_message_by_link.as_deref())
+        && super::messages::link_text(message).is_none()
+    {
+        return Err(Error::InvalidParameter("EmailMessageByLink must hold the link as {##link text##}.".into()));
     }
     Ok(())
 }

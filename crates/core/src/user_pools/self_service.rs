@@ -61,13 +61,17 @@ impl UserPools {
         self.set_password(&pool, &mut user, &password)?;
 
         let channel = if decided.auto_confirm { None } else { self.confirmation_channel(&pool, &user) };
+        if let Some(ch) = &channel {
+            self.confirmation_link_base(&pool, ch)?;
+        }
         let code = match channel {
             Some(_) => Some(self.new_code(&mut user, CodePurpose::SignUp)?),
             None => None,
         };
         self.insert_user(&pool, &user)?;
         if let (Some(ch), Some(code)) = (&channel, &code) {
-            self.send_code(&pool, &user, ch, code, messages::Why::new("CustomMessage_SignUp", r.client_metadata.as_ref()))?;
+            let why = messages::Why::new("CustomMessage_SignUp", r.client_metadata.as_ref());
+            self.send_sign_up_confirmation(&pool, &user, ch, (code, &client.client_id), why)?;
         }
         Ok(w::SignUpResponse {
             user_confirmed: decided.auto_confirm,
@@ -113,9 +117,11 @@ impl UserPools {
         let ch = self
             .confirmation_channel(&pool, &user)
             .ok_or_else(|| Error::InvalidParameter("The user has no e-mail address or phone number to send a code to.".into()))?;
+        self.confirmation_link_base(&pool, &ch)?;
         let code = self.new_code(&mut user, CodePurpose::SignUp)?;
         self.save_user(&mut user)?;
-        self.send_code(&pool, &user, &ch, &code, messages::Why::new("CustomMessage_ResendCode", r.client_metadata.as_ref()))?;
+        let why = messages::Why::new("CustomMessage_ResendCode", r.client_metadata.as_ref());
+        self.send_sign_up_confirmation(&pool, &user, &ch, (&code, &client.client_id), why)?;
         Ok(w::ResendConfirmationCodeResponse { code_delivery_details: Some(messages::details(&ch)) })
     }
 

@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -175,7 +177,7 @@ pub(crate) async fn sign_up_submit(submission: Submission) -> Response {
                     &csrf,
                     SignInView { notice: Some(f.t(Msg::AccountReady)), username: &username, ..Default::default() },
                 ),
-                Ok(r) => html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
+                Ok(r) => html_response(StatusCode::OK, confirm_form(state, &f, &csrf, &username, r.code_delivery_details.as_ref(), None)),
                 Err(e) => internal(&f, &e).unwrap_or_else(|| {
                     let label = username_label(state, &f.domain.pool_id, f.lang);
                     let fields = sign_up_fields(state, &f.domain.pool_id, f.lang);
@@ -194,7 +196,17 @@ fn sent_to(lang: Lang, delivery: Option<&w::CodeDeliveryDetailsType>) -> String 
     }
 }
 
-fn confirm_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
+fn confirm_form(
+    state: &AppState,
+    f: &Flow,
+    csrf: &str,
+    username: &str,
+    delivery: Option<&w::CodeDeliveryDetailsType>,
+    error: Option<&str>,
+) -> Markup {
+    if confirms_by_link(state, &f.domain.pool_id) && delivery.is_some_and(|d| d.delivery_medium == Some(w::DeliveryMediumType::Email)) {
+        return link_sent(f, csrf, username, delivery, error);
+    }
     page(
         f.lang,
         &f.brand,
@@ -219,6 +231,33 @@ fn confirm_form(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeD
     )
 }
 
+/// Whether the pool confirms sign-ups by a link in an e-mail (CONFIRM_WITH_LINK).
+fn confirms_by_link(state: &AppState, pool_id: &str) -> bool {
+    let pool = state.api.store.get_pool(pool_id).ok().flatten();
+    pool.and_then(|p| p.config.verification_message_template.as_ref().and_then(|t| t.default_email_option))
+        == Some(w::DefaultEmailOptionType::ConfirmWithLink)
+}
+
+/// The page after a sign-up in a pool that confirms by link: where the link went, and a new one.
+fn link_sent(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
+    let to = delivery.and_then(|d| d.destination.as_deref()).unwrap_or_default();
+    page(
+        f.lang,
+        &f.brand,
+        f.t(Msg::ConfirmYourAccount),
+        html! {
+            h1 { (f.t(Msg::ConfirmYourAccount)) }
+            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
+            p.hint.textDescription-customizable { (fill(f.t(Msg::LinkSentTo), to)) }
+            form method="post" action={ "resendCode?" (f.query) } {
+                (csrf_field(csrf))
+                input type="hidden" name="username" value=(username);
+                button.secondary.submitButton-customizable type="submit" { (f.t(Msg::SendNewLink)) }
+            }
+        },
+    )
+}
+
 /// Sign-in met an unconfirmed account: a new code, and the page to enter it.
 pub(super) fn confirm_unconfirmed(state: &AppState, f: &Flow, ctx: &Context, csrf: &str, username: &str) -> Response {
     let client = &f.auth.client;
@@ -229,7 +268,7 @@ pub(super) fn confirm_unconfirmed(state: &AppState, f: &Flow, ctx: &Context, csr
         ..Default::default()
     };
     match state.api.pools.resend_confirmation_code(ctx, request) {
-        Ok(r) => html_response(StatusCode::OK, confirm_form(f, csrf, username, r.code_delivery_details.as_ref(), None)),
+        Ok(r) => html_response(StatusCode::OK, confirm_form(state, f, csrf, username, r.code_delivery_details.as_ref(), None)),
         Err(e) => internal(f, &e).unwrap_or_else(|| {
             sign_in_page(state, f, csrf, SignInView { error: Some(&e.client_message()), username, ..Default::default() })
         }),
@@ -256,11 +295,71 @@ pub(crate) async fn confirm_user(submission: Submission) -> Response {
                     &csrf,
                     SignInView { notice: Some(f.t(Msg::AccountConfirmed)), username: &username, ..Default::default() },
                 ),
-                Err(e) => internal(&f, &e)
-                    .unwrap_or_else(|| html_response(StatusCode::OK, confirm_form(&f, &csrf, &username, None, Some(&e.client_message())))),
+                Err(e) => internal(&f, &e).unwrap_or_else(|| {
+                    html_response(StatusCode::OK, confirm_form(state, &f, &csrf, &username, None, Some(&e.client_message())))
+                }),
             }
         })
         .await
+}
+
+/// `GET /confirmUser?client_id=…&user_name=…&confirmation_code=…`: the link a sign-up
+/// confirmation e-mail carries when the pool confirms by link (CONFIRM_WITH_LINK). It confirms
+/// with ConfirmSignUp, as the code form does, then says so.
+pub(crate) async fn confirm_user_link(
+    State(state): State<Arc<AppState>>,
+    domain: DomainRef,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Response {
+    super::blocking(move || {
+        let found = match super::resolved(&state, &domain, "a confirmation link") {
+            Ok(d) => d,
+            Err(resp) => return *resp,
+        };
+        let query = query.unwrap_or_default();
+        let lang = super::page_lang(&found, &query, &headers);
+        let param = |name: &str| form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let (Some(client_id), Some(username), Some(code)) = (param("client_id"), param("user_name"), param("confirmation_code")) else {
+            return error_page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The link lacks client_id, user_name or confirmation_code.",
+            );
+        };
+        // The link is the domain's pool's, for one of its clients.
+        let client = match state.api.store.get_client(&client_id) {
+            Ok(Some(c)) if c.pool_id == found.pool_id => c,
+            Ok(_) => return error_page(lang, StatusCode::BAD_REQUEST, "invalid_request", "The link names no app client of this pool."),
+            Err(e) => {
+                tracing::error!("a confirmation link: {e:#}");
+                return internal_error(lang);
+            }
+        };
+        let request = w::ConfirmSignUpRequest {
+            client_id: client.client_id.clone(),
+            secret_hash: state.api.pools.login_secret_hash(&client, &username),
+            username,
+            confirmation_code: code,
+            ..Default::default()
+        };
+        let ctx = Context { caller: None, source_ip: Some(peer.ip().to_string()) };
+        match state.api.pools.confirm_sign_up(&ctx, request) {
+            Ok(_) => {
+                let brand = super::Brand::of(&state, &found, &client.client_id).unwrap_or_default();
+                let title = Msg::AccountConfirmed.text(lang);
+                html_response(StatusCode::OK, page(lang, &brand, title, html! { h1 { (title) } }))
+            }
+            Err(e) if e.is_internal() => {
+                tracing::error!("a confirmation link: {e:#}");
+                internal_error(lang)
+            }
+            Err(e) => error_page(lang, StatusCode::BAD_REQUEST, e.wire_code(), &e.client_message()),
+        }
+    })
+    .await
 }
 
 /// `POST /resendCode`: a new confirmation code.

@@ -151,6 +151,9 @@ pub(crate) enum Msg {
     /// After `CodeSentTo`.
     EnterToConfirm,
     SendNewCode,
+    /// `{}`: where the confirmation link went (a pool that confirms by link).
+    LinkSentTo,
+    SendNewLink,
     AccountConfirmed,
     /// `{}`: what the form asks for (see `forgot_hint`).
     ForgotHint,
@@ -181,7 +184,7 @@ struct Texts {
 
 impl Msg {
     #[cfg(test)]
-    const ALL: [Msg; 68] = [
+    const ALL: [Msg; 70] = [
         Msg::SomethingWentWrong,
         Msg::ErrorLabel,
         Msg::InternalError,
@@ -242,6 +245,8 @@ impl Msg {
         Msg::ConfirmYourAccount,
         Msg::EnterToConfirm,
         Msg::SendNewCode,
+        Msg::LinkSentTo,
+        Msg::SendNewLink,
         Msg::AccountConfirmed,
         Msg::ForgotHint,
         Msg::BackToSignIn,
@@ -1051,6 +1056,32 @@ impl Msg {
                 pt_br: "Enviar um novo código",
                 zh_cn: "发送新验证码",
                 zh_tw: "傳送新驗證碼",
+            },
+            Msg::LinkSentTo => Texts {
+                en: "We sent a link to {}. Open it to confirm your account.",
+                de: "Wir haben einen Link an {} gesendet. Öffnen Sie ihn, um Ihr Konto zu bestätigen.",
+                es: "Hemos enviado un enlace a {}. Ábralo para confirmar su cuenta.",
+                fr: "Nous avons envoyé un lien à {}. Ouvrez-le pour confirmer votre compte.",
+                id: "Kami telah mengirim tautan ke {}. Buka tautan itu untuk mengonfirmasi akun Anda.",
+                it: "Abbiamo inviato un link a {}. Aprilo per confermare il tuo account.",
+                ja: "{} にリンクを送信しました。リンクを開いてアカウントを確認してください。",
+                ko: "{}(으)로 링크를 보냈습니다. 링크를 열어 계정을 확인하세요.",
+                pt_br: "Enviamos um link para {}. Abra-o para confirmar sua conta.",
+                zh_cn: "我们已将链接发送至 {}。请打开链接以确认您的账户。",
+                zh_tw: "我們已將連結傳送至 {}。請開啟連結以確認您的帳戶。",
+            },
+            Msg::SendNewLink => Texts {
+                en: "Send a new link",
+                de: "Neuen Link senden",
+                es: "Enviar un enlace nuevo",
+                fr: "Envoyer un nouveau lien",
+                id: "Kirim tautan baru",
+                it: "Invia un nuovo link",
+                ja: "新しいリンクを送信",
+                ko: "새 링크 보내기",
+                pt_br: "Enviar um novo link",
+                zh_cn: "发送新链接",
+                zh_tw: "傳送新連結",
             },
             Msg::AccountConfirmed => Texts {
                 en: "Your account is confirmed. Sign in.",

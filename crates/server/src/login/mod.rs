@@ -27,7 +27,8 @@ use crate::oauth::DomainRef;
 mod account;
 mod messages;
 pub(crate) use account::{
-    confirm_forgot_password, confirm_user, forgot_password_page, forgot_password_submit, resend_code, sign_up_page, sign_up_submit,
+    confirm_forgot_password, confirm_user, confirm_user_link, forgot_password_page, forgot_password_submit, resend_code, sign_up_page,
+    sign_up_submit,
 };
 use messages::{Lang, Msg, fill};
 
