@@ -196,6 +196,8 @@ fn sent_to(lang: Lang, delivery: Option<&w::CodeDeliveryDetailsType>) -> String 
     }
 }
 
+/// The page after a sign-up: the code to enter, or, in a pool that confirms by a link in an
+/// e-mail, where the link went; and a new one either way.
 fn confirm_form(
     state: &AppState,
     f: &Flow,
@@ -204,9 +206,8 @@ fn confirm_form(
     delivery: Option<&w::CodeDeliveryDetailsType>,
     error: Option<&str>,
 ) -> Markup {
-    if confirms_by_link(state, &f.domain.pool_id) && delivery.is_some_and(|d| d.delivery_medium == Some(w::DeliveryMediumType::Email)) {
-        return link_sent(f, csrf, username, delivery, error);
-    }
+    let by_link =
+        confirms_by_link(state, &f.domain.pool_id) && delivery.is_some_and(|d| d.delivery_medium == Some(w::DeliveryMediumType::Email));
     page(
         f.lang,
         &f.brand,
@@ -214,18 +215,24 @@ fn confirm_form(
         html! {
             h1 { (f.t(Msg::ConfirmYourAccount)) }
             @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
-            p.hint.textDescription-customizable { (sent_to(f.lang, delivery)) " " (f.t(Msg::EnterToConfirm)) }
-            form method="post" action={ "confirmUser?" (f.query) } {
-                (csrf_field(csrf))
-                input type="hidden" name="username" value=(username);
-                label.label-customizable for="code" { (f.t(Msg::Code)) }
-                input.inputField-customizable #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
-                button.submitButton-customizable type="submit" { (f.t(Msg::Verify)) }
+            @if by_link {
+                p.hint.textDescription-customizable {
+                    (fill(f.t(Msg::LinkSentTo), delivery.and_then(|d| d.destination.as_deref()).unwrap_or_default()))
+                }
+            } @else {
+                p.hint.textDescription-customizable { (sent_to(f.lang, delivery)) " " (f.t(Msg::EnterToConfirm)) }
+                form method="post" action={ "confirmUser?" (f.query) } {
+                    (csrf_field(csrf))
+                    input type="hidden" name="username" value=(username);
+                    label.label-customizable for="code" { (f.t(Msg::Code)) }
+                    input.inputField-customizable #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus;
+                    button.submitButton-customizable type="submit" { (f.t(Msg::Verify)) }
+                }
             }
             form method="post" action={ "resendCode?" (f.query) } {
                 (csrf_field(csrf))
                 input type="hidden" name="username" value=(username);
-                button.secondary.submitButton-customizable type="submit" { (f.t(Msg::SendNewCode)) }
+                button.secondary.submitButton-customizable type="submit" { (f.t(if by_link { Msg::SendNewLink } else { Msg::SendNewCode })) }
             }
         },
     )
@@ -236,26 +243,6 @@ fn confirms_by_link(state: &AppState, pool_id: &str) -> bool {
     let pool = state.api.store.get_pool(pool_id).ok().flatten();
     pool.and_then(|p| p.config.verification_message_template.as_ref().and_then(|t| t.default_email_option))
         == Some(w::DefaultEmailOptionType::ConfirmWithLink)
-}
-
-/// The page after a sign-up in a pool that confirms by link: where the link went, and a new one.
-fn link_sent(f: &Flow, csrf: &str, username: &str, delivery: Option<&w::CodeDeliveryDetailsType>, error: Option<&str>) -> Markup {
-    let to = delivery.and_then(|d| d.destination.as_deref()).unwrap_or_default();
-    page(
-        f.lang,
-        &f.brand,
-        f.t(Msg::ConfirmYourAccount),
-        html! {
-            h1 { (f.t(Msg::ConfirmYourAccount)) }
-            @if let Some(e) = error { p.error.errorMessage-customizable role="alert" { (e) } }
-            p.hint.textDescription-customizable { (fill(f.t(Msg::LinkSentTo), to)) }
-            form method="post" action={ "resendCode?" (f.query) } {
-                (csrf_field(csrf))
-                input type="hidden" name="username" value=(username);
-                button.secondary.submitButton-customizable type="submit" { (f.t(Msg::SendNewLink)) }
-            }
-        },
-    )
 }
 
 /// Sign-in met an unconfirmed account: a new code, and the page to enter it.
