@@ -19,12 +19,26 @@ ensure_rust
 # One build, never rebuilt in place: incremental data would only fill the disk (gigabytes).
 export CARGO_INCREMENTAL=0
 
-# Everything the run writes outside target/ goes here and is removed at the end, pass or fail:
-# repeated runs on one machine must not fill its disk (a full disk kills the linker mid-build).
+# The PostgreSQL cluster and the end-to-end passes' files go here: removed at the end of a run
+# that passed, kept but for the database after one that failed (the servers' logs are in it).
+# Repeated runs on one machine must not fill its disk (a full disk kills the linker mid-build).
 SCRATCH=$(mktemp -d /tmp/pooldesk-test.XXXXXX)
 chmod 755 "$SCRATCH"
 POSTGRES_DIR="$SCRATCH/postgres"
-trap 'scripts/postgres.sh stop "$POSTGRES_DIR" >/dev/null 2>&1 || true; rm -rf "$SCRATCH"' EXIT
+CLUSTER_PASS=
+finish() {
+    local status=$?
+    # A run stopped during the first end-to-end pass leaves the cluster pass running: end it.
+    if [ -n "$CLUSTER_PASS" ]; then kill "$CLUSTER_PASS" 2>/dev/null && wait "$CLUSTER_PASS" 2>/dev/null || true; fi
+    scripts/postgres.sh stop "$POSTGRES_DIR" >/dev/null 2>&1 || true
+    if [ "$status" = 0 ]; then
+        rm -rf "$SCRATCH"
+    else
+        rm -rf "$POSTGRES_DIR"
+        echo "the end-to-end passes' files (server logs among them) are kept in $SCRATCH" >&2
+    fi
+}
+trap finish EXIT
 
 echo "==> a throwaway PostgreSQL cluster for the PostgreSQL store's tests and the cluster tests"
 POOLDESK_TEST_POSTGRES=$(scripts/postgres.sh start "$POSTGRES_DIR" $$)
@@ -75,6 +89,7 @@ POOLDESK_BIN="$ROOT/target/debug/pooldesk" scripts/with-keyring.sh .venv/bin/pyt
     --basetemp "$SCRATCH/e2e" || first=$?
 second=0
 wait "$CLUSTER_PASS" || second=$?
+CLUSTER_PASS=
 echo "==> end-to-end suite on two servers, one PostgreSQL database, HAProxy between"
 cat "$CLUSTER_LOG"
 if [ "$first" != 0 ] || [ "$second" != 0 ]; then

@@ -29,7 +29,7 @@ def site(idp, server, make_pool, make_client):
 
 
 def the_link(server, pool_id: str, username: str) -> tuple[dict, str]:
-    (message,) = [m for m in outbox(server, pool_id, username)][:1]
+    (message,) = outbox(server, pool_id, username)
     found = re.search(r"Confirm my account: (\S+)", message["Body"])
     assert found, message["Body"]
     return message, found.group(1)
@@ -77,7 +77,7 @@ def test_the_managed_login_says_a_link_was_sent_and_sends_a_new_one(server, site
     form = browser.follow_link(sign_in, "Sign up")
     sent = browser.submit(form, username="linda", **{"attr:email": "linda@example.com"}, password=PASSWORD)
     assert isinstance(sent, Page) and sent.title == "Confirm your account", sent.errors
-    assert "We sent a link to l***@e***. Open it to confirm your account." in sent.html or "Open it to confirm your account." in sent.html
+    assert "We sent a link to l***@e***. Open it to confirm your account." in sent.html
     assert "code" not in sent.form.fields, "no code to type"
     again = browser.submit(sent)
     assert isinstance(again, Page) and "Open it to confirm your account." in again.html

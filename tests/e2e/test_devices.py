@@ -89,11 +89,13 @@ def test_amazon_cognito_identity_js_remembers_a_device_and_signs_in_with_it_inst
     assert idp.admin_list_devices(UserPoolId=pool_id, Username=user.username)["Devices"] == []
 
 
-def test_the_device_the_js_sdk_confirmed_is_named_and_timed_for_admins(idp, server, device_pool):
+def test_without_mfa_the_js_sdk_still_proves_its_device_at_each_sign_in(idp, server, device_pool):
     pool_id, client_id, user = device_pool({"ChallengeRequiredOnNewDevice": False})
     verdict = run_js(server, pool_id, client_id, user)
-    # Without MFA the library still proves the device at each sign-in; it forgot it at the end.
     assert verdict["ok"] is True and verdict["second"]["challenges"] == [], verdict
+    # The second sign-in's tokens name the device it proved (device SRP ran), not a new one.
+    assert claims(verdict["second"]["accessToken"])["device_key"] == verdict["first"]["deviceKey"]
+    assert verdict["listed"] == [verdict["first"]["deviceKey"]]
     assert verdict["third"]["code"] == "tokens", verdict
 
 
@@ -146,7 +148,7 @@ def test_a_wrong_device_secret_is_not_authorized(idp, device_pool):
     assert (code, message) == ("NotAuthorizedException", "Incorrect username or password.")
 
 
-def test_a_user_opts_in_before_a_device_replaces_mfa_when_the_pool_asks(idp, device_pool):
+def test_a_device_is_remembered_only_when_the_user_opts_in_if_the_pool_says_so(idp, device_pool):
     pool_id, client_id, user = device_pool({"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": True})
     srp = AWSSRP(username=user.username, password=user.password, pool_id=pool_id, client_id=client_id, client=idp)
     tokens = srp.authenticate_user()["AuthenticationResult"]

@@ -537,6 +537,20 @@ def test_a_custom_message_without_the_code_is_refused(stub, admin, public):
     assert "{####}" in error_message(e.value)
 
 
+def test_a_custom_message_may_carry_the_confirmation_link_instead_of_the_code(srv, stub, admin, public):
+    def handler(event, context):
+        event["response"]["emailMessage"] = f"Welcome {event['userName']}! {event['request']['linkParameter']}"
+        return event
+
+    pool_id, client_id = pool_with(admin, CustomMessage=fn(stub, handler))
+    admin.update_user_pool(UserPoolId=pool_id, AutoVerifiedAttributes=["email"], LambdaConfig=admin.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"],
+                           VerificationMessageTemplate={"DefaultEmailOption": "CONFIRM_WITH_LINK"})
+    admin.create_user_pool_domain(UserPoolId=pool_id, Domain=f"link{uuid.uuid4().hex[:10]}")
+    public.sign_up(ClientId=client_id, Username="lin", Password=PASSWORD, UserAttributes=[{"Name": "email", "Value": "lin@example.com"}])
+    [message] = outbox(srv, pool_id, "lin")
+    assert message["Body"].startswith("Welcome lin! Click Here: ") and "/confirmUser?" in message["Body"], message["Body"]
+
+
 # --- User migration ---------------------------------------------------------------------------------
 
 OLD_DIRECTORY = {"legacy": ("Old-Passw0rd!", {"email": "legacy@example.com", "email_verified": "true", "name": "Lee Gacy"})}

@@ -337,3 +337,42 @@ fn devices_are_listed_a_page_at_a_time_and_admin_calls_name_unknown_users() {
     let forget = json!({ "UserPoolId": app.pool_id, "Username": "nobody", "DeviceKey": keys[0] });
     assert_eq!(desk.call("AdminForgetDevice", forget).unwrap_err().code, "UserNotFoundException");
 }
+
+#[test]
+fn a_remembered_device_does_not_replace_mfa_unless_the_pool_says_so() {
+    let desk = Desk::new();
+    let (app, secret) = mfa_device_app(&desk, json!({ "ChallengeRequiredOnNewDevice": false }));
+    let device = register_with_mfa(&desk, &app, &secret);
+    let mfa = named(&initiate(&desk, &app, Some(&device.key)), "SOFTWARE_TOKEN_MFA");
+    let code = totp::code_at_time(&secret, desk.now_secs()).unwrap();
+    let answer = json!({ "USERNAME": "dana", "SOFTWARE_TOKEN_MFA_CODE": code, "DEVICE_KEY": device.key });
+    let pending = named(&desk.respond(&app.client_id, &mfa, "SOFTWARE_TOKEN_MFA", answer), "DEVICE_SRP_AUTH");
+    prove(&desk, &app, &device, &pending, DEVICE_SECRET, true).unwrap();
+}
+
+#[test]
+fn a_stray_device_answer_cannot_end_or_take_over_a_sign_in() {
+    let desk = Desk::new();
+    let app = device_app(&desk, json!({ "ChallengeRequiredOnNewDevice": true }));
+    let (device, _) = register(&desk, &app);
+    let pending = named(&initiate(&desk, &app, Some(&device.key)), "DEVICE_SRP_AUTH");
+    let stray = |responses: Value| {
+        desk.call(
+            "RespondToAuthChallenge",
+            json!({ "ClientId": app.client_id, "ChallengeName": "DEVICE_SRP_AUTH", "ChallengeResponses": responses }),
+        )
+    };
+    // Found by client and device alone, an answer must name the user...
+    let client = srp::SrpClient::for_device(&device.group).unwrap();
+    assert_eq!(stray(json!({ "DEVICE_KEY": device.key, "SRP_A": client.srp_a_hex() })).unwrap_err().code, "InvalidParameterException");
+    // ...and one that is not the device's answer leaves the sign-in to the device.
+    assert_eq!(
+        stray(json!({ "USERNAME": "dana", "DEVICE_KEY": device.key, "SRP_A": "00" })).unwrap_err().code,
+        "InvalidParameterException"
+    );
+    let result = prove(&desk, &app, &device, &pending, DEVICE_SECRET, true).unwrap();
+    assert_eq!(claims(&result["AuthenticationResult"]["AccessToken"])["device_key"], json!(device.key));
+    // Answered once under either id, the challenge is gone under both.
+    let replay = stray(json!({ "USERNAME": "dana", "DEVICE_KEY": device.key, "SRP_A": client.srp_a_hex() }));
+    assert_eq!(replay.unwrap_err().code, "NotAuthorizedException");
+}

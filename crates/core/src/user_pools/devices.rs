@@ -152,7 +152,7 @@ impl UserPools {
     }
 
     /// Changes a user's devices, read again and retried if another write to the user won.
-    fn edit_devices(&self, pool: &UserPool, user: &User, edit: impl Fn(&mut Vec<Device>) -> Result<()>) -> Result<()> {
+    pub(super) fn edit_devices(&self, pool: &UserPool, user: &User, edit: impl Fn(&mut Vec<Device>) -> Result<()>) -> Result<()> {
         let mut user = user.clone();
         for _ in 0..EDIT_ATTEMPTS {
             edit(&mut user.data.devices)?;
@@ -186,7 +186,11 @@ fn check_key(key: &str) -> Result<()> {
             && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             && id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
     });
-    if shaped && key.len() <= 55 { Ok(()) } else { Err(Error::InvalidParameter(format!("{key} is not a device key (<region>_<uuid>)."))) }
+    if shaped && key.len() <= 55 {
+        return Ok(());
+    }
+    let shown: String = key.chars().take(60).collect();
+    Err(Error::InvalidParameter(format!("{shown} is not a device key (<region>_<uuid>).")))
 }
 
 fn check_name(name: &str) -> Result<()> {

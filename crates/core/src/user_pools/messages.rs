@@ -7,6 +7,7 @@
 use pooldesk_wire::cognito_idp::{self as w, DeliveryMediumType};
 
 use super::UserPools;
+use super::triggers::MessageKind;
 pub(super) use super::triggers::Why;
 use crate::error::{Error, Result};
 use crate::store::{CodePurpose, Message, MessageQuery, PendingCode, User, UserPool};
@@ -200,7 +201,7 @@ impl UserPools {
                     .unwrap_or_else(|| "Your verification code is {####}.".into()),
             )
         };
-        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, false)?;
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, MessageKind::Code)?;
         let body = template.replace("{####}", code).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(code))
     }
@@ -227,7 +228,7 @@ impl UserPools {
         let template = t
             .email_message_by_link
             .unwrap_or_else(|| "Please click the link below to verify your email address. {##Verify Email##}".into());
-        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, false)?;
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, MessageKind::Link)?;
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", client_id)
             .append_pair("user_name", &user.username)
@@ -240,7 +241,9 @@ impl UserPools {
             Some((range, text)) => format!("{}{text}: {link}{}", &template[..range.start], &template[range.end..]),
             None => format!("{template}\n{link}"),
         };
-        self.deliver(pool, user, ch, &subject, &body.replace("{username}", &user.username), Some(code))
+        // A custom message function may have kept the code instead of the link.
+        let body = body.replace("{username}", &user.username).replace("{####}", code);
+        self.deliver(pool, user, ch, &subject, &body, Some(code))
     }
 
     /// Where a sign-up confirmation link points, when one is due (the pool confirms by link,
@@ -280,7 +283,7 @@ impl UserPools {
         } else {
             (String::new(), t.sms_message.unwrap_or_else(|| default_body.into()))
         };
-        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, true)?;
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, MessageKind::Invitation)?;
         let body = template.replace("{####}", password).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(password))
     }
@@ -319,7 +322,7 @@ impl UserPools {
                 .unwrap_or_else(|| "Your authentication code is {####}.".into());
             (String::new(), template)
         };
-        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, false)?;
+        let (subject, template) = self.custom_message(pool, user, ch, why, subject, template, MessageKind::Code)?;
         let body = template.replace("{####}", code).replace("{username}", &user.username);
         self.deliver(pool, user, ch, &subject, &body, Some(code))
     }

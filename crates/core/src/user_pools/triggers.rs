@@ -741,6 +741,17 @@ impl UserPools {
     }
 }
 
+/// What a message carries, for what the custom message function's answer must keep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum MessageKind {
+    /// A code (`{####}`).
+    Code,
+    /// A temporary password (`{####}`) and the username (`{username}`).
+    Invitation,
+    /// A sign-up confirmation link (`{##text##}`), or the code.
+    Link,
+}
+
 /// Why a code is sent: the custom message trigger's source, and the request's `ClientMetadata`.
 #[derive(Clone, Copy)]
 pub(super) struct Why<'a> {
@@ -767,8 +778,9 @@ impl UserPools {
         why: Why<'_>,
         subject: String,
         template: String,
-        invitation: bool,
+        kind: MessageKind,
     ) -> Result<(String, String)> {
+        let invitation = kind == MessageKind::Invitation;
         let request = json!({
             "userAttributes": user_attributes(user),
             "codeParameter": "{####}",
@@ -788,7 +800,9 @@ impl UserPools {
         let email = *medium == w::DeliveryMediumType::Email;
         let message = text(if email { "emailMessage" } else { "smsMessage" })?;
         if let Some(m) = &message {
-            if !m.contains("{####}") {
+            // A confirmation link's message may hold the link (linkParameter) instead of the code.
+            let has_link = kind == MessageKind::Link && super::messages::link_text(m).is_some();
+            if !m.contains("{####}") && !has_link {
                 return Err(invalid(format!(
                     "Invalid lambda response: the {} does not contain the code parameter {{####}}.",
                     if email { "emailMessage" } else { "smsMessage" }

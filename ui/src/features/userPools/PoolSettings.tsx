@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { FormProvider, useForm } from "react-hook-form";
+import { FormProvider, useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { GetUserPoolMfaConfigResponse, UserPoolType } from "../../generated/cognito-idp";
@@ -119,13 +119,7 @@ function SettingsForm({ pool: p, mfaConfig }: { pool: UserPoolType; mfaConfig?: 
         <MfaFields<V> legend="MFA" />
         <fieldset>
           <legend>Remembered devices</legend>
-          <SelectField<V> name="devices" label="Devices" testId="devices-mode" options={DEVICE_MODES} />
-          <CheckboxField<V>
-            name="devicesReplaceMfa"
-            testId="devices-replace-mfa"
-            label="A remembered device signs in instead of an MFA code"
-            hint="Apps prove the device with its own secret (device SRP); other devices still need the code."
-          />
+          <DeviceFields />
         </fieldset>
         <fieldset>
           <legend>Protection</legend>
@@ -139,6 +133,26 @@ function SettingsForm({ pool: p, mfaConfig }: { pool: UserPoolType; mfaConfig?: 
         </div>
       </form>
     </FormProvider>
+  );
+}
+
+function DeviceFields() {
+  const mode = useWatch<V, "devices">({ name: "devices" });
+  return (
+    <>
+      <SelectField<V> name="devices" label="Devices" testId="devices-mode" options={DEVICE_MODES} />
+      <CheckboxField<V>
+        name="devicesReplaceMfa"
+        testId="devices-replace-mfa"
+        label="A remembered device signs in instead of an MFA code"
+        hint={
+          mode === "off"
+            ? "Only when the pool remembers devices."
+            : "Apps prove the device with its own secret (device SRP); other devices still need the code."
+        }
+        disabled={mode === "off"}
+      />
+    </>
   );
 }
 

@@ -32,7 +32,7 @@ export function shownDevice(d: DeviceType): ShownDevice {
 /**
  * The devices a user confirmed (remembered devices): when each was last used and from where;
  * remember or stop remembering one (a remembered device may stand in for MFA), or forget it
- * (its next sign-in needs the password and MFA again, and its refresh tokens stop working).
+ * (its next sign-in needs the password and MFA again, and refreshes naming it are refused).
  */
 export function Devices({ poolId, username }: { poolId: string; username: string }) {
   const api = useApi();
@@ -74,7 +74,7 @@ export function Devices({ poolId, username }: { poolId: string; username: string
   const forget = async (d: ShownDevice) => {
     const ok = await confirm({
       title: "Forget device",
-      message: `Forget ${d.name} of ${username}? Its next sign-in needs the password (and MFA) again, and its refresh tokens stop working.`,
+      message: `Forget ${d.name} of ${username}? Its next sign-in needs the password (and MFA) again, and refreshes naming it are refused.`,
       confirmLabel: "Forget",
       danger: true,
     });

@@ -22,6 +22,8 @@ use crate::user_pools::UserPools;
 
 /// How far a device's TIMESTAMP may be from the server's clock, as for a user's SRP claim.
 const TIMESTAMP_SKEW_SECS: i64 = 5 * 60;
+/// Tries of a write to the user that lost a race with another.
+const EDIT_ATTEMPTS: usize = 8;
 
 /// The pool's device settings, when it remembers devices.
 pub(in crate::user_pools) fn tracking(pool: &UserPool) -> Option<&w::DeviceConfigurationType> {
@@ -32,8 +34,10 @@ pub(in crate::user_pools) fn unknown_device() -> Error {
     Error::ResourceNotFound("Device does not exist.".into())
 }
 
-/// The Session of a DEVICE_SRP_AUTH challenge, also found by its client and device alone:
-/// some clients (pycognito) answer it without the Session.
+/// Where a DEVICE_SRP_AUTH challenge is also found by its client and device alone, for the
+/// clients (pycognito) that answer it without the Session. Neither is secret, so an answer
+/// found so must name the user (and pass SECRET_HASH), and whichever id is answered first
+/// takes both.
 pub(super) fn device_session_id(client_id: &str, device_key: &str) -> String {
     format!("device-{}", sha256_hex(&format!("{client_id}\0{device_key}")))
 }
@@ -68,26 +72,30 @@ impl UserPools {
             ("USERNAME".to_owned(), user.username.clone()),
             ("USER_ID_FOR_SRP".to_owned(), user.username.clone()),
         ]);
-        let session = self.store_pending_as(
-            device_session_id(&attempt.client.client_id, &device.key),
-            attempt,
-            Pending {
+        let session = self.random.token()?;
+        let alias = device_session_id(&attempt.client.client_id, &device.key);
+        for (id, twin) in [(&session, &alias), (&alias, &session)] {
+            let pending = Pending {
                 client_id: attempt.client.client_id.clone(),
                 sub: Some(user.sub.clone()),
-                step: Step::DeviceSrpAuth,
+                step: Step::DeviceSrpAuth { twin: twin.clone() },
                 attempts_left: 1,
                 passed: passed.clone(),
                 hosted: false,
-            },
-        )?;
+            };
+            self.store_pending_as(id.clone(), attempt, pending)?;
+        }
         Ok(Some(Outcome::Challenge { name: Ch::DeviceSrpAuth, session, parameters, available: None }))
     }
 
     /// DEVICE_SRP_AUTH's answer (the device's `SRP_A`), answered with DEVICE_PASSWORD_VERIFIER.
+    /// The answer is checked before the challenge (under both its ids) is taken, so a stray
+    /// answer cannot end a sign-in.
     pub(super) fn device_srp_step(
         &self,
         attempt: Attempt<'_>,
         user: &User,
+        (session, twin): (&str, &str),
         responses: &BTreeMap<String, String>,
         passed: Progress,
     ) -> Result<Outcome> {
@@ -97,6 +105,8 @@ impl UserPools {
         }
         let device = user.data.devices.iter().find(|d| d.key == key).ok_or_else(unknown_device)?;
         let step = srp::server_step(&*self.random, &device.verifier, param(responses, "SRP_A")?)?;
+        self.take(session)?;
+        let _ = self.take(twin);
         let secret_block = STANDARD.encode(self.random.bytes::<64>()?);
         let parameters = BTreeMap::from([
             ("SALT".to_owned(), device.verifier.salt_hex()),
@@ -127,7 +137,7 @@ impl UserPools {
     pub(super) fn device_claim(
         &self,
         attempt: Attempt<'_>,
-        mut user: User,
+        user: User,
         (b, srp_a, secret_block, device_key): (&[u8], &str, &str, &str),
         responses: &BTreeMap<String, String>,
         mut passed: Progress,
@@ -137,16 +147,25 @@ impl UserPools {
         let block_ok = responses.get("PASSWORD_CLAIM_SECRET_BLOCK").map(String::as_str) == Some(secret_block);
         let same_device = responses.get("DEVICE_KEY").is_none_or(|k| k == device_key);
         let group_key = user.data.device_group_key.clone().ok_or_else(unknown_device)?;
-        let device = user.data.devices.iter_mut().find(|d| d.key == device_key).ok_or_else(unknown_device)?;
+        let device = user.data.devices.iter().find(|d| d.key == device_key).ok_or_else(unknown_device)?;
         let block = STANDARD.decode(secret_block).map_err(Error::internal)?;
         let expected = srp::expected_device_signature(&group_key, device_key, &device.verifier, srp_a, b, &block, timestamp)?;
         if !(fresh && block_ok && same_device && srp::signature_matches(&expected, param(responses, "PASSWORD_CLAIM_SIGNATURE")?)) {
-            self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Fail, &[(w::ChallengeName::Password, true)])?;
+            self.record_event(attempt, &user.sub, &passed.flow, w::EventResponseType::Fail, &[])?;
             return Err(incorrect());
         }
-        device.last_authenticated_ms = Some(self.now());
-        device.last_ip.clone_from(&attempt.ctx.source_ip);
-        self.save_user(&mut user)?;
+        // When and where the device was last used: worth a retry, not a failed sign-in.
+        let (now, ip) = (self.now(), attempt.ctx.source_ip.clone());
+        let noted = self.edit_devices(attempt.pool, &user, |devices| {
+            if let Some(d) = devices.iter_mut().find(|d| d.key == device_key) {
+                d.last_authenticated_ms = Some(now);
+                d.last_ip.clone_from(&ip);
+            }
+            Ok(())
+        });
+        if let Err(e) = noted {
+            tracing::warn!(pool = %attempt.pool.id, "noting a device's last use: {e}");
+        }
         passed.device_authenticated = true;
         self.finish(attempt, &user, &passed)
     }
@@ -165,19 +184,32 @@ impl UserPools {
         if let Some(key) = passed.device_key.clone().filter(|_| passed.device_authenticated) {
             return Ok((Some(key), None));
         }
-        let group_key = match &user.data.device_group_key {
-            Some(key) => key.clone(),
-            None => {
-                let mut user = user.clone();
-                let key = format!("-{}", &self.random.token()?[..9]);
-                user.data.device_group_key = Some(key.clone());
-                self.save_user(&mut user)?;
-                key
-            }
-        };
+        let group_key = self.device_group_key(attempt.pool, user)?;
         let region = attempt.pool.id.split('_').next().unwrap_or("us-east-1");
         let key = format!("{region}_{}", self.random.uuid()?);
         Ok((Some(key.clone()), Some(w::NewDeviceMetadataType { device_key: Some(key), device_group_key: Some(group_key) })))
+    }
+}
+
+impl UserPools {
+    /// The user's device group key, made (and kept) at its first use. Two first sign-ins at
+    /// once agree on whichever key was stored first.
+    fn device_group_key(&self, pool: &UserPool, user: &User) -> Result<String> {
+        let mut user = user.clone();
+        for _ in 0..EDIT_ATTEMPTS {
+            if let Some(key) = &user.data.device_group_key {
+                return Ok(key.clone());
+            }
+            let key = format!("-{}", &self.random.token()?[..9]);
+            user.data.device_group_key = Some(key.clone());
+            match self.save_user(&mut user) {
+                Err(Error::ConcurrentModification(_)) => {
+                    user = self.store.get_user_by_sub(&pool.id, &user.sub)?.ok_or_else(unknown_device)?;
+                }
+                other => return other.map(|()| key),
+            }
+        }
+        Err(Error::TooManyRequests("The user is being changed by other requests; try again.".into()))
     }
 }
 

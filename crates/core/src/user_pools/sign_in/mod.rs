@@ -219,8 +219,11 @@ pub(super) enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unknown_user: Option<String>,
     },
-    /// Waiting for the named device's `SRP_A` (DEVICE_SRP_AUTH).
-    DeviceSrpAuth,
+    /// Waiting for the named device's `SRP_A` (DEVICE_SRP_AUTH), stored under two ids (see
+    /// `device::device_session_id`); `twin` is the other.
+    DeviceSrpAuth {
+        twin: String,
+    },
     DevicePasswordVerifier {
         b: String,
         srp_a: String,
@@ -251,7 +254,7 @@ fn step_name(step: &Step) -> Ch {
         Step::MfaSetup { .. } => Ch::MfaSetup,
         Step::SelectChallenge { .. } => Ch::SelectChallenge,
         Step::Custom { .. } => Ch::CustomChallenge,
-        Step::DeviceSrpAuth => Ch::DeviceSrpAuth,
+        Step::DeviceSrpAuth { .. } => Ch::DeviceSrpAuth,
         Step::DevicePasswordVerifier { .. } => Ch::DevicePasswordVerifier,
     }
 }

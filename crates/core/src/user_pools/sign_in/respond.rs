@@ -81,7 +81,11 @@ impl UserPools {
         let session = match (session, responses.get("PASSWORD_CLAIM_SECRET_BLOCK")) {
             (Some(s), _) => s,
             (None, Some(block)) if matches!(name, Ch::PasswordVerifier | Ch::DevicePasswordVerifier) => srp_session_id(block),
-            (None, _) if name == Ch::DeviceSrpAuth => device_session_id(&client.client_id, param(&responses, "DEVICE_KEY")?),
+            (None, _) if name == Ch::DeviceSrpAuth => {
+                // Found by client and device alone: the answer must name its user.
+                param(&responses, "USERNAME")?;
+                device_session_id(&client.client_id, param(&responses, "DEVICE_KEY")?)
+            }
             (None, _) => return Err(Error::InvalidParameter("Missing required parameter Session".into())),
         };
         let (pool, pending) = self.pending(client, &session)?;
@@ -106,7 +110,7 @@ impl UserPools {
             }
         }
         let mut passed = pending.passed.clone();
-        if !matches!(pending.step, Step::DeviceSrpAuth | Step::DevicePasswordVerifier { .. }) {
+        if !matches!(pending.step, Step::DeviceSrpAuth { .. } | Step::DevicePasswordVerifier { .. }) {
             // A device named on the way (the JS SDK names it with each answer); the device
             // steps keep the one they began with.
             passed = passed.naming_device(&responses);
@@ -212,10 +216,9 @@ impl UserPools {
                 self.take(&session)?;
                 self.answer_first_factor(attempt, user, &answer, &responses, &options, passed)
             }
-            Step::DeviceSrpAuth => {
+            Step::DeviceSrpAuth { twin } => {
                 let user = user.ok_or_else(expired_session)?;
-                self.take(&session)?;
-                self.device_srp_step(attempt, &user, &responses, passed)
+                self.device_srp_step(attempt, &user, (&session, &twin), &responses, passed)
             }
             Step::DevicePasswordVerifier { b, srp_a, secret_block, device_key } => {
                 self.take(&session)?;

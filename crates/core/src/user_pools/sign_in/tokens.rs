@@ -100,8 +100,8 @@ impl UserPools {
     }
 
     /// The device a refresh names (`DEVICE_KEY`), for the new access token, when the pool
-    /// remembers devices: one of the user's, or ResourceNotFound (a forgotten device's
-    /// sessions end with it).
+    /// remembers devices: one of the user's, or ResourceNotFound (a refresh naming a forgotten
+    /// device is refused).
     fn refresh_device<'k>(&self, pool: &UserPool, user: &User, key: Option<&'k str>) -> Result<Option<&'k str>> {
         match key.filter(|k| !k.is_empty() && super::tracks_devices(pool).is_some()) {
             Some(key) if !user.data.devices.iter().any(|d| d.key == key) => Err(super::unknown_device()),
