@@ -63,3 +63,27 @@ def test_a_users_device_is_shown_unremembered_and_forgotten_on_the_user_screen(a
     app.wait().until(lambda d: not app.all("user-device"))
     assert call(app, "AdminListDevices", {"UserPoolId": pool_id, "Username": "kim"})["Devices"] == []
     app.screenshot("device-forgotten")
+
+
+def test_a_pools_users_are_exported_to_a_csv_file_that_imports_again(app):
+    pool_id = call(app, "CreateUserPool", {"PoolName": "export-me"})["UserPool"]["Id"]
+    for name, email in [("ana", "ana@example.com"), ("ben", "ben,jr@example.com")]:
+        call(app, "AdminCreateUser", {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+                                      "UserAttributes": [{"Name": "email", "Value": email}]})
+    open_pool(app, "export-me")
+    app.click("export-users")
+    app.click("export-submit")
+    app.wait().until(lambda d: "Exported 2 users to" in app.text_of("export-progress"))
+    app.screenshot("exported")
+    saved = app.home / "Downloads" / f"{pool_id}-users.csv"
+    app.wait(15).until(lambda d: saved.is_file() and saved.read_text().count("\n") == 3)
+    lines = saved.read_text().splitlines()
+    header = call(app, "GetCSVHeader", {"UserPoolId": pool_id})["CSVHeader"]
+    assert lines[0] == ",".join(header)
+    assert any('"ben,jr@example.com"' in line and line.endswith(",ben") for line in lines[1:]), lines
+    app.click("export-cancel")
+
+    # The file loads into another pool through the import dialog's importer.
+    other = call(app, "CreateUserPool", {"PoolName": "imported-again"})["UserPool"]["Id"]
+    report = call(app, "PoolDesk.ImportUsers", {"UserPoolId": other, "Csv": saved.read_text()})
+    assert report == {"Imported": 2, "Failed": []}

@@ -30,6 +30,7 @@ pub enum Extension {
     SimulateRoleMapping,
     ListAuditEvents,
     ImportUsers,
+    ExportUsers,
     GetLoginUrl,
     DiscoverOpenIdProvider,
     ListTriggerInvocations,
@@ -37,11 +38,12 @@ pub enum Extension {
 }
 
 impl Extension {
-    pub const ALL: [Extension; 8] = [
+    pub const ALL: [Extension; 9] = [
         Extension::ListMessages,
         Extension::SimulateRoleMapping,
         Extension::ListAuditEvents,
         Extension::ImportUsers,
+        Extension::ExportUsers,
         Extension::GetLoginUrl,
         Extension::DiscoverOpenIdProvider,
         Extension::ListTriggerInvocations,
@@ -58,6 +60,7 @@ impl Extension {
             Extension::SimulateRoleMapping => "SimulateRoleMapping",
             Extension::ListAuditEvents => "ListAuditEvents",
             Extension::ImportUsers => "ImportUsers",
+            Extension::ExportUsers => "ExportUsers",
             Extension::GetLoginUrl => "GetLoginUrl",
             Extension::DiscoverOpenIdProvider => "DiscoverOpenIdProvider",
             Extension::ListTriggerInvocations => "ListTriggerInvocations",
@@ -71,6 +74,7 @@ impl Extension {
             Extension::SimulateRoleMapping => respond(simulate_role_mapping(api, decode(body)?)),
             Extension::ListAuditEvents => respond(list_audit_events(api, decode(body)?)),
             Extension::ImportUsers => respond(import_users(api, decode(body)?)),
+            Extension::ExportUsers => respond(export_users(api, decode(body)?)),
             Extension::GetLoginUrl => respond(get_login_url(api, decode(body)?)),
             Extension::DiscoverOpenIdProvider => respond(discover_open_id_provider(api, decode(body)?)),
             Extension::ListTriggerInvocations => respond(list_trigger_invocations(api, decode(body)?)),
@@ -96,6 +100,9 @@ impl Validate for SimulateRoleMappingRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for ImportUsersRequest {
+    fn validate(&self, _: &str, _: &mut Violations) {}
+}
+impl Validate for ExportUsersRequest {
     fn validate(&self, _: &str, _: &mut Violations) {}
 }
 impl Validate for GetLoginUrlRequest {
@@ -375,6 +382,72 @@ fn import_users(api: &Api, req: ImportUsersRequest) -> Result<ImportUsersRespons
         imported: report.imported,
         failed: report.failed.into_iter().map(|(line, message)| ImportFailure { line, message }).collect(),
     })
+}
+
+/// `PoolDesk.ExportUsers`: a page of a pool's users, in username order (unlike the other
+/// lists, which go newest first), with attributes, status and groups, and the CSV header an
+/// export file has (GetCSVHeader's), so that it loads again as Cognito's user-import CSV.
+/// Passwords are not exported.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ExportUsersRequest {
+    pub user_pool_id: String,
+    /// 1 to 1000 (1000 when absent).
+    #[ts(optional)]
+    pub max_results: Option<u32>,
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ExportUsersResponse {
+    pub csv_header: Vec<String>,
+    pub users: Vec<ExportedUser>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "PascalCase")]
+#[ts(export, export_to = "../../../ui/src/generated/")]
+pub struct ExportedUser {
+    pub username: String,
+    pub sub: String,
+    pub user_status: String,
+    pub enabled: bool,
+    /// Seconds since the epoch, as Cognito's dates.
+    #[ts(type = "number")]
+    pub user_create_date: f64,
+    #[ts(type = "number")]
+    pub user_last_modified_date: f64,
+    pub attributes: BTreeMap<String, String>,
+    pub mfa_enabled: bool,
+    pub groups: Vec<String>,
+}
+
+fn export_users(api: &Api, req: ExportUsersRequest) -> Result<ExportUsersResponse, Error> {
+    let limit = req.max_results.map_or(pooldesk_core::user_pools::MAX_EXPORT_PAGE, |n| n as usize);
+    let csv_header = api.pools.csv_header(&req.user_pool_id)?;
+    let (users, next_token) = api.pools.export_users(&req.user_pool_id, req.next_token.as_deref(), limit)?;
+    let users = users
+        .into_iter()
+        .map(|u| ExportedUser {
+            username: u.username,
+            sub: u.sub,
+            user_status: u.status,
+            enabled: u.enabled,
+            user_create_date: u.created_ms as f64 / 1000.0,
+            user_last_modified_date: u.modified_ms as f64 / 1000.0,
+            attributes: u.attributes,
+            mfa_enabled: u.mfa_enabled,
+            groups: u.groups,
+        })
+        .collect();
+    Ok(ExportUsersResponse { csv_header, users, next_token })
 }
 
 /// `PoolDesk.SimulateRoleMapping`: the role an identity pool would give an ID token (verified

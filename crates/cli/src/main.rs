@@ -88,6 +88,23 @@ enum Command {
         /// The CSV file, or `-` for standard input.
         file: PathBuf,
     },
+    /// Export a pool's users (attributes, status, groups), here or on a remote server: as
+    /// Cognito's user-import CSV (GetCSVHeader's columns), which `import-users` and Cognito's
+    /// import jobs load again, or as JSON. Passwords are not exported.
+    ExportUsers {
+        #[arg(long)]
+        db: Option<Database>,
+        /// A connection saved with `pooldesk remote add`.
+        #[arg(long, conflicts_with = "db")]
+        remote: Option<String>,
+        #[arg(long)]
+        user_pool_id: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// The file to write [default: standard output].
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Run one Cognito operation, here (`--db`) or on a remote server (`--remote NAME`), e.g.
     /// `pooldesk call create-user-pool '{"PoolName": "shop"}' --remote prod`. Prints the answer.
     Call {
@@ -288,6 +305,9 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportUsers { db, user_pool_id, file } => import_users(open(db)?, &user_pool_id, &file),
+        Command::ExportUsers { db, remote, user_pool_id, format, output } => {
+            export_users(remote::Session::open(remote, db, None)?, &user_pool_id, format, output.as_deref())
+        }
         Command::Audit { db, remote, actor, limit } => audit(db, remote, actor, limit),
         Command::Triggers { db, remote, user_pool_id, trigger, failed, verbose, limit } => {
             triggers(db, remote, TriggerFilter { user_pool_id, trigger, failed, verbose, limit })
@@ -570,6 +590,79 @@ fn outbox(db: Option<Database>, remote: Option<String>, pool: Option<String>, li
         );
     }
     Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// Writes a pool's users a page at a time (PoolDesk.ExportUsers), so a million never sit in
+/// memory at once.
+fn export_users(session: remote::Session, pool_id: &str, format: ExportFormat, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let sink: Box<dyn std::io::Write> = match output {
+        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(sink);
+    let mut count = 0u64;
+    match format {
+        ExportFormat::Json => {
+            out.write_all(b"[")?;
+            each_export_page(&session, pool_id, |page| {
+                for user in page["Users"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                    out.write_all(if count == 0 { b"\n" } else { b",\n" })?;
+                    serde_json::to_writer(&mut out, user)?;
+                    count += 1;
+                }
+                Ok(count)
+            })?;
+            out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        ExportFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            each_export_page(&session, pool_id, |page| {
+                let header: Vec<&str> = page["CsvHeader"].as_array().map(Vec::as_slice).unwrap_or_default().iter().filter_map(|h| h.as_str()).collect();
+                if count == 0 {
+                    writer.write_record(&header)?;
+                }
+                for user in page["Users"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                    writer.write_record(header.iter().map(|column| match *column {
+                        "cognito:username" => user["Username"].as_str().unwrap_or_default().to_owned(),
+                        "cognito:mfa_enabled" => user["MfaEnabled"].as_bool().unwrap_or_default().to_string(),
+                        name => user["Attributes"][name].as_str().unwrap_or_default().to_owned(),
+                    }))?;
+                    count += 1;
+                }
+                Ok(count)
+            })?;
+            writer.flush()?;
+        }
+    }
+    drop(out.into_inner().map_err(|e| e.into_error())?);
+    eprintln!("exported {count} users from {pool_id}");
+    Ok(())
+}
+
+/// Calls `write` with each page of a pool's export in turn; `write` answers how many users
+/// are written so far, for the progress shown.
+fn each_export_page(session: &remote::Session, pool_id: &str, mut write: impl FnMut(&serde_json::Value) -> anyhow::Result<u64>) -> anyhow::Result<()> {
+    let mut token: Option<String> = None;
+    let mut shown = 0;
+    loop {
+        let page = session.call("PoolDesk.ExportUsers", &serde_json::json!({ "UserPoolId": pool_id, "NextToken": token }))?;
+        let written = write(&page)?;
+        if written / 100_000 > shown {
+            shown = written / 100_000;
+            eprintln!("exported {written} users");
+        }
+        match page["NextToken"].as_str() {
+            Some(next) => token = Some(next.to_owned()),
+            None => return Ok(()),
+        }
+    }
 }
 
 fn import_users(opened: Opened, pool_id: &str, file: &std::path::Path) -> anyhow::Result<()> {

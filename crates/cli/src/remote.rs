@@ -168,29 +168,56 @@ pub fn run_with(
     db: Option<crate::database::Database>,
     public_url: Option<String>,
 ) -> anyhow::Result<serde_json::Value> {
-    let body = serde_json::to_vec(input)?;
-    let runtime = runtime()?;
-    let answer = match remote {
-        Some(name) => runtime.block_on(async {
-            let client: Arc<RemoteClient> = remotes()?.client(&name).await?;
-            client.call(target, body).await.map_err(|e| anyhow!("{}: {e}", e.code()))
-        })?,
-        None => {
-            let store = crate::open(db)?.store();
-            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-            let mut config = pooldesk_core::Config::default();
-            if let Some(url) = public_url {
-                config.public_url = url;
+    Session::open(remote, db, public_url)?.call(target, input)
+}
+
+/// Where operations run, opened once for several calls (a paged export): a remote server, or
+/// this computer's database.
+pub struct Session {
+    runtime: tokio::runtime::Runtime,
+    to: To,
+}
+
+enum To {
+    Remote(Arc<RemoteClient>),
+    Local(Arc<Api>),
+}
+
+impl Session {
+    pub fn open(remote: Option<String>, db: Option<crate::database::Database>, public_url: Option<String>) -> anyhow::Result<Session> {
+        let runtime = runtime()?;
+        let to = match remote {
+            Some(name) => {
+                let remotes = remotes()?;
+                To::Remote(runtime.block_on(remotes.client(&name))?)
             }
-            let api = Api::new(store, clock, config, Outbound::from_env(), runtime.handle().clone())?;
-            let target = target.to_owned();
-            // Off the runtime's workers, like the server: operations block (hashing, SQLite).
-            runtime
-                .block_on(runtime.spawn_blocking(move || api.call("cli", &target, &body)))?
-                .map_err(|e| anyhow!("{}: {}", e.code, e.message))?
-        }
-    };
-    serde_json::from_slice(&answer).context("the answer is not JSON")
+            None => {
+                let store = crate::open(db)?.store();
+                let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+                let mut config = pooldesk_core::Config::default();
+                if let Some(url) = public_url {
+                    config.public_url = url;
+                }
+                To::Local(Arc::new(Api::new(store, clock, config, Outbound::from_env(), runtime.handle().clone())?))
+            }
+        };
+        Ok(Session { runtime, to })
+    }
+
+    pub fn call(&self, target: &str, input: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        let body = serde_json::to_vec(input)?;
+        let answer = match &self.to {
+            To::Remote(client) => self.runtime.block_on(client.call(target, body)).map_err(|e| anyhow!("{}: {e}", e.code()))?,
+            To::Local(api) => {
+                let (api, target) = (api.clone(), target.to_owned());
+                // Off the runtime's workers, like the server: operations block (hashing, SQLite).
+                self.runtime
+                    .block_on(self.runtime.spawn_blocking(move || api.call("cli", &target, &body)))?
+                    .map_err(|e| anyhow!("{}: {}", e.code, e.message))?
+            }
+        };
+        serde_json::from_slice(&answer).context("the answer is not JSON")
+    }
 }
 
 #[cfg(test)]

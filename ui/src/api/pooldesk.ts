@@ -3,6 +3,8 @@
 
 import type { DiscoverOpenIdProviderRequest } from "../generated/DiscoverOpenIdProviderRequest";
 import type { DiscoverOpenIdProviderResponse } from "../generated/DiscoverOpenIdProviderResponse";
+import type { ExportUsersRequest } from "../generated/ExportUsersRequest";
+import type { ExportUsersResponse } from "../generated/ExportUsersResponse";
 import type { GetLoginUrlRequest } from "../generated/GetLoginUrlRequest";
 import type { GetLoginUrlResponse } from "../generated/GetLoginUrlResponse";
 import type { ImportUsersRequest } from "../generated/ImportUsersRequest";
@@ -20,6 +22,7 @@ import type { TestTriggerResponse } from "../generated/TestTriggerResponse";
 
 export type { AuditEvent } from "../generated/AuditEvent";
 export type { AuditOutcome } from "../generated/AuditOutcome";
+export type { ExportedUser } from "../generated/ExportedUser";
 export type { ImportFailure } from "../generated/ImportFailure";
 export type { RuleOutcome } from "../generated/RuleOutcome";
 export type { RuleVerdict } from "../generated/RuleVerdict";
@@ -33,6 +36,8 @@ export type { TriggerInvocation } from "../generated/TriggerInvocation";
 export type {
   DiscoverOpenIdProviderRequest,
   DiscoverOpenIdProviderResponse,
+  ExportUsersRequest,
+  ExportUsersResponse,
   GetLoginUrlRequest,
   GetLoginUrlResponse,
   ImportUsersRequest,
@@ -54,6 +59,7 @@ export interface PoolDeskOperations {
   ListAuditEvents: { input: ListAuditEventsRequest; output: ListAuditEventsResponse };
   SimulateRoleMapping: { input: SimulateRoleMappingRequest; output: SimulateRoleMappingResponse };
   ImportUsers: { input: ImportUsersRequest; output: ImportUsersResponse };
+  ExportUsers: { input: ExportUsersRequest; output: ExportUsersResponse };
   GetLoginUrl: { input: GetLoginUrlRequest; output: GetLoginUrlResponse };
   DiscoverOpenIdProvider: { input: DiscoverOpenIdProviderRequest; output: DiscoverOpenIdProviderResponse };
   ListTriggerInvocations: { input: ListTriggerInvocationsRequest; output: ListTriggerInvocationsResponse };

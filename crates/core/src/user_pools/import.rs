@@ -37,10 +37,7 @@ impl UserPools {
     /// schema's attributes but `sub` and `identities`, then `cognito:mfa_enabled` and
     /// `cognito:username`).
     pub(super) fn op_get_csv_header(&self, r: w::GetCSVHeaderRequest) -> Result<w::GetCSVHeaderResponse> {
-        let pool = self.pool(&r.user_pool_id)?;
-        let mut header: Vec<String> =
-            attributes::schema(&pool).iter().filter_map(|a| a.name.clone()).filter(|n| n != "sub" && n != "identities").collect();
-        header.extend(["cognito:mfa_enabled".to_owned(), "cognito:username".to_owned()]);
+        let header = self.csv_header(&r.user_pool_id)?;
         Ok(w::GetCSVHeaderResponse { user_pool_id: Some(r.user_pool_id), csv_header: Some(header) })
     }
 

@@ -25,6 +25,7 @@ mod branding;
 mod clients;
 mod devices;
 mod domains;
+mod export;
 mod federation;
 mod groups;
 mod identity_providers;
@@ -59,6 +60,7 @@ use crate::tokens::{self, Claims, Signer, SignerCache, VerifiedTokens};
 
 pub use authorize::{Authorization, AuthorizeError, AuthorizeRequest, ResponseType, SamlSession, redirect_with};
 pub use branding::{CUSTOMIZABLE, FORBIDDEN_IN_CSS, image_type};
+pub use export::{ExportedUser, MAX_EXPORT_PAGE};
 pub use import::{ImportReport, ImportRow};
 pub use managed_login::{
     HONOURED as MANAGED_LOGIN_COLOURS, asset as managed_login_asset, shows_logo as managed_login_shows_logo,

@@ -12,6 +12,7 @@ import type { Navigate } from "../../routes";
 import { FilterBuilder } from "./FilterBuilder";
 import { listUsersPage } from "./listUsersPage";
 import { CreateUserDialog } from "./CreateUserDialog";
+import { ExportUsersButton } from "./ExportUsersDialog";
 import { ImportUsersButton } from "./ImportUsersDialog";
 import { GroupPicker } from "./GroupPicker";
 import { UserDrawer } from "./UserDrawer";
@@ -118,6 +119,7 @@ export function UsersTab({ poolId, navigate }: { poolId: string; navigate: Navig
           Create user
         </button>
         <ImportUsersButton poolId={poolId} onImported={() => void loader.reset()} />
+        <ExportUsersButton poolId={poolId} />
         <span className="toolbar-sep" aria-hidden="true" />
         <span className="users-acting muted" data-testid="acting-on" title={tickedLabel}>
           Acting on: {tickedLabel}
