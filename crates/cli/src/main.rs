@@ -624,7 +624,8 @@ fn export_users(session: remote::Session, pool_id: &str, format: ExportFormat, o
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut out);
             each_export_page(&session, pool_id, |page| {
-                let header: Vec<&str> = page["CsvHeader"].as_array().map(Vec::as_slice).unwrap_or_default().iter().filter_map(|h| h.as_str()).collect();
+                let header: Vec<&str> =
+                    page["CsvHeader"].as_array().map(Vec::as_slice).unwrap_or_default().iter().filter_map(|h| h.as_str()).collect();
                 if count == 0 {
                     writer.write_record(&header)?;
                 }
@@ -648,7 +649,11 @@ fn export_users(session: remote::Session, pool_id: &str, format: ExportFormat, o
 
 /// Calls `write` with each page of a pool's export in turn; `write` answers how many users
 /// are written so far, for the progress shown.
-fn each_export_page(session: &remote::Session, pool_id: &str, mut write: impl FnMut(&serde_json::Value) -> anyhow::Result<u64>) -> anyhow::Result<()> {
+fn each_export_page(
+    session: &remote::Session,
+    pool_id: &str,
+    mut write: impl FnMut(&serde_json::Value) -> anyhow::Result<u64>,
+) -> anyhow::Result<()> {
     let mut token: Option<String> = None;
     let mut shown = 0;
     loop {
