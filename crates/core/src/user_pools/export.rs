@@ -1,8 +1,9 @@
 //! Exporting a pool's users (PoolDesk.ExportUsers, `pooldesk export-users`, the desktop's
 //! export), which Cognito cannot do: a page at a time, each user with their attributes, status
-//! and groups. As CSV the export is Cognito's user-import file (GetCSVHeader's columns), so it
-//! loads again with `pooldesk import-users` or a Cognito import job. Passwords stay behind:
-//! imported users set a new one, as after Cognito's import jobs.
+//! and groups, and the CSV header (GetCSVHeader's columns) under which the CLI and the desktop
+//! write Cognito's user-import file, so it loads again with `pooldesk import-users` or a Cognito
+//! import job. Passwords stay behind: imported users set a new one, as after Cognito's import
+//! jobs.
 
 use std::collections::BTreeMap;
 
@@ -26,20 +27,6 @@ pub struct ExportedUser {
     /// Whether the user has a second factor on (`cognito:mfa_enabled`).
     pub mfa_enabled: bool,
     pub groups: Vec<String>,
-}
-
-impl ExportedUser {
-    /// The user's record under a CSV `header` (GetCSVHeader's columns).
-    pub fn csv_record(&self, header: &[String]) -> Vec<String> {
-        header
-            .iter()
-            .map(|column| match column.as_str() {
-                "cognito:username" => self.username.clone(),
-                "cognito:mfa_enabled" => self.mfa_enabled.to_string(),
-                name => self.attributes.get(name).cloned().unwrap_or_default(),
-            })
-            .collect()
-    }
 }
 
 impl UserPools {
@@ -77,27 +64,5 @@ impl UserPools {
             });
         }
         Ok((users, page.next))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_record_follows_the_header_and_leaves_unknown_columns_empty() {
-        let user = ExportedUser {
-            username: "ann".into(),
-            sub: "s-1".into(),
-            status: "CONFIRMED".into(),
-            enabled: true,
-            created_ms: 0,
-            modified_ms: 0,
-            attributes: BTreeMap::from([("email".into(), "ann@example.com".into()), ("custom:tier".into(), "gold".into())]),
-            mfa_enabled: true,
-            groups: vec![],
-        };
-        let header: Vec<String> = ["name", "email", "custom:tier", "cognito:mfa_enabled", "cognito:username"].map(String::from).into();
-        assert_eq!(user.csv_record(&header), ["", "ann@example.com", "gold", "true", "ann"]);
     }
 }
